@@ -1,0 +1,2 @@
+/* placeholder: being written this session */
+int main(void) { return 0; }

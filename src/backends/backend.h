@@ -1,0 +1,146 @@
+/* backend.h - the ONLY operating-system boundary of shmspy.
+ *
+ * One implementation per OS family, chosen by CMake: posix.c (+ the
+ * Linux-only proc_maps.c, guard_posix.c) or win32.c. Nothing outside
+ * src/backends/ includes an OS header. OS handles live inside the opaque
+ * spy_seg. Every function returns 0 or a negative SPY_E* code and fills
+ * *err (when non-NULL) with a sentence "<name>: <reason>". */
+#ifndef SPY_BACKEND_H
+#define SPY_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../err.h"
+#include "../name.h"
+#include "../seginfo.h"
+
+/* ---- listing ---------------------------------------------------------- */
+
+enum {
+    SPY_LIST_POSIX = 1 << 0,   /* POSIX objects and named semaphores */
+    SPY_LIST_SYSV = 1 << 1,    /* System V segments */
+    SPY_LIST_WIN = 1 << 2,     /* Windows named sections */
+    SPY_LIST_ALL = SPY_LIST_POSIX | SPY_LIST_SYSV | SPY_LIST_WIN,
+    SPY_LIST_MAPPERS = 1 << 8, /* fill nattch for POSIX objects too (one
+                                  pass over every process's mappings) */
+};
+
+/* Called once per object; return non-zero to stop the listing. The info
+ * is valid only during the call. */
+typedef int (*spy_list_cb)(const spy_seg_info *info, void *arg);
+
+/* Lists the objects of the kinds in `flags` (kinds the platform lacks are
+ * skipped silently). Entries that are not usable objects (symlinks, FIFOs,
+ * directories...) are reported with kind SPY_KIND_OTHER and a problem text;
+ * entries that vanish while listing are skipped. Errors only when a whole
+ * source cannot be read (e.g. /dev/shm unreadable). */
+int spy_backend_list(unsigned flags, spy_list_cb cb, void *arg, spy_err *err);
+
+/* ---- opening ---------------------------------------------------------- */
+
+typedef struct spy_seg spy_seg; /* opaque: fd + mapping, shmid + shmat, ... */
+
+enum {
+    SPY_O_WRITE = 1 << 0,  /* open and map read-write (default read-only) */
+    SPY_O_CREATE = 1 << 1, /* create if missing (size and mode apply) */
+    SPY_O_EXCL = 1 << 2,   /* with CREATE: fail with SPY_EEXIST if exists */
+    SPY_O_NOMAP = 1 << 3,  /* do not map: for stat only */
+};
+
+/* Opens (and unless SPY_O_NOMAP maps) the object named n. With
+ * SPY_O_CREATE the object is created with exactly `mode` (umask ignored)
+ * and sized to `size`; without SPY_O_EXCL an existing object is reused and
+ * resized to `size` when size > 0. Symlinks are never followed; non-regular
+ * files are refused (SPY_ETYPE). A zero-size object opens with no mapping
+ * (spy_seg_len 0). On success *out owns the handle: free with
+ * spy_seg_close. */
+int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
+                 uint32_t mode, spy_seg **out, spy_err *err);
+
+/* Fresh metadata of an open object (fstat / IPC_STAT), in *info. */
+int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err);
+
+/* Re-reads the object's size; if it changed, remaps to the new size.
+ * *changed (if non-NULL) is set to 1 when the mapping changed. */
+int spy_seg_refresh(spy_seg *s, int *changed, spy_err *err);
+
+/* Start of the mapping (NULL when the length is 0) and its length. The
+ * pointer is valid until the next spy_seg_refresh or spy_seg_close. Read it
+ * only through spy_seg_read/spy_copy_guarded: the object may shrink. */
+const volatile uint8_t *spy_seg_bytes(spy_seg *s);
+uint64_t spy_seg_len(const spy_seg *s);
+
+/* Copies len bytes at off into dst under a fault guard. SPY_ERANGE if the
+ * range is outside the mapping; SPY_EFAULT if the access faulted (the object
+ * shrank under us). */
+int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len,
+                 spy_err *err);
+
+/* Writes len bytes at off, guarded like spy_seg_read. SPY_EROFS if the
+ * segment was opened read-only. */
+int spy_seg_write(spy_seg *s, uint64_t off, const void *src, size_t len,
+                  spy_err *err);
+
+/* msync / FlushViewOfFile of the whole mapping. */
+int spy_seg_flush(spy_seg *s, spy_err *err);
+
+/* 1 if this open created the object, else 0. */
+int spy_seg_created(const spy_seg *s);
+
+/* 1 if mapped read-write. */
+int spy_seg_writable(const spy_seg *s);
+
+/* The canonical name the segment was opened with. */
+const char *spy_seg_name(const spy_seg *s);
+
+/* Unmaps and closes; s may be NULL. Does not unlink. */
+void spy_seg_close(spy_seg *s);
+
+/* Removes the name (shm_unlink, IPC_RMID, unlink). Processes that map the
+ * object keep their mapping. */
+int spy_seg_unlink(const spy_name *n, spy_err *err);
+
+/* ---- who maps it ------------------------------------------------------ */
+
+typedef int (*spy_mapper_cb)(const spy_mapper *m, void *arg);
+
+/* Calls cb for every mapping of the object described by info (matched by
+ * device and inode, or shmid) in every process whose mappings we may read.
+ * Processes we may not inspect are skipped; *hidden (if non-NULL) receives
+ * how many were skipped for lack of permission. */
+int spy_mappers(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
+                int *hidden, spy_err *err);
+
+/* ---- guarded memory access -------------------------------------------- */
+
+typedef struct spy_fault {
+    int sig;             /* SIGSEGV, SIGBUS (POSIX); 0 if no fault */
+    int code;            /* si_code / exception code */
+    const char *sig_name;  /* "SIGSEGV", "SIGBUS", "EXCEPTION_..." */
+    const char *code_name; /* "SEGV_MAPERR", "BUS_ADRERR", ... */
+    uint64_t addr;       /* faulting address */
+} spy_fault;
+
+/* Copies len bytes from src to dst; if reading src (or writing dst)
+ * faults, stops and returns SPY_EFAULT with *out describing the fault
+ * (out may be NULL). Never crashes the process for a fault inside the
+ * copied ranges. Thread-safe per thread. */
+int spy_copy_guarded(void *dst, const volatile void *src, size_t len,
+                     spy_fault *out);
+
+/* ---- process helpers -------------------------------------------------- */
+
+/* The system page size in bytes. */
+uint64_t spy_page_size(void);
+
+/* Blocks until Enter or end-of-file on standard input, or SIGINT, SIGTERM
+ * or SIGHUP. *why is set to a static string naming the reason ("Enter",
+ * "end of input", "SIGTERM", ...). */
+int spy_hold_wait(const char **why, spy_err *err);
+
+/* Current time as seconds since the epoch, and monotonic milliseconds. */
+int64_t spy_now(void);
+uint64_t spy_monotonic_ms(void);
+
+#endif

@@ -1,0 +1,21 @@
+/* escape.h - making untrusted text safe for a terminal.
+ *
+ * Object names come from directories anyone can write to: they may hold
+ * newlines, escape sequences or invalid UTF-8. Everything printed to a
+ * terminal goes through here. */
+#ifndef SPY_ESCAPE_H
+#define SPY_ESCAPE_H
+
+#include <stddef.h>
+
+/* Copies s into out (cap bytes, always NUL-terminated, truncated if
+ * needed), keeping printable ASCII and valid UTF-8 sequences of printable
+ * characters, and writing \n \t \r \\ and \xNN for control characters,
+ * DEL and bytes that are not valid UTF-8. Returns the length needed for
+ * the full escaped text (excluding the NUL), like snprintf. */
+size_t spy_escape(const char *s, char *out, size_t cap);
+
+/* Non-zero if s needs no escaping. */
+int spy_escape_is_clean(const char *s);
+
+#endif

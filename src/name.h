@@ -1,0 +1,39 @@
+/* name.h - parsing the NAME argument of every subcommand.
+ *
+ * Forms (see DESIGN.md): "/name" or "name" (plain: POSIX object on Linux,
+ * Local section on Windows), "sysv:ID", "key:0xKEY", "file:PATH",
+ * "Local\Name", "Global\Name". The parser is OS-agnostic; the backend decides
+ * what a plain name means on its platform. */
+#ifndef SPY_NAME_H
+#define SPY_NAME_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "seginfo.h"
+
+typedef enum spy_name_form {
+    SPY_NAME_PLAIN = 0, /* text = "/name" (leading slash added) */
+    SPY_NAME_SYSV_ID,   /* id = shmid */
+    SPY_NAME_SYSV_KEY,  /* id = key */
+    SPY_NAME_FILE,      /* text = path */
+    SPY_NAME_WIN_LOCAL, /* text = name without the "Local\" prefix */
+    SPY_NAME_WIN_GLOBAL /* text = name without the "Global\" prefix */
+} spy_name_form;
+
+typedef struct spy_name {
+    spy_name_form form;
+    char text[SPY_NAME_MAX];
+    int64_t id; /* shmid or key for the System V forms */
+} spy_name;
+
+/* Parses s into *out. Errors (SPY_EINVAL, message names s): empty name,
+ * "/" alone, "." or "..", a slash inside a plain name, a plain name longer
+ * than 255 bytes, a NUL-free but empty file path, a malformed id or key. */
+int spy_name_parse(const char *s, spy_name *out, spy_err *err);
+
+/* Writes the canonical text of n ("/foo", "sysv:5", "key:0x1234",
+ * "file:/tmp/x", "Local\foo") into buf (always NUL-terminated). */
+void spy_name_format(const spy_name *n, char *buf, size_t cap);
+
+#endif

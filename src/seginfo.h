@@ -1,0 +1,56 @@
+/* seginfo.h - plain data describing a segment and the processes mapping it.
+ *
+ * Pure C11: shared by core, cli, tui and the backends. No OS types. */
+#ifndef SPY_SEGINFO_H
+#define SPY_SEGINFO_H
+
+#include <stdint.h>
+
+#define SPY_NAME_MAX 4096
+
+typedef enum spy_kind {
+    SPY_KIND_POSIX = 0,   /* shm_open object (/dev/shm on Linux) */
+    SPY_KIND_SEM,         /* POSIX named semaphore (/dev/shm/sem.NAME) */
+    SPY_KIND_SYSV,        /* System V segment */
+    SPY_KIND_FILE,        /* any file mapped with file:PATH */
+    SPY_KIND_WIN_SECTION, /* Windows named file-mapping section */
+    SPY_KIND_OTHER,       /* an entry that is not a usable object */
+} spy_kind;
+
+/* One object, as listed or stat'ed. Times are seconds since the epoch and
+ * -1 where unknown; nattch is -1 where unknown. */
+typedef struct spy_seg_info {
+    char name[SPY_NAME_MAX]; /* canonical: "/foo", "sysv:123", "file:/x" */
+    spy_kind kind;
+    uint64_t size;     /* object size in bytes (st_size, shm_segsz) */
+    uint32_t mode;     /* permission bits, 07777 */
+    uint32_t uid, gid; /* owner */
+    char owner[64];    /* user name, or the uid in decimal */
+    char group[64];    /* group name, or the gid in decimal */
+    int64_t atime, mtime, ctime;
+    int32_t nattch;    /* processes mapping it (SysV: shm_nattch) */
+    uint64_t dev, ino; /* identity; SysV: dev 0, ino = shmid */
+    int64_t key;       /* SysV key, 0 otherwise */
+    int32_t shmid;     /* SysV id, -1 otherwise */
+    int32_t cpid, lpid; /* SysV creator / last shmat pid, -1 otherwise */
+    char problem[160]; /* why this entry is unusable; "" when fine */
+} spy_seg_info;
+
+/* One mapping of an object in one process. */
+typedef struct spy_mapper {
+    int32_t pid;
+    char comm[64];       /* command name from /proc/PID/comm */
+    uint64_t start, end; /* address range in that process */
+    uint64_t offset;     /* offset into the object where it starts */
+    char perms[5];       /* as in /proc/PID/maps: "rw-s" */
+    int deleted;         /* the object's name was removed */
+} spy_mapper;
+
+/* Short lower-case name of a kind: "posix", "sem", "sysv", "file",
+ * "section", "other". Never NULL. */
+const char *spy_kind_name(spy_kind k);
+
+/* Clears *info to "unknown" values (-1 times, nattch, ids). */
+void spy_seg_info_init(spy_seg_info *info);
+
+#endif
