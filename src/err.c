@@ -5,8 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int spy_err_set(spy_err *e, int code, int sys, const char *fmt, ...)
-{
+int spy_err_set(spy_err *e, int code, int sys, const char *fmt, ...) {
     if (e != NULL) {
         va_list ap;
         e->code = code;
@@ -18,8 +17,7 @@ int spy_err_set(spy_err *e, int code, int sys, const char *fmt, ...)
     return code;
 }
 
-void spy_err_clear(spy_err *e)
-{
+void spy_err_clear(spy_err *e) {
     if (e != NULL) {
         e->code = SPY_OK;
         e->sys = 0;
@@ -27,8 +25,7 @@ void spy_err_clear(spy_err *e)
     }
 }
 
-const char *spy_strerror(int code)
-{
+const char *spy_strerror(int code) {
     switch (code) {
     case SPY_OK:
         return "success";

@@ -13,7 +13,9 @@
  * 0x prefix; each group must have an even number of hex digits.
  * Errors: SPY_EINVAL (message says which character), SPY_ENOMEM. An empty
  * pattern is SPY_EINVAL. */
-int spy_hexbytes_parse(const char *s, uint8_t **out, size_t *len,
-                       spy_err *err);
+int spy_hexbytes_parse(const char *s, uint8_t **out, size_t *len, spy_err *err);
+
+/* Value of one hex digit (0-9, a-f, A-F), or -1 for any other char. */
+int spy_hex_digit(char c);
 
 #endif

@@ -1,1 +1,226 @@
-/* placeholder: being written this session */
+/* name.c - parsing and formatting the NAME argument.
+ *
+ * Pure C11: the parser only classifies text. Whether a plain name is a POSIX
+ * object or a Windows Local section is the backend's business. */
+#include "name.h"
+#include "escape.h"
+#include "hexbytes.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The longest POSIX object name after the leading slash (NAME_MAX on Linux,
+ * where the object is a file in /dev/shm). */
+#define PLAIN_NAME_MAX 255
+
+/* Fills err with SPY_EINVAL and "<s>: <why>". */
+static int name_error(spy_err *err, const char *s, const char *why) {
+    char ex[SPY_EXCERPT_CAP];
+
+    spy_excerpt(s, (size_t)-1, ex);
+    return spy_err_set(err, SPY_EINVAL, 0, "%s: %s", ex, why);
+}
+
+/* Non-zero if s starts with prefix, ignoring ASCII case. */
+static int has_prefix_nocase(const char *s, const char *prefix) {
+    for (; *prefix != '\0'; s++, prefix++) {
+        char a = *s, b = *prefix;
+        if (a >= 'A' && a <= 'Z')
+            a = (char)(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z')
+            b = (char)(b - 'A' + 'a');
+        if (a != b)
+            return 0;
+    }
+    return 1;
+}
+
+/* Parses all of s as an unsigned number no larger than max: decimal, or hex
+ * after 0x/0X when allow_hex. Returns 0, or -1 if malformed, -2 if too
+ * large. Digits are scanned to the end in both cases, so junk after a huge
+ * number still counts as malformed. */
+static int parse_id(const char *s, int allow_hex, uint64_t max, uint64_t *out) {
+    unsigned base = 10;
+    const char *p = s;
+    const char *digits;
+    uint64_t v = 0;
+    int big = 0;
+
+    if (allow_hex && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        base = 16;
+        p += 2;
+    }
+    for (digits = p; *p != '\0'; p++) {
+        int d = spy_hex_digit(*p);
+        if (d < 0 || (unsigned)d >= base)
+            return -1;
+        if (!big) {
+            if (v > (max - (unsigned)d) / base)
+                big = 1;
+            else
+                v = v * base + (unsigned)d;
+        }
+    }
+    if (p == digits)
+        return -1;
+    if (big)
+        return -2;
+    *out = v;
+    return 0;
+}
+
+/* Copies the text after a prefix into out->text, checking it fits. */
+static int set_text(spy_name *out, const char *s, const char *rest,
+                    spy_err *err) {
+    size_t n = strlen(rest);
+
+    if (n >= sizeof out->text) {
+        char ex[SPY_EXCERPT_CAP];
+        spy_excerpt(s, (size_t)-1, ex);
+        return spy_err_set(err, SPY_EINVAL, 0,
+                           "%s: name too long (at most %d bytes after the "
+                           "prefix)",
+                           ex, SPY_NAME_MAX - 1);
+    }
+    memcpy(out->text, rest, n + 1);
+    return 0;
+}
+
+static int parse_win(const char *s, const char *rest, spy_name_form form,
+                     spy_name *out, spy_err *err) {
+    if (*rest == '\0')
+        return name_error(err, s, "a section name needs a name after the '\\'");
+    if (strchr(rest, '\\') != NULL)
+        return name_error(err, s,
+                          "a section name may not contain '\\' "
+                          "after its Local\\ or Global\\ prefix");
+    out->form = form;
+    return set_text(out, s, rest, err);
+}
+
+static int parse_plain(const char *s, spy_name *out, spy_err *err) {
+    const char *rest = s[0] == '/' ? s + 1 : s;
+    size_t n = strlen(rest);
+
+    if (s[0] == '\0')
+        return spy_err_set(err, SPY_EINVAL, 0,
+                           "'': a shared memory name may not be empty");
+    if (n == 0)
+        return name_error(err, s,
+                          "a shared memory name needs a name after the '/'");
+    if (strcmp(rest, ".") == 0 || strcmp(rest, "..") == 0)
+        return name_error(err, s, "'.' and '..' are not shared memory names");
+    if (memchr(rest, '/', n) != NULL)
+        return name_error(err, s,
+                          "a shared memory name may not contain '/' "
+                          "after the leading one");
+    if (n > PLAIN_NAME_MAX)
+        return name_error(err, s,
+                          "a shared memory name may be at most 255 "
+                          "bytes long after the '/'");
+    out->form = SPY_NAME_PLAIN;
+    out->text[0] = '/';
+    memcpy(out->text + 1, rest, n + 1);
+    return 0;
+}
+
+int spy_name_parse(const char *s, spy_name *out, spy_err *err) {
+    spy_name tmp;
+    uint64_t v;
+    int rc;
+
+    /* Build the result in tmp so that *out is untouched on error. */
+    memset(&tmp, 0, sizeof tmp);
+    if (s == NULL)
+        return spy_err_set(err, SPY_EINVAL, 0,
+                           "NAME: missing shared memory name");
+
+    if (strncmp(s, "sysv:", 5) == 0) {
+        rc = parse_id(s + 5, 0, INT32_MAX, &v);
+        if (rc == -1)
+            return name_error(err, s, "a System V id must be decimal digits");
+        if (rc != 0)
+            return name_error(err, s, "a System V id is at most 2147483647");
+        tmp.form = SPY_NAME_SYSV_ID;
+        tmp.id = (int64_t)v;
+    } else if (strncmp(s, "key:", 4) == 0) {
+        rc = parse_id(s + 4, 1, UINT32_MAX, &v);
+        if (rc == -1)
+            return name_error(err, s,
+                              "a System V key must be 0x hex or "
+                              "decimal digits");
+        if (rc != 0)
+            return name_error(err, s,
+                              "a System V key is 32 bits (at most 0xffffffff)");
+        if (v == 0)
+            return name_error(err, s,
+                              "key 0 is IPC_PRIVATE, which never "
+                              "names a segment (use sysv:ID)");
+        tmp.form = SPY_NAME_SYSV_KEY;
+        /* key_t is a 32-bit int: keep the bit pattern, so 0xffffffff is
+         * stored as -1 exactly as the kernel reports it. */
+        tmp.id = v > INT32_MAX ? (int64_t)v - ((int64_t)1 << 32) : (int64_t)v;
+    } else if (strncmp(s, "file:", 5) == 0) {
+        if (s[5] == '\0')
+            return name_error(err, s, "file: needs a path after the ':'");
+        tmp.form = SPY_NAME_FILE;
+        rc = set_text(&tmp, s, s + 5, err);
+        if (rc != 0)
+            return rc;
+    } else if (has_prefix_nocase(s, "Local\\")) {
+        rc = parse_win(s, s + 6, SPY_NAME_WIN_LOCAL, &tmp, err);
+        if (rc != 0)
+            return rc;
+    } else if (has_prefix_nocase(s, "Global\\")) {
+        rc = parse_win(s, s + 7, SPY_NAME_WIN_GLOBAL, &tmp, err);
+        if (rc != 0)
+            return rc;
+    } else {
+        rc = parse_plain(s, &tmp, err);
+        if (rc != 0)
+            return rc;
+    }
+    if (out != NULL)
+        *out = tmp;
+    return 0;
+}
+
+void spy_name_format(const spy_name *n, char *buf, size_t cap) {
+    const char *end;
+    int len;
+
+    if (buf == NULL || cap == 0)
+        return;
+    if (n == NULL) {
+        buf[0] = '\0';
+        return;
+    }
+    /* Never read past the text buffer, even if it lacks a NUL. */
+    end = memchr(n->text, '\0', sizeof n->text);
+    len = end != NULL ? (int)(end - n->text) : (int)sizeof n->text;
+
+    switch (n->form) {
+    case SPY_NAME_PLAIN:
+        snprintf(buf, cap, "%.*s", len, n->text);
+        break;
+    case SPY_NAME_SYSV_ID:
+        snprintf(buf, cap, "sysv:%" PRId64, n->id);
+        break;
+    case SPY_NAME_SYSV_KEY:
+        snprintf(buf, cap, "key:0x%08" PRIx32, (uint32_t)n->id);
+        break;
+    case SPY_NAME_FILE:
+        snprintf(buf, cap, "file:%.*s", len, n->text);
+        break;
+    case SPY_NAME_WIN_LOCAL:
+        snprintf(buf, cap, "Local\\%.*s", len, n->text);
+        break;
+    case SPY_NAME_WIN_GLOBAL:
+        snprintf(buf, cap, "Global\\%.*s", len, n->text);
+        break;
+    default:
+        snprintf(buf, cap, "?");
+        break;
+    }
+}

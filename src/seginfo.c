@@ -3,8 +3,7 @@
 
 #include <string.h>
 
-const char *spy_kind_name(spy_kind k)
-{
+const char *spy_kind_name(spy_kind k) {
     switch (k) {
     case SPY_KIND_POSIX:
         return "posix";
@@ -22,8 +21,7 @@ const char *spy_kind_name(spy_kind k)
     return "other";
 }
 
-void spy_seg_info_init(spy_seg_info *info)
-{
+void spy_seg_info_init(spy_seg_info *info) {
     memset(info, 0, sizeof *info);
     info->atime = info->mtime = info->ctime = -1;
     info->nattch = -1;

@@ -28,12 +28,12 @@ typedef struct spy_seg_info {
     char owner[64];    /* user name, or the uid in decimal */
     char group[64];    /* group name, or the gid in decimal */
     int64_t atime, mtime, ctime;
-    int32_t nattch;    /* processes mapping it (SysV: shm_nattch) */
-    uint64_t dev, ino; /* identity; SysV: dev 0, ino = shmid */
-    int64_t key;       /* SysV key, 0 otherwise */
-    int32_t shmid;     /* SysV id, -1 otherwise */
+    int32_t nattch;     /* processes mapping it (SysV: shm_nattch) */
+    uint64_t dev, ino;  /* identity; SysV: dev 0, ino = shmid */
+    int64_t key;        /* SysV key, 0 otherwise */
+    int32_t shmid;      /* SysV id, -1 otherwise */
     int32_t cpid, lpid; /* SysV creator / last shmat pid, -1 otherwise */
-    char problem[160]; /* why this entry is unusable; "" when fine */
+    char problem[160];  /* why this entry is unusable; "" when fine */
 } spy_seg_info;
 
 /* One mapping of an object in one process. */

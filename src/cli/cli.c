@@ -1,1 +1,211 @@
-/* placeholder: being written this session */
+/* cli.c - helpers shared by the subcommands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "../escape.h"
+#include "../json.h"
+#include "../num.h"
+
+void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv) {
+    a->cmd = cmd;
+    a->argc = argc;
+    a->argv = argv;
+    a->i = 1;
+    a->only_pos = 0;
+}
+
+/* "-5", "-0x10", "-.5": a negative number, not an option. */
+static int looks_negative(const char *s) {
+    return s[0] == '-' && ((s[1] >= '0' && s[1] <= '9') ||
+                           (s[1] == '.' && s[2] >= '0' && s[2] <= '9'));
+}
+
+static const cli_opt *find_long(const cli_opt *opts, const char *name,
+                                size_t len) {
+    for (; opts->id != 0; opts++)
+        if (strlen(opts->lng) == len && strncmp(opts->lng, name, len) == 0)
+            return opts;
+    return NULL;
+}
+
+static const cli_opt *find_short(const cli_opt *opts, char c) {
+    for (; opts->id != 0; opts++)
+        if (opts->shrt != 0 && opts->shrt == c)
+            return opts;
+    return NULL;
+}
+
+int cli_args_next(cli_args *a, const cli_opt *opts, const char **val) {
+    const char *s;
+    const cli_opt *o;
+
+    *val = NULL;
+    if (a->i >= a->argc)
+        return CLI_END;
+    s = a->argv[a->i++];
+    if (a->only_pos || s[0] != '-' || s[1] == '\0' || looks_negative(s)) {
+        *val = s;
+        return CLI_POS;
+    }
+    if (strcmp(s, "--") == 0) {
+        a->only_pos = 1;
+        return cli_args_next(a, opts, val);
+    }
+    if (s[1] == '-') {
+        const char *name = s + 2;
+        const char *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        o = find_long(opts, name, len);
+        if (o == NULL)
+            return cli_usage_error(a->cmd, "unknown option '--%.*s'", (int)len,
+                                   name),
+                   CLI_BAD;
+        if (!o->has_arg) {
+            if (eq != NULL)
+                return cli_usage_error(a->cmd, "option '--%s' takes no value",
+                                       o->lng),
+                       CLI_BAD;
+            return o->id;
+        }
+        if (eq != NULL) {
+            *val = eq + 1;
+            return o->id;
+        }
+    } else {
+        o = find_short(opts, s[1]);
+        if (o == NULL)
+            return cli_usage_error(a->cmd, "unknown option '-%c'", s[1]),
+                   CLI_BAD;
+        if (!o->has_arg) {
+            if (s[2] != '\0')
+                return cli_usage_error(a->cmd, "option '-%c' takes no value",
+                                       s[1]),
+                       CLI_BAD;
+            return o->id;
+        }
+        if (s[2] != '\0') {
+            *val = s + 2;
+            return o->id;
+        }
+    }
+    if (a->i >= a->argc) {
+        if (o->shrt != 0 && s[1] != '-')
+            cli_usage_error(a->cmd, "option '-%c' needs a value", o->shrt);
+        else
+            cli_usage_error(a->cmd, "option '--%s' needs a value", o->lng);
+        return CLI_BAD;
+    }
+    *val = a->argv[a->i++];
+    return o->id;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    fputs("shmspy: ", stderr);
+    if (cmd != NULL)
+        fprintf(stderr, "%s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (cmd != NULL)
+        fprintf(stderr, " (try 'shmspy %s --help')\n", cmd);
+    else
+        fputs(" (try 'shmspy --help')\n", stderr);
+    return SPY_EXIT_USAGE;
+}
+
+int cli_fail(const spy_err *e) {
+    fputs("shmspy: ", stderr);
+    cli_put_escaped(stderr, e->msg[0] ? e->msg : spy_strerror(e->code));
+    fputc('\n', stderr);
+    return SPY_EXIT_RUNTIME;
+}
+
+int cli_number(const char *cmd, const char *what, const char *text,
+               uint64_t *out) {
+    spy_err e;
+    if (spy_parse_u64(what, text, out, &e) != 0) {
+        cli_usage_error(cmd, "%s", e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_name(const char *cmd, const char *text, spy_name *out) {
+    spy_err e;
+    if (spy_name_parse(text, out, &e) != 0) {
+        char buf[SPY_ERR_MSG_MAX];
+        spy_escape(e.msg, buf, sizeof buf);
+        cli_usage_error(cmd, "%s", buf);
+        return -1;
+    }
+    return 0;
+}
+
+void cli_format_time(int64_t t, char *buf, size_t cap) {
+    time_t tt = (time_t)t;
+    struct tm *tm;
+    if (t < 0 || (tm = localtime(&tt)) == NULL ||
+        strftime(buf, cap, "%Y-%m-%d %H:%M:%S", tm) == 0)
+        snprintf(buf, cap, "-");
+}
+
+void cli_format_perms(uint32_t mode, char *buf) {
+    const char *rwx = "rwxrwxrwx";
+    int i;
+    for (i = 0; i < 9; i++)
+        buf[i] = (mode & (0400u >> i)) ? rwx[i] : '-';
+    buf[9] = '\0';
+}
+
+void cli_put_escaped(FILE *f, const char *s) {
+    char small[512];
+    size_t need;
+    if (spy_escape_is_clean(s)) {
+        fputs(s, f);
+        return;
+    }
+    need = spy_escape(s, small, sizeof small);
+    if (need < sizeof small) {
+        fputs(small, f);
+    } else {
+        char *big = malloc(need + 1);
+        if (big == NULL) {
+            fputs(small, f);
+            return;
+        }
+        spy_escape(s, big, need + 1);
+        fputs(big, f);
+        free(big);
+    }
+}
+
+void cli_json_error(const spy_err *e) {
+    spy_json j;
+    spy_json_init(&j, stdout, 1);
+    spy_json_obj_begin(&j);
+    spy_json_key(&j, "error");
+    spy_json_obj_begin(&j);
+    spy_json_key(&j, "code");
+    spy_json_int(&j, e->code);
+    spy_json_key(&j, "reason");
+    spy_json_str(&j, spy_strerror(e->code));
+    spy_json_key(&j, "message");
+    spy_json_str(&j, e->msg);
+    spy_json_obj_end(&j);
+    spy_json_obj_end(&j);
+    spy_json_end(&j);
+}
+
+int cli_finish_stdout(void) {
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "shmspy: stdout: %s\n", strerror(errno));
+        return SPY_EXIT_RUNTIME;
+    }
+    return SPY_EXIT_OK;
+}

@@ -1,1 +1,333 @@
-/* placeholder: being written this session */
+/* cmd_stat.c - `shmspy stat NAME [--json]`: metadata, size explanation and
+ * every process mapping the object. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../json.h"
+#include "../sizecheck.h"
+#include "cli.h"
+
+static const char stat_usage[] =
+    "usage: shmspy stat NAME [--json]\n"
+    "\n"
+    "Shows size (fstat / IPC_STAT), mode, owner, times and identity of NAME,\n"
+    "every process that maps it (pid, command, address range, permissions),\n"
+    "and explains size problems: never-sized objects, page rounding,\n"
+    "mappings longer than the object (SIGBUS).\n";
+
+typedef struct mapper_list {
+    spy_mapper *v;
+    size_t n, cap;
+    int oom;
+} mapper_list;
+
+static int collect_mapper(const spy_mapper *m, void *arg) {
+    mapper_list *l = arg;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        spy_mapper *v = realloc(l->v, cap * sizeof *v);
+        if (v == NULL) {
+            l->oom = 1;
+            return 1;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *m;
+    return 0;
+}
+
+/* Fallback when the object cannot be opened (e.g. mode 0000 of another
+ * user): its directory entry still tells size, mode and owner. */
+typedef struct find_ctx {
+    const char *name;
+    spy_seg_info *out;
+    int found;
+} find_ctx;
+
+static int find_entry(const spy_seg_info *info, void *arg) {
+    find_ctx *f = arg;
+    if (strcmp(info->name, f->name) == 0) {
+        *f->out = *info;
+        f->found = 1;
+        return 1;
+    }
+    return 0;
+}
+
+typedef struct note_ctx {
+    spy_json *json; /* NULL: print text */
+    int count;
+} note_ctx;
+
+static void print_note(spy_note_level level, const char *text, void *arg) {
+    note_ctx *c = arg;
+    if (c->json != NULL) {
+        spy_json_obj_begin(c->json);
+        spy_json_key(c->json, "level");
+        spy_json_str(c->json, level == SPY_NOTE_WARN ? "warning" : "info");
+        spy_json_key(c->json, "text");
+        spy_json_str(c->json, text);
+        spy_json_obj_end(c->json);
+    } else {
+        if (c->count == 0)
+            fputs("\nnotes:\n", stdout);
+        printf("  %s %s\n", level == SPY_NOTE_WARN ? "warning:" : "-", text);
+    }
+    c->count++;
+}
+
+static size_t distinct_pids(const mapper_list *m) {
+    size_t i, j, n = 0;
+    for (i = 0; i < m->n; i++) {
+        for (j = 0; j < i; j++)
+            if (m->v[j].pid == m->v[i].pid)
+                break;
+        if (j == i)
+            n++;
+    }
+    return n;
+}
+
+static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
+                       const char *opened_note) {
+    char t[32], perms[10];
+    uint64_t page = spy_page_size();
+    size_t i;
+    note_ctx nc = {NULL, 0};
+
+    fputs("name:      ", stdout);
+    cli_put_escaped(stdout, s->name);
+    printf("\nkind:      %s\n", spy_kind_name(s->kind));
+    printf("size:      %" PRIu64 " bytes", s->size);
+    if (page != 0 && s->size != 0)
+        printf(" (%" PRIu64 " page%s of %" PRIu64 ")",
+               (s->size + page - 1) / page,
+               (s->size + page - 1) / page == 1 ? "" : "s", page);
+    fputc('\n', stdout);
+    cli_format_perms(s->mode, perms);
+    printf("mode:      %04o (%s)\n", (unsigned)(s->mode & 07777), perms);
+    printf("owner:     %s (uid %u), group %s (gid %u)\n", s->owner,
+           (unsigned)s->uid, s->group, (unsigned)s->gid);
+    if (s->kind == SPY_KIND_SYSV) {
+        printf("key:       0x%08" PRIx32 "\n", (uint32_t)s->key);
+        printf("shmid:     %d\n", (int)s->shmid);
+        printf("creator:   pid %d, last attach/detach pid %d\n", (int)s->cpid,
+               (int)s->lpid);
+        printf("nattch:    %d (kernel count)\n", (int)s->nattch);
+    } else {
+        printf("identity:  device %" PRIu64 ", inode %" PRIu64 "\n", s->dev,
+               s->ino);
+    }
+    cli_format_time(s->mtime, t, sizeof t);
+    printf("modified:  %s\n", t);
+    cli_format_time(s->atime, t, sizeof t);
+    printf("accessed:  %s\n", t);
+    cli_format_time(s->ctime, t, sizeof t);
+    printf("changed:   %s\n", t);
+    if (opened_note != NULL)
+        printf("note:      %s\n", opened_note);
+
+    printf("\nmappers:   %zu process%s, %zu mapping%s\n", distinct_pids(m),
+           distinct_pids(m) == 1 ? "" : "es", m->n, m->n == 1 ? "" : "s");
+    if (m->n > 0) {
+        printf("  %-8s %-16s %-37s %-5s %s\n", "PID", "COMMAND",
+               "ADDRESS RANGE", "PERMS", "OFFSET");
+        for (i = 0; i < m->n; i++) {
+            char range[64];
+            const spy_mapper *p = &m->v[i];
+            snprintf(range, sizeof range, "0x%" PRIx64 "-0x%" PRIx64, p->start,
+                     p->end);
+            printf("  %-8d ", (int)p->pid);
+            cli_put_escaped(stdout, p->comm);
+            printf("%*s %-37s %-5s %" PRIu64 "%s\n",
+                   (int)(16 - strlen(p->comm)) > 0 ? (int)(16 - strlen(p->comm))
+                                                   : 0,
+                   "", range, p->perms, p->offset,
+                   p->deleted ? " (name removed)" : "");
+        }
+    }
+    if (hidden > 0)
+        printf("  (%d process%s could not be inspected: permission denied; "
+               "run as root to see them)\n",
+               hidden, hidden == 1 ? "" : "es");
+    spy_sizecheck(s, page, m->v, m->n, print_note, &nc);
+}
+
+static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
+                       const char *opened_note) {
+    spy_json j;
+    char mode[8];
+    size_t i;
+    note_ctx nc;
+
+    spy_json_init(&j, stdout, 1);
+    spy_json_obj_begin(&j);
+    spy_json_key(&j, "name");
+    spy_json_str(&j, s->name);
+    spy_json_key(&j, "kind");
+    spy_json_str(&j, spy_kind_name(s->kind));
+    spy_json_key(&j, "size");
+    spy_json_uint(&j, s->size);
+    spy_json_key(&j, "page_size");
+    spy_json_uint(&j, spy_page_size());
+    spy_json_key(&j, "mode");
+    snprintf(mode, sizeof mode, "%04o", (unsigned)(s->mode & 07777));
+    spy_json_str(&j, mode);
+    spy_json_key(&j, "uid");
+    spy_json_uint(&j, s->uid);
+    spy_json_key(&j, "owner");
+    spy_json_str(&j, s->owner);
+    spy_json_key(&j, "gid");
+    spy_json_uint(&j, s->gid);
+    spy_json_key(&j, "group");
+    spy_json_str(&j, s->group);
+    spy_json_key(&j, "atime");
+    spy_json_int(&j, s->atime);
+    spy_json_key(&j, "mtime");
+    spy_json_int(&j, s->mtime);
+    spy_json_key(&j, "ctime");
+    spy_json_int(&j, s->ctime);
+    spy_json_key(&j, "dev");
+    spy_json_uint(&j, s->dev);
+    spy_json_key(&j, "ino");
+    spy_json_uint(&j, s->ino);
+    spy_json_key(&j, "nattch");
+    spy_json_int(&j, s->kind == SPY_KIND_SYSV ? s->nattch
+                                              : (int64_t)distinct_pids(m));
+    if (s->kind == SPY_KIND_SYSV) {
+        char key[16];
+        snprintf(key, sizeof key, "0x%08" PRIx32, (uint32_t)s->key);
+        spy_json_key(&j, "key");
+        spy_json_str(&j, key);
+        spy_json_key(&j, "shmid");
+        spy_json_int(&j, s->shmid);
+        spy_json_key(&j, "cpid");
+        spy_json_int(&j, s->cpid);
+        spy_json_key(&j, "lpid");
+        spy_json_int(&j, s->lpid);
+    }
+    if (opened_note != NULL) {
+        spy_json_key(&j, "note");
+        spy_json_str(&j, opened_note);
+    }
+    spy_json_key(&j, "mappers");
+    spy_json_arr_begin(&j);
+    for (i = 0; i < m->n; i++) {
+        const spy_mapper *p = &m->v[i];
+        spy_json_obj_begin(&j);
+        spy_json_key(&j, "pid");
+        spy_json_int(&j, p->pid);
+        spy_json_key(&j, "comm");
+        spy_json_str(&j, p->comm);
+        spy_json_key(&j, "start");
+        spy_json_uint(&j, p->start);
+        spy_json_key(&j, "end");
+        spy_json_uint(&j, p->end);
+        spy_json_key(&j, "offset");
+        spy_json_uint(&j, p->offset);
+        spy_json_key(&j, "perms");
+        spy_json_str(&j, p->perms);
+        spy_json_key(&j, "deleted");
+        spy_json_bool(&j, p->deleted);
+        spy_json_obj_end(&j);
+    }
+    spy_json_arr_end(&j);
+    spy_json_key(&j, "hidden_processes");
+    spy_json_int(&j, hidden);
+    spy_json_key(&j, "notes");
+    spy_json_arr_begin(&j);
+    nc.json = &j;
+    nc.count = 0;
+    spy_sizecheck(s, spy_page_size(), m->v, m->n, print_note, &nc);
+    spy_json_arr_end(&j);
+    spy_json_obj_end(&j);
+    spy_json_end(&j);
+}
+
+int cmd_stat(int argc, char **argv) {
+    static const cli_opt opts[] = {
+        {"json", 0, 0, 1}, {"help", 'h', 0, 2}, {NULL, 0, 0, 0}};
+    cli_args a;
+    const char *val, *name_text = NULL, *opened_note = NULL;
+    int id, json = 0, hidden = 0, rc;
+    spy_name name;
+    spy_seg *seg = NULL;
+    spy_seg_info *info;
+    mapper_list m = {NULL, 0, 0, 0};
+    spy_err e;
+
+    cli_args_init(&a, "stat", argc, argv);
+    while ((id = cli_args_next(&a, opts, &val)) != CLI_END) {
+        switch (id) {
+        case CLI_BAD:
+            return SPY_EXIT_USAGE;
+        case CLI_POS:
+            if (name_text != NULL)
+                return cli_usage_error("stat", "unexpected argument '%s'", val);
+            name_text = val;
+            break;
+        case 1:
+            json = 1;
+            break;
+        case 2:
+            fputs(stat_usage, stdout);
+            return cli_finish_stdout();
+        }
+    }
+    if (name_text == NULL)
+        return cli_usage_error("stat", "missing NAME");
+    if (cli_name("stat", name_text, &name) != 0)
+        return SPY_EXIT_USAGE;
+
+    info = malloc(sizeof *info);
+    if (info == NULL) {
+        spy_err_set(&e, SPY_ENOMEM, 0, "stat: out of memory");
+        return cli_fail(&e);
+    }
+    if (spy_seg_open(&name, SPY_O_NOMAP, 0, 0, &seg, &e) == 0) {
+        rc = spy_seg_stat(seg, info, &e);
+        spy_seg_close(seg);
+    } else if (e.code == SPY_EACCES) {
+        /* Not ours to open, but the directory entry is readable. */
+        find_ctx f;
+        spy_err le;
+        char canon[SPY_NAME_MAX];
+        spy_name_format(&name, canon, sizeof canon);
+        f.name = canon;
+        f.out = info;
+        f.found = 0;
+        rc = spy_backend_list(SPY_LIST_ALL, find_entry, &f, &le);
+        if (rc == 0 && !f.found)
+            rc = e.code;
+        else
+            opened_note = "could not open the object (permission denied); "
+                          "shown from its directory entry";
+    } else {
+        rc = e.code;
+    }
+    if (rc != 0) {
+        free(info);
+        if (json)
+            cli_json_error(&e);
+        return cli_fail(&e);
+    }
+
+    if (spy_mappers(info, collect_mapper, &m, &hidden, &e) != 0) {
+        /* Mappers are a bonus; the metadata above is still true. */
+        hidden = -1;
+    }
+    if (json)
+        print_json(info, &m, hidden < 0 ? 0 : hidden, opened_note);
+    else
+        print_text(info, &m, hidden, opened_note);
+    if (hidden < 0 && !json) {
+        fputs("shmspy: ", stderr);
+        cli_put_escaped(stderr, e.msg);
+        fputc('\n', stderr);
+    }
+    free(m.v);
+    free(info);
+    return cli_finish_stdout();
+}

@@ -1,1 +1,374 @@
-/* placeholder: being written this session */
+/* cmd_write.c - `shmspy write NAME [-s OFF] SOURCE [--create SIZE] ...`.
+ *
+ * The whole command is validated (value parsed, file read, range checked)
+ * before the object is touched, so a rejected write changes nothing. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../hexbytes.h"
+#include "../num.h"
+#include "../value.h"
+#include "cli.h"
+
+static const char write_usage[] =
+    "usage: shmspy write NAME [-s OFF] SOURCE [--create SIZE] [--mode MODE]\n"
+    "                   [--force] [--hold [--keep]]\n"
+    "\n"
+    "SOURCE is one of:\n"
+    "  --as TYPE VALUE  a typed value (i8..u64, f32, f64), --be for "
+    "big-endian\n"
+    "  --str S          the bytes of S and a terminating NUL\n"
+    "  --hex \"de ad\"    hex bytes\n"
+    "  --file F         the contents of file F\n"
+    "  --fill BYTE      BYTE repeated to the end (or -n LEN bytes)\n"
+    "options:\n"
+    "  -s OFF           offset to write at (default 0)\n"
+    "  --create SIZE    create NAME first (fails if it exists unless "
+    "--force)\n"
+    "  --mode MODE      mode of a created object (default 0600)\n"
+    "  --force          reuse an existing object; write a read-only one\n"
+    "  --hold           keep the object mapped until Enter, end of input,\n"
+    "                   SIGINT or SIGTERM; then remove it if this command\n"
+    "                   created it (unless --keep)\n";
+
+enum source { SRC_NONE, SRC_VALUE, SRC_STR, SRC_HEX, SRC_FILE, SRC_FILL };
+
+typedef struct write_req {
+    enum source src;
+    const char *src_text; /* value, string, hex, path, or fill byte */
+    const char *type_text;
+    int be, force, hold, keep, have_len, create;
+    uint64_t off, len, create_size;
+    uint32_t mode;
+    uint8_t *payload; /* malloc'd bytes to write (not for fill) */
+    size_t payload_len;
+    uint8_t fill;
+} write_req;
+
+/* Reads a whole file into a new buffer. */
+static int read_file(const char *path, uint8_t **out, size_t *len, spy_err *e) {
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    size_t n = 0, cap = 0;
+    if (f == NULL)
+        return spy_err_set(e, errno == ENOENT ? SPY_ENOENT : SPY_EIO, errno,
+                           "%s: %s", path, strerror(errno));
+    for (;;) {
+        size_t got;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 65536;
+            uint8_t *nb = realloc(buf, ncap);
+            if (nb == NULL) {
+                free(buf);
+                fclose(f);
+                return spy_err_set(e, SPY_ENOMEM, 0, "%s: out of memory", path);
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        int err = errno;
+        free(buf);
+        fclose(f);
+        return spy_err_set(e, SPY_EIO, err, "%s: read error: %s", path,
+                           strerror(err));
+    }
+    fclose(f);
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+/* Turns the source option into payload bytes; usage errors return 2. */
+static int build_payload(write_req *r) {
+    spy_err e;
+    switch (r->src) {
+    case SRC_NONE:
+        return cli_usage_error("write", "missing what to write (--as TYPE "
+                                        "VALUE, --str, --hex, --file or "
+                                        "--fill)");
+    case SRC_VALUE: {
+        spy_type t;
+        if (spy_type_parse(r->type_text, &t, &e) != 0)
+            return cli_usage_error("write", "%s", e.msg);
+        if (t.kind == SPY_V_STR || t.kind == SPY_V_HEX)
+            return cli_usage_error("write",
+                                   "--as %s: use --str or --hex to write "
+                                   "strings and bytes",
+                                   r->type_text);
+        if ((r->payload = malloc(8)) == NULL)
+            return cli_usage_error("write", "out of memory");
+        if (spy_value_encode(&t, r->src_text, r->be, r->payload, 8,
+                             &r->payload_len, &e) != 0)
+            return cli_usage_error("write", "%s", e.msg);
+        return 0;
+    }
+    case SRC_STR:
+        r->payload_len = strlen(r->src_text) + 1;
+        if ((r->payload = malloc(r->payload_len)) == NULL)
+            return cli_usage_error("write", "out of memory");
+        memcpy(r->payload, r->src_text, r->payload_len);
+        return 0;
+    case SRC_HEX:
+        if (spy_hexbytes_parse(r->src_text, &r->payload, &r->payload_len, &e) !=
+            0)
+            return cli_usage_error("write", "%s", e.msg);
+        return 0;
+    case SRC_FILE:
+        if (read_file(r->src_text, &r->payload, &r->payload_len, &e) != 0)
+            return cli_fail(&e);
+        return 0;
+    case SRC_FILL: {
+        uint64_t b;
+        if (cli_number("write", "--fill", r->src_text, &b) != 0)
+            return SPY_EXIT_USAGE;
+        if (b > 255)
+            return cli_usage_error("write", "--fill: %s is not a byte (0..255)",
+                                   r->src_text);
+        r->fill = (uint8_t)b;
+        return 0;
+    }
+    }
+    return SPY_EXIT_USAGE;
+}
+
+static int set_source(write_req *r, enum source s, const char *text) {
+    if (r->src != SRC_NONE)
+        return cli_usage_error("write", "give only one of --as, --str, "
+                                        "--hex, --file, --fill");
+    r->src = s;
+    r->src_text = text;
+    return 0;
+}
+
+/* Writes the payload (or the fill) at r->off; len bytes in all. */
+static int do_write(spy_seg *seg, const write_req *r, uint64_t len,
+                    spy_err *e) {
+    if (r->src != SRC_FILL)
+        return spy_seg_write(seg, r->off, r->payload, r->payload_len, e);
+    {
+        uint8_t block[65536];
+        uint64_t done = 0;
+        memset(block, r->fill, sizeof block);
+        while (done < len) {
+            size_t n =
+                len - done < sizeof block ? (size_t)(len - done) : sizeof block;
+            int rc = spy_seg_write(seg, r->off + done, block, n, e);
+            if (rc != 0)
+                return rc;
+            done += n;
+        }
+    }
+    return 0;
+}
+
+static int parse_args(write_req *r, int argc, char **argv,
+                      const char **name_text) {
+    static const cli_opt opts[] = {
+        {"offset", 's', 1, 1},  {"as", 't', 1, 2},    {"str", 0, 1, 3},
+        {"hex", 0, 1, 4},       {"file", 0, 1, 5},    {"fill", 0, 1, 6},
+        {"create", 0, 1, 7},    {"mode", 0, 1, 8},    {"force", 0, 0, 9},
+        {"hold", 0, 0, 10},     {"keep", 0, 0, 11},   {"be", 0, 0, 12},
+        {"length", 'n', 1, 13}, {"help", 'h', 0, 14}, {NULL, 0, 0, 0}};
+    cli_args a;
+    const char *val;
+    int id, rc;
+    spy_err e;
+
+    cli_args_init(&a, "write", argc, argv);
+    while ((id = cli_args_next(&a, opts, &val)) != CLI_END) {
+        rc = 0;
+        switch (id) {
+        case CLI_BAD:
+            return SPY_EXIT_USAGE;
+        case CLI_POS:
+            if (*name_text == NULL)
+                *name_text = val;
+            else if (r->src == SRC_VALUE && r->src_text == NULL)
+                r->src_text = val;
+            else
+                return cli_usage_error("write", "unexpected argument '%s'",
+                                       val);
+            break;
+        case 1:
+            if (cli_number("write", "-s", val, &r->off) != 0)
+                return SPY_EXIT_USAGE;
+            break;
+        case 2:
+            rc = set_source(r, SRC_VALUE, NULL);
+            r->type_text = val;
+            break;
+        case 3:
+            rc = set_source(r, SRC_STR, val);
+            break;
+        case 4:
+            rc = set_source(r, SRC_HEX, val);
+            break;
+        case 5:
+            rc = set_source(r, SRC_FILE, val);
+            break;
+        case 6:
+            rc = set_source(r, SRC_FILL, val);
+            break;
+        case 7:
+            if (cli_number("write", "--create", val, &r->create_size) != 0)
+                return SPY_EXIT_USAGE;
+            r->create = 1;
+            break;
+        case 8:
+            if (spy_parse_mode("--mode", val, &r->mode, &e) != 0)
+                return cli_usage_error("write", "%s", e.msg);
+            break;
+        case 9:
+            r->force = 1;
+            break;
+        case 10:
+            r->hold = 1;
+            break;
+        case 11:
+            r->keep = 1;
+            break;
+        case 12:
+            r->be = 1;
+            break;
+        case 13:
+            if (cli_number("write", "-n", val, &r->len) != 0)
+                return SPY_EXIT_USAGE;
+            r->have_len = 1;
+            break;
+        case 14:
+            fputs(write_usage, stdout);
+            return cli_finish_stdout() == 0 ? -1 : SPY_EXIT_RUNTIME;
+        }
+        if (rc != 0)
+            return rc;
+    }
+    if (*name_text == NULL)
+        return cli_usage_error("write", "missing NAME");
+    if (r->src == SRC_VALUE && r->src_text == NULL)
+        return cli_usage_error("write", "--as %s needs a VALUE", r->type_text);
+    if (r->have_len && r->src != SRC_FILL)
+        return cli_usage_error("write", "-n applies only to --fill");
+    if (r->keep && !r->hold)
+        return cli_usage_error("write", "--keep applies only with --hold");
+    return 0;
+}
+
+int cmd_write(int argc, char **argv) {
+    write_req r;
+    const char *name_text = NULL;
+    spy_name name;
+    spy_seg *seg = NULL;
+    spy_seg_info *info = NULL;
+    unsigned flags = SPY_O_WRITE;
+    uint64_t size, len;
+    int rc;
+    spy_err e;
+
+    memset(&r, 0, sizeof r);
+    r.mode = 0600;
+    rc = parse_args(&r, argc, argv, &name_text);
+    if (rc != 0)
+        return rc < 0 ? SPY_EXIT_OK : rc;
+    if ((rc = build_payload(&r)) != 0)
+        goto out;
+    if (cli_name("write", name_text, &name) != 0) {
+        rc = SPY_EXIT_USAGE;
+        goto out;
+    }
+    /* With --create the size is known: reject a write past its end before
+     * anything is created. */
+    if (r.create) {
+        len = r.src == SRC_FILL
+                  ? (r.have_len
+                         ? r.len
+                         : (r.off <= r.create_size ? r.create_size - r.off : 0))
+                  : r.payload_len;
+        if (r.off > r.create_size || len > r.create_size - r.off) {
+            rc = cli_usage_error("write",
+                                 "offset %" PRIu64 " + %" PRIu64
+                                 " bytes does not fit in --create %" PRIu64,
+                                 r.off, len, r.create_size);
+            goto out;
+        }
+        flags |= SPY_O_CREATE | (r.force ? 0 : SPY_O_EXCL);
+    }
+
+    if (spy_seg_open(&name, flags, r.create_size, r.mode, &seg, &e) != 0) {
+        rc = cli_fail(&e);
+        goto out;
+    }
+    size = spy_seg_len(seg);
+    if (!spy_seg_created(seg) && !r.force) {
+        /* The kernel lets root write anything; a read-only mode is still a
+         * statement by the owner, so honour it unless --force. */
+        info = malloc(sizeof *info);
+        if (info != NULL && spy_seg_stat(seg, info, &e) == 0 &&
+            (info->mode & 0222) == 0) {
+            spy_err_set(&e, SPY_EROFS, 0,
+                        "%s: is read-only (mode %04o); use --force to write "
+                        "anyway",
+                        spy_seg_name(seg), (unsigned)info->mode);
+            rc = cli_fail(&e);
+            goto out;
+        }
+    }
+    if (r.src == SRC_FILL)
+        len = r.have_len ? r.len : (r.off <= size ? size - r.off : 0);
+    else
+        len = r.payload_len;
+    if (r.off > size || len > size - r.off) {
+        spy_err_set(&e, SPY_ERANGE, 0,
+                    "%s: offset %" PRIu64 " + %" PRIu64
+                    " bytes is past the end (%" PRIu64 " bytes)",
+                    spy_seg_name(seg), r.off, len, size);
+        rc = cli_fail(&e);
+        goto out;
+    }
+    if (do_write(seg, &r, len, &e) != 0 || spy_seg_flush(seg, &e) != 0) {
+        rc = cli_fail(&e);
+        goto out;
+    }
+    rc = SPY_EXIT_OK;
+
+    if (r.hold) {
+        const char *why = "?";
+        fputs("shmspy: holding ", stderr);
+        cli_put_escaped(stderr, spy_seg_name(seg));
+        fprintf(stderr,
+                " (%" PRIu64 " bytes); press Enter or Ctrl-C to release\n",
+                size);
+        if (spy_hold_wait(&why, &e) != 0) {
+            rc = cli_fail(&e);
+        }
+        fprintf(stderr, "shmspy: released (%s)", why);
+        if (spy_seg_created(seg) && !r.keep) {
+            if (spy_seg_unlink(&name, &e) == 0) {
+                fputs("; removed ", stderr);
+                cli_put_escaped(stderr, spy_seg_name(seg));
+                fputc('\n', stderr);
+            } else {
+                fputc('\n', stderr);
+                rc = cli_fail(&e);
+            }
+        } else {
+            fputc('\n', stderr);
+        }
+    }
+out:
+    /* A command that failed after creating the object removes it again:
+     * a rejected command leaves nothing behind. */
+    if (rc != SPY_EXIT_OK && seg != NULL && spy_seg_created(seg) && !r.hold)
+        spy_seg_unlink(&name, NULL);
+    spy_seg_close(seg);
+    free(info);
+    free(r.payload);
+    return rc;
+}

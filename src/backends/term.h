@@ -1,0 +1,38 @@
+/* term.h - the few terminal services the TUI needs from the OS.
+ *
+ * Part of the OS boundary (see backend.h): one implementation per OS family,
+ * term_posix.c here. The TUI uses it to restore the terminal on every way
+ * out, fatal signals included, and to turn termination requests into an
+ * orderly quit. */
+#ifndef SPY_TERM_H
+#define SPY_TERM_H
+
+#include "../err.h"
+
+/* Installs the process's signal hooks for the TUI. On a fatal signal
+ * (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT) restore() is called once, the
+ * signal's previous disposition is reinstated and the signal raised again,
+ * so the process still dies (and dumps core, or lets a sanitizer report)
+ * as it would have. SIGINT, SIGTERM, SIGHUP and SIGQUIT only record a
+ * request to quit, read with spy_term_quit_requested: the TUI then leaves
+ * through its normal path. restore() runs inside a signal handler: it
+ * should do no more than put the terminal back. Install before the first
+ * guarded memory access, so that the fault guard (which chains to the
+ * handler it found) sees these hooks as the previous handler. Calling it
+ * again replaces restore(). */
+int spy_term_hooks_install(void (*restore)(void), spy_err *err);
+
+/* Puts back the dispositions found by spy_term_hooks_install, unless the
+ * fault guard has been installed on top of ours since (then our fatal hooks
+ * stay, inert: restore() is forgotten). */
+void spy_term_hooks_remove(void);
+
+/* The signal number of the first termination request (SIGINT, SIGTERM,
+ * SIGHUP, SIGQUIT) received since the hooks were installed, or 0. */
+int spy_term_quit_requested(void);
+
+/* Non-zero if standard input (which 0) or standard output (which 1) is a
+ * terminal. */
+int spy_term_isatty(int which);
+
+#endif

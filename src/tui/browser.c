@@ -1,0 +1,530 @@
+/* browser.c - the browser of every segment (`shmspy` without arguments):
+ * a live list, sorted and filtered, with a details pane; Enter opens the
+ * hex view of the selected object.
+ *
+ * The list is re-read about once a second (more slowly if listing takes
+ * long: counting mappers scans every process's mappings). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../backends/backend.h"
+#include "browser.h"
+
+#define LIST_MS 1000
+#define MAPS_MS 2000
+#define MAPS_SETTLE_MS 150 /* wait for the selection to settle */
+
+enum { SORT_NAME, SORT_SIZE, SORT_TIME, SORT_MAPPERS, SORT_COUNT };
+static const char *const sort_names[] = {"name", "size", "time", "mappers"};
+
+typedef struct browser {
+    spy__view view;
+    spy_tui_opts opts;
+    spy__brow *rows;
+    size_t n, cap;
+    size_t *vis; /* indices into rows: filtered and sorted */
+    size_t nvis;
+    size_t sel, top; /* positions in vis */
+    char *sel_name;  /* kept across refreshes */
+    int sort, reverse, details;
+    char filter[256];
+    char list_err[SPY_ERR_MSG_MAX];
+    uint64_t next_list;
+    int list_rows; /* rows of the list on screen, from the last draw */
+    int list_y;
+    spy__bmaps maps;
+} browser;
+
+static const spy__help browser_help[] = {
+    {"Up Down", "select (PgUp PgDn Home End, mouse wheel)"},
+    {"Enter", "watch the selected object (live hex view)"},
+    {"/", "filter by name as you type (Enter keeps, Esc clears)"},
+    {"s", "sort by name, size, time, mappers (cycles)"},
+    {"S", "reverse the order"},
+    {"d", "details pane: stat and the processes mapping it"},
+    {"r  F5", "refresh the list now"},
+};
+
+/* ---- rows ------------------------------------------------------------- */
+
+static void rows_free(spy__brow *rows, size_t n) {
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(rows[i].name);
+        free(rows[i].disp);
+        free(rows[i].problem);
+    }
+    free(rows);
+}
+
+typedef struct collect {
+    spy__brow *rows;
+    size_t n, cap;
+    int oom;
+} collect;
+
+static char *dup_str(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+
+    if (p != NULL)
+        memcpy(p, s, n);
+    return p;
+}
+
+static int collect_row(const spy_seg_info *in, void *arg) {
+    collect *c = arg;
+    spy__brow *r;
+    char disp[512];
+
+    if (c->n == c->cap) {
+        size_t cap = c->cap != 0 ? c->cap * 2 : 64;
+        spy__brow *p = realloc(c->rows, cap * sizeof *p);
+        if (p == NULL) {
+            c->oom = 1;
+            return 1;
+        }
+        c->rows = p;
+        c->cap = cap;
+    }
+    r = &c->rows[c->n];
+    memset(r, 0, sizeof *r);
+    spy__safe(in->name, disp, sizeof disp);
+    r->name = dup_str(in->name);
+    r->disp = dup_str(disp);
+    r->problem = in->problem[0] != '\0' ? dup_str(in->problem) : NULL;
+    if (r->name == NULL || r->disp == NULL ||
+        (in->problem[0] != '\0' && r->problem == NULL)) {
+        free(r->name);
+        free(r->disp);
+        free(r->problem);
+        c->oom = 1;
+        return 1;
+    }
+    r->kind = in->kind;
+    r->size = in->size;
+    r->mode = in->mode;
+    r->uid = in->uid;
+    r->gid = in->gid;
+    snprintf(r->owner, sizeof r->owner, "%s", in->owner);
+    snprintf(r->group, sizeof r->group, "%s", in->group);
+    r->atime = in->atime;
+    r->mtime = in->mtime;
+    r->ctime = in->ctime;
+    r->nattch = in->nattch;
+    r->dev = in->dev;
+    r->ino = in->ino;
+    r->key = in->key;
+    r->shmid = in->shmid;
+    r->cpid = in->cpid;
+    r->lpid = in->lpid;
+    c->n++;
+    return 0;
+}
+
+/* ---- filter and sort -------------------------------------------------- */
+
+static const browser *sort_ctx; /* qsort has no context argument */
+
+static int cmp_u64(uint64_t a, uint64_t b) {
+    return a < b ? -1 : a > b;
+}
+
+static int cmp_rows(const void *pa, const void *pb) {
+    const spy__brow *a = &sort_ctx->rows[*(const size_t *)pa];
+    const spy__brow *b = &sort_ctx->rows[*(const size_t *)pb];
+    int c = 0;
+
+    switch (sort_ctx->sort) {
+    case SORT_SIZE:
+        c = -cmp_u64(a->size, b->size); /* biggest first */
+        break;
+    case SORT_TIME:
+        c = a->mtime < b->mtime ? 1 : a->mtime > b->mtime ? -1 : 0;
+        break;
+    case SORT_MAPPERS:
+        c = a->nattch < b->nattch ? 1 : a->nattch > b->nattch ? -1 : 0;
+        break;
+    }
+    if (c == 0)
+        c = strcmp(a->name, b->name);
+    return sort_ctx->reverse ? -c : c;
+}
+
+/* Case-insensitive substring test. */
+static int matches(const char *s, const char *pat) {
+    size_t i, j;
+
+    if (pat[0] == '\0')
+        return 1;
+    for (i = 0; s[i] != '\0'; i++) {
+        for (j = 0; pat[j] != '\0' && s[i + j] != '\0'; j++)
+            if (tolower((unsigned char)s[i + j]) !=
+                tolower((unsigned char)pat[j]))
+                break;
+        if (pat[j] == '\0')
+            return 1;
+    }
+    return 0;
+}
+
+static void remember_selection(browser *b) {
+    free(b->sel_name);
+    b->sel_name = NULL;
+    if (b->sel < b->nvis)
+        b->sel_name = dup_str(b->rows[b->vis[b->sel]].name);
+}
+
+/* Rebuilds vis from rows, keeping the selected name selected. */
+static void rebuild(browser *b) {
+    size_t i;
+    size_t *vis = realloc(b->vis, (b->n > 0 ? b->n : 1) * sizeof *vis);
+
+    if (vis == NULL)
+        return;
+    b->vis = vis;
+    b->nvis = 0;
+    for (i = 0; i < b->n; i++)
+        if (matches(b->rows[i].disp, b->filter))
+            b->vis[b->nvis++] = i;
+    sort_ctx = b;
+    qsort(b->vis, b->nvis, sizeof *b->vis, cmp_rows);
+    if (b->sel_name != NULL) {
+        for (i = 0; i < b->nvis; i++) {
+            if (strcmp(b->rows[b->vis[i]].name, b->sel_name) == 0) {
+                b->sel = i;
+                return;
+            }
+        }
+    }
+    if (b->sel >= b->nvis)
+        b->sel = b->nvis > 0 ? b->nvis - 1 : 0;
+    remember_selection(b);
+}
+
+static uint64_t refresh_list(browser *b) {
+    uint64_t t0 = spy_monotonic_ms();
+    collect c;
+    spy_err e;
+    int rc;
+
+    memset(&c, 0, sizeof c);
+    spy_err_clear(&e);
+    rc = spy_backend_list(SPY_LIST_ALL | SPY_LIST_MAPPERS, collect_row, &c,
+                          &e);
+    if (c.oom) {
+        rows_free(c.rows, c.n);
+        snprintf(b->list_err, sizeof b->list_err, "out of memory");
+    } else {
+        /* A failing source still leaves the others' rows. */
+        snprintf(b->list_err, sizeof b->list_err, "%s", rc != 0 ? e.msg : "");
+        rows_free(b->rows, b->n);
+        b->rows = c.rows;
+        b->n = c.n;
+        b->cap = c.cap;
+        rebuild(b);
+    }
+    return spy_monotonic_ms() - t0;
+}
+
+static const spy__brow *selected(const browser *b) {
+    return b->sel < b->nvis ? &b->rows[b->vis[b->sel]] : NULL;
+}
+
+/* ---- the view --------------------------------------------------------- */
+
+static uint64_t browser_tick(spy__view *v, uint64_t now) {
+    browser *b = v->self;
+    const spy__brow *r;
+    uint64_t next;
+
+    if (now >= b->next_list) {
+        uint64_t took = refresh_list(b);
+        /* Listing never takes more than a fifth of the time. */
+        b->next_list = now + (took * 5 > LIST_MS ? took * 5 : LIST_MS);
+    }
+    next = b->next_list;
+    r = selected(b);
+    if (b->details && r != NULL) {
+        int same = b->maps.for_name != NULL &&
+                   strcmp(b->maps.for_name, r->name) == 0;
+        if (!same && (b->maps.due == 0 || b->maps.due > now + MAPS_SETTLE_MS))
+            b->maps.due = now + MAPS_SETTLE_MS;
+        if (now >= b->maps.due) {
+            uint64_t took = spy__details_scan(r, &b->maps);
+            b->maps.due = now + (took * 5 > MAPS_MS ? took * 5 : MAPS_MS);
+        }
+        if (b->maps.due < next)
+            next = b->maps.due;
+    }
+    return next;
+}
+
+static void draw_title(const browser *b) {
+    char f[300];
+
+    f[0] = '\0';
+    if (b->filter[0] != '\0')
+        snprintf(f, sizeof f, "   filter: %s", b->filter);
+    spy__put(0, 0, COLS, SPY__R_BAR, 1,
+             " shmspy   %llu of %llu objects   sort: %s%s%s",
+             (unsigned long long)b->nvis, (unsigned long long)b->n,
+             sort_names[b->sort], b->reverse ? " (reversed)" : "", f);
+    if (COLS > 70)
+        spy__put(0, COLS - 18, 18, SPY__R_BAR, 1, "  ? help  q quit");
+}
+
+/* Widths of the fixed columns; the name takes what is left. */
+#define W_KIND 6
+#define W_SIZE 10
+#define W_MODE 4
+#define W_OWNER 10
+#define W_TIME 16
+#define W_MAPS 4
+
+static int name_width(int with_time) {
+    int w = COLS - (W_KIND + W_SIZE + W_MODE + W_OWNER + W_MAPS + 6) -
+            (with_time ? W_TIME + 1 : 0);
+    return w > 8 ? w : 8;
+}
+
+static void draw_row(const browser *b, int y, const spy__brow *r, int sel,
+                     int with_time) {
+    char size[32], t[32], maps[16], owner[96];
+    int nw = name_width(with_time);
+
+    spy__safe(r->owner, owner, sizeof owner);
+    if (r->nattch >= 0)
+        snprintf(maps, sizeof maps, "%d", (int)r->nattch);
+    else
+        snprintf(maps, sizeof maps, "-");
+    if (r->mtime >= 0)
+        spy__fmt_time(r->mtime, t, sizeof t);
+    else
+        snprintf(t, sizeof t, "-");
+    t[W_TIME] = '\0'; /* drop the seconds */
+    if (r->problem != NULL)
+        snprintf(size, sizeof size, "-");
+    else
+        spy__fmt_size(r->size, size, sizeof size);
+    (void)b;
+    if (with_time)
+        spy__put(y, 0, COLS, sel ? SPY__R_SELECT : SPY__R_NORMAL, 1,
+                 "%-*.*s %-*s %*s %04o %-*.*s %-*s %*s", nw, nw, r->disp,
+                 W_KIND, spy_kind_name(r->kind), W_SIZE, size,
+                 (unsigned)(r->mode & 07777), W_OWNER, W_OWNER, owner,
+                 W_TIME, t, W_MAPS, maps);
+    else
+        spy__put(y, 0, COLS, sel ? SPY__R_SELECT : SPY__R_NORMAL, 1,
+                 "%-*.*s %-*s %*s %04o %-*.*s %*s", nw, nw, r->disp, W_KIND,
+                 spy_kind_name(r->kind), W_SIZE, size,
+                 (unsigned)(r->mode & 07777), W_OWNER, W_OWNER, owner,
+                 W_MAPS, maps);
+}
+
+static void browser_draw(spy__view *v, uint64_t now) {
+    browser *b = v->self;
+    const spy__brow *r = selected(b);
+    int with_time = COLS >= 80, nw = name_width(with_time), dh = 0, y;
+    size_t i;
+
+    (void)now;
+    draw_title(b);
+    if (with_time)
+        spy__put(1, 0, COLS, SPY__R_LABEL, 1,
+                 "%-*s %-*s %*s %-4s %-*s %-*s %*s", nw, "NAME", W_KIND,
+                 "KIND", W_SIZE, "SIZE", "MODE", W_OWNER, "OWNER", W_TIME,
+                 "MODIFIED", W_MAPS, "MAPS");
+    else
+        spy__put(1, 0, COLS, SPY__R_LABEL, 1, "%-*s %-*s %*s %-4s %-*s %*s",
+                 nw, "NAME", W_KIND, "KIND", W_SIZE, "SIZE", "MODE", W_OWNER,
+                 "OWNER", W_MAPS, "MAPS");
+    if (b->details && LINES >= 14)
+        dh = spy__details_height(r, &b->maps);
+    b->list_y = 2;
+    b->list_rows = LINES - 2 - b->list_y - dh;
+    if (b->list_rows < 1)
+        b->list_rows = 1;
+    if (b->sel < b->top)
+        b->top = b->sel;
+    if (b->sel >= b->top + (size_t)b->list_rows)
+        b->top = b->sel - (size_t)b->list_rows + 1;
+    if (b->nvis == 0)
+        spy__put(b->list_y, 1, COLS - 1, SPY__R_LABEL, 0, "%s",
+                 b->n == 0 ? "(no shared memory objects)"
+                           : "(nothing matches the filter)");
+    for (i = 0; i < (size_t)b->list_rows && b->top + i < b->nvis; i++)
+        draw_row(b, b->list_y + (int)i, &b->rows[b->vis[b->top + i]],
+                 b->top + i == b->sel, with_time);
+    if (dh > 0)
+        spy__details_draw(LINES - 2 - dh, dh, r, &b->maps);
+    y = LINES - 2;
+    if (b->list_err[0] != '\0')
+        spy__put(y, 0, COLS, SPY__R_ERROR, 1, " %s", b->list_err);
+    else
+        spy__put(y, 0, COLS, SPY__R_BAR, 1,
+                 " Enter watch   / filter   s sort   d details   r refresh   "
+                 "? help");
+}
+
+static void select_at(browser *b, size_t i) {
+    if (b->nvis == 0)
+        return;
+    b->sel = i < b->nvis ? i : b->nvis - 1;
+    remember_selection(b);
+}
+
+static void move_sel(browser *b, long d) {
+    if (d < 0)
+        select_at(b, b->sel > (size_t)-d ? b->sel - (size_t)-d : 0);
+    else
+        select_at(b, b->sel + (size_t)d);
+}
+
+static void filter_changed(void *self, const char *text) {
+    browser *b = self;
+
+    snprintf(b->filter, sizeof b->filter, "%s", text != NULL ? text : "");
+    rebuild(b);
+}
+
+static void filter_done(void *self, const char *text) {
+    filter_changed(self, text); /* NULL (Escape): no filter */
+}
+
+static void open_selected(browser *b) {
+    const spy__brow *r = selected(b);
+    spy__view *hv;
+    spy_name n;
+    spy_err e;
+
+    if (r == NULL)
+        return;
+    if (r->problem != NULL) {
+        char p[200];
+        spy__safe(r->problem, p, sizeof p);
+        spy__ui_msg(1, "%s: %s", r->disp, p);
+        return;
+    }
+    spy_err_clear(&e);
+    if (spy_name_parse(r->name, &n, &e) != 0) {
+        spy__ui_msg(1, "%s", e.msg);
+        return;
+    }
+    hv = spy__hexview_new(&n, &b->opts, &e);
+    if (hv == NULL) {
+        spy__ui_msg(1, "cannot open: %s", e.msg);
+        return;
+    }
+    spy__ui_push(hv);
+}
+
+static void on_mouse(browser *b) {
+    MEVENT me;
+
+    if (getmouse(&me) != OK)
+        return;
+    if (SPY_WHEEL_UP != 0 && (me.bstate & SPY_WHEEL_UP))
+        move_sel(b, -3);
+    else if (SPY_WHEEL_DOWN != 0 && (me.bstate & SPY_WHEEL_DOWN))
+        move_sel(b, 3);
+    else if ((me.bstate & BUTTON1_PRESSED) && me.y >= b->list_y &&
+             me.y < b->list_y + b->list_rows)
+        select_at(b, b->top + (size_t)(me.y - b->list_y));
+}
+
+static int browser_key(spy__view *v, int ch, uint64_t now) {
+    browser *b = v->self;
+    long page = b->list_rows > 1 ? b->list_rows - 1 : 1;
+
+    (void)now;
+    switch (ch) {
+    case KEY_UP:
+        move_sel(b, -1);
+        break;
+    case KEY_DOWN:
+        move_sel(b, 1);
+        break;
+    case KEY_PPAGE:
+        move_sel(b, -page);
+        break;
+    case KEY_NPAGE:
+        move_sel(b, page);
+        break;
+    case KEY_HOME:
+        select_at(b, 0);
+        break;
+    case KEY_END:
+        select_at(b, b->nvis);
+        break;
+    case KEY_MOUSE:
+        on_mouse(b);
+        break;
+    case '\r':
+    case '\n':
+    case KEY_ENTER:
+        open_selected(b);
+        break;
+    case '/':
+        spy__prompt_line("filter: ", b->filter, filter_done, filter_changed,
+                         b);
+        break;
+    case 's':
+        b->sort = (b->sort + 1) % SORT_COUNT;
+        rebuild(b);
+        spy__ui_msg(0, "sorted by %s", sort_names[b->sort]);
+        break;
+    case 'S':
+        b->reverse = !b->reverse;
+        rebuild(b);
+        break;
+    case 'd':
+        b->details = !b->details;
+        break;
+    case 'r':
+    case KEY_F(5):
+        b->next_list = 0;
+        b->maps.due = 0;
+        break;
+    case 27:
+        if (b->filter[0] == '\0')
+            return SPY__KEY_IGNORED;
+        filter_changed(b, "");
+        break;
+    default:
+        return SPY__KEY_IGNORED;
+    }
+    return SPY__KEY_DONE;
+}
+
+static void browser_fini(spy__view *v) {
+    browser *b = v->self;
+
+    rows_free(b->rows, b->n);
+    free(b->vis);
+    free(b->sel_name);
+    spy__details_free(&b->maps);
+    free(b);
+}
+
+spy__view *spy__browser_new(const spy_tui_opts *o, spy_err *err) {
+    browser *b = calloc(1, sizeof *b);
+
+    if (b == NULL) {
+        spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
+        return NULL;
+    }
+    b->opts = *o;
+    b->details = 1;
+    b->view.self = b;
+    b->view.help = browser_help;
+    b->view.nhelp = sizeof browser_help / sizeof browser_help[0];
+    b->view.tick = browser_tick;
+    b->view.draw = browser_draw;
+    b->view.key = browser_key;
+    b->view.fini = browser_fini;
+    return &b->view;
+}

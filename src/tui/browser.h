@@ -1,0 +1,55 @@
+/* browser.h - state of the browser of every segment, shared by
+ * browser.c (list, keys, drawing) and details.c (the stat-like pane).
+ * Internal to src/tui/. */
+#ifndef SPY_TUI_BROWSER_H
+#define SPY_TUI_BROWSER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../seginfo.h"
+#include "ui.h"
+
+/* One listed object: what the list shows and what spy_mappers needs. The
+ * name is kept apart (malloc'd) so that a row is small. */
+typedef struct spy__brow {
+    char *name;    /* canonical name as listed (raw: for opening) */
+    char *disp;    /* the same, safe to draw */
+    char *problem; /* why it is unusable, or NULL */
+    spy_kind kind;
+    uint64_t size;
+    uint32_t mode, uid, gid;
+    char owner[64], group[64];
+    int64_t atime, mtime, ctime;
+    int32_t nattch;
+    uint64_t dev, ino;
+    int64_t key;
+    int32_t shmid, cpid, lpid;
+} spy__brow;
+
+/* The mappers of the selected object, refreshed on a timer. */
+typedef struct spy__bmaps {
+    char *for_name;   /* whose mappers these are, NULL if none yet */
+    spy_mapper *m;    /* the first few */
+    size_t n, cap;
+    size_t total;     /* how many there were */
+    int hidden;       /* processes we could not inspect */
+    char err[SPY_ERR_MSG_MAX];
+    uint64_t due;     /* when to scan next */
+} spy__bmaps;
+
+/* Rows of the details pane for the current terminal (0: no pane). */
+int spy__details_height(const spy__brow *r, const spy__bmaps *m);
+
+/* Draws the details of r and its mappers m in lines y .. y+h-1. */
+void spy__details_draw(int y, int h, const spy__brow *r,
+                       const spy__bmaps *m);
+
+/* Rescans the mappers of r into m (one pass over every process's
+ * mappings). Returns the milliseconds it took. */
+uint64_t spy__details_scan(const spy__brow *r, spy__bmaps *m);
+
+/* Frees what m holds. */
+void spy__details_free(spy__bmaps *m);
+
+#endif

@@ -1,0 +1,165 @@
+/* details.c - the browser's details pane: what `shmspy stat` shows for the
+ * selected object, with the processes mapping it and at which address, so
+ * that the same object can be seen at different addresses in different
+ * processes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../backends/backend.h"
+#include "browser.h"
+
+/* Mappers kept (and at most shown) per object. */
+#define MAPS_KEEP 64
+/* Fixed lines of the pane: title, three of metadata, the mappers head. */
+#define FIXED_LINES 5
+
+static int keep_mapper(const spy_mapper *mp, void *arg) {
+    spy__bmaps *m = arg;
+
+    m->total++;
+    if (m->n < m->cap)
+        m->m[m->n++] = *mp;
+    return 0;
+}
+
+uint64_t spy__details_scan(const spy__brow *r, spy__bmaps *m) {
+    uint64_t t0 = spy_monotonic_ms();
+    spy_seg_info *info;
+    spy_err e;
+
+    free(m->for_name);
+    m->for_name = NULL;
+    m->n = m->total = 0;
+    m->hidden = 0;
+    m->err[0] = '\0';
+    if (m->m == NULL) {
+        m->m = malloc(MAPS_KEEP * sizeof *m->m);
+        if (m->m == NULL)
+            return 0;
+        m->cap = MAPS_KEEP;
+    }
+    info = malloc(sizeof *info);
+    m->for_name = malloc(strlen(r->name) + 1);
+    if (info == NULL || m->for_name == NULL) {
+        free(info);
+        return 0;
+    }
+    strcpy(m->for_name, r->name);
+    if (r->problem != NULL) {
+        free(info);
+        return 0;
+    }
+    spy_seg_info_init(info);
+    snprintf(info->name, sizeof info->name, "%s", r->name);
+    info->kind = r->kind;
+    info->size = r->size;
+    info->dev = r->dev;
+    info->ino = r->ino;
+    info->key = r->key;
+    info->shmid = r->shmid;
+    spy_err_clear(&e);
+    if (spy_mappers(info, keep_mapper, m, &m->hidden, &e) != 0)
+        snprintf(m->err, sizeof m->err, "%s", e.msg);
+    free(info);
+    return spy_monotonic_ms() - t0;
+}
+
+void spy__details_free(spy__bmaps *m) {
+    free(m->for_name);
+    free(m->m);
+    memset(m, 0, sizeof *m);
+}
+
+int spy__details_height(const spy__brow *r, const spy__bmaps *m) {
+    int h = FIXED_LINES, max = LINES / 2;
+
+    if (r == NULL)
+        return 0;
+    if (m->for_name != NULL && strcmp(m->for_name, r->name) == 0)
+        h += (int)(m->n > 0 ? m->n + (m->total > m->n) : 0);
+    if (r->problem != NULL || m->err[0] != '\0')
+        h++;
+    return h < max ? h : max;
+}
+
+static void draw_mappers(int y, int end, const spy__brow *r,
+                         const spy__bmaps *m) {
+    size_t i;
+
+    if (m->for_name == NULL || strcmp(m->for_name, r->name) != 0) {
+        spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0, "mappers: looking...");
+        return;
+    }
+    spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0,
+             "mapped by %llu mapping%s%s%s", (unsigned long long)m->total,
+             m->total == 1 ? "" : "s",
+             m->hidden > 0 ? " (some processes could not be inspected)" : "",
+             m->total > 0 ? ":" : "");
+    for (i = 0; i < m->n && ++y < end; i++) {
+        const spy_mapper *mp = &m->m[i];
+        char comm[96];
+        spy__safe(mp->comm, comm, sizeof comm);
+        spy__put(y, 3, COLS - 3, SPY__R_NORMAL, 0,
+                 "pid %-7d %-16.16s 0x%012llx-0x%012llx %-4.4s off 0x%llx%s",
+                 (int)mp->pid, comm, (unsigned long long)mp->start,
+                 (unsigned long long)mp->end, mp->perms,
+                 (unsigned long long)mp->offset,
+                 mp->deleted ? " (name removed)" : "");
+    }
+    if (i == m->n && m->total > m->n && ++y < end)
+        spy__put(y, 3, COLS - 3, SPY__R_LABEL, 0, "... and %llu more",
+                 (unsigned long long)(m->total - m->n));
+}
+
+void spy__details_draw(int y, int h, const spy__brow *r,
+                       const spy__bmaps *m) {
+    char size[32], rwx[12], a[32], mt[32], c[32], owner[96], group[96];
+    int end = y + h;
+
+    if (r == NULL || h <= 0)
+        return;
+    spy__safe(r->owner, owner, sizeof owner);
+    spy__safe(r->group, group, sizeof group);
+    spy__put(y, 0, COLS, SPY__R_BAR, 1, " details: %s", r->disp);
+    if (++y >= end)
+        return;
+    spy__put(y, 1, COLS - 1, SPY__R_NORMAL, 0,
+             "kind %s   size %llu (%s)   mode %04o %s   owner %s:%s "
+             "(%u:%u)",
+             spy_kind_name(r->kind), (unsigned long long)r->size,
+             spy__fmt_size(r->size, size, sizeof size),
+             (unsigned)(r->mode & 07777),
+             spy__fmt_mode(r->mode, rwx, sizeof rwx), owner, group,
+             (unsigned)r->uid, (unsigned)r->gid);
+    if (++y >= end)
+        return;
+    spy__put(y, 1, COLS - 1, SPY__R_NORMAL, 0,
+             "modified %s   changed %s   accessed %s",
+             spy__fmt_time(r->mtime, mt, sizeof mt),
+             spy__fmt_time(r->ctime, c, sizeof c),
+             spy__fmt_time(r->atime, a, sizeof a));
+    if (++y >= end)
+        return;
+    if (r->kind == SPY_KIND_SYSV)
+        spy__put(y, 1, COLS - 1, SPY__R_NORMAL, 0,
+                 "key 0x%08llx   shmid %d   creator pid %d   last attach "
+                 "pid %d   attached %d",
+                 (unsigned long long)r->key, (int)r->shmid, (int)r->cpid,
+                 (int)r->lpid, (int)r->nattch);
+    else
+        spy__put(y, 1, COLS - 1, SPY__R_NORMAL, 0,
+                 "device 0x%llx   inode %llu", (unsigned long long)r->dev,
+                 (unsigned long long)r->ino);
+    if (++y >= end)
+        return;
+    if (r->problem != NULL) {
+        char p[200];
+        spy__safe(r->problem, p, sizeof p);
+        spy__put(y++, 1, COLS - 1, SPY__R_ERROR, 0, "unusable: %s", p);
+    } else if (m->err[0] != '\0') {
+        spy__put(y++, 1, COLS - 1, SPY__R_ERROR, 0, "%s", m->err);
+    }
+    if (y < end && r->problem == NULL)
+        draw_mappers(y, end, r, m);
+}

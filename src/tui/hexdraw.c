@@ -1,0 +1,202 @@
+/* hexdraw.c - layout and drawing of the hex view: title, banners,
+ * offset | hex | ASCII rows with fading change highlights, the inspector
+ * pane and the status bar. */
+#include <stdio.h>
+#include <string.h>
+
+#include "hexview.h"
+
+#define INSP_RIGHT_MIN_COLS 137 /* wide enough for the pane on the right */
+#define INSP_RIGHT_W 58
+#define MAX_BPR 128
+
+/* Columns of one row: offset, 2 spaces, "xx " per byte with an extra space
+ * every 8 bytes, a space, |ASCII|. */
+static int row_width(int ow, int bpr) {
+    return ow + 5 + 4 * bpr + (bpr - 1) / 8;
+}
+
+static int hex_x(const spy__hexview *h, int i) {
+    return h->ow + 2 + 3 * i + i / 8;
+}
+
+static int ascii_x(const spy__hexview *h, int i) {
+    return h->ow + 4 + 3 * h->bpr + (h->bpr - 1) / 8 + i;
+}
+
+int spy__hex_layout(spy__hexview *h) {
+    int old_bpr = h->bpr, old_rows = h->rows, avail_w = COLS, avail_h, b;
+    uint64_t old_top = h->top, maxoff = h->size > 0 ? h->size - 1 : 0;
+    uint64_t bpr;
+
+    h->ow = 8;
+    while (h->ow < 16 && (maxoff >> (4 * h->ow)) != 0)
+        h->ow++;
+    h->hex_y = 1 + (h->shrunk[0] != '\0') + (h->gone[0] != '\0') +
+               (h->fault[0] != '\0');
+    avail_h = LINES - 2 - h->hex_y;
+    h->insp_h = 0;
+    if (h->inspector && avail_h > 0) {
+        if (COLS >= INSP_RIGHT_MIN_COLS) {
+            h->insp_w = INSP_RIGHT_W;
+            h->insp_x = COLS - INSP_RIGHT_W;
+            h->insp_y = h->hex_y;
+            h->insp_h = avail_h < SPY__INSPECTOR_LINES ? avail_h
+                                                       : SPY__INSPECTOR_LINES;
+            avail_w = COLS - INSP_RIGHT_W - 1;
+        } else {
+            h->insp_h = avail_h - 2 < SPY__INSPECTOR_LINES
+                            ? avail_h - 2
+                            : SPY__INSPECTOR_LINES;
+            if (h->insp_h < 3)
+                h->insp_h = 0;
+            h->insp_w = COLS;
+            h->insp_x = 0;
+            h->insp_y = LINES - 2 - h->insp_h;
+            avail_h -= h->insp_h;
+        }
+    }
+    for (b = MAX_BPR; b > 8 && row_width(h->ow, b) > avail_w; b -= 8)
+        ;
+    while (b > 1 && row_width(h->ow, b) > avail_w)
+        b /= 2;
+    h->bpr = b;
+    h->rows = avail_h > 0 ? avail_h : 0;
+    bpr = (uint64_t)h->bpr;
+    h->top -= h->top % bpr;
+    /* Never leave empty rows at the bottom when there is more above. */
+    if (h->size > 0 && h->rows > 0) {
+        uint64_t last_row = (h->size - 1) / bpr * bpr;
+        uint64_t span = (uint64_t)(h->rows - 1) * bpr;
+        uint64_t max_top = last_row > span ? last_row - span : 0;
+        if (h->top > max_top)
+            h->top = max_top;
+    }
+    if (h->cur < h->top)
+        h->top = h->cur - h->cur % bpr;
+    if (h->rows > 0 && h->cur >= h->top + (uint64_t)h->rows * bpr)
+        h->top = (h->cur / bpr - (uint64_t)h->rows + 1) * bpr;
+    return h->bpr != old_bpr || h->rows != old_rows || h->top != old_top;
+}
+
+static void draw_title(const spy__hexview *h) {
+    char flags[96];
+    int x;
+
+    snprintf(flags, sizeof flags, "%s%s%s",
+             h->frozen ? " [FROZEN]" : "",
+             spy_seg_writable(h->seg) ? " [WRITER]" : "",
+             h->text_col ? " [TEXT]" : "");
+    spy__put(0, 0, COLS, SPY__R_BAR, 1, " shmspy watch %s", h->disp);
+    x = (int)strlen(h->disp) + 14;
+    if (x < COLS)
+        spy__put(0, x, COLS - x, SPY__R_BAR_HI, 0, "%s", flags);
+    if (COLS > 60)
+        spy__put(0, COLS - 18, 18, SPY__R_BAR, 1, "  ? help  q quit");
+}
+
+static void draw_banners(const spy__hexview *h) {
+    int y = 1;
+
+    if (h->shrunk[0] != '\0')
+        spy__put(y++, 0, COLS, SPY__R_BANNER, 1, " ! %s", h->shrunk);
+    if (h->gone[0] != '\0')
+        spy__put(y++, 0, COLS, SPY__R_BANNER, 1, " ! %s", h->gone);
+    if (h->fault[0] != '\0')
+        spy__put(y++, 0, COLS, SPY__R_BANNER, 1, " ! %s", h->fault);
+}
+
+/* The attributes of the byte at off: the cursor (underlined in the
+ * column not being edited), then a search match, then its fade. */
+static chtype byte_attr(const spy__hexview *h, uint64_t off, uint64_t now,
+                        int active_col) {
+    int level;
+
+    if (off == h->cur)
+        return active_col ? spy__attr(SPY__R_CURSOR) : A_UNDERLINE | A_BOLD;
+    if (h->match_len > 0 && off >= h->match_off &&
+        off - h->match_off < h->match_len)
+        return spy__attr(SPY__R_MATCH);
+    level = spy_changes_level(&h->changes, off, now, SPY__FADE_LEVELS);
+    return spy__attr(level > 0 ? (spy__role)(SPY__R_CHANGE1 + level - 1)
+                               : SPY__R_NORMAL);
+}
+
+static void draw_rows(const spy__hexview *h, uint64_t now) {
+    static const char hex[] = "0123456789abcdef";
+    int r, i;
+
+    if (h->size == 0) {
+        spy__put(h->hex_y, 0, COLS, SPY__R_LABEL, 0,
+                 "(the object is empty: 0 bytes)");
+        return;
+    }
+    for (r = 0; r < h->rows; r++) {
+        uint64_t off = h->top + (uint64_t)r * (uint64_t)h->bpr;
+        int y = h->hex_y + r;
+
+        if (off >= h->size)
+            break;
+        spy__put(y, 0, h->ow, SPY__R_LABEL, 0, "%0*llx", h->ow,
+                 (unsigned long long)off);
+        mvaddch(y, ascii_x(h, 0) - 1, '|');
+        for (i = 0; i < h->bpr; i++) {
+            uint64_t o = off + (uint64_t)i;
+            int known = o >= h->base && o - h->base < h->len;
+            unsigned c = known ? h->buf[o - h->base] : 0;
+            chtype ah, aa;
+
+            if (o >= h->size) {
+                mvaddch(y, ascii_x(h, i), '|');
+                break;
+            }
+            ah = byte_attr(h, o, now, !h->text_col);
+            aa = byte_attr(h, o, now, h->text_col);
+            mvaddch(y, hex_x(h, i), (known ? hex[c >> 4] : '?') | ah);
+            addch((known ? hex[c & 15] : '?') | ah);
+            mvaddch(y, ascii_x(h, i),
+                    (known ? (c >= 0x20 && c < 0x7f ? c : '.') : '?') | aa);
+            if (i == h->bpr - 1)
+                addch('|');
+        }
+    }
+}
+
+static void draw_status(const spy__hexview *h, uint64_t now) {
+    char size[32], last[40], line[512];
+
+    if (h->changes.have_last)
+        snprintf(last, sizeof last, "0x%llx",
+                 (unsigned long long)h->changes.last_off);
+    else
+        snprintf(last, sizeof last, "-");
+    snprintf(line, sizeof line,
+             " %s  %s  %s B  %04o  %s  %u Hz%s  %llu B/s  last change %s"
+             "  @0x%llx",
+             h->disp, h->kind, spy__fmt_size(h->stat_size, size, sizeof size),
+             (unsigned)(h->mode & 07777),
+             spy_seg_writable(h->seg) ? "rw" : "ro", h->hz,
+             h->frozen ? " (frozen)" : "",
+             (unsigned long long)spy_changes_rate(&h->changes, now), last,
+             (unsigned long long)h->cur);
+    spy__put(LINES - 2, 0, COLS, SPY__R_BAR, 1, "%s", line);
+}
+
+void spy__hex_draw(spy__view *v, uint64_t now) {
+    spy__hexview *h = v->self;
+
+    draw_title(h);
+    draw_banners(h);
+    draw_rows(h, now);
+    if (h->insp_h > 0) {
+        const uint8_t *p = NULL;
+        size_t avail = 0;
+        if (h->cur >= h->base && h->cur - h->base < h->len) {
+            p = h->buf + (h->cur - h->base);
+            avail = (size_t)(h->len - (h->cur - h->base));
+        }
+        spy__inspector_draw(h->insp_y, h->insp_x, h->insp_w, h->insp_h,
+                            h->cur, p, avail);
+    }
+    draw_status(h, now);
+}

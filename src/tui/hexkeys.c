@@ -1,0 +1,344 @@
+/* hexkeys.c - keys of the hex view: moving, goto, search, freeze, the
+ * inspector, and writer mode edits (hex nibbles or text, in place). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../hexbytes.h"
+#include "../num.h"
+#include "hexview.h"
+
+/* Bytes examined per loop turn by a search (the screen stays live). */
+#define SEARCH_BUDGET (8u << 20)
+
+static int hex_digit(int ch) {
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+static void refuse_read_only(void) {
+    spy__ui_msg(1, "read-only: edits are refused (w reopens the object "
+                   "read-write)");
+}
+
+static void move_to(spy__hexview *h, uint64_t off) {
+    spy__hex_goto(h, off, 0);
+}
+
+/* Moves by delta bytes, stopping at either end. */
+static void move_by(spy__hexview *h, long long delta) {
+    uint64_t d;
+
+    if (delta < 0) {
+        d = (uint64_t)(-(delta + 1)) + 1;
+        move_to(h, h->cur > d ? h->cur - d : 0);
+    } else {
+        d = (uint64_t)delta;
+        move_to(h, h->size - h->cur > d ? h->cur + d : h->size);
+    }
+}
+
+/* Scrolls the screen by n rows (negative: up), the cursor with it. */
+static void scroll_rows(spy__hexview *h, long n) {
+    uint64_t bpr = (uint64_t)h->bpr, last_row, max_top, top = h->top, d;
+
+    if (h->size == 0 || bpr == 0)
+        return;
+    last_row = (h->size - 1) / bpr * bpr;
+    max_top = last_row > (uint64_t)(h->rows - 1) * bpr
+                  ? last_row - (uint64_t)(h->rows - 1) * bpr
+                  : 0;
+    d = (uint64_t)(n < 0 ? -n : n) * bpr;
+    if (n < 0)
+        top = top > d ? top - d : 0;
+    else
+        top = max_top - top > d ? top + d : max_top;
+    if (top > max_top)
+        top = max_top;
+    if (n < 0)
+        h->cur = h->cur - (h->top - top);
+    else
+        h->cur = h->cur + (top - h->top);
+    if (h->cur >= h->size)
+        h->cur = h->size - 1;
+    h->top = top;
+    h->nibble = 0;
+    spy__hex_layout(h);
+    h->stale = 1;
+}
+
+/* Writes one byte at off; updates the window so the edit shows at once. */
+static int put_byte(spy__hexview *h, uint64_t off, uint8_t b) {
+    spy_err e;
+
+    spy_err_clear(&e);
+    if (spy_seg_write(h->seg, off, &b, 1, &e) != 0) {
+        spy__ui_msg(1, "write failed: %s", e.msg);
+        return -1;
+    }
+    if (off >= h->base && off - h->base < h->len)
+        h->buf[off - h->base] = b;
+    return 0;
+}
+
+static void edit_nibble(spy__hexview *h, int d) {
+    uint8_t old;
+    spy_err e;
+
+    if (h->size == 0)
+        return;
+    spy_err_clear(&e);
+    /* Read it fresh: another process may have changed the other nibble. */
+    if (spy_seg_read(h->seg, h->cur, &old, 1, &e) != 0) {
+        spy__ui_msg(1, "read failed: %s", e.msg);
+        return;
+    }
+    if (!h->nibble) {
+        if (put_byte(h, h->cur, (uint8_t)((old & 0x0f) | d << 4)) == 0)
+            h->nibble = 1;
+    } else if (put_byte(h, h->cur, (uint8_t)((old & 0xf0) | d)) == 0) {
+        h->nibble = 0;
+        if (h->cur + 1 < h->size)
+            move_to(h, h->cur + 1);
+    }
+}
+
+static void edit_char(spy__hexview *h, int ch) {
+    if (h->size == 0)
+        return;
+    if (put_byte(h, h->cur, (uint8_t)ch) == 0 && h->cur + 1 < h->size)
+        move_to(h, h->cur + 1);
+}
+
+static void goto_done(void *self, const char *text) {
+    spy__hexview *h = self;
+    uint64_t off;
+    spy_err e;
+
+    if (text == NULL || text[0] == '\0')
+        return;
+    spy_err_clear(&e);
+    if (spy_parse_u64("offset", text, &off, &e) != 0) {
+        spy__ui_msg(1, "%s", e.msg);
+        return;
+    }
+    if (off >= h->size) {
+        spy__ui_msg(1, "offset 0x%llx is past the end (the object has %llu "
+                       "bytes)",
+                    (unsigned long long)off, (unsigned long long)h->size);
+        return;
+    }
+    spy__hex_goto(h, off, 1);
+}
+
+static void start_search(spy__hexview *h, const uint8_t *pat, size_t n) {
+    uint64_t from = h->cur + 1 < h->size ? h->cur + 1 : 0;
+
+    if (spy__search_begin(&h->search, pat, n, from) != 0) {
+        spy__ui_msg(1, "search: pattern too long or out of memory");
+        return;
+    }
+    h->searching = 1;
+    h->match_len = 0;
+    spy__ui_msg(0, "searching... (Esc stops)");
+}
+
+/* Hex bytes if the text parses as hex ("de ad", "0xdead"), else text; a
+ * leading double quote forces text (and a closing one is dropped). */
+static void search_done(void *self, const char *text) {
+    spy__hexview *h = self;
+    uint8_t *bytes = NULL;
+    size_t n = 0;
+
+    if (text == NULL || text[0] == '\0')
+        return;
+    if (text[0] == '"') {
+        n = strlen(text + 1);
+        if (n > 0 && text[n] == '"')
+            n--;
+        if (n == 0)
+            return;
+        start_search(h, (const uint8_t *)text + 1, n);
+        return;
+    }
+    if (spy_hexbytes_parse(text, &bytes, &n, NULL) == 0) {
+        start_search(h, bytes, n);
+        free(bytes);
+        return;
+    }
+    start_search(h, (const uint8_t *)text, strlen(text));
+}
+
+static void search_next(spy__hexview *h) {
+    uint8_t *pat;
+    size_t n = h->search.n;
+
+    if (h->search.pat == NULL) {
+        spy__ui_msg(1, "no search yet: / starts one");
+        return;
+    }
+    pat = malloc(n);
+    if (pat == NULL)
+        return;
+    memcpy(pat, h->search.pat, n);
+    start_search(h, pat, n);
+    free(pat);
+}
+
+static void write_confirmed(void *self, const char *text) {
+    spy__hexview *h = self;
+
+    if (text == NULL) {
+        spy__ui_msg(0, "still read-only");
+        return;
+    }
+    if (spy__hex_reopen(h, 1) == 0 && spy_seg_writable(h->seg))
+        spy__ui_msg(0, "read-write: hex digits overwrite the byte at the "
+                       "cursor; Tab types text");
+}
+
+static void ask_write(spy__hexview *h) {
+    char q[400];
+
+    if (spy_seg_writable(h->seg)) {
+        spy__ui_msg(0, "already read-write");
+        return;
+    }
+    snprintf(q, sizeof q,
+             "Reopen %s read-write? Other processes see every edit at once. "
+             "[y/N] ",
+             h->disp);
+    spy__prompt_confirm(q, write_confirmed, h);
+}
+
+static void on_mouse(spy__hexview *h) {
+    MEVENT me;
+
+    if (getmouse(&me) != OK)
+        return;
+    if (SPY_WHEEL_UP != 0 && (me.bstate & SPY_WHEEL_UP)) {
+        scroll_rows(h, -3);
+    } else if (SPY_WHEEL_DOWN != 0 && (me.bstate & SPY_WHEEL_DOWN)) {
+        scroll_rows(h, 3);
+    } else if ((me.bstate & BUTTON1_PRESSED) && me.y >= h->hex_y &&
+               me.y < h->hex_y + h->rows) {
+        /* A click on a hex pair moves the cursor there. */
+        uint64_t row = h->top + (uint64_t)(me.y - h->hex_y) * h->bpr;
+        int i;
+        for (i = 0; i < h->bpr; i++) {
+            int x = h->ow + 2 + 3 * i + i / 8;
+            if (me.x >= x && me.x <= x + 1 && row + (uint64_t)i < h->size) {
+                move_to(h, row + (uint64_t)i);
+                break;
+            }
+        }
+    }
+}
+
+int spy__hex_key(spy__view *v, int ch, uint64_t now) {
+    spy__hexview *h = v->self;
+    long page = h->rows > 1 ? h->rows - 1 : 1;
+    int d;
+
+    (void)now;
+    /* Text editing takes every printable key. */
+    if (h->text_col && ch >= 0x20 && ch < 0x7f) {
+        if (!spy_seg_writable(h->seg)) {
+            h->text_col = 0;
+            refuse_read_only();
+        } else {
+            edit_char(h, ch);
+        }
+        return SPY__KEY_DONE;
+    }
+    switch (ch) {
+    case KEY_LEFT:
+        move_by(h, -1);
+        return SPY__KEY_DONE;
+    case KEY_RIGHT:
+        move_by(h, 1);
+        return SPY__KEY_DONE;
+    case KEY_UP:
+        if (h->cur >= (uint64_t)h->bpr)
+            move_by(h, -h->bpr);
+        return SPY__KEY_DONE;
+    case KEY_DOWN:
+        if (h->size - h->cur > (uint64_t)h->bpr)
+            move_by(h, h->bpr);
+        return SPY__KEY_DONE;
+    case KEY_PPAGE:
+        scroll_rows(h, -page);
+        return SPY__KEY_DONE;
+    case KEY_NPAGE:
+        scroll_rows(h, page);
+        return SPY__KEY_DONE;
+    case KEY_HOME:
+        move_to(h, 0);
+        return SPY__KEY_DONE;
+    case KEY_END:
+        move_to(h, h->size);
+        return SPY__KEY_DONE;
+    case KEY_MOUSE:
+        on_mouse(h);
+        return SPY__KEY_DONE;
+    case 'g':
+        spy__prompt_line("go to offset: ", NULL, goto_done, NULL, h);
+        return SPY__KEY_DONE;
+    case '/':
+        spy__prompt_line("search (hex like de ad, or text): ", NULL,
+                         search_done, NULL, h);
+        return SPY__KEY_DONE;
+    case 'n':
+        search_next(h);
+        return SPY__KEY_DONE;
+    case ' ':
+        h->frozen = !h->frozen;
+        spy__ui_msg(0, "%s", h->frozen ? "frozen: Space resumes"
+                                       : "live again");
+        return SPY__KEY_DONE;
+    case 'i':
+        h->inspector = !h->inspector;
+        spy__hex_layout(h);
+        h->stale = 1;
+        return SPY__KEY_DONE;
+    case 'w':
+        ask_write(h);
+        return SPY__KEY_DONE;
+    case 'r':
+        spy__hex_reopen(h, spy_seg_writable(h->seg));
+        return SPY__KEY_DONE;
+    case '\t':
+        if (!spy_seg_writable(h->seg)) {
+            refuse_read_only();
+        } else {
+            h->text_col = !h->text_col;
+            h->nibble = 0;
+        }
+        return SPY__KEY_DONE;
+    case 27: /* Escape: stop a search, leave text editing. */
+        if (h->searching) {
+            h->searching = 0;
+            spy__ui_msg(0, "search stopped");
+            return SPY__KEY_DONE;
+        }
+        if (h->text_col) {
+            h->text_col = 0;
+            return SPY__KEY_DONE;
+        }
+        return SPY__KEY_IGNORED;
+    }
+    d = hex_digit(ch);
+    if (d >= 0) {
+        if (!spy_seg_writable(h->seg))
+            refuse_read_only();
+        else
+            edit_nibble(h, d);
+        return SPY__KEY_DONE;
+    }
+    return SPY__KEY_IGNORED;
+}

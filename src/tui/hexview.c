@@ -1,0 +1,335 @@
+/* hexview.c - the live hex view: opening the object, and the timers that
+ * read the visible bytes, notice size changes and a removed name.
+ *
+ * Per frame only the window on screen (plus a few bytes of lookahead for
+ * the inspector) is read, through the guarded spy_seg_read, and compared;
+ * nothing is proportional to the size of the object. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hexview.h"
+
+static const spy__help hex_help[] = {
+    {"arrows", "move the cursor"},
+    {"PgUp PgDn", "a screen up / down (mouse wheel: 3 rows)"},
+    {"Home End", "first / last byte"},
+    {"g", "go to an offset (123, 0x7b, 4K)"},
+    {"/", "search: hex bytes (de ad) or text (\"quoted\" or not hex)"},
+    {"n", "next match"},
+    {"Space", "freeze / resume the live refresh"},
+    {"i", "data inspector: the bytes at the cursor as every type"},
+    {"w", "writer mode: reopen read-write (asks first)"},
+    {"0-9 a-f", "writer mode: overwrite the nibble at the cursor"},
+    {"Tab", "writer mode: type text in the ASCII column / back"},
+    {"r", "reopen the name (after it was removed or recreated)"},
+};
+
+static uint64_t hex_tick(spy__view *v, uint64_t now);
+static void hex_fini(spy__view *v);
+
+/* Notes the identity and metadata of the open object. */
+static void take_stat(spy__hexview *h, int identity) {
+    spy_seg_info *info = malloc(sizeof *info);
+
+    if (info == NULL)
+        return;
+    spy_seg_info_init(info);
+    if (spy_seg_stat(h->seg, info, NULL) == 0) {
+        snprintf(h->kind, sizeof h->kind, "%s", spy_kind_name(info->kind));
+        h->mode = info->mode;
+        h->stat_size = info->size;
+        if (identity) {
+            h->dev = info->dev;
+            h->ino = info->ino;
+        }
+    }
+    free(info);
+}
+
+/* Opens n read-write if write, else read-only. With write, a refusal
+ * falls back to read-only; *fell_back then holds the reason. */
+static int open_seg(const spy_name *n, int write, spy_seg **out,
+                    char *fell_back, size_t cap, spy_err *err) {
+    int rc;
+
+    fell_back[0] = '\0';
+    rc = spy_seg_open(n, write ? SPY_O_WRITE : 0, 0, 0, out, err);
+    if (rc == 0 || !write || (rc != SPY_EACCES && rc != SPY_EROFS))
+        return rc;
+    snprintf(fell_back, cap, "%s", err->msg);
+    return spy_seg_open(n, 0, 0, 0, out, err);
+}
+
+/* Starts over on a freshly opened segment. */
+static void adopt(spy__hexview *h, spy_seg *s) {
+    spy_seg_close(h->seg);
+    h->seg = s;
+    h->size = spy_seg_len(s);
+    h->size_before = h->size;
+    take_stat(h, 1);
+    spy_changes_reset(&h->changes);
+    h->shrunk[0] = h->gone[0] = h->fault[0] = '\0';
+    h->len = 0;
+    h->stale = 1;
+    h->nibble = 0;
+    if (!spy_seg_writable(s))
+        h->text_col = 0;
+    if (h->cur >= h->size)
+        h->cur = h->size > 0 ? h->size - 1 : 0;
+}
+
+spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
+                            spy_err *err) {
+    spy__hexview *h = calloc(1, sizeof *h);
+    char why[SPY_ERR_MSG_MAX];
+    spy_seg *s = NULL;
+
+    if (h == NULL) {
+        spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
+        return NULL;
+    }
+    if (open_seg(n, o->write, &s, why, sizeof why, err) != 0) {
+        free(h);
+        return NULL;
+    }
+    h->name = *n;
+    {
+        char canon[SPY_NAME_MAX];
+        spy_name_format(n, canon, sizeof canon);
+        spy__safe(canon, h->disp, sizeof h->disp);
+    }
+    h->hz = o->hz >= 1 && o->hz <= 60 ? o->hz : 10;
+    spy_changes_init(&h->changes, 2000);
+    adopt(h, s);
+    if (why[0] != '\0')
+        spy__ui_msg(1, "read-only: %s", why);
+    h->view.self = h;
+    h->view.help = hex_help;
+    h->view.nhelp = sizeof hex_help / sizeof hex_help[0];
+    h->view.tick = hex_tick;
+    h->view.draw = spy__hex_draw;
+    h->view.key = spy__hex_key;
+    h->view.fini = hex_fini;
+    return &h->view;
+}
+
+static void hex_fini(spy__view *v) {
+    spy__hexview *h = v->self;
+
+    spy_seg_close(h->seg);
+    spy_changes_free(&h->changes);
+    spy__search_free(&h->search);
+    free(h->buf);
+    free(h);
+}
+
+int spy__hex_reopen(spy__hexview *h, int write) {
+    char why[SPY_ERR_MSG_MAX];
+    spy_seg *s = NULL;
+    spy_err e;
+    int rc;
+
+    spy_err_clear(&e);
+    rc = open_seg(&h->name, write, &s, why, sizeof why, &e);
+    if (rc != 0) {
+        spy__ui_msg(1, "cannot reopen: %s", e.msg);
+        return rc;
+    }
+    adopt(h, s);
+    if (why[0] != '\0')
+        spy__ui_msg(1, "reopened read-only: %s", why);
+    else
+        spy__ui_msg(0, "reopened %s: %llu bytes, %s", h->disp,
+                    (unsigned long long)h->size,
+                    spy_seg_writable(s) ? "read-write" : "read-only");
+    return 0;
+}
+
+void spy__hex_goto(spy__hexview *h, uint64_t off, int center) {
+    uint64_t row;
+
+    if (h->size == 0)
+        off = 0;
+    else if (off >= h->size)
+        off = h->size - 1;
+    h->cur = off;
+    h->nibble = 0;
+    if (center && h->bpr > 0 && h->rows > 0) {
+        row = off / (uint64_t)h->bpr;
+        row = row > (uint64_t)h->rows / 2 ? row - (uint64_t)h->rows / 2 : 0;
+        h->top = row * (uint64_t)h->bpr;
+    }
+    spy__hex_layout(h);
+    h->stale = 1;
+}
+
+/* The mapping's length may have changed: follow it, and say so. */
+static void check_size(spy__hexview *h) {
+    char a[32], b[32];
+    uint64_t len;
+    spy_err e;
+    int changed = 0;
+
+    spy_err_clear(&e);
+    if (spy_seg_refresh(h->seg, &changed, &e) != 0) {
+        snprintf(h->fault, sizeof h->fault, "%s", e.msg);
+        return;
+    }
+    len = spy_seg_len(h->seg);
+    if (len == h->size)
+        return;
+    if (len < h->size) {
+        if (h->shrunk[0] == '\0')
+            h->size_before = h->size;
+        snprintf(h->shrunk, sizeof h->shrunk,
+                 "shrank from %s to %s bytes: the view is clamped",
+                 spy__fmt_size(h->size_before, a, sizeof a),
+                 spy__fmt_size(len, b, sizeof b));
+    } else {
+        if (h->shrunk[0] != '\0' && len >= h->size_before)
+            h->shrunk[0] = '\0';
+        spy__ui_msg(0, "the object grew from %s to %s bytes",
+                    spy__fmt_size(h->size, a, sizeof a),
+                    spy__fmt_size(len, b, sizeof b));
+    }
+    h->size = len;
+    h->fault[0] = '\0';
+    if (h->cur >= len)
+        h->cur = len > 0 ? len - 1 : 0;
+    h->stale = 1;
+    spy__hex_layout(h);
+}
+
+/* Reads the window on screen and feeds the change tracker. */
+static void read_window(spy__hexview *h, uint64_t now) {
+    size_t visible = (size_t)h->rows * (size_t)h->bpr, want, n = 0;
+    spy_err e;
+    int rc, tries;
+
+    want = visible + SPY__HEX_LOOKAHEAD;
+    if (want > h->cap) {
+        uint8_t *p = realloc(h->buf, want);
+        if (p == NULL) {
+            spy__ui_msg(1, "out of memory");
+            return;
+        }
+        h->buf = p;
+        h->cap = want;
+    }
+    for (tries = 0; tries < 2; tries++) {
+        n = h->top < h->size ? (size_t)(h->size - h->top < want
+                                            ? h->size - h->top
+                                            : want)
+                             : 0;
+        spy_err_clear(&e);
+        rc = n > 0 ? spy_seg_read(h->seg, h->top, h->buf, n, &e) : 0;
+        if (rc == 0)
+            break;
+        /* It shrank between the size check and the read: look again. */
+        check_size(h);
+        n = 0;
+        if (tries == 1)
+            snprintf(h->fault, sizeof h->fault, "%s", e.msg);
+    }
+    h->base = h->top;
+    h->len = n;
+    h->stale = 0;
+    if (n > 0 || h->size == 0)
+        h->fault[0] = '\0';
+    if (spy_changes_update(&h->changes, h->top, h->buf,
+                           n < visible ? n : visible, now) < 0)
+        spy__ui_msg(1, "out of memory");
+}
+
+/* Has the name been removed, or does it now name another object? */
+static void check_name(spy__hexview *h) {
+    spy_seg_info *info;
+    spy_seg *probe = NULL;
+    spy_err e;
+    int rc;
+
+    spy_err_clear(&e);
+    rc = spy_seg_open(&h->name, SPY_O_NOMAP, 0, 0, &probe, &e);
+    if (rc == SPY_ENOENT) {
+        snprintf(h->gone, sizeof h->gone,
+                 "%s was removed (unlinked): the mapping lives on; r "
+                 "reopens once the name is back",
+                 h->disp);
+        return;
+    }
+    if (rc != 0)
+        return; /* cannot tell (permission...): say nothing */
+    info = malloc(sizeof *info);
+    if (info != NULL) {
+        spy_seg_info_init(info);
+        if (spy_seg_stat(probe, info, NULL) == 0) {
+            if (info->dev != h->dev || info->ino != h->ino)
+                snprintf(h->gone, sizeof h->gone,
+                         "%s now names a new object (recreated): r reopens "
+                         "it",
+                         h->disp);
+            else
+                h->gone[0] = '\0';
+        }
+        free(info);
+    }
+    spy_seg_close(probe);
+}
+
+static uint64_t hex_tick(spy__view *v, uint64_t now) {
+    spy__hexview *h = v->self;
+    uint64_t period = 1000 / h->hz, next;
+
+    if (spy__hex_layout(h))
+        h->stale = 1;
+    if (now >= h->next_slow) {
+        h->next_slow = now + SPY__HEX_SLOW_MS;
+        if (h->frozen)
+            check_size(h);
+        take_stat(h, 0);
+        check_name(h);
+    }
+    if (!h->frozen && now >= h->next_read) {
+        /* Keep the cadence; after a stall, start again from now. */
+        h->next_read = h->next_read + period > now ? h->next_read + period
+                                                   : now + period;
+        check_size(h);
+        read_window(h, now);
+    } else if (h->stale) {
+        read_window(h, now);
+    }
+    if (h->searching) {
+        uint64_t at = 0;
+        int wrapped = 0, rc;
+        spy_err e;
+
+        spy_err_clear(&e);
+        rc = spy__search_step(&h->search, h->seg, 8u << 20, &at, &wrapped,
+                              &e);
+        if (rc != SPY__MORE) {
+            h->searching = 0;
+            if (rc == SPY__FOUND) {
+                h->match_off = at;
+                h->match_len = h->search.n;
+                spy__hex_goto(h, at, 1);
+                read_window(h, now);
+                spy__ui_msg(0, "found at 0x%llx%s", (unsigned long long)at,
+                            wrapped ? " (search wrapped around the end)" : "");
+            } else if (rc == SPY__NOT_FOUND) {
+                h->match_len = 0;
+                spy__ui_msg(1, "not found");
+            } else {
+                spy__ui_msg(1, "search stopped: %s", e.msg);
+            }
+        }
+    }
+    next = h->frozen ? h->next_slow
+                     : (h->next_read < h->next_slow ? h->next_read
+                                                    : h->next_slow);
+    if (h->searching || h->stale)
+        next = now;
+    else if (spy_changes_active(&h->changes, now) && next > now + 100)
+        next = now + 100; /* keep the fade moving */
+    return next;
+}

@@ -1,0 +1,97 @@
+/* hexview.h - state of the live hex view, shared by its files:
+ * hexview.c (opening, refreshing), hexkeys.c (keys, edits),
+ * hexdraw.c (layout and drawing). Internal to src/tui/. */
+#ifndef SPY_TUI_HEXVIEW_H
+#define SPY_TUI_HEXVIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../backends/backend.h"
+#include "../changes.h"
+#include "search.h"
+#include "ui.h"
+
+/* Bytes read past the last visible one, so that the inspector can decode
+ * up to 8-byte values and a short string at any visible cursor. */
+#define SPY__HEX_LOOKAHEAD 64
+/* Size and object identity checks (stat, re-open by name): once a second. */
+#define SPY__HEX_SLOW_MS 1000
+
+typedef struct spy__hexview {
+    spy__view view;
+    spy_name name;
+    char disp[256]; /* the name, safe to draw */
+    spy_seg *seg;
+    unsigned hz;
+    char kind[16];         /* "posix", "sysv", ... */
+    uint32_t mode;         /* permission bits from the last stat */
+    uint64_t stat_size;    /* object size from the last stat */
+    uint64_t dev, ino;     /* identity of the object we have open */
+    uint64_t size;         /* length of our mapping */
+    uint64_t size_before;  /* size before the last shrink (banner) */
+
+    /* Layout, computed by spy__hex_layout from the terminal size. */
+    int ow;                /* hex digits of an offset */
+    int bpr;               /* bytes per row */
+    int rows;              /* rows of bytes on screen */
+    int hex_y;             /* first screen line of bytes */
+    int insp_y, insp_x, insp_w, insp_h; /* inspector pane, h 0 if none */
+
+    /* Position and modes. */
+    uint64_t top;          /* offset of the first row on screen */
+    uint64_t cur;          /* cursor */
+    int nibble;            /* 1 after the high nibble of cur was typed */
+    int text_col;          /* editing in the ASCII column */
+    int frozen;
+    int inspector;
+
+    /* The window: bytes read at base, len of them. */
+    uint8_t *buf;
+    size_t cap, len;
+    uint64_t base;
+    int stale;             /* the window moved: read before drawing */
+    spy_changes changes;
+    uint64_t next_read, next_slow;
+
+    /* Banners (empty when not shown). */
+    char shrunk[160];
+    char gone[400];
+    char fault[SPY_ERR_MSG_MAX];
+
+    /* Search. */
+    spy__search search;
+    int searching;
+    uint64_t match_off;
+    size_t match_len;      /* 0: no match highlighted */
+} spy__hexview;
+
+/* Recomputes the layout for the current terminal size and moves top so
+ * that the cursor is visible. Returns non-zero if the window (top, rows,
+ * bytes per row) changed. */
+int spy__hex_layout(spy__hexview *h);
+
+/* Draws the whole view (all but the bottom line). */
+void spy__hex_draw(spy__view *v, uint64_t now);
+
+/* Handles a key of the view. */
+int spy__hex_key(spy__view *v, int ch, uint64_t now);
+
+/* Re-opens the object by name (read-write if write), replacing the open
+ * segment on success; on failure keeps the old one and shows why. Returns
+ * 0 or the error code. */
+int spy__hex_reopen(spy__hexview *h, int write);
+
+/* Moves the cursor to off (clamped to the object) and scrolls so that it
+ * is visible; center puts its row in the middle of the screen. */
+void spy__hex_goto(spy__hexview *h, uint64_t off, int center);
+
+/* Draws the data inspector for the bytes p[0..avail) found at offset off
+ * into the pane (y, x, w, h). */
+void spy__inspector_draw(int y, int x, int w, int h, uint64_t off,
+                         const uint8_t *p, size_t avail);
+
+/* Lines the inspector wants (its full height). */
+#define SPY__INSPECTOR_LINES 13
+
+#endif

@@ -1,0 +1,279 @@
+/* tui.c - the one loop of the TUI: setting up and restoring the terminal,
+ * the stack of views, timers, key dispatch, the message line.
+ *
+ * The loop never spins: it waits for a key with a timeout that ends when
+ * the current view next has something to do (its refresh rate, a fading
+ * highlight, a message expiring). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../backends/backend.h"
+#include "../backends/term.h"
+#include "ui.h"
+
+#define MAX_VIEWS 4
+#define MSG_MS 5000
+#define MAX_WAIT_MS 1000
+/* Input that keeps failing at once instead of timing out is closed. */
+#define EOF_STREAK 20
+
+static struct {
+    SCREEN *scr;
+    volatile int active; /* curses owns the terminal */
+    int atexit_done;
+    spy__view *stack[MAX_VIEWS];
+    int depth;
+    int help;
+    char msg[SPY_ERR_MSG_MAX];
+    int msg_err;
+    uint64_t msg_until;
+    int input_closed;
+    int early;
+} U;
+
+/* Puts the terminal back; safe to call twice, from atexit and from the
+ * fatal-signal hook. */
+static void restore_terminal(void) {
+    if (U.active) {
+        U.active = 0;
+        endwin();
+    }
+}
+
+void spy__ui_msg(int is_error, const char *fmt, ...) {
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(U.msg, sizeof U.msg, fmt, ap);
+    va_end(ap);
+    U.msg_err = is_error;
+    U.msg_until = spy_monotonic_ms() + MSG_MS;
+}
+
+void spy__ui_push(spy__view *v) {
+    if (U.depth == MAX_VIEWS) {
+        v->fini(v);
+        spy__ui_msg(1, "too many views open");
+        return;
+    }
+    U.stack[U.depth++] = v;
+}
+
+static void pop(void) {
+    spy__view *v;
+
+    if (U.depth == 0)
+        return;
+    v = U.stack[--U.depth];
+    spy__prompt_drop();
+    U.help = 0;
+    v->fini(v);
+}
+
+static int screen_start(spy_err *err) {
+    const char *nc = getenv("NO_COLOR");
+    int color;
+
+    if (!spy_term_isatty(1))
+        return spy_err_set(err, SPY_EINVAL, 0,
+                           "the TUI needs a terminal: standard output is "
+                           "not one (try shmspy list or dump)");
+#if !SPY_PDCURSES
+    {
+        const char *term = getenv("TERM");
+        if (term == NULL || term[0] == '\0')
+            return spy_err_set(err, SPY_EINVAL, 0,
+                               "the TUI needs a terminal: TERM is not set");
+    }
+#endif
+    U.scr = newterm(NULL, stdout, stdin);
+    if (U.scr == NULL) {
+        const char *term = getenv("TERM");
+        char safe[128];
+        spy__safe(term != NULL ? term : "", safe, sizeof safe);
+        return spy_err_set(err, SPY_EINVAL, 0,
+                           "cannot use the terminal (TERM=%s)", safe);
+    }
+    set_term(U.scr);
+    U.active = 1;
+    if (!U.atexit_done) {
+        atexit(restore_terminal);
+        U.atexit_done = 1;
+    }
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+#ifdef NCURSES_VERSION
+    set_escdelay(25); /* a lone Escape must not wait a second */
+#endif
+    mousemask(SPY_WHEEL_UP | SPY_WHEEL_DOWN | BUTTON1_PRESSED, NULL);
+    mouseinterval(0);
+    color = has_colors() && !(nc != NULL && nc[0] != '\0');
+    if (color && start_color() != OK)
+        color = 0;
+    spy__attr_init(color);
+    U.input_closed = 0;
+    U.early = 0;
+    return 0;
+}
+
+static void screen_end(void) {
+    restore_terminal();
+    if (U.scr != NULL) {
+        delscreen(U.scr);
+        U.scr = NULL;
+    }
+}
+
+static void draw(spy__view *v, uint64_t now) {
+    erase();
+    curs_set(0);
+    v->draw(v, now);
+    if (U.help)
+        spy__help_draw(v);
+    if (spy__prompt_active()) {
+        curs_set(1);
+        spy__prompt_draw(LINES - 1);
+    } else if (U.msg[0] != '\0' && now < U.msg_until) {
+        spy__put(LINES - 1, 0, COLS, U.msg_err ? SPY__R_ERROR : SPY__R_NORMAL,
+                 0, "%s", U.msg);
+    } else if (U.input_closed) {
+        spy__put(LINES - 1, 0, COLS, SPY__R_ERROR, 0,
+                 "standard input is closed: keys are ignored; SIGINT or "
+                 "SIGTERM quits");
+    }
+    refresh();
+}
+
+/* Returns 1 to leave the program. */
+static int dispatch(spy__view *v, int ch, uint64_t now) {
+    int r;
+
+    if (ch == KEY_RESIZE) {
+        SPY_CURSES_RESIZED();
+        return 0;
+    }
+    if (U.help) {
+        U.help = 0;
+        return 0;
+    }
+    if (spy__prompt_active()) {
+        spy__prompt_key(ch);
+        return 0;
+    }
+    r = v->key(v, ch, now);
+    if (r == SPY__KEY_IGNORED) {
+        switch (ch) {
+        case '?':
+        case KEY_F(1):
+            U.help = 1;
+            break;
+        case 12: /* Ctrl-L */
+            clearok(curscr, TRUE);
+            break;
+        case 'q':
+            r = SPY__KEY_BACK;
+            break;
+        case 27:
+            /* Escape goes back but never quits: a stray escape sequence
+             * must not end the program. */
+            if (U.depth > 1)
+                r = SPY__KEY_BACK;
+            break;
+        case 'Q':
+            r = SPY__KEY_QUIT;
+            break;
+        }
+    }
+    if (r == SPY__KEY_BACK)
+        pop();
+    return r == SPY__KEY_QUIT;
+}
+
+static void run(void) {
+    while (U.depth > 0 && spy_term_quit_requested() == 0) {
+        spy__view *v = U.stack[U.depth - 1];
+        uint64_t now = spy_monotonic_ms(), next, t0, wait;
+        int ch;
+
+        next = v->tick(v, now);
+        draw(v, now);
+        t0 = spy_monotonic_ms();
+        wait = next > t0 ? next - t0 : 0;
+        if (U.msg_until > t0 && U.msg_until - t0 < wait)
+            wait = U.msg_until - t0;
+        if (wait > MAX_WAIT_MS)
+            wait = MAX_WAIT_MS;
+        if (U.input_closed) {
+            napms(wait > 0 ? (int)wait : 1);
+            continue;
+        }
+        timeout((int)wait);
+        ch = getch();
+        if (ch == ERR) {
+            /* A read that fails long before the timeout: end of input. */
+            if (wait >= 40 && spy_monotonic_ms() - t0 < wait / 4) {
+                if (++U.early >= EOF_STREAK)
+                    U.input_closed = 1;
+            } else {
+                U.early = 0;
+            }
+            continue;
+        }
+        U.early = 0;
+        if (dispatch(v, ch, spy_monotonic_ms()))
+            break;
+    }
+    while (U.depth > 0)
+        pop();
+}
+
+int spy_tui_browse(const spy_tui_opts *o, spy_err *err) {
+    spy__view *v;
+
+    if (spy_term_hooks_install(restore_terminal, err) != 0)
+        return 1;
+    if (screen_start(err) != 0) {
+        spy_term_hooks_remove();
+        return 1;
+    }
+    v = spy__browser_new(o, err);
+    if (v == NULL) {
+        screen_end();
+        spy_term_hooks_remove();
+        return 1;
+    }
+    spy__ui_push(v);
+    run();
+    screen_end();
+    spy_term_hooks_remove();
+    return 0;
+}
+
+int spy_tui_watch(const spy_name *n, const spy_tui_opts *o, spy_err *err) {
+    spy__view *v;
+
+    /* The hooks go in before the first guarded read, so that the fault
+     * guard chains to them. */
+    if (spy_term_hooks_install(restore_terminal, err) != 0)
+        return 1;
+    v = spy__hexview_new(n, o, err);
+    if (v == NULL) {
+        spy_term_hooks_remove();
+        return 1;
+    }
+    if (screen_start(err) != 0) {
+        v->fini(v);
+        spy_term_hooks_remove();
+        return 1;
+    }
+    spy__ui_push(v);
+    run();
+    screen_end();
+    spy_term_hooks_remove();
+    return 0;
+}

@@ -1,0 +1,26 @@
+/* tui.h - entry points of the curses user interface.
+ *
+ * The TUI draws and handles keys; it gets data only from core and the
+ * backend (backend.h, term.h) and never calls an OS API itself. */
+#ifndef SPY_TUI_H
+#define SPY_TUI_H
+
+#include "../err.h"
+#include "../name.h"
+
+typedef struct spy_tui_opts {
+    unsigned hz; /* refresh rate, 1..60 (default 10) */
+    int write;   /* open segments read-write (watch --write) */
+} spy_tui_opts;
+
+/* Runs the browser of every segment (`shmspy` with no arguments) until the
+ * user quits. Returns the process exit code (0, or 1 after a fatal error
+ * already reported in *err). */
+int spy_tui_browse(const spy_tui_opts *o, spy_err *err);
+
+/* Runs the live hex view of one segment (`shmspy watch NAME`). Returns the
+ * process exit code; errors opening NAME are reported in *err with code 1
+ * before the screen is touched. */
+int spy_tui_watch(const spy_name *n, const spy_tui_opts *o, spy_err *err);
+
+#endif

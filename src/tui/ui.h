@@ -1,0 +1,156 @@
+/* ui.h - what the views of the TUI share: the view interface, the loop's
+ * services (view stack, message line, prompts, help) and drawing helpers.
+ *
+ * Internal to src/tui/. Views follow one pattern: a constructor returns a
+ * spy__view whose tick/draw/key/fini the loop in tui.c calls. */
+#ifndef SPY_TUI_UI_H
+#define SPY_TUI_UI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../err.h"
+#include "../name.h"
+#include "spy_curses.h"
+#include "tui.h"
+
+/* ---- views ---------------------------------------------------------- */
+
+/* What a view's key handler did with a key. */
+enum {
+    SPY__KEY_IGNORED = 0, /* not a key of this view: the loop may use it */
+    SPY__KEY_DONE,        /* handled */
+    SPY__KEY_BACK,        /* close this view (back to the one below) */
+    SPY__KEY_QUIT         /* leave the program */
+};
+
+/* One line of the help screen: a key and what it does. */
+typedef struct spy__help {
+    const char *key;
+    const char *what;
+} spy__help;
+
+typedef struct spy__view spy__view;
+struct spy__view {
+    void *self; /* the view's own state */
+    const spy__help *help;
+    size_t nhelp;
+    /* Does whatever is due at now (refresh data, a step of a search) and
+     * returns the time at which it next wants to run or redraw. */
+    uint64_t (*tick)(spy__view *v, uint64_t now);
+    /* Draws the whole screen except the bottom (message) line. */
+    void (*draw)(spy__view *v, uint64_t now);
+    /* Handles one key; returns SPY__KEY_*. */
+    int (*key)(spy__view *v, int ch, uint64_t now);
+    /* Frees the view and self. */
+    void (*fini)(spy__view *v);
+};
+
+/* Makes v the current view, above the current one. The loop owns v from
+ * now on and calls v->fini when it is closed. */
+void spy__ui_push(spy__view *v);
+
+/* The browser of every segment. NULL on allocation failure (err set). */
+spy__view *spy__browser_new(const spy_tui_opts *o, spy_err *err);
+
+/* The hex view of the object named n, opened (read-write if o->write,
+ * falling back to read-only with a message when that is denied). NULL with
+ * err set if the object cannot be opened at all. */
+spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
+                            spy_err *err);
+
+/* ---- the message line and prompts ------------------------------------ */
+
+/* Shows a message on the bottom line for a few seconds; is_error draws
+ * it as an error. */
+void spy__ui_msg(int is_error, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Called with the text typed at a prompt, or NULL if it was cancelled. */
+typedef void (*spy__prompt_cb)(void *self, const char *text);
+
+/* Starts reading a line on the bottom line after label. done is called
+ * with the text on Enter (NULL on Escape); change, if not NULL, after every
+ * edit (filter as you type). Only one prompt is active at a time. */
+void spy__prompt_line(const char *label, const char *init,
+                      spy__prompt_cb done, spy__prompt_cb change, void *self);
+
+/* Asks a yes/no question; done gets "y" for y/Y and NULL for anything
+ * else. */
+void spy__prompt_confirm(const char *question, spy__prompt_cb done,
+                         void *self);
+
+/* Non-zero while a prompt is active; it then takes every key. */
+int spy__prompt_active(void);
+
+/* Feeds one key to the active prompt. */
+void spy__prompt_key(int ch);
+
+/* Draws the prompt on line y and places the cursor in it. */
+void spy__prompt_draw(int y);
+
+/* Cancels the prompt without calling its callbacks (its view closes). */
+void spy__prompt_drop(void);
+
+/* Draws the help screen of view v over the current screen. */
+void spy__help_draw(const spy__view *v);
+
+/* ---- drawing --------------------------------------------------------- */
+
+/* Roles of text on screen, mapped to colours or, in monochrome, to
+ * bold/reverse/underline. */
+typedef enum spy__role {
+    SPY__R_NORMAL = 0,
+    SPY__R_BAR,     /* title and status bars */
+    SPY__R_BAR_HI,  /* emphasised text inside a bar */
+    SPY__R_BANNER,  /* warnings above the data: shrunk, unlinked */
+    SPY__R_ERROR,   /* error messages */
+    SPY__R_LABEL,   /* offsets, column heads, field names */
+    SPY__R_SELECT,  /* selected row */
+    SPY__R_CURSOR,  /* the byte under the cursor */
+    SPY__R_MATCH,   /* search match */
+    SPY__R_CHANGE1, /* a change fading out (oldest) ... */
+    SPY__R_CHANGE2,
+    SPY__R_CHANGE3,
+    SPY__R_CHANGE4, /* ... a change just now */
+    SPY__R_COUNT
+} spy__role;
+
+/* Number of fade levels, SPY__R_CHANGE1 .. SPY__R_CHANGE4. */
+#define SPY__FADE_LEVELS 4
+
+/* Chooses colours or monochrome attributes (call after start_color). */
+void spy__attr_init(int color);
+
+/* The curses attributes of a role. */
+chtype spy__attr(spy__role r);
+
+/* Copies untrusted text s into out (cap bytes) in a form safe to draw:
+ * control characters and every non-ASCII byte escaped (spy_escape, then
+ * \xNN for bytes the narrow curses library cannot draw). */
+void spy__safe(const char *s, char *out, size_t cap);
+
+/* Draws at (y, x) at most w columns of the printf-formatted text in role
+ * r; with fill, pads with spaces to exactly w columns. The text must be
+ * ASCII (pass untrusted text through spy__safe). Returns the columns
+ * drawn. */
+int spy__put(int y, int x, int w, spy__role r, int fill, const char *fmt,
+             ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
+/* "4096" below 10^9, else "64.0 GiB"-style, into buf (32 bytes). */
+const char *spy__fmt_size(uint64_t n, char *buf, size_t cap);
+
+/* Local time "YYYY-MM-DD HH:MM:SS" (or "-" if t < 0) into buf. */
+const char *spy__fmt_time(int64_t t, char *buf, size_t cap);
+
+/* "rw-r--r--" for the permission bits of mode, into buf (12 bytes). */
+const char *spy__fmt_mode(uint32_t mode, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# list: the same POSIX objects as ls -l /dev/shm, the same System V
+# segments as ipcs -m, valid JSON, --kind.
+source "$SPY_TESTLIB"
+
+A=$(t_name lista)
+B=$(t_name listb)
+t_cleanup "rm -f /dev/shm$A /dev/shm$B /dev/shm/sem.spytest-$$"
+"$SHMSPY" create "$A" 12345 >/dev/null
+"$SHMSPY" create "$B" 0 --mode 0640 >/dev/null
+# A named semaphore as sem_open makes it: /dev/shm/sem.NAME.
+head -c 32 /dev/zero >/dev/shm/sem.spytest-$$
+
+KEY=$(printf '0x6%07x' $(($$ & 0xffffff)))
+"$SHMSPY" create "key:$KEY" 8192 >/dev/null
+ID=$(ipcs -m | awk -v k="$KEY" 'tolower($1) == tolower(k) { print $2 }')
+t_cleanup "ipcrm -m $ID"
+
+t_run "$SHMSPY" list --json
+t_expect_rc 0 "list --json"
+printf '%s' "$T_OUT" >"$T_TMP/list.json"
+t_expect_eq "$(python3 -c 'import json,sys; json.load(open(sys.argv[1])); print("valid")' "$T_TMP/list.json")" \
+  "valid" "list --json is valid JSON"
+
+# Compare names and sizes of POSIX objects with the directory itself.
+python3 - "$T_TMP/list.json" >"$T_TMP/ours" <<'PY'
+import json, sys
+for s in json.load(open(sys.argv[1]))["segments"]:
+    if s["kind"] in ("posix", "sem", "other"):
+        print(s["name"][1:], s["size"])
+PY
+(cd /dev/shm && find . -mindepth 1 -maxdepth 1 -printf '%P %s\n') | sort >"$T_TMP/theirs"
+sort -o "$T_TMP/ours" "$T_TMP/ours"
+if cmp -s "$T_TMP/ours" "$T_TMP/theirs"; then
+  t_ok "POSIX objects and sizes equal those in /dev/shm"
+else
+  t_fail "POSIX objects and sizes equal those in /dev/shm" "$(diff "$T_TMP/ours" "$T_TMP/theirs" | head)"
+fi
+
+python3 - "$T_TMP/list.json" >"$T_TMP/ours" <<'PY'
+import json, sys
+for s in json.load(open(sys.argv[1]))["segments"]:
+    if s["kind"] == "sysv":
+        print(s["key"], s["shmid"], s["mode"][1:], s["size"], s["nattch"])
+PY
+ipcs -m | awk '$1 ~ /^0x/ { printf "%s %s %03d %s %s\n", $1, $2, $4, $5, $6 }' >"$T_TMP/theirs"
+sort -o "$T_TMP/ours" "$T_TMP/ours"
+sort -o "$T_TMP/theirs" "$T_TMP/theirs"
+if cmp -s "$T_TMP/ours" "$T_TMP/theirs"; then
+  t_ok "System V segments equal ipcs -m (key, id, perms, bytes, nattch)"
+else
+  t_fail "System V segments equal ipcs -m" "$(diff "$T_TMP/ours" "$T_TMP/theirs" | head)"
+fi
+
+row=$(python3 - "$T_TMP/list.json" "$B" <<'PY'
+import json, sys
+for s in json.load(open(sys.argv[1]))["segments"]:
+    if s["name"] == sys.argv[2]:
+        print(s["kind"], s["size"], s["mode"], s["owner"])
+PY
+)
+t_expect_eq "$row" "posix 0 0640 $(id -un)" "a 0-byte object with mode 0640 and its owner"
+row=$(python3 - "$T_TMP/list.json" "/sem.spytest-$$" <<'PY'
+import json, sys
+for s in json.load(open(sys.argv[1]))["segments"]:
+    if s["name"] == sys.argv[2]:
+        print(s["kind"])
+PY
+)
+t_expect_eq "$row" "sem" "sem.* entries are listed as kind sem"
+
+t_run "$SHMSPY" list
+t_expect_rc 0 "list (text)"
+t_expect_match "$T_OUT" "^$A +posix +12345 +0600 " "text row of a POSIX object"
+t_expect_match "$T_OUT" "^$(printf '0x%08x' $KEY) +$ID " "text row of the System V segment"
+
+t_run "$SHMSPY" list --kind sysv
+t_expect_nomatch "$T_OUT" "$A" "--kind sysv leaves out POSIX objects"
+t_expect_match "$T_OUT" "$ID" "--kind sysv shows the segment"
+t_run "$SHMSPY" list --kind posix
+t_expect_nomatch "$T_OUT" "System V" "--kind posix leaves out System V"
+t_run "$SHMSPY" list --kind bogus
+t_expect_error 2 "bogus" "--kind with an unknown kind"
+
+# Mapper counts: a process holding the object counts as one mapper.
+mkfifo "$T_TMP/fifo"
+"$SHMSPY" write "$A" --as u8 1 --hold <"$T_TMP/fifo" 2>/dev/null &
+HPID=$!
+exec 7>"$T_TMP/fifo"
+t_cleanup "kill $HPID"
+t_wait_for "grep -q '$A' /proc/$HPID/maps"
+t_run "$SHMSPY" list --json
+n=$(printf '%s' "$T_OUT" | python3 -c "import json,sys; print([s['nattch'] for s in json.load(sys.stdin)['segments'] if s['name']=='$A'][0])")
+t_expect_eq "$n" "1" "a held object shows 1 mapper"
+exec 7>&-
+wait "$HPID"
+
+t_done
