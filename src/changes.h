@@ -22,18 +22,18 @@
  * nothing directly. */
 typedef struct spy_changes {
     /* Read-only for callers. */
-    uint64_t base;       /* offset of the window's first byte */
-    size_t len;          /* bytes in the window */
-    uint32_t fade_ms;    /* how long a change stays lit */
-    int have_last;       /* a change has been seen since the last reset */
-    uint64_t last_off;   /* lowest offset changed by the latest update
-                            that changed anything */
-    uint64_t last_ms;    /* when that update happened */
-    uint64_t total;      /* bytes changed since the last reset */
+    uint64_t base;     /* offset of the window's first byte */
+    size_t len;        /* bytes in the window */
+    uint32_t fade_ms;  /* how long a change stays lit */
+    int have_last;     /* a change has been seen since the last reset */
+    uint64_t last_off; /* lowest offset changed by the latest update
+                          that changed anything */
+    uint64_t last_ms;  /* when that update happened */
+    uint64_t total;    /* bytes changed since the last reset */
     /* Private. */
-    size_t cap;          /* allocated entries of prev and when */
-    uint8_t *prev;       /* last seen byte values, len of them */
-    uint64_t *when;      /* per byte: time of last change + 1, 0 = never */
+    size_t cap;     /* allocated entries of prev and when */
+    uint8_t *prev;  /* last seen byte values, len of them */
+    uint64_t *when; /* per byte: time of last change + 1, 0 = never */
     uint64_t bucket_id[SPY_CHANGES_BUCKETS]; /* now_ms / bucket width, or
                                                 UINT64_MAX when unused */
     uint64_t bucket_n[SPY_CHANGES_BUCKETS];  /* bytes changed in it */

@@ -18,9 +18,9 @@
 /* ---- listing ---------------------------------------------------------- */
 
 enum {
-    SPY_LIST_POSIX = 1 << 0,   /* POSIX objects and named semaphores */
-    SPY_LIST_SYSV = 1 << 1,    /* System V segments */
-    SPY_LIST_WIN = 1 << 2,     /* Windows named sections */
+    SPY_LIST_POSIX = 1 << 0, /* POSIX objects and named semaphores */
+    SPY_LIST_SYSV = 1 << 1,  /* System V segments */
+    SPY_LIST_WIN = 1 << 2,   /* Windows named sections */
     SPY_LIST_ALL = SPY_LIST_POSIX | SPY_LIST_SYSV | SPY_LIST_WIN,
     SPY_LIST_MAPPERS = 1 << 8, /* fill nattch for POSIX objects too (one
                                   pass over every process's mappings) */
@@ -74,8 +74,7 @@ uint64_t spy_seg_len(const spy_seg *s);
 /* Copies len bytes at off into dst under a fault guard. SPY_ERANGE if the
  * range is outside the mapping; SPY_EFAULT if the access faulted (the object
  * shrank under us). */
-int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len,
-                 spy_err *err);
+int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len, spy_err *err);
 
 /* Writes len bytes at off, guarded like spy_seg_read. SPY_EROFS if the
  * segment was opened read-only. */
@@ -115,11 +114,11 @@ int spy_mappers(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
 /* ---- guarded memory access -------------------------------------------- */
 
 typedef struct spy_fault {
-    int sig;             /* SIGSEGV, SIGBUS (POSIX); 0 if no fault */
-    int code;            /* si_code / exception code */
+    int sig;               /* SIGSEGV, SIGBUS (POSIX); 0 if no fault */
+    int code;              /* si_code / exception code */
     const char *sig_name;  /* "SIGSEGV", "SIGBUS", "EXCEPTION_..." */
     const char *code_name; /* "SEGV_MAPERR", "BUS_ADRERR", ... */
-    uint64_t addr;       /* faulting address */
+    uint64_t addr;         /* faulting address */
 } spy_fault;
 
 /* Copies len bytes from src to dst; if reading src (or writing dst)

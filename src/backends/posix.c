@@ -1,1 +1,747 @@
-/* placeholder: being written this session */
+/* posix.c - the POSIX/Linux backend: /dev/shm objects, System V segments
+ * and mapped files; listing, opening, stat, guarded read/write, holding.
+ *
+ * errno is translated to SPY_E* codes here and nowhere else. */
+#include "backend.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "posix_internal.h"
+
+#define SHM_DIR "/dev/shm"
+
+struct spy_seg {
+    spy_name_form form;
+    char name[SPY_NAME_MAX]; /* canonical text, for messages */
+    int fd;                  /* POSIX objects and files; -1 for System V */
+    int shmid;               /* System V; -1 otherwise */
+    uint8_t *addr;           /* NULL when not mapped or empty */
+    uint64_t len;            /* bytes mapped */
+    int writable, created, nomap;
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+/* /dev/shm opened once as a directory: every POSIX name is resolved
+ * relative to it, so no path component of the name can lead elsewhere. */
+static int shm_dirfd(void) {
+    static int fd = -1;
+    if (fd < 0)
+        fd = open(SHM_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd;
+}
+
+typedef struct id_name {
+    uint32_t id;
+    char name[64];
+} id_name;
+
+/* Owner and group names are looked up once per id: 10,000 objects of one
+ * user cost one getpwuid. */
+static void lookup_name(uint32_t id, int group, char *out, size_t cap) {
+    static id_name cache[2][32];
+    static int used[2];
+    int i, g = group ? 1 : 0;
+
+    for (i = 0; i < used[g]; i++) {
+        if (cache[g][i].id == id) {
+            snprintf(out, cap, "%s", cache[g][i].name);
+            return;
+        }
+    }
+    if (group) {
+        struct group *gr = getgrgid((gid_t)id);
+        if (gr != NULL)
+            snprintf(out, cap, "%s", gr->gr_name);
+        else
+            snprintf(out, cap, "%u", (unsigned)id);
+    } else {
+        struct passwd *pw = getpwuid((uid_t)id);
+        if (pw != NULL)
+            snprintf(out, cap, "%s", pw->pw_name);
+        else
+            snprintf(out, cap, "%u", (unsigned)id);
+    }
+    if (used[g] < 32) {
+        cache[g][used[g]].id = id;
+        snprintf(cache[g][used[g]].name, sizeof cache[g][0].name, "%s", out);
+        used[g]++;
+    }
+}
+
+static const char *file_type(mode_t m) {
+    if (S_ISLNK(m))
+        return "symbolic link";
+    if (S_ISDIR(m))
+        return "directory";
+    if (S_ISFIFO(m))
+        return "FIFO";
+    if (S_ISSOCK(m))
+        return "socket";
+    if (S_ISCHR(m) || S_ISBLK(m))
+        return "device";
+    return "special file";
+}
+
+static void fill_from_stat(spy_seg_info *info, const struct stat *st) {
+    info->size = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+    info->mode = (uint32_t)(st->st_mode & 07777);
+    info->uid = st->st_uid;
+    info->gid = st->st_gid;
+    lookup_name(st->st_uid, 0, info->owner, sizeof info->owner);
+    lookup_name(st->st_gid, 1, info->group, sizeof info->group);
+    info->atime = (int64_t)st->st_atim.tv_sec;
+    info->mtime = (int64_t)st->st_mtim.tv_sec;
+    info->ctime = (int64_t)st->st_ctim.tv_sec;
+    info->dev = (uint64_t)st->st_dev;
+    info->ino = (uint64_t)st->st_ino;
+}
+
+static void fill_from_shmid(spy_seg_info *info, int shmid,
+                            const struct shmid_ds *ds) {
+    snprintf(info->name, sizeof info->name, "sysv:%d", shmid);
+    info->kind = SPY_KIND_SYSV;
+    info->size = (uint64_t)ds->shm_segsz;
+    info->mode = (uint32_t)(ds->shm_perm.mode & 0777);
+    info->uid = ds->shm_perm.uid;
+    info->gid = ds->shm_perm.gid;
+    lookup_name(info->uid, 0, info->owner, sizeof info->owner);
+    lookup_name(info->gid, 1, info->group, sizeof info->group);
+    info->atime = (int64_t)ds->shm_atime;
+    /* System V keeps no modification time: shm_ctime (last IPC_SET or
+     * creation) stands in for both mtime and ctime. */
+    info->mtime = (int64_t)ds->shm_ctime;
+    info->ctime = (int64_t)ds->shm_ctime;
+    info->nattch = (int32_t)ds->shm_nattch;
+    info->dev = 0;
+    info->ino = (uint64_t)(uint32_t)shmid;
+    info->key = (int64_t)ds->shm_perm.__key;
+    info->shmid = shmid;
+    info->cpid = (int32_t)ds->shm_cpid;
+    info->lpid = (int32_t)ds->shm_lpid;
+}
+
+/* The sentence for a failed open of a POSIX object or file. */
+static int open_error(const char *name, int e, int dirfd, const char *rel,
+                      spy_err *err) {
+    struct stat st;
+    switch (e) {
+    case ENOENT:
+        return spy_err_set(err, SPY_ENOENT, e, "%s: no such %s", name,
+                           dirfd >= 0 ? "shared memory object" : "file");
+    case EACCES:
+    case EPERM:
+        if (fstatat(dirfd >= 0 ? dirfd : AT_FDCWD, rel, &st,
+                    AT_SYMLINK_NOFOLLOW) == 0) {
+            char owner[64];
+            lookup_name(st.st_uid, 0, owner, sizeof owner);
+            return spy_err_set(err, SPY_EACCES, e,
+                               "%s: permission denied (mode %04o, owner %s)",
+                               name, (unsigned)(st.st_mode & 07777), owner);
+        }
+        return spy_err_set(err, SPY_EACCES, e, "%s: permission denied", name);
+    case EEXIST:
+        return spy_err_set(err, SPY_EEXIST, e,
+                           "%s: already exists (use --force to reuse it)",
+                           name);
+    case ELOOP:
+        return spy_err_set(err, SPY_ETYPE, e,
+                           "%s: is a symbolic link (not followed)", name);
+    case EISDIR:
+        return spy_err_set(err, SPY_ETYPE, e, "%s: is a directory", name);
+    case ENXIO:
+        return spy_err_set(err, SPY_ETYPE, e,
+                           "%s: is a FIFO or device, not shared memory", name);
+    case ENAMETOOLONG:
+        return spy_err_set(err, SPY_EINVAL, e, "%s: name too long", name);
+    case EROFS:
+        return spy_err_set(err, SPY_EROFS, e, "%s: read-only file system",
+                           name);
+    case ENOSPC:
+        return spy_err_set(err, SPY_EIO, e, "%s: no space left", name);
+    default:
+        return spy_err_set(err, SPY_EIO, e, "%s: %s", name, strerror(e));
+    }
+}
+
+static int map_error(const char *name, int e, uint64_t len, spy_err *err) {
+    if (e == ENOMEM)
+        return spy_err_set(err, SPY_ENOMEM, e,
+                           "%s: cannot map %" PRIu64 " bytes: out of memory "
+                           "or address space",
+                           name, len);
+    if (e == EACCES)
+        return spy_err_set(err, SPY_EACCES, e, "%s: permission denied", name);
+    return spy_err_set(err, SPY_EIO, e, "%s: mmap: %s", name, strerror(e));
+}
+
+/* ---- POSIX objects and files --------------------------------------------- */
+
+static int map_fd(spy_seg *s, uint64_t len, spy_err *err) {
+    void *p;
+    s->addr = NULL;
+    s->len = 0;
+    if (len == 0 || s->nomap)
+        return 0;
+    if (len > (uint64_t)SIZE_MAX)
+        return spy_err_set(err, SPY_ENOMEM, 0,
+                           "%s: %" PRIu64 " bytes do not fit the address "
+                           "space",
+                           s->name, len);
+    p = mmap(NULL, (size_t)len, PROT_READ | (s->writable ? PROT_WRITE : 0),
+             MAP_SHARED, s->fd, 0);
+    if (p == MAP_FAILED)
+        return map_error(s->name, errno, len, err);
+    s->addr = p;
+    s->len = len;
+    return 0;
+}
+
+static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
+                   uint32_t mode, spy_err *err) {
+    int plain = n->form == SPY_NAME_PLAIN;
+    int dirfd = plain ? shm_dirfd() : AT_FDCWD;
+    const char *rel = plain ? n->text + 1 : n->text;
+    int oflags = O_CLOEXEC | O_NONBLOCK | (s->writable ? O_RDWR : O_RDONLY);
+    struct stat st;
+    int e;
+
+    if (plain && dirfd < 0)
+        return spy_err_set(err, SPY_EIO, errno, "%s: cannot open: %s", SHM_DIR,
+                           strerror(errno));
+    /* Inside /dev/shm a symlink is never followed. A file: path is the
+     * user's own and resolves normally. */
+    if (plain)
+        oflags |= O_NOFOLLOW;
+    s->fd = -1;
+    if (flags & SPY_O_CREATE) {
+        s->fd = openat(dirfd, rel, oflags | O_CREAT | O_EXCL, mode & 07777);
+        if (s->fd >= 0) {
+            s->created = 1;
+        } else if (errno != EEXIST || (flags & SPY_O_EXCL)) {
+            return open_error(s->name, errno, plain ? dirfd : -1, rel, err);
+        }
+    }
+    if (s->fd < 0) {
+        s->fd = openat(dirfd, rel, oflags);
+        if (s->fd < 0)
+            return open_error(s->name, errno, plain ? dirfd : -1, rel, err);
+    }
+    if (fstat(s->fd, &st) != 0) {
+        e = errno;
+        return spy_err_set(err, SPY_EIO, e, "%s: fstat: %s", s->name,
+                           strerror(e));
+    }
+    if (!S_ISREG(st.st_mode))
+        return spy_err_set(err, SPY_ETYPE, 0, "%s: is a %s, not shared memory",
+                           s->name, file_type(st.st_mode));
+    if (s->created && fchmod(s->fd, mode & 07777) != 0) {
+        e = errno;
+        return spy_err_set(err, SPY_EIO, e, "%s: fchmod: %s", s->name,
+                           strerror(e));
+    }
+    if ((flags & SPY_O_CREATE) && size > 0 && (uint64_t)st.st_size != size) {
+        if (size > (uint64_t)INT64_MAX || ftruncate(s->fd, (off_t)size) != 0) {
+            e = errno;
+            return spy_err_set(err,
+                               e == EFBIG || e == EINVAL ? SPY_ERANGE : SPY_EIO,
+                               e, "%s: cannot size to %" PRIu64 " bytes: %s",
+                               s->name, size, strerror(e));
+        }
+        st.st_size = (off_t)size;
+    }
+    return map_fd(s, (uint64_t)st.st_size, err);
+}
+
+/* ---- System V -------------------------------------------------------------
+ */
+
+static int sysv_error(const char *name, int e, spy_err *err) {
+    switch (e) {
+    case EINVAL:
+    case EIDRM:
+    case ENOENT:
+        return spy_err_set(err, SPY_ENOENT, e, "%s: no such System V segment",
+                           name);
+    case EACCES:
+    case EPERM:
+        return spy_err_set(err, SPY_EACCES, e, "%s: permission denied", name);
+    case EEXIST:
+        return spy_err_set(err, SPY_EEXIST, e,
+                           "%s: already exists (use --force to reuse it)",
+                           name);
+    case ENOMEM:
+    case ENOSPC:
+        return spy_err_set(err, SPY_ENOMEM, e,
+                           "%s: the system's System V limits are reached",
+                           name);
+    default:
+        return spy_err_set(err, SPY_EIO, e, "%s: %s", name, strerror(e));
+    }
+}
+
+static int open_sysv(spy_seg *s, const spy_name *n, unsigned flags,
+                     uint64_t size, uint32_t mode, spy_err *err) {
+    struct shmid_ds ds;
+    void *p;
+
+    if (n->form == SPY_NAME_SYSV_ID) {
+        if (flags & SPY_O_CREATE)
+            return spy_err_set(err, SPY_EINVAL, 0,
+                               "%s: a segment is created by key "
+                               "(key:0xKEY), not by id",
+                               s->name);
+        s->shmid = (int)n->id;
+    } else {
+        key_t key = (key_t)n->id;
+        s->shmid = -1;
+        if (flags & SPY_O_CREATE) {
+            if (size == 0 || size > (uint64_t)SIZE_MAX)
+                return spy_err_set(err, SPY_ERANGE, 0,
+                                   "%s: a System V segment needs a size "
+                                   "of at least 1 byte",
+                                   s->name);
+            s->shmid = shmget(key, (size_t)size,
+                              IPC_CREAT | IPC_EXCL | (int)(mode & 0777));
+            if (s->shmid >= 0)
+                s->created = 1;
+            else if (errno != EEXIST || (flags & SPY_O_EXCL))
+                return sysv_error(s->name, errno, err);
+        }
+        if (s->shmid < 0) {
+            s->shmid = shmget(key, 0, 0);
+            if (s->shmid < 0)
+                return sysv_error(s->name, errno, err);
+        }
+    }
+    if (shmctl(s->shmid, IPC_STAT, &ds) != 0)
+        return sysv_error(s->name, errno, err);
+    if (s->nomap || ds.shm_segsz == 0)
+        return 0;
+    p = shmat(s->shmid, NULL, s->writable ? 0 : SHM_RDONLY);
+    if (p == (void *)-1)
+        return sysv_error(s->name, errno, err);
+    s->addr = p;
+    s->len = (uint64_t)ds.shm_segsz;
+    return 0;
+}
+
+/* ---- the interface ----------------------------------------------------------
+ */
+
+int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
+                 uint32_t mode, spy_seg **out, spy_err *err) {
+    spy_seg *s;
+    int rc;
+
+    *out = NULL;
+    if (n->form == SPY_NAME_WIN_LOCAL || n->form == SPY_NAME_WIN_GLOBAL) {
+        char canon[SPY_NAME_MAX];
+        spy_name_format(n, canon, sizeof canon);
+        return spy_err_set(err, SPY_ENOTSUP, 0,
+                           "%s: Windows sections exist only on Windows", canon);
+    }
+    s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return spy_err_set(err, SPY_ENOMEM, errno, "out of memory");
+    s->form = n->form;
+    s->fd = -1;
+    s->shmid = -1;
+    s->writable = (flags & SPY_O_WRITE) != 0;
+    s->nomap = (flags & SPY_O_NOMAP) != 0;
+    spy_name_format(n, s->name, sizeof s->name);
+
+    if (n->form == SPY_NAME_SYSV_ID || n->form == SPY_NAME_SYSV_KEY)
+        rc = open_sysv(s, n, flags, size, mode, err);
+    else
+        rc = open_fd(s, n, flags, size, mode, err);
+    if (rc != 0) {
+        /* Leave nothing half-made behind. */
+        if (s->created)
+            spy_seg_unlink(n, NULL);
+        spy_seg_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
+    spy_seg_info_init(info);
+    if (s->shmid >= 0) {
+        struct shmid_ds ds;
+        if (shmctl(s->shmid, IPC_STAT, &ds) != 0)
+            return sysv_error(s->name, errno, err);
+        fill_from_shmid(info, s->shmid, &ds);
+        return 0;
+    } else {
+        struct stat st;
+        if (fstat(s->fd, &st) != 0)
+            return spy_err_set(err, SPY_EIO, errno, "%s: fstat: %s", s->name,
+                               strerror(errno));
+        fill_from_stat(info, &st);
+        snprintf(info->name, sizeof info->name, "%s", s->name);
+        info->kind = s->form == SPY_NAME_FILE            ? SPY_KIND_FILE
+                     : strncmp(s->name, "/sem.", 5) == 0 ? SPY_KIND_SEM
+                                                         : SPY_KIND_POSIX;
+        if (st.st_nlink == 0)
+            snprintf(info->problem, sizeof info->problem,
+                     "the name was removed; the memory lives until the last "
+                     "process unmaps it");
+        return 0;
+    }
+}
+
+int spy_seg_refresh(spy_seg *s, int *changed, spy_err *err) {
+    struct stat st;
+    if (changed != NULL)
+        *changed = 0;
+    if (s->fd < 0 || s->nomap)
+        return 0; /* System V segments never change size */
+    if (fstat(s->fd, &st) != 0)
+        return spy_err_set(err, SPY_EIO, errno, "%s: fstat: %s", s->name,
+                           strerror(errno));
+    if ((uint64_t)st.st_size == s->len)
+        return 0;
+    if (s->addr != NULL)
+        munmap(s->addr, (size_t)s->len);
+    s->addr = NULL;
+    s->len = 0;
+    if (changed != NULL)
+        *changed = 1;
+    return map_fd(s, (uint64_t)st.st_size, err);
+}
+
+const volatile uint8_t *spy_seg_bytes(spy_seg *s) {
+    return s->addr;
+}
+
+uint64_t spy_seg_len(const spy_seg *s) {
+    return s->len;
+}
+
+static int check_range(const spy_seg *s, uint64_t off, size_t len,
+                       spy_err *err) {
+    if (off > s->len || len > s->len - off)
+        return spy_err_set(err, SPY_ERANGE, 0,
+                           "%s: offset %" PRIu64 " + %zu bytes is past the "
+                           "end (%" PRIu64 " bytes)",
+                           s->name, off, len, s->len);
+    return 0;
+}
+
+static int fault_error(const spy_seg *s, const spy_fault *f, spy_err *err) {
+    uint64_t base = (uint64_t)(uintptr_t)s->addr;
+    if (f->addr >= base && f->addr < base + s->len)
+        return spy_err_set(err, SPY_EFAULT, 0,
+                           "%s: the object shrank while in use (%s at offset "
+                           "%" PRIu64 ")",
+                           s->name, f->sig_name, f->addr - base);
+    return spy_err_set(err, SPY_EFAULT, 0, "%s: memory access faulted (%s)",
+                       s->name, f->sig_name);
+}
+
+int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len,
+                 spy_err *err) {
+    spy_fault f;
+    int rc = check_range(s, off, len, err);
+    if (rc != 0 || len == 0)
+        return rc;
+    if (spy_copy_guarded(dst, s->addr + off, len, &f) != 0)
+        return fault_error(s, &f, err);
+    return 0;
+}
+
+int spy_seg_write(spy_seg *s, uint64_t off, const void *src, size_t len,
+                  spy_err *err) {
+    spy_fault f;
+    int rc;
+    if (!s->writable)
+        return spy_err_set(err, SPY_EROFS, 0, "%s: opened read-only", s->name);
+    rc = check_range(s, off, len, err);
+    if (rc != 0 || len == 0)
+        return rc;
+    if (spy_copy_guarded(s->addr + off, src, len, &f) != 0)
+        return fault_error(s, &f, err);
+    return 0;
+}
+
+int spy_seg_flush(spy_seg *s, spy_err *err) {
+    if (s->addr == NULL || s->shmid >= 0)
+        return 0;
+    if (msync(s->addr, (size_t)s->len, MS_SYNC) != 0)
+        return spy_err_set(err, SPY_EIO, errno, "%s: msync: %s", s->name,
+                           strerror(errno));
+    return 0;
+}
+
+int spy_seg_created(const spy_seg *s) {
+    return s->created;
+}
+
+int spy_seg_writable(const spy_seg *s) {
+    return s->writable;
+}
+
+const char *spy_seg_name(const spy_seg *s) {
+    return s->name;
+}
+
+void spy_seg_close(spy_seg *s) {
+    if (s == NULL)
+        return;
+    if (s->addr != NULL) {
+        if (s->shmid >= 0)
+            shmdt(s->addr);
+        else
+            munmap(s->addr, (size_t)s->len);
+    }
+    if (s->fd >= 0)
+        close(s->fd);
+    free(s);
+}
+
+int spy_seg_unlink(const spy_name *n, spy_err *err) {
+    char canon[SPY_NAME_MAX];
+    int shmid;
+
+    spy_name_format(n, canon, sizeof canon);
+    switch (n->form) {
+    case SPY_NAME_PLAIN:
+        if (shm_dirfd() < 0)
+            return spy_err_set(err, SPY_EIO, errno, "%s: cannot open: %s",
+                               SHM_DIR, strerror(errno));
+        /* unlinkat removes a symlink itself, never its target. */
+        if (unlinkat(shm_dirfd(), n->text + 1, 0) != 0)
+            return open_error(canon, errno, shm_dirfd(), n->text + 1, err);
+        return 0;
+    case SPY_NAME_FILE:
+        if (unlink(n->text) != 0)
+            return open_error(canon, errno, -1, n->text, err);
+        return 0;
+    case SPY_NAME_SYSV_KEY:
+        shmid = shmget((key_t)n->id, 0, 0);
+        if (shmid < 0)
+            return sysv_error(canon, errno, err);
+        break;
+    case SPY_NAME_SYSV_ID:
+        shmid = (int)n->id;
+        break;
+    default:
+        return spy_err_set(err, SPY_ENOTSUP, 0,
+                           "%s: Windows sections exist only on Windows", canon);
+    }
+    if (shmctl(shmid, IPC_RMID, NULL) != 0)
+        return sysv_error(canon, errno, err);
+    return 0;
+}
+
+/* ---- listing
+ * ------------------------------------------------------------------ */
+
+static int32_t lookup_count(const spy__ino_count *v, size_t n, uint64_t ino) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].ino == ino)
+            return v[mid].count;
+        if (v[mid].ino < ino)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+static int list_posix(unsigned flags, spy_list_cb cb, void *arg,
+                      spy_seg_info *info, spy_err *err) {
+    int dfd = shm_dirfd(), stop = 0, counted = 0;
+    DIR *d;
+    struct dirent *de;
+    spy__ino_count *counts = NULL;
+    size_t ncounts = 0;
+    struct stat dst;
+
+    if (dfd < 0) {
+        if (errno == ENOENT)
+            return 0; /* no /dev/shm: nothing to list */
+        return spy_err_set(err, SPY_EIO, errno, "%s: %s", SHM_DIR,
+                           strerror(errno));
+    }
+    /* A fresh descriptor: fdopendir takes ownership and readdir moves the
+     * offset, and the cached one is used by openat elsewhere. */
+    d = opendir(SHM_DIR);
+    if (d == NULL)
+        return spy_err_set(err, errno == EACCES ? SPY_EACCES : SPY_EIO, errno,
+                           "%s: %s", SHM_DIR, strerror(errno));
+    if ((flags & SPY_LIST_MAPPERS) && fstat(dfd, &dst) == 0)
+        counts = spy__maps_count((uint64_t)dst.st_dev, &ncounts, &counted);
+
+    while (!stop && (de = readdir(d)) != NULL) {
+        struct stat st;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue; /* removed between readdir and fstatat */
+        spy_seg_info_init(info);
+        snprintf(info->name, sizeof info->name, "/%s", de->d_name);
+        fill_from_stat(info, &st);
+        if (S_ISREG(st.st_mode)) {
+            info->kind = strncmp(de->d_name, "sem.", 4) == 0 ? SPY_KIND_SEM
+                                                             : SPY_KIND_POSIX;
+            if (counted)
+                info->nattch = lookup_count(counts, ncounts, info->ino);
+        } else {
+            info->kind = SPY_KIND_OTHER;
+            if (S_ISLNK(st.st_mode)) {
+                char target[128];
+                ssize_t t =
+                    readlinkat(dirfd(d), de->d_name, target, sizeof target - 1);
+                target[t > 0 ? t : 0] = '\0';
+                snprintf(info->problem, sizeof info->problem,
+                         "symbolic link to %s (not followed)", target);
+            } else {
+                snprintf(info->problem, sizeof info->problem,
+                         "%s, not shared memory", file_type(st.st_mode));
+            }
+        }
+        stop = cb(info, arg);
+    }
+    closedir(d);
+    free(counts);
+    return 0;
+}
+
+static int list_sysv(spy_list_cb cb, void *arg, spy_seg_info *info,
+                     spy_err *err) {
+    struct shm_info si;
+    int maxid, i;
+
+    (void)err;
+    /* SHM_INFO returns the highest used index; SHM_STAT takes an index and
+     * returns the shmid, the same walk ipcs -m makes. */
+    maxid = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&si);
+    for (i = 0; i <= maxid; i++) {
+        struct shmid_ds ds;
+        int id = shmctl(i, SHM_STAT, &ds);
+        if (id < 0)
+            continue;
+        spy_seg_info_init(info);
+        fill_from_shmid(info, id, &ds);
+        if (cb(info, arg))
+            break;
+    }
+    return 0;
+}
+
+int spy_backend_list(unsigned flags, spy_list_cb cb, void *arg, spy_err *err) {
+    /* One record reused for every row: it holds a 4 KiB name. */
+    spy_seg_info *info = malloc(sizeof *info);
+    int rc = 0;
+    if (info == NULL)
+        return spy_err_set(err, SPY_ENOMEM, errno, "list: out of memory");
+    if (flags & SPY_LIST_POSIX)
+        rc = list_posix(flags, cb, arg, info, err);
+    if (rc == 0 && (flags & SPY_LIST_SYSV))
+        rc = list_sysv(cb, arg, info, err);
+    free(info);
+    return rc;
+}
+
+/* ---- process helpers
+ * ------------------------------------------------------------ */
+
+uint64_t spy_page_size(void) {
+    long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? (uint64_t)p : 4096;
+}
+
+int64_t spy_now(void) {
+    return (int64_t)time(NULL);
+}
+
+uint64_t spy_monotonic_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static volatile sig_atomic_t hold_signal;
+
+static void hold_handler(int sig) {
+    hold_signal = sig;
+}
+
+int spy_hold_wait(const char **why, spy_err *err) {
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa, old[3];
+    int i, rc = 0, stdin_gone = 0;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = hold_handler;
+    sigemptyset(&sa.sa_mask);
+    hold_signal = 0;
+    for (i = 0; i < 3; i++)
+        sigaction(sigs[i], &sa, &old[i]);
+
+    *why = "?";
+    for (;;) {
+        struct pollfd p = {0, POLLIN, 0};
+        int n;
+        if (hold_signal != 0)
+            break;
+        /* With standard input closed there is nothing to read: wait for a
+         * signal alone (poll with no descriptors sleeps until one). */
+        n = poll(&p, stdin_gone ? 0 : 1, -1);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = spy_err_set(err, SPY_EIO, errno, "hold: poll: %s",
+                             strerror(errno));
+            break;
+        }
+        if (p.revents & POLLNVAL) {
+            stdin_gone = 1;
+            continue;
+        }
+        if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+            char buf[256];
+            ssize_t r = read(0, buf, sizeof buf);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0) {
+                *why = "end of input";
+                break;
+            }
+            if (memchr(buf, '\n', (size_t)r) != NULL) {
+                *why = "Enter";
+                break;
+            }
+        }
+    }
+    if (hold_signal == SIGINT)
+        *why = "SIGINT";
+    else if (hold_signal == SIGTERM)
+        *why = "SIGTERM";
+    else if (hold_signal == SIGHUP)
+        *why = "SIGHUP";
+    for (i = 0; i < 3; i++)
+        sigaction(sigs[i], &old[i], NULL);
+    return rc;
+}

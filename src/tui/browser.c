@@ -213,8 +213,7 @@ static uint64_t refresh_list(browser *b) {
 
     memset(&c, 0, sizeof c);
     spy_err_clear(&e);
-    rc = spy_backend_list(SPY_LIST_ALL | SPY_LIST_MAPPERS, collect_row, &c,
-                          &e);
+    rc = spy_backend_list(SPY_LIST_ALL | SPY_LIST_MAPPERS, collect_row, &c, &e);
     if (c.oom) {
         rows_free(c.rows, c.n);
         snprintf(b->list_err, sizeof b->list_err, "out of memory");
@@ -249,8 +248,8 @@ static uint64_t browser_tick(spy__view *v, uint64_t now) {
     next = b->next_list;
     r = selected(b);
     if (b->details && r != NULL) {
-        int same = b->maps.for_name != NULL &&
-                   strcmp(b->maps.for_name, r->name) == 0;
+        int same =
+            b->maps.for_name != NULL && strcmp(b->maps.for_name, r->name) == 0;
         if (!same && (b->maps.due == 0 || b->maps.due > now + MAPS_SETTLE_MS))
             b->maps.due = now + MAPS_SETTLE_MS;
         if (now >= b->maps.due) {
@@ -315,14 +314,14 @@ static void draw_row(const browser *b, int y, const spy__brow *r, int sel,
         spy__put(y, 0, COLS, sel ? SPY__R_SELECT : SPY__R_NORMAL, 1,
                  "%-*.*s %-*s %*s %04o %-*.*s %-*s %*s", nw, nw, r->disp,
                  W_KIND, spy_kind_name(r->kind), W_SIZE, size,
-                 (unsigned)(r->mode & 07777), W_OWNER, W_OWNER, owner,
-                 W_TIME, t, W_MAPS, maps);
+                 (unsigned)(r->mode & 07777), W_OWNER, W_OWNER, owner, W_TIME,
+                 t, W_MAPS, maps);
     else
         spy__put(y, 0, COLS, sel ? SPY__R_SELECT : SPY__R_NORMAL, 1,
                  "%-*.*s %-*s %*s %04o %-*.*s %*s", nw, nw, r->disp, W_KIND,
                  spy_kind_name(r->kind), W_SIZE, size,
-                 (unsigned)(r->mode & 07777), W_OWNER, W_OWNER, owner,
-                 W_MAPS, maps);
+                 (unsigned)(r->mode & 07777), W_OWNER, W_OWNER, owner, W_MAPS,
+                 maps);
 }
 
 static void browser_draw(spy__view *v, uint64_t now) {
@@ -335,12 +334,12 @@ static void browser_draw(spy__view *v, uint64_t now) {
     draw_title(b);
     if (with_time)
         spy__put(1, 0, COLS, SPY__R_LABEL, 1,
-                 "%-*s %-*s %*s %-4s %-*s %-*s %*s", nw, "NAME", W_KIND,
-                 "KIND", W_SIZE, "SIZE", "MODE", W_OWNER, "OWNER", W_TIME,
-                 "MODIFIED", W_MAPS, "MAPS");
+                 "%-*s %-*s %*s %-4s %-*s %-*s %*s", nw, "NAME", W_KIND, "KIND",
+                 W_SIZE, "SIZE", "MODE", W_OWNER, "OWNER", W_TIME, "MODIFIED",
+                 W_MAPS, "MAPS");
     else
-        spy__put(1, 0, COLS, SPY__R_LABEL, 1, "%-*s %-*s %*s %-4s %-*s %*s",
-                 nw, "NAME", W_KIND, "KIND", W_SIZE, "SIZE", "MODE", W_OWNER,
+        spy__put(1, 0, COLS, SPY__R_LABEL, 1, "%-*s %-*s %*s %-4s %-*s %*s", nw,
+                 "NAME", W_KIND, "KIND", W_SIZE, "SIZE", "MODE", W_OWNER,
                  "OWNER", W_MAPS, "MAPS");
     if (b->details && LINES >= 14)
         dh = spy__details_height(r, &b->maps);
@@ -469,8 +468,7 @@ static int browser_key(spy__view *v, int ch, uint64_t now) {
         open_selected(b);
         break;
     case '/':
-        spy__prompt_line("filter: ", b->filter, filter_done, filter_changed,
-                         b);
+        spy__prompt_line("filter: ", b->filter, filter_done, filter_changed, b);
         break;
     case 's':
         b->sort = (b->sort + 1) % SORT_COUNT;

@@ -29,21 +29,20 @@ typedef struct spy__brow {
 
 /* The mappers of the selected object, refreshed on a timer. */
 typedef struct spy__bmaps {
-    char *for_name;   /* whose mappers these are, NULL if none yet */
-    spy_mapper *m;    /* the first few */
+    char *for_name; /* whose mappers these are, NULL if none yet */
+    spy_mapper *m;  /* the first few */
     size_t n, cap;
-    size_t total;     /* how many there were */
-    int hidden;       /* processes we could not inspect */
+    size_t total; /* how many there were */
+    int hidden;   /* processes we could not inspect */
     char err[SPY_ERR_MSG_MAX];
-    uint64_t due;     /* when to scan next */
+    uint64_t due; /* when to scan next */
 } spy__bmaps;
 
 /* Rows of the details pane for the current terminal (0: no pane). */
 int spy__details_height(const spy__brow *r, const spy__bmaps *m);
 
 /* Draws the details of r and its mappers m in lines y .. y+h-1. */
-void spy__details_draw(int y, int h, const spy__brow *r,
-                       const spy__bmaps *m);
+void spy__details_draw(int y, int h, const spy__brow *r, const spy__bmaps *m);
 
 /* Rescans the mappers of r into m (one pass over every process's
  * mappings). Returns the milliseconds it took. */

@@ -91,9 +91,8 @@ static void draw_mappers(int y, int end, const spy__brow *r,
         spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0, "mappers: looking...");
         return;
     }
-    spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0,
-             "mapped by %llu mapping%s%s%s", (unsigned long long)m->total,
-             m->total == 1 ? "" : "s",
+    spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0, "mapped by %llu mapping%s%s%s",
+             (unsigned long long)m->total, m->total == 1 ? "" : "s",
              m->hidden > 0 ? " (some processes could not be inspected)" : "",
              m->total > 0 ? ":" : "");
     for (i = 0; i < m->n && ++y < end; i++) {
@@ -112,23 +111,30 @@ static void draw_mappers(int y, int end, const spy__brow *r,
                  (unsigned long long)(m->total - m->n));
 }
 
-void spy__details_draw(int y, int h, const spy__brow *r,
-                       const spy__bmaps *m) {
+void spy__details_draw(int y, int h, const spy__brow *r, const spy__bmaps *m) {
     char size[32], rwx[12], a[32], mt[32], c[32], owner[96], group[96];
     int end = y + h;
 
     if (r == NULL || h <= 0)
         return;
     spy__safe(r->owner, owner, sizeof owner);
+    size[0] = '\0';
+    if (r->size >= 1024)
+        snprintf(size, sizeof size, " (%.1f %s)",
+                 r->size >= (1u << 30)   ? (double)r->size / (1u << 30)
+                 : r->size >= (1u << 20) ? (double)r->size / (1u << 20)
+                                         : (double)r->size / 1024,
+                 r->size >= (1u << 30)   ? "GiB"
+                 : r->size >= (1u << 20) ? "MiB"
+                                         : "KiB");
     spy__safe(r->group, group, sizeof group);
     spy__put(y, 0, COLS, SPY__R_BAR, 1, " details: %s", r->disp);
     if (++y >= end)
         return;
     spy__put(y, 1, COLS - 1, SPY__R_NORMAL, 0,
-             "kind %s   size %llu (%s)   mode %04o %s   owner %s:%s "
+             "kind %s   size %llu%s   mode %04o %s   owner %s:%s "
              "(%u:%u)",
-             spy_kind_name(r->kind), (unsigned long long)r->size,
-             spy__fmt_size(r->size, size, sizeof size),
+             spy_kind_name(r->kind), (unsigned long long)r->size, size,
              (unsigned)(r->mode & 07777),
              spy__fmt_mode(r->mode, rwx, sizeof rwx), owner, group,
              (unsigned)r->uid, (unsigned)r->gid);
@@ -148,9 +154,8 @@ void spy__details_draw(int y, int h, const spy__brow *r,
                  (unsigned long long)r->key, (int)r->shmid, (int)r->cpid,
                  (int)r->lpid, (int)r->nattch);
     else
-        spy__put(y, 1, COLS - 1, SPY__R_NORMAL, 0,
-                 "device 0x%llx   inode %llu", (unsigned long long)r->dev,
-                 (unsigned long long)r->ino);
+        spy__put(y, 1, COLS - 1, SPY__R_NORMAL, 0, "device 0x%llx   inode %llu",
+                 (unsigned long long)r->dev, (unsigned long long)r->ino);
     if (++y >= end)
         return;
     if (r->problem != NULL) {

@@ -86,8 +86,7 @@ void spy__safe(const char *s, char *out, size_t cap) {
     out[o] = '\0';
 }
 
-int spy__put(int y, int x, int w, spy__role r, int fill, const char *fmt,
-             ...) {
+int spy__put(int y, int x, int w, spy__role r, int fill, const char *fmt, ...) {
     char buf[1024];
     va_list ap;
     int n, i;
@@ -119,8 +118,8 @@ int spy__put(int y, int x, int w, spy__role r, int fill, const char *fmt,
 }
 
 const char *spy__fmt_size(uint64_t n, char *buf, size_t cap) {
-    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB",
-                                        "EiB"};
+    static const char *const units[] = {"KiB", "MiB", "GiB",
+                                        "TiB", "PiB", "EiB"};
     double v = (double)n;
     int u = -1;
 

@@ -55,7 +55,7 @@ void spy__help_draw(const spy__view *v) {
             continue; /* no room left: the screen is tiny */
         spy__put(y0 + 2 + r, x0 + 2 + c * colw, 12, SPY__R_BAR_HI, 0, "%s",
                  it->key);
-        spy__put(y0 + 2 + r, x0 + 14 + c * colw, colw - 14, SPY__R_BAR, 0,
-                 "%s", it->what);
+        spy__put(y0 + 2 + r, x0 + 14 + c * colw, colw - 14, SPY__R_BAR, 0, "%s",
+                 it->what);
     }
 }

@@ -41,8 +41,8 @@ int spy__hex_layout(spy__hexview *h) {
             h->insp_w = INSP_RIGHT_W;
             h->insp_x = COLS - INSP_RIGHT_W;
             h->insp_y = h->hex_y;
-            h->insp_h = avail_h < SPY__INSPECTOR_LINES ? avail_h
-                                                       : SPY__INSPECTOR_LINES;
+            h->insp_h =
+                avail_h < SPY__INSPECTOR_LINES ? avail_h : SPY__INSPECTOR_LINES;
             avail_w = COLS - INSP_RIGHT_W - 1;
         } else {
             h->insp_h = avail_h - 2 < SPY__INSPECTOR_LINES
@@ -83,8 +83,7 @@ static void draw_title(const spy__hexview *h) {
     char flags[96];
     int x;
 
-    snprintf(flags, sizeof flags, "%s%s%s",
-             h->frozen ? " [FROZEN]" : "",
+    snprintf(flags, sizeof flags, "%s%s%s", h->frozen ? " [FROZEN]" : "",
              spy_seg_writable(h->seg) ? " [WRITER]" : "",
              h->text_col ? " [TEXT]" : "");
     spy__put(0, 0, COLS, SPY__R_BAR, 1, " shmspy watch %s", h->disp);
@@ -195,8 +194,8 @@ void spy__hex_draw(spy__view *v, uint64_t now) {
             p = h->buf + (h->cur - h->base);
             avail = (size_t)(h->len - (h->cur - h->base));
         }
-        spy__inspector_draw(h->insp_y, h->insp_x, h->insp_w, h->insp_h,
-                            h->cur, p, avail);
+        spy__inspector_draw(h->insp_y, h->insp_x, h->insp_w, h->insp_h, h->cur,
+                            p, avail);
     }
     draw_status(h, now);
 }

@@ -128,8 +128,9 @@ static void goto_done(void *self, const char *text) {
         return;
     }
     if (off >= h->size) {
-        spy__ui_msg(1, "offset 0x%llx is past the end (the object has %llu "
-                       "bytes)",
+        spy__ui_msg(1,
+                    "offset 0x%llx is past the end (the object has %llu "
+                    "bytes)",
                     (unsigned long long)off, (unsigned long long)h->size);
         return;
     }
@@ -298,8 +299,8 @@ int spy__hex_key(spy__view *v, int ch, uint64_t now) {
         return SPY__KEY_DONE;
     case ' ':
         h->frozen = !h->frozen;
-        spy__ui_msg(0, "%s", h->frozen ? "frozen: Space resumes"
-                                       : "live again");
+        spy__ui_msg(0, "%s",
+                    h->frozen ? "frozen: Space resumes" : "live again");
         return SPY__KEY_DONE;
     case 'i':
         h->inspector = !h->inspector;

@@ -218,10 +218,9 @@ static void read_window(spy__hexview *h, uint64_t now) {
         h->cap = want;
     }
     for (tries = 0; tries < 2; tries++) {
-        n = h->top < h->size ? (size_t)(h->size - h->top < want
-                                            ? h->size - h->top
-                                            : want)
-                             : 0;
+        n = h->top < h->size
+                ? (size_t)(h->size - h->top < want ? h->size - h->top : want)
+                : 0;
         spy_err_clear(&e);
         rc = n > 0 ? spy_seg_read(h->seg, h->top, h->buf, n, &e) : 0;
         if (rc == 0)
@@ -292,8 +291,8 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
     }
     if (!h->frozen && now >= h->next_read) {
         /* Keep the cadence; after a stall, start again from now. */
-        h->next_read = h->next_read + period > now ? h->next_read + period
-                                                   : now + period;
+        h->next_read =
+            h->next_read + period > now ? h->next_read + period : now + period;
         check_size(h);
         read_window(h, now);
     } else if (h->stale) {
@@ -305,8 +304,7 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
         spy_err e;
 
         spy_err_clear(&e);
-        rc = spy__search_step(&h->search, h->seg, 8u << 20, &at, &wrapped,
-                              &e);
+        rc = spy__search_step(&h->search, h->seg, 8u << 20, &at, &wrapped, &e);
         if (rc != SPY__MORE) {
             h->searching = 0;
             if (rc == SPY__FOUND) {
@@ -324,9 +322,9 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
             }
         }
     }
-    next = h->frozen ? h->next_slow
-                     : (h->next_read < h->next_slow ? h->next_read
-                                                    : h->next_slow);
+    next = h->frozen
+               ? h->next_slow
+               : (h->next_read < h->next_slow ? h->next_read : h->next_slow);
     if (h->searching || h->stale)
         next = now;
     else if (spy_changes_active(&h->changes, now) && next > now + 100)

@@ -24,25 +24,25 @@ typedef struct spy__hexview {
     char disp[256]; /* the name, safe to draw */
     spy_seg *seg;
     unsigned hz;
-    char kind[16];         /* "posix", "sysv", ... */
-    uint32_t mode;         /* permission bits from the last stat */
-    uint64_t stat_size;    /* object size from the last stat */
-    uint64_t dev, ino;     /* identity of the object we have open */
-    uint64_t size;         /* length of our mapping */
-    uint64_t size_before;  /* size before the last shrink (banner) */
+    char kind[16];        /* "posix", "sysv", ... */
+    uint32_t mode;        /* permission bits from the last stat */
+    uint64_t stat_size;   /* object size from the last stat */
+    uint64_t dev, ino;    /* identity of the object we have open */
+    uint64_t size;        /* length of our mapping */
+    uint64_t size_before; /* size before the last shrink (banner) */
 
     /* Layout, computed by spy__hex_layout from the terminal size. */
-    int ow;                /* hex digits of an offset */
-    int bpr;               /* bytes per row */
-    int rows;              /* rows of bytes on screen */
-    int hex_y;             /* first screen line of bytes */
+    int ow;                             /* hex digits of an offset */
+    int bpr;                            /* bytes per row */
+    int rows;                           /* rows of bytes on screen */
+    int hex_y;                          /* first screen line of bytes */
     int insp_y, insp_x, insp_w, insp_h; /* inspector pane, h 0 if none */
 
     /* Position and modes. */
-    uint64_t top;          /* offset of the first row on screen */
-    uint64_t cur;          /* cursor */
-    int nibble;            /* 1 after the high nibble of cur was typed */
-    int text_col;          /* editing in the ASCII column */
+    uint64_t top; /* offset of the first row on screen */
+    uint64_t cur; /* cursor */
+    int nibble;   /* 1 after the high nibble of cur was typed */
+    int text_col; /* editing in the ASCII column */
     int frozen;
     int inspector;
 
@@ -50,7 +50,7 @@ typedef struct spy__hexview {
     uint8_t *buf;
     size_t cap, len;
     uint64_t base;
-    int stale;             /* the window moved: read before drawing */
+    int stale; /* the window moved: read before drawing */
     spy_changes changes;
     uint64_t next_read, next_slow;
 
@@ -63,7 +63,7 @@ typedef struct spy__hexview {
     spy__search search;
     int searching;
     uint64_t match_off;
-    size_t match_len;      /* 0: no match highlighted */
+    size_t match_len; /* 0: no match highlighted */
 } spy__hexview;
 
 /* Recomputes the layout for the current terminal size and moves top so

@@ -18,17 +18,16 @@ static const struct {
     spy_vkind kind;
     size_t width;
 } rows[] = {
-    {"i8", SPY_V_INT, 1},    {"u8", SPY_V_UINT, 1},   {"i16", SPY_V_INT, 2},
-    {"u16", SPY_V_UINT, 2},  {"i32", SPY_V_INT, 4},   {"u32", SPY_V_UINT, 4},
-    {"i64", SPY_V_INT, 8},   {"u64", SPY_V_UINT, 8},  {"f32", SPY_V_FLOAT, 4},
+    {"i8", SPY_V_INT, 1},    {"u8", SPY_V_UINT, 1},  {"i16", SPY_V_INT, 2},
+    {"u16", SPY_V_UINT, 2},  {"i32", SPY_V_INT, 4},  {"u32", SPY_V_UINT, 4},
+    {"i64", SPY_V_INT, 8},   {"u64", SPY_V_UINT, 8}, {"f32", SPY_V_FLOAT, 4},
     {"f64", SPY_V_FLOAT, 8},
 };
 
 #define NROWS (sizeof rows / sizeof rows[0])
 
 /* p[0..8) as a time_t in the given byte order, "YYYY-MM-DD HH:MM:SSZ". */
-static void fmt_time(const uint8_t *p, int big_endian, char *out,
-                     size_t cap) {
+static void fmt_time(const uint8_t *p, int big_endian, char *out, size_t cap) {
     uint64_t bits = 0;
     int64_t v;
     time_t t;

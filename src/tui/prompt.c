@@ -17,8 +17,8 @@ static struct {
     void *self;
 } P;
 
-void spy__prompt_line(const char *label, const char *init,
-                      spy__prompt_cb done, spy__prompt_cb change, void *self) {
+void spy__prompt_line(const char *label, const char *init, spy__prompt_cb done,
+                      spy__prompt_cb change, void *self) {
     memset(&P, 0, sizeof P);
     P.active = 1;
     snprintf(P.label, sizeof P.label, "%s", label);

@@ -10,12 +10,12 @@
 #include "../backends/backend.h"
 
 typedef struct spy__search {
-    uint8_t *pat;    /* the pattern, n bytes (owned) */
+    uint8_t *pat; /* the pattern, n bytes (owned) */
     size_t n;
-    uint64_t from;   /* where the search started */
-    uint64_t pos;    /* next candidate offset */
-    int wrapped;     /* past the end, now searching [0, from) */
-    uint8_t *chunk;  /* read buffer (owned) */
+    uint64_t from;  /* where the search started */
+    uint64_t pos;   /* next candidate offset */
+    int wrapped;    /* past the end, now searching [0, from) */
+    uint8_t *chunk; /* read buffer (owned) */
 } spy__search;
 
 /* Outcomes of spy__search_step. */

@@ -75,13 +75,12 @@ typedef void (*spy__prompt_cb)(void *self, const char *text);
 /* Starts reading a line on the bottom line after label. done is called
  * with the text on Enter (NULL on Escape); change, if not NULL, after every
  * edit (filter as you type). Only one prompt is active at a time. */
-void spy__prompt_line(const char *label, const char *init,
-                      spy__prompt_cb done, spy__prompt_cb change, void *self);
+void spy__prompt_line(const char *label, const char *init, spy__prompt_cb done,
+                      spy__prompt_cb change, void *self);
 
 /* Asks a yes/no question; done gets "y" for y/Y and NULL for anything
  * else. */
-void spy__prompt_confirm(const char *question, spy__prompt_cb done,
-                         void *self);
+void spy__prompt_confirm(const char *question, spy__prompt_cb done, void *self);
 
 /* Non-zero while a prompt is active; it then takes every key. */
 int spy__prompt_active(void);
@@ -137,8 +136,7 @@ void spy__safe(const char *s, char *out, size_t cap);
  * r; with fill, pads with spaces to exactly w columns. The text must be
  * ASCII (pass untrusted text through spy__safe). Returns the columns
  * drawn. */
-int spy__put(int y, int x, int w, spy__role r, int fill, const char *fmt,
-             ...)
+int spy__put(int y, int x, int w, spy__role r, int fill, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 6, 7)))
 #endif

@@ -8,7 +8,10 @@
 
 command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux is not installed"; exit 0; }
 
-TUI_SOCK="spytest-$$"
+# One private server per tui_start (spytest-PID-N): a fresh server never
+# races with the shutdown of the previous one.
+TUI_N=0
+TUI_SOCK="spytest-$$-0"
 # The terminal type tmux itself emulates: the keys send-keys produces are
 # the ones its terminfo entry describes.
 TUI_TERM=${TUI_TERM:-tmux-256color}
@@ -18,25 +21,27 @@ TUI_SCREEN=""
 TUI_WAIT=${TUI_WAIT:-150}
 
 tui_tmux() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
-t_cleanup "tmux -L '$TUI_SOCK' kill-server"
 
 # tui_start COLS ROWS [VAR=VALUE...] -- ARGS...: runs "$SHMSPY ARGS..." in a
 # new session, through a shell that afterwards prints "EXIT:<status>" and
-# the terminal modes, then waits; so the screen after exit can be checked.
-# NO_COLOR is unset unless given.
+# "MODES: icanon echo" (the terminal modes, "-echo" if off), then waits;
+# so the screen after exit can be checked.
+# NO_COLOR is unset unless given; TUI_STDIN=FILE redirects standard input.
 tui_start() {
   local cols=$1 rows=$2 envs=()
   shift 2
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs+=("$1"); shift; done
   shift
   cat >"$T_TMP/run.sh" <<'EOS'
-"$@"
+if [ -n "${TUI_STDIN:-}" ]; then "$@" <"$TUI_STDIN"; else "$@"; fi
 echo "EXIT:$?"
-stty -a | tr '\n' ' '
-echo
+echo "MODES: $(stty -a </dev/tty | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' ')"
 exec sleep 600
 EOS
   tui_tmux kill-server >/dev/null 2>&1
+  TUI_N=$((TUI_N + 1))
+  TUI_SOCK="spytest-$$-$TUI_N"
+  t_cleanup "tmux -L '$TUI_SOCK' kill-server; rm -f '${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TUI_SOCK'"
   tui_tmux new-session -d -s spy -x "$cols" -y "$rows" \
     env -u NO_COLOR TERM="$TUI_TERM" "${envs[@]}" sh "$T_TMP/run.sh" \
     "$SHMSPY" "$@"

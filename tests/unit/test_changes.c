@@ -214,11 +214,9 @@ START_TEST(test_every_position) {
     for (i = 0; i < sizeof a; i++) {
         memcpy(b, a, sizeof b);
         b[i] = 1;
-        ck_assert_int_eq(spy_changes_update(&c, 5, b, sizeof b, 10 + 2 * i),
-                         1);
+        ck_assert_int_eq(spy_changes_update(&c, 5, b, sizeof b, 10 + 2 * i), 1);
         ck_assert_uint_eq(c.last_off, 5 + i);
-        ck_assert_int_eq(spy_changes_update(&c, 5, a, sizeof a, 11 + 2 * i),
-                         1);
+        ck_assert_int_eq(spy_changes_update(&c, 5, a, sizeof a, 11 + 2 * i), 1);
     }
     spy_changes_free(&c);
 }
