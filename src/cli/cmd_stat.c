@@ -149,8 +149,8 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
         }
     }
     if (hidden > 0)
-        printf("  (%d process%s could not be inspected: permission denied; "
-               "run as root to see them)\n",
+        printf("  (%d other process%s could not be inspected: permission "
+               "denied)\n",
                hidden, hidden == 1 ? "" : "es");
     spy_sizecheck(s, page, m->v, m->n, print_note, &nc);
 }

@@ -22,35 +22,52 @@ printf '%s' "$T_OUT" >"$T_TMP/list.json"
 t_expect_eq "$(python3 -c 'import json,sys; json.load(open(sys.argv[1])); print("valid")' "$T_TMP/list.json")" \
   "valid" "list --json is valid JSON"
 
-# Compare names and sizes of POSIX objects with the directory itself.
-python3 - "$T_TMP/list.json" >"$T_TMP/ours" <<'PY'
+# Other tests may create or remove objects at the same moment, so each
+# comparison takes both snapshots again (up to 5 times) until they agree.
+posix_ours() {
+  "$SHMSPY" list --json >"$T_TMP/list.json" || return 1
+  python3 - "$T_TMP/list.json" <<'PY' | sort
 import json, sys
 for s in json.load(open(sys.argv[1]))["segments"]:
     if s["kind"] in ("posix", "sem", "other"):
         print(s["name"][1:], s["size"])
 PY
-(cd /dev/shm && find . -mindepth 1 -maxdepth 1 -printf '%P %s\n') | sort >"$T_TMP/theirs"
-sort -o "$T_TMP/ours" "$T_TMP/ours"
-if cmp -s "$T_TMP/ours" "$T_TMP/theirs"; then
-  t_ok "POSIX objects and sizes equal those in /dev/shm"
-else
-  t_fail "POSIX objects and sizes equal those in /dev/shm" "$(diff "$T_TMP/ours" "$T_TMP/theirs" | head)"
-fi
-
-python3 - "$T_TMP/list.json" >"$T_TMP/ours" <<'PY'
+}
+posix_theirs() { (cd /dev/shm && find . -mindepth 1 -maxdepth 1 -printf '%P %s\n') | sort; }
+sysv_ours() {
+  "$SHMSPY" list --json >"$T_TMP/list.json" || return 1
+  python3 - "$T_TMP/list.json" <<'PY' | sort
 import json, sys
 for s in json.load(open(sys.argv[1]))["segments"]:
     if s["kind"] == "sysv":
         print(s["key"], s["shmid"], s["mode"][1:], s["size"], s["nattch"])
 PY
-ipcs -m | awk '$1 ~ /^0x/ { printf "%s %s %03d %s %s\n", $1, $2, $4, $5, $6 }' >"$T_TMP/theirs"
-sort -o "$T_TMP/ours" "$T_TMP/ours"
-sort -o "$T_TMP/theirs" "$T_TMP/theirs"
-if cmp -s "$T_TMP/ours" "$T_TMP/theirs"; then
+}
+sysv_theirs() {
+  ipcs -m | awk '$1 ~ /^0x/ { printf "%s %s %03d %s %s\n", $1, $2, $4, $5, $6 }' | sort
+}
+same_snapshot() {
+  local i
+  for i in 1 2 3 4 5; do
+    "$1" >"$T_TMP/ours"
+    "$2" >"$T_TMP/theirs"
+    cmp -s "$T_TMP/ours" "$T_TMP/theirs" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+if same_snapshot posix_ours posix_theirs; then
+  t_ok "POSIX objects and sizes equal those in /dev/shm"
+else
+  t_fail "POSIX objects and sizes equal those in /dev/shm" "$(diff "$T_TMP/ours" "$T_TMP/theirs" | head)"
+fi
+if same_snapshot sysv_ours sysv_theirs; then
   t_ok "System V segments equal ipcs -m (key, id, perms, bytes, nattch)"
 else
   t_fail "System V segments equal ipcs -m" "$(diff "$T_TMP/ours" "$T_TMP/theirs" | head)"
 fi
+t_expect_match "$(grep -c . "$T_TMP/ours")" "^[1-9]" "the comparison saw at least our segment"
+"$SHMSPY" list --json >"$T_TMP/list.json"
 
 row=$(python3 - "$T_TMP/list.json" "$B" <<'PY'
 import json, sys
