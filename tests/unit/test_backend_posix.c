@@ -1,0 +1,403 @@
+/* test_backend_posix.c - the POSIX backend on real kernel objects.
+ *
+ * Every object is named /spyut-PID-WORD and removed by the test (and by an
+ * unchecked teardown, in case an assertion ends a test early). */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backends/backend.h"
+#include "name.h"
+
+static char dev_path[128];
+
+static void name_of(const char *word, spy_name *n, char *text, size_t cap) {
+    spy_err e;
+    snprintf(text, cap, "/spyut-%d-%s", (int)getpid(), word);
+    ck_assert_int_eq(spy_name_parse(text, n, &e), 0);
+}
+
+static const char *dev_shm(const char *text) {
+    snprintf(dev_path, sizeof dev_path, "/dev/shm%s", text);
+    return dev_path;
+}
+
+static void remove_all(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -f /dev/shm/spyut-%d-*", (int)getpid());
+    if (system(cmd) != 0)
+        fprintf(stderr, "cleanup failed\n");
+}
+
+START_TEST(test_create_excl_mode_umask) {
+    spy_name n;
+    char text[64];
+    spy_seg *s;
+    spy_err e;
+    struct stat st;
+    mode_t old = umask(0);
+
+    name_of("umask0", &n, text, sizeof text);
+    ck_assert_int_eq(spy_seg_open(&n, SPY_O_WRITE | SPY_O_CREATE | SPY_O_EXCL,
+                                  4096, 0600, &s, &e),
+                     0);
+    ck_assert_int_eq(spy_seg_created(s), 1);
+    ck_assert_uint_eq(spy_seg_len(s), 4096);
+    spy_seg_close(s);
+    ck_assert_int_eq(stat(dev_shm(text), &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0600);
+
+    umask(077);
+    name_of("umask77", &n, text, sizeof text);
+    ck_assert_int_eq(spy_seg_open(&n, SPY_O_WRITE | SPY_O_CREATE | SPY_O_EXCL,
+                                  100, 0644, &s, &e),
+                     0);
+    spy_seg_close(s);
+    ck_assert_int_eq(stat(dev_shm(text), &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0644);
+    ck_assert_int_eq(st.st_size, 100);
+    umask(old);
+
+    /* Exists: EEXIST with EXCL, reuse and resize without. */
+    ck_assert_int_eq(spy_seg_open(&n, SPY_O_WRITE | SPY_O_CREATE | SPY_O_EXCL,
+                                  100, 0600, &s, &e),
+                     SPY_EEXIST);
+    ck_assert_ptr_null(s);
+    ck_assert_ptr_nonnull(strstr(e.msg, "already exists"));
+    ck_assert_int_eq(
+        spy_seg_open(&n, SPY_O_WRITE | SPY_O_CREATE, 8192, 0600, &s, &e), 0);
+    ck_assert_int_eq(spy_seg_created(s), 0);
+    ck_assert_uint_eq(spy_seg_len(s), 8192);
+    spy_seg_close(s);
+    ck_assert_int_eq(spy_seg_unlink(&n, &e), 0);
+    ck_assert_int_eq(spy_seg_unlink(&n, &e), SPY_ENOENT);
+    ck_assert_ptr_nonnull(strstr(e.msg, "no such shared memory object"));
+}
+END_TEST
+
+START_TEST(test_read_write_readonly) {
+    spy_name n;
+    char text[64], buf[16];
+    spy_seg *w, *r;
+    spy_err e;
+
+    name_of("rw", &n, text, sizeof text);
+    ck_assert_int_eq(spy_seg_open(&n, SPY_O_WRITE | SPY_O_CREATE | SPY_O_EXCL,
+                                  64, 0600, &w, &e),
+                     0);
+    ck_assert_int_eq(spy_seg_write(w, 10, "hello", 6, &e), 0);
+    ck_assert_int_eq(spy_seg_open(&n, 0, 0, 0, &r, &e), 0);
+    ck_assert_int_eq(spy_seg_writable(r), 0);
+    ck_assert_int_eq(spy_seg_read(r, 10, buf, 6, &e), 0);
+    ck_assert_str_eq(buf, "hello");
+    /* The same bytes through the file: one object, two views. */
+    {
+        FILE *f = fopen(dev_shm(text), "rb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(fseek(f, 10, SEEK_SET), 0);
+        ck_assert_uint_eq(fread(buf, 1, 6, f), 6);
+        fclose(f);
+        ck_assert_str_eq(buf, "hello");
+    }
+    ck_assert_int_eq(spy_seg_write(r, 0, "x", 1, &e), SPY_EROFS);
+    ck_assert_int_eq(spy_seg_read(r, 60, buf, 8, &e), SPY_ERANGE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "past the end (64 bytes)"));
+    ck_assert_int_eq(spy_seg_read(r, 65, buf, 0, &e), SPY_ERANGE);
+    ck_assert_int_eq(spy_seg_flush(w, &e), 0);
+    spy_seg_close(r);
+    spy_seg_close(w);
+    spy_seg_unlink(&n, NULL);
+}
+END_TEST
+
+START_TEST(test_zero_size_and_refresh) {
+    spy_name n;
+    char text[64];
+    spy_seg *s;
+    spy_err e;
+    int changed, fd;
+    char buf[8];
+
+    name_of("zero", &n, text, sizeof text);
+    fd = open(dev_shm(text), O_CREAT | O_EXCL | O_RDWR, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(spy_seg_open(&n, 0, 0, 0, &s, &e), 0);
+    ck_assert_uint_eq(spy_seg_len(s), 0);
+    ck_assert_ptr_null((const void *)spy_seg_bytes(s));
+
+    /* Grows: refresh maps it. */
+    ck_assert_int_eq(ftruncate(fd, 8192), 0);
+    ck_assert_int_eq(pwrite(fd, "abc", 3, 8000), 3);
+    ck_assert_int_eq(spy_seg_refresh(s, &changed, &e), 0);
+    ck_assert_int_eq(changed, 1);
+    ck_assert_uint_eq(spy_seg_len(s), 8192);
+    ck_assert_int_eq(spy_seg_read(s, 8000, buf, 3, &e), 0);
+    ck_assert_int_eq(memcmp(buf, "abc", 3), 0);
+    ck_assert_int_eq(spy_seg_refresh(s, &changed, &e), 0);
+    ck_assert_int_eq(changed, 0);
+
+    /* Shrinks under the mapping: a guarded read reports, never crashes. */
+    ck_assert_int_eq(ftruncate(fd, 0), 0);
+    ck_assert_int_eq(spy_seg_read(s, 8000, buf, 3, &e), SPY_EFAULT);
+    ck_assert_ptr_nonnull(strstr(e.msg, "shrank"));
+    ck_assert_ptr_nonnull(strstr(e.msg, "SIGBUS"));
+    /* ...and a refresh notices the new size. */
+    ck_assert_int_eq(spy_seg_refresh(s, &changed, &e), 0);
+    ck_assert_int_eq(changed, 1);
+    ck_assert_uint_eq(spy_seg_len(s), 0);
+    spy_seg_close(s);
+    close(fd);
+    spy_seg_unlink(&n, NULL);
+}
+END_TEST
+
+typedef struct found {
+    const char *name;
+    spy_seg_info info;
+    int hits;
+} found;
+
+static int find_cb(const spy_seg_info *info, void *arg) {
+    found *f = arg;
+    if (strcmp(info->name, f->name) == 0) {
+        f->info = *info;
+        f->hits++;
+    }
+    return 0;
+}
+
+START_TEST(test_list_kinds_and_hostile_entries) {
+    spy_name n;
+    char text[64], path[128], sem[64], link[64], fifo[64];
+    spy_seg *s;
+    spy_err e;
+    found f;
+
+    name_of("listed", &n, text, sizeof text);
+    ck_assert_int_eq(spy_seg_open(&n, SPY_O_WRITE | SPY_O_CREATE | SPY_O_EXCL,
+                                  12345, 0640, &s, &e),
+                     0);
+    spy_seg_close(s);
+    memset(&f, 0, sizeof f);
+    f.name = text;
+    ck_assert_int_eq(spy_backend_list(SPY_LIST_ALL, find_cb, &f, &e), 0);
+    ck_assert_int_eq(f.hits, 1);
+    ck_assert_int_eq(f.info.kind, SPY_KIND_POSIX);
+    ck_assert_uint_eq(f.info.size, 12345);
+    ck_assert_uint_eq(f.info.mode, 0640);
+    ck_assert_uint_eq(f.info.uid, getuid());
+    ck_assert_str_eq(f.info.problem, "");
+
+    /* A named semaphore's file. */
+    snprintf(sem, sizeof sem, "/sem.spyut-%d-sem", (int)getpid());
+    snprintf(path, sizeof path, "/dev/shm%s", sem);
+    close(open(path, O_CREAT | O_WRONLY, 0600));
+    memset(&f, 0, sizeof f);
+    f.name = sem;
+    ck_assert_int_eq(spy_backend_list(SPY_LIST_POSIX, find_cb, &f, &e), 0);
+    ck_assert_int_eq(f.hits, 1);
+    ck_assert_int_eq(f.info.kind, SPY_KIND_SEM);
+    unlink(path);
+
+    /* A symlink to /etc/passwd and a FIFO: listed as "other", and opening
+     * them neither follows the link nor blocks on the FIFO. */
+    snprintf(link, sizeof link, "/spyut-%d-link", (int)getpid());
+    snprintf(path, sizeof path, "/dev/shm%s", link);
+    ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+    snprintf(fifo, sizeof fifo, "/spyut-%d-fifo", (int)getpid());
+    snprintf(path, sizeof path, "/dev/shm%s", fifo);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+
+    memset(&f, 0, sizeof f);
+    f.name = link;
+    spy_backend_list(SPY_LIST_POSIX, find_cb, &f, &e);
+    ck_assert_int_eq(f.info.kind, SPY_KIND_OTHER);
+    ck_assert_ptr_nonnull(strstr(f.info.problem, "symbolic link"));
+    ck_assert_int_eq(spy_name_parse(link, &n, &e), 0);
+    ck_assert_int_eq(spy_seg_open(&n, 0, 0, 0, &s, &e), SPY_ETYPE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "symbolic link"));
+    ck_assert_int_eq(spy_seg_open(&n, SPY_O_WRITE, 0, 0, &s, &e), SPY_ETYPE);
+
+    memset(&f, 0, sizeof f);
+    f.name = fifo;
+    spy_backend_list(SPY_LIST_POSIX, find_cb, &f, &e);
+    ck_assert_int_eq(f.info.kind, SPY_KIND_OTHER);
+    ck_assert_ptr_nonnull(strstr(f.info.problem, "FIFO"));
+    ck_assert_int_eq(spy_name_parse(fifo, &n, &e), 0);
+    ck_assert_int_eq(spy_seg_open(&n, 0, 0, 0, &s, &e), SPY_ETYPE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "FIFO"));
+    /* rm removes the link itself, never /etc/passwd. */
+    ck_assert_int_eq(spy_name_parse(link, &n, &e), 0);
+    ck_assert_int_eq(spy_seg_unlink(&n, &e), 0);
+    ck_assert_int_eq(access("/etc/passwd", F_OK), 0);
+    ck_assert_int_eq(spy_name_parse(fifo, &n, &e), 0);
+    ck_assert_int_eq(spy_seg_unlink(&n, &e), 0);
+    name_of("listed", &n, text, sizeof text);
+    spy_seg_unlink(&n, NULL);
+}
+END_TEST
+
+START_TEST(test_sysv_by_key) {
+    spy_name n;
+    char text[64];
+    spy_seg *w, *r;
+    spy_seg_info *info = malloc(sizeof *info);
+    spy_err e;
+    found *f = malloc(sizeof *f);
+    char buf[8];
+
+    snprintf(text, sizeof text, "key:0x7%07x", (unsigned)getpid() & 0xffffff);
+    ck_assert_int_eq(spy_name_parse(text, &n, &e), 0);
+    ck_assert_int_eq(spy_seg_open(&n, SPY_O_WRITE | SPY_O_CREATE | SPY_O_EXCL,
+                                  10000, 0600, &w, &e),
+                     0);
+    ck_assert_uint_eq(spy_seg_len(w), 10000);
+    ck_assert_int_eq(spy_seg_write(w, 9990, "sysv!", 6, &e), 0);
+    ck_assert_int_eq(spy_seg_stat(w, info, &e), 0);
+    ck_assert_int_eq(info->kind, SPY_KIND_SYSV);
+    ck_assert_uint_eq(info->mode, 0600);
+    ck_assert_int_eq(info->nattch, 1);
+    ck_assert_int_eq(info->cpid, getpid());
+
+    /* Open it again by id, read-only (shmat SHM_RDONLY). */
+    snprintf(text, sizeof text, "sysv:%d", info->shmid);
+    ck_assert_int_eq(spy_name_parse(text, &n, &e), 0);
+    ck_assert_int_eq(spy_seg_open(&n, 0, 0, 0, &r, &e), 0);
+    ck_assert_int_eq(spy_seg_read(r, 9990, buf, 6, &e), 0);
+    ck_assert_str_eq(buf, "sysv!");
+    ck_assert_int_eq(spy_seg_write(r, 0, "x", 1, &e), SPY_EROFS);
+
+    memset(f, 0, sizeof *f);
+    f->name = text;
+    ck_assert_int_eq(spy_backend_list(SPY_LIST_SYSV, find_cb, f, &e), 0);
+    ck_assert_int_eq(f->hits, 1);
+    ck_assert_uint_eq(f->info.size, 10000);
+    ck_assert_int_eq(f->info.nattch, 2);
+    ck_assert_int_eq(f->info.key, info->key);
+
+    ck_assert_int_eq(spy_seg_unlink(&n, &e), 0);
+    spy_seg_close(r);
+    spy_seg_close(w);
+    ck_assert_int_eq(spy_seg_open(&n, 0, 0, 0, &r, &e), SPY_ENOENT);
+    ck_assert_ptr_nonnull(strstr(e.msg, "no such System V segment"));
+    free(info);
+    free(f);
+}
+END_TEST
+
+START_TEST(test_file_mapping) {
+    char path[] = "/tmp/spyut-file-XXXXXX", text[64];
+    int fd = mkstemp(path);
+    spy_name n;
+    spy_seg *s;
+    spy_err e;
+    char buf[4];
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "file bytes", 10), 10);
+    close(fd);
+    snprintf(text, sizeof text, "file:%s", path);
+    ck_assert_int_eq(spy_name_parse(text, &n, &e), 0);
+    ck_assert_int_eq(spy_seg_open(&n, 0, 0, 0, &s, &e), 0);
+    ck_assert_uint_eq(spy_seg_len(s), 10);
+    ck_assert_int_eq(spy_seg_read(s, 5, buf, 4, &e), 0);
+    ck_assert_int_eq(memcmp(buf, "byte", 4), 0);
+    spy_seg_close(s);
+    ck_assert_int_eq(spy_seg_unlink(&n, &e), 0);
+    ck_assert_int_eq(access(path, F_OK), -1);
+    snprintf(text, sizeof text, "file:/tmp");
+    ck_assert_int_eq(spy_name_parse(text, &n, &e), 0);
+    ck_assert_int_ne(spy_seg_open(&n, 0, 0, 0, &s, &e), 0);
+}
+END_TEST
+
+/* Waits up to 10 s until pid catches sig, per /proc/PID/status. */
+static int wait_sigcgt(pid_t pid, int sig) {
+    char path[64], line[256];
+    int i;
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    for (i = 0; i < 1000; i++) {
+        FILE *f = fopen(path, "r");
+        unsigned long long mask = 0;
+        while (f != NULL && fgets(line, sizeof line, f) != NULL)
+            if (sscanf(line, "SigCgt: %llx", &mask) == 1)
+                break;
+        if (f != NULL)
+            fclose(f);
+        if (mask & (1ull << (sig - 1)))
+            return 1;
+        usleep(10000);
+    }
+    return 0;
+}
+
+START_TEST(test_hold_wait_signal) {
+    int p[2];
+    pid_t pid;
+    int status;
+    char line[64] = "";
+    FILE *f;
+
+    /* SIGTERM releases a hold, and the reason is named. */
+    ck_assert_int_eq(pipe(p), 0);
+    pid = fork();
+    if (pid == 0) {
+        const char *why;
+        int in[2];
+        if (pipe(in) != 0) /* stdin that never ends */
+            _exit(9);
+        dup2(in[0], 0);
+        if (write(p[1], "R\n", 2) != 2)
+            _exit(8);
+        spy_hold_wait(&why, NULL);
+        dprintf(p[1], "%s\n", why);
+        _exit(0);
+    }
+    close(p[1]);
+    f = fdopen(p[0], "r");
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "R\n");
+    /* Signal only once the hold has installed its handler (SigCgt). */
+    ck_assert(wait_sigcgt(pid, SIGTERM));
+    kill(pid, SIGTERM);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "SIGTERM\n");
+    fclose(f);
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("backend_posix");
+    TCase *tc = tcase_create("objects");
+    SRunner *sr;
+    int failed;
+
+    (void)dev_shm;
+    tcase_add_unchecked_fixture(tc, NULL, remove_all);
+    tcase_add_test(tc, test_create_excl_mode_umask);
+    tcase_add_test(tc, test_read_write_readonly);
+    tcase_add_test(tc, test_zero_size_and_refresh);
+    tcase_add_test(tc, test_list_kinds_and_hostile_entries);
+    tcase_add_test(tc, test_sysv_by_key);
+    tcase_add_test(tc, test_file_mapping);
+    tcase_add_test(tc, test_hold_wait_signal);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
