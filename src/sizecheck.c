@@ -31,9 +31,9 @@ int spy_sizecheck(const spy_seg_info *info, uint64_t page_size,
 
     if (info->size == 0 && info->kind != SPY_KIND_SEM) {
         note(cb, arg, SPY_NOTE_WARN,
-             "The object is 0 bytes: it was created but never sized "
-             "(no ftruncate). Mapping it gives no usable bytes; touching "
-             "such a mapping raises SIGBUS.");
+             "The object is 0 bytes: it was never sized (shm_open without "
+             "ftruncate) or was truncated to 0. Mapping it gives no usable "
+             "bytes; touching such a mapping raises SIGBUS.");
         warnings++;
     } else if (page_size != 0 && info->size % page_size != 0) {
         snprintf(

@@ -21,10 +21,13 @@
 #include "name.h"
 
 static char dev_path[128];
+/* The runner's pid: tests run in forked children, and the teardown in the
+ * runner must find their objects by name. */
+static int run_pid;
 
 static void name_of(const char *word, spy_name *n, char *text, size_t cap) {
     spy_err e;
-    snprintf(text, cap, "/spyut-%d-%s", (int)getpid(), word);
+    snprintf(text, cap, "/spyut-%d-%s", run_pid, word);
     ck_assert_int_eq(spy_name_parse(text, n, &e), 0);
 }
 
@@ -35,7 +38,9 @@ static const char *dev_shm(const char *text) {
 
 static void remove_all(void) {
     char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -f /dev/shm/spyut-%d-*", (int)getpid());
+    snprintf(cmd, sizeof cmd,
+             "rm -f /dev/shm/spyut-%d-* /dev/shm/sem.spyut-%d-*", run_pid,
+             run_pid);
     if (system(cmd) != 0)
         fprintf(stderr, "cleanup failed\n");
 }
@@ -57,6 +62,7 @@ START_TEST(test_create_excl_mode_umask) {
     spy_seg_close(s);
     ck_assert_int_eq(stat(dev_shm(text), &st), 0);
     ck_assert_int_eq(st.st_mode & 07777, 0600);
+    ck_assert_int_eq(spy_seg_unlink(&n, &e), 0);
 
     umask(077);
     name_of("umask77", &n, text, sizeof text);
@@ -200,7 +206,7 @@ START_TEST(test_list_kinds_and_hostile_entries) {
     ck_assert_str_eq(f.info.problem, "");
 
     /* A named semaphore's file. */
-    snprintf(sem, sizeof sem, "/sem.spyut-%d-sem", (int)getpid());
+    snprintf(sem, sizeof sem, "/sem.spyut-%d-sem", run_pid);
     snprintf(path, sizeof path, "/dev/shm%s", sem);
     close(open(path, O_CREAT | O_WRONLY, 0600));
     memset(&f, 0, sizeof f);
@@ -212,10 +218,10 @@ START_TEST(test_list_kinds_and_hostile_entries) {
 
     /* A symlink to /etc/passwd and a FIFO: listed as "other", and opening
      * them neither follows the link nor blocks on the FIFO. */
-    snprintf(link, sizeof link, "/spyut-%d-link", (int)getpid());
+    snprintf(link, sizeof link, "/spyut-%d-link", run_pid);
     snprintf(path, sizeof path, "/dev/shm%s", link);
     ck_assert_int_eq(symlink("/etc/passwd", path), 0);
-    snprintf(fifo, sizeof fifo, "/spyut-%d-fifo", (int)getpid());
+    snprintf(fifo, sizeof fifo, "/spyut-%d-fifo", run_pid);
     snprintf(path, sizeof path, "/dev/shm%s", fifo);
     ck_assert_int_eq(mkfifo(path, 0600), 0);
 
@@ -385,7 +391,7 @@ int main(void) {
     SRunner *sr;
     int failed;
 
-    (void)dev_shm;
+    run_pid = (int)getpid();
     tcase_add_unchecked_fixture(tc, NULL, remove_all);
     tcase_add_test(tc, test_create_excl_mode_umask);
     tcase_add_test(tc, test_read_write_readonly);
