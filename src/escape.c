@@ -8,50 +8,10 @@
  * (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069), which make a
  * terminal show characters in another order than they are stored. */
 #include "escape.h"
+#include "utf8.h"
 
 #include <stdint.h>
 #include <string.h>
-
-/* Length of the valid UTF-8 sequence at s (n > 0 bytes available) with its
- * code point in *cp, or 0 if it is not valid: overlong forms, surrogates
- * and code points past U+10FFFF are not. */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp) {
-    unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-    size_t need, i;
-    uint32_t v;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c < 0xc2 || c > 0xf4) {
-        return 0;
-    }
-    if (c < 0xe0) {
-        need = 1;
-        v = c & 0x1fu;
-    } else if (c < 0xf0) {
-        need = 2;
-        v = c & 0x0fu;
-        lo = c == 0xe0 ? 0xa0 : 0x80;
-        hi = c == 0xed ? 0x9f : 0xbf;
-    } else {
-        need = 3;
-        v = c & 0x07u;
-        lo = c == 0xf0 ? 0x90 : 0x80;
-        hi = c == 0xf4 ? 0x8f : 0xbf;
-    }
-    for (i = 1; i <= need; i++) {
-        if (i >= n || s[i] < lo || s[i] > hi) {
-            return 0;
-        }
-        v = v << 6 | (s[i] & 0x3fu);
-        lo = 0x80;
-        hi = 0xbf;
-    }
-    *cp = v;
-    return need + 1;
-}
 
 /* Valid characters at or above U+0080 that are still escaped. */
 static int unsafe_cp(uint32_t cp) {
@@ -98,7 +58,7 @@ static size_t unit_at(const unsigned char *s, size_t n, char *u, size_t *ul,
         return 1;
     }
     if (c >= 0x80) {
-        len = utf8_seq(s, n, &cp);
+        len = spy_utf8_decode(s, n, &cp, NULL);
         if (len > 0 && !unsafe_cp(cp)) {
             *escaped = 0;
             *ul = len;

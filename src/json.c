@@ -14,6 +14,7 @@
  * keeps commas and indentation right at any depth; only spy_json_end's
  * choice of bracket is a guess that deep. */
 #include "json.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <locale.h>
@@ -62,52 +63,6 @@ static void before_value(spy_json *j) {
     *c |= HAS;
 }
 
-/* Length of the valid UTF-8 sequence at s (n > 0 bytes available) and its
- * code point in *cp; 0 if it is not valid, with *bad set to the length of
- * its maximal subpart (Unicode's recommended practice for U+FFFD, also
- * Python's): overlong forms, surrogates and code points past U+10FFFF are
- * invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp,
-                       size_t *bad) {
-    unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-    size_t need, i;
-    uint32_t v;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c < 0xc2 || c > 0xf4) {
-        *bad = 1;
-        return 0;
-    }
-    if (c < 0xe0) {
-        need = 1;
-        v = c & 0x1fu;
-    } else if (c < 0xf0) {
-        need = 2;
-        v = c & 0x0fu;
-        lo = c == 0xe0 ? 0xa0 : 0x80;
-        hi = c == 0xed ? 0x9f : 0xbf;
-    } else {
-        need = 3;
-        v = c & 0x07u;
-        lo = c == 0xf0 ? 0x90 : 0x80;
-        hi = c == 0xf4 ? 0x8f : 0xbf;
-    }
-    for (i = 1; i <= need; i++) {
-        if (i >= n || s[i] < lo || s[i] > hi) {
-            *bad = i;
-            return 0;
-        }
-        v = v << 6 | (s[i] & 0x3fu);
-        lo = 0x80;
-        hi = 0xbf;
-    }
-    *cp = v;
-    return need + 1;
-}
-
 /* Writes s[0..n) as a quoted JSON string. Besides what RFC 8259 requires
  * (quote, backslash, U+0000..U+001F), DEL, the C1 controls and U+2028 /
  * U+2029 are escaped too: they are valid JSON but upset terminals and
@@ -121,7 +76,7 @@ static void put_string(spy_json *j, const char *str, size_t n) {
     buf[o++] = '"';
     while (i < n) {
         uint32_t cp = 0;
-        size_t bad = 0, len = utf8_seq(s + i, n - i, &cp, &bad);
+        size_t bad = 0, len = spy_utf8_decode(s + i, n - i, &cp, &bad);
 
         /* A step writes at most 6 bytes (\uXXXX); the closing quote 1. */
         if (o > sizeof buf - 16) {
