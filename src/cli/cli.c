@@ -138,12 +138,23 @@ int cli_number(const char *cmd, const char *what, const char *text,
 
 int cli_name(const char *cmd, const char *text, spy_name *out) {
     spy_err e;
+    if (text == NULL) {
+        cli_usage_error(cmd, "missing NAME");
+        return -1;
+    }
     if (spy_name_parse(text, out, &e) != 0) {
         char buf[SPY_ERR_MSG_MAX];
         spy_escape(e.msg, buf, sizeof buf);
         cli_usage_error(cmd, "%s", buf);
         return -1;
     }
+    return 0;
+}
+
+int cli_one_name(const char *cmd, const char **slot, const char *val) {
+    if (*slot != NULL)
+        return cli_usage_error(cmd, "unexpected argument '%s'", val);
+    *slot = val;
     return 0;
 }
 

@@ -68,8 +68,14 @@ int cli_fail(const spy_err *e);
 int cli_number(const char *cmd, const char *what, const char *text,
                uint64_t *out);
 
-/* Parses NAME; on error prints it (usage error) and returns -1. */
+/* Parses NAME; text NULL means it was not given. On error prints a usage
+ * error ("missing NAME" or why the name is malformed) and returns -1. */
 int cli_name(const char *cmd, const char *text, spy_name *out);
+
+/* Takes a positional argument as the one NAME of a command: stores it in
+ * *slot, or prints "unexpected argument" if *slot is already set. Returns
+ * 0, or SPY_EXIT_USAGE after printing. */
+int cli_one_name(const char *cmd, const char **slot, const char *val);
 
 /* Formats t (seconds since the epoch) as "YYYY-MM-DD HH:MM:SS" in local
  * time into buf, or "-" when t < 0. */

@@ -44,9 +44,8 @@ int cmd_dump(int argc, char **argv) {
         case CLI_BAD:
             return SPY_EXIT_USAGE;
         case CLI_POS:
-            if (name_text != NULL)
-                return cli_usage_error("dump", "unexpected argument '%s'", val);
-            name_text = val;
+            if (cli_one_name("dump", &name_text, val) != 0)
+                return SPY_EXIT_USAGE;
             break;
         case 1:
             if (cli_number("dump", "-s", val, &off) != 0)
@@ -74,8 +73,6 @@ int cmd_dump(int argc, char **argv) {
             return cli_finish_stdout();
         }
     }
-    if (name_text == NULL)
-        return cli_usage_error("dump", "missing NAME");
     if (cli_name("dump", name_text, &name) != 0)
         return SPY_EXIT_USAGE;
 

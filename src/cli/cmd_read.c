@@ -35,9 +35,8 @@ int cmd_read(int argc, char **argv) {
         case CLI_BAD:
             return SPY_EXIT_USAGE;
         case CLI_POS:
-            if (name_text != NULL)
-                return cli_usage_error("read", "unexpected argument '%s'", val);
-            name_text = val;
+            if (cli_one_name("read", &name_text, val) != 0)
+                return SPY_EXIT_USAGE;
             break;
         case 1:
             if (cli_number("read", "-s", val, &off) != 0)
@@ -58,14 +57,12 @@ int cmd_read(int argc, char **argv) {
             return cli_finish_stdout();
         }
     }
-    if (name_text == NULL)
-        return cli_usage_error("read", "missing NAME");
+    if (cli_name("read", name_text, &name) != 0)
+        return SPY_EXIT_USAGE;
     if (type_text == NULL)
         return cli_usage_error("read", "missing --as TYPE");
     if (spy_type_parse(type_text, &type, &e) != 0)
         return cli_usage_error("read", "%s", e.msg);
-    if (cli_name("read", name_text, &name) != 0)
-        return SPY_EXIT_USAGE;
 
     if (spy_seg_open(&name, 0, 0, 0, &seg, &e) != 0)
         return cli_fail(&e);

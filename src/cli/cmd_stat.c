@@ -264,9 +264,8 @@ int cmd_stat(int argc, char **argv) {
         case CLI_BAD:
             return SPY_EXIT_USAGE;
         case CLI_POS:
-            if (name_text != NULL)
-                return cli_usage_error("stat", "unexpected argument '%s'", val);
-            name_text = val;
+            if (cli_one_name("stat", &name_text, val) != 0)
+                return SPY_EXIT_USAGE;
             break;
         case 1:
             json = 1;
@@ -276,8 +275,6 @@ int cmd_stat(int argc, char **argv) {
             return cli_finish_stdout();
         }
     }
-    if (name_text == NULL)
-        return cli_usage_error("stat", "missing NAME");
     if (cli_name("stat", name_text, &name) != 0)
         return SPY_EXIT_USAGE;
 

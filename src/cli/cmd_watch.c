@@ -29,10 +29,8 @@ int cmd_watch(int argc, char **argv) {
         case CLI_BAD:
             return SPY_EXIT_USAGE;
         case CLI_POS:
-            if (name_text != NULL)
-                return cli_usage_error("watch", "unexpected argument '%s'",
-                                       val);
-            name_text = val;
+            if (cli_one_name("watch", &name_text, val) != 0)
+                return SPY_EXIT_USAGE;
             break;
         case 1:
             if (cli_number("watch", "--hz", val, &hz) != 0)
@@ -50,8 +48,6 @@ int cmd_watch(int argc, char **argv) {
             return cli_finish_stdout();
         }
     }
-    if (name_text == NULL)
-        return cli_usage_error("watch", "missing NAME");
     if (cli_name("watch", name_text, &name) != 0)
         return SPY_EXIT_USAGE;
     spy_err_clear(&e);
