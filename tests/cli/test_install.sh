@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# cmake --install puts the binary, the man page and the completion in place.
+source "$SPY_TESTLIB"
+: "${SPY_BUILD_DIR:?SPY_BUILD_DIR must point at the build tree}"
+
+t_run cmake --install "$SPY_BUILD_DIR" --prefix "$T_TMP/prefix"
+t_expect_rc 0 "cmake --install into a private prefix"
+t_expect_eq "$(test -x "$T_TMP/prefix/bin/shmspy" && echo yes)" "yes" "bin/shmspy is installed"
+t_expect_eq "$(test -s "$T_TMP/prefix/share/man/man1/shmspy.1" && echo yes)" "yes" \
+  "the man page is installed"
+t_expect_eq "$(test -s "$T_TMP/prefix/share/bash-completion/completions/shmspy" && echo yes)" \
+  "yes" "the bash completion is installed"
+t_run "$T_TMP/prefix/bin/shmspy" --version
+t_expect_rc 0 "the installed binary runs"
+
+# The completion offers commands and object names.
+N=$(t_name compl)
+t_cleanup "rm -f /dev/shm$N"
+"$SHMSPY" create "$N" 16
+out=$(bash -c 'source "$1"; COMP_WORDS=(shmspy st); COMP_CWORD=1; _shmspy; printf "%s\n" "${COMPREPLY[@]}"' _ \
+  "$T_TMP/prefix/share/bash-completion/completions/shmspy")
+t_expect_match "$out" "^stat$" "completion of 'st' offers stat"
+out=$(bash -c 'source "$1"; COMP_WORDS=(shmspy dump "$2"); COMP_CWORD=2; _shmspy; printf "%s\n" "${COMPREPLY[@]}"' _ \
+  "$T_TMP/prefix/share/bash-completion/completions/shmspy" "${N%???}")
+t_expect_match "$out" "^$N$" "completion of a NAME offers the object"
+t_done
