@@ -11,7 +11,7 @@ shm_make "$NAME" 4096 || { t_fail "create $NAME"; t_done; exit; }
 # restored DESC: the program has exited and the terminal is back to normal:
 # main screen, cursor visible, canonical mode with echo.
 restored() {
-  if ! tui_wait '^EXIT:'; then
+  if ! tui_wait '^MODES:'; then
     t_fail "$1: program exited" "$TUI_SCREEN"
     return
   fi
