@@ -49,6 +49,7 @@ static void usage(FILE *f) {
 int main(int argc, char **argv) {
     size_t i;
 
+    spy_process_init();
     if (argc < 2) {
         spy_tui_opts o = {10, 0};
         spy_err e;

@@ -130,6 +130,11 @@ int spy_copy_guarded(void *dst, const volatile void *src, size_t len,
 
 /* ---- process helpers -------------------------------------------------- */
 
+/* Process-wide setup, called once by main before any output: SIGPIPE is
+ * ignored, so writing to a closed pipe (`shmspy dump | head`) becomes an
+ * EPIPE write error that the CLI ends on quietly instead of dying. */
+void spy_process_init(void);
+
 /* The system page size in bytes. */
 uint64_t spy_page_size(void);
 

@@ -667,6 +667,10 @@ int spy_backend_list(unsigned flags, spy_list_cb cb, void *arg, spy_err *err) {
 /* ---- process helpers
  * ------------------------------------------------------------ */
 
+void spy_process_init(void) {
+    signal(SIGPIPE, SIG_IGN);
+}
+
 uint64_t spy_page_size(void) {
     long p = sysconf(_SC_PAGESIZE);
     return p > 0 ? (uint64_t)p : 4096;

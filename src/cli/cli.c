@@ -215,6 +215,9 @@ void cli_json_error(const spy_err *e) {
 
 int cli_finish_stdout(void) {
     if (fflush(stdout) != 0 || ferror(stdout)) {
+        /* The reader went away (`dump | head`): it has what it wanted. */
+        if (errno == EPIPE)
+            return SPY_EXIT_OK;
         fprintf(stderr, "shmspy: stdout: %s\n", strerror(errno));
         return SPY_EXIT_RUNTIME;
     }

@@ -92,7 +92,8 @@ void cli_put_escaped(FILE *f, const char *s);
 void cli_json_error(const spy_err *e);
 
 /* Flushes stdout; on failure reports "stdout: <reason>" and returns
- * SPY_EXIT_RUNTIME, else SPY_EXIT_OK. */
+ * SPY_EXIT_RUNTIME, else SPY_EXIT_OK. A closed pipe (EPIPE) is not a
+ * failure: the reader has stopped reading, so output ends quietly. */
 int cli_finish_stdout(void);
 
 /* The subcommands. */
