@@ -65,10 +65,11 @@ int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err);
  * *changed (if non-NULL) is set to 1 when the mapping changed. */
 int spy_seg_refresh(spy_seg *s, int *changed, spy_err *err);
 
-/* Start of the mapping (NULL when the length is 0) and its length. The
- * pointer is valid until the next spy_seg_refresh or spy_seg_close. Read it
- * only through spy_seg_read/spy_copy_guarded: the object may shrink. */
-const volatile uint8_t *spy_seg_bytes(spy_seg *s);
+/* The object's size in bytes, as of open or the last spy_seg_refresh.
+ * Its bytes are reached only through spy_seg_read / spy_seg_write: the
+ * backend maps a window at a time (64 MiB for files and POSIX objects), so
+ * huge objects cost little address space and a shrinking object is a
+ * result, never a crash. */
 uint64_t spy_seg_len(const spy_seg *s);
 
 /* Copies len bytes at off into dst under a fault guard. SPY_ERANGE if the

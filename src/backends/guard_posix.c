@@ -26,6 +26,8 @@ static _Thread_local volatile sig_atomic_t guard_armed;
 static _Thread_local int fault_sig, fault_code;
 static _Thread_local uintptr_t fault_addr;
 static _Thread_local int altstack_done;
+/* Thread-local, not malloc'd: the kernel is its only other user. */
+static _Thread_local unsigned char altstack_mem[64 * 1024];
 
 const char *spy__signal_name(int sig) {
     switch (sig) {
@@ -101,11 +103,10 @@ static void ensure_altstack(void) {
     altstack_done = 1;
     if (sigaltstack(NULL, &cur) == 0 && (cur.ss_flags & SS_DISABLE) == 0)
         return;
-    ss.ss_size = 64 * 1024;
-    ss.ss_sp = malloc(ss.ss_size); /* lives as long as the thread */
+    ss.ss_size = sizeof altstack_mem;
+    ss.ss_sp = altstack_mem; /* lives exactly as long as the thread */
     ss.ss_flags = 0;
-    if (ss.ss_sp != NULL && sigaltstack(&ss, NULL) != 0)
-        free(ss.ss_sp);
+    sigaltstack(&ss, NULL);
 }
 
 static void install(void) {

@@ -31,8 +31,10 @@ struct spy_seg {
     char name[SPY_NAME_MAX]; /* canonical text, for messages */
     int fd;                  /* POSIX objects and files; -1 for System V */
     int shmid;               /* System V; -1 otherwise */
-    uint8_t *addr;           /* NULL when not mapped or empty */
-    uint64_t len;            /* bytes mapped */
+    uint8_t *addr;           /* current window; NULL when none */
+    uint64_t win_off;        /* object offset of the window */
+    uint64_t win_len;        /* bytes in the window */
+    uint64_t len;            /* object size as of open or the last refresh */
     int writable, created, nomap;
 };
 
@@ -193,23 +195,36 @@ static int map_error(const char *name, int e, uint64_t len, spy_err *err) {
 
 /* ---- POSIX objects and files --------------------------------------------- */
 
-static int map_fd(spy_seg *s, uint64_t len, spy_err *err) {
+/* Objects and files are mapped a window at a time, not whole: a 64 GiB
+ * object costs one window of address space, dumping 256 bytes of it maps
+ * one window, and mapping never fails for want of address space. */
+#define SPY_WINDOW ((uint64_t)64 * 1024 * 1024)
+
+static void unmap_window(spy_seg *s) {
+    if (s->addr != NULL && s->shmid < 0)
+        munmap(s->addr, (size_t)s->win_len);
+    if (s->shmid < 0) {
+        s->addr = NULL;
+        s->win_off = s->win_len = 0;
+    }
+}
+
+/* Makes the window holding offset off current. System V segments are
+ * attached whole at open and always have it. */
+static int map_window(spy_seg *s, uint64_t off, spy_err *err) {
+    uint64_t start = off - off % SPY_WINDOW, len;
     void *p;
-    s->addr = NULL;
-    s->len = 0;
-    if (len == 0 || s->nomap)
+    if (s->addr != NULL && off >= s->win_off && off < s->win_off + s->win_len)
         return 0;
-    if (len > (uint64_t)SIZE_MAX)
-        return spy_err_set(err, SPY_ENOMEM, 0,
-                           "%s: %" PRIu64 " bytes do not fit the address "
-                           "space",
-                           s->name, len);
+    unmap_window(s);
+    len = s->len - start < SPY_WINDOW ? s->len - start : SPY_WINDOW;
     p = mmap(NULL, (size_t)len, PROT_READ | (s->writable ? PROT_WRITE : 0),
-             MAP_SHARED, s->fd, 0);
+             MAP_SHARED, s->fd, (off_t)start);
     if (p == MAP_FAILED)
         return map_error(s->name, errno, len, err);
     s->addr = p;
-    s->len = len;
+    s->win_off = start;
+    s->win_len = len;
     return 0;
 }
 
@@ -266,7 +281,10 @@ static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
         }
         st.st_size = (off_t)size;
     }
-    return map_fd(s, (uint64_t)st.st_size, err);
+    s->len = (uint64_t)st.st_size;
+    /* Map the first window now: permission problems show at open, and a
+     * process holding the object (write --hold) is seen as a mapper. */
+    return s->len == 0 || s->nomap ? 0 : map_window(s, 0, err);
 }
 
 /* ---- System V -------------------------------------------------------------
@@ -339,6 +357,8 @@ static int open_sysv(spy_seg *s, const spy_name *n, unsigned flags,
         return sysv_error(s->name, errno, err);
     s->addr = p;
     s->len = (uint64_t)ds.shm_segsz;
+    s->win_off = 0;
+    s->win_len = s->len;
     return 0;
 }
 
@@ -419,17 +439,13 @@ int spy_seg_refresh(spy_seg *s, int *changed, spy_err *err) {
                            strerror(errno));
     if ((uint64_t)st.st_size == s->len)
         return 0;
-    if (s->addr != NULL)
-        munmap(s->addr, (size_t)s->len);
-    s->addr = NULL;
-    s->len = 0;
+    /* The next access maps a window that fits the new size. */
+    unmap_window(s);
+    s->len = (uint64_t)st.st_size;
     if (changed != NULL)
         *changed = 1;
-    return map_fd(s, (uint64_t)st.st_size, err);
-}
-
-const volatile uint8_t *spy_seg_bytes(spy_seg *s) {
-    return s->addr;
+    (void)err;
+    return 0;
 }
 
 uint64_t spy_seg_len(const spy_seg *s) {
@@ -448,44 +464,64 @@ static int check_range(const spy_seg *s, uint64_t off, size_t len,
 
 static int fault_error(const spy_seg *s, const spy_fault *f, spy_err *err) {
     uint64_t base = (uint64_t)(uintptr_t)s->addr;
-    if (f->addr >= base && f->addr < base + s->len)
+    if (f->addr >= base && f->addr < base + s->win_len)
         return spy_err_set(err, SPY_EFAULT, 0,
                            "%s: the object shrank while in use (%s at offset "
                            "%" PRIu64 ")",
-                           s->name, f->sig_name, f->addr - base);
+                           s->name, f->sig_name, s->win_off + (f->addr - base));
     return spy_err_set(err, SPY_EFAULT, 0, "%s: memory access faulted (%s)",
                        s->name, f->sig_name);
 }
 
+/* Copies len bytes between buf and the object at off, window by window,
+ * under the fault guard. to_seg selects the direction. */
+static int copy_windows(spy_seg *s, uint64_t off, uint8_t *buf, size_t len,
+                        int to_seg, spy_err *err) {
+    while (len > 0) {
+        spy_fault f;
+        uint64_t in_win;
+        size_t n;
+        int rc = map_window(s, off, err);
+        if (rc != 0)
+            return rc;
+        in_win = s->win_off + s->win_len - off;
+        n = len < in_win ? len : (size_t)in_win;
+        rc = to_seg
+                 ? spy_copy_guarded(s->addr + (off - s->win_off), buf, n, &f)
+                 : spy_copy_guarded(buf, s->addr + (off - s->win_off), n, &f);
+        if (rc != 0)
+            return fault_error(s, &f, err);
+        off += n;
+        buf += n;
+        len -= n;
+    }
+    return 0;
+}
+
 int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len,
                  spy_err *err) {
-    spy_fault f;
     int rc = check_range(s, off, len, err);
     if (rc != 0 || len == 0)
         return rc;
-    if (spy_copy_guarded(dst, s->addr + off, len, &f) != 0)
-        return fault_error(s, &f, err);
-    return 0;
+    return copy_windows(s, off, dst, len, 0, err);
 }
 
 int spy_seg_write(spy_seg *s, uint64_t off, const void *src, size_t len,
                   spy_err *err) {
-    spy_fault f;
     int rc;
     if (!s->writable)
         return spy_err_set(err, SPY_EROFS, 0, "%s: opened read-only", s->name);
     rc = check_range(s, off, len, err);
     if (rc != 0 || len == 0)
         return rc;
-    if (spy_copy_guarded(s->addr + off, src, len, &f) != 0)
-        return fault_error(s, &f, err);
-    return 0;
+    /* The source is only read; the cast serves the one copy routine. */
+    return copy_windows(s, off, (uint8_t *)(uintptr_t)src, len, 1, err);
 }
 
 int spy_seg_flush(spy_seg *s, spy_err *err) {
     if (s->addr == NULL || s->shmid >= 0)
         return 0;
-    if (msync(s->addr, (size_t)s->len, MS_SYNC) != 0)
+    if (msync(s->addr, (size_t)s->win_len, MS_SYNC) != 0)
         return spy_err_set(err, SPY_EIO, errno, "%s: msync: %s", s->name,
                            strerror(errno));
     return 0;
@@ -510,7 +546,7 @@ void spy_seg_close(spy_seg *s) {
         if (s->shmid >= 0)
             shmdt(s->addr);
         else
-            munmap(s->addr, (size_t)s->len);
+            munmap(s->addr, (size_t)s->win_len);
     }
     if (s->fd >= 0)
         close(s->fd);
