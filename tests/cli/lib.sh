@@ -1,6 +1,7 @@
 # tests/cli/lib.sh - helpers for the shell tests of the real binary.
 #
-# Source it; call `t_done` at the end. Every check prints "ok" or "FAIL"
+# Source it; call `t_done` at the end. Background processes started with &
+# are ended on exit; never register "kill PID" as a cleanup. Every check prints "ok" or "FAIL"
 # with its description; t_done prints "N passed, N failed" and sets the exit
 # status. Names are unique per process (the pid), and everything registered
 # with t_cleanup runs on exit, even after a failure.
@@ -19,7 +20,11 @@ T_RC=0
 t_cleanup() { T_CLEAN+=("$*"); }
 
 t_on_exit() {
-  local i
+  local i p
+  # Background helpers still running are ended first. Only live jobs of
+  # this shell are signalled: a pid that already exited may belong to
+  # another process by now (tests run in parallel).
+  for p in $(jobs -p); do kill "$p" 2>/dev/null; done
   for ((i = ${#T_CLEAN[@]} - 1; i >= 0; i--)); do
     eval "${T_CLEAN[$i]}" >/dev/null 2>&1 || true
   done

@@ -104,7 +104,6 @@ mkfifo "$T_TMP/fifo"
 "$SHMSPY" write "$A" --as u8 1 --hold <"$T_TMP/fifo" 2>/dev/null &
 HPID=$!
 exec 7>"$T_TMP/fifo"
-t_cleanup "kill $HPID"
 t_wait_for "grep -q '$A' /proc/$HPID/maps"
 t_run "$SHMSPY" list --json
 n=$(printf '%s' "$T_OUT" | python3 -c "import json,sys; print([s['nattch'] for s in json.load(sys.stdin)['segments'] if s['name']=='$A'][0])")

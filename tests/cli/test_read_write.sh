@@ -67,7 +67,6 @@ mkfifo "$T_TMP/fifo"
 "$SHMSPY" write "$H" --create 64 --as u32 100 --hold <"$T_TMP/fifo" 2>"$T_TMP/hold.err" &
 HPID=$!
 exec 7>"$T_TMP/fifo"
-t_cleanup "kill $HPID"
 t_wait_for "test -s /dev/shm$H"
 t_run "$SHMSPY" read "$H" --as u32
 t_expect_eq "$T_OUT" "100" "while held, another process reads the value"

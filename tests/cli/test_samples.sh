@@ -16,7 +16,6 @@ mkfifo "$T_TMP/fifo"
 "$S/shm_writer" "$N" <"$T_TMP/fifo" >"$T_TMP/w.out" 2>&1 &
 W=$!
 exec 7>"$T_TMP/fifo"
-t_cleanup "kill $W"
 t_wait_for "grep -q ready '$T_TMP/w.out'"
 t_run "$S/shm_reader" "$N"
 t_expect_rc 0 "shm_reader reads the writer's object"
@@ -59,7 +58,6 @@ D=$(t_name demo)
 t_cleanup "rm -f /dev/shm$D"
 "$S/demo_writer" "$D" --hz 20 --seconds 5 >/dev/null 2>&1 &
 DW=$!
-t_cleanup "kill $DW"
 t_wait_for "test -s /dev/shm$D"
 t_run "$SHMSPY" dump "$D" -n 8 --format raw
 t_expect_eq "$T_OUT" "SPYDEMO" "the demo segment starts with its magic"

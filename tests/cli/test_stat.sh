@@ -10,12 +10,10 @@ mkfifo "$T_TMP/f1" "$T_TMP/f2"
 "$SPY_SAMPLES/shm_writer" "$N" <"$T_TMP/f1" >"$T_TMP/w.out" 2>&1 &
 W=$!
 exec 7>"$T_TMP/f1"
-t_cleanup "kill $W"
 t_wait_for "grep -q '$N' /proc/$W/maps"
 "$SHMSPY" write "$N" -s 100 --as u8 1 --hold <"$T_TMP/f2" 2>/dev/null &
 H=$!
 exec 8>"$T_TMP/f2"
-t_cleanup "kill $H"
 t_wait_for "grep -q '$N' /proc/$H/maps"
 
 t_run "$SHMSPY" stat "$N"

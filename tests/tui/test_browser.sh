@@ -18,7 +18,7 @@ mkfifo "$T_TMP/hold"
 "$SPY_SAMPLES/shm_writer" "$M" --size 8192 <"$T_TMP/hold" >"$T_TMP/writer.out" 2>&1 &
 WPID=$!
 exec 7>"$T_TMP/hold"
-t_cleanup "exec 7>&-; kill $WPID"
+t_cleanup "exec 7>&-"
 t_wait_for "grep -q ready '$T_TMP/writer.out' || [ -s '/dev/shm/${M#/}' ]" 100
 t_wait_for "[ \"\$(shm_peek '$M' 0 1)\" = 64 ]" 100
 
