@@ -24,6 +24,7 @@ static const command commands[] = {
     {"create", cmd_create, "create an object (mode 0600 unless --mode)"},
     {"rm", cmd_rm, "remove an object's name"},
     {"watch", cmd_watch, "live hex view of one object (TUI)"},
+    {"probe", cmd_probe, "touch an address safely and explain the fault"},
 };
 
 static void usage(FILE *f) {

@@ -129,6 +129,41 @@ typedef struct spy_fault {
 int spy_copy_guarded(void *dst, const volatile void *src, size_t len,
                      spy_fault *out);
 
+/* ---- probing an arbitrary address ---------------------------------------- */
+
+/* One mapping of this process, as /proc/self/maps (or VirtualQuery) says. */
+typedef struct spy_map_entry {
+    uint64_t start, end, offset;
+    char perms[5];  /* "r-xp", "rw-s", "---p" */
+    char path[256]; /* file, "[stack]", "[heap]", "" when anonymous */
+} spy_map_entry;
+
+/* Where an address lies in this process. */
+typedef struct spy_region {
+    int inside;       /* addr lies in `at` */
+    spy_map_entry at; /* valid when inside */
+    int has_below;    /* nearest mapping below addr (when not inside) */
+    spy_map_entry below;
+    int has_above; /* nearest mapping above addr (when not inside) */
+    spy_map_entry above;
+    int64_t file_size; /* size of at.path now when it is a file, else -1 */
+} spy_region;
+
+/* Describes addr from this process's own memory map. Errors: SPY_EIO when
+ * the map cannot be read. */
+int spy_addr_describe(uint64_t addr, spy_region *out, spy_err *err);
+
+/* Accesses len bytes (1..4096) at addr in this process under a fault
+ * guard installed for this call only: SIGSEGV and SIGBUS handlers (with
+ * an alternate stack) replace the previous ones, and the previous handlers
+ * and the signal mask are restored before returning. Reading copies the
+ * bytes to out (len bytes). With write set, each byte is read and written
+ * back unchanged, which tests write access without changing memory.
+ * Returns 0 when the access worked, SPY_EFAULT with *fault filled when it
+ * faulted at fault->addr. */
+int spy_probe(uint64_t addr, size_t len, int write, uint8_t *out,
+              spy_fault *fault);
+
 /* ---- process helpers -------------------------------------------------- */
 
 /* Process-wide setup, called once by main before any output: SIGPIPE is

@@ -196,6 +196,29 @@ void cli_put_escaped(FILE *f, const char *s) {
     }
 }
 
+void cli_put_wrapped(FILE *f, const char *text, int indent, int width) {
+    char buf[4096];
+    const char *p = buf;
+    int col = indent;
+    spy_escape(text, buf, sizeof buf);
+    while (*p != '\0') {
+        size_t word = strcspn(p, " ");
+        if (col > indent && col + 1 + (int)word > width) {
+            fprintf(f, "\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(p, 1, word, f);
+        col += (int)word;
+        p += word;
+        while (*p == ' ')
+            p++;
+    }
+    fputc('\n', f);
+}
+
 void cli_json_error(const spy_err *e) {
     spy_json j;
     spy_json_init(&j, stdout, 1);

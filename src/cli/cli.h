@@ -87,6 +87,10 @@ void cli_format_perms(uint32_t mode, char *buf);
 /* Writes s to f with control characters and invalid UTF-8 escaped. */
 void cli_put_escaped(FILE *f, const char *s);
 
+/* Writes text to f escaped, word-wrapped to width columns, every line
+ * after the first indented by indent spaces; ends with a newline. */
+void cli_put_wrapped(FILE *f, const char *text, int indent, int width);
+
 /* Writes a JSON error document {"error": {...}} to stdout for --json
  * callers. */
 void cli_json_error(const spy_err *e);
@@ -105,5 +109,6 @@ int cmd_write(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
 
 #endif
