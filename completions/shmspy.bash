@@ -13,7 +13,7 @@ _shmspy() {
   prev=${COMP_WORDS[COMP_CWORD - 1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
     mapfile -t COMPREPLY < <(compgen -W \
-      "list stat dump read write create rm watch help --help --version" -- "$cur")
+      "list stat dump read write create rm watch probe help --help --version" -- "$cur")
     return
   fi
   cmd=${COMP_WORDS[1]}
@@ -35,6 +35,7 @@ _shmspy() {
   create) opts="--mode --force" ;;
   rm) opts="" ;;
   watch) opts="--hz --write" ;;
+  probe) opts="-n --write --json" ;;
   esac
   if [[ "$cur" == -* ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$opts --help" -- "$cur")
