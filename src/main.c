@@ -25,6 +25,7 @@ static const command commands[] = {
     {"rm", cmd_rm, "remove an object's name"},
     {"watch", cmd_watch, "live hex view of one object (TUI)"},
     {"probe", cmd_probe, "touch an address safely and explain the fault"},
+    {"demo", cmd_demo, "classroom scenarios: faults really caused, explained"},
 };
 
 static void usage(FILE *f) {

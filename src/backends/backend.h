@@ -164,6 +164,27 @@ int spy_addr_describe(uint64_t addr, spy_region *out, spy_err *err);
 int spy_probe(uint64_t addr, size_t len, int write, uint8_t *out,
               spy_fault *fault);
 
+/* ---- classroom experiments ------------------------------------------------
+ */
+
+/* What one experiment really observed. Which fields mean what is listed
+ * per experiment in src/cli/cmd_demo.c; unused fields stay 0 / "". */
+typedef struct spy_demo_obs {
+    int faulted; /* an access faulted; fault describes it */
+    spy_fault fault;
+    int err;           /* errno of a failing call, 0 if none */
+    char err_name[16]; /* "EINVAL", "ENOENT" */
+    int64_t v[4];      /* numbers: sizes, values, counts */
+    uint64_t addr[2];  /* addresses: here / in another process */
+    char text[2][64];  /* strings read back */
+} spy_demo_obs;
+
+/* Runs the experiment called name (the scenario names of `shmspy demo`),
+ * with real objects, processes and faults, and fills *o with what was
+ * observed. Everything created is removed again. SPY_EINVAL for an
+ * unknown name; SPY_EIO when the experiment could not be set up. */
+int spy_demo_experiment(const char *name, spy_demo_obs *o, spy_err *err);
+
 /* ---- process helpers -------------------------------------------------- */
 
 /* Process-wide setup, called once by main before any output: SIGPIPE is

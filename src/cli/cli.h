@@ -110,5 +110,6 @@ int cmd_create(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 #endif

@@ -1,0 +1,375 @@
+/* cmd_demo.c - `shmspy demo [SCENARIO] [--json]`: classroom scenarios.
+ *
+ * Each scenario runs a real experiment (spy_demo_experiment, in the
+ * backend), prints its steps, what was really observed, and the
+ * explanation; it passes when the system behaved as the lesson says. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "../json.h"
+#include "cli.h"
+
+typedef struct demo_out {
+    spy_json *json; /* NULL: text */
+    char observed[1024];
+} demo_out;
+
+/* Records the observed outcome (formatted), shown as "observed:". */
+static void observed(demo_out *d, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void observed(demo_out *d, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->observed, sizeof d->observed, fmt, ap);
+    va_end(ap);
+}
+
+static int fault_is(const spy_demo_obs *o, const char *sig, const char *code) {
+    return o->faulted && strcmp(o->fault.sig_name, sig) == 0 &&
+           (code == NULL || strcmp(o->fault.code_name, code) == 0);
+}
+
+static void say_fault(demo_out *d, const spy_demo_obs *o, const char *what) {
+    if (o->faulted)
+        observed(d, "%s: %s (%s) at 0x%" PRIx64 ", caught.", what,
+                 o->fault.sig_name, o->fault.code_name, o->fault.addr);
+    else
+        observed(d, "%s: no fault.", what);
+}
+
+static int j_fixed_pointer(const spy_demo_obs *o, demo_out *d) {
+    say_fault(d, o, "dereferencing the other process's pointer here");
+    return fault_is(o, "SIGSEGV", NULL);
+}
+static int j_null(const spy_demo_obs *o, demo_out *d) {
+    say_fault(d, o, "reading *(char *)NULL");
+    return fault_is(o, "SIGSEGV", "SEGV_MAPERR");
+}
+static int j_munmap(const spy_demo_obs *o, demo_out *d) {
+    char before[256];
+    snprintf(before, sizeof before, "before munmap the read %s; after it",
+             o->v[1] ? "faulted" : "worked");
+    say_fault(d, o, before);
+    return o->v[1] == 0 && fault_is(o, "SIGSEGV", "SEGV_MAPERR");
+}
+static int j_readonly(const spy_demo_obs *o, demo_out *d) {
+    char what[128];
+    snprintf(what, sizeof what, "reading the PROT_READ view %s; writing it",
+             o->v[1] ? "faulted" : "worked");
+    say_fault(d, o, what);
+    return o->v[1] == 0 && fault_is(o, "SIGSEGV", "SEGV_ACCERR");
+}
+static int j_truncate(const spy_demo_obs *o, demo_out *d) {
+    char what[160];
+    snprintf(what, sizeof what,
+             "before: reading page 2 %s; another process truncated the "
+             "object to 0 (%s); then reading page 2",
+             o->v[1] ? "faulted" : "worked", o->v[2] ? "done" : "failed");
+    say_fault(d, o, what);
+    return o->v[1] == 0 && o->v[2] == 1 && fault_is(o, "SIGBUS", NULL);
+}
+static int j_past_eof(const spy_demo_obs *o, demo_out *d) {
+    char what[200];
+    snprintf(what, sizeof what,
+             "file of %" PRId64 " bytes mapped as 8192: offset 200 (same "
+             "page) read %s value %" PRId64 "; offset 4104 (next page)",
+             o->v[0], o->v[2] ? "faulted," : "fine,", o->v[1]);
+    say_fault(d, o, what);
+    return o->v[2] == 0 && o->v[1] == 0 && fault_is(o, "SIGBUS", NULL);
+}
+static int j_unlink(const spy_demo_obs *o, demo_out *d) {
+    observed(d,
+             "after shm_unlink, shm_open of the name fails with %s; the "
+             "mapping still reads \"%s\".",
+             o->err ? o->err_name : "no error (!)", o->text[0]);
+    return o->err != 0 && strcmp(o->err_name, "ENOENT") == 0 &&
+           strcmp(o->text[0], "still here after unlink") == 0;
+}
+static int j_cow(const spy_demo_obs *o, demo_out *d) {
+    observed(d,
+             "after writing through MAP_PRIVATE, another process reads "
+             "\"%s\"; after writing through MAP_SHARED it reads \"%s\"; "
+             "the private view %s its own copy.",
+             o->text[0], o->text[1], o->v[0] ? "still shows" : "lost");
+    return o->text[0][0] == '\0' &&
+           strcmp(o->text[1], "written through MAP_SHARED") == 0 && o->v[0];
+}
+static int j_addresses(const spy_demo_obs *o, demo_out *d) {
+    observed(d,
+             "this process maps it at 0x%" PRIx64 " and reads \"%s\"; the "
+             "other process maps it at 0x%" PRIx64 " and reads \"%s\".",
+             o->addr[0], o->text[0], o->addr[1], o->text[1]);
+    return o->addr[0] != o->addr[1] && strcmp(o->text[0], o->text[1]) == 0 &&
+           o->text[0][0] != '\0';
+}
+static int j_fork_anon(const spy_demo_obs *o, demo_out *d) {
+    observed(d,
+             "unsynchronised, the child read %" PRId64 " (%s); with the "
+             "semaphore it read %" PRId64 ".",
+             o->v[0],
+             o->v[0] == 42 ? "the parent happened to write first this time"
+                           : "it ran before the parent wrote",
+             o->v[1]);
+    return o->v[1] == 42 && (o->v[0] == 0 || o->v[0] == 42);
+}
+static int j_never_sized(const spy_demo_obs *o, demo_out *d) {
+    char what[160];
+    snprintf(what, sizeof what,
+             "fstat says %" PRId64 " bytes; mmap of 4096 bytes %s; touching "
+             "it",
+             o->v[0], o->v[1] ? "succeeded" : "failed");
+    say_fault(d, o, what);
+    return o->v[0] == 0 &&
+           (fault_is(o, "SIGBUS", NULL) || (o->v[1] == 0 && o->err != 0));
+}
+static int j_misaligned(const spy_demo_obs *o, demo_out *d) {
+    observed(d,
+             "mmap at offset %" PRId64 " failed with %s; at offset %" PRId64
+             " (one page) it %s.",
+             o->v[0], o->err ? o->err_name : "no error (!)", o->v[1],
+             o->v[2] ? "worked" : "failed");
+    return o->err != 0 && strcmp(o->err_name, "EINVAL") == 0 && o->v[2];
+}
+static int j_paging(const spy_demo_obs *o, demo_out *d) {
+    observed(d,
+             "reading all %" PRId64 " records (%" PRId64 " pages) cost %" PRId64
+             " minor page faults.",
+             o->v[0], o->v[2], o->v[1]);
+    return o->v[1] >= 0 && o->v[1] <= o->v[2] + 2;
+}
+
+typedef struct scenario {
+    const char *name;
+    const char *summary;
+    const char *steps;
+    const char *lesson;
+    int (*judge)(const spy_demo_obs *o, demo_out *d);
+} scenario;
+
+static const scenario scenarios[] = {
+    {"fixed-pointer", "dereference a pointer value printed by another process",
+     "A second process (a fork) maps a fresh page, writes a string there and "
+     "reports the page's address. This process then reads that address.",
+     "A pointer is only meaningful in the process that made it: here the "
+     "same number points at nothing (or at something else entirely). "
+     "Processes sharing memory must pass offsets, not pointers.",
+     j_fixed_pointer},
+    {"null-deref", "read through a NULL pointer", "Read one byte at address 0.",
+     "The lowest pages are never mapped so that a NULL dereference faults "
+     "at once with SEGV_MAPERR.",
+     j_null},
+    {"use-after-munmap", "read a mapping after munmap",
+     "Map a page, write to it, read it; munmap it; read it again.",
+     "After munmap the address range no longer exists: the same pointer now "
+     "faults with SEGV_MAPERR (or, worse, later points into an unrelated new "
+     "mapping).",
+     j_munmap},
+    {"write-to-readonly", "write to a PROT_READ view of shared memory",
+     "Map a shared memory object with PROT_READ; read it; write it.",
+     "The page exists but is not writable: SIGSEGV with SEGV_ACCERR "
+     "(mapped, wrong access). Open and map read-write to write.",
+     j_readonly},
+    {"truncate-under-reader", "another process shrinks the object while mapped",
+     "Map a 2-page object; read page 2; a second process ftruncates the "
+     "object to 0; read page 2 again.",
+     "The mapping stays, but pages with no object behind them raise SIGBUS "
+     "(not SIGSEGV). Readers must check the size (fstat) and tolerate "
+     "shrinking, as shmspy does with its fault guard.",
+     j_truncate},
+    {"past-end-of-file", "map a file beyond its end",
+     "Write a 100-byte file, map 8192 bytes of it; read offset 200, then "
+     "offset 4104.",
+     "Within the last page, bytes past the end read as zero; whole pages "
+     "past the end raise SIGBUS. Size the file (ftruncate) before mapping.",
+     j_past_eof},
+    {"unlink-while-mapped", "remove the name of a mapped object",
+     "Create, map and write an object; shm_unlink it; try to open the name; "
+     "read the mapping.",
+     "shm_unlink removes the name, not the memory: the data lives until the "
+     "last process unmaps it, but no new process can open it.",
+     j_unlink},
+    {"copy-on-write", "MAP_PRIVATE versus MAP_SHARED",
+     "Map one object twice, privately and shared. Write through the private "
+     "view and let another process read the object; then write through the "
+     "shared view and let it read again.",
+     "MAP_PRIVATE writes go to a private copy of the page: no other process "
+     "sees them. Only MAP_SHARED writes reach the object.",
+     j_cow},
+    {"different-addresses", "one segment, two processes, two addresses",
+     "Map an object here and write a string; a second process maps the same "
+     "object and reads it.",
+     "The same bytes appear at different addresses in different processes. "
+     "Store offsets from the segment start in shared data, never pointers.",
+     j_addresses},
+    {"fork-anonymous", "MAP_SHARED|MAP_ANONYMOUS across fork, and its race",
+     "Map anonymous shared memory, fork; the child reads a value the parent "
+     "writes — first without synchronisation, then waiting on a "
+     "process-shared semaphore in the same memory.",
+     "The memory is shared, but nothing orders the two processes: without "
+     "synchronisation the child may read before the parent writes. A "
+     "semaphore (or mutex) makes the order certain.",
+     j_fork_anon},
+    {"never-sized", "shm_open without ftruncate",
+     "Create an object with shm_open and no ftruncate; fstat it; map 4096 "
+     "bytes; touch them.",
+     "A new object is 0 bytes. mmap accepts the length, but touching pages "
+     "with no object behind them raises SIGBUS. Always ftruncate first.",
+     j_never_sized},
+    {"misaligned-offset", "mmap at an offset that is not page-aligned",
+     "Map an object at offset 100, then at offset 4096.",
+     "The offset of mmap must be a multiple of the page size: EINVAL "
+     "otherwise. Map from an aligned offset and add the remainder.",
+     j_misaligned},
+    {"demand-paging", "count page faults while reading 1,000 records",
+     "Write 1,000 records of 20 bytes to a file, map it, read every record, "
+     "and count minor page faults with getrusage.",
+     "Memory is mapped lazily, a page (4 KiB) at a time, often several pages "
+     "per fault: the cost is per page touched, not per record read.",
+     j_paging},
+};
+
+#define N_SCENARIOS (sizeof scenarios / sizeof scenarios[0])
+
+static const char demo_usage[] =
+    "usage: shmspy demo [SCENARIO] [--json]\n"
+    "\n"
+    "Runs a classroom scenario with real objects, processes and faults,\n"
+    "prints its steps, what was observed, and the explanation. Exit 0 when\n"
+    "the system behaved as the lesson says. Without SCENARIO, lists them;\n"
+    "'shmspy demo all' runs every one.\n";
+
+static int run_one(const scenario *s, spy_json *j) {
+    spy_demo_obs o;
+    spy_err e;
+    demo_out d;
+    int ok;
+
+    memset(&d, 0, sizeof d);
+    d.json = j;
+    if (spy_demo_experiment(s->name, &o, &e) != 0) {
+        if (j != NULL) {
+            cli_json_error(&e);
+            return SPY_EXIT_RUNTIME;
+        }
+        return cli_fail(&e);
+    }
+    ok = s->judge(&o, &d);
+    if (j != NULL) {
+        spy_json_obj_begin(j);
+        spy_json_key(j, "scenario");
+        spy_json_str(j, s->name);
+        spy_json_key(j, "steps");
+        spy_json_str(j, s->steps);
+        spy_json_key(j, "observed");
+        spy_json_str(j, d.observed);
+        spy_json_key(j, "as_expected");
+        spy_json_bool(j, ok);
+        spy_json_key(j, "lesson");
+        spy_json_str(j, s->lesson);
+        if (o.faulted) {
+            spy_json_key(j, "signal");
+            spy_json_str(j, o.fault.sig_name);
+            spy_json_key(j, "code");
+            spy_json_str(j, o.fault.code_name);
+        }
+        if (o.err != 0) {
+            spy_json_key(j, "errno");
+            spy_json_str(j, o.err_name);
+        }
+        spy_json_obj_end(j);
+    } else {
+        printf("== %s: %s\n\nsteps:    ", s->name, s->summary);
+        cli_put_wrapped(stdout, s->steps, 10, 78);
+        fputs("observed: ", stdout);
+        cli_put_wrapped(stdout, d.observed, 10, 78);
+        fputs("lesson:   ", stdout);
+        cli_put_wrapped(stdout, s->lesson, 10, 78);
+        printf("result:   %s\n\n",
+               ok ? "as the lesson says"
+                  : "NOT as the lesson says (see observed)");
+    }
+    return ok ? SPY_EXIT_OK : SPY_EXIT_RUNTIME;
+}
+
+int cmd_demo(int argc, char **argv) {
+    static const cli_opt opts[] = {
+        {"json", 0, 0, 1}, {"help", 'h', 0, 2}, {NULL, 0, 0, 0}};
+    cli_args a;
+    const char *val, *name = NULL;
+    int id, json = 0, rc = SPY_EXIT_OK;
+    size_t i;
+    spy_json j;
+
+    cli_args_init(&a, "demo", argc, argv);
+    while ((id = cli_args_next(&a, opts, &val)) != CLI_END) {
+        switch (id) {
+        case CLI_BAD:
+            return SPY_EXIT_USAGE;
+        case CLI_POS:
+            if (cli_one_name("demo", &name, val) != 0)
+                return SPY_EXIT_USAGE;
+            break;
+        case 1:
+            json = 1;
+            break;
+        case 2:
+            fputs(demo_usage, stdout);
+            return cli_finish_stdout();
+        }
+    }
+    if (name == NULL) {
+        if (json) {
+            spy_json_init(&j, stdout, 1);
+            spy_json_arr_begin(&j);
+            for (i = 0; i < N_SCENARIOS; i++) {
+                spy_json_obj_begin(&j);
+                spy_json_key(&j, "scenario");
+                spy_json_str(&j, scenarios[i].name);
+                spy_json_key(&j, "summary");
+                spy_json_str(&j, scenarios[i].summary);
+                spy_json_obj_end(&j);
+            }
+            spy_json_arr_end(&j);
+            spy_json_end(&j);
+        } else {
+            for (i = 0; i < N_SCENARIOS; i++)
+                printf("%-22s %s\n", scenarios[i].name, scenarios[i].summary);
+        }
+        return cli_finish_stdout();
+    }
+    if (json)
+        spy_json_init(&j, stdout, 1);
+    if (strcmp(name, "all") == 0) {
+        if (json)
+            spy_json_arr_begin(&j);
+        for (i = 0; i < N_SCENARIOS; i++) {
+            fflush(stdout);
+            if (run_one(&scenarios[i], json ? &j : NULL) != SPY_EXIT_OK)
+                rc = SPY_EXIT_RUNTIME;
+        }
+        if (json) {
+            spy_json_arr_end(&j);
+            spy_json_end(&j);
+        }
+    } else {
+        for (i = 0; i < N_SCENARIOS; i++)
+            if (strcmp(name, scenarios[i].name) == 0)
+                break;
+        if (i == N_SCENARIOS)
+            return cli_usage_error("demo",
+                                   "no scenario '%s' ('shmspy demo' lists "
+                                   "them)",
+                                   name);
+        fflush(stdout);
+        rc = run_one(&scenarios[i], json ? &j : NULL);
+        if (json)
+            spy_json_end(&j);
+    }
+    if (cli_finish_stdout() != SPY_EXIT_OK)
+        return SPY_EXIT_RUNTIME;
+    return rc;
+}
