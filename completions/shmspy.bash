@@ -13,7 +13,7 @@ _shmspy() {
   prev=${COMP_WORDS[COMP_CWORD - 1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
     mapfile -t COMPREPLY < <(compgen -W \
-      "list stat dump read write create rm watch probe help --help --version" -- "$cur")
+      "list stat dump read write create rm watch probe demo help --help --version" -- "$cur")
     return
   fi
   cmd=${COMP_WORDS[1]}
@@ -36,6 +36,12 @@ _shmspy() {
   rm) opts="" ;;
   watch) opts="--hz --write" ;;
   probe) opts="-n --write --json" ;;
+  demo)
+    if [[ "$cur" != -* ]]; then
+      mapfile -t COMPREPLY < <(compgen -W "all $(shmspy demo 2>/dev/null | cut -d' ' -f1)" -- "$cur")
+      return
+    fi
+    opts="--json" ;;
   esac
   if [[ "$cur" == -* ]]; then
     mapfile -t COMPREPLY < <(compgen -W "$opts --help" -- "$cur")
