@@ -219,6 +219,44 @@ void cli_put_wrapped(FILE *f, const char *text, int indent, int width) {
     fputc('\n', f);
 }
 
+int cli_read_file(const char *path, uint8_t **out, size_t *len, spy_err *e) {
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    size_t n = 0, cap = 0;
+    if (f == NULL)
+        return spy_err_set(e, errno == ENOENT ? SPY_ENOENT : SPY_EIO, errno,
+                           "%s: %s", path, strerror(errno));
+    for (;;) {
+        size_t got;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 65536;
+            uint8_t *nb = realloc(buf, ncap);
+            if (nb == NULL) {
+                free(buf);
+                fclose(f);
+                return spy_err_set(e, SPY_ENOMEM, 0, "%s: out of memory", path);
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        int err = errno;
+        free(buf);
+        fclose(f);
+        return spy_err_set(e, SPY_EIO, err, "%s: read error: %s", path,
+                           strerror(err));
+    }
+    fclose(f);
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
 void cli_json_error(const spy_err *e) {
     spy_json j;
     spy_json_init(&j, stdout, 1);

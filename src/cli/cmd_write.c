@@ -47,45 +47,6 @@ typedef struct write_req {
     uint8_t fill;
 } write_req;
 
-/* Reads a whole file into a new buffer. */
-static int read_file(const char *path, uint8_t **out, size_t *len, spy_err *e) {
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    size_t n = 0, cap = 0;
-    if (f == NULL)
-        return spy_err_set(e, errno == ENOENT ? SPY_ENOENT : SPY_EIO, errno,
-                           "%s: %s", path, strerror(errno));
-    for (;;) {
-        size_t got;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            uint8_t *nb = realloc(buf, ncap);
-            if (nb == NULL) {
-                free(buf);
-                fclose(f);
-                return spy_err_set(e, SPY_ENOMEM, 0, "%s: out of memory", path);
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        int err = errno;
-        free(buf);
-        fclose(f);
-        return spy_err_set(e, SPY_EIO, err, "%s: read error: %s", path,
-                           strerror(err));
-    }
-    fclose(f);
-    *out = buf;
-    *len = n;
-    return 0;
-}
-
 /* Turns the source option into payload bytes; usage errors return 2. */
 static int build_payload(write_req *r) {
     spy_err e;
@@ -122,7 +83,7 @@ static int build_payload(write_req *r) {
             return cli_usage_error("write", "%s", e.msg);
         return 0;
     case SRC_FILE:
-        if (read_file(r->src_text, &r->payload, &r->payload_len, &e) != 0)
+        if (cli_read_file(r->src_text, &r->payload, &r->payload_len, &e) != 0)
             return cli_fail(&e);
         return 0;
     case SRC_FILL: {
