@@ -91,6 +91,10 @@ void cli_put_escaped(FILE *f, const char *s);
  * after the first indented by indent spaces; ends with a newline. */
 void cli_put_wrapped(FILE *f, const char *text, int indent, int width);
 
+/* Reads the whole file at path into a new malloc'd buffer *out of *len
+ * bytes (the caller frees it). Errors name the path. */
+int cli_read_file(const char *path, uint8_t **out, size_t *len, spy_err *e);
+
 /* Writes a JSON error document {"error": {...}} to stdout for --json
  * callers. */
 void cli_json_error(const spy_err *e);
