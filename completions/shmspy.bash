@@ -13,7 +13,7 @@ _shmspy() {
   prev=${COMP_WORDS[COMP_CWORD - 1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
     mapfile -t COMPREPLY < <(compgen -W \
-      "list stat dump read write create rm watch probe demo help --help --version" -- "$cur")
+      "list stat dump read write create rm watch probe demo inject help --help --version" -- "$cur")
     return
   fi
   cmd=${COMP_WORDS[1]}
@@ -23,7 +23,7 @@ _shmspy() {
   --as) mapfile -t COMPREPLY < <(compgen -W \
       "i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 str hex:" -- "$cur"); return ;;
   --file) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
-  -s | -n | --hz | --mode | --create | --str | --hex | --fill) return ;;
+  -s | -n | -k | --bit | --seed | --hz | --mode | --create | --str | --hex | --fill) return ;;
   esac
   local opts
   case "$cmd" in
@@ -36,6 +36,16 @@ _shmspy() {
   rm) opts="" ;;
   watch) opts="--hz --write" ;;
   probe) opts="-n --write --json" ;;
+  inject)
+    if [ "$COMP_CWORD" -eq 2 ]; then
+      mapfile -t COMPREPLY < <(compgen -W "flip set corrupt truncate unlink chmod undo" -- "$cur")
+      return
+    fi
+    if [ "${COMP_WORDS[2]}" = undo ] || [ "$prev" = --journal ]; then
+      mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+      return
+    fi
+    opts="-s -n -k --bit --seed --hex --str --as --be --journal" ;;
   demo)
     if [[ "$cur" != -* ]]; then
       mapfile -t COMPREPLY < <(compgen -W "all $(shmspy demo 2>/dev/null | cut -d' ' -f1)" -- "$cur")

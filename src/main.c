@@ -26,6 +26,8 @@ static const command commands[] = {
     {"watch", cmd_watch, "live hex view of one object (TUI)"},
     {"probe", cmd_probe, "touch an address safely and explain the fault"},
     {"demo", cmd_demo, "classroom scenarios: faults really caused, explained"},
+    {"inject", cmd_inject,
+     "inject faults into a live segment, journalled, undoable"},
 };
 
 static void usage(FILE *f) {

@@ -723,32 +723,76 @@ uint64_t spy_monotonic_ms(void) {
 }
 
 static volatile sig_atomic_t hold_signal;
+static const int hold_sigs[] = {SIGINT, SIGTERM, SIGHUP};
+static struct sigaction hold_old[3];
+static int hold_pipe[2] = {-1, -1};
+static int hold_armed;
 
+/* Records the signal and wakes the poll of spy_hold_wait through a
+ * self-pipe: a signal that lands between the check of hold_signal and the
+ * poll is not lost (the poll would otherwise sleep until the next input). */
 static void hold_handler(int sig) {
+    int saved = errno;
     hold_signal = sig;
+    if (hold_pipe[1] >= 0) {
+        ssize_t r = write(hold_pipe[1], "", 1);
+        (void)r;
+    }
+    errno = saved;
 }
 
-int spy_hold_wait(const char **why, spy_err *err) {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-    struct sigaction sa, old[3];
-    int i, rc = 0, stdin_gone = 0;
+int spy_hold_arm(spy_err *err) {
+    struct sigaction sa;
+    int i;
 
+    if (hold_armed)
+        return 0;
+    if (pipe(hold_pipe) != 0) {
+        hold_pipe[0] = hold_pipe[1] = -1;
+        return spy_err_set(err, SPY_EIO, errno, "hold: pipe: %s",
+                           strerror(errno));
+    }
+    for (i = 0; i < 2; i++) {
+        fcntl(hold_pipe[i], F_SETFL, fcntl(hold_pipe[i], F_GETFL) | O_NONBLOCK);
+        fcntl(hold_pipe[i], F_SETFD, FD_CLOEXEC);
+    }
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = hold_handler;
     sigemptyset(&sa.sa_mask);
     hold_signal = 0;
     for (i = 0; i < 3; i++)
-        sigaction(sigs[i], &sa, &old[i]);
+        sigaction(hold_sigs[i], &sa, &hold_old[i]);
+    hold_armed = 1;
+    return 0;
+}
+
+/* Restores the handlers spy_hold_arm replaced and closes the self-pipe. */
+static void hold_disarm(void) {
+    int i;
+    for (i = 0; i < 3; i++)
+        sigaction(hold_sigs[i], &hold_old[i], NULL);
+    close(hold_pipe[0]);
+    close(hold_pipe[1]);
+    hold_pipe[0] = hold_pipe[1] = -1;
+    hold_armed = 0;
+}
+
+int spy_hold_wait(const char **why, spy_err *err) {
+    int rc = 0, stdin_gone = 0;
 
     *why = "?";
+    if ((rc = spy_hold_arm(err)) != 0)
+        return rc;
     for (;;) {
-        struct pollfd p = {0, POLLIN, 0};
+        struct pollfd pf[2] = {{0, POLLIN, 0}, {-1, POLLIN, 0}};
         int n;
         if (hold_signal != 0)
             break;
-        /* With standard input closed there is nothing to read: wait for a
-         * signal alone (poll with no descriptors sleeps until one). */
-        n = poll(&p, stdin_gone ? 0 : 1, -1);
+        /* With standard input closed there is nothing to read: wait for the
+         * self-pipe alone (poll ignores a negative descriptor). */
+        pf[0].fd = stdin_gone ? -1 : 0;
+        pf[1].fd = hold_pipe[0];
+        n = poll(pf, 2, -1);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -756,11 +800,11 @@ int spy_hold_wait(const char **why, spy_err *err) {
                              strerror(errno));
             break;
         }
-        if (p.revents & POLLNVAL) {
+        if (pf[0].revents & POLLNVAL) {
             stdin_gone = 1;
             continue;
         }
-        if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+        if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             char buf[256];
             ssize_t r = read(0, buf, sizeof buf);
             if (r < 0 && errno == EINTR)
@@ -781,7 +825,6 @@ int spy_hold_wait(const char **why, spy_err *err) {
         *why = "SIGTERM";
     else if (hold_signal == SIGHUP)
         *why = "SIGHUP";
-    for (i = 0; i < 3; i++)
-        sigaction(sigs[i], &old[i], NULL);
+    hold_disarm();
     return rc;
 }

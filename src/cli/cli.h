@@ -115,5 +115,6 @@ int cmd_rm(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_inject(int argc, char **argv);
 
 #endif

@@ -230,7 +230,7 @@ int cmd_write(int argc, char **argv) {
     spy_seg_info *info = NULL;
     unsigned flags = SPY_O_WRITE;
     uint64_t size, len;
-    int rc;
+    int rc, held = 0;
     spy_err e;
 
     memset(&r, 0, sizeof r);
@@ -262,6 +262,13 @@ int cmd_write(int argc, char **argv) {
         flags |= SPY_O_CREATE | (r.force ? 0 : SPY_O_EXCL);
     }
 
+    /* A holder catches SIGINT/SIGTERM/SIGHUP before it creates anything:
+     * a signal from now on releases the hold (and removes what it
+     * created) instead of killing us with the object left behind. */
+    if (r.hold && spy_hold_arm(&e) != 0) {
+        rc = cli_fail(&e);
+        goto out;
+    }
     if (spy_seg_open(&name, flags, r.create_size, r.mode, &seg, &e) != 0) {
         rc = cli_fail(&e);
         goto out;
@@ -301,6 +308,7 @@ int cmd_write(int argc, char **argv) {
 
     if (r.hold) {
         const char *why = "?";
+        held = 1;
         fputs("shmspy: holding ", stderr);
         cli_put_escaped(stderr, spy_seg_name(seg));
         fprintf(stderr,
@@ -326,7 +334,7 @@ int cmd_write(int argc, char **argv) {
 out:
     /* A command that failed after creating the object removes it again:
      * a rejected command leaves nothing behind. */
-    if (rc != SPY_EXIT_OK && seg != NULL && spy_seg_created(seg) && !r.hold)
+    if (rc != SPY_EXIT_OK && seg != NULL && spy_seg_created(seg) && !held)
         spy_seg_unlink(&name, NULL);
     spy_seg_close(seg);
     free(info);

@@ -46,25 +46,41 @@ PY
 sysv_theirs() {
   ipcs -m | awk '$1 ~ /^0x/ { printf "%s %s %03d %s %s\n", $1, $2, $4, $5, $6 }' | sort
 }
+# Objects that other tests create or remove meanwhile may appear in one
+# snapshot and not the other: every entry present in /dev/shm both before
+# and after our list must be in it, and every entry it shows must be in
+# /dev/shm before or after. An object created and removed within the
+# window can still trip it, so up to 5 rounds are taken.
 same_snapshot() {
   local i
-  for i in 1 2 3 4 5; do
-    "$1" >"$T_TMP/ours"
-    "$2" >"$T_TMP/theirs"
-    cmp -s "$T_TMP/ours" "$T_TMP/theirs" && return 0
-    sleep 0.2
+  for i in 1 2 3 4 5; do one_snapshot "$1" "$2" && return 0
+    sleep 0.3
   done
-  return 1
+  one_snapshot "$1" "$2"
 }
-if same_snapshot posix_ours posix_theirs; then
+one_snapshot() {
+  "$2" >"$T_TMP/before"
+  "$1" >"$T_TMP/ours"
+  "$2" >"$T_TMP/after"
+  python3 - "$T_TMP/before" "$T_TMP/ours" "$T_TMP/after" <<'PY'
+import sys
+b, o, a = (set(open(f).read().splitlines()) for f in sys.argv[1:4])
+missing = (b & a) - o
+extra = o - (b | a)
+for m in sorted(missing)[:5]: print("missing from list:", m)
+for x in sorted(extra)[:5]: print("listed but not in /dev/shm:", x)
+sys.exit(1 if missing or extra else 0)
+PY
+}
+if out=$(same_snapshot posix_ours posix_theirs); then
   t_ok "POSIX objects and sizes equal those in /dev/shm"
 else
-  t_fail "POSIX objects and sizes equal those in /dev/shm" "$(diff "$T_TMP/ours" "$T_TMP/theirs" | head)"
+  t_fail "POSIX objects and sizes equal those in /dev/shm" "$out"
 fi
-if same_snapshot sysv_ours sysv_theirs; then
+if out=$(same_snapshot sysv_ours sysv_theirs); then
   t_ok "System V segments equal ipcs -m (key, id, perms, bytes, nattch)"
 else
-  t_fail "System V segments equal ipcs -m" "$(diff "$T_TMP/ours" "$T_TMP/theirs" | head)"
+  t_fail "System V segments equal ipcs -m" "$out"
 fi
 t_expect_match "$(grep -c . "$T_TMP/ours")" "^[1-9]" "the comparison saw at least our segment"
 "$SHMSPY" list --json >"$T_TMP/list.json"

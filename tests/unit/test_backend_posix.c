@@ -394,6 +394,9 @@ START_TEST(test_hold_wait_signal) {
         if (pipe(in) != 0) /* stdin that never ends */
             _exit(9);
         dup2(in[0], 0);
+        /* Check's own SIGTERM handler is inherited: without this reset,
+         * SigCgt would show SIGTERM caught before the hold catches it. */
+        signal(SIGTERM, SIG_DFL);
         if (write(p[1], "R\n", 2) != 2)
             _exit(8);
         spy_hold_wait(&why, NULL);
@@ -407,6 +410,43 @@ START_TEST(test_hold_wait_signal) {
     /* Signal only once the hold has installed its handler (SigCgt). */
     ck_assert(wait_sigcgt(pid, SIGTERM));
     kill(pid, SIGTERM);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "SIGTERM\n");
+    fclose(f);
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
+START_TEST(test_hold_signal_before_wait) {
+    /* A signal that arrives after spy_hold_arm but before spy_hold_wait
+     * (while the holder creates its object) is not lost: the wait returns
+     * at once and names it. Before the self-pipe, a signal landing just
+     * before poll() left the holder asleep until the next input. */
+    int p[2];
+    pid_t pid;
+    int status;
+    char line[64] = "";
+    FILE *f;
+
+    ck_assert_int_eq(pipe(p), 0);
+    pid = fork();
+    if (pid == 0) {
+        const char *why;
+        int in[2];
+        if (pipe(in) != 0) /* stdin that never ends */
+            _exit(9);
+        dup2(in[0], 0);
+        alarm(20); /* a lost signal fails the test instead of hanging it */
+        if (spy_hold_arm(NULL) != 0)
+            _exit(8);
+        raise(SIGTERM);
+        spy_hold_wait(&why, NULL);
+        dprintf(p[1], "%s\n", why);
+        _exit(0);
+    }
+    close(p[1]);
+    f = fdopen(p[0], "r");
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
     ck_assert_str_eq(line, "SIGTERM\n");
     fclose(f);
@@ -431,6 +471,7 @@ int main(void) {
     tcase_add_test(tc, test_file_mapping);
     tcase_add_test(tc, test_read_across_windows);
     tcase_add_test(tc, test_hold_wait_signal);
+    tcase_add_test(tc, test_hold_signal_before_wait);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
