@@ -17,12 +17,12 @@ typedef enum spy_hexfmt_style {
 
 typedef struct spy_hexfmt {
     spy_hexfmt_style style;
-    uint64_t offset;    /* display offset of the next byte fed */
-    uint8_t line[16];   /* pending partial line */
-    size_t line_len;    /* bytes in line[] */
-    uint8_t prev[16];   /* canonical: last full line printed */
-    int have_prev;      /* canonical: prev[] is valid */
-    int squeezing;      /* canonical: a '*' has been printed for this run */
+    uint64_t offset;  /* display offset of the next byte fed */
+    uint8_t line[16]; /* pending partial line */
+    size_t line_len;  /* bytes in line[] */
+    uint8_t prev[16]; /* canonical: last full line printed */
+    int have_prev;    /* canonical: prev[] is valid */
+    int squeezing;    /* canonical: a '*' has been printed for this run */
 } spy_hexfmt;
 
 /* Starts a formatter whose first byte is shown at display offset start. */

@@ -14,10 +14,10 @@
 
 typedef struct spy_json {
     FILE *out;
-    int pretty;                  /* indent two spaces per level */
-    int depth;                   /* open containers */
-    int count[SPY_JSON_DEPTH];   /* values written in each container */
-    int after_key;               /* a key was written, value comes next */
+    int pretty;                /* indent two spaces per level */
+    int depth;                 /* open containers */
+    int count[SPY_JSON_DEPTH]; /* values written in each container */
+    int after_key;             /* a key was written, value comes next */
 } spy_json;
 
 /* Starts a writer on out (not owned). pretty: 1 indented, 0 compact. */
