@@ -24,16 +24,29 @@ t_expect_eq "$(python3 -c 'import json,sys; json.load(open(sys.argv[1])); print(
 
 # Other tests may create or remove objects at the same moment, so each
 # comparison takes both snapshots again (up to 5 times) until they agree.
+# Names are compared as Python reprs: names may hold newlines, and invalid
+# UTF-8 (which shmspy's JSON carries as U+FFFD, as Python's "replace" does).
 posix_ours() {
   "$SHMSPY" list --json >"$T_TMP/list.json" || return 1
   python3 - "$T_TMP/list.json" <<'PY' | sort
 import json, sys
-for s in json.load(open(sys.argv[1]))["segments"]:
+for s in json.load(open(sys.argv[1], encoding="utf-8"))["segments"]:
     if s["kind"] in ("posix", "sem", "other"):
-        print(s["name"][1:], s["size"])
+        print(repr(s["name"][1:]), s["size"])
 PY
 }
-posix_theirs() { (cd /dev/shm && find . -mindepth 1 -maxdepth 1 -printf '%P %s\n') | sort; }
+posix_theirs() {
+  python3 - <<'PY' | sort
+import os, stat
+for n in os.listdir(b"/dev/shm"):
+    try:
+        st = os.lstat(b"/dev/shm/" + n)
+    except FileNotFoundError:
+        continue
+    size = st.st_size if stat.S_ISREG(st.st_mode) else 0
+    print(repr(n.decode("utf-8", "replace")), size)
+PY
+}
 sysv_ours() {
   "$SHMSPY" list --json >"$T_TMP/list.json" || return 1
   python3 - "$T_TMP/list.json" <<'PY' | sort
@@ -64,7 +77,8 @@ one_snapshot() {
   "$2" >"$T_TMP/after"
   python3 - "$T_TMP/before" "$T_TMP/ours" "$T_TMP/after" <<'PY'
 import sys
-b, o, a = (set(open(f).read().splitlines()) for f in sys.argv[1:4])
+b, o, a = (set(open(f, encoding="utf-8", errors="replace").read().splitlines())
+           for f in sys.argv[1:4])
 missing = (b & a) - o
 extra = o - (b | a)
 for m in sorted(missing)[:5]: print("missing from list:", m)
