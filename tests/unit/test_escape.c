@@ -14,53 +14,7 @@
 #include <unistd.h>
 
 #include "escape.h"
-
-typedef struct buf {
-    char *p;
-    size_t n, cap;
-} buf;
-
-static void buf_add(buf *b, const void *s, size_t n) {
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n + 1) {
-            cap *= 2;
-        }
-        b->p = realloc(b->p, cap);
-        if (b->p == NULL) {
-            ck_abort_msg("out of memory");
-        }
-        b->cap = cap;
-    }
-    if (n > 0) {
-        memcpy(b->p + b->n, s, n);
-    }
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void buf_free(buf *b) {
-    free(b->p);
-    memset(b, 0, sizeof *b);
-}
-
-/* xorshift64*: reproducible; SPY_TEST_SEED overrides the seed. */
-static uint64_t rng = 1;
-
-static void rng_seed(uint64_t dflt) {
-    const char *s = getenv("SPY_TEST_SEED");
-    rng = s != NULL ? strtoull(s, NULL, 0) : dflt;
-    if (rng == 0) {
-        rng = 1;
-    }
-}
-
-static uint64_t rnd(void) {
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return rng * 0x2545f4914f6cdd1du;
-}
+#include "testutil.h"
 
 /* The full escaping of s, malloc'd; checks the returned length. */
 static char *escape_all(const char *s) {
@@ -251,53 +205,15 @@ START_TEST(test_small_cap) {
 }
 END_TEST
 
-/* Temporary files for Python. They are made and removed by an unchecked
- * fixture, which runs in the runner process: a test that fails (Check
- * ends its forked process with _exit) or crashes cannot leave them
- * behind. */
-static char tmp_paths[2][4096];
-
+/* Temporary files for Python, made and removed by an unchecked fixture
+ * (see tmp_pool_make). */
 static void tmp_setup(void) {
-    const char *dir = getenv("TMPDIR");
-    int i, fd;
-
-    for (i = 0; i < 2; i++) {
-        snprintf(tmp_paths[i], sizeof tmp_paths[i], "%s/test_escape.XXXXXX",
-                 dir != NULL && dir[0] != '\0' ? dir : "/tmp");
-        fd = mkstemp(tmp_paths[i]);
-        if (fd < 0) {
-            fprintf(stderr, "mkstemp %s: %s\n", tmp_paths[i], strerror(errno));
-            tmp_paths[i][0] = '\0';
-            continue;
-        }
-        close(fd);
-    }
-}
-
-static void tmp_teardown(void) {
-    int i;
-    for (i = 0; i < 2; i++) {
-        if (tmp_paths[i][0] != '\0') {
-            unlink(tmp_paths[i]);
-        }
-    }
-}
-
-/* Replaces the content of temporary file i with data; returns its path. */
-static const char *tmp_file(int i, const void *data, size_t n) {
-    FILE *fp;
-
-    ck_assert_msg(tmp_paths[i][0] != '\0', "no temporary file");
-    fp = fopen(tmp_paths[i], "wb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_uint_eq(fwrite(data, 1, n, fp), n);
-    ck_assert_int_eq(fclose(fp), 0);
-    return tmp_paths[i];
+    tmp_pool_make("test_escape");
 }
 
 /* A random NUL-free string mixing ASCII, controls, valid and broken UTF-8
  * and the escaped Unicode characters. */
-static void random_string(buf *b) {
+static void random_string(tbuf *b) {
     static const char *const specials[] = {"\xc2\x9b",     "\xc2\xa0",
                                            "\xe2\x80\xae", "\xe2\x80\xa8",
                                            "\xd8\x9c",     "\xe2\x81\xa6",
@@ -364,7 +280,7 @@ static void random_string(buf *b) {
 
 /* Decodes escaped text back to bytes; fails on anything but the escapes
  * the module writes. */
-static void unescape(const char *e, buf *out) {
+static void unescape(const char *e, tbuf *out) {
     while (*e != '\0') {
         if (*e == '\\') {
             char c;
@@ -432,15 +348,13 @@ START_TEST(test_random_vs_python) {
         "    w = esc(bytes.fromhex(h))\n"
         "    if w != o:\n"
         "        sys.exit(\"%d: input %s: ours %r, want %r\" % (i, h, o, w))\n";
-    buf hexes = {0}, outs = {0}, cmd = {0}, res = {0};
-    char rd[4096];
-    size_t k, i, n;
-    FILE *p;
+    tbuf hexes = {0}, outs = {0}, cmd = {0}, res = {0};
+    size_t k, i;
     int status;
 
     rng_seed(21);
     for (k = 0; k < 3000; k++) {
-        buf s = {0}, back = {0};
+        tbuf s = {0}, back = {0};
         char *e;
         char h[3];
 
@@ -485,12 +399,7 @@ START_TEST(test_random_vs_python) {
         buf_add(&cmd, b, strlen(b));
     }
     buf_add(&cmd, " 2>&1", 5);
-    p = popen(cmd.p, "r");
-    ck_assert_msg(p != NULL, "popen: %s", strerror(errno));
-    while ((n = fread(rd, 1, sizeof rd, p)) > 0) {
-        buf_add(&res, rd, n);
-    }
-    status = pclose(p);
+    status = run_capture(cmd.p, &res);
     ck_assert_msg(status == 0, "python3 disagrees (status %d):\n%.3000s",
                   status, res.p != NULL ? res.p : "");
     buf_free(&hexes);
@@ -505,7 +414,7 @@ static Suite *escape_suite(void) {
     TCase *tc = tcase_create("core");
 
     tcase_set_timeout(tc, 60);
-    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_pool_remove);
     tcase_add_test(tc, test_printable_kept);
     tcase_add_test(tc, test_controls);
     tcase_add_test(tc, test_ansi_sequences);
@@ -518,11 +427,5 @@ static Suite *escape_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(escape_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(escape_suite());
 }

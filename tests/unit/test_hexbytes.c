@@ -6,27 +6,7 @@
 #include <string.h>
 
 #include "hexbytes.h"
-
-/* ck_assert records a checkpoint on every call, which is slow under ASan in
- * loops of many thousands; REQUIRE calls into Check only on failure. */
-#define REQUIRE(cond)                                                          \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            ck_abort_msg("Assertion '%s' failed", #cond);                      \
-    } while (0)
-
-/* Every error must carry one printable line that fits the record. */
-static void check_msg(const spy_err *e) {
-    size_t i, n = strlen(e->msg);
-
-    REQUIRE(n > 0);
-    REQUIRE(n < SPY_ERR_MSG_MAX);
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)e->msg[i];
-        if (c < 0x20 || c >= 0x7f)
-            ck_abort_msg("byte 0x%02x at %zu in '%s'", c, i, e->msg);
-    }
-}
+#include "testutil.h"
 
 static void expect_bytes(const char *s, const uint8_t *want, size_t n) {
     uint8_t *out = NULL;
@@ -190,20 +170,12 @@ START_TEST(test_fuzz) {
     for (iter = 0; iter < 20000; iter++) {
         char s[32];
         uint8_t *out = NULL;
-        size_t n, i, len = 0;
+        size_t n, len = 0;
         spy_err e;
         int rc;
 
-        seed = seed * 1103515245u + 12345u;
-        n = (seed >> 16) % (sizeof s - 1);
-        for (i = 0; i < n; i++) {
-            seed = seed * 1103515245u + 12345u;
-            if (iter % 4)
-                s[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
-            else
-                s[i] = (char)((seed >> 16) % 255 + 1);
-        }
-        s[n] = '\0';
+        n = lcg_string(&seed, s, sizeof s, alphabet, sizeof alphabet - 1,
+                       iter % 4 != 0);
         rc = spy_hexbytes_parse(s, &out, &len, &e);
         if (rc != 0) {
             REQUIRE(rc == SPY_EINVAL);
@@ -258,11 +230,5 @@ static Suite *hexbytes_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(hexbytes_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(hexbytes_suite());
 }

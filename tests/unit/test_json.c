@@ -19,56 +19,10 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "testutil.h"
 
-typedef struct buf {
-    char *p;
-    size_t n, cap;
-} buf;
-
-static void buf_add(buf *b, const void *s, size_t n) {
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n + 1) {
-            cap *= 2;
-        }
-        b->p = realloc(b->p, cap);
-        if (b->p == NULL) {
-            ck_abort_msg("out of memory");
-        }
-        b->cap = cap;
-    }
-    if (n > 0) {
-        memcpy(b->p + b->n, s, n);
-    }
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void buf_str(buf *b, const char *s) {
+static void buf_str(tbuf *b, const char *s) {
     buf_add(b, s, strlen(s));
-}
-
-static void buf_free(buf *b) {
-    free(b->p);
-    memset(b, 0, sizeof *b);
-}
-
-/* xorshift64*: reproducible; SPY_TEST_SEED overrides the seed. */
-static uint64_t rng = 1;
-
-static void rng_seed(uint64_t dflt) {
-    const char *s = getenv("SPY_TEST_SEED");
-    rng = s != NULL ? strtoull(s, NULL, 0) : dflt;
-    if (rng == 0) {
-        rng = 1;
-    }
-}
-
-static uint64_t rnd(void) {
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return rng * 0x2545f4914f6cdd1du;
 }
 
 /* The writer's output: a tmpfile() read back into memory. */
@@ -83,7 +37,7 @@ static void doc_open(doc *d, int pretty) {
     spy_json_init(&d->j, d->fp, pretty);
 }
 
-static void doc_close(doc *d, buf *out) {
+static void doc_close(doc *d, tbuf *out) {
     char rd[4096];
     size_t n;
 
@@ -96,48 +50,10 @@ static void doc_close(doc *d, buf *out) {
     fclose(d->fp);
 }
 
-/* Temporary files for Python. They are made and removed by an unchecked
- * fixture, which runs in the runner process: a test that fails (Check
- * ends its forked process with _exit) or crashes cannot leave them
- * behind. */
-static char tmp_paths[2][4096];
-
+/* Temporary files for Python, made and removed by an unchecked fixture
+ * (see tmp_pool_make). */
 static void tmp_setup(void) {
-    const char *dir = getenv("TMPDIR");
-    int i, fd;
-
-    for (i = 0; i < 2; i++) {
-        snprintf(tmp_paths[i], sizeof tmp_paths[i], "%s/test_json.XXXXXX",
-                 dir != NULL && dir[0] != '\0' ? dir : "/tmp");
-        fd = mkstemp(tmp_paths[i]);
-        if (fd < 0) {
-            fprintf(stderr, "mkstemp %s: %s\n", tmp_paths[i], strerror(errno));
-            tmp_paths[i][0] = '\0';
-            continue;
-        }
-        close(fd);
-    }
-}
-
-static void tmp_teardown(void) {
-    int i;
-    for (i = 0; i < 2; i++) {
-        if (tmp_paths[i][0] != '\0') {
-            unlink(tmp_paths[i]);
-        }
-    }
-}
-
-/* Replaces the content of temporary file i with data; returns its path. */
-static const char *tmp_file(int i, const void *data, size_t n) {
-    FILE *fp;
-
-    ck_assert_msg(tmp_paths[i][0] != '\0', "no temporary file");
-    fp = fopen(tmp_paths[i], "wb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_uint_eq(fwrite(data, 1, n, fp), n);
-    ck_assert_int_eq(fclose(fp), 0);
-    return tmp_paths[i];
+    tmp_pool_make("test_json");
 }
 
 /* Shared Python prologue: load(path) reads one strict-UTF-8 document
@@ -155,10 +71,7 @@ static const char *tmp_file(int i, const void *data, size_t n) {
  * it exits 0. */
 static void run_py(const char *what, const char *script, const char *a1,
                    const char *a2) {
-    buf cmd = {0}, out = {0};
-    char rd[4096];
-    size_t n;
-    FILE *p;
+    tbuf cmd = {0}, out = {0};
     int status;
 
     ck_assert_ptr_null(strchr(script, '\''));
@@ -169,12 +82,7 @@ static void run_py(const char *what, const char *script, const char *a1,
     buf_str(&cmd, "' '");
     buf_str(&cmd, a2 != NULL ? a2 : "");
     buf_str(&cmd, "' 2>&1");
-    p = popen(cmd.p, "r");
-    ck_assert_msg(p != NULL, "popen: %s", strerror(errno));
-    while ((n = fread(rd, 1, sizeof rd, p)) > 0) {
-        buf_add(&out, rd, n);
-    }
-    status = pclose(p);
+    status = run_capture(cmd.p, &out);
     /* Check cannot carry a huge message: keep the end, where the
      * traceback or the reason is. */
     ck_assert_msg(status == 0, "%s: python3 says (status %d):\n%s", what,
@@ -189,7 +97,7 @@ static void run_py(const char *what, const char *script, const char *a1,
 /* Layout checks are batched, one python3 per test: each document is
  * stored as its mode ('1' pretty, '0' compact), its text and a 0x1e byte,
  * which the writer never emits raw. */
-static void layout_add(buf *batch, const buf *text, int pretty) {
+static void layout_add(tbuf *batch, const tbuf *text, int pretty) {
     buf_add(batch, pretty ? "1" : "0", 1);
     buf_add(batch, text->p, text->n);
     buf_add(batch, "\x1e", 1);
@@ -198,7 +106,7 @@ static void layout_add(buf *batch, const buf *text, int pretty) {
 /* Every document in the batch must be valid and laid out exactly as
  * json.dumps lays out the parsed value (indent=2 when pretty, else the
  * compact separators). */
-static void expect_layouts(const char *what, const buf *batch) {
+static void expect_layouts(const char *what, const tbuf *batch) {
     static const char script[] =
         PY_LOAD "docs = open(sys.argv[1], \"rb\").read().split(b\"\\x1e\")\n"
                 "assert docs[-1] == b\"\"\n"
@@ -217,7 +125,7 @@ static void expect_layouts(const char *what, const buf *batch) {
 }
 
 /* s[0..n) for a failure message: printable ASCII kept, the rest \xNN. */
-static void visible(buf *b, const char *s, size_t n) {
+static void visible(tbuf *b, const char *s, size_t n) {
     size_t i;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -235,7 +143,7 @@ static void visible(buf *b, const char *s, size_t n) {
 /* Exact bytes of one string value written with spy_json_strn. */
 static void expect_escape(const char *in, size_t n, const char *want) {
     doc d;
-    buf out = {0};
+    tbuf out = {0};
 
     doc_open(&d, 0);
     spy_json_strn(&d.j, in, n);
@@ -243,7 +151,7 @@ static void expect_escape(const char *in, size_t n, const char *want) {
     doc_close(&d, &out);
     if (!(out.n == strlen(want) + 1 && memcmp(out.p, want, strlen(want)) == 0 &&
           out.p[out.n - 1] == '\n')) {
-        buf g = {0}, w = {0};
+        tbuf g = {0}, w = {0};
         visible(&g, out.p, out.n);
         visible(&w, want, strlen(want));
         ck_abort_msg("escaping: got %s, want %s", g.p, w.p);
@@ -292,7 +200,7 @@ END_TEST
 /* A NULL string is null; keys are escaped like strings. */
 START_TEST(test_null_and_keys) {
     doc d;
-    buf out = {0};
+    tbuf out = {0};
 
     doc_open(&d, 0);
     spy_json_obj_begin(&d.j);
@@ -310,7 +218,7 @@ END_TEST
 
 /* Appends one random test string: a mix of ASCII, controls, valid
  * sequences of random code points, and every kind of broken sequence. */
-static void random_string(buf *b) {
+static void random_string(tbuf *b) {
     size_t parts = (size_t)(rnd() % 12), i;
     for (i = 0; i < parts; i++) {
         unsigned char t[4];
@@ -407,13 +315,13 @@ START_TEST(test_random_strings) {
     rng_seed(11);
     for (pretty = 0; pretty < 2; pretty++) {
         doc d;
-        buf out = {0}, hex = {0};
+        tbuf out = {0}, hex = {0};
         size_t k, i;
 
         doc_open(&d, pretty);
         spy_json_arr_begin(&d.j);
         for (k = 0; k < 1500; k++) {
-            buf s = {0};
+            tbuf s = {0};
             char h[3];
             random_string(&s);
             spy_json_strn(&d.j, s.p != NULL ? s.p : "", s.n);
@@ -497,12 +405,12 @@ static void build_nested(spy_json *j) {
 
 /* Nesting, empty containers and commas, in both layouts. */
 START_TEST(test_nesting_layout) {
-    buf batch = {0};
+    tbuf batch = {0};
     int pretty;
 
     for (pretty = 0; pretty < 2; pretty++) {
         doc d;
-        buf out = {0};
+        tbuf out = {0};
         doc_open(&d, pretty);
         build_nested(&d.j);
         doc_close(&d, &out);
@@ -514,7 +422,7 @@ START_TEST(test_nesting_layout) {
     /* One exact compact document, independent of Python. */
     {
         doc d;
-        buf out = {0};
+        tbuf out = {0};
         doc_open(&d, 0);
         spy_json_obj_begin(&d.j);
         spy_json_key(&d.j, "a");
@@ -568,14 +476,14 @@ static void build_deep(spy_json *j, int level, int max) {
 START_TEST(test_deep_nesting) {
     static const int depths[] = {SPY_JSON_DEPTH - 1, SPY_JSON_DEPTH,
                                  SPY_JSON_DEPTH + 1, 100};
-    buf batch = {0};
+    tbuf batch = {0};
     size_t i;
     int pretty;
 
     for (i = 0; i < sizeof depths / sizeof depths[0]; i++) {
         for (pretty = 0; pretty < 2; pretty++) {
             doc d;
-            buf out = {0};
+            tbuf out = {0};
             doc_open(&d, pretty);
             build_deep(&d.j, 0, depths[i] - 1);
             ck_assert_int_eq(d.j.depth, 0);
@@ -613,7 +521,7 @@ START_TEST(test_doubles) {
     double vals[600];
     size_t n = 0, i;
     doc d;
-    buf out = {0}, hex = {0};
+    tbuf out = {0}, hex = {0};
     char h[64];
 
     vals[n++] = 0.1;
@@ -681,7 +589,7 @@ START_TEST(test_double_locale) {
     size_t i;
     const char *got = NULL;
     doc d;
-    buf out = {0};
+    tbuf out = {0};
 
     for (i = 0; i < sizeof names / sizeof names[0] && got == NULL; i++) {
         got = setlocale(LC_NUMERIC, names[i]);
@@ -705,7 +613,7 @@ END_TEST
  * key without a value gets null; a stray close is ignored. */
 START_TEST(test_documents_and_repair) {
     doc d;
-    buf out = {0}, batch = {0};
+    tbuf out = {0}, batch = {0};
 
     doc_open(&d, 0);
     spy_json_int(&d.j, 1);
@@ -752,7 +660,7 @@ static Suite *json_suite(void) {
     TCase *tc = tcase_create("core");
 
     tcase_set_timeout(tc, 60);
-    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_pool_remove);
     tcase_add_test(tc, test_escape_exact);
     tcase_add_test(tc, test_null_and_keys);
     tcase_add_test(tc, test_random_strings);
@@ -766,11 +674,5 @@ static Suite *json_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(json_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(json_suite());
 }

@@ -5,27 +5,7 @@
 #include <string.h>
 
 #include "name.h"
-
-/* ck_assert records a checkpoint on every call, which is slow under ASan in
- * loops of many thousands; REQUIRE calls into Check only on failure. */
-#define REQUIRE(cond)                                                          \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            ck_abort_msg("Assertion '%s' failed", #cond);                      \
-    } while (0)
-
-/* Every error must carry one printable line that fits the record. */
-static void check_msg(const spy_err *e) {
-    size_t i, n = strlen(e->msg);
-
-    REQUIRE(n > 0);
-    REQUIRE(n < SPY_ERR_MSG_MAX);
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)e->msg[i];
-        if (c < 0x20 || c >= 0x7f)
-            ck_abort_msg("byte 0x%02x at %zu in '%s'", c, i, e->msg);
-    }
-}
+#include "testutil.h"
 
 /* Parses s, which must succeed, into *n. */
 static void parse_ok(const char *s, spy_name *n) {
@@ -370,23 +350,14 @@ START_TEST(test_fuzz) {
     for (iter = 0; iter < 20000; iter++) {
         char s[40];
         const char *pre;
-        size_t n, i, k;
+        size_t k;
         spy_err e;
 
-        seed = seed * 1103515245u + 12345u;
-        pre = prefixes[(seed >> 16) % 8];
+        pre = prefixes[lcg_next(&seed) % 8];
         k = strlen(pre);
         memcpy(s, pre, k);
-        seed = seed * 1103515245u + 12345u;
-        n = (seed >> 16) % (sizeof s - k - 1);
-        for (i = 0; i < n; i++) {
-            seed = seed * 1103515245u + 12345u;
-            if (iter % 2)
-                s[k + i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
-            else
-                s[k + i] = (char)((seed >> 16) % 255 + 1);
-        }
-        s[k + n] = '\0';
+        lcg_string(&seed, s + k, sizeof s - k, alphabet, sizeof alphabet - 1,
+                   iter % 2 != 0);
         if (spy_name_parse(s, a, &e) != 0) {
             check_msg(&e);
             continue;
@@ -427,11 +398,5 @@ static Suite *name_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(name_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(name_suite());
 }

@@ -8,27 +8,7 @@
 #include <string.h>
 
 #include "value.h"
-
-/* ck_assert records a checkpoint on every call, which is slow under ASan in
- * loops of many thousands; REQUIRE calls into Check only on failure. */
-#define REQUIRE(cond)                                                          \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            ck_abort_msg("Assertion '%s' failed", #cond);                      \
-    } while (0)
-
-/* Every error must carry one printable line that fits the record. */
-static void check_msg(const spy_err *e) {
-    size_t i, n = strlen(e->msg);
-
-    REQUIRE(n > 0);
-    REQUIRE(n < SPY_ERR_MSG_MAX);
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)e->msg[i];
-        if (c < 0x20 || c >= 0x7f)
-            ck_abort_msg("byte 0x%02x at %zu in '%s'", c, i, e->msg);
-    }
-}
+#include "testutil.h"
 
 static spy_type type_of(const char *name) {
     spy_type t;
@@ -1008,11 +988,5 @@ static Suite *value_suite(void) {
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(value_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(value_suite());
 }
