@@ -22,17 +22,17 @@ t_cleanup "exec 7>&-"
 t_wait_for "grep -q ready '$T_TMP/writer.out' || [ -s '/dev/shm/${M#/}' ]" 100
 t_wait_for "[ \"\$(shm_peek '$M' 0 1)\" = 64 ]" 100
 
-tui_start 150 40 -- 
-tui_expect "^${A} +posix +4096 0600 " "the browser lists a created object"
-tui_expect "^${B} +posix +65536 " "and another"
-
-# Filter as you type.
+tui_start 150 40 --
+# Filter as you type first: /dev/shm may hold thousands of other objects
+# that would push ours off the screen.
 tui_keys /
 tui_type "$TAG"
 tui_expect "filter: $TAG" "the filter shows in the title"
 tui_expect "3 of [0-9]+ objects" "three objects match"
 tui_expect_not "^/shmspy-demo " "others are filtered out"
 tui_keys Enter
+tui_expect "^${A} +posix +4096 0600 " "the browser lists a created object"
+tui_expect "^${B} +posix +65536 " "and another"
 
 # Sort by size: B (65536), M (8192), A (4096).
 tui_keys s
