@@ -34,7 +34,11 @@ tui_start() {
   shift
   cat >"$T_TMP/run.sh" <<'EOS'
 if [ -n "${TUI_STDIN:-}" ]; then "$@" <"$TUI_STDIN"; else "$@"; fi
-echo "EXIT:$?"
+rc=$?
+# Clear the line first: text left on it by the terminal must not run into
+# the status.
+printf '\r\033[K'
+echo "EXIT:$rc"
 echo "MODES: $(stty -a </dev/tty | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' ')"
 exec sleep 600
 EOS
