@@ -28,6 +28,13 @@ enum spy_errcode {
 
 #define SPY_ERR_MSG_MAX 512
 
+/* The archetype of our printf-like functions' format attributes. MinGW's
+ * GCC reads "printf" as msvcrt's printf (no %zu); its build defines this
+ * to gnu_printf (CMakeLists.txt), matching mingw-w64's C99 printf. */
+#ifndef SPY_PRINTF_FMT
+#define SPY_PRINTF_FMT printf
+#endif
+
 typedef struct spy_err {
     int code;                  /* one of enum spy_errcode */
     int sys;                   /* errno / GetLastError, 0 if none */
@@ -38,7 +45,7 @@ typedef struct spy_err {
  * returns code, so callers can write `return spy_err_set(...)`. */
 int spy_err_set(spy_err *e, int code, int sys, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    __attribute__((format(SPY_PRINTF_FMT, 4, 5)))
 #endif
     ;
 

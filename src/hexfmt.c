@@ -5,6 +5,9 @@
  * and everything goes straight into the caller's buffer (no printf, no
  * per-byte branches on full lines). A line is only formatted once it is
  * complete (or at finish), so chunk boundaries never show in the output.
+ * Runs of full lines go to a line kernel: the scalar one here, or an SSSE3
+ * or AVX2 one from hexfmt_simd.c when the CPU has it (same bytes; see
+ * spy_hexfmt_select). Squeezed canonical runs are skipped unformatted.
  *
  * The layouts, as produced by xxd 2022-01-14 and util-linux hexdump -C:
  *
@@ -22,7 +25,10 @@
 #include "hexfmt.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "hexfmt_simd.h"
 
 /* Longest offset text: 16 hex digits. */
 #define OFF_MAX 16
@@ -244,7 +250,97 @@ static char *canon_line(spy_hexfmt *f, char *p, uint64_t off, const uint8_t *b,
     return canon_full(p, off, b);
 }
 
+/* ---- full-line kernels: scalar here, SIMD in hexfmt_simd.c -------------- */
+
+static char *xxd_scalar(char *p, uint64_t off, const uint8_t *b, size_t n) {
+    for (; n > 0; n--, b += 16, off += 16)
+        p = xxd_full(p, off, b);
+    return p;
+}
+
+/* Compilers expand a 16-byte memcmp tested for equality inline. */
+static inline int same16(const uint8_t *a, const uint8_t *b) {
+    return memcmp(a, b, 16) == 0;
+}
+
+static size_t canon_scalar(char **pp, uint64_t off, const uint8_t *b,
+                           size_t n) {
+    char *p = canon_full(*pp, off, b);
+    size_t k;
+    for (k = 1; k < n && !same16(b + 16 * k, b + 16 * (k - 1)); k++)
+        p = canon_full(p, off + 16 * k, b + 16 * k);
+    *pp = p;
+    return k;
+}
+
+static const spy__hexfmt_kernels k_scalar = {"scalar", xxd_scalar,
+                                             canon_scalar};
+
+/* Chosen once, before the first line is formatted (see spy_hexfmt_select). */
+static const spy__hexfmt_kernels *kern;
+
+int spy_hexfmt_select(const char *name) {
+    const spy__hexfmt_kernels *k = NULL;
+    if (name == NULL || *name == '\0' || strcmp(name, "auto") == 0) {
+        k = spy__hexfmt_simd("avx2");
+        if (k == NULL)
+            k = spy__hexfmt_simd("ssse3");
+        if (k == NULL)
+            k = &k_scalar;
+    } else if (strcmp(name, "scalar") == 0) {
+        k = &k_scalar;
+    } else {
+        k = spy__hexfmt_simd(name);
+    }
+    if (k == NULL)
+        return -1;
+    kern = k;
+    return 0;
+}
+
+const char *spy_hexfmt_impl(void) {
+    if (kern == NULL && spy_hexfmt_select(getenv("SPY_HEXFMT_IMPL")) != 0)
+        spy_hexfmt_select("auto");
+    return kern->name;
+}
+
+/* The full canonical lines at data: squeezed runs are skipped without
+ * formatting (a run of equal lines costs one 16-byte compare per line),
+ * every other run of lines goes to the kernel at once. */
+static char *canon_lines(spy_hexfmt *f, char *p, uint64_t off,
+                         const uint8_t *data, size_t n, const uint8_t **last) {
+    while (n > 0) {
+        size_t k;
+        if (f->have_prev && same16(data, *last)) {
+            if (!f->squeezing) {
+                p[0] = '*';
+                p[1] = '\n';
+                p += 2;
+                f->squeezing = 1;
+            }
+            do {
+                data += 16;
+                off += 16;
+                n--;
+            } while (n > 0 && same16(data, *last));
+            continue;
+        }
+        /* data differs from the last printed line; the kernel goes on
+         * while each line differs from the one before it. */
+        k = kern->canon(&p, off, data, n);
+        f->have_prev = 1;
+        f->squeezing = 0;
+        *last = data + 16 * (k - 1);
+        data += 16 * k;
+        off += 16 * k;
+        n -= k;
+    }
+    return p;
+}
+
 void spy_hexfmt_init(spy_hexfmt *f, spy_hexfmt_style style, uint64_t start) {
+    if (kern == NULL)
+        spy_hexfmt_impl();
     memset(f, 0, sizeof *f);
     f->style = style;
     f->offset = start;
@@ -309,23 +405,72 @@ size_t spy_hexfmt_feed(spy_hexfmt *f, const uint8_t *data, size_t len,
     }
 
     if (canon) {
-        for (; len >= 16; len -= 16, data += 16, off += 16) {
-            p = canon_line(f, p, off, data, &last);
-        }
+        p = canon_lines(f, p, off, data, len / 16, &last);
         if (last != f->prev) {
             memcpy(f->prev, last, 16);
         }
     } else {
-        for (; len >= 16; len -= 16, data += 16, off += 16) {
-            p = xxd_full(p, off, data);
-        }
+        p = kern->xxd(p, off, data, len / 16);
     }
+    data += len / 16 * 16;
+    len %= 16;
 
     if (len > 0) {
         memcpy(f->line, data, len);
         f->line_len = len;
     }
     return (size_t)(p - out);
+}
+
+/* Zero bytes to feed from: holes are formatted from here, never read. */
+static const uint8_t zeros[4096];
+
+uint64_t spy_hexfmt_feed_zeros(spy_hexfmt *f, uint64_t n, char *out, size_t cap,
+                               size_t *written) {
+    uint64_t done = 0;
+    size_t w = 0;
+
+    if (f->style == SPY_HEX_CANONICAL) {
+        /* Complete the pending line, then print one zero line (or squeeze
+         * it); every later full line equals it and is squeezed in O(1). */
+        uint64_t head = f->line_len > 0 ? 16 - f->line_len : 0, lines;
+        if (head > n)
+            head = n;
+        if (cap < spy_hexfmt_bound(32)) {
+            *written = 0;
+            return 0;
+        }
+        w += spy_hexfmt_feed(f, zeros, (size_t)head, out);
+        done = head;
+        if (n - done >= 16) {
+            w += spy_hexfmt_feed(f, zeros, 16, out + w);
+            done += 16;
+        }
+        lines = (n - done) / 16;
+        if (lines > 0) {
+            /* f->prev is the zero line just fed (or an earlier one). */
+            if (!f->squeezing) {
+                out[w++] = '*';
+                out[w++] = '\n';
+                f->squeezing = 1;
+            }
+            f->offset += lines * 16;
+            done += lines * 16;
+        }
+        w += spy_hexfmt_feed(f, zeros, (size_t)(n - done), out + w);
+        *written = w;
+        return n;
+    }
+    /* xxd and raw print every byte: feed as much as fits in cap. */
+    while (done < n) {
+        size_t k = n - done < sizeof zeros ? (size_t)(n - done) : sizeof zeros;
+        if (spy_hexfmt_bound(k) > cap - w)
+            break;
+        w += spy_hexfmt_feed(f, zeros, k, out + w);
+        done += k;
+    }
+    *written = w;
+    return done;
 }
 
 /* After finish the formatter is as freshly initialised at its current

@@ -41,4 +41,23 @@ size_t spy_hexfmt_feed(spy_hexfmt *f, const uint8_t *data, size_t len,
  * line. out must hold spy_hexfmt_bound(16). Returns bytes written. */
 size_t spy_hexfmt_finish(spy_hexfmt *f, char *out);
 
+/* Formats n zero bytes as if fed, without reading any memory: holes of a
+ * sparse object. Canonical output squeezes them whatever n (the call
+ * consumes all n and writes at most spy_hexfmt_bound(32) bytes, which cap
+ * must allow); xxd and raw consume as many bytes as fit in cap. Returns
+ * the bytes consumed and stores the bytes written in *written. */
+uint64_t spy_hexfmt_feed_zeros(spy_hexfmt *f, uint64_t n, char *out, size_t cap,
+                               size_t *written);
+
+/* Chooses the implementation of full lines for every formatter: "auto"
+ * (or NULL or "": the fastest this CPU has), "scalar", "ssse3", "avx2".
+ * All give identical output. Returns 0, or -1 when this build or CPU has
+ * no such implementation (the choice is then unchanged). Without a call,
+ * the first formatter takes $SPY_HEXFMT_IMPL, else "auto". Not
+ * thread-safe: choose before formatting. */
+int spy_hexfmt_select(const char *name);
+
+/* The name of the implementation in use (choosing it if none was). */
+const char *spy_hexfmt_impl(void);
+
 #endif

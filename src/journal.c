@@ -201,7 +201,7 @@ static void puts_(buf *b, const char *s) {
 
 static void putf(buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(SPY_PRINTF_FMT, 2, 3)))
 #endif
     ;
 

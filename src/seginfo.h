@@ -34,6 +34,14 @@ typedef struct spy_seg_info {
     int32_t shmid;      /* SysV id, -1 otherwise */
     int32_t cpid, lpid; /* SysV creator / last shmat pid, -1 otherwise */
     char problem[160];  /* why this entry is unusable; "" when fine */
+    /* Windows sections only (0 and "" elsewhere): NtQuerySection's
+     * SectionBasicInformation and VirtualQuery of a view of the section,
+     * which stat shows side by side. */
+    uint64_t win_max_size;    /* MaximumSize, as asked at creation */
+    uint64_t win_region_size; /* RegionSize of a view: whole pages */
+    int32_t win_handles;      /* open handles, shmspy's included; 0 unknown */
+    char win_section[96];     /* allocation attributes: "SEC_COMMIT" */
+    char win_region[96];      /* "MEM_COMMIT, PAGE_READONLY, MEM_MAPPED" */
 } spy_seg_info;
 
 /* One mapping of an object in one process. */

@@ -77,6 +77,17 @@ uint64_t spy_seg_len(const spy_seg *s);
  * shrank under us). */
 int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len, spy_err *err);
 
+/* Where the data is, at or after off (off < spy_seg_len): *data is the
+ * first offset >= off that may hold non-zero bytes and *hole the end of
+ * that data (the next hole, or spy_seg_len); the bytes between off and
+ * *data are a hole and read as zeros. Holes are skipped without reading
+ * or mapping them (SEEK_DATA / SEEK_HOLE). Where the system cannot tell
+ * (System V, file systems without them), everything is data: *data = off,
+ * *hole = spy_seg_len. SPY_EFAULT if the object shrank below off. A hole
+ * may be written to right after the call: callers show a snapshot. */
+int spy_seg_next_data(spy_seg *s, uint64_t off, uint64_t *data, uint64_t *hole,
+                      spy_err *err);
+
 /* Writes len bytes at off, guarded like spy_seg_read. SPY_EROFS if the
  * segment was opened read-only. */
 int spy_seg_write(spy_seg *s, uint64_t off, const void *src, size_t len,
@@ -189,7 +200,9 @@ int spy_demo_experiment(const char *name, spy_demo_obs *o, spy_err *err);
 
 /* Process-wide setup, called once by main before any output: SIGPIPE is
  * ignored, so writing to a closed pipe (`shmspy dump | head`) becomes an
- * EPIPE write error that the CLI ends on quietly instead of dying. */
+ * EPIPE write error that the CLI ends on quietly instead of dying. An
+ * unset TZ is set to the system zone so that local times are computed
+ * without a stat per call. */
 void spy_process_init(void);
 
 /* The system page size in bytes. */

@@ -12,6 +12,7 @@
 
 #include <setjmp.h>
 #include <stdatomic.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,8 @@
 #include "posix_internal.h"
 
 static struct sigaction old_segv, old_bus;
-static volatile sig_atomic_t installed;
+/* 0: not installed, 1: being installed by one thread, 2: installed. */
+static atomic_int install_state;
 
 static _Thread_local sigjmp_buf guard_jmp;
 static _Thread_local volatile sig_atomic_t guard_armed;
@@ -72,7 +74,10 @@ const char *spy__code_name(int sig, int code) {
 static void guard_handler(int sig, siginfo_t *info, void *uctx) {
     struct sigaction *old = sig == SIGSEGV ? &old_segv : &old_bus;
 
-    if (guard_armed) {
+    /* Only a fault the kernel raised for an access is ours to catch
+     * (si_code > 0: SEGV_*, BUS_*, SI_KERNEL); a SIGSEGV sent with kill()
+     * while a copy happens to be armed is not a fault of the copy. */
+    if (guard_armed && info->si_code > 0) {
         guard_armed = 0;
         fault_sig = sig;
         fault_code = info->si_code;
@@ -109,17 +114,28 @@ static void ensure_altstack(void) {
     sigaltstack(&ss, NULL);
 }
 
+/* Installs the handler exactly once per process. Two threads making their
+ * first guarded copy at once must not both call sigaction: the second
+ * would record our own handler as the "previous" one, and a fault outside
+ * a copy would then chain to itself forever instead of crashing. The
+ * loser of the race waits the few microseconds until the winner is done. */
 static void install(void) {
     struct sigaction sa;
-    if (installed)
+    int expect = 0;
+    if (atomic_load(&install_state) == 2)
         return;
+    if (!atomic_compare_exchange_strong(&install_state, &expect, 1)) {
+        while (atomic_load(&install_state) != 2)
+            sched_yield();
+        return;
+    }
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = guard_handler;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, &old_segv);
     sigaction(SIGBUS, &sa, &old_bus);
-    installed = 1;
+    atomic_store(&install_state, 2);
 }
 
 int spy_copy_guarded(void *dst, const volatile void *src, size_t len,

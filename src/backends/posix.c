@@ -63,7 +63,11 @@ static void lookup_name(uint32_t id, int group, char *out, size_t cap) {
 
     for (i = 0; i < used[g]; i++) {
         if (cache[g][i].id == id) {
-            snprintf(out, cap, "%s", cache[g][i].name);
+            size_t n = strlen(cache[g][i].name);
+            if (n >= cap)
+                n = cap - 1;
+            memcpy(out, cache[g][i].name, n);
+            out[n] = '\0';
             return;
         }
     }
@@ -133,7 +137,10 @@ static void fill_from_shmid(spy_seg_info *info, int shmid,
     info->nattch = (int32_t)ds->shm_nattch;
     info->dev = 0;
     info->ino = (uint64_t)(uint32_t)shmid;
-    info->key = (int64_t)ds->shm_perm.__key;
+    /* The key's 32-bit pattern (0..0xffffffff), as spy_name_parse keeps
+     * the id of "key:0x...": key_t is signed, and a key with the top bit
+     * set must not become a negative number. */
+    info->key = (int64_t)(uint32_t)ds->shm_perm.__key;
     info->shmid = shmid;
     info->cpid = (int32_t)ds->shm_cpid;
     info->lpid = (int32_t)ds->shm_lpid;
@@ -228,6 +235,23 @@ static int map_window(spy_seg *s, uint64_t off, spy_err *err) {
     return 0;
 }
 
+/* After a read-write open was refused: if the same open read-only works,
+ * the sentence in *err says so, since reading is usually what was wanted.
+ * The trial descriptor is closed at once (a regular file opened with
+ * O_NONBLOCK has no side effect on open or close). */
+static void hint_read_only(int dirfd, const char *rel, int oflags,
+                           spy_err *err) {
+    int fd = openat(dirfd, rel, (oflags & ~O_RDWR) | O_RDONLY);
+    if (fd < 0)
+        return;
+    close(fd);
+    if (err != NULL) {
+        size_t l = strlen(err->msg);
+        snprintf(err->msg + l, sizeof err->msg - l,
+                 "; it can be opened read-only");
+    }
+}
+
 static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
                    uint32_t mode, spy_err *err) {
     int plain = n->form == SPY_NAME_PLAIN;
@@ -255,8 +279,14 @@ static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
     }
     if (s->fd < 0) {
         s->fd = openat(dirfd, rel, oflags);
-        if (s->fd < 0)
-            return open_error(s->name, errno, plain ? dirfd : -1, rel, err);
+        if (s->fd < 0) {
+            int rc;
+            e = errno;
+            rc = open_error(s->name, e, plain ? dirfd : -1, rel, err);
+            if (rc == SPY_EACCES && s->writable)
+                hint_read_only(dirfd, rel, oflags, err);
+            return rc;
+        }
     }
     if (fstat(s->fd, &st) != 0) {
         e = errno;
@@ -506,6 +536,36 @@ int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len,
     return copy_windows(s, off, dst, len, 0, err);
 }
 
+int spy_seg_next_data(spy_seg *s, uint64_t off, uint64_t *data, uint64_t *hole,
+                      spy_err *err) {
+    off_t d, h;
+    struct stat st;
+
+    *data = off;
+    *hole = s->len;
+    if (s->fd < 0 || off >= s->len)
+        return 0; /* System V: all data */
+    d = lseek(s->fd, (off_t)off, SEEK_DATA);
+    if (d < 0) {
+        if (errno != ENXIO)
+            return 0; /* no SEEK_DATA here: all data */
+        /* No data after off: a hole to the end, unless the object shrank
+         * (then reading would have faulted: say so the same way). */
+        if (fstat(s->fd, &st) == 0 && (uint64_t)st.st_size <= off)
+            return spy_err_set(err, SPY_EFAULT, 0,
+                               "%s: the object shrank while in use (now "
+                               "%" PRIu64 " bytes)",
+                               s->name, (uint64_t)st.st_size);
+        *data = *hole = s->len;
+        return 0;
+    }
+    h = lseek(s->fd, d, SEEK_HOLE);
+    *data = (uint64_t)d < s->len ? (uint64_t)d : s->len;
+    if (h > d && (uint64_t)h < s->len)
+        *hole = (uint64_t)h;
+    return 0;
+}
+
 int spy_seg_write(spy_seg *s, uint64_t off, const void *src, size_t len,
                   spy_err *err) {
     int rc;
@@ -519,10 +579,16 @@ int spy_seg_write(spy_seg *s, uint64_t off, const void *src, size_t len,
 }
 
 int spy_seg_flush(spy_seg *s, spy_err *err) {
-    if (s->addr == NULL || s->shmid >= 0)
-        return 0;
-    if (msync(s->addr, (size_t)s->win_len, MS_SYNC) != 0)
+    if (s->shmid >= 0)
+        return 0; /* System V memory has no backing file */
+    if (s->addr != NULL && msync(s->addr, (size_t)s->win_len, MS_SYNC) != 0)
         return spy_err_set(err, SPY_EIO, errno, "%s: msync: %s", s->name,
+                           strerror(errno));
+    /* msync covers the current window only; bytes written through earlier
+     * windows (unmapped since, still dirty in the page cache) reach the
+     * file with fdatasync. /dev/shm has no disk behind it. */
+    if (s->form == SPY_NAME_FILE && s->writable && fdatasync(s->fd) != 0)
+        return spy_err_set(err, SPY_EIO, errno, "%s: fdatasync: %s", s->name,
                            strerror(errno));
     return 0;
 }
@@ -636,7 +702,9 @@ static int list_posix(unsigned flags, spy_list_cb cb, void *arg,
         if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
             continue; /* removed between readdir and fstatat */
         spy_seg_info_init(info);
-        snprintf(info->name, sizeof info->name, "/%s", de->d_name);
+        info->name[0] = '/';
+        /* d_name is at most 255 bytes: it fits the 4 KiB name. */
+        memcpy(info->name + 1, de->d_name, strlen(de->d_name) + 1);
         fill_from_stat(info, &st);
         if (S_ISREG(st.st_mode)) {
             info->kind = strncmp(de->d_name, "sem.", 4) == 0 ? SPY_KIND_SEM
@@ -664,18 +732,93 @@ static int list_posix(unsigned flags, spy_list_cb cb, void *arg,
     return 0;
 }
 
+/* The columns /proc/sysvipc/shm has had since Linux 2.6 (later kernels
+ * append rss and swap, which are ignored). */
+static const char sysv_proc_header[] =
+    "key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime";
+
+/* Lists System V segments from /proc/sysvipc/shm, as ipcs -m does: unlike
+ * SHM_STAT, it shows every segment of the IPC namespace, including those
+ * we may not read. Returns 1 when the file was used (rows reported), 0
+ * when it is missing or its header is not the one we know, so the caller
+ * falls back to shmctl before anything was reported. */
+static int list_sysv_proc(spy_list_cb cb, void *arg, spy_seg_info *info) {
+    FILE *f = fopen("/proc/sysvipc/shm", "re");
+    char line[512], head[sizeof line];
+    size_t hl = 0;
+    const char *p;
+
+    if (f == NULL)
+        return 0;
+    if (fgets(line, sizeof line, f) == NULL) {
+        fclose(f);
+        return 0;
+    }
+    /* Compare the header with single spaces, whatever the padding. */
+    for (p = line; *p != '\0' && hl + 1 < sizeof head; p++)
+        if (!(*p == ' ' || *p == '\n') || (hl > 0 && head[hl - 1] != ' '))
+            head[hl++] = *p == '\n' ? ' ' : *p;
+    head[hl] = '\0';
+    if (strncmp(head, sysv_proc_header, sizeof sysv_proc_header - 1) != 0) {
+        fclose(f);
+        return 0;
+    }
+    while (fgets(line, sizeof line, f) != NULL) {
+        struct shmid_ds ds;
+        int key, shmid, cpid, lpid;
+        unsigned perms, uid, gid, cuid, cgid;
+        unsigned long long size, nattch;
+        long long atime, dtime, ctime;
+        /* The kernel prints perms in octal, with SHM_DEST / SHM_LOCKED
+         * above the permission bits; fill_from_shmid keeps only 0777. */
+        if (sscanf(line, "%d %d %o %llu %d %d %llu %u %u %u %u %lld %lld %lld",
+                   &key, &shmid, &perms, &size, &cpid, &lpid, &nattch, &uid,
+                   &gid, &cuid, &cgid, &atime, &dtime, &ctime) != 14)
+            continue;
+        memset(&ds, 0, sizeof ds);
+        ds.shm_perm.__key = (key_t)key;
+        ds.shm_perm.mode = (unsigned short)perms;
+        ds.shm_perm.uid = (uid_t)uid;
+        ds.shm_perm.gid = (gid_t)gid;
+        ds.shm_perm.cuid = (uid_t)cuid;
+        ds.shm_perm.cgid = (gid_t)cgid;
+        ds.shm_segsz = (size_t)size;
+        ds.shm_cpid = (pid_t)cpid;
+        ds.shm_lpid = (pid_t)lpid;
+        ds.shm_nattch = (shmatt_t)nattch;
+        ds.shm_atime = (time_t)atime;
+        ds.shm_dtime = (time_t)dtime;
+        ds.shm_ctime = (time_t)ctime;
+        spy_seg_info_init(info);
+        fill_from_shmid(info, shmid, &ds);
+        if (cb(info, arg))
+            break;
+    }
+    fclose(f);
+    return 1;
+}
+
 static int list_sysv(spy_list_cb cb, void *arg, spy_seg_info *info,
                      spy_err *err) {
     struct shm_info si;
     int maxid, i;
 
     (void)err;
-    /* SHM_INFO returns the highest used index; SHM_STAT takes an index and
-     * returns the shmid, the same walk ipcs -m makes. */
+    if (list_sysv_proc(cb, arg, info))
+        return 0;
+    /* Without /proc: SHM_INFO returns the highest used index; SHM_STAT
+     * takes an index and returns the shmid, the walk ipcs -m makes then.
+     * SHM_STAT skips segments we may not read; SHM_STAT_ANY (Linux 4.17)
+     * does not, so it is tried first. */
     maxid = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&si);
     for (i = 0; i <= maxid; i++) {
         struct shmid_ds ds;
-        int id = shmctl(i, SHM_STAT, &ds);
+        int id = -1;
+#ifdef SHM_STAT_ANY
+        id = shmctl(i, SHM_STAT_ANY, &ds);
+#endif
+        if (id < 0)
+            id = shmctl(i, SHM_STAT, &ds);
         if (id < 0)
             continue;
         spy_seg_info_init(info);
@@ -703,8 +846,37 @@ int spy_backend_list(unsigned flags, spy_list_cb cb, void *arg, spy_err *err) {
 /* ---- process helpers
  * ------------------------------------------------------------ */
 
+/* 1 if standard input was closed when we started (spy_process_init): a
+ * hold then waits for a signal alone. */
+static int stdin_closed;
+
 void spy_process_init(void) {
+    int fd;
+
+    /* A descriptor 0, 1 or 2 closed by the caller (`>&- 2>&-`) would be
+     * reused by our next open: a shared memory object opened for writing
+     * would become stderr, and an error message would be written into it.
+     * Park /dev/null, read-only, on each closed one: nothing of ours lands
+     * there, and printing to a closed stdout still fails with EBADF. */
+    for (fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            int nfd = open("/dev/null", O_RDONLY);
+            if (fd == 0)
+                stdin_closed = 1;
+            if (nfd < 0)
+                _exit(1); /* cannot run safely, and cannot say so */
+            if (nfd != fd) {
+                dup2(nfd, fd);
+                close(nfd);
+            }
+        }
+    }
     signal(SIGPIPE, SIG_IGN);
+    /* Without TZ, glibc's localtime() stats /etc/localtime on every call
+     * (10,000 rows of `list`, 10,000 stats); TZ=:/etc/localtime is the
+     * same zone, read once. */
+    if (getenv("TZ") == NULL)
+        setenv("TZ", ":/etc/localtime", 0);
 }
 
 uint64_t spy_page_size(void) {
@@ -778,7 +950,7 @@ static void hold_disarm(void) {
 }
 
 int spy_hold_wait(const char **why, spy_err *err) {
-    int rc = 0, stdin_gone = 0;
+    int rc = 0, stdin_gone = stdin_closed;
 
     *why = "?";
     if ((rc = spy_hold_arm(err)) != 0)

@@ -12,8 +12,10 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "posix_internal.h"
 
@@ -71,10 +73,93 @@ static int is_pid_dir(const char *s) {
     return 1;
 }
 
-int spy__maps_scan(spy__maps_cb cb, void *arg, int *hidden) {
+static unsigned hexval(char c) {
+    return isdigit((unsigned char)c)
+               ? (unsigned)(c - '0')
+               : (unsigned)(tolower((unsigned char)c) - 'a' + 10);
+}
+
+/* The device and inode columns of a maps line, read without sscanf: a
+ * cheap look that lets the scan skip anonymous mappings and, when it
+ * counts one device's inodes, every other device's lines. 0 on success. */
+static int quick_dev_ino(const char *p, const char *end, uint64_t *dev,
+                         uint64_t *ino) {
+    unsigned maj = 0, min = 0;
+    uint64_t v = 0;
+    int field;
+    /* Skip "start-end perms offset ". */
+    for (field = 0; field < 3; field++) {
+        while (p < end && *p != ' ')
+            p++;
+        while (p < end && *p == ' ')
+            p++;
+    }
+    for (; p < end && isxdigit((unsigned char)*p); p++)
+        maj = maj * 16 + hexval(*p);
+    if (p >= end || *p++ != ':')
+        return -1;
+    for (; p < end && isxdigit((unsigned char)*p); p++)
+        min = min * 16 + hexval(*p);
+    if (p >= end || *p++ != ' ')
+        return -1;
+    for (; p < end && isdigit((unsigned char)*p); p++)
+        v = v * 10 + (uint64_t)(*p - '0');
+    *dev = makedev(maj, min);
+    *ino = v;
+    return 0;
+}
+
+/* Reads all of /proc/PID/maps into *buf (grown as needed) with read(2):
+ * one or a few large reads instead of stdio's 4 KiB ones. Returns the
+ * length, or -1 with errno set. */
+static ssize_t slurp_maps(int pid, char **buf, size_t *cap) {
+    char path[64];
+    size_t len = 0;
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%d/maps", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    for (;;) {
+        ssize_t r;
+        if (*cap - len < 4096) {
+            size_t ncap = *cap ? *cap * 2 : 65536;
+            char *nb = realloc(*buf, ncap);
+            if (nb == NULL) {
+                close(fd);
+                errno = ENOMEM;
+                return -1;
+            }
+            *buf = nb;
+            *cap = ncap;
+        }
+        r = read(fd, *buf + len, *cap - len - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        len += (size_t)r;
+    }
+    close(fd);
+    (*buf)[len] = '\0';
+    return (ssize_t)len;
+}
+
+/* The scan behind spy__maps_scan and spy__maps_count: only lines with a
+ * non-zero inode (and, when filter is set, on device want) are parsed
+ * fully and passed to cb. */
+static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
+                int *hidden) {
     DIR *d = opendir("/proc");
     struct dirent *de;
-    char *line = NULL;
+    char *buf = NULL;
     size_t cap = 0;
     int stop = 0;
 
@@ -83,32 +168,39 @@ int spy__maps_scan(spy__maps_cb cb, void *arg, int *hidden) {
     if (d == NULL)
         return SPY_EIO;
     while (!stop && (de = readdir(d)) != NULL) {
-        char path[64];
-        FILE *f;
+        char *p, *end;
+        ssize_t n;
         int pid;
         if (!is_pid_dir(de->d_name))
             continue;
         pid = atoi(de->d_name);
-        snprintf(path, sizeof path, "/proc/%d/maps", pid);
-        f = fopen(path, "re");
-        if (f == NULL) {
+        n = slurp_maps(pid, &buf, &cap);
+        if (n < 0) {
             if ((errno == EACCES || errno == EPERM) && hidden != NULL)
                 (*hidden)++;
-            continue; /* ENOENT: the process exited meanwhile */
+            continue; /* ENOENT, ESRCH: the process exited meanwhile */
         }
-        while (!stop && getline(&line, &cap, f) > 0) {
+        for (p = buf, end = buf + n; !stop && p < end;) {
+            char *nl = memchr(p, '\n', (size_t)(end - p));
+            char *next = nl != NULL ? nl + 1 : end;
+            uint64_t dev, ino;
             spy__maps_line l;
-            if (spy__maps_parse(line, &l) != 0 || l.ino == 0)
-                continue;
-            stop = cb(pid, &l, arg);
+            if (nl != NULL)
+                *nl = '\0';
+            if (quick_dev_ino(p, nl != NULL ? nl : end, &dev, &ino) == 0 &&
+                ino != 0 && (!filter || dev == want) &&
+                spy__maps_parse(p, &l) == 0 && l.ino != 0)
+                stop = cb(pid, &l, arg);
+            p = next;
         }
-        if (ferror(f) && (errno == EACCES || errno == EPERM) && hidden != NULL)
-            (*hidden)++;
-        fclose(f);
     }
-    free(line);
+    free(buf);
     closedir(d);
     return 0;
+}
+
+int spy__maps_scan(spy__maps_cb cb, void *arg, int *hidden) {
+    return scan(0, 0, cb, arg, hidden);
 }
 
 typedef struct match_ctx {
@@ -159,41 +251,60 @@ int spy_mappers(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
     return 0;
 }
 
+/* Inode counts in an open-addressing hash table (linear probing, at most
+ * half full): one probe per mapping line whatever the number of objects
+ * mapped. Slot ino 0 is empty (inode 0 is never counted). */
 typedef struct count_ctx {
     uint64_t dev;
     spy__ino_count *v;
-    size_t n, cap;
+    size_t n, cap; /* cap: a power of two, or 0 */
     int oom;
 } count_ctx;
 
+static size_t slot_of(uint64_t ino, size_t cap) {
+    return (size_t)((ino * 0x9e3779b97f4a7c15u) >> 17) & (cap - 1);
+}
+
+static spy__ino_count *find_slot(spy__ino_count *v, size_t cap, uint64_t ino) {
+    size_t i = slot_of(ino, cap);
+    while (v[i].ino != 0 && v[i].ino != ino)
+        i = (i + 1) & (cap - 1);
+    return &v[i];
+}
+
+static int grow(count_ctx *c) {
+    size_t cap = c->cap ? c->cap * 2 : 64, i;
+    spy__ino_count *v = calloc(cap, sizeof *v);
+    if (v == NULL)
+        return -1;
+    for (i = 0; i < c->cap; i++)
+        if (c->v[i].ino != 0)
+            *find_slot(v, cap, c->v[i].ino) = c->v[i];
+    free(c->v);
+    c->v = v;
+    c->cap = cap;
+    return 0;
+}
+
 static int count_one(int pid, const spy__maps_line *l, void *arg) {
     count_ctx *c = arg;
-    size_t i;
+    spy__ino_count *e;
     if (l->dev != c->dev)
         return 0;
-    for (i = 0; i < c->n; i++) {
-        if (c->v[i].ino == l->ino) {
-            if (c->v[i].last_pid != pid) {
-                c->v[i].count++;
-                c->v[i].last_pid = pid;
-            }
-            return 0;
-        }
+    if ((c->n + 1) * 2 > c->cap && grow(c) != 0) {
+        c->oom = 1;
+        return 1;
     }
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 32;
-        spy__ino_count *v = realloc(c->v, cap * sizeof *v);
-        if (v == NULL) {
-            c->oom = 1;
-            return 1;
-        }
-        c->v = v;
-        c->cap = cap;
+    e = find_slot(c->v, c->cap, l->ino);
+    if (e->ino == 0) {
+        e->ino = l->ino;
+        e->count = 1;
+        e->last_pid = pid;
+        c->n++;
+    } else if (e->last_pid != pid) {
+        e->count++;
+        e->last_pid = pid;
     }
-    c->v[c->n].ino = l->ino;
-    c->v[c->n].count = 1;
-    c->v[c->n].last_pid = pid;
-    c->n++;
     return 0;
 }
 
@@ -204,16 +315,21 @@ static int by_ino(const void *a, const void *b) {
 
 spy__ino_count *spy__maps_count(uint64_t dev, size_t *n, int *ok) {
     count_ctx c;
+    size_t i, used = 0;
     memset(&c, 0, sizeof c);
     c.dev = dev;
-    *ok = spy__maps_scan(count_one, &c, NULL) == 0 && !c.oom;
+    *ok = scan(1, dev, count_one, &c, NULL) == 0 && !c.oom;
     if (!*ok) {
         free(c.v);
         *n = 0;
         return NULL;
     }
-    if (c.n > 1)
-        qsort(c.v, c.n, sizeof c.v[0], by_ino);
+    /* Compact the table's used slots to the front, then sort them. */
+    for (i = 0; i < c.cap; i++)
+        if (c.v[i].ino != 0)
+            c.v[used++] = c.v[i];
+    if (used > 1)
+        qsort(c.v, used, sizeof c.v[0], by_ino);
     *n = c.n;
     return c.v;
 }

@@ -54,7 +54,7 @@ int cli_args_next(cli_args *a, const cli_opt *opts, const char **val);
  * returns SPY_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(SPY_PRINTF_FMT, 2, 3)))
 #endif
     ;
 
@@ -86,6 +86,11 @@ void cli_format_perms(uint32_t mode, char *buf);
 
 /* Writes s to f with control characters and invalid UTF-8 escaped. */
 void cli_put_escaped(FILE *f, const char *s);
+
+/* Writes the name of a listed object like cli_put_escaped, except that the
+ * "Local\" or "Global\" prefix of a Windows section (shmspy's own text,
+ * not the object's) keeps its single backslash. */
+void cli_put_name(FILE *f, const char *name);
 
 /* Writes text to f escaped, word-wrapped to width columns, every line
  * after the first indented by indent spaces; ends with a newline. */

@@ -18,7 +18,7 @@ typedef struct demo_out {
 /* Records the observed outcome (formatted), shown as "observed:". */
 static void observed(demo_out *d, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(SPY_PRINTF_FMT, 2, 3)))
 #endif
     ;
 static void observed(demo_out *d, const char *fmt, ...) {

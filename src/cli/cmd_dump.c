@@ -28,14 +28,14 @@ int cmd_dump(int argc, char **argv) {
     cli_args a;
     const char *val, *name_text = NULL;
     int id, have_len = 0, rc = SPY_EXIT_OK;
-    uint64_t off = 0, len = 0, size, done;
+    uint64_t off = 0, len = 0, size, pos, end;
     spy_hexfmt_style style = SPY_HEX_XXD;
     spy_hexfmt fmt;
     spy_name name;
     spy_seg *seg = NULL;
     uint8_t *in = NULL;
     char *out = NULL;
-    size_t n, chunk = 0;
+    size_t n, chunk = 0, out_cap;
     spy_err e;
 
     cli_args_init(&a, "dump", argc, argv);
@@ -99,30 +99,53 @@ int cmd_dump(int argc, char **argv) {
     }
 
     in = malloc(DUMP_CHUNK);
-    out = malloc(spy_hexfmt_bound(DUMP_CHUNK));
+    out_cap = spy_hexfmt_bound(DUMP_CHUNK);
+    out = malloc(out_cap);
     if (in == NULL || out == NULL) {
         spy_err_set(&e, SPY_ENOMEM, 0, "dump: out of memory");
         rc = cli_fail(&e);
         goto done;
     }
+    /* Output leaves in one write(2) per chunk (about 1.2 MiB), not
+     * through stdio's 4 KiB buffer. */
+    setvbuf(stdout, NULL, _IONBF, 0);
     spy_hexfmt_init(&fmt, style, off);
-    for (done = 0; done < len; done += chunk) {
-        chunk = len - done < DUMP_CHUNK ? (size_t)(len - done) : DUMP_CHUNK;
-        if (spy_seg_read(seg, off + done, in, chunk, &e) != 0) {
-            /* Keep what was good: print it, then say why we stopped. */
-            size_t w = spy_hexfmt_finish(&fmt, out);
-            fwrite(out, 1, w, stdout);
-            fflush(stdout);
-            rc = cli_fail(&e);
-            goto done;
+    /* Holes of a sparse object are formatted as zeros without reading
+     * them (canonical squeezes them in constant time); data is read in
+     * chunks through the guarded copy. */
+    for (pos = off, end = off + len; pos < end;) {
+        uint64_t data, hole;
+        if (spy_seg_next_data(seg, pos, &data, &hole, &e) != 0)
+            goto fail;
+        if (data > end)
+            data = end;
+        if (hole > end || hole <= data)
+            hole = end;
+        while (pos < data) {
+            pos += spy_hexfmt_feed_zeros(&fmt, data - pos, out, out_cap, &n);
+            if (fwrite(out, 1, n, stdout) != n)
+                goto out; /* cli_finish_stdout reports it */
         }
-        n = spy_hexfmt_feed(&fmt, in, chunk, out);
-        if (fwrite(out, 1, n, stdout) != n)
-            break; /* cli_finish_stdout reports it */
+        for (; pos < hole; pos += chunk) {
+            chunk = hole - pos < DUMP_CHUNK ? (size_t)(hole - pos) : DUMP_CHUNK;
+            if (spy_seg_read(seg, pos, in, chunk, &e) != 0)
+                goto fail;
+            n = spy_hexfmt_feed(&fmt, in, chunk, out);
+            if (fwrite(out, 1, n, stdout) != n)
+                goto out;
+        }
     }
+out:
     n = spy_hexfmt_finish(&fmt, out);
     fwrite(out, 1, n, stdout);
     rc = cli_finish_stdout();
+    goto done;
+fail:
+    /* Keep what was good: print it, then say why we stopped. */
+    n = spy_hexfmt_finish(&fmt, out);
+    fwrite(out, 1, n, stdout);
+    fflush(stdout);
+    rc = cli_fail(&e);
 done:
     free(in);
     free(out);

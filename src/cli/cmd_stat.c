@@ -90,6 +90,27 @@ static size_t distinct_pids(const mapper_list *m) {
     return n;
 }
 
+/* Windows sections: what NtQuerySection and VirtualQuery say, side by
+ * side (the backend fills these fields only there). */
+static void print_section(const spy_seg_info *s, uint64_t page) {
+    if (s->win_section[0] != '\0')
+        printf("section:   MaximumSize %" PRIu64
+               " bytes (NtQuerySection), %s\n",
+               s->win_max_size, s->win_section);
+    if (s->win_region[0] != '\0') {
+        printf("view:      RegionSize %" PRIu64 " bytes (VirtualQuery), %s\n",
+               s->win_region_size, s->win_region);
+        if (s->win_max_size != 0 && s->win_region_size > s->win_max_size)
+            printf("           a view covers whole pages of %" PRIu64
+                   " bytes: its last %" PRIu64 " bytes are not part of the "
+                   "section and read as zero\n",
+                   page, s->win_region_size - s->win_max_size);
+    }
+    if (s->win_handles > 0)
+        printf("handles:   %d open (shmspy's own included)\n",
+               (int)s->win_handles);
+}
+
 static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
                        const char *opened_note) {
     char t[32], perms[10];
@@ -98,7 +119,7 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
     note_ctx nc = {NULL, 0};
 
     fputs("name:      ", stdout);
-    cli_put_escaped(stdout, s->name);
+    cli_put_name(stdout, s->name);
     printf("\nkind:      %s\n", spy_kind_name(s->kind));
     printf("size:      %" PRIu64 " bytes", s->size);
     if (page != 0 && s->size != 0)
@@ -116,10 +137,11 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
         printf("creator:   pid %d, last attach/detach pid %d\n", (int)s->cpid,
                (int)s->lpid);
         printf("nattch:    %d (kernel count)\n", (int)s->nattch);
-    } else {
+    } else if (s->kind != SPY_KIND_WIN_SECTION) {
         printf("identity:  device %" PRIu64 ", inode %" PRIu64 "\n", s->dev,
                s->ino);
     }
+    print_section(s, page);
     cli_format_time(s->mtime, t, sizeof t);
     printf("modified:  %s\n", t);
     cli_format_time(s->atime, t, sizeof t);
@@ -207,6 +229,22 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
         spy_json_int(&j, s->cpid);
         spy_json_key(&j, "lpid");
         spy_json_int(&j, s->lpid);
+    }
+    if (s->win_section[0] != '\0') {
+        spy_json_key(&j, "section_max_size");
+        spy_json_uint(&j, s->win_max_size);
+        spy_json_key(&j, "section_attributes");
+        spy_json_str(&j, s->win_section);
+    }
+    if (s->win_region[0] != '\0') {
+        spy_json_key(&j, "region_size");
+        spy_json_uint(&j, s->win_region_size);
+        spy_json_key(&j, "region");
+        spy_json_str(&j, s->win_region);
+    }
+    if (s->win_handles > 0) {
+        spy_json_key(&j, "handles");
+        spy_json_int(&j, s->win_handles);
     }
     if (opened_note != NULL) {
         spy_json_key(&j, "note");

@@ -45,6 +45,9 @@ static const spy__help browser_help[] = {
     {"S", "reverse the order"},
     {"d", "details pane: stat and the processes mapping it"},
     {"r  F5", "refresh the list now"},
+    {"p", "probe an address of shmspy itself: what it is, why it faults"},
+    {"I", "inject a fault into the selected object (flip OFF [BIT],"},
+    {"", "truncate SIZE, chmod MODE, unlink): asks y/N, journals first"},
 };
 
 /* ---- rows ------------------------------------------------------------- */
@@ -421,6 +424,22 @@ static void open_selected(browser *b) {
     spy__ui_push(hv);
 }
 
+static void inject_selected(browser *b) {
+    const spy__brow *r = selected(b);
+    spy_name n;
+    spy_err e;
+
+    if (r == NULL)
+        return;
+    spy_err_clear(&e);
+    if (spy_name_parse(r->name, &n, &e) != 0) {
+        spy__ui_msg(1, "%s", e.msg);
+        return;
+    }
+    /* The list shows the change at its next refresh (a second). */
+    spy__inject_ask(&n, r->disp, NULL);
+}
+
 static void on_mouse(browser *b) {
     MEVENT me;
 
@@ -481,6 +500,12 @@ static int browser_key(spy__view *v, int ch, uint64_t now) {
         break;
     case 'd':
         b->details = !b->details;
+        break;
+    case 'p':
+        spy__probe_ask();
+        break;
+    case 'I':
+        inject_selected(b);
         break;
     case 'r':
     case KEY_F(5):

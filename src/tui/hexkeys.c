@@ -313,6 +313,16 @@ int spy__hex_key(spy__view *v, int ch, uint64_t now) {
     case 'r':
         spy__hex_reopen(h, spy_seg_writable(h->seg));
         return SPY__KEY_DONE;
+    case 'p':
+        spy__probe_ask();
+        return SPY__KEY_DONE;
+    case 'I': {
+        char init[64];
+        snprintf(init, sizeof init, "flip 0x%llx 0",
+                 (unsigned long long)h->cur);
+        spy__inject_ask(&h->name, h->disp, init);
+        return SPY__KEY_DONE;
+    }
     case '\t':
         if (!spy_seg_writable(h->seg)) {
             refuse_read_only();

@@ -23,6 +23,9 @@ static const spy__help hex_help[] = {
     {"0-9 a-f", "writer mode: overwrite the nibble at the cursor"},
     {"Tab", "writer mode: type text in the ASCII column / back"},
     {"r", "reopen the name (after it was removed or recreated)"},
+    {"p", "probe an address of shmspy itself: what it is, why it faults"},
+    {"I", "inject a fault (flip OFF [BIT] at the cursor, truncate SIZE,"},
+    {"", "chmod MODE, unlink): asks y/N, journals first"},
 };
 
 static uint64_t hex_tick(spy__view *v, uint64_t now);

@@ -59,6 +59,19 @@ spy__view *spy__browser_new(const spy_tui_opts *o, spy_err *err);
 spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
                             spy_err *err);
 
+/* Asks for an address (spy_parse_u64 syntax) and opens the probe view:
+ * where the address lies in this process, what reading 8 bytes there did,
+ * and the explanation `shmspy probe` prints (probe.c). */
+void spy__probe_ask(void);
+
+/* Asks for a fault against the object n (disp: its name, safe to draw),
+ * the prompt starting with init (may be NULL): "flip OFF [BIT]",
+ * "truncate SIZE", "chmod MODE" or "unlink"; then asks y/N, writes and
+ * fsyncs the journal as `shmspy inject` does, and only then changes the
+ * object; the message line shows the journal and the undo command
+ * (inject.c). */
+void spy__inject_ask(const spy_name *n, const char *disp, const char *init);
+
 /* ---- the message line and prompts ------------------------------------ */
 
 /* Shows a message on the bottom line for a few seconds; is_error draws

@@ -19,8 +19,13 @@ T_RC=0
 
 t_cleanup() { T_CLEAN+=("$*"); }
 
+T_MAIN=$BASHPID
+
 t_on_exit() {
   local i p
+  # A background job signalled before its exec still runs this trap as a
+  # copy of the test shell: only the test shell itself cleans up.
+  [ "$BASHPID" = "$T_MAIN" ] || return 0
   # Background helpers still running are ended first. Only live jobs of
   # this shell are signalled: a pid that already exited may belong to
   # another process by now (tests run in parallel).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Faults while reading live memory, signals, and broken outputs: nothing
 # dies of a signal, every error is one explained line.
+# shellcheck source=/dev/null
 source "$SPY_TESTLIB"
 N=$(t_name faults)
 t_cleanup "rm -f /dev/shm$N"
@@ -9,7 +10,12 @@ head -c $((32 * 1024 * 1024)) /dev/urandom >"$T_TMP/data"
 
 # A writer truncates and regrows the object as fast as it can while we
 # dump and read it: each run ends normally (0) or with an explained error (1).
-( while :; do truncate -s 0 /dev/shm$N; truncate -s 32M /dev/shm$N; done ) &
+# The loop stops itself (a killed loop could leave one truncate running
+# that shrinks the object after we restored it).
+( while [ ! -e "$T_TMP/stop" ]; do
+  truncate -s 0 "/dev/shm$N"
+  truncate -s 32M "/dev/shm$N"
+done ) &
 TR=$!
 bad=0
 for i in $(seq 10); do
@@ -23,9 +29,8 @@ for i in $(seq 10); do
   rc=$?
   if [ $rc -ge 2 ]; then bad=1; echo "read run $i: rc=$rc $(cat "$T_TMP/e")"; fi
 done
-kill $TR
-wait $TR 2>/dev/null
-truncate -s 32M /dev/shm$N # the loop may have stopped between its steps
+touch "$T_TMP/stop"
+wait $TR
 t_expect_eq "$bad" "0" "dump and read under truncation: exit 0 or an explained error, never a signal"
 
 # A writer at full speed (the demo writer at 1000 Hz) while we dump.
@@ -53,12 +58,76 @@ for sig in INT TERM HUP; do
   wait $HP
   rc=$?
   exec 7>&-
-  t_expect_eq "$rc $(test -e /dev/shm$H && echo present || echo gone)" "0 gone" \
+  t_expect_eq "$rc $(test -e "/dev/shm$H" && echo present || echo gone)" "0 gone" \
     "SIG$sig to write --hold: exit 0 and the object is removed"
 done
 
+# Truncated while dump is in the middle: the reader of a FIFO takes the
+# first bytes, the object shrinks to one page, the reader drains the rest.
+# dump stops with the explanation, exit 1, whatever the format.
+# Random bytes, so that hexdump -C has no repeated lines to squeeze.
+for fmt in xxd canonical raw; do
+  "$SHMSPY" write "$N" --file "$T_TMP/data"
+  mkfifo "$T_TMP/mid$fmt"
+  "$SHMSPY" dump "$N" --format $fmt >"$T_TMP/mid$fmt" 2>"$T_TMP/e" &
+  DP=$!
+  exec 8<"$T_TMP/mid$fmt"
+  head -c 1000 <&8 >/dev/null
+  truncate -s 4096 "/dev/shm$N"
+  cat <&8 >/dev/null
+  wait $DP
+  rc=$?
+  exec 8<&-
+  t_expect_eq "$rc $(cat "$T_TMP/e")" \
+    "1 shmspy: $N: the object shrank while in use (SIGBUS at offset $(grep -oE '[0-9]+\)$' "$T_TMP/e" | tr -d ')'))" \
+    "dump --format $fmt truncated midway: exit 1, the offset of the fault explained"
+  truncate -s 32M "/dev/shm$N"
+done
+
+# A signal at any moment of write --create --hold, even before the hold
+# has begun: either shmspy had not yet armed (died of the signal, nothing
+# created) or it had (exit 0, the object removed). Never an object left
+# behind by a killed holder.
+mkfifo "$T_TMP/never"
+exec 7<>"$T_TMP/never" # an input that stays open and silent
+bad=0
+for i in $(seq 30); do
+  H=$(t_name "early$i")
+  t_cleanup "rm -f /dev/shm$H"
+  "$SHMSPY" write "$H" --create 1M --fill 0x55 --hold <"$T_TMP/never" 2>/dev/null >/dev/null &
+  HP=$!
+  # Once shmspy runs (not the shell's copy before exec), after 0 to 9 ms.
+  t_wait_for "[ \"\$(cat /proc/$HP/comm 2>/dev/null)\" = shmspy ]" 50
+  sleep "0.00$((i % 10))"
+  kill -TERM $HP 2>/dev/null
+  wait $HP
+  rc=$?
+  if [ -e "/dev/shm$H" ] || { [ $rc -ne 0 ] && [ $rc -ne 143 ]; }; then
+    bad=1
+    echo "run $i: rc=$rc, $(test -e "/dev/shm$H" && echo 'object left behind')"
+  fi
+done
+exec 7>&-
+t_expect_eq "$bad" "0" "SIGTERM at any moment of write --create --hold leaves no object"
+
+# A holder whose standard input is closed waits for a signal alone.
+H=$(t_name holdclosed)
+t_cleanup "rm -f /dev/shm$H"
+"$SHMSPY" write "$H" --create 4K --as u8 1 --hold <&- 2>"$T_TMP/h.err" &
+HP=$!
+t_wait_for "grep -q holding '$T_TMP/h.err'"
+t_expect_eq "$(test -e "/dev/shm$H" && echo held)" "held" "with stdin closed, --hold keeps holding"
+kill -TERM $HP
+wait $HP
+t_expect_eq "$? $(test -e "/dev/shm$H" && echo present || echo gone)" "0 gone" \
+  "and SIGTERM releases it, object removed"
+
 # Broken outputs.
 set -o pipefail
+for fmt in canonical raw; do
+  "$SHMSPY" dump "$N" --format $fmt 2>"$T_TMP/e" | head -c 10 >/dev/null
+  t_expect_eq "$? $(cat "$T_TMP/e")" "0 " "dump --format $fmt | head: exit 0, no message"
+done
 "$SHMSPY" dump "$N" 2>"$T_TMP/e" | head -c 100 >/dev/null
 t_expect_eq "$? $(cat "$T_TMP/e")" "0 " "dump | head: exit 0, no message (the reader has what it wanted)"
 set +o pipefail
@@ -68,4 +137,13 @@ t_expect_eq "$? $(cat "$T_TMP/e")" "1 shmspy: stdout: No space left on device" \
 "$SHMSPY" list >&- 2>"$T_TMP/e"
 t_expect_eq "$? $(cat "$T_TMP/e")" "1 shmspy: stdout: Bad file descriptor" \
   "stdout closed: exit 1 with one line"
+"$SHMSPY" list --json >/dev/full 2>"$T_TMP/e"
+t_expect_eq "$? $(cat "$T_TMP/e")" "1 shmspy: stdout: No space left on device" \
+  "list --json >/dev/full: exit 1 with one line"
+for cmd in "stat --json" "stat" "read --as u32" "dump --format raw"; do
+  # shellcheck disable=SC2086 # the options after the name
+  "$SHMSPY" "${cmd%% *}" "$N" ${cmd#"${cmd%% *}"} >/dev/full 2>"$T_TMP/e"
+  t_expect_eq "$? $(cat "$T_TMP/e")" "1 shmspy: stdout: No space left on device" \
+    "$cmd >/dev/full: exit 1 with one line"
+done
 t_done

@@ -3,6 +3,7 @@
 # control characters and invalid UTF-8, zero-size and mode 0000 objects.
 # shmspy never hangs, never follows, never prints a raw control character,
 # reports each problem entry and carries on.
+# shellcheck source=/dev/null
 source "$SPY_TESTLIB"
 P=/dev/shm/spyrel-$$
 t_cleanup "rm -rf $P-*"
@@ -26,8 +27,8 @@ has_ctrl() { LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]' "$1"; }
 t_run timeout 20 "$SHMSPY" list
 t_expect_rc 0 "list with hostile entries exits 0 (no hang)"
 printf '%s' "$T_OUT" >"$T_TMP/list.txt"
-has_ctrl "$T_TMP/list.txt" && t_fail "list prints no raw control character" ||
-  t_ok "list prints no raw control character"
+if has_ctrl "$T_TMP/list.txt"; then t_fail "list prints no raw control character"; else
+  t_ok "list prints no raw control character"; fi
 t_expect_nomatch "$T_OUT" "root:x:0:0" "list never reads through the symlink"
 t_expect_match "$T_OUT" "spyrel-$$-link-passwd .*symbolic link to /etc/passwd \(not followed\)" \
   "the symlink is shown with its target, not followed"
@@ -43,8 +44,8 @@ t_expect_match "$T_OUT" "spyrel-$$-locked +posix +64 +0000 " "the mode 0000 obje
 t_run timeout 20 "$SHMSPY" list --json
 t_expect_rc 0 "list --json with hostile entries"
 printf '%s' "$T_OUT" >"$T_TMP/list.json"
-has_ctrl "$T_TMP/list.json" && t_fail "JSON carries no raw control character" ||
-  t_ok "JSON carries no raw control character"
+if has_ctrl "$T_TMP/list.json"; then t_fail "JSON carries no raw control character"; else
+  t_ok "JSON carries no raw control character"; fi
 t_expect_eq "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 for s in d["segments"] if s["name"].startswith("/spyrel-'$$'")))' "$T_TMP/list.json")" \
   "11" "JSON is valid and lists all 11 entries"
 
@@ -69,7 +70,7 @@ t_expect_match "$T_OUT" "^name: +/spyrel-$$-nl\\\\nline$" "stat escapes the name
 t_run timeout 10 "$SHMSPY" stat "/spyrel-$$-nope"$'\033'"[2J"
 t_expect_error 1 "no such shared memory object" "a missing name with ESC gives one line"
 printf '%s' "$T_ERR" >"$T_TMP/err.txt"
-has_ctrl "$T_TMP/err.txt" && t_fail "the error escapes ESC" || t_ok "the error escapes ESC"
+if has_ctrl "$T_TMP/err.txt"; then t_fail "the error escapes ESC"; else t_ok "the error escapes ESC"; fi
 t_run "$SHMSPY" rm "/spyrel-$$-link-passwd"
 t_expect_rc 0 "rm of a symlink removes the link"
 t_expect_eq "$(test -s /etc/passwd && echo intact)" "intact" "and never its target"

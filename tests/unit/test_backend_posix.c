@@ -5,6 +5,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +37,23 @@ static const char *dev_shm(const char *text) {
     return dev_path;
 }
 
+/* System V keys of this run: 0x7... for test_sysv_by_key, 0xa... (top bit
+ * set: a negative key_t) for test_sysv_list_like_ipcs. Derived from the
+ * runner's pid so that the teardown finds them too. */
+static key_t sysv_key(unsigned prefix) {
+    return (key_t)((prefix << 28) | ((unsigned)run_pid & 0xffffff));
+}
+
+static void remove_sysv(key_t key) {
+    int id = shmget(key, 0, 0);
+    if (id >= 0)
+        shmctl(id, IPC_RMID, NULL);
+}
+
 static void remove_all(void) {
     char cmd[128];
+    remove_sysv(sysv_key(7));
+    remove_sysv(sysv_key(0xa));
     snprintf(cmd, sizeof cmd,
              "rm -f /dev/shm/spyut-%d-* /dev/shm/sem.spyut-%d-*", run_pid,
              run_pid);
@@ -262,7 +278,7 @@ START_TEST(test_sysv_by_key) {
     found *f = malloc(sizeof *f);
     char buf[8];
 
-    snprintf(text, sizeof text, "key:0x7%07x", (unsigned)getpid() & 0xffffff);
+    snprintf(text, sizeof text, "key:0x%x", (unsigned)sysv_key(7));
     ck_assert_int_eq(spy_name_parse(text, &n, &e), 0);
     ck_assert_int_eq(spy_seg_open(&n, SPY_O_WRITE | SPY_O_CREATE | SPY_O_EXCL,
                                   10000, 0600, &w, &e),
@@ -327,6 +343,218 @@ START_TEST(test_file_mapping) {
 }
 END_TEST
 
+/* Runs fn in a forked child as an unprivileged user: as root the child
+ * switches to nobody (65534), otherwise it already is one. Returns fn's
+ * result (the child's exit status), or -1 if the child did not exit. What
+ * fn wants to say on failure goes to stderr. */
+static int as_other_user(int (*fn)(void *), void *arg) {
+    pid_t pid = fork();
+    int st;
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (getuid() == 0 && (setgroups(0, NULL) != 0 || setgid(65534) != 0 ||
+                              setuid(65534) != 0))
+            _exit(100);
+        _exit(fn(arg));
+    }
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+typedef struct sysv_probe {
+    int shmid;
+    spy_seg_info want; /* as IPC_STAT said, by the owner */
+} sysv_probe;
+
+static int find_sysv_cb(const spy_seg_info *info, void *arg) {
+    found *f = arg;
+    if (info->kind == SPY_KIND_SYSV && strcmp(info->name, f->name) == 0) {
+        f->info = *info;
+        f->hits++;
+    }
+    return 0;
+}
+
+/* In the unprivileged child: the root-owned 0600 segment is listed (as
+ * ipcs -m lists it) with the same fields, yet cannot be opened. */
+static int sysv_seen_by_other(void *arg) {
+    sysv_probe *p = arg;
+    static found f;
+    char text[64];
+    spy_name n;
+    spy_seg *s;
+    spy_err e;
+    memset(&f, 0, sizeof f);
+    snprintf(text, sizeof text, "sysv:%d", p->shmid);
+    f.name = text;
+    if (spy_backend_list(SPY_LIST_SYSV, find_sysv_cb, &f, &e) != 0)
+        return 1;
+    if (f.hits != 1) {
+        fprintf(stderr, "%s listed %d times\n", text, f.hits);
+        return 2;
+    }
+    if (f.info.size != p->want.size || f.info.mode != p->want.mode ||
+        f.info.uid != p->want.uid || f.info.key != p->want.key ||
+        f.info.cpid != p->want.cpid ||
+        /* fork gave this child the parent's attachment too */
+        f.info.nattch != p->want.nattch + 1) {
+        fprintf(stderr,
+                "%s: size %llu mode %o uid %u key %lld cpid %d nattch %d\n",
+                text, (unsigned long long)f.info.size, (unsigned)f.info.mode,
+                (unsigned)f.info.uid, (long long)f.info.key, (int)f.info.cpid,
+                (int)f.info.nattch);
+        return 3;
+    }
+    n.form = SPY_NAME_SYSV_ID;
+    n.id = p->shmid;
+    n.text[0] = '\0';
+    if (spy_seg_open(&n, 0, 0, 0, &s, &e) != SPY_EACCES) {
+        fprintf(stderr, "%s: open: %s\n", text, e.msg);
+        return 4;
+    }
+    return 0;
+}
+
+START_TEST(test_sysv_list_like_ipcs) {
+    /* The list is read from /proc/sysvipc/shm, as ipcs -m reads it: every
+     * field matches IPC_STAT, and a segment we may not read is listed all
+     * the same (SHM_STAT would hide it from a non-owner). */
+    key_t key = sysv_key(0xa);
+    int id = shmget(key, 5000, IPC_CREAT | IPC_EXCL | 0600);
+    struct shmid_ds ds;
+    spy_seg_info *info = malloc(sizeof *info);
+    sysv_probe *probe = malloc(sizeof *probe);
+    found *f = malloc(sizeof *f);
+    char text[64];
+    spy_err e;
+    void *at;
+
+    ck_assert_int_ge(id, 0);
+    at = shmat(id, NULL, SHM_RDONLY);
+    ck_assert_ptr_ne(at, (void *)-1);
+    ck_assert_int_eq(shmctl(id, IPC_STAT, &ds), 0);
+    snprintf(text, sizeof text, "sysv:%d", id);
+    memset(f, 0, sizeof *f);
+    f->name = text;
+    ck_assert_int_eq(spy_backend_list(SPY_LIST_SYSV, find_sysv_cb, f, &e), 0);
+    ck_assert_int_eq(f->hits, 1);
+    ck_assert_int_eq(f->info.shmid, id);
+    /* The key as "key:0x..." names it: its 32 bits, never negative. */
+    ck_assert_int_eq(f->info.key, (int64_t)(uint32_t)key);
+    ck_assert_int_gt(f->info.key, 0x7fffffff);
+    ck_assert_uint_eq(f->info.size, 5000);
+    ck_assert_uint_eq(f->info.mode, 0600);
+    ck_assert_uint_eq(f->info.uid, ds.shm_perm.uid);
+    ck_assert_uint_eq(f->info.gid, ds.shm_perm.gid);
+    ck_assert_int_eq(f->info.cpid, getpid());
+    ck_assert_int_eq(f->info.lpid, ds.shm_lpid);
+    ck_assert_int_eq(f->info.nattch, 1);
+    ck_assert_int_eq(f->info.atime, (int64_t)ds.shm_atime);
+    ck_assert_int_eq(f->info.ctime, (int64_t)ds.shm_ctime);
+    ck_assert_int_eq(f->info.mtime, (int64_t)ds.shm_ctime);
+    ck_assert_uint_eq(f->info.ino, (uint64_t)id);
+
+    if (getuid() == 0) {
+        probe->shmid = id;
+        probe->want = f->info;
+        ck_assert_int_eq(as_other_user(sysv_seen_by_other, probe), 0);
+    }
+
+    /* Removed while attached: still listed (ipcs shows it as "dest"), the
+     * kernel's SHM_DEST bit is not part of the mode, the key is gone. */
+    ck_assert_int_eq(shmctl(id, IPC_RMID, NULL), 0);
+    memset(f, 0, sizeof *f);
+    f->name = text;
+    ck_assert_int_eq(spy_backend_list(SPY_LIST_SYSV, find_sysv_cb, f, &e), 0);
+    ck_assert_int_eq(f->hits, 1);
+    ck_assert_uint_eq(f->info.mode, 0600);
+    ck_assert_int_eq(f->info.key, 0);
+    ck_assert_int_eq(shmdt(at), 0);
+    memset(f, 0, sizeof *f);
+    f->name = text;
+    ck_assert_int_eq(spy_backend_list(SPY_LIST_SYSV, find_sysv_cb, f, &e), 0);
+    ck_assert_int_eq(f->hits, 0);
+    free(info);
+    free(probe);
+    free(f);
+}
+END_TEST
+
+/* In the unprivileged child: a read-write open of the 0644 object is
+ * refused with a sentence that says read-only works, and read-only does;
+ * the 0600 object is refused without that hint. */
+static int rw_refused_with_hint(void *arg) {
+    const char *base = arg;
+    char text[128];
+    spy_name n;
+    spy_seg *s;
+    spy_err e;
+    char buf[4];
+
+    n.form = SPY_NAME_PLAIN;
+    snprintf(n.text, sizeof n.text, "%.40s-ro", base);
+    if (spy_seg_open(&n, SPY_O_WRITE, 0, 0, &s, &e) != SPY_EACCES) {
+        fprintf(stderr, "rw open of 0644: %s\n", e.msg);
+        return 1;
+    }
+    snprintf(text, sizeof text, "%.50s: permission denied (mode 0644, owner ",
+             n.text);
+    if (strncmp(e.msg, text, strlen(text)) != 0 ||
+        strstr(e.msg, "; it can be opened read-only") == NULL) {
+        fprintf(stderr, "message: %s\n", e.msg);
+        return 2;
+    }
+    /* With CREATE (no EXCL) the existing object is reused: same refusal. */
+    if (spy_seg_open(&n, SPY_O_WRITE | SPY_O_CREATE, 0, 0600, &s, &e) !=
+            SPY_EACCES ||
+        strstr(e.msg, "read-only") == NULL) {
+        fprintf(stderr, "create-or-reuse: %s\n", e.msg);
+        return 3;
+    }
+    if (spy_seg_open(&n, 0, 0, 0, &s, &e) != 0) {
+        fprintf(stderr, "ro open: %s\n", e.msg);
+        return 4;
+    }
+    if (spy_seg_read(s, 0, buf, 4, &e) != 0 || memcmp(buf, "ro!", 4) != 0)
+        return 5;
+    spy_seg_close(s);
+
+    snprintf(n.text, sizeof n.text, "%.40s-private", base);
+    if (spy_seg_open(&n, SPY_O_WRITE, 0, 0, &s, &e) != SPY_EACCES ||
+        strstr(e.msg, "read-only") != NULL) {
+        fprintf(stderr, "rw open of 0600: %s\n", e.msg);
+        return 6;
+    }
+    return 0;
+}
+
+START_TEST(test_write_refused_suggests_read_only) {
+    spy_name n;
+    char text[64], base[64];
+    spy_seg *s;
+    spy_err e;
+
+    if (getuid() != 0)
+        return; /* needs another user's objects: only root can switch */
+    snprintf(base, sizeof base, "/spyut-%d-perm", run_pid);
+    snprintf(text, sizeof text, "%.40s-ro", base);
+    ck_assert_int_eq(spy_name_parse(text, &n, &e), 0);
+    ck_assert_int_eq(spy_seg_open(&n, SPY_O_WRITE | SPY_O_CREATE | SPY_O_EXCL,
+                                  4096, 0644, &s, &e),
+                     0);
+    ck_assert_int_eq(spy_seg_write(s, 0, "ro!", 4, &e), 0);
+    spy_seg_close(s);
+    snprintf(text, sizeof text, "%.40s-private", base);
+    ck_assert_int_eq(spy_name_parse(text, &n, &e), 0);
+    ck_assert_int_eq(spy_seg_open(&n, SPY_O_WRITE | SPY_O_CREATE | SPY_O_EXCL,
+                                  4096, 0600, &s, &e),
+                     0);
+    spy_seg_close(s);
+    ck_assert_int_eq(as_other_user(rw_refused_with_hint, base), 0);
+    remove_all();
+}
+END_TEST
+
 /* Waits up to 10 s until pid catches sig, per /proc/PID/status. */
 static int wait_sigcgt(pid_t pid, int sig) {
     char path[64], line[256];
@@ -372,6 +600,9 @@ START_TEST(test_read_across_windows) {
     ck_assert_int_eq(memcmp(buf, "ABCDEFxyzwKLMNOP", 16), 0);
     ck_assert_int_eq(pread(fd, buf, 16, edge - 8), 16);
     ck_assert_int_eq(memcmp(buf, "ABCDEFxyzwKLMNOP", 16), 0);
+    /* Flush after the window moved on: msync of the current window plus
+     * fdatasync for what earlier windows wrote. */
+    ck_assert_int_eq(spy_seg_flush(s, &e), 0);
     spy_seg_close(s);
     close(fd);
     unlink(path);
@@ -468,6 +699,8 @@ int main(void) {
     tcase_add_test(tc, test_zero_size_and_refresh);
     tcase_add_test(tc, test_list_kinds_and_hostile_entries);
     tcase_add_test(tc, test_sysv_by_key);
+    tcase_add_test(tc, test_sysv_list_like_ipcs);
+    tcase_add_test(tc, test_write_refused_suggests_read_only);
     tcase_add_test(tc, test_file_mapping);
     tcase_add_test(tc, test_read_across_windows);
     tcase_add_test(tc, test_hold_wait_signal);

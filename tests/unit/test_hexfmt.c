@@ -16,53 +16,7 @@
 #include <unistd.h>
 
 #include "hexfmt.h"
-
-typedef struct buf {
-    char *p;
-    size_t n, cap;
-} buf;
-
-static void buf_add(buf *b, const void *s, size_t n) {
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n + 1) {
-            cap *= 2;
-        }
-        b->p = realloc(b->p, cap);
-        if (b->p == NULL) {
-            ck_abort_msg("out of memory");
-        }
-        b->cap = cap;
-    }
-    if (n > 0) {
-        memcpy(b->p + b->n, s, n);
-    }
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void buf_free(buf *b) {
-    free(b->p);
-    memset(b, 0, sizeof *b);
-}
-
-/* xorshift64*: reproducible; SPY_TEST_SEED overrides the seed. */
-static uint64_t rng = 0x9e3779b97f4a7c15u;
-
-static void rng_seed(uint64_t dflt) {
-    const char *s = getenv("SPY_TEST_SEED");
-    rng = s != NULL ? strtoull(s, NULL, 0) : dflt;
-    if (rng == 0) {
-        rng = 1;
-    }
-}
-
-static uint64_t rnd(void) {
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return rng * 0x2545f4914f6cdd1du;
-}
+#include "testutil.h"
 
 static void rnd_fill(uint8_t *d, size_t n) {
     size_t i;
@@ -96,7 +50,7 @@ static size_t pick_chunk(size_t n) {
 /* Formats d[0..n) displayed from start, appending to out. split: feed in
  * random chunks, else in one call. */
 static void format(spy_hexfmt_style st, uint64_t start, const uint8_t *d,
-                   size_t n, int split, buf *out) {
+                   size_t n, int split, tbuf *out) {
     spy_hexfmt f;
     size_t i = 0, bound, w;
     char *tmp;
@@ -127,7 +81,7 @@ static void format(spy_hexfmt_style st, uint64_t start, const uint8_t *d,
 }
 
 /* Fails with the first differing line of want (from the tool) and got. */
-static void expect_same(const char *what, const buf *want, const buf *got) {
+static void expect_same(const char *what, const tbuf *want, const tbuf *got) {
     size_t i = 0, line = 0, ls = 0;
     const char *we, *ge;
 
@@ -162,11 +116,10 @@ typedef struct range {
  * outs[i] receives the output for r[i]. No line of either tool starts
  * with '@', so MARK at a line start separates the outputs. */
 static void tool_outputs(const char *path, spy_hexfmt_style st, const range *r,
-                         size_t nr, buf *outs) {
-    buf cmd = {0}, all = {0};
-    char piece[512], rd[65536];
-    size_t i, got, pos, k;
-    FILE *p;
+                         size_t nr, tbuf *outs) {
+    tbuf cmd = {0}, all = {0};
+    char piece[512];
+    size_t i, pos, k;
     int status;
 
     buf_add(&cmd, "export LC_ALL=C; ", 17);
@@ -181,12 +134,7 @@ static void tool_outputs(const char *path, spy_hexfmt_style st, const range *r,
         ck_assert(n > 0 && (size_t)n < sizeof piece);
         buf_add(&cmd, piece, (size_t)n);
     }
-    p = popen(cmd.p, "r");
-    ck_assert_msg(p != NULL, "popen: %s", strerror(errno));
-    while ((got = fread(rd, 1, sizeof rd, p)) > 0) {
-        buf_add(&all, rd, got);
-    }
-    status = pclose(p);
+    status = run_capture(cmd.p, &all);
     ck_assert_msg(status == 0, "%s failed (status %d)",
                   st == SPY_HEX_XXD ? "xxd" : "hexdump", status);
 
@@ -219,35 +167,18 @@ static void tool_outputs(const char *path, spy_hexfmt_style st, const range *r,
  * (Check ends its forked process with _exit) or crashes cannot leave it
  * behind. tmp_create empties it for the next test; tmp_write fills parts
  * of it, the rest stays sparse. */
-static char tmp_path[4096];
+static char tmp_path[TMP_PATH_MAX];
 
 static void tmp_setup(void) {
-    const char *dir = getenv("TMPDIR");
-    int fd;
-
-    snprintf(tmp_path, sizeof tmp_path, "%s/test_hexfmt.XXXXXX",
-             dir != NULL && dir[0] != '\0' ? dir : "/tmp");
-    fd = mkstemp(tmp_path);
-    if (fd < 0) {
-        fprintf(stderr, "mkstemp %s: %s\n", tmp_path, strerror(errno));
-        tmp_path[0] = '\0';
-        return;
-    }
-    close(fd);
+    tmp_make(tmp_path, sizeof tmp_path, "test_hexfmt");
 }
 
 static void tmp_teardown(void) {
-    if (tmp_path[0] != '\0') {
-        unlink(tmp_path);
-    }
+    tmp_remove(tmp_path);
 }
 
 static void tmp_create(void) {
-    FILE *fp;
-    ck_assert_msg(tmp_path[0] != '\0', "no temporary file");
-    fp = fopen(tmp_path, "wb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_int_eq(fclose(fp), 0);
+    tmp_fill(tmp_path, "", 0);
 }
 
 static void tmp_write(uint64_t off, const uint8_t *d, size_t n) {
@@ -264,13 +195,13 @@ static void check_ranges(uint64_t base, const uint8_t *data, const range *r,
                          size_t nr) {
     static const spy_hexfmt_style styles[] = {SPY_HEX_XXD, SPY_HEX_CANONICAL};
     size_t s, i;
-    buf *want = calloc(nr, sizeof *want);
+    tbuf *want = calloc(nr, sizeof *want);
 
     ck_assert_ptr_nonnull(want);
     for (s = 0; s < 2; s++) {
         tool_outputs(tmp_path, styles[s], r, nr, want);
         for (i = 0; i < nr; i++) {
-            buf one = {0}, split = {0};
+            tbuf one = {0}, split = {0};
             char what[128];
             snprintf(what, sizeof what, "%s -s %#" PRIx64 " %s %zu",
                      styles[s] == SPY_HEX_XXD ? "xxd" : "hexdump -C", r[i].off,
@@ -449,7 +380,7 @@ START_TEST(test_huge_offset_column) {
     static const uint64_t start = 0xffffffffffffff00u;
     uint8_t d[200];
     range r = {0, sizeof d};
-    buf want, got = {0}, fixed = {0};
+    tbuf want, got = {0}, fixed = {0};
     size_t s, i;
     static const spy_hexfmt_style styles[] = {SPY_HEX_XXD, SPY_HEX_CANONICAL};
 
@@ -501,10 +432,10 @@ START_TEST(test_split_equivalence) {
         memset(data + at, (int)(rnd() & 1 ? 0 : 0x41), 16 + rnd() % 500);
     }
     for (s = 0; s < 3; s++) {
-        buf one = {0};
+        tbuf one = {0};
         format((spy_hexfmt_style)s, 7, data, sizeof data, 0, &one);
         for (k = 0; k < 12; k++) {
-            buf split = {0};
+            tbuf split = {0};
             format((spy_hexfmt_style)s, 7, data, sizeof data, 1, &split);
             expect_same("split vs single feed", &one, &split);
             buf_free(&split);
@@ -516,7 +447,7 @@ END_TEST
 
 START_TEST(test_raw) {
     uint8_t d[1000];
-    buf got = {0};
+    tbuf got = {0};
     char out[4];
     spy_hexfmt f;
 
@@ -593,30 +524,160 @@ START_TEST(test_bound) {
 }
 END_TEST
 
-static Suite *hexfmt_suite(void) {
-    Suite *s = suite_create("hexfmt");
-    TCase *tc = tcase_create("core");
+/* Every implementation of full lines gives the scalar one's bytes, for
+ * random lines, runs of equal lines (canonical squeezing) and offsets
+ * around each 4 GiB boundary (where the offset grows a digit and the SIMD
+ * kernels print the high digits themselves). */
+START_TEST(test_kernels_agree) {
+    static const char *const impls[] = {"ssse3", "avx2"};
+    static const uint64_t starts[] = {
+        0,           1,           0xfffff000u,  0xfffffff0u,
+        0xffffffe7u, 0x1fffffe0u, 0xfffffffe0u, 0xfffffffff0u};
+    static uint8_t d[16 * 64 + 9];
+    const char *was = spy_hexfmt_impl();
+    size_t i, k, s, st;
 
-    tcase_set_timeout(tc, 60);
-    tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
-    tcase_add_test(tc, test_small_lengths);
-    tcase_add_test(tc, test_squeeze_ranges);
-    tcase_add_test(tc, test_large_offsets);
-    tcase_add_test(tc, test_huge_offset_column);
-    tcase_add_test(tc, test_split_equivalence);
-    tcase_add_test(tc, test_raw);
-    tcase_add_test(tc, test_empty);
-    tcase_add_test(tc, test_bound);
-    suite_add_tcase(s, tc);
+    rng_seed(11);
+    rnd_fill(d, sizeof d);
+    /* Lines 20..29 equal, 40..41 equal, 50..60 zero. */
+    for (i = 21; i < 30; i++)
+        memcpy(d + 16 * i, d + 16 * 20, 16);
+    memcpy(d + 16 * 41, d + 16 * 40, 16);
+    memset(d + 16 * 50, 0, 16 * 11);
+    for (k = 0; k < sizeof impls / sizeof impls[0]; k++) {
+        if (spy_hexfmt_select(impls[k]) != 0) {
+            fprintf(stderr, "test_hexfmt: no %s on this CPU or build\n",
+                    impls[k]);
+            continue;
+        }
+        for (s = 0; s < 2; s++) {
+            for (st = 0; st < sizeof starts / sizeof starts[0]; st++) {
+                tbuf want = {0}, got = {0};
+                ck_assert_int_eq(spy_hexfmt_select("scalar"), 0);
+                format((spy_hexfmt_style)s, starts[st], d, sizeof d, 0, &want);
+                ck_assert_int_eq(spy_hexfmt_select(impls[k]), 0);
+                format((spy_hexfmt_style)s, starts[st], d, sizeof d, 1, &got);
+                expect_same(impls[k], &want, &got);
+                buf_free(&want);
+                buf_free(&got);
+            }
+        }
+    }
+    ck_assert_int_eq(spy_hexfmt_select(was), 0);
+}
+END_TEST
+
+/* spy_hexfmt_feed_zeros prints exactly what feeding that many real zero
+ * bytes prints: after a partial line, after a zero or a non-zero line,
+ * for short and long runs, with a small output buffer for xxd and raw. */
+START_TEST(test_feed_zeros) {
+    static const size_t pend[] = {0, 1, 7, 15};
+    static const uint64_t ns[] = {0,  1,  15, 16,   17,       31,
+                                  32, 33, 48, 1000, 65536 + 5};
+    static uint8_t zero[65536 + 5], lead[16 + 15];
+    size_t s, p, ni, before;
+    char *tmp;
+    size_t cap = spy_hexfmt_bound(4096);
+
+    tmp = malloc(spy_hexfmt_bound(sizeof zero));
+    ck_assert_ptr_nonnull(tmp);
+    rng_seed(13);
+    rnd_fill(lead, sizeof lead);
+    for (s = 0; s < 3; s++) {
+        for (before = 0; before < 3; before++) {
+            for (p = 0; p < sizeof pend / sizeof pend[0]; p++) {
+                for (ni = 0; ni < sizeof ns / sizeof ns[0]; ni++) {
+                    spy_hexfmt a, b;
+                    tbuf want = {0}, got = {0};
+                    uint64_t n = ns[ni], done = 0;
+                    /* before: 0 nothing, 1 a random line, 2 a zero line. */
+                    size_t lead_n = (before > 0 ? 16 : 0) + pend[p];
+                    uint8_t ld[16 + 15];
+                    size_t w;
+                    memcpy(ld, lead, sizeof ld);
+                    if (before == 2)
+                        memset(ld, 0, 16);
+                    spy_hexfmt_init(&a, (spy_hexfmt_style)s, 0x7ff0);
+                    spy_hexfmt_init(&b, (spy_hexfmt_style)s, 0x7ff0);
+                    w = spy_hexfmt_feed(&a, ld, lead_n, tmp);
+                    buf_add(&want, tmp, w);
+                    w = spy_hexfmt_feed(&a, zero, (size_t)n, tmp);
+                    buf_add(&want, tmp, w);
+                    w = spy_hexfmt_finish(&a, tmp);
+                    buf_add(&want, tmp, w);
+                    w = spy_hexfmt_feed(&b, ld, lead_n, tmp);
+                    buf_add(&got, tmp, w);
+                    while (done < n) {
+                        uint64_t c =
+                            spy_hexfmt_feed_zeros(&b, n - done, tmp, cap, &w);
+                        ck_assert_uint_gt(c, 0);
+                        ck_assert_uint_le(w, cap);
+                        buf_add(&got, tmp, w);
+                        done += c;
+                    }
+                    ck_assert_uint_eq(b.offset, a.offset);
+                    w = spy_hexfmt_finish(&b, tmp);
+                    buf_add(&got, tmp, w);
+                    expect_same("feed_zeros", &want, &got);
+                    buf_free(&want);
+                    buf_free(&got);
+                }
+            }
+        }
+    }
+    free(tmp);
+}
+END_TEST
+
+/* Every test runs once per implementation of full lines, each compared
+ * with the real xxd and hexdump: "scalar" always, "ssse3" and "avx2" when
+ * the CPU has them (a missing one is reported, not failed). */
+static void use_scalar(void) {
+    ck_assert_int_eq(spy_hexfmt_select("scalar"), 0);
+}
+static void use_ssse3(void) {
+    ck_assert_int_eq(spy_hexfmt_select("ssse3"), 0);
+}
+static void use_avx2(void) {
+    ck_assert_int_eq(spy_hexfmt_select("avx2"), 0);
+}
+
+static Suite *hexfmt_suite(void) {
+    static const struct {
+        const char *name;
+        void (*setup)(void);
+    } impls[] = {
+        {"scalar", use_scalar}, {"ssse3", use_ssse3}, {"avx2", use_avx2}};
+    Suite *s = suite_create("hexfmt");
+    size_t i;
+
+    for (i = 0; i < sizeof impls / sizeof impls[0]; i++) {
+        TCase *tc;
+        if (spy_hexfmt_select(impls[i].name) != 0) {
+            fprintf(stderr, "test_hexfmt: %s not available here: skipped\n",
+                    impls[i].name);
+            continue;
+        }
+        tc = tcase_create(impls[i].name);
+        tcase_set_timeout(tc, 60);
+        tcase_add_unchecked_fixture(tc, tmp_setup, tmp_teardown);
+        tcase_add_checked_fixture(tc, impls[i].setup, NULL);
+        tcase_add_test(tc, test_small_lengths);
+        tcase_add_test(tc, test_squeeze_ranges);
+        tcase_add_test(tc, test_large_offsets);
+        tcase_add_test(tc, test_huge_offset_column);
+        tcase_add_test(tc, test_split_equivalence);
+        tcase_add_test(tc, test_raw);
+        tcase_add_test(tc, test_empty);
+        tcase_add_test(tc, test_bound);
+        tcase_add_test(tc, test_feed_zeros);
+        if (i == 0)
+            tcase_add_test(tc, test_kernels_agree);
+        suite_add_tcase(s, tc);
+    }
     return s;
 }
 
 int main(void) {
-    SRunner *sr = srunner_create(hexfmt_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(hexfmt_suite());
 }
