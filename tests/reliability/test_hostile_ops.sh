@@ -131,7 +131,9 @@ fi
 # Objects that vanish or are replaced (by a FIFO, a symlink, a bigger or
 # smaller object) while stat, dump and read look them up: every run ends
 # with exit 0 or one explained line, never hangs, never follows.
-( while :; do
+# The loop stops itself at a flag file: a killed loop could leave a child
+# that recreates the entry after the cleanup.
+( while [ ! -e "$T_TMP/stop-flip" ]; do
   rm -f "$P-flip"; printf 'abcdefgh' >"$P-flip"
   rm -f "$P-flip"; mkfifo "$P-flip" 2>/dev/null
   rm -f "$P-flip"; ln -s /etc/passwd "$P-flip" 2>/dev/null
@@ -152,7 +154,8 @@ for _ in $(seq 60); do
     fi
   done
 done
-kill $FL
+touch "$T_TMP/stop-flip"
 wait $FL 2>/dev/null
+rm -f "$P-flip"
 t_expect_eq "$bad" "0" "objects replaced under stat/dump/read: exit 0 or one line, never followed, never hung"
 t_done
