@@ -41,9 +41,36 @@ static const char lesson[] =
     "addresses in different processes: processes that share memory must "
     "exchange offsets from the start of the segment, never pointers.";
 
+/* Appends the nearest regions below and above addr to buf (n used). */
+static void append_neighbours(char *buf, size_t cap, int n, uint64_t addr,
+                              const spy_region *r, const char *what) {
+    char a[400], gap[32];
+    if (n < 0 || (size_t)n >= cap)
+        return;
+    if (r->has_below) {
+        entry_text(&r->below, a, sizeof a);
+        spy_human_size(addr - r->below.end, gap, sizeof gap);
+        n += snprintf(buf + n, cap - (size_t)n,
+                      " The nearest %s below is %s, ending %s before it.", what,
+                      a, gap);
+    } else {
+        n += snprintf(buf + n, cap - (size_t)n, " No %s lies below it.", what);
+    }
+    if (n < 0 || (size_t)n >= cap)
+        return;
+    if (r->has_above) {
+        entry_text(&r->above, a, sizeof a);
+        spy_human_size(r->above.start - addr, gap, sizeof gap);
+        snprintf(buf + n, cap - (size_t)n,
+                 " The nearest above is %s, starting %s after it.", a, gap);
+    } else {
+        snprintf(buf + n, cap - (size_t)n, " No %s lies above it.", what);
+    }
+}
+
 static void explain_outside(uint64_t addr, const spy_region *r,
                             uint64_t page_size, spy_explain_cb cb, void *arg) {
-    char buf[1024], a[400], b[400], gap[32];
+    char buf[1024];
     int n;
     if (addr < page_size * 16) {
         snprintf(buf, sizeof buf,
@@ -61,26 +88,140 @@ static void explain_outside(uint64_t addr, const spy_region *r,
                  "memory exists at that address here, so the access raised "
                  "SIGSEGV (SEGV_MAPERR).",
                  addr);
-    if (r->has_below) {
-        entry_text(&r->below, b, sizeof b);
-        spy_human_size(addr - r->below.end, gap, sizeof gap);
-        n += snprintf(buf + n, sizeof buf - (size_t)n,
-                      " The nearest mapping below is %s, ending %s before "
-                      "it.",
-                      b, gap);
-    } else {
-        n += snprintf(buf + n, sizeof buf - (size_t)n,
-                      " No mapping lies below it.");
-    }
-    if (r->has_above && n > 0 && (size_t)n < sizeof buf) {
-        entry_text(&r->above, a, sizeof a);
-        spy_human_size(r->above.start - addr, gap, sizeof gap);
-        snprintf(buf + n, sizeof buf - (size_t)n,
-                 " The nearest above is %s, starting %s after it.", a, gap);
-    } else if (n > 0 && (size_t)n < sizeof buf) {
-        snprintf(buf + n, sizeof buf - (size_t)n, " No mapping lies above it.");
-    }
+    append_neighbours(buf, sizeof buf, n, addr, r, "mapping");
     cb("where", buf, arg);
+}
+
+/* What a VirtualQuery type means. */
+static const char *vq_type_words(const char *type) {
+    if (strcmp(type, "MEM_IMAGE") == 0)
+        return "part of a loaded executable or DLL";
+    if (strcmp(type, "MEM_MAPPED") == 0)
+        return "a view of a section (a file mapping)";
+    if (strcmp(type, "MEM_PRIVATE") == 0)
+        return "private memory: heap, stack or VirtualAlloc";
+    return "memory of unknown type";
+}
+
+static int has(const char *s, const char *word) {
+    return strstr(s, word) != NULL;
+}
+
+/* Windows: the same three paragraphs, from VirtualQuery's facts and the
+ * exception (r->vq_max is set). */
+static void explain_windows(uint64_t addr, size_t len, int write,
+                            const spy_region *r, const spy_fault *f,
+                            spy_explain_cb cb, void *arg) {
+    char buf[1024], e[400];
+    const char *access = write ? "write" : "read";
+    int n;
+
+    if (addr > r->vq_max) {
+        n = snprintf(buf, sizeof buf,
+                     "0x%" PRIx64 " lies above 0x%" PRIx64 ", the highest "
+                     "address a program may use here: everything above "
+                     "belongs to the kernel, so no access from user mode "
+                     "can succeed.",
+                     addr, r->vq_max);
+        append_neighbours(buf, sizeof buf, n, addr, r, "region");
+        cb("where", buf, arg);
+    } else if (!r->inside && addr < 65536) {
+        snprintf(buf, sizeof buf,
+                 "0x%" PRIx64 " is at or near address 0, the null pointer. "
+                 "The lowest 64 KiB of every Windows process are never "
+                 "allocated (VirtualQuery: MEM_FREE), precisely so that "
+                 "following a NULL (or NULL plus a small offset, like a "
+                 "field of a NULL struct pointer) faults at once instead of "
+                 "reading garbage.",
+                 addr);
+        cb("where", buf, arg);
+    } else if (!r->inside) {
+        n = snprintf(buf, sizeof buf,
+                     "0x%" PRIx64 " lies in free address space (VirtualQuery: "
+                     "MEM_FREE): nothing is reserved or committed there in "
+                     "this process.",
+                     addr);
+        append_neighbours(buf, sizeof buf, n, addr, r, "region");
+        cb("where", buf, arg);
+    } else {
+        entry_text(&r->at, e, sizeof e);
+        snprintf(buf, sizeof buf,
+                 "0x%" PRIx64 " lies inside %s. VirtualQuery says %s%s%s, "
+                 "%s: %s.",
+                 addr, e, r->vq_state, r->vq_protect[0] ? ", " : "",
+                 r->vq_protect, r->vq_type, vq_type_words(r->vq_type));
+        cb("where", buf, arg);
+    }
+
+    if (f->sig == 0) {
+        snprintf(buf, sizeof buf,
+                 "The %s of %zu byte%s worked: this address is committed "
+                 "and %s in this process. That says nothing about what the "
+                 "same number means in any other process.",
+                 access, len, len == 1 ? "" : "s",
+                 write ? "writable" : "readable");
+    } else if (f->kind == SPY_FAULT_NOBACKING) {
+        snprintf(buf, sizeof buf,
+                 "%s: the address is in a view, but the page could not be "
+                 "brought in from the file or section behind it (the file "
+                 "shrank, a network share went away, or the disk failed). "
+                 "Linux calls the same event SIGBUS.",
+                 f->sig_name);
+    } else if (has(f->sig_name, "GUARD_PAGE")) {
+        snprintf(buf, sizeof buf,
+                 "The page is a guard page (PAGE_GUARD): its first touch "
+                 "raises STATUS_GUARD_PAGE_VIOLATION and clears the guard "
+                 "flag. That is how a thread's stack grows, a page at a "
+                 "time, and how programs watch for an overrun. This probe "
+                 "used the guard up: a second access would work.");
+    } else if (!r->inside || addr > r->vq_max) {
+        snprintf(buf, sizeof buf,
+                 "A %s where no memory exists raises %s (%s): the Windows "
+                 "counterpart of SIGSEGV with SEGV_MAPERR.",
+                 access, f->sig_name, f->code_name);
+    } else if (strcmp(r->vq_state, "MEM_RESERVE") == 0) {
+        snprintf(buf, sizeof buf,
+                 "The range is reserved (MEM_RESERVE) but not committed: an "
+                 "allocation set these addresses aside (VirtualAlloc with "
+                 "MEM_RESERVE, the unused part of a thread's stack, or a "
+                 "section reserved with SEC_RESERVE) with no storage behind "
+                 "them yet. Any access raises %s until the pages are "
+                 "committed (VirtualAlloc with MEM_COMMIT).",
+                 f->sig_name);
+    } else if (has(r->vq_protect, "PAGE_NOACCESS")) {
+        snprintf(buf, sizeof buf,
+                 "The page is committed but PAGE_NOACCESS: it exists, yet "
+                 "no access of any kind is allowed, typically a barrier "
+                 "placed on purpose so that running off the end of "
+                 "something faults. %s (%s) means: there, but not for this "
+                 "access.",
+                 f->sig_name, f->code_name);
+    } else if (write && f->code == 1 && !has(r->vq_protect, "READWRITE") &&
+               !has(r->vq_protect, "WRITECOPY")) {
+        snprintf(buf, sizeof buf,
+                 "The page is %s, not writable: %s. A write raises %s with "
+                 "ExceptionInformation[0] = 1 (a write): mapped, but not for "
+                 "writing.",
+                 r->vq_protect,
+                 strcmp(r->vq_type, "MEM_MAPPED") == 0
+                     ? "a view mapped with FILE_MAP_READ (open and map with "
+                       "FILE_MAP_WRITE to write)"
+                 : strcmp(r->vq_type, "MEM_IMAGE") == 0
+                     ? "code or constant data of a loaded module"
+                     : "memory protected read-only (VirtualProtect)",
+                 f->sig_name);
+    } else if (f->code == 8) {
+        snprintf(buf, sizeof buf,
+                 "ExceptionInformation[0] = 8: data execution prevention "
+                 "stopped an attempt to run code from a page that is %s.",
+                 r->vq_protect);
+    } else {
+        snprintf(buf, sizeof buf,
+                 "The %s raised %s (%s) although the address is %s %s.", access,
+                 f->sig_name, f->code_name, r->vq_state, r->vq_protect);
+    }
+    cb("why", buf, arg);
+    cb("lesson", lesson, arg);
 }
 
 void spy_explain_probe(uint64_t addr, size_t len, int write,
@@ -88,6 +229,11 @@ void spy_explain_probe(uint64_t addr, size_t len, int write,
                        uint64_t page_size, spy_explain_cb cb, void *arg) {
     char buf[1024], e[400];
     const char *access = write ? "write" : "read";
+
+    if (r->vq_max != 0) {
+        explain_windows(addr, len, write, r, f, cb, arg);
+        return;
+    }
 
     if (!r->inside) {
         explain_outside(addr, r, page_size, cb, arg);

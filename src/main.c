@@ -69,6 +69,8 @@ int main(int argc, char **argv) {
         usage(stdout);
         return cli_finish_stdout();
     }
+    if (strcmp(argv[1], SPY_DEMO_CHILD) == 0) /* shmspy as the demo's peer */
+        return spy_demo_child(argc - 2, argv + 2);
     if (strcmp(argv[1], "--version") == 0) {
         printf("shmspy %s\n", SPY_VERSION);
         return cli_finish_stdout();

@@ -125,12 +125,24 @@ int spy_mappers(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
 
 /* ---- guarded memory access -------------------------------------------- */
 
+/* What a fault means, whatever the system called it. */
+typedef enum spy_fault_kind {
+    SPY_FAULT_NONE = 0,
+    SPY_FAULT_UNMAPPED,  /* nothing at the address (SEGV_MAPERR; MEM_FREE) */
+    SPY_FAULT_PROT,      /* there, not for this access (SEGV_ACCERR;
+                            PAGE_NOACCESS, read-only, reserved, guard) */
+    SPY_FAULT_NOBACKING, /* mapped, but the object cannot supply the page
+                            (SIGBUS; EXCEPTION_IN_PAGE_ERROR) */
+} spy_fault_kind;
+
 typedef struct spy_fault {
-    int sig;               /* SIGSEGV, SIGBUS (POSIX); 0 if no fault */
-    int code;              /* si_code / exception code */
+    int sig;               /* SIGSEGV, SIGBUS; the exception code on
+                              Windows; 0 if no fault */
+    int code;              /* si_code; ExceptionInformation[0] on Windows */
     const char *sig_name;  /* "SIGSEGV", "SIGBUS", "EXCEPTION_..." */
-    const char *code_name; /* "SEGV_MAPERR", "BUS_ADRERR", ... */
+    const char *code_name; /* "SEGV_MAPERR", "BUS_ADRERR", "write access" */
     uint64_t addr;         /* faulting address */
+    spy_fault_kind kind;   /* what it means, for judging and explaining */
 } spy_fault;
 
 /* Copies len bytes from src to dst; if reading src (or writing dst)
@@ -158,6 +170,13 @@ typedef struct spy_region {
     int has_above; /* nearest mapping above addr (when not inside) */
     spy_map_entry above;
     int64_t file_size; /* size of at.path now when it is a file, else -1 */
+    /* Windows only: VirtualQuery of the address itself, in Win32 words
+     * ("MEM_FREE", "PAGE_READONLY", "PAGE_READWRITE|PAGE_GUARD",
+     * "MEM_MAPPED"); all "" on POSIX, where /proc/self/maps is the truth. */
+    char vq_state[16];
+    char vq_protect[48];
+    char vq_type[16];
+    uint64_t vq_max; /* highest user address (Windows), 0 on POSIX */
 } spy_region;
 
 /* Describes addr from this process's own memory map. Errors: SPY_EIO when
@@ -183,8 +202,8 @@ int spy_probe(uint64_t addr, size_t len, int write, uint8_t *out,
 typedef struct spy_demo_obs {
     int faulted; /* an access faulted; fault describes it */
     spy_fault fault;
-    int err;           /* errno of a failing call, 0 if none */
-    char err_name[16]; /* "EINVAL", "ENOENT" */
+    int err;           /* errno / GetLastError() of a failing call, or 0 */
+    char err_name[32]; /* "EINVAL", "ENOENT", "ERROR_MAPPED_ALIGNMENT" */
     int64_t v[4];      /* numbers: sizes, values, counts */
     uint64_t addr[2];  /* addresses: here / in another process */
     char text[2][64];  /* strings read back */
@@ -195,6 +214,27 @@ typedef struct spy_demo_obs {
  * observed. Everything created is removed again. SPY_EINVAL for an
  * unknown name; SPY_EIO when the experiment could not be set up. */
 int spy_demo_experiment(const char *name, spy_demo_obs *o, spy_err *err);
+
+/* 1 if this system runs the experiment called name, else 0 (Windows runs
+ * the ones that make sense there: no fork, no SIGBUS, no unlink). */
+int spy_demo_available(const char *name);
+
+/* The argument by which shmspy re-executes itself to play the other
+ * process of an experiment where there is no fork (Windows):
+ * `shmspy SPY_DEMO_CHILD ROLE [ARG]`. */
+#define SPY_DEMO_CHILD "--demo-child"
+
+/* Runs that other process's part (argv[0] is ROLE) and returns the exit
+ * status. On POSIX, where experiments fork, it says so and returns 2. */
+int spy_demo_child(int argc, char **argv);
+
+/* Which family of systems this build is for: the CLI words its lessons
+ * accordingly ("SIGSEGV" or "access violation"). */
+typedef enum spy_platform {
+    SPY_PLATFORM_POSIX,
+    SPY_PLATFORM_WINDOWS
+} spy_platform;
+spy_platform spy_platform_get(void);
 
 /* ---- process helpers -------------------------------------------------- */
 

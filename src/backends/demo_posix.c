@@ -442,33 +442,61 @@ static int demand_paging(spy_demo_obs *o, spy_err *err) {
     return 0;
 }
 
+static int null_deref_exp(spy_demo_obs *o, spy_err *err) {
+    (void)err;
+    return null_deref(o);
+}
+
+typedef struct experiment {
+    const char *name;
+    int (*run)(spy_demo_obs *o, spy_err *err);
+} experiment;
+
+static const experiment experiments[] = {
+    {"fixed-pointer", fixed_pointer},
+    {"null-deref", null_deref_exp},
+    {"use-after-munmap", use_after_munmap},
+    {"write-to-readonly", write_to_readonly},
+    {"truncate-under-reader", truncate_under_reader},
+    {"past-end-of-file", past_end_of_file},
+    {"unlink-while-mapped", unlink_while_mapped},
+    {"copy-on-write", copy_on_write},
+    {"different-addresses", different_addresses},
+    {"fork-anonymous", fork_anonymous},
+    {"never-sized", never_sized},
+    {"misaligned-offset", misaligned_offset},
+    {"demand-paging", demand_paging},
+};
+
+static const experiment *find_experiment(const char *name) {
+    size_t i;
+    for (i = 0; i < sizeof experiments / sizeof experiments[0]; i++)
+        if (strcmp(name, experiments[i].name) == 0)
+            return &experiments[i];
+    return NULL;
+}
+
 int spy_demo_experiment(const char *name, spy_demo_obs *o, spy_err *err) {
+    const experiment *x = find_experiment(name);
     memset(o, 0, sizeof *o);
-    if (strcmp(name, "fixed-pointer") == 0)
-        return fixed_pointer(o, err);
-    if (strcmp(name, "null-deref") == 0)
-        return null_deref(o);
-    if (strcmp(name, "use-after-munmap") == 0)
-        return use_after_munmap(o, err);
-    if (strcmp(name, "write-to-readonly") == 0)
-        return write_to_readonly(o, err);
-    if (strcmp(name, "truncate-under-reader") == 0)
-        return truncate_under_reader(o, err);
-    if (strcmp(name, "past-end-of-file") == 0)
-        return past_end_of_file(o, err);
-    if (strcmp(name, "unlink-while-mapped") == 0)
-        return unlink_while_mapped(o, err);
-    if (strcmp(name, "copy-on-write") == 0)
-        return copy_on_write(o, err);
-    if (strcmp(name, "different-addresses") == 0)
-        return different_addresses(o, err);
-    if (strcmp(name, "fork-anonymous") == 0)
-        return fork_anonymous(o, err);
-    if (strcmp(name, "never-sized") == 0)
-        return never_sized(o, err);
-    if (strcmp(name, "misaligned-offset") == 0)
-        return misaligned_offset(o, err);
-    if (strcmp(name, "demand-paging") == 0)
-        return demand_paging(o, err);
-    return spy_err_set(err, SPY_EINVAL, 0, "%s: no such demo", name);
+    if (x == NULL)
+        return spy_err_set(err, SPY_EINVAL, 0, "%s: no such demo", name);
+    return x->run(o, err);
+}
+
+int spy_demo_available(const char *name) {
+    return find_experiment(name) != NULL;
+}
+
+int spy_demo_child(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    fputs("shmspy: " SPY_DEMO_CHILD ": only used on Windows, where "
+          "experiments cannot fork\n",
+          stderr);
+    return 2;
+}
+
+spy_platform spy_platform_get(void) {
+    return SPY_PLATFORM_POSIX;
 }

@@ -42,6 +42,14 @@ const char *spy__signal_name(int sig) {
     }
 }
 
+spy_fault_kind spy__fault_kind(int sig, int code) {
+    if (sig == SIGBUS)
+        return SPY_FAULT_NOBACKING;
+    if (sig == SIGSEGV && code == SEGV_MAPERR)
+        return SPY_FAULT_UNMAPPED;
+    return sig == 0 ? SPY_FAULT_NONE : SPY_FAULT_PROT;
+}
+
 const char *spy__code_name(int sig, int code) {
     if (sig == SIGSEGV) {
         switch (code) {
@@ -154,6 +162,7 @@ int spy_copy_guarded(void *dst, const volatile void *src, size_t len,
             out->code = fault_code;
             out->sig_name = spy__signal_name(fault_sig);
             out->code_name = spy__code_name(fault_sig, fault_code);
+            out->kind = spy__fault_kind(fault_sig, fault_code);
             out->addr = (uint64_t)fault_addr;
         }
         return SPY_EFAULT;

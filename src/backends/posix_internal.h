@@ -47,4 +47,8 @@ spy__ino_count *spy__maps_count(uint64_t dev, size_t *n, int *ok);
 const char *spy__signal_name(int sig);
 const char *spy__code_name(int sig, int code);
 
+/* What a signal and si_code mean (SEGV_MAPERR: unmapped, SIGBUS: no
+ * backing, other SIGSEGV: protection). */
+spy_fault_kind spy__fault_kind(int sig, int code);
+
 #endif

@@ -80,6 +80,7 @@ int spy_probe(uint64_t addr, size_t len, int write, uint8_t *out,
         fault->code = probe_code;
         fault->sig_name = spy__signal_name(probe_sig);
         fault->code_name = spy__code_name(probe_sig, probe_code);
+        fault->kind = spy__fault_kind(probe_sig, probe_code);
         fault->addr = (uint64_t)probe_fault_addr;
         rc = SPY_EFAULT;
     }

@@ -36,14 +36,28 @@ typedef struct guard_state {
 
 static _Thread_local guard_state guard;
 
+/* What an access violation at addr means: nothing there (free address
+ * space), or something there that does not allow the access. */
+static spy_fault_kind violation_kind(ULONG_PTR addr) {
+    MEMORY_BASIC_INFORMATION m;
+    if (VirtualQuery((LPCVOID)addr, &m, sizeof m) == 0 || m.State == MEM_FREE)
+        return SPY_FAULT_UNMAPPED;
+    return SPY_FAULT_PROT;
+}
+
 static void fill_fault(const guard_state *g, spy_fault *out) {
     if (out == NULL)
         return;
     out->sig = (int)g->code;
     out->code = (int)g->how;
-    out->sig_name = g->code == EXCEPTION_IN_PAGE_ERROR
-                        ? "EXCEPTION_IN_PAGE_ERROR"
-                        : "EXCEPTION_ACCESS_VIOLATION";
+    out->sig_name =
+        g->code == EXCEPTION_IN_PAGE_ERROR       ? "EXCEPTION_IN_PAGE_ERROR"
+        : g->code == STATUS_GUARD_PAGE_VIOLATION ? "STATUS_GUARD_PAGE_VIOLATION"
+                                                 : "EXCEPTION_ACCESS_VIOLATION";
+    out->kind = g->code == EXCEPTION_IN_PAGE_ERROR ? SPY_FAULT_NOBACKING
+                : g->code == STATUS_GUARD_PAGE_VIOLATION
+                    ? SPY_FAULT_PROT
+                    : violation_kind(g->where);
     out->code_name = g->how == 1   ? "write access"
                      : g->how == 8 ? "execute access (DEP)"
                                    : "read access";
@@ -63,7 +77,8 @@ static void record(guard_state *g, const EXCEPTION_RECORD *er) {
  * which cross-compiles with MinGW.) */
 static int guard_filter(EXCEPTION_POINTERS *ep) {
     DWORD c = ep->ExceptionRecord->ExceptionCode;
-    if (c != EXCEPTION_ACCESS_VIOLATION && c != EXCEPTION_IN_PAGE_ERROR)
+    if (c != EXCEPTION_ACCESS_VIOLATION && c != EXCEPTION_IN_PAGE_ERROR &&
+        c != STATUS_GUARD_PAGE_VIOLATION)
         return EXCEPTION_CONTINUE_SEARCH;
     record(&guard, ep->ExceptionRecord);
     return EXCEPTION_EXECUTE_HANDLER;
@@ -162,7 +177,8 @@ static LONG CALLBACK guard_handler(EXCEPTION_POINTERS *ep) {
     uintptr_t ip = (uintptr_t)c->Rip;
 
     if (er->ExceptionCode != EXCEPTION_ACCESS_VIOLATION &&
-        er->ExceptionCode != EXCEPTION_IN_PAGE_ERROR)
+        er->ExceptionCode != EXCEPTION_IN_PAGE_ERROR &&
+        er->ExceptionCode != STATUS_GUARD_PAGE_VIOLATION)
         return EXCEPTION_CONTINUE_SEARCH;
     if (ip < (uintptr_t)&spy__win_copy || ip >= (uintptr_t)spy__win_guard_end ||
         !guard.armed)
@@ -331,6 +347,20 @@ static int region_at_or_above(uintptr_t q, uintptr_t max,
     return 0;
 }
 
+/* VirtualQuery's words for the region holding the address itself. */
+static void region_facts(const MEMORY_BASIC_INFORMATION *m, spy_region *out) {
+    snprintf(out->vq_state, sizeof out->vq_state, "%s",
+             spy__state_name(m->State));
+    if (m->State == MEM_COMMIT)
+        snprintf(out->vq_protect, sizeof out->vq_protect, "%s%s%s",
+                 spy__protect_name(m->Protect),
+                 (m->Protect & PAGE_GUARD) ? "|PAGE_GUARD" : "",
+                 (m->Protect & PAGE_NOCACHE) ? "|PAGE_NOCACHE" : "");
+    if (m->State != MEM_FREE)
+        snprintf(out->vq_type, sizeof out->vq_type, "%s",
+                 spy__type_name(m->Type));
+}
+
 int spy_addr_describe(uint64_t addr, spy_region *out, spy_err *err) {
     SYSTEM_INFO si;
     MEMORY_BASIC_INFORMATION m;
@@ -341,6 +371,7 @@ int spy_addr_describe(uint64_t addr, spy_region *out, spy_err *err) {
     out->file_size = -1;
     GetSystemInfo(&si);
     max = (uintptr_t)si.lpMaximumApplicationAddress;
+    out->vq_max = (uint64_t)max;
     if ((uint64_t)a != addr || a > max) {
         /* Above the user part of the address space (or beyond 64 bits of
          * pointer): nothing is mapped there for us. */
@@ -353,9 +384,11 @@ int spy_addr_describe(uint64_t addr, spy_region *out, spy_err *err) {
     if (VirtualQuery((LPCVOID)a, &m, sizeof m) != 0 && m.State != MEM_FREE) {
         out->inside = 1;
         region_entry(&m, &out->at);
+        region_facts(&m, out);
         return 0;
     }
     if (VirtualQuery((LPCVOID)a, &m, sizeof m) != 0) {
+        region_facts(&m, out);
         uintptr_t base = (uintptr_t)m.BaseAddress;
         uintptr_t end = base + m.RegionSize;
         MEMORY_BASIC_INFORMATION n;

@@ -1,6 +1,7 @@
-/* win32_misc.c - the rest of backend.h on Windows: fault injection and
- * the classroom experiments, which are not ported (they answer
- * SPY_ENOTSUP with the reason), and the small file and process helpers. */
+/* win32_misc.c - the rest of backend.h on Windows: fault injection, which
+ * is not ported (it answers SPY_ENOTSUP with the reason), and the small
+ * file and process helpers. The classroom experiments are in
+ * demo_win32.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,17 +78,6 @@ const char *spy_obj_name(const spy_obj *o) {
 
 void spy_obj_close(spy_obj *o) {
     (void)o;
-}
-
-/* ---- classroom experiments: not ported yet ------------------------------
- */
-
-int spy_demo_experiment(const char *name, spy_demo_obs *o, spy_err *err) {
-    memset(o, 0, sizeof *o);
-    return spy_err_set(err, SPY_ENOTSUP, 0,
-                       "demo %s: the classroom experiments are not ported to "
-                       "Windows yet (they run on Linux)",
-                       name);
 }
 
 /* ---- files ---------------------------------------------------------------

@@ -41,27 +41,50 @@ static void say_fault(demo_out *d, const spy_demo_obs *o, const char *what) {
         observed(d, "%s: no fault.", what);
 }
 
+static int on_windows(void) {
+    return spy_platform_get() == SPY_PLATFORM_WINDOWS;
+}
+
+/* An access that faulted for want of memory or of permission (not for
+ * want of backing, which is a different lesson). */
+static int fault_segv_like(const spy_demo_obs *o) {
+    return o->faulted && (o->fault.kind == SPY_FAULT_UNMAPPED ||
+                          o->fault.kind == SPY_FAULT_PROT);
+}
+
+/* text[0]: what the other process wrote at its address (when it says);
+ * text[1]: what that address held here when reading it did not fault. */
 static int j_fixed_pointer(const spy_demo_obs *o, demo_out *d) {
+    if (!o->faulted && o->text[0][0] != '\0') {
+        observed(d,
+                 "dereferencing the other process's pointer here: no fault, "
+                 "but it reads \"%s\", not the other process's \"%s\" (the "
+                 "number happens to be a valid address here too).",
+                 o->text[1], o->text[0]);
+        return strcmp(o->text[0], o->text[1]) != 0;
+    }
     say_fault(d, o, "dereferencing the other process's pointer here");
-    return fault_is(o, "SIGSEGV", NULL);
+    return fault_segv_like(o);
 }
 static int j_null(const spy_demo_obs *o, demo_out *d) {
     say_fault(d, o, "reading *(char *)NULL");
-    return fault_is(o, "SIGSEGV", "SEGV_MAPERR");
+    return o->faulted && o->fault.kind == SPY_FAULT_UNMAPPED;
 }
 static int j_munmap(const spy_demo_obs *o, demo_out *d) {
     char before[256];
-    snprintf(before, sizeof before, "before munmap the read %s; after it",
+    snprintf(before, sizeof before, "before %s the read %s; after it",
+             on_windows() ? "UnmapViewOfFile" : "munmap",
              o->v[1] ? "faulted" : "worked");
     say_fault(d, o, before);
-    return o->v[1] == 0 && fault_is(o, "SIGSEGV", "SEGV_MAPERR");
+    return o->v[1] == 0 && o->faulted && o->fault.kind == SPY_FAULT_UNMAPPED;
 }
 static int j_readonly(const spy_demo_obs *o, demo_out *d) {
     char what[128];
-    snprintf(what, sizeof what, "reading the PROT_READ view %s; writing it",
+    snprintf(what, sizeof what, "reading the %s view %s; writing it",
+             on_windows() ? "FILE_MAP_READ" : "PROT_READ",
              o->v[1] ? "faulted" : "worked");
     say_fault(d, o, what);
-    return o->v[1] == 0 && fault_is(o, "SIGSEGV", "SEGV_ACCERR");
+    return o->v[1] == 0 && o->faulted && o->fault.kind == SPY_FAULT_PROT;
 }
 static int j_truncate(const spy_demo_obs *o, demo_out *d) {
     char what[160];
@@ -89,14 +112,20 @@ static int j_unlink(const spy_demo_obs *o, demo_out *d) {
     return o->err != 0 && strcmp(o->err_name, "ENOENT") == 0 &&
            strcmp(o->text[0], "still here after unlink") == 0;
 }
+/* The experiment writes "written through " and the view's flag. */
 static int j_cow(const spy_demo_obs *o, demo_out *d) {
+    int win = on_windows();
+    char shared[64];
+    snprintf(shared, sizeof shared, "written through %s",
+             win ? "FILE_MAP_WRITE" : "MAP_SHARED");
     observed(d,
-             "after writing through MAP_PRIVATE, another process reads "
-             "\"%s\"; after writing through MAP_SHARED it reads \"%s\"; "
-             "the private view %s its own copy.",
-             o->text[0], o->text[1], o->v[0] ? "still shows" : "lost");
-    return o->text[0][0] == '\0' &&
-           strcmp(o->text[1], "written through MAP_SHARED") == 0 && o->v[0];
+             "after writing through %s, another process reads \"%s\"; "
+             "after writing through %s it reads \"%s\"; the private view "
+             "%s its own copy.",
+             win ? "FILE_MAP_COPY" : "MAP_PRIVATE", o->text[0],
+             win ? "FILE_MAP_WRITE" : "MAP_SHARED", o->text[1],
+             o->v[0] ? "still shows" : "lost");
+    return o->text[0][0] == '\0' && strcmp(o->text[1], shared) == 0 && o->v[0];
 }
 static int j_addresses(const spy_demo_obs *o, demo_out *d) {
     observed(d,
@@ -127,12 +156,18 @@ static int j_never_sized(const spy_demo_obs *o, demo_out *d) {
            (fault_is(o, "SIGBUS", NULL) || (o->v[1] == 0 && o->err != 0));
 }
 static int j_misaligned(const spy_demo_obs *o, demo_out *d) {
+    int win = on_windows();
     observed(d,
-             "mmap at offset %" PRId64 " failed with %s; at offset %" PRId64
-             " (one page) it %s.",
-             o->v[0], o->err ? o->err_name : "no error (!)", o->v[1],
+             "%s at offset %" PRId64 " failed with %s; at offset %" PRId64
+             " (%s) it %s.",
+             win ? "MapViewOfFile" : "mmap", o->v[0],
+             o->err ? o->err_name : "no error (!)", o->v[1],
+             win ? "the allocation granularity" : "one page",
              o->v[2] ? "worked" : "failed");
-    return o->err != 0 && strcmp(o->err_name, "EINVAL") == 0 && o->v[2];
+    return o->err != 0 &&
+           strcmp(o->err_name, win ? "ERROR_MAPPED_ALIGNMENT" : "EINVAL") ==
+               0 &&
+           o->v[2];
 }
 static int j_paging(const spy_demo_obs *o, demo_out *d) {
     observed(d,
@@ -142,12 +177,16 @@ static int j_paging(const spy_demo_obs *o, demo_out *d) {
     return o->v[1] >= 0 && o->v[1] <= o->v[2] + 2;
 }
 
+/* A scenario's words for POSIX; the win_ ones, where Windows words it
+ * differently (NULL: the same words). Whether it runs on this system is
+ * the backend's to say (spy_demo_available). */
 typedef struct scenario {
     const char *name;
     const char *summary;
     const char *steps;
     const char *lesson;
     int (*judge)(const spy_demo_obs *o, demo_out *d);
+    const char *win_summary, *win_steps, *win_lesson;
 } scenario;
 
 static const scenario scenarios[] = {
@@ -157,54 +196,83 @@ static const scenario scenarios[] = {
      "A pointer is only meaningful in the process that made it: here the "
      "same number points at nothing (or at something else entirely). "
      "Processes sharing memory must pass offsets, not pointers.",
-     j_fixed_pointer},
+     j_fixed_pointer, NULL,
+     "A second process (shmspy started again: Windows has no fork) "
+     "allocates a fresh page with VirtualAlloc, writes a string "
+     "there and reports the page's address. This process then reads "
+     "that address.",
+     NULL},
     {"null-deref", "read through a NULL pointer", "Read one byte at address 0.",
      "The lowest pages are never mapped so that a NULL dereference faults "
      "at once with SEGV_MAPERR.",
-     j_null},
+     j_null, NULL, NULL,
+     "The lowest 64 KiB of every Windows process are never mapped "
+     "(MEM_FREE), so that a NULL dereference raises "
+     "EXCEPTION_ACCESS_VIOLATION at once."},
     {"use-after-munmap", "read a mapping after munmap",
      "Map a page, write to it, read it; munmap it; read it again.",
      "After munmap the address range no longer exists: the same pointer now "
      "faults with SEGV_MAPERR (or, worse, later points into an unrelated new "
      "mapping).",
-     j_munmap},
+     j_munmap, "read a view after UnmapViewOfFile",
+     "Map a view of a section, write to it, read it; "
+     "UnmapViewOfFile; read it again.",
+     "After UnmapViewOfFile the address range is free again "
+     "(MEM_FREE): the same pointer now raises an access violation "
+     "(or, worse, later points into an unrelated new allocation)."},
     {"write-to-readonly", "write to a PROT_READ view of shared memory",
      "Map a shared memory object with PROT_READ; read it; write it.",
      "The page exists but is not writable: SIGSEGV with SEGV_ACCERR "
      "(mapped, wrong access). Open and map read-write to write.",
-     j_readonly},
+     j_readonly, "write to a FILE_MAP_READ view of a section",
+     "Create a section and map a view with FILE_MAP_READ (its pages "
+     "are PAGE_READONLY); read it; write it.",
+     "The page exists but is read-only: EXCEPTION_ACCESS_VIOLATION "
+     "with ExceptionInformation[0] = 1, a write (mapped, wrong "
+     "access). Map the view with FILE_MAP_WRITE to write."},
     {"truncate-under-reader", "another process shrinks the object while mapped",
      "Map a 2-page object; read page 2; a second process ftruncates the "
      "object to 0; read page 2 again.",
      "The mapping stays, but pages with no object behind them raise SIGBUS "
      "(not SIGSEGV). Readers must check the size (fstat) and tolerate "
      "shrinking, as shmspy does with its fault guard.",
-     j_truncate},
+     j_truncate, NULL, NULL, NULL},
     {"past-end-of-file", "map a file beyond its end",
      "Write a 100-byte file, map 8192 bytes of it; read offset 200, then "
      "offset 4104.",
      "Within the last page, bytes past the end read as zero; whole pages "
      "past the end raise SIGBUS. Size the file (ftruncate) before mapping.",
-     j_past_eof},
+     j_past_eof, NULL, NULL, NULL},
     {"unlink-while-mapped", "remove the name of a mapped object",
      "Create, map and write an object; shm_unlink it; try to open the name; "
      "read the mapping.",
      "shm_unlink removes the name, not the memory: the data lives until the "
      "last process unmaps it, but no new process can open it.",
-     j_unlink},
+     j_unlink, NULL, NULL, NULL},
     {"copy-on-write", "MAP_PRIVATE versus MAP_SHARED",
      "Map one object twice, privately and shared. Write through the private "
      "view and let another process read the object; then write through the "
      "shared view and let it read again.",
      "MAP_PRIVATE writes go to a private copy of the page: no other process "
      "sees them. Only MAP_SHARED writes reach the object.",
-     j_cow},
+     j_cow, "FILE_MAP_COPY versus FILE_MAP_WRITE",
+     "Map one section twice, with FILE_MAP_COPY and with "
+     "FILE_MAP_WRITE. Write through the copy view and let another "
+     "process read the section; then write through the shared view "
+     "and let it read again.",
+     "A FILE_MAP_COPY view (PAGE_WRITECOPY) gets a private copy of "
+     "each page it writes: no other process sees those writes. Only "
+     "FILE_MAP_WRITE views change the section."},
     {"different-addresses", "one segment, two processes, two addresses",
      "Map an object here and write a string; a second process maps the same "
      "object and reads it.",
      "The same bytes appear at different addresses in different processes. "
      "Store offsets from the segment start in shared data, never pointers.",
-     j_addresses},
+     j_addresses, NULL,
+     "Create a named section, map a view here and write a string; a "
+     "second process opens the section by name (OpenFileMapping), "
+     "maps a view and reads it.",
+     NULL},
     {"fork-anonymous", "MAP_SHARED|MAP_ANONYMOUS across fork, and its race",
      "Map anonymous shared memory, fork; the child reads a value the parent "
      "writes — first without synchronisation, then waiting on a "
@@ -212,24 +280,30 @@ static const scenario scenarios[] = {
      "The memory is shared, but nothing orders the two processes: without "
      "synchronisation the child may read before the parent writes. A "
      "semaphore (or mutex) makes the order certain.",
-     j_fork_anon},
+     j_fork_anon, NULL, NULL, NULL},
     {"never-sized", "shm_open without ftruncate",
      "Create an object with shm_open and no ftruncate; fstat it; map 4096 "
      "bytes; touch them.",
      "A new object is 0 bytes. mmap accepts the length, but touching pages "
      "with no object behind them raises SIGBUS. Always ftruncate first.",
-     j_never_sized},
+     j_never_sized, NULL, NULL, NULL},
     {"misaligned-offset", "mmap at an offset that is not page-aligned",
      "Map an object at offset 100, then at offset 4096.",
      "The offset of mmap must be a multiple of the page size: EINVAL "
      "otherwise. Map from an aligned offset and add the remainder.",
-     j_misaligned},
+     j_misaligned, "MapViewOfFile at an offset that is not aligned",
+     "Map a view of a section at offset 100, then at the allocation "
+     "granularity (from GetSystemInfo, usually 65536).",
+     "The offset of MapViewOfFile must be a multiple of the "
+     "allocation granularity (64 KiB on every current Windows, not "
+     "the 4 KiB page): ERROR_MAPPED_ALIGNMENT otherwise. Map from an "
+     "aligned offset and add the remainder."},
     {"demand-paging", "count page faults while reading 1,000 records",
      "Write 1,000 records of 20 bytes to a file, map it, read every record, "
      "and count minor page faults with getrusage.",
      "Memory is mapped lazily, a page (4 KiB) at a time, often several pages "
      "per fault: the cost is per page touched, not per record read.",
-     j_paging},
+     j_paging, NULL, NULL, NULL},
 };
 
 #define N_SCENARIOS (sizeof scenarios / sizeof scenarios[0])
@@ -241,6 +315,14 @@ static const char demo_usage[] =
     "prints its steps, what was observed, and the explanation. Exit 0 when\n"
     "the system behaved as the lesson says. Without SCENARIO, lists them;\n"
     "'shmspy demo all' runs every one.\n";
+
+/* The scenario's words on this system. */
+static const char *words(const char *posix, const char *win) {
+    return on_windows() && win != NULL ? win : posix;
+}
+static const char *summary_of(const scenario *s) {
+    return words(s->summary, s->win_summary);
+}
 
 static int run_one(const scenario *s, spy_json *j) {
     spy_demo_obs o;
@@ -263,13 +345,13 @@ static int run_one(const scenario *s, spy_json *j) {
         spy_json_key(j, "scenario");
         spy_json_str(j, s->name);
         spy_json_key(j, "steps");
-        spy_json_str(j, s->steps);
+        spy_json_str(j, words(s->steps, s->win_steps));
         spy_json_key(j, "observed");
         spy_json_str(j, d.observed);
         spy_json_key(j, "as_expected");
         spy_json_bool(j, ok);
         spy_json_key(j, "lesson");
-        spy_json_str(j, s->lesson);
+        spy_json_str(j, words(s->lesson, s->win_lesson));
         if (o.faulted) {
             spy_json_key(j, "signal");
             spy_json_str(j, o.fault.sig_name);
@@ -282,12 +364,12 @@ static int run_one(const scenario *s, spy_json *j) {
         }
         spy_json_obj_end(j);
     } else {
-        printf("== %s: %s\n\nsteps:    ", s->name, s->summary);
-        cli_put_wrapped(stdout, s->steps, 10, 78);
+        printf("== %s: %s\n\nsteps:    ", s->name, summary_of(s));
+        cli_put_wrapped(stdout, words(s->steps, s->win_steps), 10, 78);
         fputs("observed: ", stdout);
         cli_put_wrapped(stdout, d.observed, 10, 78);
         fputs("lesson:   ", stdout);
-        cli_put_wrapped(stdout, s->lesson, 10, 78);
+        cli_put_wrapped(stdout, words(s->lesson, s->win_lesson), 10, 78);
         printf("result:   %s\n\n",
                ok ? "as the lesson says"
                   : "NOT as the lesson says (see observed)");
@@ -326,18 +408,22 @@ int cmd_demo(int argc, char **argv) {
             spy_json_init(&j, stdout, 1);
             spy_json_arr_begin(&j);
             for (i = 0; i < N_SCENARIOS; i++) {
+                if (!spy_demo_available(scenarios[i].name))
+                    continue;
                 spy_json_obj_begin(&j);
                 spy_json_key(&j, "scenario");
                 spy_json_str(&j, scenarios[i].name);
                 spy_json_key(&j, "summary");
-                spy_json_str(&j, scenarios[i].summary);
+                spy_json_str(&j, summary_of(&scenarios[i]));
                 spy_json_obj_end(&j);
             }
             spy_json_arr_end(&j);
             spy_json_end(&j);
         } else {
             for (i = 0; i < N_SCENARIOS; i++)
-                printf("%-22s %s\n", scenarios[i].name, scenarios[i].summary);
+                if (spy_demo_available(scenarios[i].name))
+                    printf("%-22s %s\n", scenarios[i].name,
+                           summary_of(&scenarios[i]));
         }
         return cli_finish_stdout();
     }
@@ -347,6 +433,8 @@ int cmd_demo(int argc, char **argv) {
         if (json)
             spy_json_arr_begin(&j);
         for (i = 0; i < N_SCENARIOS; i++) {
+            if (!spy_demo_available(scenarios[i].name))
+                continue;
             fflush(stdout);
             if (run_one(&scenarios[i], json ? &j : NULL) != SPY_EXIT_OK)
                 rc = SPY_EXIT_RUNTIME;
@@ -364,6 +452,13 @@ int cmd_demo(int argc, char **argv) {
                                    "no scenario '%s' ('shmspy demo' lists "
                                    "them)",
                                    name);
+        if (!spy_demo_available(name)) {
+            fprintf(stderr,
+                    "shmspy: demo %s: not available on this system "
+                    "('shmspy demo' lists the ones that are)\n",
+                    name);
+            return SPY_EXIT_RUNTIME;
+        }
         fflush(stdout);
         rc = run_one(&scenarios[i], json ? &j : NULL);
         if (json)

@@ -12,7 +12,8 @@ static const char probe_usage[] =
     "usage: shmspy probe ADDR [-n LEN] [--write] [--json]\n"
     "\n"
     "Reads LEN bytes (default 8, at most 4096) at address ADDR of shmspy's\n"
-    "own process, catching SIGSEGV and SIGBUS, and explains where the\n"
+    "own process, catching SIGSEGV and SIGBUS (the access violation on\n"
+    "Windows), and explains where the\n"
     "address lies and why the access faulted or worked. --write tests\n"
     "write access (each byte is written back unchanged). Exit 3 when the\n"
     "access faulted. Try an address printed by another program: it means\n"
@@ -134,6 +135,17 @@ int cmd_probe(int argc, char **argv) {
             spy_json_key(&j, "bytes");
             spy_json_str(&j, hex);
         }
+        if (r.vq_max != 0) { /* Windows: VirtualQuery's own words */
+            spy_json_key(&j, "virtualquery");
+            spy_json_obj_begin(&j);
+            spy_json_key(&j, "state");
+            spy_json_str(&j, r.vq_state);
+            spy_json_key(&j, "protect");
+            spy_json_str(&j, r.vq_protect);
+            spy_json_key(&j, "type");
+            spy_json_str(&j, r.vq_type);
+            spy_json_obj_end(&j);
+        }
         spy_json_key(&j, "inside_mapping");
         spy_json_bool(&j, r.inside);
         if (r.inside)
@@ -152,8 +164,10 @@ int cmd_probe(int argc, char **argv) {
                write ? "write" : "read", len, len == 1 ? "" : "s", addr);
         if (rc != 0) {
             printf("result:  %s (%s) at 0x%" PRIx64
-                   ": the access faulted; shmspy caught the signal\n",
-                   f.sig_name, f.code_name, f.addr);
+                   ": the access faulted; shmspy caught the %s\n",
+                   f.sig_name, f.code_name, f.addr,
+                   spy_platform_get() == SPY_PLATFORM_WINDOWS ? "exception"
+                                                              : "signal");
         } else if (write) {
             printf("result:  the write worked (bytes written back "
                    "unchanged)\n");

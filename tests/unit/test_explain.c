@@ -31,10 +31,113 @@ static spy_map_entry entry(uint64_t start, uint64_t end, const char *perms,
     return e;
 }
 
-static const spy_fault maperr = {11, 1, "SIGSEGV", "SEGV_MAPERR", 0};
-static const spy_fault accerr = {11, 2, "SIGSEGV", "SEGV_ACCERR", 0};
-static const spy_fault buserr = {7, 2, "SIGBUS", "BUS_ADRERR", 0};
-static const spy_fault none = {0, 0, NULL, NULL, 0};
+static const spy_fault maperr = {
+    11, 1, "SIGSEGV", "SEGV_MAPERR", 0, SPY_FAULT_UNMAPPED};
+static const spy_fault accerr = {
+    11, 2, "SIGSEGV", "SEGV_ACCERR", 0, SPY_FAULT_PROT};
+static const spy_fault buserr = {
+    7, 2, "SIGBUS", "BUS_ADRERR", 0, SPY_FAULT_NOBACKING};
+static const spy_fault none = {0, 0, NULL, NULL, 0, SPY_FAULT_NONE};
+/* Windows: EXCEPTION_ACCESS_VIOLATION is 0xC0000005; ExceptionInformation[0]
+ * is 0 for a read, 1 for a write. */
+static const spy_fault av_read = {
+    (int)0xC0000005u, 0, "EXCEPTION_ACCESS_VIOLATION",
+    "read access",    0, SPY_FAULT_UNMAPPED};
+static const spy_fault av_write = {
+    (int)0xC0000005u, 1, "EXCEPTION_ACCESS_VIOLATION",
+    "write access",   0, SPY_FAULT_PROT};
+static const spy_fault av_prot = {
+    (int)0xC0000005u, 0, "EXCEPTION_ACCESS_VIOLATION",
+    "read access",    0, SPY_FAULT_PROT};
+static const spy_fault in_page = {
+    (int)0xC0000006u, 0, "EXCEPTION_IN_PAGE_ERROR",
+    "read access",    0, SPY_FAULT_NOBACKING};
+static const spy_fault guard_hit = {
+    (int)0x80000001u, 0, "STATUS_GUARD_PAGE_VIOLATION",
+    "read access",    0, SPY_FAULT_PROT};
+
+/* A region as the Windows backend describes it (VirtualQuery's words). */
+static void win_region(spy_region *r, const char *state, const char *protect,
+                       const char *type) {
+    memset(r, 0, sizeof *r);
+    r->file_size = -1;
+    r->vq_max = UINT64_C(0x7ffffffeffff);
+    snprintf(r->vq_state, sizeof r->vq_state, "%s", state);
+    snprintf(r->vq_protect, sizeof r->vq_protect, "%s", protect);
+    snprintf(r->vq_type, sizeof r->vq_type, "%s", type);
+}
+
+#define HAS(t, text) ck_assert_msg(strstr((t).all, text) != NULL, "%s", (t).all)
+#define HASNT(t, text)                                                         \
+    ck_assert_msg(strstr((t).all, text) == NULL, "%s", (t).all)
+
+START_TEST(test_win_free) {
+    spy_region r;
+    texts t = {"", 0};
+    win_region(&r, "MEM_FREE", "", "");
+    r.has_below = 1;
+    r.below = entry(0x140000000, 0x140010000, "r--p", "C:\\shmspy.exe");
+    spy_explain_probe(0xcc8e9ff8cc, 8, 0, &r, &av_read, 4096, collect, &t);
+    HAS(t, "free address space (VirtualQuery: MEM_FREE)");
+    HAS(t, "The nearest region below is 0x140000000-0x140010000");
+    HAS(t, "No region lies above it.");
+    HAS(t, "raises EXCEPTION_ACCESS_VIOLATION (read access)");
+    HASNT(t, "SIGSEGV (SEGV_MAPERR).");
+    ck_assert_int_eq(t.lessons, 1);
+    t.all[0] = '\0';
+    spy_explain_probe(0x10, 8, 0, &r, &av_read, 4096, collect, &t);
+    HAS(t, "lowest 64 KiB of every Windows process");
+    t.all[0] = '\0';
+    spy_explain_probe(UINT64_C(0xffff800000000000), 8, 0, &r, &av_read, 4096,
+                      collect, &t);
+    HAS(t, "belongs to the kernel");
+}
+END_TEST
+
+START_TEST(test_win_inside) {
+    spy_region r;
+    texts t = {"", 0};
+    win_region(&r, "MEM_COMMIT", "PAGE_READONLY", "MEM_MAPPED");
+    r.inside = 1;
+    r.at = entry(0x20000, 0x21000, "r--s", "[section view]");
+    spy_explain_probe(0x20010, 1, 1, &r, &av_write, 4096, collect, &t);
+    HAS(t, "VirtualQuery says MEM_COMMIT, PAGE_READONLY, MEM_MAPPED: a view "
+           "of a section");
+    HAS(t, "a view mapped with FILE_MAP_READ");
+    HAS(t, "ExceptionInformation[0] = 1");
+    t.all[0] = '\0';
+    win_region(&r, "MEM_RESERVE", "", "MEM_PRIVATE");
+    r.inside = 1;
+    r.at = entry(0x30000, 0x40000, "---p", "[reserved, not committed]");
+    spy_explain_probe(0x30010, 1, 0, &r, &av_prot, 4096, collect, &t);
+    HAS(t, "reserved (MEM_RESERVE) but not committed");
+    t.all[0] = '\0';
+    win_region(&r, "MEM_COMMIT", "PAGE_NOACCESS", "MEM_PRIVATE");
+    r.inside = 1;
+    r.at = entry(0x30000, 0x31000, "---p", "");
+    spy_explain_probe(0x30010, 1, 0, &r, &av_prot, 4096, collect, &t);
+    HAS(t, "committed but PAGE_NOACCESS");
+    t.all[0] = '\0';
+    win_region(&r, "MEM_COMMIT", "PAGE_READWRITE|PAGE_GUARD", "MEM_PRIVATE");
+    r.inside = 1;
+    r.at = entry(0x30000, 0x31000, "---p", "[guard page]");
+    spy_explain_probe(0x30010, 1, 0, &r, &guard_hit, 4096, collect, &t);
+    HAS(t, "guard page (PAGE_GUARD)");
+    t.all[0] = '\0';
+    win_region(&r, "MEM_COMMIT", "PAGE_READONLY", "MEM_MAPPED");
+    r.inside = 1;
+    r.at = entry(0x20000, 0x21000, "r--s", "C:\\data.bin");
+    spy_explain_probe(0x20010, 1, 0, &r, &in_page, 4096, collect, &t);
+    HAS(t, "EXCEPTION_IN_PAGE_ERROR: the address is in a view");
+    t.all[0] = '\0';
+    win_region(&r, "MEM_COMMIT", "PAGE_READWRITE", "MEM_PRIVATE");
+    r.inside = 1;
+    r.at = entry(0x50000, 0x51000, "rw-p", "[stack]");
+    spy_explain_probe(0x50000, 4, 0, &r, &none, 4096, collect, &t);
+    HAS(t, "The read of 4 bytes worked: this address is committed");
+    HAS(t, "private memory: heap, stack or VirtualAlloc");
+}
+END_TEST
 
 START_TEST(test_gap_with_neighbours) {
     spy_region r;
@@ -163,6 +266,8 @@ int main(void) {
     tcase_add_test(tc, test_past_end_of_file);
     tcase_add_test(tc, test_access_that_worked);
     tcase_add_test(tc, test_human_size);
+    tcase_add_test(tc, test_win_free);
+    tcase_add_test(tc, test_win_inside);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

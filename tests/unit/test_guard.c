@@ -35,6 +35,7 @@ START_TEST(test_prot_none_is_accerr) {
     ck_assert_int_eq(f.sig, SIGSEGV);
     ck_assert_str_eq(f.sig_name, "SIGSEGV");
     ck_assert_str_eq(f.code_name, "SEGV_ACCERR");
+    ck_assert_int_eq(f.kind, SPY_FAULT_PROT);
     ck_assert_uint_eq(f.addr, (uintptr_t)(p + 8));
     /* The guard is reusable: the next copy of good memory works. */
     ck_assert_int_eq(mprotect(p, (size_t)pg, PROT_READ | PROT_WRITE), 0);
@@ -56,6 +57,7 @@ START_TEST(test_unmapped_is_maperr) {
     munmap(p, (size_t)pg); /* use after munmap */
     ck_assert_int_eq(spy_copy_guarded(buf, p, 4, &f), SPY_EFAULT);
     ck_assert_str_eq(f.code_name, "SEGV_MAPERR");
+    ck_assert_int_eq(f.kind, SPY_FAULT_UNMAPPED);
     ck_assert_uint_eq(f.addr, (uintptr_t)p);
 }
 END_TEST
@@ -68,6 +70,7 @@ START_TEST(test_write_to_readonly_faults) {
     ck_assert_ptr_ne(p, MAP_FAILED);
     ck_assert_int_eq(spy_copy_guarded(p, "x", 1, &f), SPY_EFAULT);
     ck_assert_str_eq(f.code_name, "SEGV_ACCERR");
+    ck_assert_int_eq(f.kind, SPY_FAULT_PROT);
     munmap(p, (size_t)pg);
 }
 END_TEST
@@ -87,6 +90,7 @@ START_TEST(test_past_end_of_file_is_sigbus) {
     ck_assert_int_eq(spy_copy_guarded(buf, p + pg + 4, 4, &f), SPY_EFAULT);
     ck_assert_int_eq(f.sig, SIGBUS);
     ck_assert_str_eq(f.code_name, "BUS_ADRERR");
+    ck_assert_int_eq(f.kind, SPY_FAULT_NOBACKING);
     ck_assert_uint_eq(f.addr, (uintptr_t)(p + pg + 4));
     /* Within the first page, past size 10 but before the page end: the
      * kernel gives zeros, no fault. */

@@ -42,6 +42,7 @@ START_TEST(test_prot_none_page) {
     ck_assert_int_eq(spy_probe((uintptr_t)p + 16, 8, 0, out, &f), SPY_EFAULT);
     ck_assert_str_eq(f.sig_name, "SIGSEGV");
     ck_assert_str_eq(f.code_name, "SEGV_ACCERR");
+    ck_assert_int_eq(f.kind, SPY_FAULT_PROT);
     ck_assert_uint_eq(f.addr, (uintptr_t)p + 16);
     explain((uintptr_t)p + 16, 0, &f, &t);
     ck_assert_msg(strstr(t.all, "PROT_NONE") != NULL, "%s", t.all);
@@ -63,6 +64,7 @@ START_TEST(test_unmapped_gap_and_neighbours) {
     ck_assert_int_eq(spy_probe((uintptr_t)p + 4096 + 8, 8, 0, out, &f),
                      SPY_EFAULT);
     ck_assert_str_eq(f.code_name, "SEGV_MAPERR");
+    ck_assert_int_eq(f.kind, SPY_FAULT_UNMAPPED);
     ck_assert_int_eq(spy_addr_describe((uintptr_t)p + 4096 + 8, &r, &e), 0);
     ck_assert_int_eq(r.inside, 0);
     ck_assert_int_eq(r.has_below, 1);
@@ -93,6 +95,7 @@ START_TEST(test_write_readonly_keeps_memory) {
     ck_assert_int_eq(spy_probe((uintptr_t)p, 8, 0, out, &f), 0);
     ck_assert_int_eq(spy_probe((uintptr_t)p, 8, 1, out, &f), SPY_EFAULT);
     ck_assert_str_eq(f.code_name, "SEGV_ACCERR");
+    ck_assert_int_eq(f.kind, SPY_FAULT_PROT);
     explain((uintptr_t)p, 1, &f, &t);
     ck_assert_msg(strstr(t.all, "not writable") != NULL, "%s", t.all);
     munmap(p, 4096);
@@ -114,6 +117,7 @@ START_TEST(test_past_end_of_file_mapping) {
                      SPY_EFAULT);
     ck_assert_str_eq(f.sig_name, "SIGBUS");
     ck_assert_str_eq(f.code_name, "BUS_ADRERR");
+    ck_assert_int_eq(f.kind, SPY_FAULT_NOBACKING);
     explain((uintptr_t)p + 2 * 4096, 0, &f, &t);
     ck_assert_msg(strstr(t.all, "file offset 8192") != NULL, "%s", t.all);
     ck_assert_msg(strstr(t.all, "only 100 bytes") != NULL, "%s", t.all);
