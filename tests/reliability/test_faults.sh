@@ -46,14 +46,18 @@ wait $DW
 t_expect_eq "$bad" "0" "50 dumps of a segment written at 1000 Hz all succeed"
 
 # Signals to a holder: the object it created is removed, exit 0.
+# Each holder writes its own stderr file: the shell of a background job
+# opens `2>FILE` only after `<FIFO` (which waits for our exec 7>), so
+# with one shared file a wait for "holding" could see the previous
+# holder's line and signal the next job before its exec (exit 143).
 for sig in INT TERM HUP; do
   H=$(t_name hold$sig)
   t_cleanup "rm -f /dev/shm$H"
   mkfifo "$T_TMP/f$sig"
-  "$SHMSPY" write "$H" --create 4K --as u32 7 --hold <"$T_TMP/f$sig" 2>"$T_TMP/h.err" &
+  "$SHMSPY" write "$H" --create 4K --as u32 7 --hold <"$T_TMP/f$sig" 2>"$T_TMP/h$sig.err" &
   HP=$!
   exec 7>"$T_TMP/f$sig"
-  t_wait_for "grep -q holding '$T_TMP/h.err'"
+  t_wait_for "grep -q holding '$T_TMP/h$sig.err'"
   kill -$sig $HP
   wait $HP
   rc=$?
@@ -113,9 +117,9 @@ t_expect_eq "$bad" "0" "SIGTERM at any moment of write --create --hold leaves no
 # A holder whose standard input is closed waits for a signal alone.
 H=$(t_name holdclosed)
 t_cleanup "rm -f /dev/shm$H"
-"$SHMSPY" write "$H" --create 4K --as u8 1 --hold <&- 2>"$T_TMP/h.err" &
+"$SHMSPY" write "$H" --create 4K --as u8 1 --hold <&- 2>"$T_TMP/hclosed.err" &
 HP=$!
-t_wait_for "grep -q holding '$T_TMP/h.err'"
+t_wait_for "grep -q holding '$T_TMP/hclosed.err'"
 t_expect_eq "$(test -e "/dev/shm$H" && echo held)" "held" "with stdin closed, --hold keeps holding"
 kill -TERM $HP
 wait $HP
