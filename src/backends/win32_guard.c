@@ -318,33 +318,38 @@ static void region_entry(const MEMORY_BASIC_INFORMATION *m, spy_map_entry *e) {
     }
 }
 
-/* The nearest region at or below q that is not free; 0 if none. */
-static int region_at_or_below(uintptr_t q, MEMORY_BASIC_INFORMATION *m) {
-    int i;
-    for (i = 0; i < 4; i++) {
-        if (VirtualQuery((LPCVOID)q, m, sizeof *m) == 0)
-            return 0;
-        if (m->State != MEM_FREE)
-            return 1;
-        if ((uintptr_t)m->BaseAddress == 0)
-            return 0;
-        q = (uintptr_t)m->BaseAddress - 1;
-    }
-    return 0;
-}
+/* The nearest regions that are not free below and above a, found by
+ * walking the address space upwards from 0 (a free region's base is not
+ * always where the free space starts: Wine reports the queried page, so a
+ * walk downwards could take a step per page). */
+static void neighbours(uintptr_t a, uintptr_t max, spy_region *out) {
+    MEMORY_BASIC_INFORMATION m, below;
+    uintptr_t q = 0, base, end;
+    int have_below = 0;
 
-/* The nearest region at or above q that is not free; 0 if none. */
-static int region_at_or_above(uintptr_t q, uintptr_t max,
-                              MEMORY_BASIC_INFORMATION *m) {
-    int i;
-    for (i = 0; i < 4 && q <= max; i++) {
-        if (VirtualQuery((LPCVOID)q, m, sizeof *m) == 0)
-            return 0;
-        if (m->State != MEM_FREE)
-            return 1;
-        q = (uintptr_t)m->BaseAddress + m->RegionSize;
+    memset(&below, 0, sizeof below);
+
+    while (q <= max && VirtualQuery((LPCVOID)q, &m, sizeof m) != 0) {
+        base = (uintptr_t)m.BaseAddress;
+        end = base + m.RegionSize;
+        if (end <= q)
+            break; /* no progress: never loop */
+        if (m.State != MEM_FREE) {
+            if (end <= a) {
+                below = m;
+                have_below = 1;
+            } else if (base > a) {
+                out->has_above = 1;
+                region_entry(&m, &out->above);
+                break;
+            }
+        }
+        q = end;
     }
-    return 0;
+    if (have_below) {
+        out->has_below = 1;
+        region_entry(&below, &out->below);
+    }
 }
 
 /* VirtualQuery's words for the region holding the address itself. */
@@ -375,10 +380,7 @@ int spy_addr_describe(uint64_t addr, spy_region *out, spy_err *err) {
     if ((uint64_t)a != addr || a > max) {
         /* Above the user part of the address space (or beyond 64 bits of
          * pointer): nothing is mapped there for us. */
-        if (region_at_or_below(max, &m)) {
-            out->has_below = 1;
-            region_entry(&m, &out->below);
-        }
+        neighbours(max, max, out);
         return 0;
     }
     if (VirtualQuery((LPCVOID)a, &m, sizeof m) != 0 && m.State != MEM_FREE) {
@@ -387,19 +389,8 @@ int spy_addr_describe(uint64_t addr, spy_region *out, spy_err *err) {
         region_facts(&m, out);
         return 0;
     }
-    if (VirtualQuery((LPCVOID)a, &m, sizeof m) != 0) {
+    if (VirtualQuery((LPCVOID)a, &m, sizeof m) != 0)
         region_facts(&m, out);
-        uintptr_t base = (uintptr_t)m.BaseAddress;
-        uintptr_t end = base + m.RegionSize;
-        MEMORY_BASIC_INFORMATION n;
-        if (base > 0 && region_at_or_below(base - 1, &n)) {
-            out->has_below = 1;
-            region_entry(&n, &out->below);
-        }
-        if (region_at_or_above(end, max, &n)) {
-            out->has_above = 1;
-            region_entry(&n, &out->above);
-        }
-    }
+    neighbours(a, max, out);
     return 0;
 }

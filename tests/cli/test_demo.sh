@@ -46,4 +46,8 @@ t_expect_eq "$(ls /dev/shm | grep -c "^shmspy-lab-")" "0" "demos leave no object
 
 t_run "$SHMSPY" demo nope
 t_expect_error 2 "no scenario 'nope'" "an unknown scenario is a usage error"
+
+# The re-executed peer of the Windows experiments has no job here.
+t_run "$SHMSPY" --demo-child page
+t_expect_error 2 "only used on Windows" "--demo-child on POSIX: says so, exit 2"
 t_done

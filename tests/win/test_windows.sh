@@ -85,6 +85,55 @@ has "probe: access violation caught" "$out" 'EXCEPTION_ACCESS_VIOLATION \(read a
 [ $rc -eq 3 ] && ok "probe exits 3" || bad "probe exit" "$rc"
 out=$($W probe 0x10 --write 2>&1); rc=$?
 [ $rc -eq 3 ] && ok "probe --write exits 3" || bad "probe --write exit" "$rc" "$out"
+# probe explains from VirtualQuery, in Win32 words (--json: unwrapped).
+out=$($W probe --json 0x10 2>&1)
+has "probe: the null page, in Windows terms" "$out" 'lowest 64 KiB of every Windows'
+out=$($W probe --json 0x100000000000 2>&1)
+has "probe: free address space (MEM_FREE)" "$out" 'lies in free address space \(VirtualQuery: MEM_FREE\)'
+has "probe: the nearest region below it, found" "$out" 'The nearest region below is 0x[0-9a-f]+-0x[0-9a-f]+'
+has "probe: no POSIX words on Windows" "$out" 'Windows counterpart of SIGSEGV'
+out=$($W probe --json 0xffff800000000000 2>&1)
+has "probe: above the user address space" "$out" 'belongs to the kernel'
+# The PE header of shmspy.exe (Wine loads it at its preferred base).
+$W probe --write 0x140000000 >/dev/null 2>&1; rc=$?
+[ $rc -eq 3 ] && ok "probe --write of a read-only page exits 3" || bad "probe --write image exit" "$rc"
+out=$($W probe --write --json 0x140000000 2>&1)
+has "probe --write of the image header: read-only image" "$out" 'PAGE_READONLY, not writable: code or constant data of a loaded module'
+has "probe --json: VirtualQuery's words" "$out" '"type": "MEM_IMAGE"'
+
+# demo: the scenarios that apply to sections run for real.
+out=$($W demo 2>&1)
+n=$(tr -d '\r' <<<"$out" | grep -c '')
+[ "$n" -eq 7 ] && ok "demo lists the 7 scenarios of Windows" || bad "demo list" "$out"
+demo_json() { # demo_json NAME PATTERN: as_expected, signal, code, errno
+  local got
+  got=$($W demo "$1" --json 2>&1 | tr -d '\r' | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["as_expected"], d.get("signal", "-"), d.get("code", "-"), d.get("errno", "-"))' 2>&1)
+  has "demo $1 observed: $2" "$got" "^True $2"
+}
+demo_json fixed-pointer '(EXCEPTION_ACCESS_VIOLATION read access|- -) -$'
+demo_json null-deref 'EXCEPTION_ACCESS_VIOLATION read access -$'
+demo_json use-after-munmap 'EXCEPTION_ACCESS_VIOLATION read access -$'
+demo_json write-to-readonly 'EXCEPTION_ACCESS_VIOLATION write access -$'
+demo_json copy-on-write '- - -$'
+demo_json different-addresses '- - -$'
+demo_json misaligned-offset '- - ERROR_MAPPED_ALIGNMENT$'
+out=$($W demo copy-on-write 2>&1)
+has "copy-on-write: the other process never sees the FILE_MAP_COPY write" "$out" 'after writing through FILE_MAP_COPY, another process reads ""'
+out=$($W demo different-addresses 2>&1 | tr -d '\r' | tr -s '\n ' '  ')
+a=$(grep -oE 'at 0x[0-9a-f]+' <<<"$out" | sort -u | wc -l)
+[ "$a" -eq 2 ] && ok "different-addresses: two real, different addresses" || bad "different-addresses" "$out"
+out=$($W demo all 2>&1); rc=$?
+n=$(tr -d '\r' <<<"$out" | grep -c '^result: *as the lesson says')
+[ $rc -eq 0 ] && [ "$n" -eq 7 ] && ok "demo all: 7 as the lesson says, exit 0" || bad "demo all" "rc $rc, $n" "$out"
+out=$($W demo truncate-under-reader 2>&1); rc=$?
+has "a POSIX-only scenario says so" "$out" '^shmspy: demo truncate-under-reader: not available on this system'
+[ $rc -eq 1 ] && ok "and exits 1" || bad "POSIX-only scenario exit" "$rc"
+out=$($W list 2>&1)
+if grep -q 'shmspy-lab-' <<<"$out"; then bad "demos leave no section behind" "$out"; else ok "demos leave no section behind"; fi
+
 out=$($W watch 'Local\x' 2>&1); rc=$?
 has "no PDCurses: watch says so" "$out" 'TUI needs PDCurses'
 
