@@ -5,8 +5,8 @@
  * and everything goes straight into the caller's buffer (no printf, no
  * per-byte branches on full lines). A line is only formatted once it is
  * complete (or at finish), so chunk boundaries never show in the output.
- * Runs of full lines go to a line kernel: the scalar one here, or an SSSE3
- * or AVX2 one from hexfmt_simd.c when the CPU has it (same bytes; see
+ * Runs of full lines go to a line kernel: the scalar one here, or an SSSE3,
+ * AVX2 or AVX-512 one from hexfmt_simd.c when the CPU has it (same bytes; see
  * spy_hexfmt_select). Squeezed canonical runs are skipped unformatted.
  *
  * The layouts, as produced by xxd 2022-01-14 and util-linux hexdump -C:
@@ -282,7 +282,9 @@ static const spy__hexfmt_kernels *kern;
 int spy_hexfmt_select(const char *name) {
     const spy__hexfmt_kernels *k = NULL;
     if (name == NULL || *name == '\0' || strcmp(name, "auto") == 0) {
-        k = spy__hexfmt_simd("avx2");
+        k = spy__hexfmt_simd("avx512");
+        if (k == NULL)
+            k = spy__hexfmt_simd("avx2");
         if (k == NULL)
             k = spy__hexfmt_simd("ssse3");
         if (k == NULL)

@@ -50,7 +50,8 @@ uint64_t spy_hexfmt_feed_zeros(spy_hexfmt *f, uint64_t n, char *out, size_t cap,
                                size_t *written);
 
 /* Chooses the implementation of full lines for every formatter: "auto"
- * (or NULL or "": the fastest this CPU has), "scalar", "ssse3", "avx2".
+ * (or NULL or "": the fastest this CPU has), "scalar", "ssse3", "avx2",
+ * "avx512" (AVX-512 BW and VBMI: canonical lines; xxd as avx2).
  * All give identical output. Returns 0, or -1 when this build or CPU has
  * no such implementation (the choice is then unchanged). Without a call,
  * the first formatter takes $SPY_HEXFMT_IMPL, else "auto". Not

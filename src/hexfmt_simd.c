@@ -391,11 +391,211 @@ TA static size_t canon_avx2(char **pp, uint64_t off, const uint8_t *b,
     return k;
 }
 
+/* ---- AVX-512 (BW + VBMI): canonical, four lines per step -----------------
+ *
+ * One 64-byte load holds four lines, one per 128-bit lane. Each output
+ * line is made by two byte permutes (vpermb / vpermt2b pick any of 64 or
+ * 128 bytes, across lanes) and three stores:
+ *   - the tail, bytes 47..78 (one 32-byte store, first): the ASCII column
+ *     at 61 and "|\n" at 77, permuted from the ASCII of the four lines and
+ *     merged with a constant; bytes 47..60 of it are overwritten next;
+ *   - the body, bytes 8..60 (one masked 64-byte store): the hex digits,
+ *     permuted from the high (table 1) and low (table 2) digits of the four
+ *     lines; where the index row holds a character instead of an index
+ *     (spaces, '|'), the permute keeps it (vpermt2b merging into the index);
+ *   - the offset, bytes 0..7 (scalar, as in the other kernels).
+ * xxd lines use the AVX2 kernel. */
+
+#define TZ __attribute__((target("avx2,avx512f,avx512bw,avx512vbmi")))
+
+/* Body row of line i (0..3): the table index of each hex digit, the
+ * character itself elsewhere. A digit of byte j (0..15) of line i is byte
+ * 16 i + j of table 1 (high digit) or 2 (low digit, +64). */
+#define CBYTE(q) (CHALF(q, 10) ? CIDX(q, 10) / 2 : CIDX(q, 35) / 2 + 8)
+#define CLOW(q) ((CHALF(q, 10) ? CIDX(q, 10) : CIDX(q, 35)) & 1)
+#define CISHEX(q) (CHALF(q, 10) || CHALF(q, 35))
+#define ZB(q, i) (CISHEX(q) ? CBYTE(q) + 64 * CLOW(q) + 16 * (i) : CC(q))
+#define ZB0(q) ZB(q, 0)
+#define ZB1(q) ZB(q, 1)
+#define ZB2(q) ZB(q, 2)
+#define ZB3(q) ZB(q, 3)
+#define ZHEX(q) (CISHEX(q) ? 1 : 0)
+/* Tail row of line i: byte t is line byte 47 + t; ASCII 61..76 comes
+ * from byte 16 i + (q - 61) of the ASCII vector, the rest from ztail_cst. */
+#define ZT(t, i) ((t) >= 14 && (t) < 30 ? 16 * (i) + (t)-14 : 0)
+#define ZT0(t) ZT(t, 0)
+#define ZT1(t) ZT(t, 1)
+#define ZT2(t) ZT(t, 2)
+#define ZT3(t) ZT(t, 3)
+#define ZTC(t) ((t) == 30 ? '|' : (t) == 31 ? '\n' : 0)
+#define M64(F, q)                                                              \
+    M16(F, q), M16(F, (q) + 16), M16(F, (q) + 32), M16(F, (q) + 48)
+
+static const _Alignas(64) uint8_t zbody[4][64] = {
+    {M64(ZB0, 0)}, {M64(ZB1, 0)}, {M64(ZB2, 0)}, {M64(ZB3, 0)}};
+static const _Alignas(64) uint8_t zishex[64] = {M64(ZHEX, 0)};
+static const _Alignas(64) uint8_t ztail[4][64] = {
+    {M64(ZT0, 0)}, {M64(ZT1, 0)}, {M64(ZT2, 0)}, {M64(ZT3, 0)}};
+static const _Alignas(64) uint8_t ztail_cst[64] = {M64(ZTC, 0)};
+
+/* Bytes 8..60 of a line: what the body store writes. */
+#define ZBODY_STORE 0x1fffffffffffff00ull
+/* Bytes 14..29 of the tail row: the ASCII column. */
+#define ZTAIL_ASCII 0x3fffc000ull
+
+typedef struct zconst {
+    __m512i body[4], tail[4], tail_cst, dig, m0f, c20, c5f, dot;
+    __mmask64 hex;
+} zconst;
+
+TZ static inline void zconst_init(zconst *z) {
+    int i;
+    __m512i ish = _mm512_load_si512((const void *)zishex);
+    for (i = 0; i < 4; i++) {
+        z->body[i] = _mm512_load_si512((const void *)zbody[i]);
+        z->tail[i] = _mm512_load_si512((const void *)ztail[i]);
+    }
+    z->tail_cst = _mm512_load_si512((const void *)ztail_cst);
+    z->dig = _mm512_broadcast_i32x4(
+        _mm_loadu_si128((const __m128i *)(const void *)hexdigits));
+    z->m0f = _mm512_set1_epi8(0x0f);
+    z->c20 = _mm512_set1_epi8(0x20);
+    z->c5f = _mm512_set1_epi8(0x5f);
+    z->dot = _mm512_set1_epi8('.');
+    z->hex = _mm512_test_epi8_mask(ish, ish);
+}
+
+/* Line i (0..3) of the four whose digits are hi/lo and ASCII a, at p0
+ * (after any high offset digits). */
+#define ZLINE(z, p0, i, hi, lo, a, offtxt)                                     \
+    do {                                                                       \
+        __m512i t_ = _mm512_mask_permutexvar_epi8(                             \
+            (z)->tail_cst, (__mmask64)ZTAIL_ASCII, (z)->tail[i], (a));         \
+        __m512i b_ = _mm512_mask2_permutex2var_epi8((hi), (z)->body[i],        \
+                                                    (z)->hex, (lo));           \
+        _mm256_storeu_si256((__m256i *)(void *)((p0) + 47),                    \
+                            _mm512_castsi512_si256(t_));                       \
+        _mm512_mask_storeu_epi8((p0), (__mmask64)ZBODY_STORE, b_);             \
+        put8((p0), (offtxt));                                                  \
+    } while (0)
+
+/* 1 for every 16-bit group of ne that is zero, in its top bit: line j of
+ * the four equals the line before it (ne: bytes that differ). Exact for
+ * the lowest such group, which is all the caller uses. */
+static inline uint64_t zero_groups16(uint64_t ne) {
+    return (ne - 0x0001000100010001ull) & ~ne & 0x8000800080008000ull;
+}
+
+/* The hex digits (hi, lo) and ASCII column (a) of the four lines at v. */
+#define ZSOURCES(z, v, hi, lo, a)                                              \
+    do {                                                                       \
+        __mmask64 ok_ =                                                        \
+            _mm512_cmplt_epu8_mask(_mm512_sub_epi8((v), (z)->c20), (z)->c5f);  \
+        (hi) = _mm512_shuffle_epi8(                                            \
+            (z)->dig, _mm512_and_si512(_mm512_srli_epi16((v), 4), (z)->m0f));  \
+        (lo) = _mm512_shuffle_epi8((z)->dig, _mm512_and_si512((v), (z)->m0f)); \
+        (a) = _mm512_mask_blend_epi8(ok_, (z)->dot, (v));                      \
+    } while (0)
+
+/* As canon_avx2, four lines per step: the four lines are compared with
+ * the 64 bytes 16 before them. The usual step (all four differ from their
+ * predecessors, offsets below 4 GiB, the four offsets differ only in their
+ * second-last digit) is straight-line code; any other goes line by line. */
+TZ static size_t canon_avx512(char **pp, uint64_t off, const uint8_t *b,
+                              size_t n) {
+    char hd[8], *p = *pp;
+    uint64_t cur = off >> 32;
+    size_t hl = high_digits(hd, cur), k = 1;
+    offtext ot;
+    zconst z;
+
+    zconst_init(&z);
+    offtext_init(&ot, (uint32_t)off);
+    if (hl > 0)
+        memcpy(p, hd, hl);
+    p = canon_line128(p + hl, (uint32_t)off, b);
+    while (k < n) {
+        const uint8_t *x = b + 16 * k;
+        uint64_t o = off + 16 * k;
+        if ((o >> 32) != cur) {
+            cur = o >> 32;
+            hl = high_digits(hd, cur);
+        }
+        if (k + 4 <= n && ((o + 48) >> 32) == cur) {
+            __m512i v = _mm512_loadu_si512((const void *)x);
+            __m512i u = _mm512_loadu_si512((const void *)(x - 16));
+            uint64_t same =
+                zero_groups16((uint64_t)_mm512_cmpneq_epi8_mask(v, u));
+            uint32_t o32 = (uint32_t)o, d6 = o32 >> 4 & 15;
+            __m512i hi, lo, a;
+            size_t lines, j, step;
+            ZSOURCES(&z, v, hi, lo, a);
+            if (same == 0 && hl == 0 && d6 <= 12) {
+                /* Digits 0..5 and 7 shared; digit 6 is d6 + line. */
+                uint64_t t = offtext_get(&ot, o32) & ~(0xffull << 48);
+                ZLINE(&z, p, 0, hi, lo, a,
+                      t | (uint64_t)(uint8_t)hexdigits[d6] << 48);
+                ZLINE(&z, p + CLEN, 1, hi, lo, a,
+                      t | (uint64_t)(uint8_t)hexdigits[d6 + 1] << 48);
+                ZLINE(&z, p + 2 * CLEN, 2, hi, lo, a,
+                      t | (uint64_t)(uint8_t)hexdigits[d6 + 2] << 48);
+                ZLINE(&z, p + 3 * CLEN, 3, hi, lo, a,
+                      t | (uint64_t)(uint8_t)hexdigits[d6 + 3] << 48);
+                p += 4 * CLEN;
+                k += 4;
+                continue;
+            }
+            /* The lines before the first repeated one (all four if none). */
+            lines = same == 0 ? 4 : (size_t)__builtin_ctzll(same) / 16;
+            step = CLEN + hl;
+            for (j = 0; j < lines; j++) {
+                char *q = p + j * step;
+                if (hl > 0)
+                    memcpy(q, hd, hl);
+                q += hl;
+                switch (j) {
+                case 0:
+                    ZLINE(&z, q, 0, hi, lo, a, offtext_get(&ot, o32));
+                    break;
+                case 1:
+                    ZLINE(&z, q, 1, hi, lo, a, offtext_get(&ot, o32 + 16));
+                    break;
+                case 2:
+                    ZLINE(&z, q, 2, hi, lo, a, offtext_get(&ot, o32 + 32));
+                    break;
+                default:
+                    ZLINE(&z, q, 3, hi, lo, a, offtext_get(&ot, o32 + 48));
+                    break;
+                }
+            }
+            p += lines * step;
+            k += lines;
+            if (lines < 4)
+                break;
+            continue;
+        }
+        if (eq128(x, x - 16))
+            break;
+        if (hl > 0)
+            memcpy(p, hd, hl);
+        p = canon_line128(p + hl, (uint32_t)o, x);
+        k++;
+    }
+    *pp = p;
+    return k;
+}
+
+static const spy__hexfmt_kernels k_avx512 = {"avx512", xxd_avx2, canon_avx512};
 static const spy__hexfmt_kernels k_ssse3 = {"ssse3", xxd_ssse3, canon_ssse3};
 static const spy__hexfmt_kernels k_avx2 = {"avx2", xxd_avx2, canon_avx2};
 
 const spy__hexfmt_kernels *spy__hexfmt_simd(const char *name) {
     __builtin_cpu_init();
+    if (strcmp(name, "avx512") == 0 && __builtin_cpu_supports("avx2") &&
+        __builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vbmi"))
+        return &k_avx512;
     if (strcmp(name, "avx2") == 0 && __builtin_cpu_supports("avx2"))
         return &k_avx2;
     if (strcmp(name, "ssse3") == 0 && __builtin_cpu_supports("ssse3"))

@@ -21,12 +21,12 @@ typedef size_t (*spy__canonlines_fn)(char **p, uint64_t off, const uint8_t *b,
                                      size_t n);
 
 typedef struct spy__hexfmt_kernels {
-    const char *name;         /* "scalar", "ssse3", "avx2" */
+    const char *name;         /* "scalar", "ssse3", "avx2", "avx512" */
     spy__hexlines_fn xxd;     /* n lines of `xxd` */
     spy__canonlines_fn canon; /* a run of unsqueezed `hexdump -C` lines */
 } spy__hexfmt_kernels;
 
-/* The SIMD kernels called name ("ssse3" or "avx2"), or NULL when this
+/* The SIMD kernels called name ("ssse3", "avx2", "avx512"), or NULL when this
  * build or this CPU does not have them. The CPU is asked at run time
  * (__builtin_cpu_supports); no instruction beyond the baseline runs unless
  * it said yes. */

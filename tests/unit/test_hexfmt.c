@@ -529,7 +529,7 @@ END_TEST
  * around each 4 GiB boundary (where the offset grows a digit and the SIMD
  * kernels print the high digits themselves). */
 START_TEST(test_kernels_agree) {
-    static const char *const impls[] = {"ssse3", "avx2"};
+    static const char *const impls[] = {"ssse3", "avx2", "avx512"};
     static const uint64_t starts[] = {
         0,           1,           0xfffff000u,  0xfffffff0u,
         0xffffffe7u, 0x1fffffe0u, 0xfffffffe0u, 0xfffffffff0u};
@@ -630,7 +630,8 @@ START_TEST(test_feed_zeros) {
 END_TEST
 
 /* Every test runs once per implementation of full lines, each compared
- * with the real xxd and hexdump: "scalar" always, "ssse3" and "avx2" when
+ * with the real xxd and hexdump: "scalar" always, "ssse3", "avx2" and
+ * "avx512" when
  * the CPU has them (a missing one is reported, not failed). */
 static void use_scalar(void) {
     ck_assert_int_eq(spy_hexfmt_select("scalar"), 0);
@@ -641,13 +642,18 @@ static void use_ssse3(void) {
 static void use_avx2(void) {
     ck_assert_int_eq(spy_hexfmt_select("avx2"), 0);
 }
+static void use_avx512(void) {
+    ck_assert_int_eq(spy_hexfmt_select("avx512"), 0);
+}
 
 static Suite *hexfmt_suite(void) {
     static const struct {
         const char *name;
         void (*setup)(void);
-    } impls[] = {
-        {"scalar", use_scalar}, {"ssse3", use_ssse3}, {"avx2", use_avx2}};
+    } impls[] = {{"scalar", use_scalar},
+                 {"ssse3", use_ssse3},
+                 {"avx2", use_avx2},
+                 {"avx512", use_avx512}};
     Suite *s = suite_create("hexfmt");
     size_t i;
 
