@@ -52,6 +52,9 @@ typedef struct spy_mapper {
     uint64_t offset;     /* offset into the object where it starts */
     char perms[5];       /* as in /proc/PID/maps: "rw-s" */
     int deleted;         /* the object's name was removed */
+    int handle_only;     /* Windows: holds a handle to the section; where
+                            its views are is not known (start = end = 0) */
+    uint64_t handle;     /* that handle's value, when handle_only */
 } spy_mapper;
 
 /* Short lower-case name of a kind: "posix", "sem", "sysv", "file",

@@ -745,19 +745,6 @@ int spy_seg_unlink(const spy_name *n, spy_err *err) {
                        canon);
 }
 
-int spy_mappers(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
-                int *hidden, spy_err *err) {
-    (void)cb;
-    (void)arg;
-    if (hidden != NULL)
-        *hidden = 0;
-    return spy_err_set(err, SPY_ENOTSUP, 0,
-                       "%s: Windows cannot name the processes mapping a "
-                       "section without enumerating every handle of the "
-                       "system; 'handles' counts the open handles",
-                       info->name);
-}
-
 /* ---- process helpers ----------------------------------------------------
  */
 

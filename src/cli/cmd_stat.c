@@ -151,29 +151,42 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
     if (opened_note != NULL)
         printf("note:      %s\n", opened_note);
 
-    printf("\nmappers:   %zu process%s, %zu mapping%s\n", distinct_pids(m),
-           distinct_pids(m) == 1 ? "" : "es", m->n, m->n == 1 ? "" : "s");
+    /* On Windows the rows are handles to the section (win32_mappers.c). */
+    printf("\nmappers:   %zu process%s, %zu %s%s\n", distinct_pids(m),
+           distinct_pids(m) == 1 ? "" : "es", m->n,
+           s->kind == SPY_KIND_WIN_SECTION ? "handle" : "mapping",
+           m->n == 1 ? "" : "s");
     if (m->n > 0) {
         printf("  %-8s %-16s %-37s %-5s %s\n", "PID", "COMMAND",
                "ADDRESS RANGE", "PERMS", "OFFSET");
         for (i = 0; i < m->n; i++) {
             char range[64];
             const spy_mapper *p = &m->v[i];
-            snprintf(range, sizeof range, "0x%" PRIx64 "-0x%" PRIx64, p->start,
-                     p->end);
+            if (p->handle_only) /* Windows: a handle, views not known */
+                snprintf(range, sizeof range, "handle 0x%" PRIx64, p->handle);
+            else
+                snprintf(range, sizeof range, "0x%" PRIx64 "-0x%" PRIx64,
+                         p->start, p->end);
             printf("  %-8d ", (int)p->pid);
             cli_put_escaped(stdout, p->comm);
-            printf("%*s %-37s %-5s %" PRIu64 "%s\n",
+            printf("%*s %-37s %-5s ",
                    (int)(16 - strlen(p->comm)) > 0 ? (int)(16 - strlen(p->comm))
                                                    : 0,
-                   "", range, p->perms, p->offset,
-                   p->deleted ? " (name removed)" : "");
+                   "", range, p->perms);
+            if (p->handle_only)
+                fputs("-", stdout);
+            else
+                printf("%" PRIu64, p->offset);
+            printf("%s\n", p->deleted ? " (name removed)" : "");
         }
     }
     if (hidden > 0)
         printf("  (%d other process%s could not be inspected: permission "
                "denied)\n",
                hidden, hidden == 1 ? "" : "es");
+    if (s->kind == SPY_KIND_WIN_SECTION && hidden >= 0)
+        printf("  (processes holding a handle, shmspy apart; one that mapped "
+               "a view and closed its handle cannot be seen)\n");
     spy_sizecheck(s, page, m->v, m->n, print_note, &nc);
 }
 
@@ -269,6 +282,10 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
         spy_json_str(&j, p->perms);
         spy_json_key(&j, "deleted");
         spy_json_bool(&j, p->deleted);
+        if (p->handle_only) {
+            spy_json_key(&j, "handle");
+            spy_json_uint(&j, p->handle);
+        }
         spy_json_obj_end(&j);
     }
     spy_json_arr_end(&j);

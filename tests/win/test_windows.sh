@@ -37,6 +37,10 @@ out=$($W stat 'Local\spy-win-test' 2>/dev/null)
 has "stat: MaximumSize (NtQuerySection)" "$out" '^section: +MaximumSize 4096 bytes'
 has "stat: VirtualQuery region" "$out" '^view: +RegionSize 4096 bytes \(VirtualQuery\), MEM_COMMIT, PAGE_READONLY, MEM_MAPPED'
 has "stat: handle count" "$out" '^handles: +[2-9]'
+has "stat: the writer holds it, named with its handle" "$out" '^  [0-9]+ +win_writer\.exe +handle 0x[0-9a-f]+ +rw-s'
+has "stat: mappers counted as handles" "$out" '^mappers: +1 process, 1 handle$'
+out=$($W stat --json 'Local\spy-win-test' 2>/dev/null)
+has "stat --json: the holder's handle" "$out" '"comm": "win_writer\.exe"'
 out=$($W read spy-win-test --as i32 2>&1)
 has "read: bare name means Local, the int 100" "$out" '^100$'
 out=$($W read 'Local\spy-win-test' -s 8 --as str 2>&1)
@@ -70,6 +74,7 @@ out=$(wine "$S/win_str_pair.exe" read 'Local\spy-win-10k' 2>&1)
 has "write --create --hold: a Win32 program reads it" "$out" '^Hello from Process 1$'
 out=$($W stat 'Local\spy-win-10k' 2>/dev/null)
 has "stat of 10,000 bytes: the page-rounded region" "$out" 'RegionSize 12288 bytes'
+has "stat: the holding shmspy.exe is a mapper" "$out" '^  [0-9]+ +shmspy\.exe +handle 0x[0-9a-f]+ +rw-s'
 out=$($W rm 'Local\spy-win-10k' 2>&1); rc=$?
 has "rm: sections have no unlink" "$out" 'disappears with its last handle'
 echo >&4
