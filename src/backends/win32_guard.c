@@ -34,7 +34,13 @@ typedef struct guard_state {
     ULONG_PTR where; /* ExceptionInformation[1]: the address */
 } guard_state;
 
-static _Thread_local guard_state guard;
+/* MSVC spells thread-local storage its own way before C11 support. */
+#if defined(_MSC_VER)
+#define SPY_THREAD_LOCAL __declspec(thread)
+#else
+#define SPY_THREAD_LOCAL _Thread_local
+#endif
+static SPY_THREAD_LOCAL guard_state guard;
 
 /* What an access violation at addr means: nothing there (free address
  * space), or something there that does not allow the access. */
