@@ -14,7 +14,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "../escape.h"
 #include "win32_internal.h"
+
+#include <shellapi.h> /* CommandLineToArgvW; needs windows.h first */
 
 /* A section is mapped a window at a time, like a POSIX object: a huge
  * section costs one window of address space. 64 MiB is a multiple of the
@@ -43,43 +46,178 @@ struct spy_seg {
 /* ---- small helpers shared by the win32_*.c files -------------------------
  */
 
+/* Names are converted by hand rather than with MultiByteToWideChar /
+ * WideCharToMultiByte: a section name is any sequence of UTF-16 units,
+ * including unpaired surrogates (which CP_UTF8 turns into U+FFFD, so two
+ * names would print alike and neither could be opened again by its
+ * printed name) and U+0000. They are written as WTF-8: an unpaired
+ * surrogate as its 3-byte generalized UTF-8 form (ED A0 80..ED BF BF),
+ * U+0000 as C0 80. Both are invalid UTF-8, so spy_escape shows them as
+ * \xNN bytes, and the bytes convert back to the same UTF-16 units. */
 int spy__utf8_to_wide(const char *s, WCHAR *out, size_t cap) {
-    int n;
-    if (cap == 0 || cap > INT_MAX)
+    const unsigned char *p = (const unsigned char *)s;
+    size_t o = 0;
+
+    if (cap == 0)
         return -1;
-    n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, out,
-                            (int)cap);
-    if (n <= 0) {
-        out[0] = 0;
-        return -1;
+    while (*p != 0) {
+        uint32_t c;
+        int more, i;
+        if (*p < 0x80) {
+            c = *p++;
+            more = 0;
+        } else if (*p >= 0xc2 && *p <= 0xdf) {
+            c = *p++ & 0x1fu;
+            more = 1;
+        } else if (*p >= 0xe0 && *p <= 0xef) {
+            c = *p++ & 0x0fu;
+            more = 2;
+        } else if (*p >= 0xf0 && *p <= 0xf4) {
+            c = *p++ & 0x07u;
+            more = 3;
+        } else {
+            goto bad; /* a continuation byte, C0/C1 (overlong), F5..FF */
+        }
+        for (i = 0; i < more; i++) {
+            if ((*p & 0xc0u) != 0x80)
+                goto bad;
+            c = c << 6 | (*p++ & 0x3fu);
+        }
+        if ((more == 2 && c < 0x800) || (more == 3 && c < 0x10000) ||
+            c > 0x10ffff)
+            goto bad; /* overlong or beyond Unicode */
+        if (c >= 0x10000) {
+            if (o + 2 >= cap)
+                goto bad;
+            c -= 0x10000;
+            out[o++] = (WCHAR)(0xd800 + (c >> 10));
+            out[o++] = (WCHAR)(0xdc00 + (c & 0x3ffu));
+        } else {
+            /* A surrogate here is an unpaired one written as WTF-8. */
+            if (o + 1 >= cap)
+                goto bad;
+            out[o++] = (WCHAR)c;
+        }
     }
+    out[o] = 0;
     return 0;
+bad:
+    out[0] = 0;
+    return -1;
 }
 
 int spy__wide_to_utf8(const WCHAR *s, int len, char *out, size_t cap) {
-    int n;
-    if (cap < 2 || cap > INT_MAX)
+    size_t o = 0;
+    int i;
+
+    if (cap < 2)
         return -1;
-    if (len == 0) {
-        out[0] = '\0';
-        return 0;
+    for (i = 0; len < 0 ? s[i] != 0 : i < len; i++) {
+        uint32_t c = s[i];
+        unsigned char b[4];
+        int n;
+        if (c >= 0xd800 && c <= 0xdbff && (len < 0 || i + 1 < len) &&
+            s[i + 1] >= 0xdc00 && s[i + 1] <= 0xdfff) {
+            c = 0x10000 + ((c - 0xd800) << 10) + (uint32_t)(s[i + 1] - 0xdc00);
+            i++;
+        }
+        if (c == 0) {
+            b[0] = 0xc0, b[1] = 0x80, n = 2; /* never a NUL in the text */
+        } else if (c < 0x80) {
+            b[0] = (unsigned char)c, n = 1;
+        } else if (c < 0x800) {
+            b[0] = (unsigned char)(0xc0 | c >> 6);
+            b[1] = (unsigned char)(0x80 | (c & 0x3f)), n = 2;
+        } else if (c < 0x10000) {
+            /* Unpaired surrogates too (WTF-8). */
+            b[0] = (unsigned char)(0xe0 | c >> 12);
+            b[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+            b[2] = (unsigned char)(0x80 | (c & 0x3f)), n = 3;
+        } else {
+            b[0] = (unsigned char)(0xf0 | c >> 18);
+            b[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f));
+            b[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+            b[3] = (unsigned char)(0x80 | (c & 0x3f)), n = 4;
+        }
+        if (o + (size_t)n >= cap) {
+            out[o] = '\0'; /* what fits, cut at a character boundary */
+            return -1;
+        }
+        memcpy(out + o, b, (size_t)n);
+        o += (size_t)n;
     }
-    n = WideCharToMultiByte(CP_UTF8, 0, s, len, out, (int)cap - 1, NULL, NULL);
-    if (n <= 0) {
-        out[0] = '\0';
-        return -1;
-    }
-    /* With len -1 the count includes the NUL, which is then already there. */
-    out[len < 0 ? n - 1 : n] = '\0';
+    out[o] = '\0';
     return 0;
+}
+
+/* main() gets its arguments in the ANSI code page, where a character the
+ * page lacks (U+1F600, most scripts under code page 1252) arrives as '?'
+ * or as a look-alike ("best fit": U+0101 becomes 'a'), so the name
+ * would open another section or none. When `base` is the end of an
+ * argument that did not survive that conversion, after an ASCII prefix
+ * ("Local\", "Global\", "/" or nothing), writes the argument's true text
+ * from GetCommandLineW as WTF-8 into out and returns 1; 0 when nothing
+ * was lost or the match is not unique. */
+static int name_from_command_line(const char *base, char *out, size_t cap) {
+    static char ansi[SPY_NAME_MAX + 16], tmp[SPY_NAME_MAX];
+    static WCHAR back[SPY_WNAME_MAX];
+    size_t bl = strlen(base);
+    int argc = 0, i, found = 0;
+    LPWSTR *wargv = CommandLineToArgvW(GetCommandLineW(), &argc);
+
+    if (wargv == NULL)
+        return 0;
+    for (i = 1; i < argc && found >= 0; i++) {
+        size_t al, pre, k;
+        int ascii = 1;
+        if (WideCharToMultiByte(CP_ACP, 0, wargv[i], -1, ansi, (int)sizeof ansi,
+                                NULL, NULL) <= 0 ||
+            MultiByteToWideChar(CP_ACP, 0, ansi, -1, back, SPY_WNAME_MAX) <=
+                0 ||
+            wcscmp(back, wargv[i]) == 0)
+            continue; /* too long, or nothing lost */
+        al = strlen(ansi);
+        if (al < bl || strcmp(ansi + al - bl, base) != 0)
+            continue;
+        pre = al - bl;
+        for (k = 0; k < pre; k++)
+            ascii &= (unsigned char)ansi[k] < 0x80;
+        if (!ascii ||
+            (pre > 0 && ansi[pre - 1] != '\\' && !(pre == 1 && ansi[0] == '/')))
+            continue;
+        /* An ASCII prefix is as many UTF-16 units. */
+        if (spy__wide_to_utf8(wargv[i] + pre, -1, tmp, sizeof tmp) != 0)
+            continue;
+        if (found && strcmp(tmp, out) != 0)
+            found = -1; /* two arguments claim it: keep what main got */
+        else if (snprintf(out, cap, "%s", tmp) < (int)cap)
+            found = 1;
+    }
+    LocalFree(wargv);
+    return found == 1;
 }
 
 int spy__win_section_name(const spy_name *n, char *utf8, size_t cap8,
                           WCHAR *wide, size_t capw, spy_err *err) {
     const char *base = n->form == SPY_NAME_PLAIN ? n->text + 1 : n->text;
     int global = n->form == SPY_NAME_WIN_GLOBAL;
+    static char from_cmdline[SPY_NAME_MAX];
+    int len;
 
-    snprintf(utf8, cap8, "%s\\%s", global ? "Global" : "Local", base);
+    if (name_from_command_line(base, from_cmdline, sizeof from_cmdline))
+        base = from_cmdline;
+    len = snprintf(utf8, cap8, "%s\\%s", global ? "Global" : "Local", base);
+
+    if (len < 0 || (size_t)len >= cap8) {
+        /* Cut short it would be another section's name. */
+        char ex[SPY_EXCERPT_CAP];
+        spy_excerpt(utf8, (size_t)-1, ex);
+        utf8[0] = '\0';
+        return spy_err_set(err, SPY_EINVAL, 0,
+                           "%s: section name too long (at most %d bytes with "
+                           "its prefix)",
+                           ex, (int)cap8 - 1);
+    }
     if (spy__utf8_to_wide(utf8, wide, capw) != 0)
         return spy_err_set(err, SPY_EINVAL, 0,
                            "%s: not a valid UTF-8 name, or too long", utf8);

@@ -45,17 +45,21 @@ typedef struct spy__obj_basic {
 typedef LONG(NTAPI *open_dir_fn)(HANDLE *, ACCESS_MASK, spy__obj_attr *);
 typedef LONG(NTAPI *query_dir_fn)(HANDLE, PVOID, ULONG, BOOLEAN, BOOLEAN,
                                   ULONG *, ULONG *);
+typedef LONG(NTAPI *open_section_fn)(HANDLE *, ACCESS_MASK, spy__obj_attr *);
 typedef LONG(NTAPI *query_section_fn)(HANDLE, int, PVOID, SIZE_T, SIZE_T *);
 typedef LONG(NTAPI *query_object_fn)(HANDLE, int, PVOID, ULONG, ULONG *);
 typedef ULONG(NTAPI *status_to_error_fn)(LONG);
 
 #define SPY_DIRECTORY_QUERY 0x0001
 #define SPY_OBJ_CASE_INSENSITIVE 0x00000040L
+/* Largest directory listing read in one NtQueryDirectoryObject call. */
+#define SPY_DIR_BUF_MAX (1u << 26)
 
 static struct {
     int loaded;
     open_dir_fn open_dir;
     query_dir_fn query_dir;
+    open_section_fn open_section;
     query_section_fn query_section;
     query_object_fn query_object;
     status_to_error_fn status_to_error;
@@ -76,6 +80,7 @@ static void nt_load(void) {
     nt.field = (type)(void (*)(void))GetProcAddress(m, name)
     SPY_NT(open_dir, open_dir_fn, "NtOpenDirectoryObject");
     SPY_NT(query_dir, query_dir_fn, "NtQueryDirectoryObject");
+    SPY_NT(open_section, open_section_fn, "NtOpenSection");
     SPY_NT(query_section, query_section_fn, "NtQuerySection");
     SPY_NT(query_object, query_object_fn, "NtQueryObject");
     SPY_NT(status_to_error, status_to_error_fn, "RtlNtStatusToDosError");
@@ -129,67 +134,246 @@ static int is_section_type(const spy__ustr *t) {
            memcmp(t->Buffer, section, t->Length) == 0;
 }
 
-/* Fills *info for the section `prefix\name` and reports it. A section we
- * may not open is still listed, size 0, with the reason. */
-static int report(const char *prefix, const spy__ustr *name, spy_seg_info *info,
-                  spy_list_cb cb, void *arg) {
-    static WCHAR wide[1024];
-    char utf8[SPY_NAME_MAX - 16];
-    int wp;
+/* Opens the entry `name` of the object directory `dir` by its counted
+ * UTF-16 name, exactly as enumerated: no conversion to text and back, so
+ * a name that is not valid Unicode (unpaired surrogates), holds U+0000 or
+ * is too long for our buffers still opens. NULL and the NTSTATUS in *st
+ * on failure; map access first (Wine wants it before NtQuerySection),
+ * then query access alone. */
+static HANDLE open_entry(HANDLE dir, const spy__ustr *name, LONG *st) {
+    static const ACCESS_MASK tries[2] = {SECTION_QUERY | SECTION_MAP_READ,
+                                         SECTION_QUERY};
+    spy__ustr n = *name;
+    spy__obj_attr oa;
+    HANDLE h = NULL;
+    int i;
+
+    memset(&oa, 0, sizeof oa);
+    oa.Length = sizeof oa;
+    oa.RootDirectory = dir;
+    oa.ObjectName = &n;
+    *st = SPY_STATUS_NOT_IMPLEMENTED;
+    for (i = 0; i < 2; i++) {
+        *st = nt.open_section(&h, tries[i], &oa);
+        if (*st == SPY_STATUS_SUCCESS)
+            return h;
+        if (*st != SPY_STATUS_ACCESS_DENIED)
+            break;
+    }
+    return NULL;
+}
+
+/* Fills *info for the section `prefix\name` of directory `dir` and
+ * reports it. Every entry becomes a row: a section we may not open is
+ * listed, size 0, with the reason; a name too long for a row is cut short
+ * and says so. Only a section gone since the directory was read (its last
+ * handle closed meanwhile) is skipped, as a vanished file is on POSIX. */
+static int report(HANDLE dir, const char *prefix, const spy__ustr *name,
+                  spy_seg_info *info, spy_list_cb cb, void *arg) {
+    size_t pl = strlen(prefix) + 1;
+    int units = name->Length / (int)sizeof(WCHAR);
+    LONG st;
     HANDLE h;
 
-    if (spy__wide_to_utf8(name->Buffer, name->Length / (int)sizeof(WCHAR), utf8,
-                          sizeof utf8) != 0)
-        return 0; /* a name that is not UTF-16: skip it */
     spy_seg_info_init(info);
     info->kind = SPY_KIND_WIN_SECTION;
-    snprintf(info->name, sizeof info->name, "%s\\%s", prefix, utf8);
+    snprintf(info->name, sizeof info->name, "%s\\", prefix);
     snprintf(info->owner, sizeof info->owner, "-");
     snprintf(info->group, sizeof info->group, "-");
-    /* "Local\" or "Global\" and the name, as UTF-16 for the API. */
-    wp = MultiByteToWideChar(CP_UTF8, 0, prefix, -1, wide, 16);
-    if (wp <= 0 || (size_t)wp + name->Length / sizeof(WCHAR) + 1 >
-                       sizeof wide / sizeof wide[0])
-        return 0; /* longer than any name we can open: skip it */
-    wide[wp - 1] = L'\\';
-    memcpy(wide + wp, name->Buffer, name->Length);
-    wide[wp + name->Length / sizeof(WCHAR)] = 0;
-    /* Wine wants map access too before it answers NtQuerySection. */
-    h = OpenFileMappingW(SECTION_QUERY | FILE_MAP_READ, FALSE, wide);
-    if (h == NULL && GetLastError() == ERROR_ACCESS_DENIED)
-        h = OpenFileMappingW(SECTION_QUERY, FALSE, wide);
+    /* WTF-8 (win32.c): unpaired surrogates and U+0000 become bytes that
+     * are not UTF-8, which every output escapes visibly. */
+    if (spy__wide_to_utf8(name->Buffer, units, info->name + pl,
+                          sizeof info->name - pl) != 0) {
+        /* Cut at a character boundary, leaving room for "...". */
+        size_t cut = sizeof info->name - 4;
+        while (cut > pl && ((unsigned char)info->name[cut] & 0xc0u) == 0x80)
+            cut--;
+        memcpy(info->name + cut, "...", 4);
+        snprintf(info->problem, sizeof info->problem,
+                 "name of %d UTF-16 units cut short here; too long to open "
+                 "by name (at most %d bytes)",
+                 units, SPY_NAME_MAX - 1);
+    }
+    if (nt.open_section == NULL) {
+        if (info->problem[0] == '\0')
+            snprintf(info->problem, sizeof info->problem,
+                     "size unknown: ntdll lacks NtOpenSection");
+        return cb(info, arg);
+    }
+    h = open_entry(dir, name, &st);
     if (h != NULL) {
         spy__section_basic sb;
         if (spy__nt_query_section(h, &sb) == SPY_STATUS_SUCCESS) {
             info->size = (uint64_t)sb.MaximumSize.QuadPart;
             info->win_max_size = info->size;
-        } else {
+        } else if (info->problem[0] == '\0') {
             snprintf(info->problem, sizeof info->problem,
                      "size unknown: NtQuerySection failed");
         }
         CloseHandle(h);
-    } else if (GetLastError() == ERROR_FILE_NOT_FOUND) {
+    } else if (st == SPY_STATUS_OBJECT_NAME_NOT_FOUND) {
         return 0; /* its last handle went while we listed */
-    } else {
+    } else if (info->problem[0] == '\0') {
         snprintf(info->problem, sizeof info->problem,
-                 "size unknown: cannot open it (error %lu)",
-                 (unsigned long)GetLastError());
+                 st == SPY_STATUS_ACCESS_DENIED
+                     ? "size unknown: access denied (NTSTATUS 0x%08lx)"
+                     : "size unknown: cannot open it (NTSTATUS 0x%08lx)",
+                 (unsigned long)(ULONG)st);
     }
     return cb(info, arg);
 }
 
-/* Lists the sections of one object directory. */
+/* The section names of one directory, copied out of the query buffers. */
+typedef struct dir_names {
+    spy__ustr *v;
+    size_t n, cap;
+} dir_names;
+
+static int names_add(dir_names *d, const spy__ustr *u) {
+    spy__ustr c;
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 256;
+        spy__ustr *nv = realloc(d->v, cap * sizeof *nv);
+        if (nv == NULL)
+            return -1;
+        d->v = nv;
+        d->cap = cap;
+    }
+    c.Length = c.MaximumLength = u->Length;
+    c.Buffer = malloc(u->Length ? u->Length : 1);
+    if (c.Buffer == NULL)
+        return -1;
+    memcpy(c.Buffer, u->Buffer, u->Length);
+    d->v[d->n++] = c;
+    return 0;
+}
+
+static void names_free(dir_names *d) {
+    size_t i;
+    for (i = 0; i < d->n; i++)
+        free(d->v[i].Buffer);
+    free(d->v);
+}
+
+static int name_cmp(const void *pa, const void *pb) {
+    const spy__ustr *a = pa, *b = pb;
+    int c = memcmp(a->Buffer, b->Buffer,
+                   a->Length < b->Length ? a->Length : b->Length);
+    if (c != 0)
+        return c;
+    return a->Length < b->Length ? -1 : a->Length > b->Length;
+}
+
+/* One pass over the directory: appends the names of its sections to *d,
+ * and their count and a hash of the sequence to *count, *hash. *atomic
+ * stays 1 when the pass was one NtQueryDirectoryObject call (one
+ * consistent snapshot); 0 when it took several calls continuing from ctx,
+ * an index into a list that may change between the calls (skipping or
+ * repeating entries while sections come and go): one entry per call where
+ * an implementation has only that (Wine), or a listing over 64 MiB. */
+static int read_dir(HANDLE dir, const char *prefix, dir_names *d, size_t *count,
+                    uint64_t *hash, int *atomic, spy_err *err) {
+    static ULONG cap = 16384; /* what sufficed last time */
+    static BOOLEAN single = FALSE;
+    ULONG ctx = 0, got = 0;
+    BOOLEAN restart = TRUE;
+    uint8_t *buf = NULL;
+    LONG st;
+    int rc = 0;
+
+    *count = 0;
+    *hash = 14695981039346656037u; /* FNV-1a */
+    *atomic = !single;
+    for (;;) {
+        spy__dir_info *e;
+        if (buf == NULL) {
+            buf = malloc(cap);
+            if (buf == NULL) {
+                rc = spy_err_set(err, SPY_ENOMEM, 0, "list: out of memory");
+                break;
+            }
+        }
+        st = nt.query_dir(dir, buf, cap, single, restart, &ctx, &got);
+        if (st == SPY_STATUS_NO_MORE_ENTRIES)
+            break;
+        if (st == SPY_STATUS_NOT_IMPLEMENTED && !single) {
+            /* Some implementations return one entry per call only. */
+            single = TRUE;
+            restart = TRUE;
+            ctx = 0;
+            *atomic = 0;
+            continue;
+        }
+        if (st == SPY_STATUS_BUFFER_TOO_SMALL ||
+            (st == SPY_STATUS_MORE_ENTRIES &&
+             ((restart && !single) || got == 0))) {
+            /* Not all of it (or not even one entry) fits: grow and read
+             * again from the start, or from ctx once past the start. */
+            if (cap >= SPY_DIR_BUF_MAX) {
+                if (st == SPY_STATUS_MORE_ENTRIES && got != 0) {
+                    *atomic = 0;
+                    goto entries; /* huge: take it in pieces */
+                }
+                rc = spy_err_set(err, SPY_ENOMEM, 0,
+                                 "list: a directory entry larger than 64 MiB");
+                break;
+            }
+            cap *= 2;
+            free(buf);
+            buf = NULL;
+            continue;
+        }
+        if (st != SPY_STATUS_SUCCESS && st != SPY_STATUS_MORE_ENTRIES) {
+            rc = spy__win_error(prefix, "NtQueryDirectoryObject",
+                                status_error(st), err);
+            break;
+        }
+    entries:
+        /* The buffer holds an array of entries ended by an all-zero one;
+         * the strings follow the array. */
+        for (e = (spy__dir_info *)(void *)buf; e->Name.Buffer != NULL; e++) {
+            if (is_section_type(&e->TypeName)) {
+                const uint8_t *p = (const uint8_t *)e->Name.Buffer;
+                USHORT i;
+                if (names_add(d, &e->Name) != 0) {
+                    rc = spy_err_set(err, SPY_ENOMEM, 0, "list: out of memory");
+                    goto out;
+                }
+                for (i = 0; i < e->Name.Length; i++)
+                    *hash = (*hash ^ p[i]) * 1099511628211u;
+                *hash = (*hash ^ 0xffu) * 1099511628211u;
+                (*count)++;
+            }
+            if (single)
+                break;
+        }
+        restart = FALSE;
+        if (st == SPY_STATUS_SUCCESS && !single)
+            break; /* everything was in this buffer */
+    }
+out:
+    free(buf);
+    return rc;
+}
+
+/* Lists the sections of one object directory. The names are read first,
+ * then each is opened and reported: a listing is not held up by slow
+ * callbacks, and a directory read in several calls is read again (up to
+ * SPY_DIR_PASSES times, until two passes agree) and the passes merged,
+ * so that sections coming and going do not hide a section that stays or
+ * show one twice. */
+#define SPY_DIR_PASSES 8
 static int list_dir(int global, spy_list_cb cb, void *arg, spy_seg_info *info,
                     int *stopped, spy_err *err) {
     WCHAR path[128];
     spy__ustr upath;
     spy__obj_attr oa;
     HANDLE dir = NULL;
-    ULONG cap = 16384, ctx = 0, got = 0;
-    BOOLEAN restart = TRUE, single = FALSE;
-    uint8_t *buf = NULL;
+    dir_names d = {NULL, 0, 0};
+    size_t i, count = 0, last_count = 0, kept;
+    uint64_t hash = 0, last_hash = 0;
     LONG st;
-    int rc = 0, stop = 0;
+    int rc = 0, stop = 0, atomic = 1, pass;
     const char *prefix = global ? "Global" : "Local";
 
     *stopped = 0;
@@ -212,64 +396,26 @@ static int list_dir(int global, spy_list_cb cb, void *arg, spy_seg_info *info,
         return spy__win_error(what, "NtOpenDirectoryObject", status_error(st),
                               err);
     }
-    while (!stop) {
-        uint8_t *nb;
-        spy__dir_info *e;
-        if (buf == NULL) {
-            nb = malloc(cap);
-            if (nb == NULL) {
-                rc = spy_err_set(err, SPY_ENOMEM, 0, "list: out of memory");
-                break;
-            }
-            buf = nb;
-        }
-        st = nt.query_dir(dir, buf, cap, single, restart, &ctx, &got);
-        if (st == SPY_STATUS_NO_MORE_ENTRIES)
+    for (pass = 0; pass < SPY_DIR_PASSES && rc == 0; pass++) {
+        rc = read_dir(dir, prefix, &d, &count, &hash, &atomic, err);
+        if (atomic || (pass > 0 && count == last_count && hash == last_hash))
             break;
-        if (st == SPY_STATUS_NOT_IMPLEMENTED && !single) {
-            /* Some implementations return one entry per call only. */
-            single = TRUE;
-            restart = TRUE;
-            ctx = 0;
-            continue;
-        }
-        if (st == SPY_STATUS_BUFFER_TOO_SMALL ||
-            (st == SPY_STATUS_MORE_ENTRIES && got == 0)) {
-            /* Not even one entry fits: grow and ask again from the same
-             * place (ctx is unchanged by a failed call). */
-            if (cap >= (1u << 26)) {
-                rc = spy_err_set(err, SPY_ENOMEM, 0,
-                                 "list: a directory entry larger than 64 MiB");
-                break;
-            }
-            cap *= 2;
-            free(buf);
-            buf = NULL;
-            continue;
-        }
-        if (st != SPY_STATUS_SUCCESS && st != SPY_STATUS_MORE_ENTRIES) {
-            rc = spy__win_error(prefix, "NtQueryDirectoryObject",
-                                status_error(st), err);
-            break;
-        }
-        /* The buffer holds an array of entries ended by an all-zero one;
-         * the strings follow the array. */
-        for (e = (spy__dir_info *)(void *)buf; e->Name.Buffer != NULL && !stop;
-             e++) {
-            if (is_section_type(&e->TypeName))
-                stop = report(prefix, &e->Name, info, cb, arg);
-            if (single)
-                break;
-        }
-        restart = FALSE;
-        if (st == SPY_STATUS_MORE_ENTRIES && cap < (1u << 20)) {
-            /* More than fit: continue from ctx with a larger buffer. */
-            cap *= 2;
-            free(buf);
-            buf = NULL;
-        }
+        last_count = count;
+        last_hash = hash;
     }
-    free(buf);
+    if (rc == 0 && d.n > 0) {
+        qsort(d.v, d.n, sizeof d.v[0], name_cmp);
+        for (i = 1, kept = 1; i < d.n; i++) {
+            if (name_cmp(&d.v[i], &d.v[kept - 1]) == 0)
+                free(d.v[i].Buffer);
+            else
+                d.v[kept++] = d.v[i];
+        }
+        d.n = kept;
+        for (i = 0; i < d.n && !stop; i++)
+            stop = report(dir, prefix, &d.v[i], info, cb, arg);
+    }
+    names_free(&d);
     CloseHandle(dir);
     *stopped = stop;
     return rc;
