@@ -92,6 +92,17 @@ static void explain_outside(uint64_t addr, const spy_region *r,
     cb("where", buf, arg);
 }
 
+/* "The read of 8 bytes worked: this address is mapped readable ...". */
+static void worked_text(char *buf, size_t cap, const char *access, size_t len,
+                        int write, const char *how) {
+    snprintf(buf, cap,
+             "The %s of %zu byte%s worked: this address is %s%s in this "
+             "process. That says nothing about what the same number means "
+             "in any other process.",
+             access, len, len == 1 ? "" : "s", how,
+             write ? "writable" : "readable");
+}
+
 /* What a VirtualQuery type means. */
 static const char *vq_type_words(const char *type) {
     if (strcmp(type, "MEM_IMAGE") == 0)
@@ -154,12 +165,7 @@ static void explain_windows(uint64_t addr, size_t len, int write,
     }
 
     if (f->sig == 0) {
-        snprintf(buf, sizeof buf,
-                 "The %s of %zu byte%s worked: this address is committed "
-                 "and %s in this process. That says nothing about what the "
-                 "same number means in any other process.",
-                 access, len, len == 1 ? "" : "s",
-                 write ? "writable" : "readable");
+        worked_text(buf, sizeof buf, access, len, write, "committed and ");
     } else if (f->kind == SPY_FAULT_NOBACKING) {
         snprintf(buf, sizeof buf,
                  "%s: the address is in a view, but the page could not be "
@@ -244,12 +250,7 @@ void spy_explain_probe(uint64_t addr, size_t len, int write,
     }
 
     if (f->sig == 0) {
-        snprintf(buf, sizeof buf,
-                 "The %s of %zu byte%s worked: this address is mapped %s in "
-                 "this process. That says nothing about what the same "
-                 "number means in any other process.",
-                 access, len, len == 1 ? "" : "s",
-                 write ? "writable" : "readable");
+        worked_text(buf, sizeof buf, access, len, write, "mapped ");
         cb("why", buf, arg);
     } else if (r->inside && strcmp(f->code_name, "SEGV_ACCERR") == 0) {
         if (r->at.perms[0] == '-' && r->at.perms[1] == '-')

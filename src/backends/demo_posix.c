@@ -1,7 +1,7 @@
 /* demo_posix.c - the classroom experiments behind `shmspy demo`: real
  * objects, real processes, real faults. Each returns what it observed;
  * the narration and the judgement live in src/cli/cmd_demo.c. */
-#include "backend.h"
+#include "demo_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -447,12 +447,7 @@ static int null_deref_exp(spy_demo_obs *o, spy_err *err) {
     return null_deref(o);
 }
 
-typedef struct experiment {
-    const char *name;
-    int (*run)(spy_demo_obs *o, spy_err *err);
-} experiment;
-
-static const experiment experiments[] = {
+const spy__experiment spy__experiments[] = {
     {"fixed-pointer", fixed_pointer},
     {"null-deref", null_deref_exp},
     {"use-after-munmap", use_after_munmap},
@@ -468,25 +463,8 @@ static const experiment experiments[] = {
     {"demand-paging", demand_paging},
 };
 
-static const experiment *find_experiment(const char *name) {
-    size_t i;
-    for (i = 0; i < sizeof experiments / sizeof experiments[0]; i++)
-        if (strcmp(name, experiments[i].name) == 0)
-            return &experiments[i];
-    return NULL;
-}
-
-int spy_demo_experiment(const char *name, spy_demo_obs *o, spy_err *err) {
-    const experiment *x = find_experiment(name);
-    memset(o, 0, sizeof *o);
-    if (x == NULL)
-        return spy_err_set(err, SPY_EINVAL, 0, "%s: no such demo", name);
-    return x->run(o, err);
-}
-
-int spy_demo_available(const char *name) {
-    return find_experiment(name) != NULL;
-}
+const size_t spy__n_experiments =
+    sizeof spy__experiments / sizeof spy__experiments[0];
 
 int spy_demo_child(int argc, char **argv) {
     (void)argc;

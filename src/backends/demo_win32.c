@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo_internal.h"
 #include "win32_internal.h"
 
 #define PAGE 4096
@@ -269,20 +270,27 @@ static int null_deref(spy_demo_obs *o, spy_err *err) {
     return 0;
 }
 
-static int use_after_unmap(spy_demo_obs *o, spy_err *err) {
+/* A view (FILE_MAP_READ or _WRITE) of a new one-page section, whose only
+ * handle is closed again: the view alone keeps it alive. */
+static int lab_view(const char *word, DWORD access, char **v, spy_err *err) {
     char name[96];
     WCHAR wide[96];
-    uint8_t b[1];
     HANDLE h;
-    char *v;
 
-    lab_name(name, sizeof name, wide, 96, "unmap");
+    lab_name(name, sizeof name, wide, 96, word);
     if ((h = lab_section(wide, PAGE)) == NULL)
         return setup_failed("CreateFileMapping", err);
-    v = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, PAGE);
+    *v = MapViewOfFile(h, access, 0, 0, PAGE);
     CloseHandle(h);
-    if (v == NULL)
-        return setup_failed("MapViewOfFile", err);
+    return *v == NULL ? setup_failed("MapViewOfFile", err) : 0;
+}
+
+static int use_after_unmap(spy_demo_obs *o, spy_err *err) {
+    uint8_t b[1];
+    char *v;
+
+    if (lab_view("unmap", FILE_MAP_WRITE, &v, err) != 0)
+        return SPY_EIO;
     strcpy(v, "alive");
     o->addr[0] = (uint64_t)(uintptr_t)v;
     probe_into(o, v, 0, b, 1); /* before: works */
@@ -294,19 +302,11 @@ static int use_after_unmap(spy_demo_obs *o, spy_err *err) {
 }
 
 static int write_to_readonly(spy_demo_obs *o, spy_err *err) {
-    char name[96];
-    WCHAR wide[96];
     uint8_t b[1];
-    HANDLE h;
     char *v;
 
-    lab_name(name, sizeof name, wide, 96, "ro");
-    if ((h = lab_section(wide, PAGE)) == NULL)
-        return setup_failed("CreateFileMapping", err);
-    v = MapViewOfFile(h, FILE_MAP_READ, 0, 0, PAGE);
-    CloseHandle(h);
-    if (v == NULL)
-        return setup_failed("MapViewOfFile", err);
+    if (lab_view("ro", FILE_MAP_READ, &v, err) != 0)
+        return SPY_EIO;
     probe_into(o, v, 0, b, 1); /* reading is allowed */
     o->v[0] = b[0];
     o->v[1] = o->faulted;
@@ -418,16 +418,11 @@ static int misaligned_offset(spy_demo_obs *o, spy_err *err) {
     return 0;
 }
 
-typedef struct experiment {
-    const char *name;
-    int (*run)(spy_demo_obs *o, spy_err *err);
-} experiment;
-
 /* The experiments that make sense on Windows. Not here: those about
  * truncation and SIGBUS (a section cannot shrink), unlink (a section has
  * no name to remove), fork, shm_open without ftruncate (a pagefile-backed
  * section must be created with its size) and getrusage's fault counts. */
-static const experiment experiments[] = {
+const spy__experiment spy__experiments[] = {
     {"fixed-pointer", fixed_pointer},
     {"null-deref", null_deref},
     {"use-after-munmap", use_after_unmap},
@@ -437,26 +432,8 @@ static const experiment experiments[] = {
     {"misaligned-offset", misaligned_offset},
 };
 
-static const experiment *find_experiment(const char *name) {
-    size_t i;
-    for (i = 0; i < sizeof experiments / sizeof experiments[0]; i++)
-        if (strcmp(name, experiments[i].name) == 0)
-            return &experiments[i];
-    return NULL;
-}
-
-int spy_demo_experiment(const char *name, spy_demo_obs *o, spy_err *err) {
-    const experiment *x = find_experiment(name);
-    memset(o, 0, sizeof *o);
-    if (x == NULL)
-        return spy_err_set(err, SPY_ENOTSUP, 0,
-                           "demo %s: not available on Windows", name);
-    return x->run(o, err);
-}
-
-int spy_demo_available(const char *name) {
-    return find_experiment(name) != NULL;
-}
+const size_t spy__n_experiments =
+    sizeof spy__experiments / sizeof spy__experiments[0];
 
 spy_platform spy_platform_get(void) {
     return SPY_PLATFORM_WINDOWS;
