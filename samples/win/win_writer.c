@@ -67,6 +67,9 @@ int main(int argc, char **argv) {
     strcpy(p + SAMPLE_OFF_TEXT, SAMPLE_DEFAULT_TEXT);
     printf("win_writer: %s holds %ld and \"%s\"; press Enter to release\n",
            name, value, SAMPLE_DEFAULT_TEXT);
+    /* The classic bug: this address means nothing in another process. */
+    printf("win_writer: the view is at 0x%llx in this process\n",
+           (unsigned long long)(uintptr_t)p);
     fflush(stdout);
     if (fgets(line, sizeof line, stdin) == NULL) {
         /* end of input: release as well */
