@@ -678,9 +678,11 @@ static int32_t lookup_count(const spy__ino_count *v, size_t n, uint64_t ino) {
  * the rows in directory order. The middle step runs on two threads: a
  * helper scans the maps first, then both stat entries, taking blocks of
  * them from a shared counter; the kernel's path lookups and maps text are
- * nearly all of the time of listing 10,000 objects. Without a helper
- * thread (pthread_create failed) the caller does it all, in the same
- * order. */
+ * nearly all of the time of listing 10,000 objects. The caller does the
+ * mappers pass itself when the helper has not started it by the time the
+ * stats are done (the helper may not get a core at once on a busy
+ * machine), and everything when there is no helper (one CPU, or
+ * pthread_create failed). */
 typedef struct posix_entry {
     size_t name;    /* offset of the NUL-terminated name in names */
     int ok;         /* st is valid (0: removed before it was stat'ed) */
@@ -692,8 +694,9 @@ typedef struct posix_scan {
     const char *names;
     posix_entry *v;
     size_t n;
-    atomic_size_t next; /* first entry not yet taken */
-    int mappers;        /* the helper also counts mappers of device dev */
+    atomic_size_t next;    /* first entry not yet taken */
+    int mappers;           /* count the mappers of device dev too */
+    atomic_int maps_taken; /* someone does (or did) the mappers pass */
     uint64_t dev;
     spy__ino_count *counts;
     size_t ncounts;
@@ -716,10 +719,15 @@ static void stat_entries(posix_scan *sc) {
     }
 }
 
+/* The mappers pass, unless the other thread took it. */
+static void count_mappers(posix_scan *sc) {
+    if (sc->mappers && atomic_exchange(&sc->maps_taken, 1) == 0)
+        sc->counts = spy__maps_count(sc->dev, &sc->ncounts, &sc->counted);
+}
+
 static void *scan_helper(void *arg) {
     posix_scan *sc = arg;
-    if (sc->mappers)
-        sc->counts = spy__maps_count(sc->dev, &sc->ncounts, &sc->counted);
+    count_mappers(sc);
     stat_entries(sc);
     return NULL;
 }
@@ -782,6 +790,7 @@ static int list_posix(unsigned flags, spy_list_cb cb, void *arg,
     memset(&sc, 0, sizeof sc);
     sc.dirfd = dirfd(d);
     atomic_init(&sc.next, 0);
+    atomic_init(&sc.maps_taken, 0);
     if ((flags & SPY_LIST_MAPPERS) && fstat(dfd, &dst) == 0) {
         sc.mappers = 1;
         sc.dev = (uint64_t)dst.st_dev;
@@ -792,10 +801,10 @@ static int list_posix(unsigned flags, spy_list_cb cb, void *arg,
     }
     sc.names = names;
     helper = (sc.mappers || sc.n > STAT_BLOCK) &&
+             sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
              pthread_create(&th, NULL, scan_helper, &sc) == 0;
-    if (!helper && sc.mappers)
-        sc.counts = spy__maps_count(sc.dev, &sc.ncounts, &sc.counted);
     stat_entries(&sc);
+    count_mappers(&sc);
     if (helper)
         pthread_join(th, NULL);
 
