@@ -362,7 +362,8 @@ out:
  * SPY_DIR_PASSES times, until two passes agree) and the passes merged,
  * so that sections coming and going do not hide a section that stays or
  * show one twice. */
-#define SPY_DIR_PASSES 8
+#define SPY_DIR_PASSES 24
+#define SPY_DIR_READ_BUDGET 200000 /* names read in all passes */
 static int list_dir(int global, spy_list_cb cb, void *arg, spy_seg_info *info,
                     int *stopped, spy_err *err) {
     WCHAR path[128];
@@ -400,6 +401,8 @@ static int list_dir(int global, spy_list_cb cb, void *arg, spy_seg_info *info,
         rc = read_dir(dir, prefix, &d, &count, &hash, &atomic, err);
         if (atomic || (pass > 0 && count == last_count && hash == last_hash))
             break;
+        if (pass >= 3 && d.n > SPY_DIR_READ_BUDGET)
+            break; /* a huge directory in turmoil: what we have */
         last_count = count;
         last_hash = hash;
     }
