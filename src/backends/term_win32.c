@@ -31,8 +31,23 @@ static LONG WINAPI term_filter(EXCEPTION_POINTERS *ep) {
                                     : EXCEPTION_CONTINUE_SEARCH;
 }
 
+/* PDCurses only polls GetNumberOfConsoleInputEvents until a key is there.
+ * Wine's console on a Unix terminal (wine 8) starts reading that terminal
+ * on the first read or peek of the input, not on a count: without this
+ * peek no key ever arrives there. On Windows it is a no-op. */
+static void term_start_input(void) {
+    HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
+    INPUT_RECORD rec;
+    DWORD n;
+
+    if (in != NULL && in != INVALID_HANDLE_VALUE &&
+        GetFileType(in) == FILE_TYPE_CHAR)
+        (void)PeekConsoleInputW(in, &rec, 1, &n);
+}
+
 int spy_term_hooks_install(void (*restore)(void), spy_err *err) {
     term_restore = restore;
+    term_start_input();
     if (term_installed)
         return 0;
     if (!SetConsoleCtrlHandler(term_ctrl, TRUE))

@@ -95,7 +95,7 @@ static int collect_row(const spy_seg_info *in, void *arg) {
     }
     r = &c->rows[c->n];
     memset(r, 0, sizeof *r);
-    spy__safe(in->name, disp, sizeof disp);
+    spy__safe_name(in->name, disp, sizeof disp);
     r->name = dup_str(in->name);
     r->disp = dup_str(disp);
     r->problem = in->problem[0] != '\0' ? dup_str(in->problem) : NULL;

@@ -86,6 +86,25 @@ void spy__safe(const char *s, char *out, size_t cap) {
     out[o] = '\0';
 }
 
+void spy__safe_name(const char *name, char *out, size_t cap) {
+    static const char *const ns[] = {"Local\\", "Global\\"};
+    size_t i, n;
+
+    if (name == NULL || cap == 0) {
+        spy__safe(name, out, cap);
+        return;
+    }
+    for (i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        n = strlen(ns[i]);
+        if (strncmp(name, ns[i], n) == 0 && n < cap) {
+            memcpy(out, ns[i], n);
+            spy__safe(name + n, out + n, cap - n);
+            return;
+        }
+    }
+    spy__safe(name, out, cap);
+}
+
 int spy__put(int y, int x, int w, spy__role r, int fill, const char *fmt, ...) {
     char buf[1024];
     va_list ap;

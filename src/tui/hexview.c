@@ -100,7 +100,7 @@ spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
     {
         char canon[SPY_NAME_MAX];
         spy_name_format(n, canon, sizeof canon);
-        spy__safe(canon, h->disp, sizeof h->disp);
+        spy__safe_name(canon, h->disp, sizeof h->disp);
     }
     h->hz = o->hz >= 1 && o->hz <= 60 ? o->hz : 10;
     spy_changes_init(&h->changes, 2000);

@@ -38,4 +38,51 @@
 #define SPY_CURSES_RESIZED() ((void)0)
 #endif
 
+/* Keys as the TUI knows them. PDCurses reports the numeric keypad by its
+ * own codes (KEY_A1..KEY_C3 with Num Lock off, PADENTER, PADSLASH...), and
+ * so does it for the arrow keys under Wine's console, which sends them
+ * without the "enhanced key" flag. ncurses: unchanged. */
+#if SPY_PDCURSES
+static inline int spy__curses_key(int ch) {
+    switch (ch) {
+    case KEY_A1:
+        return KEY_HOME;
+    case KEY_A2:
+        return KEY_UP;
+    case KEY_A3:
+        return KEY_PPAGE;
+    case KEY_B1:
+        return KEY_LEFT;
+    case KEY_B3:
+        return KEY_RIGHT;
+    case KEY_C1:
+        return KEY_END;
+    case KEY_C2:
+        return KEY_DOWN;
+    case KEY_C3:
+        return KEY_NPAGE;
+    case PADENTER:
+        return '\n';
+    case PADSLASH:
+        return '/';
+    case PADSTAR:
+        return '*';
+    case PADMINUS:
+        return '-';
+    case PADPLUS:
+        return '+';
+    default:
+        return ch;
+    }
+}
+#define SPY_CURSES_KEY(ch) spy__curses_key(ch)
+#else
+#define SPY_CURSES_KEY(ch) (ch)
+#endif
+
+/* PDCurses clears the console's processed-input mode, so Ctrl-C arrives
+ * as the key 3 instead of a signal: the TUI quits on it, as it does on
+ * SIGINT. With ncurses (cbreak) the terminal turns it into SIGINT. */
+#define SPY_CURSES_CTRL_C_IS_KEY SPY_PDCURSES
+
 #endif

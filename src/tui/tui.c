@@ -87,6 +87,13 @@ static int screen_start(spy_err *err) {
             return spy_err_set(err, SPY_EINVAL, 0,
                                "the TUI needs a terminal: TERM is not set");
     }
+#else
+    /* PDCurses reads keys from the console and, when standard input is
+     * redirected, prints "Redirection is not supported" and exits. */
+    if (!spy_term_isatty(0))
+        return spy_err_set(err, SPY_EINVAL, 0,
+                           "the TUI needs a console: standard input is "
+                           "redirected (try shmspy list or dump)");
 #endif
     U.scr = newterm(NULL, stdout, stdin);
     if (U.scr == NULL) {
@@ -157,6 +164,8 @@ static int dispatch(spy__view *v, int ch, uint64_t now) {
         SPY_CURSES_RESIZED();
         return 0;
     }
+    if (SPY_CURSES_CTRL_C_IS_KEY && ch == 3)
+        return 1;
     if (U.help) {
         U.help = 0;
         return 0;
@@ -213,7 +222,7 @@ static void run(void) {
             continue;
         }
         timeout((int)wait);
-        ch = getch();
+        ch = SPY_CURSES_KEY(getch());
         if (ch == ERR) {
             /* A read that fails long before the timeout: end of input. */
             if (wait >= 40 && spy_monotonic_ms() - t0 < wait / 4) {

@@ -145,6 +145,10 @@ chtype spy__attr(spy__role r);
  * \xNN for bytes the narrow curses library cannot draw). */
 void spy__safe(const char *s, char *out, size_t cap);
 
+/* spy__safe for an object name: a leading "Local\" or "Global\" (the
+ * Windows namespaces) keeps its backslash, as the CLI prints it. */
+void spy__safe_name(const char *name, char *out, size_t cap);
+
 /* Draws at (y, x) at most w columns of the printf-formatted text in role
  * r; with fill, pads with spaces to exactly w columns. The text must be
  * ASCII (pass untrusted text through spy__safe). Returns the columns
