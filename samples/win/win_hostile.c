@@ -6,7 +6,8 @@
  *   win_hostile [--churn]
  *
  * Every section is 8192 bytes, pagefile-backed, made with
- * CreateFileMappingW (the names are UTF-16, as Windows keeps them):
+ * CreateFileMappingW (the names are UTF-16, as Windows keeps them), the
+ * last with NtCreateSection:
  *   Local\spy-hostile-nl<LF>x         a newline
  *   Local\spy-hostile-tab<TAB>x       a tab
  *   Local\spy-hostile-esc<ESC>[2J<ESC>]0;pwned<BEL>
@@ -21,6 +22,8 @@
  *                                     name (4095 bytes with "Local\") ...
  *   Local\spy-hostile-cut-aaa...a     ... and one character more
  *   Local\spy-hostile-long6000-eee... 6000 x U+00E9: 12,000 bytes of UTF-8
+ *   Local\spy-hostile-nul<U+0000>x    a NUL inside (NtCreateSection: the
+ *                                     Win32 calls cannot make it)
  * A name with a backslash after the prefix (Local\spy-hostile-dir\sub)
  * is tried too: Windows refuses it (no such directory), which is printed.
  *
@@ -65,6 +68,64 @@ static WCHAR *repeated(const WCHAR *tag, size_t n, WCHAR c) {
         w[head + i] = c;
     w[head + n] = 0;
     return w;
+}
+
+/* NtCreateSection's types: the native call takes a counted name, which
+ * may hold U+0000 (CreateFileMappingW cannot make such a name). */
+typedef struct nt_ustr {
+    USHORT Length, MaximumLength;
+    PWSTR Buffer;
+} nt_ustr;
+typedef struct nt_attr {
+    ULONG Length;
+    HANDLE RootDirectory;
+    nt_ustr *ObjectName;
+    ULONG Attributes;
+    PVOID SecurityDescriptor, SecurityQualityOfService;
+} nt_attr;
+typedef LONG(NTAPI *create_section_fn)(HANDLE *, ACCESS_MASK, nt_attr *,
+                                       LARGE_INTEGER *, ULONG, ULONG, HANDLE);
+
+/* Local\spy-hostile-nul<U+0000>x, made in this session's
+ * \Sessions\N\BaseNamedObjects, where Local\ names live. */
+static HANDLE make_nul_name(void) {
+    static WCHAR path[128];
+    DWORD session = 0;
+    nt_ustr u;
+    nt_attr oa;
+    LARGE_INTEGER size;
+    HANDLE h = NULL;
+    LONG st;
+    int n;
+    create_section_fn create = (create_section_fn)(void (*)(
+        void))GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtCreateSection");
+
+    if (create == NULL)
+        return NULL;
+    if (!ProcessIdToSessionId(GetCurrentProcessId(), &session))
+        session = 0;
+    n = _snwprintf(path, 120,
+                   L"\\Sessions\\%lu\\BaseNamedObjects\\spy-hostile-nul",
+                   (unsigned long)session);
+    if (n < 0)
+        return NULL;
+    path[n++] = 0;
+    path[n++] = L'x';
+    u.Length = u.MaximumLength = (USHORT)(n * sizeof(WCHAR));
+    u.Buffer = path;
+    memset(&oa, 0, sizeof oa);
+    oa.Length = sizeof oa;
+    oa.ObjectName = &u;
+    oa.Attributes = 0x40; /* OBJ_CASE_INSENSITIVE, as Win32 names are */
+    size.QuadPart = HOSTILE_SIZE;
+    st = create(&h, SECTION_ALL_ACCESS, &oa, &size, PAGE_READWRITE, SEC_COMMIT,
+                NULL);
+    if (st != 0) {
+        fprintf(stderr, "win_hostile: NtCreateSection: NTSTATUS 0x%08lx\n",
+                (unsigned long)st);
+        return NULL;
+    }
+    return h;
 }
 
 static DWORD WINAPI churn(void *arg) {
@@ -140,6 +201,9 @@ int main(int argc, char **argv) {
         }
         held[n++] = h;
     }
+    if ((h = make_nul_name()) == NULL)
+        return 1;
+    held[n++] = h;
     /* A backslash inside the name is a path in the object namespace:
      * there is no directory "spy-hostile-dir", so this must fail. */
     h = make(L"Local\\spy-hostile-dir\\sub");

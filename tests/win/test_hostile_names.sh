@@ -2,7 +2,8 @@
 # tests/win/test_hostile_names.sh - shmspy.exe under Wine against named
 # sections with hostile names (samples/win/win_hostile.c): control
 # characters, characters outside the BMP, unpaired surrogates, a slash, a
-# backslash, names past MAX_PATH and past what shmspy can open by name,
+# backslash, U+0000, names past MAX_PATH and past what shmspy can open by
+# name,
 # and sections that come and go while `list` reads the directory.
 # list, list --json, stat and dump must never print a raw control
 # character, must report each entry and carry on, and never crash or
@@ -62,7 +63,7 @@ for _ in $(seq 100); do
   grep -q 'holding' "$T/h1.out" 2>/dev/null && break
   sleep 0.2
 done
-has "win_hostile holds its 12 sections" "$T/h1.out" '^win_hostile: holding 12 sections'
+has "win_hostile holds its 13 sections" "$T/h1.out" '^win_hostile: holding 13 sections'
 # ERROR_PATH_NOT_FOUND: a backslash after the prefix is a directory path.
 has "a backslash in a name is a path: Windows refuses it" "$T/h1.out" \
   '^win_hostile: Local\\spy-hostile-dir\\sub: error 3'$'\r''?$'
@@ -91,6 +92,8 @@ has "list: unpaired high surrogate as visible WTF-8 bytes, still opened" \
 has "list: unpaired low surrogate, told apart from the high one" "$T/list" \
   '^Local\\spy-hostile-lowfirst-\\xed\\xb0\\x80x +8192$'
 has "list: a slash is part of the name" "$T/list" '^Local\\spy-hostile-a/b +8192$'
+has "list: U+0000 inside a name as visible bytes (C0 80), still opened" \
+  "$T/list" '^Local\\spy-hostile-nul\\xc0\\x80x +8192$'
 has "list: 300 characters (past MAX_PATH)" "$T/list" \
   "^Local\\\\spy-hostile-long300-$A273 +8192$"
 has "list: 2000 characters" "$T/list" "^Local\\\\spy-hostile-long2000-$A1973 +8192$"
@@ -101,7 +104,7 @@ has "list: one byte more: cut short, sized, and said so" "$T/list" \
 has "list: 6000 x U+00E9 (12,000 bytes): cut at a character, sized, said so" \
   "$T/list" $'^Local\\\\spy-hostile-long6000-(\xc3\xa9)+\\.\\.\\. +8192  \\(name of 6021 UTF-16 units cut short'
 n=$(LC_ALL=C grep -ac '^Local\\spy-hostile-' "$T/list")
-[ "$n" = 12 ] && ok "list: 12 rows, one per section" || bad "list rows" "got $n"
+[ "$n" = 13 ] && ok "list: 13 rows, one per section" || bad "list rows" "got $n"
 
 # ---- list --json: valid JSON holding every name --------------------------
 run "list --json" 0 list --json
@@ -123,7 +126,9 @@ lone = [n for n in names if n.startswith("Local\\spy-hostile-lone-")]
 assert len(lone) == 1 and "\ufffd" in lone[0] and lone[0].endswith("x"), lone
 cut = [s for s in segs if "cut short" in s.get("problem", "")]
 assert len(cut) == 2 and all(s["size"] == 8192 for s in cut), cut
-assert len(segs) == 12, len(segs)
+nul = [n for n in names if n.startswith("Local\\spy-hostile-nul")]
+assert len(nul) == 1 and "\x00" not in nul[0] and nul[0].endswith("x"), nul
+assert len(segs) == 13, len(segs)
 print("fine")
 EOF
 )
@@ -165,6 +170,9 @@ run "stat: a backslash after the prefix" 2 stat 'Local\spy-hostile-dir\sub'
 has "stat: backslash refused before any system call" "$T/err" \
   "may not contain '[\\\\]{2}' after its Local"
 run "dump: a backslash after the prefix" 2 dump 'Local\spy-hostile-dir\sub'
+# The name cut at its U+0000 is another name: not this section.
+run "stat: the NUL name cut at the NUL" 1 stat 'Local\spy-hostile-nul'
+has "stat: the NUL name cut at the NUL: no such section" "$T/err" 'no such section'
 # A Unix shell cannot hand Wine an unpaired surrogate: the bytes arrive as
 # U+FFFD, another name. It must fail cleanly, not open something else.
 run "stat: WTF-8 bytes on the command line" 1 stat "$LONE"
@@ -184,25 +192,26 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 has "win_hostile --churn runs" "$T/h2.out" '^win_hostile: churning'
-bad_runs=
+bad_runs= seen=0
 for i in $(seq 10); do
   $W list >"$T/out" 2>"$T/err"
   rc=$?
+  seen=$((seen + $(LC_ALL=C grep -ac '^Local\\spy-hostile-churn-' "$T/out")))
   n=$(LC_ALL=C grep -ac '^Local\\spy-hostile-[^c]' "$T/out")
   cn=$(LC_ALL=C grep -ac '^Local\\spy-hostile-cut' "$T/out")
   dup=$(LC_ALL=C sort "$T/out" | LC_ALL=C uniq -d | LC_ALL=C grep -ac '^Local')
   odd=$(LC_ALL=C grep -a '^Local\\spy-hostile-churn-' "$T/out" |
     LC_ALL=C grep -cavE '^Local\\spy-hostile-churn-[0-9]+ +4096$')
-  if [ $rc -ne 0 ] || [ "$n" != 10 ] || [ "$cn" != 2 ] || [ "$dup" != 0 ] ||
+  if [ $rc -ne 0 ] || [ "$n" != 11 ] || [ "$cn" != 2 ] || [ "$dup" != 0 ] ||
     [ "$odd" != 0 ] || [ -s "$T/err" ]; then
     bad_runs="$bad_runs run $i: rc=$rc rows=$n+$cn dup=$dup odd=$odd $(head -c 200 "$T/err")"
   fi
 done
-[ -z "$bad_runs" ] && ok "list x10 while 200 sections churn: exit 0, all 12 rows, no repeats" ||
+[ -z "$bad_runs" ] && ok "list x10 while 200 sections churn: exit 0, all 13 rows, no repeats" ||
   bad "list under churn" "$bad_runs"
 clean "list under churn" "$T/out" "$T/err"
-rows=$(LC_ALL=C grep -ac '^Local\\spy-hostile-churn-' "$T/out")
-echo "     (the last list saw $rows churning sections)"
+[ "$seen" -gt 0 ] && ok "the listings saw churning sections ($seen rows in 10)" ||
+  bad "churn seen" "no listing saw a churning section: the test proves nothing"
 bad_runs=
 for i in $(seq 5); do
   $W list --json >"$T/out" 2>"$T/err"
