@@ -91,14 +91,24 @@ static void draw_mappers(int y, int end, const spy__brow *r,
         spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0, "mappers: looking...");
         return;
     }
-    spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0, "mapped by %llu mapping%s%s%s",
-             (unsigned long long)m->total, m->total == 1 ? "" : "s",
+    spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0, "%s by %llu %s%s%s%s",
+             r->kind == SPY_KIND_WIN_SECTION ? "held" : "mapped",
+             (unsigned long long)m->total,
+             r->kind == SPY_KIND_WIN_SECTION ? "handle" : "mapping",
+             m->total == 1 ? "" : "s",
              m->hidden > 0 ? " (some processes could not be inspected)" : "",
              m->total > 0 ? ":" : "");
     for (i = 0; i < m->n && ++y < end; i++) {
         const spy_mapper *mp = &m->m[i];
         char comm[96];
         spy__safe(mp->comm, comm, sizeof comm);
+        if (mp->handle_only) { /* Windows: a handle; views not known */
+            spy__put(y, 3, COLS - 3, SPY__R_NORMAL, 0,
+                     "pid %-7d %-16.16s holds handle 0x%llx %-4.4s",
+                     (int)mp->pid, comm, (unsigned long long)mp->handle,
+                     mp->perms);
+            continue;
+        }
         spy__put(y, 3, COLS - 3, SPY__R_NORMAL, 0,
                  "pid %-7d %-16.16s 0x%012llx-0x%012llx %-4.4s off 0x%llx%s",
                  (int)mp->pid, comm, (unsigned long long)mp->start,
@@ -153,6 +163,10 @@ void spy__details_draw(int y, int h, const spy__brow *r, const spy__bmaps *m) {
                  "pid %d   attached %d",
                  (unsigned long long)r->key, (int)r->shmid, (int)r->cpid,
                  (int)r->lpid, (int)r->nattch);
+    else if (r->kind == SPY_KIND_WIN_SECTION) /* no device, no inode */
+        spy__put(y, 1, COLS - 1, SPY__R_NORMAL, 0,
+                 "a named section lives while any process holds a handle to "
+                 "it or a view of it");
     else
         spy__put(y, 1, COLS - 1, SPY__R_NORMAL, 0, "device 0x%llx   inode %llu",
                  (unsigned long long)r->dev, (unsigned long long)r->ino);

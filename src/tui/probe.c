@@ -218,8 +218,10 @@ static spy__view *probe_new(uint64_t addr, spy_err *err) {
     if (rc != 0) {
         snprintf(line, sizeof line,
                  "result:  %s (%s) at 0x%" PRIx64
-                 ": the access faulted; shmspy caught the signal",
-                 f.sig_name, f.code_name, f.addr);
+                 ": the access faulted; shmspy caught the %s",
+                 f.sig_name, f.code_name, f.addr,
+                 spy_platform_get() == SPY_PLATFORM_WINDOWS ? "exception"
+                                                            : "signal");
         add(pr, NULL, line);
     } else {
         spy_hexfmt fmt;
