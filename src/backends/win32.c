@@ -180,8 +180,9 @@ static int name_from_command_line(const char *base, char *out, size_t cap) {
         if (al < bl || strcmp(ansi + al - bl, base) != 0)
             continue;
         pre = al - bl;
-        for (k = 0; k < pre; k++)
-            ascii &= (unsigned char)ansi[k] < 0x80;
+        for (k = 0; k < pre && ascii; k++) /* the same, not look-alikes */
+            ascii = (unsigned char)ansi[k] < 0x80 &&
+                    wargv[i][k] == (WCHAR)(unsigned char)ansi[k];
         if (!ascii ||
             (pre > 0 && ansi[pre - 1] != '\\' && !(pre == 1 && ansi[0] == '/')))
             continue;

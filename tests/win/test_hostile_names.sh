@@ -159,6 +159,13 @@ has "stat: name line escaped" "$T/out" '^name: +Local\\spy-hostile-nl\\nx$'
 run "read (U+1F600) despite the ANSI code page" 0 read "$ASTRAL" --as u32
 has "read (U+1F600): the value" "$T/out" '^0$'
 
+# U+0101 has no place in code page 1252: main() gets its "best fit", 'a',
+# which would name (and open) Local\spy-hostile-a/b instead.
+run "stat (U+0101, a look-alike of an existing name)" 1 stat 'Local\spy-hostile-ā/b'
+has "stat (U+0101): no such section, not the look-alike's stat" "$T/err" \
+  $'^shmspy: Local\\\\\\\\spy-hostile-\xc4\x81/b: no such section'
+[ ! -s "$T/out" ] && ok "stat (U+0101): nothing on stdout" || bad "look-alike stdout" "$(head -3 "$T/out")"
+
 # ---- names that cannot be opened: one clear line each -------------------
 run "stat: one byte past the longest name" 1 stat "Local\\spy-hostile-cut-${A4073}a"
 has "stat: too long, refused (not the 4095-byte section's stat)" "$T/err" \
