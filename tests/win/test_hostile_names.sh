@@ -33,6 +33,7 @@ clean() {
     fi
   done
   if [ -z "$dirty" ]; then ok "$what: no raw control byte"; else
+    # shellcheck disable=SC2086 # $dirty is a list of files
     bad "$what: no raw control byte" "in$dirty:" "$(cat -A $dirty | cut -c1-200 | head)"
   fi
 }
@@ -199,7 +200,7 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 has "win_hostile --churn runs" "$T/h2.out" '^win_hostile: churning'
-bad_runs= seen=0
+bad_runs='' seen=0
 for i in $(seq 10); do
   $W list >"$T/out" 2>"$T/err"
   rc=$?
