@@ -121,7 +121,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
 
 int cli_fail(const spy_err *e) {
     fputs("shmspy: ", stderr);
-    cli_put_escaped(stderr, e->msg[0] ? e->msg : spy_strerror(e->code));
+    /* Messages start with the name: its Local\ or Global\ stays as is. */
+    cli_put_name(stderr, e->msg[0] ? e->msg : spy_strerror(e->code));
     fputc('\n', stderr);
     return SPY_EXIT_RUNTIME;
 }

@@ -107,7 +107,7 @@ int cmd_read(int argc, char **argv) {
         fputc('\n', stdout);
         if (memchr(buf, '\0', (size_t)want) == NULL) {
             fputs("shmspy: ", stderr);
-            cli_put_escaped(stderr, spy_seg_name(seg));
+            cli_put_name(stderr, spy_seg_name(seg));
             fprintf(stderr,
                     ": warning: no NUL terminator in the %" PRIu64
                     " bytes read\n",

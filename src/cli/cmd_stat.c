@@ -376,7 +376,7 @@ int cmd_stat(int argc, char **argv) {
         print_text(info, &m, hidden, opened_note);
     if (hidden < 0 && !json) {
         fputs("shmspy: ", stderr);
-        cli_put_escaped(stderr, e.msg);
+        cli_put_name(stderr, e.msg);
         fputc('\n', stderr);
     }
     free(m.v);

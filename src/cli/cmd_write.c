@@ -310,7 +310,7 @@ int cmd_write(int argc, char **argv) {
         const char *why = "?";
         held = 1;
         fputs("shmspy: holding ", stderr);
-        cli_put_escaped(stderr, spy_seg_name(seg));
+        cli_put_name(stderr, spy_seg_name(seg));
         fprintf(stderr,
                 " (%" PRIu64 " bytes); press Enter or Ctrl-C to release\n",
                 size);
@@ -321,7 +321,7 @@ int cmd_write(int argc, char **argv) {
         if (spy_seg_created(seg) && !r.keep) {
             if (spy_seg_unlink(&name, &e) == 0) {
                 fputs("; removed ", stderr);
-                cli_put_escaped(stderr, spy_seg_name(seg));
+                cli_put_name(stderr, spy_seg_name(seg));
                 fputc('\n', stderr);
             } else {
                 fputc('\n', stderr);

@@ -164,13 +164,13 @@ has "read (U+1F600): the value" "$T/out" '^0$'
 # which would name (and open) Local\spy-hostile-a/b instead.
 run "stat (U+0101, a look-alike of an existing name)" 1 stat 'Local\spy-hostile-ā/b'
 has "stat (U+0101): no such section, not the look-alike's stat" "$T/err" \
-  $'^shmspy: Local\\\\\\\\spy-hostile-\xc4\x81/b: no such section'
+  $'^shmspy: Local\\\\spy-hostile-\xc4\x81/b: no such section'
 [ ! -s "$T/out" ] && ok "stat (U+0101): nothing on stdout" || bad "look-alike stdout" "$(head -3 "$T/out")"
 
 # ---- names that cannot be opened: one clear line each -------------------
 run "stat: one byte past the longest name" 1 stat "Local\\spy-hostile-cut-${A4073}a"
 has "stat: too long, refused (not the 4095-byte section's stat)" "$T/err" \
-  '^shmspy: Local\\\\spy-hostile-cut-a+\.\.\.: section name too long \(at most 4095 bytes with its prefix\)$'
+  '^shmspy: Local\\spy-hostile-cut-a+\.\.\.: section name too long \(at most 4095 bytes with its prefix\)$'
 [ ! -s "$T/out" ] && ok "stat: too long: nothing on stdout" || bad "too long stdout" "$(head -c 200 "$T/out")"
 run "stat: 6000 x U+00E9" 2 stat "Local\\spy-hostile-long6000-$E6000"
 has "stat: 6000 x U+00E9: name too long" "$T/err" 'name too long'

@@ -58,6 +58,7 @@ wait $!
 
 out=$($W read 'Local\spy-win-test' --as i32 2>&1); rc=$?
 has "gone with its last handle: the clear error" "$out" 'no such section: nothing has created it'
+has "the error names the section with one backslash" "$out" '^shmspy: Local\\spy-win-test: no such section'
 [ $rc -eq 1 ] && ok "missing name exits 1" || bad "missing name exit" "$rc"
 out=$(wine "$S/win_reader.exe" 'Local\spy-win-test' 2>&1)
 has "reader before writer: ERROR_FILE_NOT_FOUND explained" "$out" 'start the writer first'
