@@ -527,13 +527,19 @@ END_TEST
 /* Every implementation of full lines gives the scalar one's bytes, for
  * random lines, runs of equal lines (canonical squeezing) and offsets
  * around each 4 GiB boundary (where the offset grows a digit and the SIMD
- * kernels print the high digits themselves). */
+ * kernels print the high digits themselves). Lines 70..100 repeat their
+ * predecessor at gaps of 6 to 9 lines, so that a repeated line falls on
+ * every position of the two- and four-line steps of the kernels; offsets
+ * 0xfff..., 0x...e7 and 1 put the second-last offset digit at each value
+ * at the start of a step. */
 START_TEST(test_kernels_agree) {
     static const char *const impls[] = {"ssse3", "avx2", "avx512"};
     static const uint64_t starts[] = {
         0,           1,           0xfffff000u,  0xfffffff0u,
-        0xffffffe7u, 0x1fffffe0u, 0xfffffffe0u, 0xfffffffff0u};
-    static uint8_t d[16 * 64 + 9];
+        0xffffffe7u, 0x1fffffe0u, 0xfffffffe0u, 0xfffffffff0u,
+        0xc0,        0xd0,        0xe0,         0xfffffffd0u};
+    static const size_t repeats[] = {70, 76, 83, 91, 100};
+    static uint8_t d[16 * 112 + 9];
     const char *was = spy_hexfmt_impl();
     size_t i, k, s, st;
 
@@ -544,6 +550,8 @@ START_TEST(test_kernels_agree) {
         memcpy(d + 16 * i, d + 16 * 20, 16);
     memcpy(d + 16 * 41, d + 16 * 40, 16);
     memset(d + 16 * 50, 0, 16 * 11);
+    for (i = 0; i < sizeof repeats / sizeof repeats[0]; i++)
+        memcpy(d + 16 * repeats[i], d + 16 * (repeats[i] - 1), 16);
     for (k = 0; k < sizeof impls / sizeof impls[0]; k++) {
         if (spy_hexfmt_select(impls[k]) != 0) {
             fprintf(stderr, "test_hexfmt: no %s on this CPU or build\n",
