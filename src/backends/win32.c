@@ -441,7 +441,7 @@ static int section_size(spy_seg *s, uint64_t *size, spy_err *err) {
 }
 
 static int open_section(spy_seg *s, const spy_name *n, unsigned flags,
-                        uint64_t size, spy_err *err) {
+                        uint64_t size, uint32_t mode, spy_err *err) {
     static WCHAR wname[SPY_WNAME_MAX];
     DWORD access =
         SECTION_QUERY | FILE_MAP_READ | (s->writable ? FILE_MAP_WRITE : 0);
@@ -459,12 +459,20 @@ static int open_section(spy_seg *s, const spy_name *n, unsigned flags,
                                "%s: a section needs a size of at least 1 byte",
                                s->name);
         /* Pagefile-backed: INVALID_HANDLE_VALUE instead of a file. The
-         * section lives while any handle or view of it exists. */
+         * section lives while any handle or view of it exists. Its DACL
+         * says what the mode says (win32_security.c). */
+        SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, FALSE};
+        if (spy__win_sd_from_mode(mode, &sa.lpSecurityDescriptor) != 0)
+            return spy_err_set(err, SPY_EIO, 0,
+                               "%s: cannot make a security descriptor for "
+                               "mode %04o",
+                               s->name, (unsigned)mode);
         SetLastError(0);
         s->section =
-            CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE,
+            CreateFileMappingW(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE,
                                (DWORD)(size >> 32), (DWORD)size, wname);
         e = GetLastError();
+        LocalFree(sa.lpSecurityDescriptor);
         if (s->section == NULL)
             return spy__win_error(s->name, "CreateFileMapping", e, err);
         if (e == ERROR_ALREADY_EXISTS) {
@@ -553,8 +561,6 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
     spy_seg *s;
     int rc;
 
-    (void)mode; /* Windows objects have security descriptors, not modes:
-                   a new section gets the default one (its creator's). */
     *out = NULL;
     if (n->form == SPY_NAME_SYSV_ID || n->form == SPY_NAME_SYSV_KEY) {
         char canon[SPY_NAME_MAX];
@@ -574,7 +580,7 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
     if (n->form == SPY_NAME_FILE)
         rc = open_file(s, n, flags, size, err);
     else
-        rc = open_section(s, n, flags, size, err);
+        rc = open_section(s, n, flags, size, mode, err);
     if (rc != 0) {
         /* Leave nothing half-made behind: a new section goes with its
          * handle; a new file is deleted. */
@@ -683,9 +689,11 @@ int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
     }
     info->kind = SPY_KIND_WIN_SECTION;
     info->size = s->len;
-    /* A section has a security descriptor, not mode bits: say what the C
-     * runtime's stat says of files, 0666 when we may open it for writing,
-     * else 0444 (write refuses 0444 without --force). */
+    /* A section has a security descriptor, not mode bits: the bits its
+     * DACL grants owner, group and Everyone (win32_security.c) where it
+     * can be read; else what the C runtime's stat says of files, 0666
+     * when we may open it for writing, 0444 if not (write refuses 0444
+     * without --force). */
     {
         static WCHAR wide[SPY_WNAME_MAX];
         HANDLE w = NULL;
@@ -694,6 +702,15 @@ int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
         info->mode = w != NULL ? 0666 : 0444;
         if (w != NULL)
             CloseHandle(w);
+        w = spy__utf8_to_wide(s->name, wide, SPY_WNAME_MAX) == 0
+                ? OpenFileMappingW(READ_CONTROL, FALSE, wide)
+                : NULL;
+        if (w != NULL) {
+            /* The DACL's mode where it has one we can read. */
+            spy__win_mode(w, &info->mode);
+            spy__win_owner(w, info->owner, sizeof info->owner);
+            CloseHandle(w);
+        }
     }
     stat_section(s, info);
     return 0;

@@ -53,6 +53,22 @@ int spy__wide_to_utf8(const WCHAR *s, int len, char *out, size_t cap);
  * code and a sentence; `what` names the failed step ("open", "map"). */
 int spy__win_error(const char *name, const char *what, DWORD e, spy_err *err);
 
+/* A new security descriptor for a section created with mode (0600: only
+ * this user; group bits: the user's primary group; other bits: Everyone),
+ * owned by this user, for CreateFileMapping. 0, with *sd to LocalFree;
+ * -1 if the token cannot be read. */
+int spy__win_sd_from_mode(uint32_t mode, PSECURITY_DESCRIPTOR *sd);
+
+/* The mode bits a section's DACL grants its owner, group and Everyone
+ * (the reverse of spy__win_sd_from_mode); h needs READ_CONTROL. -1 when
+ * the descriptor cannot be read or has no owner. */
+int spy__win_mode(HANDLE h, uint32_t *mode);
+
+/* The account owning the kernel object h (a section, a file) in out, as
+ * a user name, or as a SID ("S-1-5-...") when it has no name here; "-"
+ * when the owner cannot be read (h needs READ_CONTROL). */
+void spy__win_owner(HANDLE h, char *out, size_t cap);
+
 /* FILETIME (100 ns since 1601) to seconds since 1970. */
 int64_t spy__filetime_to_unix(const FILETIME *ft);
 

@@ -141,8 +141,9 @@ static int is_section_type(const spy__ustr *t) {
  * on failure; map access first (Wine wants it before NtQuerySection),
  * then query access alone. */
 static HANDLE open_entry(HANDLE dir, const spy__ustr *name, LONG *st) {
-    static const ACCESS_MASK tries[2] = {SECTION_QUERY | SECTION_MAP_READ,
-                                         SECTION_QUERY};
+    static const ACCESS_MASK tries[3] = {
+        SECTION_QUERY | SECTION_MAP_READ | READ_CONTROL,
+        SECTION_QUERY | SECTION_MAP_READ, SECTION_QUERY};
     spy__ustr n = *name;
     spy__obj_attr oa;
     HANDLE h = NULL;
@@ -153,7 +154,7 @@ static HANDLE open_entry(HANDLE dir, const spy__ustr *name, LONG *st) {
     oa.RootDirectory = dir;
     oa.ObjectName = &n;
     *st = SPY_STATUS_NOT_IMPLEMENTED;
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < 3; i++) {
         *st = nt.open_section(&h, tries[i], &oa);
         if (*st == SPY_STATUS_SUCCESS)
             return h;
@@ -161,6 +162,23 @@ static HANDLE open_entry(HANDLE dir, const spy__ustr *name, LONG *st) {
             break;
     }
     return NULL;
+}
+
+/* 1 if the entry `name` of `dir` opens for mapping with write access. */
+static int may_write(HANDLE dir, const spy__ustr *name) {
+    spy__ustr n = *name;
+    spy__obj_attr oa;
+    HANDLE h = NULL;
+
+    memset(&oa, 0, sizeof oa);
+    oa.Length = sizeof oa;
+    oa.RootDirectory = dir;
+    oa.ObjectName = &n;
+    if (nt.open_section(&h, SECTION_QUERY | SECTION_MAP_WRITE, &oa) !=
+        SPY_STATUS_SUCCESS)
+        return 0;
+    CloseHandle(h);
+    return 1;
 }
 
 /* Fills *info for the section `prefix\name` of directory `dir` and
@@ -210,6 +228,13 @@ static int report(HANDLE dir, const char *prefix, const spy__ustr *name,
             snprintf(info->problem, sizeof info->problem,
                      "size unknown: NtQuerySection failed");
         }
+        /* Owner, mode (as stat says it: 0666 when we may map it for
+         * writing) and the handles other processes hold. */
+        spy__win_owner(h, info->owner, sizeof info->owner);
+        if (spy__win_mode(h, &info->mode) != 0)
+            info->mode = may_write(dir, name) ? 0666 : 0444;
+        info->win_handles = (int32_t)spy__nt_handle_count(h);
+        info->nattch = info->win_handles > 0 ? info->win_handles - 1 : -1;
         CloseHandle(h);
     } else if (st == SPY_STATUS_OBJECT_NAME_NOT_FOUND) {
         return 0; /* its last handle went while we listed */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../escape.h"
 #include "../json.h"
 #include "cli.h"
 
@@ -281,18 +282,49 @@ static void print_sysv(const list_rows *r) {
     }
 }
 
+/* Characters the name takes on screen as cli_put_name writes it
+ * (escapes included; a UTF-8 sequence counts once). */
+static int shown_width(const char *name) {
+    static char buf[SPY_NAME_MAX * 4 + 1];
+    const unsigned char *p = (const unsigned char *)buf;
+    int w = 0;
+    spy_escape(name, buf, sizeof buf);
+    for (; *p != '\0'; p++)
+        w += (*p & 0xc0) != 0x80;
+    /* cli_put_name writes the Local\ or Global\ backslash once. */
+    if (strncmp(name, "Local\\", 6) == 0 || strncmp(name, "Global\\", 7) == 0)
+        w--;
+    return w;
+}
+
+/* Sections: HANDLES counts those of other processes (stat names them). */
 static void print_win(const list_rows *r) {
     size_t i;
-    printf("%-40s %12s\n", "NAME", "SIZE");
+    printf("%-40s %12s  %-4s  %-10s %7s\n", "NAME", "SIZE", "MODE", "OWNER",
+           "HANDLES");
     for (i = 0; i < r->n; i++) {
         const list_row *s = &r->v[i];
-        int pad = 40 - (int)strlen(s->name);
+        int pad;
         if (s->kind != SPY_KIND_WIN_SECTION)
             continue;
+        pad = 40 - shown_width(s->name);
         cli_put_name(stdout, s->name);
-        printf("%*s %12" PRIu64 "%s%s%s\n", pad > 0 ? pad : 0, "", s->size,
-               s->problem[0] ? "  (" : "", s->problem,
-               s->problem[0] ? ")" : "");
+        printf("%*s %12" PRIu64 "  %04o  ", pad > 0 ? pad : 0, "", s->size,
+               (unsigned)(s->mode & 07777));
+        cli_put_escaped(stdout, s->owner);
+        printf("%*s ",
+               10 - (int)strlen(s->owner) > 0 ? 10 - (int)strlen(s->owner) : 0,
+               "");
+        if (s->nattch < 0)
+            printf("%7s", "?");
+        else
+            printf("%7d", (int)s->nattch);
+        if (s->problem[0] != '\0') {
+            fputs("  (", stdout);
+            cli_put_escaped(stdout, s->problem);
+            fputc(')', stdout);
+        }
+        fputc('\n', stdout);
     }
 }
 
@@ -374,6 +406,11 @@ int cmd_list(int argc, char **argv) {
         spy_json_end(&j);
     } else {
         int first = 1;
+        /* Windows has neither POSIX objects nor System V segments: say
+         * nothing of them unless asked for by --kind. */
+        if (spy_platform_get() == SPY_PLATFORM_WINDOWS &&
+            (flags & SPY_LIST_ALL) == SPY_LIST_ALL)
+            flags &= ~(unsigned)(SPY_LIST_POSIX | SPY_LIST_SYSV);
         if ((flags & SPY_LIST_POSIX) != 0) {
             printf("POSIX shared memory (%zu)\n", count_kind(&rows, 0, 0));
             print_posix(&rows);
@@ -388,7 +425,8 @@ int cmd_list(int argc, char **argv) {
             printf("%sSystem V shared memory (0)\n", first ? "" : "\n");
             first = 0;
         }
-        if (count_kind(&rows, 0, 1) > 0) {
+        if (count_kind(&rows, 0, 1) > 0 ||
+            spy_platform_get() == SPY_PLATFORM_WINDOWS) {
             printf("%sNamed sections (%zu)\n", first ? "" : "\n",
                    count_kind(&rows, 0, 1));
             print_win(&rows);

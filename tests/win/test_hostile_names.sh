@@ -82,28 +82,28 @@ LONE=$'Local\\spy-hostile-lone-\xed\xa0\x80x'
 # ---- list: every entry a row, escaped, with its size ---------------------
 run "list" 0 list
 cp "$T/out" "$T/list"
-has "list: newline escaped" "$T/list" '^Local\\spy-hostile-nl\\nx +8192$'
-has "list: tab escaped" "$T/list" '^Local\\spy-hostile-tab\\tx +8192$'
+has "list: newline escaped" "$T/list" '^Local\\spy-hostile-nl\\nx +8192  [0-7]{4}  [^ ]+ +[0-9?]+$'
+has "list: tab escaped" "$T/list" '^Local\\spy-hostile-tab\\tx +8192  [0-7]{4}  [^ ]+ +[0-9?]+$'
 has "list: clear-screen, set-title and BEL escaped" "$T/list" \
-  '^Local\\spy-hostile-esc\\x1b\[2J\\x1b\]0;pwned\\x07 +8192$'
+  '^Local\\spy-hostile-esc\\x1b\[2J\\x1b\]0;pwned\\x07 +8192  [0-7]{4}  [^ ]+ +[0-9?]+$'
 has "list: U+1F600 (a surrogate pair) as UTF-8" "$T/list" \
-  '^Local\\spy-hostile-astral-'$'\xf0\x9f\x98\x80'' +8192$'
+  '^Local\\spy-hostile-astral-'$'\xf0\x9f\x98\x80'' +8192  [0-7]{4}  [^ ]+ +[0-9?]+$'
 has "list: unpaired high surrogate as visible WTF-8 bytes, still opened" \
-  "$T/list" '^Local\\spy-hostile-lone-\\xed\\xa0\\x80x +8192$'
+  "$T/list" '^Local\\spy-hostile-lone-\\xed\\xa0\\x80x +8192  [0-7]{4}  [^ ]+ +[0-9?]+$'
 has "list: unpaired low surrogate, told apart from the high one" "$T/list" \
-  '^Local\\spy-hostile-lowfirst-\\xed\\xb0\\x80x +8192$'
-has "list: a slash is part of the name" "$T/list" '^Local\\spy-hostile-a/b +8192$'
+  '^Local\\spy-hostile-lowfirst-\\xed\\xb0\\x80x +8192  [0-7]{4}  [^ ]+ +[0-9?]+$'
+has "list: a slash is part of the name" "$T/list" '^Local\\spy-hostile-a/b +8192  [0-7]{4}  [^ ]+ +[0-9?]+$'
 has "list: U+0000 inside a name as visible bytes (C0 80), still opened" \
-  "$T/list" '^Local\\spy-hostile-nul\\xc0\\x80x +8192$'
+  "$T/list" '^Local\\spy-hostile-nul\\xc0\\x80x +8192  [0-7]{4}  [^ ]+ +[0-9?]+$'
 has "list: 300 characters (past MAX_PATH)" "$T/list" \
-  "^Local\\\\spy-hostile-long300-$A273 +8192$"
-has "list: 2000 characters" "$T/list" "^Local\\\\spy-hostile-long2000-$A1973 +8192$"
+  "^Local\\\\spy-hostile-long300-$A273 +8192  [0-7]{4}  [^ ]+ +[0-9?]+$"
+has "list: 2000 characters" "$T/list" "^Local\\\\spy-hostile-long2000-$A1973 +8192  [0-7]{4}  [^ ]+ +[0-9?]+$"
 has "list: 4095 bytes, the longest usable name, in full" "$T/list" \
-  "^Local\\\\spy-hostile-cut-$A4073 +8192$"
+  "^Local\\\\spy-hostile-cut-$A4073 +8192  [0-7]{4}  [^ ]+ +[0-9?]+$"
 has "list: one byte more: cut short, sized, and said so" "$T/list" \
-  '^Local\\spy-hostile-cut-a+\.\.\. +8192  \(name of 4090 UTF-16 units cut short here; too long to open by name'
+  '^Local\\spy-hostile-cut-a+\.\.\. +8192  [0-7]{4}  [^ ]+ +[0-9?]+  \(name of 4090 UTF-16 units cut short here; too long to open by name'
 has "list: 6000 x U+00E9 (12,000 bytes): cut at a character, sized, said so" \
-  "$T/list" $'^Local\\\\spy-hostile-long6000-(\xc3\xa9)+\\.\\.\\. +8192  \\(name of 6021 UTF-16 units cut short'
+  "$T/list" $'^Local\\\\spy-hostile-long6000-(\xc3\xa9)+\\.\\.\\. +8192  [0-7]{4}  [^ ]+ +[0-9?]+  \\(name of 6021 UTF-16 units cut short'
 n=$(LC_ALL=C grep -ac '^Local\\spy-hostile-' "$T/list")
 [ "$n" = 13 ] && ok "list: 13 rows, one per section" || bad "list rows" "got $n"
 
@@ -209,7 +209,7 @@ for i in $(seq 10); do
   cn=$(LC_ALL=C grep -ac '^Local\\spy-hostile-cut' "$T/out")
   dup=$(LC_ALL=C sort "$T/out" | LC_ALL=C uniq -d | LC_ALL=C grep -ac '^Local')
   odd=$(LC_ALL=C grep -a '^Local\\spy-hostile-churn-' "$T/out" |
-    LC_ALL=C grep -cavE '^Local\\spy-hostile-churn-[0-9]+ +4096$')
+    LC_ALL=C grep -cavE '^Local\\spy-hostile-churn-[0-9]+ +4096  [0-7]{4}  [^ ]+ +[0-9?]+$')
   if [ $rc -ne 0 ] || [ "$n" != 11 ] || [ "$cn" != 2 ] || [ "$dup" != 0 ] ||
     [ "$odd" != 0 ] || [ -s "$T/err" ]; then
     bad_runs="$bad_runs run $i: rc=$rc rows=$n+$cn dup=$dup odd=$odd $(head -c 200 "$T/err")"

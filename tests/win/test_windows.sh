@@ -17,7 +17,7 @@ has() { # has NAME TEXT PATTERN (CRs of Win32 text output dropped)
 # Held programs read Enter from a FIFO: closing a pipe would not do, since
 # every later wine process (and the wineserver) inherits its write end.
 T=$(mktemp -d)
-trap 'exec 3>&- 4>&-; rm -rf "$T"' EXIT
+trap 'exec 3>&- 4>&- 5>&-; rm -rf "$T"' EXIT
 mkfifo "$T/w1" "$T/w2"
 trap "" PIPE
 
@@ -30,7 +30,12 @@ for _ in $(seq 50); do
 done
 
 out=$($W list 2>&1)
-has "list shows Local\\name with its size" "$out" '^Local\\spy-win-test +4096$'
+has "list shows Local\\name with its size, mode, owner and other handles" "$out" \
+  '^Local\\spy-win-test +4096  [0-7]{4}  [^ ]+ +1$'
+has "list: the columns of sections" "$out" '^NAME +SIZE  MODE  OWNER +HANDLES$'
+if grep -qE 'POSIX shared memory|System V' <<<"$out"; then
+  bad "list on Windows: no POSIX or System V headings" "$out"
+else ok "list on Windows: no POSIX or System V headings"; fi
 out=$($W list --json 2>&1)
 has "list --json" "$out" '"name": "Local\\\\spy-win-test"'
 out=$($W stat 'Local\spy-win-test' 2>/dev/null)
@@ -75,7 +80,11 @@ out=$(wine "$S/win_str_pair.exe" read 'Local\spy-win-10k' 2>&1)
 has "write --create --hold: a Win32 program reads it" "$out" '^Hello from Process 1$'
 out=$($W stat 'Local\spy-win-10k' 2>/dev/null)
 has "stat of 10,000 bytes: the page-rounded region" "$out" 'RegionSize 12288 bytes'
+has "created by shmspy: mode 0600 by default, from its DACL" "$out" '^mode: +0600 \(rw-------\)$'
+has "created by shmspy: owned by this user" "$out" '^owner: +[^- ]'
 has "stat: the holding shmspy.exe is a mapper" "$out" '^  [0-9]+ +shmspy\.exe +handle 0x[0-9a-f]+ +rw-s'
+out=$($W list 2>&1)
+has "list: the new section with mode 0600" "$out" '^Local\\spy-win-10k +[0-9]+  0600  [^- ]+ +[0-9]+$'
 out=$($W rm 'Local\spy-win-10k' 2>&1); rc=$?
 has "rm: sections have no unlink" "$out" 'disappears with its last handle'
 echo >&4
@@ -84,6 +93,26 @@ wait $!
 out=$(wine "$S/win_share_child.exe" 2>&1)
 has "handle inheritance" "$out" '^inherited handle: Hello from the child'
 has "DuplicateHandle" "$out" '^DuplicateHandle: Hello from the child'
+
+# --mode becomes the DACL, and Windows enforces it: 0400 is read-only even
+# for its owner (only the creating handle keeps write access).
+mkfifo "$T/w3"
+$W write 'Local\spy-win-ro' --create 4K --mode 0400 --str "read me" \
+  --hold <"$T/w3" >/dev/null 2>&1 &
+exec 5>"$T/w3"
+for _ in $(seq 50); do
+  $W read 'Local\spy-win-ro' --as i32 >/dev/null 2>&1 && break
+  sleep 0.2
+done
+out=$($W stat 'Local\spy-win-ro' 2>/dev/null)
+has "--mode 0400: stat reads it back from the DACL" "$out" '^mode: +0400 \(r--------\)$'
+out=$($W write 'Local\spy-win-ro' --str x --force 2>&1); rc=$?
+has "--mode 0400: a write is refused by Windows" "$out" 'permission denied'
+[ $rc -eq 1 ] && ok "--mode 0400: write exits 1" || bad "--mode 0400 write exit" "$rc"
+out=$($W read 'Local\spy-win-ro' --as str 2>&1)
+has "--mode 0400: reading still works, bytes unchanged" "$out" '^read me$'
+echo >&5
+wait $!
 
 # probe: the vectored exception handler turns the fault into exit 3.
 out=$($W probe 0x10 2>&1); rc=$?
