@@ -209,6 +209,7 @@ static void read_window(spy__hexview *h, uint64_t now) {
     size_t visible = (size_t)h->rows * (size_t)h->bpr, want, n = 0;
     spy_err e;
     int rc, tries;
+    long changed;
 
     want = visible + SPY__HEX_LOOKAHEAD;
     if (want > h->cap) {
@@ -239,9 +240,12 @@ static void read_window(spy__hexview *h, uint64_t now) {
     h->stale = 0;
     if (n > 0 || h->size == 0)
         h->fault[0] = '\0';
-    if (spy_changes_update(&h->changes, h->top, h->buf,
-                           n < visible ? n : visible, now) < 0)
+    changed = spy_changes_update(&h->changes, h->top, h->buf,
+                                 n < visible ? n : visible, now);
+    if (changed < 0)
         spy__ui_msg(1, "out of memory");
+    if (changed != 0)
+        h->changed = 1;
 }
 
 /* Has the name been removed, or does it now name another object? */
@@ -283,9 +287,15 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
     spy__hexview *h = v->self;
     uint64_t period = 1000 / h->hz, next;
 
+    /* Calm unless something below may change what is drawn. */
+    v->calm = 1;
+    h->changed = 0;
     if (spy__hex_layout(h))
         h->stale = 1;
+    if (h->stale || h->searching)
+        v->calm = 0;
     if (now >= h->next_slow) {
+        v->calm = 0; /* stat, size and name checks: about once a second */
         h->next_slow = now + SPY__HEX_SLOW_MS;
         if (h->frozen)
             check_size(h);
@@ -293,13 +303,18 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
         check_name(h);
     }
     if (!h->frozen && now >= h->next_read) {
+        uint64_t size = h->size;
         /* Keep the cadence; after a stall, start again from now. */
         h->next_read =
             h->next_read + period > now ? h->next_read + period : now + period;
         check_size(h);
         read_window(h, now);
+        if (h->changed || h->size != size || h->fault[0] != '\0' ||
+            spy_changes_active(&h->changes, now))
+            v->calm = 0;
     } else if (h->stale) {
         read_window(h, now);
+        v->calm = 0;
     }
     if (h->searching) {
         uint64_t at = 0;

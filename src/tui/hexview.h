@@ -50,7 +50,8 @@ typedef struct spy__hexview {
     uint8_t *buf;
     size_t cap, len;
     uint64_t base;
-    int stale; /* the window moved: read before drawing */
+    int stale;   /* the window moved: read before drawing */
+    int changed; /* the last read saw bytes of the window change */
     spy_changes changes;
     uint64_t next_read, next_slow;
 

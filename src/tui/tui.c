@@ -31,6 +31,8 @@ static struct {
     uint64_t msg_until;
     int input_closed;
     int early;
+    int dirty;     /* something outside the view changed: draw */
+    int msg_shown; /* the message line showed a message at the last draw */
 } U;
 
 /* Puts the terminal back; safe to call twice, from atexit and from the
@@ -50,6 +52,7 @@ void spy__ui_msg(int is_error, const char *fmt, ...) {
     va_end(ap);
     U.msg_err = is_error;
     U.msg_until = spy_monotonic_ms() + MSG_MS;
+    U.dirty = 1;
 }
 
 void spy__ui_push(spy__view *v) {
@@ -59,6 +62,7 @@ void spy__ui_push(spy__view *v) {
         return;
     }
     U.stack[U.depth++] = v;
+    U.dirty = 1;
 }
 
 static void pop(void) {
@@ -70,6 +74,7 @@ static void pop(void) {
     spy__prompt_drop();
     U.help = 0;
     v->fini(v);
+    U.dirty = 1;
 }
 
 static int screen_start(spy_err *err) {
@@ -125,6 +130,7 @@ static int screen_start(spy_err *err) {
     spy__attr_init(color);
     U.input_closed = 0;
     U.early = 0;
+    U.dirty = 1;
     return 0;
 }
 
@@ -136,7 +142,15 @@ static void screen_end(void) {
     }
 }
 
+/* Draws unless the view says its screen is as drawn last and nothing
+ * around it changed: a calm frame costs no curses work at all. */
 static void draw(spy__view *v, uint64_t now) {
+    int msg = U.msg[0] != '\0' && now < U.msg_until;
+    if (v->calm && !U.dirty && msg == U.msg_shown && !U.help &&
+        !spy__prompt_active())
+        return;
+    U.dirty = 0;
+    U.msg_shown = msg;
     erase();
     curs_set(0);
     v->draw(v, now);
@@ -234,6 +248,7 @@ static void run(void) {
             continue;
         }
         U.early = 0;
+        U.dirty = 1; /* a key: whatever it did shows */
         if (dispatch(v, ch, spy_monotonic_ms()))
             break;
     }

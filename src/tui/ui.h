@@ -38,6 +38,10 @@ struct spy__view {
     /* Does whatever is due at now (refresh data, a step of a search) and
      * returns the time at which it next wants to run or redraw. */
     uint64_t (*tick)(spy__view *v, uint64_t now);
+    /* Set by a tick that knows its screen would look exactly as it was
+     * drawn last (nothing read changed, nothing fading): the loop then
+     * skips the draw. Views that leave it 0 are drawn every time. */
+    int calm;
     /* Draws the whole screen except the bottom (message) line. */
     void (*draw)(spy__view *v, uint64_t now);
     /* Handles one key; returns SPY__KEY_*. */
