@@ -530,11 +530,44 @@ static int copy_windows(spy_seg *s, uint64_t off, uint8_t *buf, size_t len,
     return 0;
 }
 
+/* Reads through the descriptor (POSIX objects and files). pread copies
+ * from the very pages a mapping shows, without the page faults and
+ * unmaps of mapped windows (a third of a dump's time), and it cannot
+ * fault: an object that shrank gives a short read, told here the way the
+ * guard tells a SIGBUS. */
+static int read_fd(const spy_seg *s, uint64_t off, uint8_t *buf, size_t len,
+                   spy_err *err) {
+    while (len > 0) {
+        ssize_t n = pread(s->fd, buf, len, (off_t)off);
+        struct stat st;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return spy_err_set(err, SPY_EIO, errno,
+                               "%s: read at offset %" PRIu64 ": %s", s->name,
+                               off, strerror(errno));
+        if (n == 0)
+            return spy_err_set(
+                err, SPY_EFAULT, 0,
+                "%s: the object shrank while in use (now %" PRIu64
+                " bytes: offset %" PRIu64 " is past its end, where a "
+                "mapping raises SIGBUS)",
+                s->name, fstat(s->fd, &st) == 0 ? (uint64_t)st.st_size : 0,
+                off);
+        off += (uint64_t)n;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
 int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len,
                  spy_err *err) {
     int rc = check_range(s, off, len, err);
     if (rc != 0 || len == 0)
         return rc;
+    if (s->fd >= 0) /* System V segments have none: the guarded copy */
+        return read_fd(s, off, dst, len, err);
     return copy_windows(s, off, dst, len, 0, err);
 }
 
