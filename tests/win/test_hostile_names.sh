@@ -10,12 +10,7 @@
 # hang. Run by scripts/test-windows with WINEPREFIX, WINEDEBUG set and
 # BUILD_DIR = the mingw build directory. Prints "N passed, N failed".
 set -uo pipefail
-B=${BUILD_DIR:?}
-W="timeout 120 wine $B/shmspy.exe"
-S="$B/samples"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '     %s\n' "$@"; }
+source "$(dirname "$0")/lib.sh"
 # has NAME FILE PATTERN: an extended regexp matches a line of FILE.
 has() {
   if LC_ALL=C grep -qaE -- "$3" "$2"; then ok "$1"; else

@@ -3,12 +3,7 @@
 # Run by scripts/test-windows with WINEPREFIX, WINEDEBUG set and
 # BUILD_DIR = the mingw build directory. Prints "N passed, N failed".
 set -uo pipefail
-B=${BUILD_DIR:?}
-W="wine $B/shmspy.exe"
-S="$B/samples"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '     %s\n' "$@"; }
+source "$(dirname "$0")/lib.sh"
 has() { # has NAME TEXT PATTERN (CRs of Win32 text output dropped)
   set -- "$1" "$(tr -d '\r' <<<"$2")" "$3"
   if grep -qE -- "$3" <<<"$2"; then ok "$1"; else bad "$1" "want /$3/ in:" "$2"; fi
@@ -24,10 +19,7 @@ trap "" PIPE
 # A Win32 writer sample holds Local\spy-win-test (int 100, string).
 wine "$S/win_writer.exe" 'Local\spy-win-test' <"$T/w1" >/dev/null 2>&1 &
 exec 3>"$T/w1"
-for _ in $(seq 50); do
-  $W read 'Local\spy-win-test' --as i32 >/dev/null 2>&1 && break
-  sleep 0.2
-done
+wait_section 'Local\spy-win-test'
 
 out=$($W list 2>&1)
 has "list shows Local\\name with its size, mode, owner and other handles" "$out" \
@@ -72,10 +64,7 @@ has "reader before writer: ERROR_FILE_NOT_FOUND explained" "$out" 'start the wri
 $W write 'Local\spy-win-10k' --create 10000 --str "Hello from Process 1" \
   --hold <"$T/w2" >/dev/null 2>&1 &
 exec 4>"$T/w2"
-for _ in $(seq 50); do
-  $W read 'Local\spy-win-10k' --as i32 >/dev/null 2>&1 && break
-  sleep 0.2
-done
+wait_section 'Local\spy-win-10k'
 out=$(wine "$S/win_str_pair.exe" read 'Local\spy-win-10k' 2>&1)
 has "write --create --hold: a Win32 program reads it" "$out" '^Hello from Process 1$'
 out=$($W stat 'Local\spy-win-10k' 2>/dev/null)
@@ -100,10 +89,7 @@ mkfifo "$T/w3"
 $W write 'Local\spy-win-ro' --create 4K --mode 0400 --str "read me" \
   --hold <"$T/w3" >/dev/null 2>&1 &
 exec 5>"$T/w3"
-for _ in $(seq 50); do
-  $W read 'Local\spy-win-ro' --as i32 >/dev/null 2>&1 && break
-  sleep 0.2
-done
+wait_section 'Local\spy-win-ro'
 out=$($W stat 'Local\spy-win-ro' 2>/dev/null)
 has "--mode 0400: stat reads it back from the DACL" "$out" '^mode: +0400 \(r--------\)$'
 out=$($W write 'Local\spy-win-ro' --str x --force 2>&1); rc=$?
