@@ -11,13 +11,15 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; printf '     %s\n' "$@"; }
 
-# wait_section NAME: waits (up to 10 s) until shmspy.exe can read NAME,
-# i.e. until the program started to create it has done so.
+# wait_section NAME: waits (up to 30 s: a Wine process can be slow to
+# start on a loaded machine) until shmspy.exe can read NAME, i.e. until
+# the program started to create it has done so; says so if it never does.
 wait_section() {
   local _
-  for _ in $(seq 50); do
+  for _ in $(seq 150); do
     $W read "$1" --as i32 >/dev/null 2>&1 && return 0
     sleep 0.2
   done
+  bad "$1 appeared within 30 s" "the program creating it did not get there"
   return 1
 }
