@@ -69,7 +69,8 @@ static void append_neighbours(char *buf, size_t cap, int n, uint64_t addr,
 }
 
 static void explain_outside(uint64_t addr, const spy_region *r,
-                            uint64_t page_size, spy_explain_cb cb, void *arg) {
+                            const spy_fault *f, uint64_t page_size,
+                            spy_explain_cb cb, void *arg) {
     char buf[1024];
     int n;
     if (addr < page_size * 16) {
@@ -83,11 +84,23 @@ static void explain_outside(uint64_t addr, const spy_region *r,
         cb("why", buf, arg);
         return;
     }
-    n = snprintf(buf, sizeof buf,
-                 "0x%" PRIx64 " lies in no mapping of this process: no "
-                 "memory exists at that address here, so the access raised "
-                 "SIGSEGV (SEGV_MAPERR).",
-                 addr);
+    if (f->sig != 0 && strcmp(f->code_name, "SI_KERNEL") == 0)
+        /* No page was missing: the CPU refused the address itself. */
+        n = snprintf(buf, sizeof buf,
+                     "0x%" PRIx64 " lies in no mapping of this process, and "
+                     "the fault came from the kernel itself (SI_KERNEL, no "
+                     "fault address) rather than from a missing page: the "
+                     "CPU refused the address as such. On x86-64 that is a "
+                     "general protection fault for a non-canonical address "
+                     "(one between 0x0000800000000000 and "
+                     "0xffff7fffffffffff, which no mapping can ever cover).",
+                     addr);
+    else
+        n = snprintf(buf, sizeof buf,
+                     "0x%" PRIx64 " lies in no mapping of this process: no "
+                     "memory exists at that address here, so the access "
+                     "raised SIGSEGV (SEGV_MAPERR).",
+                     addr);
     append_neighbours(buf, sizeof buf, n, addr, r, "mapping");
     cb("where", buf, arg);
 }
@@ -242,7 +255,7 @@ void spy_explain_probe(uint64_t addr, size_t len, int write,
     }
 
     if (!r->inside) {
-        explain_outside(addr, r, page_size, cb, arg);
+        explain_outside(addr, r, f, page_size, cb, arg);
     } else {
         entry_text(&r->at, e, sizeof e);
         snprintf(buf, sizeof buf, "0x%" PRIx64 " lies inside %s.", addr, e);
@@ -293,6 +306,15 @@ void spy_explain_probe(uint64_t addr, size_t len, int write,
                      "behind it cannot supply this page — usually a file or "
                      "shared memory object shorter than its mapping.",
                      f->code_name);
+        cb("why", buf, arg);
+    } else if (r->inside && strcmp(r->at.path, "[vsyscall]") == 0) {
+        snprintf(buf, sizeof buf,
+                 "This is the [vsyscall] page, a fixed address that old "
+                 "programs call for gettimeofday and time. Modern kernels "
+                 "keep it execute-only (permissions %s) or emulate it: "
+                 "reading it raises %s (%s) although it is listed as "
+                 "mapped.",
+                 r->at.perms, f->sig_name, f->code_name);
         cb("why", buf, arg);
     } else if (r->inside) {
         snprintf(buf, sizeof buf,

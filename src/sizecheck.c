@@ -41,7 +41,9 @@ int spy_sizecheck(const spy_seg_info *info, uint64_t page_size,
             "%" PRIu64 " bytes is not a multiple of the page size (%" PRIu64
             "): a mapping covers %" PRIu64 " bytes. Bytes %" PRIu64 "..%" PRIu64
             " of the last page read as zero and are not "
-            "part of the object; any access past %" PRIu64 " raises SIGBUS.",
+            "part of the object; from byte %" PRIu64 " on, a mapping longer "
+            "than the object raises SIGBUS (past a mapping's own end it is "
+            "SIGSEGV).",
             info->size, page_size, rounded, info->size, rounded - 1, rounded);
         note(cb, arg, SPY_NOTE_INFO, buf);
     }

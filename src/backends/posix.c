@@ -304,7 +304,12 @@ static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
                            strerror(e));
     }
     if ((flags & SPY_O_CREATE) && size > 0 && (uint64_t)st.st_size != size) {
-        if (size > (uint64_t)INT64_MAX || ftruncate(s->fd, (off_t)size) != 0) {
+        if (size > (uint64_t)INT64_MAX)
+            return spy_err_set(err, SPY_ERANGE, 0,
+                               "%s: cannot size to %" PRIu64 " bytes: larger "
+                               "than the largest file size (%" PRId64 ")",
+                               s->name, size, INT64_MAX);
+        if (ftruncate(s->fd, (off_t)size) != 0) {
             e = errno;
             return spy_err_set(err,
                                e == EFBIG || e == EINVAL ? SPY_ERANGE : SPY_EIO,

@@ -254,17 +254,32 @@ void cli_put_wrapped(FILE *f, const char *text, int indent, int width) {
     fputc('\n', f);
 }
 
-int cli_read_file(const char *path, uint8_t **out, size_t *len, spy_err *e) {
+int cli_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
+                  spy_err *e) {
     FILE *f = fopen(path, "rb");
     uint8_t *buf = NULL;
     size_t n = 0, cap = 0;
-    if (f == NULL)
-        return spy_err_set(e, errno == ENOENT ? SPY_ENOENT : SPY_EIO, errno,
-                           "%s: %s", path, strerror(errno));
+    if (f == NULL) {
+        int err = errno;
+        return spy_err_set(e, err == ENOENT ? SPY_ENOENT : SPY_EIO, err,
+                           "%s: cannot open it (%s)", path,
+                           err == ENOENT ? "no such file" : strerror(err));
+    }
     for (;;) {
         size_t got;
+        if (n > max) {
+            free(buf);
+            fclose(f);
+            return spy_err_set(e, SPY_ERANGE, 0,
+                               "%s: larger than the %zu bytes that can be "
+                               "written there",
+                               path, max);
+        }
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 65536;
+            /* One byte past max is enough to know there is more. */
+            if (ncap > max + 1)
+                ncap = max + 1 > cap ? max + 1 : cap + 1;
             uint8_t *nb = realloc(buf, ncap);
             if (nb == NULL) {
                 free(buf);

@@ -96,9 +96,12 @@ void cli_put_name(FILE *f, const char *name);
  * after the first indented by indent spaces; ends with a newline. */
 void cli_put_wrapped(FILE *f, const char *text, int indent, int width);
 
-/* Reads the whole file at path into a new malloc'd buffer *out of *len
- * bytes (the caller frees it). Errors name the path. */
-int cli_read_file(const char *path, uint8_t **out, size_t *len, spy_err *e);
+/* Reads the whole file at path, at most max bytes, into a new malloc'd
+ * buffer *out of *len bytes (the caller frees it). SPY_ERANGE when there
+ * is more than max (an endless source such as /dev/zero stops there).
+ * Errors name the path. */
+int cli_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
+                  spy_err *e);
 
 /* Writes a JSON error document {"error": {...}} to stdout for --json
  * callers. */

@@ -140,6 +140,10 @@ int cmd_dump(int argc, char **argv) {
 out:
     n = spy_hexfmt_finish(&fmt, out);
     fwrite(out, 1, n, stdout);
+    /* hexdump -C skipped to the very end of a non-empty input still
+     * prints the offset it stopped at; with -n 0 it prints nothing. */
+    if (style == SPY_HEX_CANONICAL && len == 0 && off > 0 && !have_len)
+        printf("%08" PRIx64 "\n", off);
     rc = cli_finish_stdout();
     goto done;
 fail:

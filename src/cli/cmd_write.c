@@ -33,6 +33,9 @@ static const char write_usage[] =
     "                   SIGINT or SIGTERM; then remove it if this command\n"
     "                   created it (unless --keep)\n";
 
+/* The largest --file read into memory: 1 GiB. */
+#define SPY_WRITE_FILE_MAX ((uint64_t)1 << 30)
+
 enum source { SRC_NONE, SRC_VALUE, SRC_STR, SRC_HEX, SRC_FILE, SRC_FILL };
 
 typedef struct write_req {
@@ -82,10 +85,21 @@ static int build_payload(write_req *r) {
             0)
             return cli_usage_error("write", "%s", e.msg);
         return 0;
-    case SRC_FILE:
-        if (cli_read_file(r->src_text, &r->payload, &r->payload_len, &e) != 0)
+    case SRC_FILE: {
+        /* What fits after the offset of the object being created, or
+         * SPY_WRITE_FILE_MAX: more can never be written in one go, and an
+         * endless source (/dev/zero) must stop somewhere. */
+        uint64_t max = SPY_WRITE_FILE_MAX;
+        if (r->create && r->off <= r->create_size &&
+            r->create_size - r->off < max)
+            max = r->create_size - r->off;
+        if (r->create && r->off > r->create_size)
+            max = 0;
+        if (cli_read_file(r->src_text, (size_t)max, &r->payload,
+                          &r->payload_len, &e) != 0)
             return cli_fail(&e);
         return 0;
+    }
     case SRC_FILL: {
         uint64_t b;
         if (cli_number("write", "--fill", r->src_text, &b) != 0)

@@ -168,7 +168,7 @@ void spy__details_draw(int y, int h, const spy__brow *r, const spy__bmaps *m) {
                  "a named section lives while any process holds a handle to "
                  "it or a view of it");
     else
-        spy__put(y, 1, COLS - 1, SPY__R_NORMAL, 0, "device 0x%llx   inode %llu",
+        spy__put(y, 1, COLS - 1, SPY__R_NORMAL, 0, "device %llu   inode %llu",
                  (unsigned long long)r->dev, (unsigned long long)r->ino);
     if (++y >= end)
         return;

@@ -169,11 +169,15 @@ static void draw_status(const spy__hexview *h, uint64_t now) {
                  (unsigned long long)h->changes.last_off);
     else
         snprintf(last, sizeof last, "-");
+    spy__fmt_size(h->stat_size, size, sizeof size);
+    /* A plain byte count gets its unit; "7.5 EiB" has one. */
+    if (size[0] != '\0' && size[strlen(size) - 1] >= '0' &&
+        size[strlen(size) - 1] <= '9')
+        strcat(size, " B");
     snprintf(line, sizeof line,
-             " %s  %s  %s B  %04o  %s  %u Hz%s  %llu B/s  last change %s"
+             " %s  %s  %s  %04o  %s  %u Hz%s  %llu B/s  last change %s"
              "  @0x%llx",
-             h->disp, h->kind, spy__fmt_size(h->stat_size, size, sizeof size),
-             (unsigned)(h->mode & 07777),
+             h->disp, h->kind, size, (unsigned)(h->mode & 07777),
              spy_seg_writable(h->seg) ? "rw" : "ro", h->hz,
              h->frozen ? " (frozen)" : "",
              (unsigned long long)spy_changes_rate(&h->changes, now), last,

@@ -57,4 +57,12 @@ t_expect_rc 0 "rm sysv:ID removes it"
 t_expect_eq "$(ipcs -m | awk -v k="$KEY" 'tolower($1)==tolower(k)' | wc -l)" "0" \
   "ipcs -m no longer shows it"
 
+# A size no file can have: said so (not "Success"), nothing left behind.
+B=$(t_name big)
+t_run "$SHMSPY" create "$B" 0xFFFFFFFFFFFFFFFF
+t_expect_error 1 "cannot size to 18446744073709551615 bytes: larger than the largest file size" \
+  "create with a size past INT64_MAX: the reason, exit 1"
+t_expect_eq "$(test -e /dev/shm$B && echo present || echo gone)" "gone" \
+  "and nothing was created"
+
 t_done

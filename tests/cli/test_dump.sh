@@ -34,6 +34,12 @@ for range in "0 $SIZE" "0 1" "1 15" "3 16" "7 33" "15 1000" "999 400" \
 done
 t_expect_eq "$mismatch" 0 "xxd, canonical and raw match the reference tools at 12 ranges"
 
+# -s at the very end, without -n: hexdump -C still prints the offset.
+hexdump -C -s "$SIZE" "$T_TMP/data" >"$T_TMP/want.C"
+"$SHMSPY" dump "$N" -s "$SIZE" --format canonical >"$T_TMP/got.C"
+t_expect_eq "$(cmp "$T_TMP/want.C" "$T_TMP/got.C" && echo same)" "same" \
+  "canonical -s SIZE (nothing left) equals hexdump -C: the end offset alone"
+
 xxd "$T_TMP/data" >"$T_TMP/want"
 "$SHMSPY" dump "$N" >"$T_TMP/got"
 t_expect_eq "$(cmp "$T_TMP/want" "$T_TMP/got" && echo same)" "same" \

@@ -95,4 +95,14 @@ t_expect_error 2 "does not fit" "--create too small for the value"
 t_expect_eq "$(test -e /dev/shm$F && echo present || echo gone)" "gone" \
   "and nothing was created"
 
+# An endless --file stops at what fits, and nothing is created.
+t_run timeout 20 "$SHMSPY" write "$F" --create 4K --file /dev/zero
+t_expect_error 1 "/dev/zero: larger than the 4096 bytes that can be written there" \
+  "--file /dev/zero into 4 KiB: refused at once, memory bounded"
+t_expect_eq "$(test -e /dev/shm$F && echo present || echo gone)" "gone" \
+  "and nothing was created"
+t_run "$SHMSPY" write "$F" --create 4K --file "$T_TMP/no-such-file"
+t_expect_error 1 "no-such-file: cannot open it \(no such file\)" \
+  "--file of a missing file: named, in lower case"
+
 t_done

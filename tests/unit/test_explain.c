@@ -71,6 +71,27 @@ static void win_region(spy_region *r, const char *state, const char *protect,
 #define HASNT(t, text)                                                         \
     ck_assert_msg(strstr((t).all, text) == NULL, "%s", (t).all)
 
+START_TEST(test_odd_linux_addresses) {
+    static const spy_fault gp = {11,          0x80, "SIGSEGV",
+                                 "SI_KERNEL", 0,    SPY_FAULT_PROT};
+    spy_region r;
+    texts t = {"", 0};
+    memset(&r, 0, sizeof r);
+    r.file_size = -1;
+    spy_explain_probe(UINT64_C(0x8000000000000000), 8, 0, &r, &gp, 4096,
+                      collect, &t);
+    HAS(t, "non-canonical address");
+    HASNT(t, "SEGV_MAPERR");
+    t.all[0] = '\0';
+    r.inside = 1;
+    r.at = entry(UINT64_C(0xffffffffff600000), UINT64_C(0xffffffffff601000),
+                 "--xp", "[vsyscall]");
+    spy_explain_probe(UINT64_C(0xffffffffff600000), 8, 0, &r, &maperr, 4096,
+                      collect, &t);
+    HAS(t, "This is the [vsyscall] page");
+}
+END_TEST
+
 START_TEST(test_win_free) {
     spy_region r;
     texts t = {"", 0};
@@ -266,6 +287,7 @@ int main(void) {
     tcase_add_test(tc, test_past_end_of_file);
     tcase_add_test(tc, test_access_that_worked);
     tcase_add_test(tc, test_human_size);
+    tcase_add_test(tc, test_odd_linux_addresses);
     tcase_add_test(tc, test_win_free);
     tcase_add_test(tc, test_win_inside);
     suite_add_tcase(s, tc);
