@@ -172,8 +172,8 @@ static int j_misaligned(const spy_demo_obs *o, demo_out *d) {
 static int j_paging(const spy_demo_obs *o, demo_out *d) {
     observed(d,
              "reading all %" PRId64 " records (%" PRId64 " pages) cost %" PRId64
-             " minor page faults.",
-             o->v[0], o->v[2], o->v[1]);
+             " minor page fault%s.",
+             o->v[0], o->v[2], o->v[1], o->v[1] == 1 ? "" : "s");
     return o->v[1] >= 0 && o->v[1] <= o->v[2] + 2;
 }
 

@@ -168,8 +168,9 @@ static int past_end(spy_err *e, const char *name, uint64_t off, uint64_t len,
                     uint64_t size) {
     return spy_err_set(e, SPY_ERANGE, 0,
                        "%s: %" PRIu64 " byte%s at offset %" PRIu64
-                       " lie past its end (%" PRIu64 " bytes)",
-                       name, len, len == 1 ? "" : "s", off, size);
+                       " %s past its end (%" PRIu64 " bytes)",
+                       name, len, len == 1 ? "" : "s", off,
+                       len == 1 ? "lies" : "lie", size);
 }
 
 /* Chooses k distinct offsets in [0, n) (Floyd's algorithm: exactly k draws),

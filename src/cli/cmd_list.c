@@ -175,13 +175,37 @@ static void json_row(spy_json *j, const list_row *s) {
     spy_json_obj_end(j);
 }
 
+/* Characters the name takes on screen as cli_put_name writes it
+ * (escapes included; a UTF-8 sequence counts once). */
+static int shown_width(const char *name) {
+    static char buf[SPY_NAME_MAX * 4 + 1];
+    const unsigned char *p = (const unsigned char *)buf;
+    int w = 0;
+    for (; name[w] != '\0'; w++) /* plain ASCII: its length, no escaping */
+        if ((unsigned char)name[w] < 0x20 || (unsigned char)name[w] >= 0x7f ||
+            name[w] == '\\')
+            break;
+    if (name[w] == '\0')
+        return w;
+    w = 0;
+    spy_escape(name, buf, sizeof buf);
+    for (; *p != '\0'; p++)
+        w += (*p & 0xc0) != 0x80;
+    /* cli_put_name writes the Local\ or Global\ backslash once. */
+    if (strncmp(name, "Local\\", 6) == 0 || strncmp(name, "Global\\", 7) == 0)
+        w--;
+    return w;
+}
+
 static int name_width(const list_rows *r, spy_kind want_sysv) {
     size_t i;
     int w = 4;
     for (i = 0; i < r->n; i++) {
-        int l = (int)strlen(r->v[i].name);
-        if ((r->v[i].kind == SPY_KIND_SYSV) == (want_sysv == SPY_KIND_SYSV) &&
-            l > w)
+        int l;
+        if ((r->v[i].kind == SPY_KIND_SYSV) != (want_sysv == SPY_KIND_SYSV))
+            continue;
+        l = shown_width(r->v[i].name);
+        if (l > w)
             w = l;
     }
     return w > 40 ? 40 : w;
@@ -230,7 +254,7 @@ static void print_posix(const list_rows *r) {
         /* The row after the name, built by hand: printf's format parsing
          * was most of the user time of listing 10,000 objects. */
         char row[256], num[24], *p = row;
-        size_t len = strlen(s->name);
+        size_t len = (size_t)shown_width(s->name);
         if (s->kind == SPY_KIND_SYSV || s->kind == SPY_KIND_WIN_SECTION)
             continue;
         if (s->mtime != t_of) {
@@ -280,21 +304,6 @@ static void print_sysv(const list_rows *r) {
                (uint32_t)s->key, (int)s->shmid, s->owner, (unsigned)s->mode,
                s->size, (int)s->nattch, (int)s->cpid, (int)s->lpid);
     }
-}
-
-/* Characters the name takes on screen as cli_put_name writes it
- * (escapes included; a UTF-8 sequence counts once). */
-static int shown_width(const char *name) {
-    static char buf[SPY_NAME_MAX * 4 + 1];
-    const unsigned char *p = (const unsigned char *)buf;
-    int w = 0;
-    spy_escape(name, buf, sizeof buf);
-    for (; *p != '\0'; p++)
-        w += (*p & 0xc0) != 0x80;
-    /* cli_put_name writes the Local\ or Global\ backslash once. */
-    if (strncmp(name, "Local\\", 6) == 0 || strncmp(name, "Global\\", 7) == 0)
-        w--;
-    return w;
 }
 
 /* Sections: HANDLES counts those of other processes (stat names them). */

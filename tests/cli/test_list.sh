@@ -141,4 +141,17 @@ t_expect_eq "$n" "1" "a held object shows 1 mapper"
 exec 7>&-
 wait "$HPID"
 
+# Columns line up whatever the names hold: an escape sequence (shown
+# escaped), a multi-byte UTF-8 character, plain ASCII.
+P=$(t_name al)
+for n in "$P-plain" "$P-"$'\e'"[31mred" "$P-é"; do
+  "$SHMSPY" create "$n" 1K >/dev/null
+  t_cleanup "rm -f '/dev/shm$n'"
+done
+t_expect_match "$(printf '%s\n' "$("$SHMSPY" list --kind posix | grep -a -- "$P-")" |
+  python3 -c 'import sys
+rows = sys.stdin.read().splitlines()
+print(len(rows), len({r.index(" posix ") for r in rows}))')" "^3 1$" \
+  "list: escaped and UTF-8 names keep the columns aligned"
+
 t_done
