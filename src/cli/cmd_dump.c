@@ -16,7 +16,8 @@ static const char dump_usage[] =
     "Only the asked range is read. Numbers take 0x and K/M/G.\n";
 
 /* Bytes read from the object per step: large enough to amortise the
- * guarded copy and the write, small enough that the input and its output
+ * read (pread, or the guarded copy of a System V segment) and the write,
+ * small enough that the input and its output
  * (about 316 KiB in the canonical layout) stay in the core's L2 cache;
  * 256 KiB chunks measured about 15% slower. */
 #define DUMP_CHUNK (64u * 1024u)
@@ -114,7 +115,7 @@ int cmd_dump(int argc, char **argv) {
     spy_hexfmt_init(&fmt, style, off);
     /* Holes of a sparse object are formatted as zeros without reading
      * them (canonical squeezes them in constant time); data is read in
-     * chunks through the guarded copy. */
+     * chunks (spy_seg_read). */
     for (pos = off, end = off + len; pos < end;) {
         uint64_t data, hole;
         if (spy_seg_next_data(seg, pos, &data, &hole, &e) != 0)
