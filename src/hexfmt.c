@@ -348,6 +348,27 @@ void spy_hexfmt_init(spy_hexfmt *f, spy_hexfmt_style style, uint64_t start) {
     f->offset = start;
 }
 
+void spy_hexfmt_resume(spy_hexfmt *f, spy_hexfmt_style style, uint64_t start,
+                       const uint8_t *before, size_t nbefore) {
+    spy_hexfmt_init(f, style, start);
+    if (style != SPY_HEX_CANONICAL || nbefore < 16)
+        return;
+    /* The last line is the squeeze reference (it was printed, or it
+     * equals the one printed); a run is on when it repeats the line
+     * before it. */
+    memcpy(f->prev, before + nbefore - 16, 16);
+    f->have_prev = 1;
+    f->squeezing = nbefore >= 32 && same16(f->prev, before + nbefore - 32);
+}
+
+int spy_hexfmt_same_state(const spy_hexfmt *a, const spy_hexfmt *b) {
+    return a->style == b->style && a->offset == b->offset &&
+           a->line_len == b->line_len &&
+           memcmp(a->line, b->line, a->line_len) == 0 &&
+           a->have_prev == b->have_prev && a->squeezing == b->squeezing &&
+           (!a->have_prev || memcmp(a->prev, b->prev, 16) == 0);
+}
+
 size_t spy_hexfmt_bound(size_t len) {
     /* With up to 15 bytes pending, len bytes complete at most len/16 + 1
      * lines, and a squeezed line ("*\n") is shorter than a printed one.

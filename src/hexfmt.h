@@ -49,9 +49,23 @@ size_t spy_hexfmt_finish(spy_hexfmt *f, char *out);
 uint64_t spy_hexfmt_feed_zeros(spy_hexfmt *f, uint64_t n, char *out, size_t cap,
                                size_t *written);
 
+/* Starts a formatter at display offset start, a line boundary of the
+ * stream, in the state that formatting the lines before it left: before
+ * holds the nbefore bytes just before start (0: start is the first line
+ * of the stream; 16: one line precedes it; more: the last 32 are used).
+ * Whatever is fed from there is formatted exactly as one formatter fed
+ * the whole stream would format it, so the parts of a dump can be
+ * formatted apart (on several cores) and their outputs concatenated. */
+void spy_hexfmt_resume(spy_hexfmt *f, spy_hexfmt_style style, uint64_t start,
+                       const uint8_t *before, size_t nbefore);
+
+/* 1 if a and b are in the same state (style, offset, pending bytes,
+ * squeeze reference and run): fed the same bytes, they write the same. */
+int spy_hexfmt_same_state(const spy_hexfmt *a, const spy_hexfmt *b);
+
 /* Chooses the implementation of full lines for every formatter: "auto"
  * (or NULL or "": the fastest this CPU has), "scalar", "ssse3", "avx2",
- * "avx512" (AVX-512 BW and VBMI: canonical lines; xxd as avx2).
+ * "avx512" (AVX-512 BW and VBMI).
  * All give identical output. Returns 0, or -1 when this build or CPU has
  * no such implementation (the choice is then unchanged). Without a call,
  * the first formatter takes $SPY_HEXFMT_IMPL, else "auto". Not

@@ -404,7 +404,7 @@ TA static size_t canon_avx2(char **pp, uint64_t off, const uint8_t *b,
  *     lines; where the index row holds a character instead of an index
  *     (spaces, '|'), the permute keeps it (vpermt2b merging into the index);
  *   - the offset, bytes 0..7 (scalar, as in the other kernels).
- * xxd lines use the AVX2 kernel. */
+ * xxd lines are made the same way (xxd_avx512, below). */
 
 #define TZ __attribute__((target("avx2,avx512f,avx512bw,avx512vbmi")))
 
@@ -448,14 +448,19 @@ typedef struct zconst {
     __mmask64 hex;
 } zconst;
 
-TZ static inline void zconst_init(zconst *z) {
+/* The constants of one layout: its body and tail rows, the tail's
+ * constant bytes and which body bytes are hex digits. */
+TZ static inline void zconst_init(zconst *z, const uint8_t (*body)[64],
+                                  const uint8_t (*tail)[64],
+                                  const uint8_t *tail_cst,
+                                  const uint8_t *ishex) {
     int i;
-    __m512i ish = _mm512_load_si512((const void *)zishex);
+    __m512i ish = _mm512_load_si512((const void *)ishex);
     for (i = 0; i < 4; i++) {
-        z->body[i] = _mm512_load_si512((const void *)zbody[i]);
-        z->tail[i] = _mm512_load_si512((const void *)ztail[i]);
+        z->body[i] = _mm512_load_si512((const void *)body[i]);
+        z->tail[i] = _mm512_load_si512((const void *)tail[i]);
     }
-    z->tail_cst = _mm512_load_si512((const void *)ztail_cst);
+    z->tail_cst = _mm512_load_si512((const void *)tail_cst);
     z->dig = _mm512_broadcast_i32x4(
         _mm_loadu_si128((const __m128i *)(const void *)hexdigits));
     z->m0f = _mm512_set1_epi8(0x0f);
@@ -466,18 +471,23 @@ TZ static inline void zconst_init(zconst *z) {
 }
 
 /* Line i (0..3) of the four whose digits are hi/lo and ASCII a, at p0
- * (after any high offset digits). */
-#define ZLINE(z, p0, i, hi, lo, a, offtxt)                                     \
+ * (after any high offset digits): the tail (32 bytes at tail_at, the
+ * ASCII where tail_ascii says), then the body (the bytes body_store
+ * says), then the offset text. */
+#define ZLINE_OF(z, p0, i, hi, lo, a, offtxt, tail_at, tail_ascii, body_store) \
     do {                                                                       \
         __m512i t_ = _mm512_mask_permutexvar_epi8(                             \
-            (z)->tail_cst, (__mmask64)ZTAIL_ASCII, (z)->tail[i], (a));         \
+            (z)->tail_cst, (__mmask64)(tail_ascii), (z)->tail[i], (a));        \
         __m512i b_ = _mm512_mask2_permutex2var_epi8((hi), (z)->body[i],        \
                                                     (z)->hex, (lo));           \
-        _mm256_storeu_si256((__m256i *)(void *)((p0) + 47),                    \
+        _mm256_storeu_si256((__m256i *)(void *)((p0) + (tail_at)),             \
                             _mm512_castsi512_si256(t_));                       \
-        _mm512_mask_storeu_epi8((p0), (__mmask64)ZBODY_STORE, b_);             \
+        _mm512_mask_storeu_epi8((p0), (__mmask64)(body_store), b_);            \
         put8((p0), (offtxt));                                                  \
     } while (0)
+
+#define ZLINE(z, p0, i, hi, lo, a, offtxt)                                     \
+    ZLINE_OF(z, p0, i, hi, lo, a, offtxt, 47, ZTAIL_ASCII, ZBODY_STORE)
 
 /* 1 for every 16-bit group of ne that is zero, in its top bit: line j of
  * the four equals the line before it (ne: bytes that differ). Exact for
@@ -509,7 +519,7 @@ TZ static size_t canon_avx512(char **pp, uint64_t off, const uint8_t *b,
     offtext ot;
     zconst z;
 
-    zconst_init(&z);
+    zconst_init(&z, zbody, ztail, ztail_cst, zishex);
     offtext_init(&ot, (uint32_t)off);
     if (hl > 0)
         memcpy(p, hd, hl);
@@ -585,7 +595,104 @@ TZ static size_t canon_avx512(char **pp, uint64_t off, const uint8_t *b,
     return k;
 }
 
-static const spy__hexfmt_kernels k_avx512 = {"avx512", xxd_avx2, canon_avx512};
+/* ---- AVX-512: xxd, four lines per step ----------------------------------
+ *
+ * As canonical: the tail is bytes 36..67 (the ASCII column at 51, '\n'
+ * at 67), the body bytes 8..50 (": ", eight groups "hhhh ", ' '). */
+
+#define XBYTE(q) (XHALF(q, 10) ? XIDX(q, 10) / 2 : XIDX(q, 30) / 2 + 8)
+#define XLOW(q) ((XHALF(q, 10) ? XIDX(q, 10) : XIDX(q, 30)) & 1)
+#define XISHEX(q) (XHALF(q, 10) || XHALF(q, 30))
+#define ZXB(q, i) (XISHEX(q) ? XBYTE(q) + 64 * XLOW(q) + 16 * (i) : XC(q))
+#define ZXB0(q) ZXB(q, 0)
+#define ZXB1(q) ZXB(q, 1)
+#define ZXB2(q) ZXB(q, 2)
+#define ZXB3(q) ZXB(q, 3)
+#define ZXHEX(q) (XISHEX(q) ? 1 : 0)
+#define ZXT(t, i) ((t) >= 15 && (t) < 31 ? 16 * (i) + (t)-15 : 0)
+#define ZXT0(t) ZXT(t, 0)
+#define ZXT1(t) ZXT(t, 1)
+#define ZXT2(t) ZXT(t, 2)
+#define ZXT3(t) ZXT(t, 3)
+#define ZXTC(t) ((t) == 31 ? '\n' : 0)
+
+static const _Alignas(64) uint8_t zxbody[4][64] = {
+    {M64(ZXB0, 0)}, {M64(ZXB1, 0)}, {M64(ZXB2, 0)}, {M64(ZXB3, 0)}};
+static const _Alignas(64) uint8_t zxishex[64] = {M64(ZXHEX, 0)};
+static const _Alignas(64) uint8_t zxtail[4][64] = {
+    {M64(ZXT0, 0)}, {M64(ZXT1, 0)}, {M64(ZXT2, 0)}, {M64(ZXT3, 0)}};
+static const _Alignas(64) uint8_t zxtail_cst[64] = {M64(ZXTC, 0)};
+
+#define ZXTAIL_AT 36
+/* Bytes 15..30 of the tail row: the ASCII column. */
+#define ZXTAIL_ASCII 0x7fff8000ull
+/* Bytes 8..50 of a line: what the body store writes. */
+#define ZXBODY_STORE 0x0007ffffffffff00ull
+
+#define ZXLINE(z, p0, i, hi, lo, a, offtxt)                                    \
+    ZLINE_OF(z, p0, i, hi, lo, a, offtxt, ZXTAIL_AT, ZXTAIL_ASCII, ZXBODY_STORE)
+
+/* Four lines per step while their offsets share the high digits; the
+ * usual step (offsets below 4 GiB, the four differing only in their
+ * second-last digit) takes its offset text from one lookup. */
+TZ static char *xxd_avx512(char *p, uint64_t off, const uint8_t *b, size_t n) {
+    char hd[8];
+    uint64_t cur = off >> 32;
+    size_t hl = high_digits(hd, cur);
+    offtext ot;
+    zconst z;
+
+    zconst_init(&z, zxbody, zxtail, zxtail_cst, zxishex);
+    offtext_init(&ot, (uint32_t)off);
+    while (n > 0) {
+        if ((off >> 32) != cur) {
+            cur = off >> 32;
+            hl = high_digits(hd, cur);
+        }
+        if (n >= 4 && ((off + 48) >> 32) == cur) {
+            __m512i v = _mm512_loadu_si512((const void *)b);
+            uint32_t o32 = (uint32_t)off, d6 = o32 >> 4 & 15;
+            __m512i hi, lo, a;
+            ZSOURCES(&z, v, hi, lo, a);
+            if (hl == 0 && d6 <= 12) {
+                uint64_t t = offtext_get(&ot, o32) & ~(0xffull << 48);
+                ZXLINE(&z, p, 0, hi, lo, a,
+                       t | (uint64_t)(uint8_t)hexdigits[d6] << 48);
+                ZXLINE(&z, p + XLEN, 1, hi, lo, a,
+                       t | (uint64_t)(uint8_t)hexdigits[d6 + 1] << 48);
+                ZXLINE(&z, p + 2 * XLEN, 2, hi, lo, a,
+                       t | (uint64_t)(uint8_t)hexdigits[d6 + 2] << 48);
+                ZXLINE(&z, p + 3 * XLEN, 3, hi, lo, a,
+                       t | (uint64_t)(uint8_t)hexdigits[d6 + 3] << 48);
+                p += 4 * XLEN;
+            } else {
+                int j;
+                for (j = 0; j < 4; j++) {
+                    if (hl > 0)
+                        memcpy(p, hd, hl);
+                    p += hl;
+                    ZXLINE(&z, p, j, hi, lo, a,
+                           offtext_get(&ot, o32 + 16 * (uint32_t)j));
+                    p += XLEN;
+                }
+            }
+            n -= 4;
+            b += 64;
+            off += 64;
+            continue;
+        }
+        if (hl > 0)
+            memcpy(p, hd, hl);
+        p = xxd_line128(p + hl, (uint32_t)off, b);
+        n--;
+        b += 16;
+        off += 16;
+    }
+    return p;
+}
+
+static const spy__hexfmt_kernels k_avx512 = {"avx512", xxd_avx512,
+                                             canon_avx512};
 static const spy__hexfmt_kernels k_ssse3 = {"ssse3", xxd_ssse3, canon_ssse3};
 static const spy__hexfmt_kernels k_avx2 = {"avx2", xxd_avx2, canon_avx2};
 

@@ -96,6 +96,12 @@ int spy_seg_write(spy_seg *s, uint64_t off, const void *src, size_t len,
 /* msync / FlushViewOfFile of the whole mapping. */
 int spy_seg_flush(spy_seg *s, spy_err *err);
 
+/* 1 if spy_seg_read may be called on s from several threads at once
+ * (reads of POSIX objects and files: positioned reads of one descriptor),
+ * else 0 (System V segments, Windows sections: reads go through the one
+ * mapped window). */
+int spy_seg_parallel_reads(const spy_seg *s);
+
 /* 1 if this open created the object, else 0. */
 int spy_seg_created(const spy_seg *s);
 

@@ -633,6 +633,10 @@ int spy_seg_flush(spy_seg *s, spy_err *err) {
     return 0;
 }
 
+int spy_seg_parallel_reads(const spy_seg *s) {
+    return s->fd >= 0; /* read_fd: pread keeps no position */
+}
+
 int spy_seg_created(const spy_seg *s) {
     return s->created;
 }

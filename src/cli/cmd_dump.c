@@ -5,6 +5,7 @@
 
 #include "../hexfmt.h"
 #include "cli.h"
+#include "dump_pipeline.h"
 
 static const char dump_usage[] =
     "usage: shmspy dump NAME [-s OFF] [-n LEN] [--format xxd|canonical|raw]\n"
@@ -21,6 +22,12 @@ static const char dump_usage[] =
  * (about 316 KiB in the canonical layout) stay in the core's L2 cache;
  * 256 KiB chunks measured about 15% slower. */
 #define DUMP_CHUNK (64u * 1024u)
+
+/* dump_emit_fn for stdout: 0, or non-zero when the write failed. */
+static int emit_stdout(const char *out, size_t n, void *arg) {
+    (void)arg;
+    return fwrite(out, 1, n, stdout) != n;
+}
 
 int cmd_dump(int argc, char **argv) {
     static const cli_opt opts[] = {{"offset", 's', 1, 1},
@@ -39,6 +46,7 @@ int cmd_dump(int argc, char **argv) {
     uint8_t *in = NULL;
     char *out = NULL;
     size_t n, chunk = 0, out_cap;
+    unsigned workers;
     spy_err e;
 
     cli_args_init(&a, "dump", argc, argv);
@@ -128,6 +136,18 @@ int cmd_dump(int argc, char **argv) {
             pos += spy_hexfmt_feed_zeros(&fmt, data - pos, out, out_cap, &n);
             if (fwrite(out, 1, n, stdout) != n)
                 goto out; /* cli_finish_stdout reports it */
+        }
+        workers =
+            style == SPY_HEX_RAW ? 0 : dump_pipeline_workers(seg, hole - pos);
+        if (workers > 0) {
+            /* A long stretch of data: read and formatted on every core. */
+            int prc = dump_pipeline_run(seg, &fmt, pos, hole, workers,
+                                        emit_stdout, NULL, &e);
+            if (prc < 0)
+                goto fail;
+            if (prc > 0)
+                goto out;
+            pos = hole;
         }
         for (; pos < hole; pos += chunk) {
             chunk = hole - pos < DUMP_CHUNK ? (size_t)(hole - pos) : DUMP_CHUNK;

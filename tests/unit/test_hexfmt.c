@@ -637,6 +637,104 @@ START_TEST(test_feed_zeros) {
 }
 END_TEST
 
+/* Data for the resume test: lines drawn from a few patterns, so that
+ * runs of equal lines (squeezed in canonical) start, go on and end
+ * everywhere, across every split point. */
+static void runs_fill(uint8_t *d, size_t n) {
+    uint8_t pat[3][16];
+    size_t i;
+    rnd_fill(&pat[0][0], sizeof pat);
+    memset(pat[2], 0, 16);
+    for (i = 0; i < n; i += 16) {
+        size_t k = n - i < 16 ? n - i : 16;
+        unsigned r = (unsigned)(rnd() % 8);
+        if (r < 5)
+            memcpy(d + i, pat[r % 3], k);
+        else
+            rnd_fill(d + i, k);
+    }
+}
+
+/* A stream cut at line boundaries, each part formatted by its own
+ * formatter resumed from the bytes before it (0, 16 or 32 and more of
+ * them), prints exactly what one formatter prints; and the state a part
+ * ends in equals the state the next part was resumed in. */
+START_TEST(test_resume) {
+    static uint8_t d[4096 + 7];
+    static const uint64_t starts[] = {0, 5, 0xfffffff0u};
+    size_t s, st, trial;
+    char *tmp = malloc(spy_hexfmt_bound(sizeof d));
+
+    ck_assert_ptr_nonnull(tmp);
+    rng_seed(29);
+    for (trial = 0; trial < 40; trial++) {
+        runs_fill(d, sizeof d);
+        for (s = 0; s < 2; s++) {
+            for (st = 0; st < sizeof starts / sizeof starts[0]; st++) {
+                tbuf want = {0}, got = {0};
+                spy_hexfmt one, part;
+                size_t at = 0, w;
+                spy_hexfmt_style style = (spy_hexfmt_style)s;
+                format(style, starts[st], d, sizeof d, 0, &want);
+                spy_hexfmt_init(&one, style, starts[st]);
+                while (at < sizeof d) {
+                    /* A cut at a line boundary, sometimes 1 or 2 lines
+                     * after the last (0, 16 or 32 bytes before it). */
+                    size_t len = 16 * (1 + (size_t)(rnd() % 20));
+                    size_t nb = at < 32 ? at : 32 + (size_t)(rnd() % 3) * 16;
+                    if (nb > at)
+                        nb = at;
+                    if (len > sizeof d - at)
+                        len = sizeof d - at;
+                    spy_hexfmt_resume(&part, style, starts[st] + at,
+                                      d + at - nb, nb);
+                    REQUIRE(spy_hexfmt_same_state(&part, &one));
+                    w = spy_hexfmt_feed(&part, d + at, len, tmp);
+                    buf_add(&got, tmp, w);
+                    w = spy_hexfmt_feed(&one, d + at, len, tmp);
+                    at += len;
+                    if (at == sizeof d) {
+                        w = spy_hexfmt_finish(&part, tmp);
+                        buf_add(&got, tmp, w);
+                    }
+                }
+                expect_same("resume", &want, &got);
+                buf_free(&want);
+                buf_free(&got);
+            }
+        }
+    }
+    free(tmp);
+}
+END_TEST
+
+/* same_state tells states apart that would print differently. */
+START_TEST(test_same_state) {
+    uint8_t a[32], b[32];
+    char out[256];
+    spy_hexfmt x, y;
+    memset(a, 'A', sizeof a);
+    memcpy(b, a, sizeof b);
+    b[20] = 'B';
+    spy_hexfmt_resume(&x, SPY_HEX_CANONICAL, 64, a, 32);
+    spy_hexfmt_resume(&y, SPY_HEX_CANONICAL, 64, a, 32);
+    ck_assert(spy_hexfmt_same_state(&x, &y));
+    ck_assert(x.squeezing); /* the last line repeats the one before */
+    spy_hexfmt_resume(&y, SPY_HEX_CANONICAL, 64, b, 32); /* other reference */
+    ck_assert(!spy_hexfmt_same_state(&x, &y));
+    spy_hexfmt_resume(&y, SPY_HEX_CANONICAL, 64, a + 16, 16); /* no run */
+    ck_assert(!spy_hexfmt_same_state(&x, &y));
+    spy_hexfmt_resume(&y, SPY_HEX_CANONICAL, 80, a, 32); /* other offset */
+    ck_assert(!spy_hexfmt_same_state(&x, &y));
+    spy_hexfmt_resume(&y, SPY_HEX_XXD, 64, a, 32); /* other style */
+    ck_assert(!spy_hexfmt_same_state(&x, &y));
+    spy_hexfmt_init(&x, SPY_HEX_XXD, 64);
+    ck_assert(spy_hexfmt_same_state(&x, &y)); /* xxd keeps no reference */
+    ck_assert_uint_eq(spy_hexfmt_feed(&x, a, 3, out), 0);
+    ck_assert(!spy_hexfmt_same_state(&x, &y)); /* a pending partial line */
+}
+END_TEST
+
 /* Every test runs once per implementation of full lines, each compared
  * with the real xxd and hexdump: "scalar" always, "ssse3", "avx2" and
  * "avx512" when
@@ -685,8 +783,11 @@ static Suite *hexfmt_suite(void) {
         tcase_add_test(tc, test_empty);
         tcase_add_test(tc, test_bound);
         tcase_add_test(tc, test_feed_zeros);
-        if (i == 0)
+        tcase_add_test(tc, test_resume);
+        if (i == 0) {
+            tcase_add_test(tc, test_same_state);
             tcase_add_test(tc, test_kernels_agree);
+        }
         suite_add_tcase(s, tc);
     }
     return s;
