@@ -128,10 +128,16 @@ int spy__put(int y, int x, int w, spy__role r, int fill, const char *fmt, ...) {
         if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] >= 0x7f)
             buf[i] = '?';
     attrset(spy__attr(r));
-    mvaddnstr(y, x, buf, n);
-    if (fill)
-        for (i = n; i < w; i++)
-            addch(' ');
+    if (fill && w <= (int)sizeof buf - 1) {
+        /* Padded in the buffer: one call puts the whole field. */
+        memset(buf + n, ' ', (size_t)(w - n));
+        mvaddnstr(y, x, buf, w);
+    } else {
+        mvaddnstr(y, x, buf, n);
+        if (fill)
+            for (i = n; i < w; i++)
+                addch(' ');
+    }
     attrset(A_NORMAL);
     return fill ? w : n;
 }

@@ -2,6 +2,7 @@
  * offset | hex | ASCII rows with fading change highlights, the inspector
  * pane and the status bar. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hexview.h"
@@ -121,24 +122,57 @@ static chtype byte_attr(const spy__hexview *h, uint64_t off, uint64_t now,
                                : SPY__R_NORMAL);
 }
 
-static void draw_rows(const spy__hexview *h, uint64_t now) {
+/* Widest row: 16 offset digits, 128 bytes per row. */
+#define ROW_MAX (16 + 5 + 4 * MAX_BPR + (MAX_BPR - 1) / 8)
+
+/* Each row is assembled as one array of characters with their attributes
+ * and put on the screen in one call (cell-by-cell calls were most of a
+ * frame's cost). Over an unerased screen in the same layout, a row equal
+ * to the one drawn last is not put at all: curses then has nothing to
+ * compare or send for it. */
+static void draw_rows(spy__hexview *h, uint64_t now, int erased) {
     static const char hex[] = "0123456789abcdef";
-    int r, i;
+    chtype line[ROW_MAX + 1];
+    chtype label = spy__attr(SPY__R_LABEL), plain = spy__attr(SPY__R_NORMAL);
+    int r, i, w = row_width(h->ow, h->bpr), cached;
+    size_t need;
 
     if (h->size == 0) {
         spy__put(h->hex_y, 0, COLS, SPY__R_LABEL, 0,
                  "(the object is empty: 0 bytes)");
         return;
     }
+    if (w > ROW_MAX)
+        w = ROW_MAX;
+    need = (size_t)(h->rows > 0 ? h->rows : 0) * (size_t)w;
+    cached = !erased && h->row_cache != NULL && h->cache_w == w &&
+             h->cache_rows == h->rows;
+    if (!cached && need > h->cache_cap) {
+        chtype *p = realloc(h->row_cache, need * sizeof *p);
+        if (p != NULL) {
+            h->row_cache = p;
+            h->cache_cap = need;
+        }
+    }
+    if (need > h->cache_cap) {
+        h->cache_w = 0; /* no cache: every row is put */
+    } else {
+        h->cache_w = w;
+        h->cache_rows = h->rows;
+    }
     for (r = 0; r < h->rows; r++) {
         uint64_t off = h->top + (uint64_t)r * (uint64_t)h->bpr;
-        int y = h->hex_y + r;
+        int y = h->hex_y + r, d;
+        chtype prev = plain;
 
         if (off >= h->size)
             break;
-        spy__put(y, 0, h->ow, SPY__R_LABEL, 0, "%0*llx", h->ow,
-                 (unsigned long long)off);
-        mvaddch(y, ascii_x(h, 0) - 1, '|');
+        for (i = 0; i < w; i++)
+            line[i] = ' ';
+        for (d = 0; d < h->ow; d++)
+            line[d] = (chtype)hex[off >> (4 * (h->ow - 1 - d)) & 15] | label;
+        line[ascii_x(h, 0) - 1] = '|';
+        line[w - 1] = '|';
         for (i = 0; i < h->bpr; i++) {
             uint64_t o = off + (uint64_t)i;
             int known = o >= h->base && o - h->base < h->len;
@@ -146,34 +180,54 @@ static void draw_rows(const spy__hexview *h, uint64_t now) {
             chtype ah, aa;
 
             if (o >= h->size) {
-                mvaddch(y, ascii_x(h, i), '|');
+                line[w - 1] = ' ';
+                line[ascii_x(h, i)] = '|';
                 break;
             }
             ah = byte_attr(h, o, now, !h->text_col);
             aa = byte_attr(h, o, now, h->text_col);
-            mvaddch(y, hex_x(h, i), (known ? hex[c >> 4] : '?') | ah);
-            addch((known ? hex[c & 15] : '?') | ah);
-            mvaddch(y, ascii_x(h, i),
-                    (known ? (c >= 0x20 && c < 0x7f ? c : '.') : '?') | aa);
-            if (i == h->bpr - 1)
-                addch('|');
+            /* Neighbours lit alike share the gap between them: one
+             * highlighted run, and one attribute change on the wire
+             * instead of two per byte. */
+            if (i > 0 && ah == prev && ah != plain) {
+                line[hex_x(h, i) - 1] = ' ' | ah;
+                if (i % 8 == 0)
+                    line[hex_x(h, i) - 2] = ' ' | ah;
+            }
+            prev = ah;
+            line[hex_x(h, i)] = (chtype)(known ? hex[c >> 4] : '?') | ah;
+            line[hex_x(h, i) + 1] = (chtype)(known ? hex[c & 15] : '?') | ah;
+            line[ascii_x(h, i)] =
+                (chtype)(known ? (c >= 0x20 && c < 0x7f ? c : '.') : '?') | aa;
         }
+        if (h->cache_w == w) {
+            chtype *row = h->row_cache + (size_t)r * (size_t)w;
+            if (cached && memcmp(row, line, (size_t)w * sizeof *row) == 0)
+                continue;
+            memcpy(row, line, (size_t)w * sizeof *row);
+        }
+        mvaddchnstr(y, 0, line, w < COLS ? w : COLS);
     }
 }
 
-static void draw_status(const spy__hexview *h, uint64_t now) {
-    char size[32], last[40], line[512];
+static void draw_status(spy__hexview *h, uint64_t now) {
+    char last[40], line[512];
+    char *size = h->size_text;
 
     if (h->changes.have_last)
         snprintf(last, sizeof last, "0x%llx",
                  (unsigned long long)h->changes.last_off);
     else
         snprintf(last, sizeof last, "-");
-    spy__fmt_size(h->stat_size, size, sizeof size);
-    /* A plain byte count gets its unit; "7.5 EiB" has one. */
-    if (size[0] != '\0' && size[strlen(size) - 1] >= '0' &&
-        size[strlen(size) - 1] <= '9')
-        strcat(size, " B");
+    if (h->size_text_of != h->stat_size || size[0] == '\0') {
+        /* Formatted when the size changes, not in every frame. */
+        h->size_text_of = h->stat_size;
+        spy__fmt_size(h->stat_size, size, sizeof h->size_text - 3);
+        /* A plain byte count gets its unit; "7.5 EiB" has one. */
+        if (size[0] != '\0' && size[strlen(size) - 1] >= '0' &&
+            size[strlen(size) - 1] <= '9')
+            strcat(size, " B");
+    }
     snprintf(line, sizeof line,
              " %s  %s  %s  %04o  %s  %u Hz%s  %llu B/s  last change %s"
              "  @0x%llx",
@@ -185,12 +239,38 @@ static void draw_status(const spy__hexview *h, uint64_t now) {
     spy__put(LINES - 2, 0, COLS, SPY__R_BAR, 1, "%s", line);
 }
 
+void spy__hex_layout_key(const spy__hexview *h, uint64_t key[6]) {
+    uint64_t mlen = h->match_len < 0xffffffu ? h->match_len : 0xffffffu;
+    key[0] = h->top;
+    key[1] = h->cur;
+    key[2] = h->size;
+    key[3] = h->match_off;
+    key[4] = (uint64_t)(unsigned)LINES << 48 | (uint64_t)(unsigned)COLS << 32 |
+             (uint64_t)(unsigned)h->rows << 16 | (uint64_t)(unsigned)h->bpr;
+    key[5] = (uint64_t)(unsigned)h->ow | (uint64_t)(unsigned)h->hex_y << 5 |
+             (uint64_t)(h->inspector != 0) << 21 |
+             (uint64_t)(h->text_col != 0) << 22 |
+             (uint64_t)(h->frozen != 0) << 23 |
+             (uint64_t)(h->nibble != 0) << 24 | mlen << 25 |
+             (uint64_t)(h->insp_h & 0xff) << 49;
+}
+
+uint64_t spy__hex_fade_clock(uint64_t now) {
+    return now - now % SPY__HEX_FADE_STEP_MS;
+}
+
 void spy__hex_draw(spy__view *v, uint64_t now) {
     spy__hexview *h = v->self;
 
-    draw_title(h);
+    /* Highlights are drawn as of the fade clock (see hexview.h). */
+    h->fade_drawn = spy__hex_fade_clock(now);
+    spy__hex_layout_key(h, h->drawn_key);
+
+    /* The title shows only what the layout key holds (and the name). */
+    if (v->erased)
+        draw_title(h);
     draw_banners(h);
-    draw_rows(h, now);
+    draw_rows(h, h->fade_drawn, v->erased);
     if (h->insp_h > 0) {
         const uint8_t *p = NULL;
         size_t avail = 0;
@@ -198,6 +278,11 @@ void spy__hex_draw(spy__view *v, uint64_t now) {
             p = h->buf + (h->cur - h->base);
             avail = (size_t)(h->len - (h->cur - h->base));
         }
+        int r;
+        /* Over the last frame, the pane's old text goes first. */
+        for (r = 0; !v->erased && r < h->insp_h; r++)
+            spy__put(h->insp_y + r, h->insp_x, h->insp_w, SPY__R_NORMAL, 1,
+                     "%s", "");
         spy__inspector_draw(h->insp_y, h->insp_x, h->insp_w, h->insp_h, h->cur,
                             p, avail);
     }

@@ -103,7 +103,7 @@ spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
         spy__safe_name(canon, h->disp, sizeof h->disp);
     }
     h->hz = o->hz >= 1 && o->hz <= 60 ? o->hz : 10;
-    spy_changes_init(&h->changes, 2000);
+    spy_changes_init(&h->changes, SPY__HEX_FADE_MS);
     adopt(h, s);
     if (why[0] != '\0')
         spy__ui_msg(1, "read-only: %s", why);
@@ -124,6 +124,7 @@ static void hex_fini(spy__view *v) {
     spy_changes_free(&h->changes);
     spy__search_free(&h->search);
     free(h->buf);
+    free(h->row_cache);
     free(h);
 }
 
@@ -285,7 +286,8 @@ static void check_name(spy__hexview *h) {
 
 static uint64_t hex_tick(spy__view *v, uint64_t now) {
     spy__hexview *h = v->self;
-    uint64_t period = 1000 / h->hz, next;
+    uint64_t period = 1000 / h->hz, next, key[6];
+    int fading;
 
     /* Calm unless something below may change what is drawn. */
     v->calm = 1;
@@ -309,8 +311,7 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
             h->next_read + period > now ? h->next_read + period : now + period;
         check_size(h);
         read_window(h, now);
-        if (h->changed || h->size != size || h->fault[0] != '\0' ||
-            spy_changes_active(&h->changes, now))
+        if (h->changed || h->size != size || h->fault[0] != '\0')
             v->calm = 0;
     } else if (h->stale) {
         read_window(h, now);
@@ -340,12 +341,19 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
             }
         }
     }
+    /* What was highlighted in the last frame moves a fade step on. */
+    fading = spy_changes_active(&h->changes, h->fade_drawn);
+    if (fading && spy__hex_fade_clock(now) != h->fade_drawn)
+        v->calm = 0;
     next = h->frozen
                ? h->next_slow
                : (h->next_read < h->next_slow ? h->next_read : h->next_slow);
     if (h->searching || h->stale)
         next = now;
-    else if (spy_changes_active(&h->changes, now) && next > now + 100)
-        next = now + 100; /* keep the fade moving */
+    else if (fading && next > spy__hex_fade_clock(now) + SPY__HEX_FADE_STEP_MS)
+        next = spy__hex_fade_clock(now) + SPY__HEX_FADE_STEP_MS;
+    /* The same layout as drawn last: the draw may paint over it. */
+    spy__hex_layout_key(h, key);
+    v->partial = memcmp(key, h->drawn_key, sizeof key) == 0;
     return next;
 }

@@ -118,6 +118,18 @@ static int screen_start(spy_err *err) {
     noecho();
     nonl();
     keypad(stdscr, TRUE);
+    /* No look for typed keys in the middle of a screen update: ncurses
+     * would flush what it has so far and poll standard input. */
+    typeahead(-1);
+#ifdef NCURSES_VERSION
+    /* ncurses flushes its output after every cursor move until the
+     * screen has once been left and resumed (its state stays "initial"
+     * after newterm), so a live frame went out in a dozen small writes,
+     * each waking the terminal, instead of one. Leaving and resuming
+     * once, before anything is drawn, ends that. */
+    endwin();
+    refresh();
+#endif
     curs_set(0);
 #ifdef NCURSES_VERSION
     set_escdelay(25); /* a lone Escape must not wait a second */
@@ -149,9 +161,12 @@ static void draw(spy__view *v, uint64_t now) {
     if (v->calm && !U.dirty && msg == U.msg_shown && !U.help &&
         !spy__prompt_active())
         return;
+    v->erased = !v->partial || U.dirty || msg != U.msg_shown || U.help ||
+                spy__prompt_active();
     U.dirty = 0;
     U.msg_shown = msg;
-    erase();
+    if (v->erased)
+        erase();
     curs_set(0);
     v->draw(v, now);
     if (U.help)
@@ -240,8 +255,10 @@ static void run(void) {
         if (ch == ERR) {
             /* A read that fails long before the timeout: end of input. */
             if (wait >= 40 && spy_monotonic_ms() - t0 < wait / 4) {
-                if (++U.early >= EOF_STREAK)
+                if (++U.early >= EOF_STREAK) {
                     U.input_closed = 1;
+                    U.dirty = 1; /* the bottom line says so */
+                }
             } else {
                 U.early = 0;
             }

@@ -42,6 +42,14 @@ struct spy__view {
      * drawn last (nothing read changed, nothing fading): the loop then
      * skips the draw. Views that leave it 0 are drawn every time. */
     int calm;
+    /* Set by a tick whose draw can paint over its last frame (its layout
+     * is as drawn last): the loop then erases the screen only when more
+     * than the view's data changed (a key, a message, help, a prompt).
+     * Views that leave it 0 are drawn on an erased screen every time. */
+    int partial;
+    /* Set by the loop for draw: 1 when the screen was erased (draw it
+     * all), 0 when it still shows the last frame (draw what changed). */
+    int erased;
     /* Draws the whole screen except the bottom (message) line. */
     void (*draw)(spy__view *v, uint64_t now);
     /* Handles one key; returns SPY__KEY_*. */
