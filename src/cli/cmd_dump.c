@@ -1,4 +1,5 @@
 /* cmd_dump.c - `shmspy dump NAME [-s OFF] [-n LEN] [--format F]`. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +24,14 @@ static const char dump_usage[] =
  * 256 KiB chunks measured about 15% slower. */
 #define DUMP_CHUNK (64u * 1024u)
 
-/* dump_emit_fn for stdout: 0, or non-zero when the write failed. */
+/* dump_emit_fn for stdout: 0, or non-zero when the write failed, its
+ * errno then in *(int *)arg (the write may run on a worker thread, whose
+ * errno cli_finish_stdout would not see). */
 static int emit_stdout(const char *out, size_t n, void *arg) {
-    (void)arg;
-    return fwrite(out, 1, n, stdout) != n;
+    if (fwrite(out, 1, n, stdout) == n)
+        return 0;
+    *(int *)arg = errno != 0 ? errno : EIO;
+    return 1;
 }
 
 int cmd_dump(int argc, char **argv) {
@@ -47,6 +52,7 @@ int cmd_dump(int argc, char **argv) {
     char *out = NULL;
     size_t n, chunk = 0, out_cap;
     unsigned workers;
+    int write_errno = 0;
     spy_err e;
 
     cli_args_init(&a, "dump", argc, argv);
@@ -142,7 +148,7 @@ int cmd_dump(int argc, char **argv) {
         if (workers > 0) {
             /* A long stretch of data: read and formatted on every core. */
             int prc = dump_pipeline_run(seg, &fmt, pos, hole, workers,
-                                        emit_stdout, NULL, &e);
+                                        emit_stdout, &write_errno, &e);
             if (prc < 0)
                 goto fail;
             if (prc > 0)
@@ -165,6 +171,8 @@ out:
      * prints the offset it stopped at; with -n 0 it prints nothing. */
     if (style == SPY_HEX_CANONICAL && len == 0 && off > 0 && !have_len)
         printf("%08" PRIx64 "\n", off);
+    if (write_errno != 0)
+        errno = write_errno; /* what cli_finish_stdout reports */
     rc = cli_finish_stdout();
     goto done;
 fail:

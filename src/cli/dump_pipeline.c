@@ -3,10 +3,12 @@
  * Chunk k covers the object from line0 + k * CHUNK (line0: where the line
  * being assembled at pos starts), so every chunk after the first starts
  * on a line boundary, and its formatter is resumed from the 32 bytes
- * before it, read together with the chunk. Slots hold chunks in flight:
- * a worker claims the next chunk once its slot is free, reads and
- * formats it, and marks it ready; the emitting thread takes chunks in
- * order, and while the next one is not even claimed it runs it itself. */
+ * before it, read together with the chunk. Every thread (the caller and
+ * the workers it starts) claims the next chunk, reads and formats it into
+ * its own buffers, waits for the chunk's turn and writes it itself: no
+ * thread only passes data on, and a thread wakes only to take its turn.
+ * The turn's holder owns the formatter state after the last chunk
+ * written (state), and checks the chunk's resumed state against it. */
 #include "dump_pipeline.h"
 
 #include <stdlib.h>
@@ -17,30 +19,39 @@
 #define BEFORE 32u /* bytes read before a chunk: its squeeze context */
 #define MAX_WORKERS 8u
 
-enum { SLOT_FREE, SLOT_BUSY, SLOT_READY };
-
-typedef struct slot {
+/* One thread's chunk in hand. */
+typedef struct job {
     uint8_t *buf;     /* BEFORE bytes of context, then the chunk */
     char *out;        /* its output: spy_hexfmt_bound(CHUNK) bytes */
     size_t out_len;   /* bytes in out */
     size_t len;       /* bytes of the chunk, at buf + BEFORE */
     spy_hexfmt start; /* the formatter as the chunk started */
     spy_hexfmt end;   /* ... and after the chunk */
-    int state;        /* SLOT_*, under the monitor */
     int rc;           /* 0, or the read's SPY_E* code (then err) */
     spy_err err;
-} slot;
+} job;
 
 typedef struct pipeline {
     spy_seg *seg;
     spy_monitor *mon;
-    slot *slots;
-    size_t nslots;
     uint64_t pos, end, line0;
-    size_t njobs, next; /* chunks in all; the next one to claim */
-    int stop;           /* the emitter is done: workers leave */
-    spy_hexfmt first;   /* the caller's formatter, where chunk 0 starts */
+    size_t njobs; /* chunks in all */
+    /* Under the monitor: */
+    size_t next;      /* the next chunk to claim */
+    size_t turn;      /* the chunk whose output goes next */
+    int stop;         /* no more claims or writes: a read failed, or emit */
+    int rc;           /* 0, 1 (emit stopped) or the failed read's code */
+    spy_err err;      /* ... and its sentence */
+    spy_hexfmt first; /* the caller's formatter, where chunk 0 starts */
+    spy_hexfmt state; /* the formatter after the last chunk written */
+    dump_emit_fn emit;
+    void *arg;
 } pipeline;
+
+typedef struct worker_arg {
+    pipeline *p;
+    job *j;
+} worker_arg;
 
 unsigned dump_pipeline_workers(spy_seg *seg, uint64_t len) {
     const char *env = getenv("SPY_DUMP_THREADS");
@@ -58,8 +69,8 @@ unsigned dump_pipeline_workers(spy_seg *seg, uint64_t len) {
     return n < MAX_WORKERS ? (unsigned)n : MAX_WORKERS;
 }
 
-/* Reads and formats chunk k into s (no lock held). */
-static void run_chunk(pipeline *p, size_t k, slot *s) {
+/* Reads and formats chunk k into j (no lock held). */
+static void run_chunk(pipeline *p, size_t k, job *j) {
     uint64_t from = p->line0 + (uint64_t)k * DUMP_PIPE_CHUNK, to;
     size_t before = 0;
     spy_hexfmt f;
@@ -71,128 +82,98 @@ static void run_chunk(pipeline *p, size_t k, slot *s) {
     } else {
         before = BEFORE; /* from - BEFORE >= pos: CHUNK >= BEFORE + 16 */
     }
-    s->len = (size_t)(to - from);
-    s->out_len = 0;
-    s->rc = spy_seg_read(p->seg, from - before, s->buf + BEFORE - before,
-                         s->len + before, &s->err);
-    if (s->rc != 0)
+    j->len = (size_t)(to - from);
+    j->out_len = 0;
+    j->rc = spy_seg_read(p->seg, from - before, j->buf + BEFORE - before,
+                         j->len + before, &j->err);
+    if (j->rc != 0)
         return;
     if (k > 0)
-        spy_hexfmt_resume(&f, p->first.style, from, s->buf, BEFORE);
-    s->start = f;
-    s->out_len = spy_hexfmt_feed(&f, s->buf + BEFORE, s->len, s->out);
-    s->end = f;
+        spy_hexfmt_resume(&f, p->first.style, from, j->buf, BEFORE);
+    j->start = f;
+    j->out_len = spy_hexfmt_feed(&f, j->buf + BEFORE, j->len, j->out);
+    j->end = f;
 }
 
-/* Claims the next chunk for the caller, who holds the lock: its number,
- * or njobs when there is none to claim (or its slot is still in use). */
-static size_t claim(pipeline *p) {
-    slot *s;
-    if (p->stop || p->next >= p->njobs)
-        return p->njobs;
-    s = &p->slots[p->next % p->nslots];
-    if (s->state != SLOT_FREE)
-        return p->njobs;
-    s->state = SLOT_BUSY;
-    return p->next++;
-}
-
-static void worker(void *arg) {
-    pipeline *p = arg;
+/* Claims, formats and writes chunks until none is left or the run stops. */
+static void run_thread(pipeline *p, job *j) {
     spy_monitor_lock(p->mon);
-    for (;;) {
-        size_t k = claim(p);
-        slot *s;
-        if (k == p->njobs) {
-            if (p->stop || p->next >= p->njobs)
-                break;
-            spy_monitor_wait(p->mon);
-            continue;
-        }
-        s = &p->slots[k % p->nslots];
+    while (!p->stop && p->next < p->njobs) {
+        size_t k = p->next++;
+        int stopped;
         spy_monitor_unlock(p->mon);
-        run_chunk(p, k, s);
+        run_chunk(p, k, j);
         spy_monitor_lock(p->mon);
-        s->state = SLOT_READY;
+        while (p->turn != k && !p->stop)
+            spy_monitor_wait(p->mon);
+        if (p->stop)
+            break; /* an earlier chunk failed: this one is not wanted */
+        if (j->rc != 0) {
+            p->rc = j->rc;
+            p->err = j->err;
+            p->stop = 1;
+            spy_monitor_broadcast(p->mon);
+            break;
+        }
+        if (!spy_hexfmt_same_state(&j->start, &p->state)) {
+            /* The bytes before the chunk changed between the two reads:
+             * format it again, from the state the output is really in. */
+            spy_hexfmt f = p->state;
+            j->out_len = spy_hexfmt_feed(&f, j->buf + BEFORE, j->len, j->out);
+            j->end = f;
+        }
+        p->state = j->end;
+        /* The turn is ours: write without holding the lock. */
+        spy_monitor_unlock(p->mon);
+        stopped = j->out_len > 0 && p->emit(j->out, j->out_len, p->arg) != 0;
+        spy_monitor_lock(p->mon);
+        if (stopped) {
+            p->rc = 1;
+            p->stop = 1;
+        }
+        p->turn++;
         spy_monitor_broadcast(p->mon);
     }
     spy_monitor_unlock(p->mon);
 }
 
-/* Emits chunks in order until all are out, emit stops, or one failed. */
-static int emit_all(pipeline *p, spy_hexfmt *fmt, dump_emit_fn emit, void *arg,
-                    spy_err *err) {
-    size_t k;
-    for (k = 0; k < p->njobs; k++) {
-        slot *s = &p->slots[k % p->nslots];
-        spy_monitor_lock(p->mon);
-        while (s->state != SLOT_READY) {
-            if (p->next == k && s->state == SLOT_FREE) {
-                /* Nobody has started it: do it here rather than wait. */
-                claim(p);
-                spy_monitor_unlock(p->mon);
-                run_chunk(p, k, s);
-                spy_monitor_lock(p->mon);
-                s->state = SLOT_READY;
-                break;
-            }
-            spy_monitor_wait(p->mon);
-        }
-        spy_monitor_unlock(p->mon);
-        if (s->rc != 0) {
-            if (err != NULL)
-                *err = s->err;
-            return s->rc;
-        }
-        if (!spy_hexfmt_same_state(&s->start, fmt)) {
-            /* The bytes before the chunk changed between the two reads:
-             * format it again, from the state the output is really in. */
-            spy_hexfmt f = *fmt;
-            s->out_len = spy_hexfmt_feed(&f, s->buf + BEFORE, s->len, s->out);
-            s->end = f;
-        }
-        *fmt = s->end;
-        if (s->out_len > 0 && emit(s->out, s->out_len, arg) != 0)
-            return 1;
-        spy_monitor_lock(p->mon);
-        s->state = SLOT_FREE;
-        spy_monitor_broadcast(p->mon);
-        spy_monitor_unlock(p->mon);
-    }
-    return 0;
+static void worker(void *arg) {
+    worker_arg *w = arg;
+    run_thread(w->p, w->j);
 }
 
 int dump_pipeline_run(spy_seg *seg, spy_hexfmt *fmt, uint64_t pos, uint64_t end,
-                      unsigned workers, dump_emit_fn emit, void *arg,
+                      unsigned nthreads, dump_emit_fn emit, void *arg,
                       spy_err *err) {
     pipeline p;
     spy_thread *th[MAX_WORKERS];
-    unsigned started = 0, i;
+    worker_arg wa[MAX_WORKERS];
+    job jobs[MAX_WORKERS];
+    unsigned started = 0, threads, i;
     size_t out_cap = spy_hexfmt_bound(DUMP_PIPE_CHUNK);
     int rc = 0;
 
     if (pos >= end)
         return 0;
-    if (workers > MAX_WORKERS)
-        workers = MAX_WORKERS;
+    /* The caller is one of the threads. */
+    threads = nthreads < 1             ? 1
+              : nthreads > MAX_WORKERS ? MAX_WORKERS
+                                       : nthreads;
     memset(&p, 0, sizeof p);
+    memset(jobs, 0, sizeof jobs);
     p.seg = seg;
     p.pos = pos;
     p.end = end;
     p.line0 = pos - fmt->line_len;
     p.njobs = (size_t)((end - p.line0 + DUMP_PIPE_CHUNK - 1) / DUMP_PIPE_CHUNK);
     p.first = *fmt;
-    /* A chunk per worker, and one more: a worker can format the next
-     * chunk while the emitter writes one (more slots measured no faster,
-     * and each costs 2.7 MiB). */
-    p.nslots = (size_t)workers + 1;
-    p.slots = calloc(p.nslots, sizeof *p.slots);
-    if (p.slots == NULL)
-        return spy_err_set(err, SPY_ENOMEM, 0, "dump: out of memory");
-    for (i = 0; i < p.nslots; i++) {
-        p.slots[i].buf = malloc(BEFORE + DUMP_PIPE_CHUNK);
-        p.slots[i].out = malloc(out_cap);
-        if (p.slots[i].buf == NULL || p.slots[i].out == NULL) {
+    p.state = *fmt;
+    p.emit = emit;
+    p.arg = arg;
+    for (i = 0; i < threads; i++) {
+        jobs[i].buf = malloc(BEFORE + DUMP_PIPE_CHUNK);
+        jobs[i].out = malloc(out_cap);
+        if (jobs[i].buf == NULL || jobs[i].out == NULL) {
             rc = spy_err_set(err, SPY_ENOMEM, 0, "dump: out of memory");
             goto done;
         }
@@ -200,24 +181,26 @@ int dump_pipeline_run(spy_seg *seg, spy_hexfmt *fmt, uint64_t pos, uint64_t end,
     rc = spy_monitor_new(&p.mon, err);
     if (rc != 0)
         goto done;
-    /* A worker that cannot start is not needed: the emitter runs every
-     * chunk nobody claimed. */
-    for (i = 0; i < workers; i++)
-        if (spy_thread_start(worker, &p, &th[started], NULL) == 0)
+    /* A thread that cannot start is not needed: the others take its
+     * chunks. */
+    for (i = 1; i < threads; i++) {
+        wa[started].p = &p;
+        wa[started].j = &jobs[i];
+        if (spy_thread_start(worker, &wa[started], &th[started], NULL) == 0)
             started++;
-    rc = emit_all(&p, fmt, emit, arg, err);
-    spy_monitor_lock(p.mon);
-    p.stop = 1;
-    spy_monitor_broadcast(p.mon);
-    spy_monitor_unlock(p.mon);
+    }
+    run_thread(&p, &jobs[0]);
     for (i = 0; i < started; i++)
         spy_thread_join(th[i]);
+    *fmt = p.state;
+    rc = p.rc;
+    if (rc < 0 && err != NULL)
+        *err = p.err;
 done:
     spy_monitor_free(p.mon);
-    for (i = 0; i < p.nslots; i++) {
-        free(p.slots[i].buf);
-        free(p.slots[i].out);
+    for (i = 0; i < threads; i++) {
+        free(jobs[i].buf);
+        free(jobs[i].out);
     }
-    free(p.slots);
     return rc;
 }
