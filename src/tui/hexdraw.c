@@ -286,5 +286,11 @@ void spy__hex_draw(spy__view *v, uint64_t now) {
         spy__inspector_draw(h->insp_y, h->insp_x, h->insp_w, h->insp_h, h->cur,
                             p, avail);
     }
-    draw_status(h, now);
+    /* The status bar's rate and last change move in every frame of a
+     * busy view: shown four times a second, one run less per frame to
+     * send. */
+    if (v->erased || now >= h->status_next) {
+        h->status_next = now + SPY__HEX_STATUS_MS;
+        draw_status(h, now);
+    }
 }

@@ -17,6 +17,9 @@
 #define SPY__HEX_LOOKAHEAD 64
 /* Size and object identity checks (stat, re-open by name): once a second. */
 #define SPY__HEX_SLOW_MS 1000
+/* The status bar of a frame drawn over the last one is redrawn at most
+ * this often (every erased frame redraws it). */
+#define SPY__HEX_STATUS_MS 250
 
 typedef struct spy__hexview {
     spy__view view;
@@ -27,6 +30,7 @@ typedef struct spy__hexview {
     char kind[16];         /* "posix", "sysv", ... */
     uint32_t mode;         /* permission bits from the last stat */
     uint64_t stat_size;    /* object size from the last stat */
+    uint64_t status_next;  /* when the status bar is next redrawn */
     char size_text[32];    /* stat_size as the status bar shows it ... */
     uint64_t size_text_of; /* ... formatted from this size */
     uint64_t dev, ino;     /* identity of the object we have open */
