@@ -63,6 +63,11 @@ int cmd_read(int argc, char **argv) {
         return cli_usage_error("read", "missing --as TYPE");
     if (spy_type_parse(type_text, &type, &e) != 0)
         return cli_usage_error("read", "%s", e.msg);
+    if (max != UINT64_MAX && type.kind != SPY_V_STR)
+        return cli_usage_error("read",
+                               "-n applies to --as str only (--as %s has a "
+                               "fixed size; hex:N reads N bytes)",
+                               type_text);
 
     if (spy_seg_open(&name, 0, 0, 0, &seg, &e) != 0)
         return cli_fail(&e);

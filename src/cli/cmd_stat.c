@@ -113,7 +113,7 @@ static void print_section(const spy_seg_info *s, uint64_t page) {
 
 static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
                        const char *opened_note) {
-    char t[32], perms[10];
+    char t[48], perms[10];
     uint64_t page = spy_page_size();
     size_t i;
     note_ctx nc = {NULL, 0};
@@ -145,6 +145,9 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
     cli_format_time(s->mtime, t, sizeof t);
     printf("modified:  %s\n", t);
     cli_format_time(s->atime, t, sizeof t);
+    /* A System V segment's atime is its last attach: 0 when none. */
+    if (s->kind == SPY_KIND_SYSV && s->atime == 0)
+        snprintf(t, sizeof t, "never (no process has attached it)");
     printf("accessed:  %s\n", t);
     cli_format_time(s->ctime, t, sizeof t);
     printf("changed:   %s\n", t);

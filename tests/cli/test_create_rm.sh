@@ -16,9 +16,12 @@ t_expect_error 1 "$N: .*exists.*--force" "create of an existing object fails"
 t_expect_eq "$(stat -c '%s' /dev/shm$N)" "4096" \
   "the failed create changed nothing"
 
+printf 'keep' | dd of=/dev/shm$N conv=notrunc status=none
 t_run "$SHMSPY" create "$N" 0x2000 --force
 t_expect_rc 0 "create --force reuses the object"
 t_expect_eq "$(stat -c '%s' /dev/shm$N)" "8192" "--force resized it to 0x2000"
+t_expect_eq "$(head -c 4 /dev/shm$N)$(tail -c 4096 /dev/shm$N | tr -d '\0' | wc -c)" "keep0" \
+  "--force kept the contents, and the new bytes are zero (as the man page says)"
 
 t_run "$SHMSPY" rm "$N"
 t_expect_rc 0 "rm succeeds"
@@ -52,6 +55,9 @@ t_cleanup "ipcrm -m $ID"
 t_expect_match "$ID" '^[0-9]+$' "ipcs -m shows the new segment"
 t_expect_eq "$(ipcs -m | awk -v k="$KEY" 'tolower($1)==tolower(k){print $4, $5}')" \
   "600 10000" "its perms are 600 and size 10000"
+t_run "$SHMSPY" stat "sysv:$ID"
+t_expect_match "$T_OUT" '^accessed: +never \(no process has attached it\)' \
+  "stat of a never-attached segment says so (not 1970-01-01)"
 t_run "$SHMSPY" rm "sysv:$ID"
 t_expect_rc 0 "rm sysv:ID removes it"
 t_expect_eq "$(ipcs -m | awk -v k="$KEY" 'tolower($1)==tolower(k)' | wc -l)" "0" \

@@ -105,4 +105,8 @@ t_run "$SHMSPY" write "$F" --create 4K --file "$T_TMP/no-such-file"
 t_expect_error 1 "no-such-file: cannot open it \(no such file\)" \
   "--file of a missing file: named, in lower case"
 
+# -n bounds strings only: with a fixed-size type it is refused, not ignored.
+t_run "$SHMSPY" read "$N" --as u32 -n 2
+t_expect_error 2 "-n applies to --as str only" "read --as u32 -n 2: refused with the reason"
+
 t_done
