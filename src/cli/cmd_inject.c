@@ -435,9 +435,15 @@ static int identity_mismatch(spy_err *e, const spy_journal *j,
                        j->name, j->dev, j->ino, st->dev, st->ino);
 }
 
+/* Restores the journalled bytes of j in o. Before writing anything it
+ * reads what the ranges hold now: *changed_since counts the bytes the
+ * inject changed that hold neither the injected nor the original value
+ * (written over since), and *already is 1 when every byte the inject
+ * changed holds its original value again (undone before): nothing is
+ * then written. */
 static int undo_bytes(const spy_journal *j, spy_obj *o, const spy_obj_state *st,
-                      size_t *changed_since, spy_err *e) {
-    size_t i, k;
+                      size_t *changed_since, int *already, spy_err *e) {
+    size_t i, k, differs = 0, back = 0;
     int rc = 0;
     /* Everything is checked before the first byte is written. */
     for (i = 0; i < j->n_patches; i++) {
@@ -450,18 +456,35 @@ static int undo_bytes(const spy_journal *j, spy_obj *o, const spy_obj_state *st,
                                j->name, st->size, p->off);
     }
     *changed_since = 0;
-    for (i = j->n_patches; rc == 0 && i > 0; i--) {
-        const spy_jpatch *p = &j->patches[i - 1];
-        uint8_t *now = malloc(p->len);
+    *already = 0;
+    for (i = 0; rc == 0 && i < j->n_patches; i++) {
+        const spy_jpatch *p = &j->patches[i];
+        const uint8_t *orig = j->bytes + p->at, *inj = orig + p->len;
+        uint8_t *now = malloc(p->len ? p->len : 1);
         if (now == NULL)
             return spy_err_set(e, SPY_ENOMEM, 0, "out of memory");
         rc = spy_obj_read(o, p->off, now, p->len, e);
-        for (k = 0; rc == 0 && k < p->len; k++)
-            if (now[k] != j->bytes[p->at + p->len + k])
+        for (k = 0; rc == 0 && k < p->len; k++) {
+            if (inj[k] == orig[k])
+                continue; /* the inject left this byte as it was */
+            differs++;
+            if (now[k] == orig[k])
+                back++;
+            else if (now[k] != inj[k])
                 (*changed_since)++;
+        }
         free(now);
-        if (rc == 0)
-            rc = spy_obj_write(o, p->off, j->bytes + p->at, p->len, e);
+    }
+    if (rc != 0)
+        return rc;
+    if (differs > 0 && back == differs) {
+        *already = 1;
+        return 0;
+    }
+    /* Latest range first: overlapping ranges end as before the first. */
+    for (i = j->n_patches; rc == 0 && i > 0; i--) {
+        const spy_jpatch *p = &j->patches[i - 1];
+        rc = spy_obj_write(o, p->off, j->bytes + p->at, p->len, e);
     }
     return rc;
 }
@@ -474,7 +497,7 @@ static int run_undo(const char *path) {
     spy_err e;
     char *text = NULL;
     size_t len, changed = 0;
-    int rc;
+    int rc, already = 0;
 
     spy_journal_init(&j);
     rc = spy_file_slurp(path, SPY_JOURNAL_FILE_MAX, &text, &len, &e);
@@ -518,6 +541,10 @@ static int run_undo(const char *path) {
                    "%" PRIu64 "); processes that still map the old one keep "
                    "the old one\n",
                    j.size, (unsigned)j.mode, st.ino);
+            printf("note: journals of injects made before the unlink name "
+                   "the old object (inode %" PRIu64 ") and refuse the new "
+                   "one\n",
+                   j.ino);
         }
     } else if (rc == 0) {
         int write_access = j.kind != SPY_INJ_CHMOD;
@@ -537,11 +564,16 @@ static int run_undo(const char *path) {
                 rc = spy_obj_chmod(o, j.mode, &e);
                 break;
             default:
-                rc = undo_bytes(&j, o, &st, &changed, &e);
+                rc = undo_bytes(&j, o, &st, &changed, &already, &e);
                 break;
             }
         }
-        if (rc == 0) {
+        if (rc == 0 && already) {
+            printf("undo %s: ", spy_inject_kind_name(j.kind));
+            cli_put_escaped(stdout, j.name);
+            printf(" already holds the original bytes (undone before?): "
+                   "nothing written\n");
+        } else if (rc == 0) {
             printf("undo %s: ", spy_inject_kind_name(j.kind));
             cli_put_escaped(stdout, j.name);
             if (j.kind == SPY_INJ_TRUNCATE)

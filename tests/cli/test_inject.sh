@@ -35,6 +35,17 @@ t_expect_match "$(grep -E '^(dev|ino|size|mode) ' "$J.flip" | tr '\n' ' ')" "^de
 t_run "$SHMSPY" inject undo "$J.flip"
 t_expect_rc 0 "undo flip exits 0"
 t_expect_eq "$(snap)" "$ORIG" "undo flip restores every byte"
+t_expect_nomatch "$T_OUT" "changed again" "and says nothing of bytes changed since"
+t_run "$SHMSPY" inject undo "$J.flip"
+t_expect_rc 0 "a second undo of the same journal exits 0"
+t_expect_match "$T_OUT" "already holds the original bytes \(undone before\?\): nothing written" \
+  "and says it was undone before (not that bytes changed again)"
+"$SHMSPY" inject flip "$N" -s 8 --bit 1 --journal "$J.flip2" >/dev/null
+printf 'Z' | dd of="/dev/shm$N" bs=1 seek=8 conv=notrunc status=none
+t_run "$SHMSPY" inject undo "$J.flip2"
+t_expect_match "$T_OUT" "1 of those bytes had been changed again" \
+  "a byte written over since the inject is counted"
+t_expect_eq "$(snap)" "$ORIG" "and restored"
 
 # set, three ways
 t_run "$SHMSPY" inject set "$N" -s 100 --hex "de ad be ef" --journal "$J.set"
@@ -106,6 +117,8 @@ t_expect_match "$(cat /proc/$W/maps)" "$N \(deleted\)" "the writer still maps th
 t_run "$SHMSPY" inject undo "$J.u"
 t_expect_rc 0 "undo unlink exits 0"
 t_expect_match "$T_OUT" "recreated $N \(8192 bytes, mode 0600\)" "undo says it recreated the object"
+t_expect_match "$T_OUT" "journals of injects made before the unlink name the old object \(inode $INO\)" \
+  "and warns that earlier journals will refuse the new object"
 t_expect_eq "$(size) $(mode) $(snap)" "8192 600 $ORIG" "recreated with size, mode and every byte"
 t_run "$SHMSPY" inject undo "$J.u"
 t_expect_error 1 "$N: the name exists again" "a second undo of the unlink refuses"
