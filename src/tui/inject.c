@@ -253,16 +253,17 @@ static void run(void) {
         spy__safe(path, safe, sizeof safe);
     if (rc == 0) {
         describe(&j, what, sizeof what);
-        spy__ui_msg(0, "%s %s: %s; journal %s; undo: shmspy inject undo %s",
-                    spy_inject_kind_name(j.kind), Q.disp, what, safe, safe);
+        /* The journal's path once, in the undo command: it must fit. */
+        spy__ui_msg(0, "%s %s: %s; undo: shmspy inject undo %s",
+                    spy_inject_kind_name(j.kind), Q.disp, what, safe);
     } else {
         char m[SPY_ERR_MSG_MAX];
         spy__safe(e.msg, m, sizeof m);
         if (journalled)
             spy__ui_msg(1,
-                        "%s failed: %s (journal %s kept; undo: shmspy "
+                        "%s failed: %s (journal kept; undo: shmspy "
                         "inject undo %s)",
-                        spy_inject_kind_name(Q.kind), m, safe, safe);
+                        spy_inject_kind_name(Q.kind), m, safe);
         else
             spy__ui_msg(1, "%s failed, nothing changed: %s",
                         spy_inject_kind_name(Q.kind), m);

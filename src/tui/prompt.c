@@ -1,5 +1,6 @@
 /* prompt.c - one-line input on the bottom line: goto, search, filter, and
- * yes/no questions. */
+ * yes/no questions. An initial value shows selected: the first typed
+ * character replaces it; Backspace, Right or End keep it for editing. */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 static struct {
     int active;
     int confirm; /* a yes/no question: one key answers */
+    int fresh;   /* text is the untouched initial value: typing replaces it */
     char label[160];
     char text[PROMPT_MAX];
     size_t len;
@@ -25,6 +27,7 @@ void spy__prompt_line(const char *label, const char *init, spy__prompt_cb done,
     if (init != NULL) {
         snprintf(P.text, sizeof P.text, "%s", init);
         P.len = strlen(P.text);
+        P.fresh = P.len > 0;
     }
     P.done = done;
     P.change = change;
@@ -77,20 +80,33 @@ void spy__prompt_key(int ch) {
     case 7:  /* Ctrl-G */
         finish(NULL);
         return;
+    case KEY_RIGHT:
+    case KEY_END:
+        P.fresh = 0; /* keep the initial value, type after it */
+        return;
     case KEY_BACKSPACE:
     case 127:
     case 8:
+        P.fresh = 0;
         if (P.len == 0)
             return;
         P.text[--P.len] = '\0';
         break;
     case 21: /* Ctrl-U */
+        P.fresh = 0;
         P.len = 0;
         P.text[0] = '\0';
         break;
     default:
         /* Printable ASCII only: what we echo must be safe to draw. */
-        if (ch < 0x20 || ch > 0x7e || P.len + 1 >= sizeof P.text)
+        if (ch < 0x20 || ch > 0x7e)
+            return;
+        if (P.fresh) {
+            /* Like a selected field: the first key replaces it. */
+            P.fresh = 0;
+            P.len = 0;
+        }
+        if (P.len + 1 >= sizeof P.text)
             return;
         P.text[P.len++] = (char)ch;
         P.text[P.len] = '\0';
@@ -109,6 +125,12 @@ void spy__prompt_draw(int y) {
     /* Keep the end of a long text visible. */
     if ((int)P.len > w - n - 1)
         off = (int)P.len - (w - n - 1);
-    spy__put(y, n, w - n, SPY__R_NORMAL, 1, "%s", P.text + off);
+    /* An untouched initial value shows selected: typing replaces it. */
+    if (P.fresh) {
+        int m = spy__put(y, n, w - n, SPY__R_CURSOR, 0, "%s", P.text + off);
+        spy__put(y, n + m, w - n - m, SPY__R_NORMAL, 1, "%s", "");
+    } else {
+        spy__put(y, n, w - n, SPY__R_NORMAL, 1, "%s", P.text + off);
+    }
     move(y, n + (int)P.len - off);
 }

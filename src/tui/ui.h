@@ -97,9 +97,11 @@ void spy__ui_msg(int is_error, const char *fmt, ...)
 /* Called with the text typed at a prompt, or NULL if it was cancelled. */
 typedef void (*spy__prompt_cb)(void *self, const char *text);
 
-/* Starts reading a line on the bottom line after label. done is called
- * with the text on Enter (NULL on Escape); change, if not NULL, after every
- * edit (filter as you type). Only one prompt is active at a time. */
+/* Starts reading a line on the bottom line after label, holding init
+ * (may be NULL) shown selected: the first typed character replaces it,
+ * Backspace, Right or End keep it to edit. done is called with the text
+ * on Enter (NULL on Escape); change, if not NULL, after every edit
+ * (filter as you type). Only one prompt is active at a time. */
 void spy__prompt_line(const char *label, const char *init, spy__prompt_cb done,
                       spy__prompt_cb change, void *self);
 

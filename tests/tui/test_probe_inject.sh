@@ -44,6 +44,15 @@ tui_expect 'inject cancelled: nothing changed' "n declines"
 t_expect_eq "$(shm_peek "$NAME" 16 1)" "41" "declined: the byte is unchanged"
 t_expect_eq "$(ls "$T_TMP" | grep -c '\.journal$')" "0" "declined: no journal"
 
+# The prompt's suggestion is replaced by what is typed (no Ctrl-U).
+tui_keys I
+tui_expect 'inject into ' "I prompts again"
+tui_type "flip 16 1"
+tui_keys Enter
+tui_expect 'flip bit 1 of byte 16 .*y/N' "typing replaced the suggested fault"
+tui_keys n
+tui_expect 'inject cancelled: nothing changed' "n declines"
+
 # An accepted flip: the byte changes, the journal and undo are shown.
 tui_keys I
 tui_keys C-u
@@ -51,7 +60,7 @@ tui_type "flip 16 1"
 tui_keys Enter
 tui_expect 'y/N' "asked again"
 tui_keys y
-tui_expect 'byte 16 was 0x41, now 0x43; journal [^ ;]+; undo: shmspy inject undo [^ ]+' \
+tui_expect 'byte 16 was 0x41, now 0x43; undo: shmspy inject undo [^ ]+\.journal' \
   "flip reports old and new byte, the journal and the undo command"
 J=$(printf '%s\n' "$TUI_SCREEN" | sed -n 's/.*undo: shmspy inject undo \([^ ]*\).*/\1/p' | head -n 1)
 t_expect_eq "$("$SHMSPY" read "$NAME" -s 16 --as u8)" "67" "shmspy read sees the flipped byte"
@@ -79,7 +88,7 @@ tui_keys I
 tui_type "chmod 0640"
 tui_keys Enter
 tui_keys y
-tui_expect 'mode 0600 -> 0640; journal ' "chmod applied and journalled"
+tui_expect 'mode 0600 -> 0640; undo: shmspy inject undo [^ ]+\.journal' "chmod applied and journalled"
 t_expect_eq "$(stat -c %a "/dev/shm${NAME}")" "640" "mode changed"
 J=$(printf '%s\n' "$TUI_SCREEN" | sed -n 's/.*undo: shmspy inject undo \([^ ]*\).*/\1/p' | head -n 1)
 t_run "$SHMSPY" inject undo "$T_TMP/$J"
