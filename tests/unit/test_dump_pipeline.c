@@ -4,7 +4,7 @@
  * The pipeline runs on a real POSIX object of a few chunks, with 0 to 3
  * worker threads, and its output must equal one formatter fed the same
  * bytes, wherever the stretch starts (mid-line, after a partial line).
- * With no worker the emitting thread runs every chunk just before it is
+ * With one thread the caller runs every chunk just before it is
  * written, which lets a test change the object between two chunks
  * deterministically: the chunk resumed from changed bytes is formatted
  * again, and a chunk past the end after a truncation stops the run with
@@ -166,7 +166,7 @@ START_TEST(test_same_as_serial) {
 END_TEST
 
 /* The last line of chunk 1 changes after chunk 1 was formatted and
- * before chunk 2 is read (no worker: the emitter reads each chunk just
+ * before chunk 2 is read (one thread: the caller reads each chunk just
  * before writing it). Chunk 2 is resumed from the new line, which is not
  * what chunk 1 ended with, so it is formatted again from chunk 1's end:
  * the output is what one formatter fed the bytes each chunk read prints.
