@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "hexfmt.h"
+#include "core/hexfmt.h"
 
 static double now_s(void) {
     struct timespec ts;

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "backends/backend.h"
-#include "backends/posix_internal.h"
+#include "backends/seg.h"
+#include "backends/posix/internal.h"
 
 static double now_ms(void) {
     struct timespec ts;

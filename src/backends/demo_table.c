@@ -2,7 +2,7 @@
  * table of experiments of this system (demo_posix.c or demo_win32.c). */
 #include <string.h>
 
-#include "demo_internal.h"
+#include "demo_table.h"
 
 static const spy__experiment *find_experiment(const char *name) {
     size_t i;

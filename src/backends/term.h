@@ -7,7 +7,7 @@
 #ifndef SPY_TERM_H
 #define SPY_TERM_H
 
-#include "../err.h"
+#include "../core/err.h"
 
 /* Installs the process's signal hooks for the TUI. On a fatal signal
  * (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT) restore() is called once, the

@@ -8,7 +8,7 @@
 #ifndef SPY_THREAD_H
 #define SPY_THREAD_H
 
-#include "../err.h"
+#include "../core/err.h"
 
 typedef struct spy_thread spy_thread;
 typedef struct spy_monitor spy_monitor;

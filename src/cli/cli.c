@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../escape.h"
-#include "../json.h"
-#include "../num.h"
+#include "../core/escape.h"
+#include "../core/json.h"
+#include "../core/num.h"
 
 void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv) {
     a->cmd = cmd;

@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../backends/backend.h"
-#include "../err.h"
-#include "../name.h"
+#include "../backends/seg.h"
+#include "../core/err.h"
+#include "../core/name.h"
 
 /* Exit codes: the contract in DESIGN.md and the man page. */
 enum {

@@ -1,6 +1,7 @@
 /* cmd_create.c - `shmspy create NAME SIZE [--mode MODE] [--force]`. */
-#include "../num.h"
+#include "../core/num.h"
 #include "cli.h"
+#include "../backends/seg.h"
 
 static const char create_usage[] =
     "usage: shmspy create NAME SIZE [--mode MODE] [--force]\n"

@@ -7,8 +7,9 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "../json.h"
+#include "../core/json.h"
 #include "cli.h"
+#include "../backends/demo.h"
 
 typedef struct demo_out {
     spy_json *json; /* NULL: text */

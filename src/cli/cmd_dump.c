@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../hexfmt.h"
+#include "../core/hexfmt.h"
 #include "cli.h"
-#include "dump_pipeline.h"
+#include "../ops/dump_pipeline.h"
+#include "../backends/seg.h"
 
 static const char dump_usage[] =
     "usage: shmspy dump NAME [-s OFF] [-n LEN] [--format xxd|canonical|raw]\n"

@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../hexbytes.h"
-#include "../journal.h"
-#include "../num.h"
-#include "../value.h"
+#include "../core/hexbytes.h"
+#include "../core/journal.h"
+#include "../core/num.h"
+#include "../core/value.h"
 #include "cli.h"
+#include "../backends/process.h"
+#include "../backends/inject.h"
 
 #define CORRUPT_MAX 4096 /* bytes one `inject corrupt` may change */
 

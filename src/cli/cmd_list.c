@@ -3,9 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../escape.h"
-#include "../json.h"
+#include "../core/escape.h"
+#include "../core/json.h"
 #include "cli.h"
+#include "../backends/seg.h"
+#include "../backends/demo.h"
 
 static const char list_usage[] =
     "usage: shmspy list [--json] [--kind posix|sysv|win|all]\n"

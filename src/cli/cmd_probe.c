@@ -3,10 +3,13 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "../explain.h"
-#include "../hexfmt.h"
-#include "../json.h"
+#include "../core/explain.h"
+#include "../core/hexfmt.h"
+#include "../core/json.h"
 #include "cli.h"
+#include "../backends/guard.h"
+#include "../backends/demo.h"
+#include "../backends/process.h"
 
 static const char probe_usage[] =
     "usage: shmspy probe ADDR [-n LEN] [--write] [--json]\n"

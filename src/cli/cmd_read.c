@@ -3,8 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../value.h"
+#include "../core/value.h"
 #include "cli.h"
+#include "../backends/seg.h"
 
 static const char read_usage[] =
     "usage: shmspy read NAME [-s OFF] --as TYPE [--be] [-n MAX]\n"

@@ -1,5 +1,6 @@
 /* cmd_rm.c - `shmspy rm NAME...`. */
 #include "cli.h"
+#include "../backends/seg.h"
 
 static const char rm_usage[] =
     "usage: shmspy rm NAME...\n"

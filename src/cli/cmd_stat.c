@@ -4,9 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../json.h"
-#include "../sizecheck.h"
+#include "../core/json.h"
+#include "../core/sizecheck.h"
 #include "cli.h"
+#include "../backends/seg.h"
+#include "../backends/mappers.h"
+#include "../backends/process.h"
 
 static const char stat_usage[] =
     "usage: shmspy stat NAME [--json]\n"

@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../hexbytes.h"
-#include "../num.h"
-#include "../value.h"
+#include "../core/hexbytes.h"
+#include "../core/num.h"
+#include "../core/value.h"
 #include "cli.h"
+#include "../backends/seg.h"
+#include "../backends/process.h"
 
 static const char write_usage[] =
     "usage: shmspy write NAME [-s OFF] SOURCE [--create SIZE] [--mode MODE]\n"

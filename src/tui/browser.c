@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../backends/backend.h"
+#include "../backends/seg.h"
+#include "../backends/process.h"
 #include "browser.h"
 
 #define LIST_MS 1000

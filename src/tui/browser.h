@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../seginfo.h"
+#include "../core/seginfo.h"
 #include "ui.h"
 
 /* One listed object: what the list shows and what spy_mappers needs. The

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../backends/backend.h"
+#include "../backends/mappers.h"
+#include "../backends/process.h"
 #include "browser.h"
 
 /* Mappers kept (and at most shown) per object. */

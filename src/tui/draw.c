@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../escape.h"
+#include "../core/escape.h"
 #include "ui.h"
 
 static chtype role_attr[SPY__R_COUNT];

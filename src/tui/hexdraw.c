@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hexview.h"
+#include "../backends/seg.h"
 
 #define INSP_RIGHT_MIN_COLS 137 /* wide enough for the pane on the right */
 #define INSP_RIGHT_W 58

@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../hexbytes.h"
-#include "../num.h"
+#include "../core/hexbytes.h"
+#include "../core/num.h"
 #include "hexview.h"
+#include "../backends/seg.h"
 
 /* Bytes examined per loop turn by a search (the screen stays live). */
 #define SEARCH_BUDGET (8u << 20)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hexview.h"
+#include "../backends/seg.h"
 
 static const spy__help hex_help[] = {
     {"arrows", "move the cursor"},

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../backends/backend.h"
-#include "../changes.h"
+#include "../backends/seg.h"
+#include "../core/changes.h"
 #include "search.h"
 #include "ui.h"
 

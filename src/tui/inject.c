@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../backends/backend.h"
-#include "../journal.h"
-#include "../num.h"
+#include "../backends/process.h"
+#include "../backends/inject.h"
+#include "../core/journal.h"
+#include "../core/num.h"
 #include "ui.h"
 
 /* The fault asked for, between the prompt and the y/N answer. Only one

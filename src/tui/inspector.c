@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../value.h"
+#include "../core/value.h"
 #include "hexview.h"
 
 /* Longest string shown, in source bytes. */

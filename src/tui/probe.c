@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../backends/backend.h"
-#include "../explain.h"
-#include "../hexfmt.h"
-#include "../num.h"
+#include "../backends/guard.h"
+#include "../backends/demo.h"
+#include "../backends/process.h"
+#include "../core/explain.h"
+#include "../core/hexfmt.h"
+#include "../core/num.h"
 #include "ui.h"
 
 #define PROBE_LEN 8

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "../backends/seg.h"
 
 /* Bytes read per slice; a match may straddle two slices, so each read
  * takes n - 1 more. */

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../backends/backend.h"
+#include "../backends/seg.h"
 
 typedef struct spy__search {
     uint8_t *pat; /* the pattern, n bytes (owned) */

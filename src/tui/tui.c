@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../backends/backend.h"
+#include "../backends/process.h"
 #include "../backends/term.h"
 #include "ui.h"
 

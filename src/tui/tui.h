@@ -5,8 +5,8 @@
 #ifndef SPY_TUI_H
 #define SPY_TUI_H
 
-#include "../err.h"
-#include "../name.h"
+#include "../core/err.h"
+#include "../core/name.h"
 
 typedef struct spy_tui_opts {
     unsigned hz; /* refresh rate, 1..60 (default 10) */

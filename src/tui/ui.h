@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../err.h"
-#include "../name.h"
+#include "../core/err.h"
+#include "../core/name.h"
 #include "spy_curses.h"
 #include "tui.h"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-labels: tsan (scripts/test runs it under ThreadSanitizer too)
 # dump: byte-identical to xxd and hexdump -C for the same bytes, any -s/-n.
 source "$SPY_TESTLIB"
 

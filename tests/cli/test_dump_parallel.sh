@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
+# ctest-labels: tsan (scripts/test runs it under ThreadSanitizer too)
 # test_dump_parallel.sh - `dump` of long stretches runs on several cores
-# (src/cli/dump_pipeline.c): the output is byte-identical to xxd and
+# (src/ops/dump_pipeline.c): the output is byte-identical to xxd and
 # hexdump -C whatever the number of threads ($SPY_DUMP_THREADS), the
 # range, and where squeezed runs cross the 512 KiB chunk boundaries; a
 # closed pipe and a full disk end it cleanly.

@@ -6,7 +6,7 @@
  * stopping at the checksum. A journal that parses is consistent, formats,
  * and formats to the same bytes after a second parse. */
 #include "fuzz.h"
-#include "journal.h"
+#include "core/journal.h"
 
 #include <stdio.h>
 

@@ -1,7 +1,7 @@
 /* fuzz_name.c - NAME in every form; the canonical text parses back to the
  * same name. */
 #include "fuzz.h"
-#include "name.h"
+#include "core/name.h"
 
 static spy_name a, b;
 static char canon[SPY_NAME_MAX + 64];

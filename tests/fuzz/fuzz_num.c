@@ -1,6 +1,6 @@
 /* fuzz_num.c - numbers with suffixes and octal modes. */
 #include "fuzz.h"
-#include "num.h"
+#include "core/num.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *s = fuzz_cstr(data, size);

@@ -4,10 +4,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 
-#include "escape.h"
+#include "core/escape.h"
 #include "fuzz.h"
-#include "json.h"
-#include "utf8.h"
+#include "core/json.h"
+#include "core/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *s = fuzz_cstr(data, size);

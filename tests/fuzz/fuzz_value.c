@@ -2,7 +2,7 @@
  * is the type, the rest the value. What encodes, decodes to a value that
  * encodes to the same bytes. Any bytes decode without overrunning. */
 #include "fuzz.h"
-#include "value.h"
+#include "core/value.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *s = fuzz_cstr(data, size);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-labels: tsan (scripts/test runs it under ThreadSanitizer too)
 # Faults while reading live memory, signals, and broken outputs: nothing
 # dies of a signal, every error is one explained line.
 # shellcheck source=/dev/null

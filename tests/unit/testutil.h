@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "core/err.h"
 
 /* ck_assert records a checkpoint on every call, which is slow under ASan in
  * loops of many thousands; REQUIRE calls into Check only on failure. */

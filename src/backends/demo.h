@@ -1,0 +1,56 @@
+/* demo.h - the classroom experiments behind `shmspy demo`: real
+ * objects, processes and faults, reported as observations only (the CLI
+ * judges and explains them). posix/demo.c, win32/demo.c; the table of
+ * experiments is looked up by demo_table.c. */
+#ifndef SPY_DEMO_H
+#define SPY_DEMO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/err.h"
+#include "../core/fault.h"
+
+/* ---- classroom experiments ------------------------------------------------
+ */
+
+/* What one experiment really observed. Which fields mean what is listed
+ * per experiment in src/cli/cmd_demo.c; unused fields stay 0 / "". */
+typedef struct spy_demo_obs {
+    int faulted; /* an access faulted; fault describes it */
+    spy_fault fault;
+    int err;           /* errno / GetLastError() of a failing call, or 0 */
+    char err_name[32]; /* "EINVAL", "ENOENT", "ERROR_MAPPED_ALIGNMENT" */
+    int64_t v[4];      /* numbers: sizes, values, counts */
+    uint64_t addr[2];  /* addresses: here / in another process */
+    char text[2][64];  /* strings read back */
+} spy_demo_obs;
+
+/* Runs the experiment called name (the scenario names of `shmspy demo`),
+ * with real objects, processes and faults, and fills *o with what was
+ * observed. Everything created is removed again. SPY_EINVAL for an
+ * unknown name; SPY_EIO when the experiment could not be set up. */
+int spy_demo_experiment(const char *name, spy_demo_obs *o, spy_err *err);
+
+/* 1 if this system runs the experiment called name, else 0 (Windows runs
+ * the ones that make sense there: no fork, no SIGBUS, no unlink). */
+int spy_demo_available(const char *name);
+
+/* The argument by which shmspy re-executes itself to play the other
+ * process of an experiment where there is no fork (Windows):
+ * `shmspy SPY_DEMO_CHILD ROLE [ARG]`. */
+#define SPY_DEMO_CHILD "--demo-child"
+
+/* Runs that other process's part (argv[0] is ROLE) and returns the exit
+ * status. On POSIX, where experiments fork, it says so and returns 2. */
+int spy_demo_child(int argc, char **argv);
+
+/* Which family of systems this build is for: the CLI words its lessons
+ * accordingly ("SIGSEGV" or "access violation"). */
+typedef enum spy_platform {
+    SPY_PLATFORM_POSIX,
+    SPY_PLATFORM_WINDOWS
+} spy_platform;
+spy_platform spy_platform_get(void);
+
+#endif

@@ -1,0 +1,482 @@
+/* demo_posix.c - the classroom experiments behind `shmspy demo`: real
+ * objects, real processes, real faults. Each returns what it observed;
+ * the narration and the judgement live in src/cli/cmd_demo.c. */
+#include "../demo_table.h"
+#include "../guard.h"
+#include "../process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PAGE 4096
+
+static void set_err(spy_demo_obs *o, int e) {
+    o->err = e;
+    snprintf(o->err_name, sizeof o->err_name, "%s",
+             e == EINVAL   ? "EINVAL"
+             : e == ENOENT ? "ENOENT"
+             : e == EACCES ? "EACCES"
+                           : "errno");
+}
+
+/* A private shm name for this run: /shmspy-lab-PID-WORD. */
+static void lab_name(char *buf, size_t cap, const char *word) {
+    snprintf(buf, cap, "/shmspy-lab-%d-%s", (int)getpid(), word);
+}
+
+/* Creates a sized object read-write; returns the fd or -1. */
+static int lab_object(const char *name, off_t size) {
+    int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    if (fd >= 0 && size > 0 && ftruncate(fd, size) != 0) {
+        close(fd);
+        shm_unlink(name);
+        return -1;
+    }
+    return fd;
+}
+
+static int setup_failed(const char *what, spy_err *err) {
+    return spy_err_set(err, SPY_EIO, errno, "demo: %s: %s", what,
+                       strerror(errno));
+}
+
+static int probe_into(spy_demo_obs *o, const volatile void *p, int write) {
+    uint8_t b[1];
+    o->faulted = spy_probe((uint64_t)(uintptr_t)p, 1, write, b, &o->fault) != 0;
+    return b[0];
+}
+
+/* Runs fn in a child; it writes its report to the pipe fd given. */
+static int in_child(void (*fn)(int wfd, void *arg), void *arg, void *report,
+                    size_t len) {
+    int p[2], st;
+    pid_t pid;
+    ssize_t got;
+    if (pipe(p) != 0)
+        return -1;
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        close(p[0]);
+        fn(p[1], arg);
+        _exit(0);
+    }
+    close(p[1]);
+    got = read(p[0], report, len);
+    close(p[0]);
+    waitpid(pid, &st, 0);
+    return got == (ssize_t)len ? 0 : -1;
+}
+
+static void child_maps_new_page(int wfd, void *arg) {
+    char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint64_t a = (uint64_t)(uintptr_t)p;
+    (void)arg;
+    strcpy(p, "a value only the other process can see");
+    if (write(wfd, &a, sizeof a) != sizeof a)
+        _exit(1);
+}
+
+static int fixed_pointer(spy_demo_obs *o, spy_err *err) {
+    /* The other program prints the address of its data; we dereference
+     * the number it printed. */
+    if (in_child(child_maps_new_page, NULL, &o->addr[0], sizeof o->addr[0]))
+        return setup_failed("fork", err);
+    o->v[0] = probe_into(o, (void *)(uintptr_t)o->addr[0], 0);
+    return 0;
+}
+
+static int null_deref(spy_demo_obs *o) {
+    probe_into(o, NULL, 0);
+    return 0;
+}
+
+static int use_after_munmap(spy_demo_obs *o, spy_err *err) {
+    char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return setup_failed("mmap", err);
+    strcpy(p, "alive");
+    o->addr[0] = (uint64_t)(uintptr_t)p;
+    o->v[0] = probe_into(o, p, 0); /* before: works */
+    o->v[1] = o->faulted;
+    munmap(p, PAGE);
+    probe_into(o, p, 0);
+    return 0;
+}
+
+static int write_to_readonly(spy_demo_obs *o, spy_err *err) {
+    char name[64];
+    int fd;
+    char *p;
+    lab_name(name, sizeof name, "ro");
+    fd = lab_object(name, PAGE);
+    if (fd < 0)
+        return setup_failed(name, err);
+    p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    shm_unlink(name);
+    if (p == MAP_FAILED)
+        return setup_failed("mmap", err);
+    o->v[0] = probe_into(o, p, 0); /* reading is allowed */
+    o->v[1] = o->faulted;
+    probe_into(o, p, 1);
+    munmap(p, PAGE);
+    return 0;
+}
+
+static void child_truncates(int wfd, void *arg) {
+    const char *name = arg;
+    int fd = shm_open(name, O_RDWR, 0);
+    int64_t ok = fd >= 0 && ftruncate(fd, 0) == 0;
+    if (write(wfd, &ok, sizeof ok) != sizeof ok)
+        _exit(1);
+}
+
+static int truncate_under_reader(spy_demo_obs *o, spy_err *err) {
+    char name[64];
+    int fd;
+    char *p;
+    lab_name(name, sizeof name, "trunc");
+    fd = lab_object(name, 2 * PAGE);
+    if (fd < 0)
+        return setup_failed(name, err);
+    p = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        shm_unlink(name);
+        return setup_failed("mmap", err);
+    }
+    o->v[0] = probe_into(o, p + PAGE, 0);
+    o->v[1] = o->faulted;
+    /* Another process shrinks the object to 0 bytes. */
+    if (in_child(child_truncates, name, &o->v[2], sizeof o->v[2]) != 0) {
+        munmap(p, 2 * PAGE);
+        shm_unlink(name);
+        return setup_failed("fork", err);
+    }
+    probe_into(o, p + PAGE, 0);
+    munmap(p, 2 * PAGE);
+    shm_unlink(name);
+    return 0;
+}
+
+static int past_end_of_file(spy_demo_obs *o, spy_err *err) {
+    char path[] = "/tmp/shmspy-lab-XXXXXX";
+    int fd = mkstemp(path);
+    char *p;
+    if (fd < 0)
+        return setup_failed("mkstemp", err);
+    unlink(path);
+    if (write(fd, "one hundred bytes follow", 24) != 24 ||
+        ftruncate(fd, 100) != 0) {
+        close(fd);
+        return setup_failed("write", err);
+    }
+    p = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED)
+        return setup_failed("mmap", err);
+    o->v[0] = 100;
+    o->v[1] = probe_into(o, p + 200, 0); /* past EOF, same page: zero */
+    o->v[2] = o->faulted;
+    probe_into(o, p + PAGE + 8, 0); /* the page after EOF: SIGBUS */
+    munmap(p, 2 * PAGE);
+    return 0;
+}
+
+static int unlink_while_mapped(spy_demo_obs *o, spy_err *err) {
+    char name[64];
+    int fd;
+    char *p;
+    lab_name(name, sizeof name, "unlink");
+    fd = lab_object(name, PAGE);
+    if (fd < 0)
+        return setup_failed(name, err);
+    p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        shm_unlink(name);
+        return setup_failed("mmap", err);
+    }
+    strcpy(p, "still here after unlink");
+    shm_unlink(name);
+    fd = shm_open(name, O_RDONLY, 0);
+    if (fd >= 0)
+        close(fd);
+    else
+        set_err(o, errno);
+    snprintf(o->text[0], sizeof o->text[0], "%s", p);
+    munmap(p, PAGE);
+    return 0;
+}
+
+static void child_reads_object(int wfd, void *arg) {
+    const char *name = arg;
+    char buf[64] = "";
+    int fd = shm_open(name, O_RDONLY, 0);
+    if (fd >= 0) {
+        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+        buf[n > 0 ? n : 0] = '\0';
+        close(fd);
+    }
+    if (write(wfd, buf, sizeof buf) != sizeof buf)
+        _exit(1);
+}
+
+static int copy_on_write(spy_demo_obs *o, spy_err *err) {
+    char name[64];
+    int fd;
+    char *priv, *shared;
+    lab_name(name, sizeof name, "cow");
+    fd = lab_object(name, PAGE);
+    if (fd < 0)
+        return setup_failed(name, err);
+    priv = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    shared = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (priv == MAP_FAILED || shared == MAP_FAILED) {
+        shm_unlink(name);
+        return setup_failed("mmap", err);
+    }
+    strcpy(priv, "written through MAP_PRIVATE");
+    /* What another process sees now. */
+    in_child(child_reads_object, name, o->text[0], sizeof o->text[0]);
+    strcpy(shared, "written through MAP_SHARED");
+    in_child(child_reads_object, name, o->text[1], sizeof o->text[1]);
+    o->v[0] = strcmp(priv, "written through MAP_PRIVATE") == 0;
+    munmap(priv, PAGE);
+    munmap(shared, PAGE);
+    shm_unlink(name);
+    return 0;
+}
+
+typedef struct two_maps {
+    const char *name;
+    uint64_t addr;
+    char text[64];
+} two_maps;
+
+static void child_maps_and_reads(int wfd, void *arg) {
+    two_maps *t = arg;
+    int fd = shm_open(t->name, O_RDONLY, 0);
+    char *p =
+        fd < 0 ? MAP_FAILED : mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED)
+        _exit(1);
+    t->addr = (uint64_t)(uintptr_t)p;
+    snprintf(t->text, sizeof t->text, "%s", p);
+    if (write(wfd, t, sizeof *t) != sizeof *t)
+        _exit(1);
+}
+
+static int different_addresses(spy_demo_obs *o, spy_err *err) {
+    char name[64];
+    two_maps t;
+    int fd;
+    char *p, *pad;
+    lab_name(name, sizeof name, "addr");
+    fd = lab_object(name, PAGE);
+    if (fd < 0)
+        return setup_failed(name, err);
+    /* A spare mapping first, so that our view does not sit where the
+     * other process's fresh mapping will land. */
+    pad = mmap(NULL, 16 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        shm_unlink(name);
+        return setup_failed("mmap", err);
+    }
+    strcpy(p, "the same bytes");
+    o->addr[0] = (uint64_t)(uintptr_t)p;
+    t.name = name;
+    if (in_child(child_maps_and_reads, &t, &t, sizeof t) != 0) {
+        munmap(p, PAGE);
+        shm_unlink(name);
+        return setup_failed("fork", err);
+    }
+    o->addr[1] = t.addr;
+    snprintf(o->text[0], sizeof o->text[0], "%s", p);
+    snprintf(o->text[1], sizeof o->text[1], "%s", t.text);
+    munmap(p, PAGE);
+    if (pad != MAP_FAILED)
+        munmap(pad, 16 * PAGE);
+    shm_unlink(name);
+    return 0;
+}
+
+typedef struct shared_box {
+    sem_t ready;
+    volatile int64_t value;
+} shared_box;
+
+static int fork_anonymous(spy_demo_obs *o, spy_err *err) {
+    shared_box *box = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    int p[2], round, st;
+    if (box == MAP_FAILED || pipe(p) != 0)
+        return setup_failed("mmap", err);
+    /* Round 0 unsynchronised: the child reads at once, the parent writes
+     * whenever it gets to it. Round 1: the child waits on a semaphore. */
+    for (round = 0; round < 2; round++) {
+        pid_t pid;
+        int64_t seen = -1;
+        box->value = 0;
+        sem_init(&box->ready, 1, 0);
+        pid = fork();
+        if (pid < 0)
+            return setup_failed("fork", err);
+        if (pid == 0) {
+            if (round == 1)
+                while (sem_wait(&box->ready) != 0 && errno == EINTR)
+                    ;
+            seen = box->value;
+            if (write(p[1], &seen, sizeof seen) != sizeof seen)
+                _exit(1);
+            _exit(0);
+        }
+        box->value = 42;
+        sem_post(&box->ready);
+        if (read(p[0], &seen, sizeof seen) != sizeof seen)
+            seen = -1;
+        waitpid(pid, &st, 0);
+        sem_destroy(&box->ready);
+        o->v[round] = seen;
+    }
+    close(p[0]);
+    close(p[1]);
+    munmap(box, PAGE);
+    return 0;
+}
+
+static int never_sized(spy_demo_obs *o, spy_err *err) {
+    char name[64];
+    struct stat st;
+    char *p;
+    int fd;
+    lab_name(name, sizeof name, "nosize");
+    fd = lab_object(name, 0); /* shm_open, and no ftruncate */
+    if (fd < 0)
+        return setup_failed(name, err);
+    fstat(fd, &st);
+    o->v[0] = (int64_t)st.st_size;
+    p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    shm_unlink(name);
+    if (p == MAP_FAILED) {
+        set_err(o, errno);
+        return 0;
+    }
+    o->v[1] = 1; /* mmap itself succeeded */
+    probe_into(o, p, 0);
+    munmap(p, PAGE);
+    return 0;
+}
+
+static int misaligned_offset(spy_demo_obs *o, spy_err *err) {
+    char name[64];
+    int fd;
+    void *p;
+    lab_name(name, sizeof name, "align");
+    fd = lab_object(name, 4 * PAGE);
+    if (fd < 0)
+        return setup_failed(name, err);
+    o->v[0] = 100;
+    o->v[1] = (int64_t)sysconf(_SC_PAGESIZE);
+    p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 100);
+    if (p == MAP_FAILED)
+        set_err(o, errno);
+    else
+        munmap(p, PAGE);
+    p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, PAGE);
+    o->v[2] = p != MAP_FAILED; /* a page-aligned offset works */
+    if (p != MAP_FAILED)
+        munmap(p, PAGE);
+    close(fd);
+    shm_unlink(name);
+    return 0;
+}
+
+static int demand_paging(spy_demo_obs *o, spy_err *err) {
+    char path[] = "/tmp/shmspy-lab-XXXXXX";
+    int fd = mkstemp(path), i;
+    char rec[20];
+    volatile char *p;
+    struct rusage before, after;
+    volatile unsigned sum = 0;
+    if (fd < 0)
+        return setup_failed("mkstemp", err);
+    unlink(path);
+    for (i = 0; i < 1000; i++) {
+        snprintf(rec, sizeof rec, "record %012d", i);
+        if (write(fd, rec, sizeof rec) != (ssize_t)sizeof rec) {
+            close(fd);
+            return setup_failed("write", err);
+        }
+    }
+    /* Drop the pages from the cache view of this mapping: a fresh map. */
+    p = mmap(NULL, 20000, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED)
+        return setup_failed("mmap", err);
+    getrusage(RUSAGE_SELF, &before);
+    for (i = 0; i < 1000; i++)
+        sum += (unsigned char)p[i * 20 + 7];
+    getrusage(RUSAGE_SELF, &after);
+    o->v[0] = 1000;
+    o->v[1] = (int64_t)(after.ru_minflt - before.ru_minflt);
+    o->v[2] = (20000 + PAGE - 1) / PAGE;
+    o->v[3] = sum != 0;
+    munmap((void *)p, 20000);
+    return 0;
+}
+
+static int null_deref_exp(spy_demo_obs *o, spy_err *err) {
+    (void)err;
+    return null_deref(o);
+}
+
+const spy__experiment spy__experiments[] = {
+    {"fixed-pointer", fixed_pointer},
+    {"null-deref", null_deref_exp},
+    {"use-after-munmap", use_after_munmap},
+    {"write-to-readonly", write_to_readonly},
+    {"truncate-under-reader", truncate_under_reader},
+    {"past-end-of-file", past_end_of_file},
+    {"unlink-while-mapped", unlink_while_mapped},
+    {"copy-on-write", copy_on_write},
+    {"different-addresses", different_addresses},
+    {"fork-anonymous", fork_anonymous},
+    {"never-sized", never_sized},
+    {"misaligned-offset", misaligned_offset},
+    {"demand-paging", demand_paging},
+};
+
+const size_t spy__n_experiments =
+    sizeof spy__experiments / sizeof spy__experiments[0];
+
+int spy_demo_child(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    fputs("shmspy: " SPY_DEMO_CHILD ": only used on Windows, where "
+          "experiments cannot fork\n",
+          stderr);
+    return 2;
+}
+
+spy_platform spy_platform_get(void) {
+    return SPY_PLATFORM_POSIX;
+}

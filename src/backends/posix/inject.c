@@ -1,0 +1,257 @@
+/* posix/inject.c - the OS side of `shmspy inject`: objects reached
+ * through a descriptor (pread/pwrite/ftruncate/fchmod) and the
+ * identity-checked unlink. */
+#include "../inject.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SHM_DIR SPY__SHM_DIR
+
+struct spy_obj {
+    char name[SPY_NAME_MAX]; /* canonical, for messages */
+    int dirfd;               /* /dev/shm for plain names, else AT_FDCWD */
+    char rel[SPY_NAME_MAX];  /* the name relative to dirfd */
+    int fd;
+};
+
+/* Resolves n to a directory and a relative name. */
+static int locate(const spy_name *n, spy_obj *o, spy_err *err) {
+    int shm_fd;
+    spy_name_format(n, o->name, sizeof o->name);
+    if (n->form == SPY_NAME_PLAIN) {
+        if ((shm_fd = spy__shm_dirfd()) < 0)
+            return spy_err_set(err, SPY_EIO, errno, "%s: cannot open: %s",
+                               SHM_DIR, strerror(errno));
+        o->dirfd = shm_fd;
+        snprintf(o->rel, sizeof o->rel, "%s", n->text + 1);
+        return 0;
+    }
+    if (n->form == SPY_NAME_FILE) {
+        o->dirfd = AT_FDCWD;
+        snprintf(o->rel, sizeof o->rel, "%s", n->text);
+        return 0;
+    }
+    return spy_err_set(err, SPY_ENOTSUP, 0,
+                       "%s: inject works on POSIX shared memory objects and "
+                       "file: paths only",
+                       o->name);
+}
+
+static int open_failed(const spy_obj *o, int e, spy_err *err) {
+    int plain = o->dirfd != AT_FDCWD;
+    switch (e) {
+    case ENOENT:
+        return spy_err_set(err, SPY_ENOENT, e, "%s: no such %s", o->name,
+                           plain ? "shared memory object" : "file");
+    case EACCES:
+    case EPERM:
+        return spy_err_set(err, SPY_EACCES, e, "%s: permission denied",
+                           o->name);
+    case EEXIST:
+        return spy_err_set(err, SPY_EEXIST, e, "%s: exists", o->name);
+    case ELOOP:
+        return spy_err_set(err, SPY_ETYPE, e,
+                           "%s: is a symbolic link (not followed)", o->name);
+    case EISDIR:
+        return spy_err_set(err, SPY_ETYPE, e, "%s: is a directory", o->name);
+    case ENXIO:
+        return spy_err_set(err, SPY_ETYPE, e,
+                           "%s: is a FIFO or device, not shared memory",
+                           o->name);
+    case EROFS:
+        return spy_err_set(err, SPY_EROFS, e, "%s: read-only file system",
+                           o->name);
+    default:
+        return spy_err_set(err, SPY_EIO, e, "%s: %s", o->name, strerror(e));
+    }
+}
+
+static int finish_open(spy_obj *o, spy_obj **out, spy_err *err) {
+    struct stat st;
+    if (fstat(o->fd, &st) != 0) {
+        int e = errno;
+        spy_obj_close(o);
+        return spy_err_set(err, SPY_EIO, e, "fstat: %s", strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        int rc = spy_err_set(err, SPY_ETYPE, 0,
+                             "%s: not a regular file or shared memory object",
+                             o->name);
+        spy_obj_close(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
+
+int spy_obj_open(const spy_name *n, int write, spy_obj **out, spy_err *err) {
+    spy_obj *o = calloc(1, sizeof *o);
+    int flags = O_CLOEXEC | O_NONBLOCK | (write ? O_RDWR : O_RDONLY), rc;
+    *out = NULL;
+    if (o == NULL)
+        return spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
+    o->fd = -1;
+    if ((rc = locate(n, o, err)) != 0) {
+        free(o);
+        return rc;
+    }
+    if (o->dirfd != AT_FDCWD)
+        flags |= O_NOFOLLOW; /* never leave /dev/shm through a symlink */
+    o->fd = openat(o->dirfd, o->rel, flags);
+    if (o->fd < 0) {
+        rc = open_failed(o, errno, err);
+        free(o);
+        return rc;
+    }
+    return finish_open(o, out, err);
+}
+
+int spy_obj_create(const spy_name *n, uint32_t mode, spy_obj **out,
+                   spy_err *err) {
+    spy_obj *o = calloc(1, sizeof *o);
+    int rc;
+    *out = NULL;
+    if (o == NULL)
+        return spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
+    o->fd = -1;
+    if ((rc = locate(n, o, err)) != 0) {
+        free(o);
+        return rc;
+    }
+    o->fd = openat(
+        o->dirfd, o->rel,
+        O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW | O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (o->fd < 0) {
+        rc = open_failed(o, errno, err);
+        free(o);
+        return rc;
+    }
+    if (fchmod(o->fd, (mode_t)(mode & 07777)) != 0) {
+        int e = errno;
+        unlinkat(o->dirfd, o->rel, 0);
+        spy_obj_close(o);
+        return spy_err_set(err, SPY_EIO, e, "chmod: %s", strerror(e));
+    }
+    return finish_open(o, out, err);
+}
+
+int spy_obj_stat(spy_obj *o, spy_obj_state *st, spy_err *err) {
+    struct stat s;
+    if (fstat(o->fd, &s) != 0)
+        return spy_err_set(err, SPY_EIO, errno, "%s: fstat: %s", o->name,
+                           strerror(errno));
+    st->dev = (uint64_t)s.st_dev;
+    st->ino = (uint64_t)s.st_ino;
+    st->size = (uint64_t)s.st_size;
+    st->mode = (uint32_t)(s.st_mode & 07777);
+    return 0;
+}
+
+int spy_obj_read(spy_obj *o, uint64_t off, void *buf, size_t len,
+                 spy_err *err) {
+    uint8_t *p = buf;
+    while (len > 0) {
+        ssize_t n;
+        if (off > (uint64_t)INT64_MAX)
+            return spy_err_set(err, SPY_ERANGE, 0, "%s: offset too large",
+                               o->name);
+        n = pread(o->fd, p, len, (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return spy_err_set(err, SPY_EIO, errno, "%s: read: %s", o->name,
+                               strerror(errno));
+        if (n == 0)
+            return spy_err_set(err, SPY_ERANGE, 0,
+                               "%s: ends before the bytes to read (it "
+                               "shrank)",
+                               o->name);
+        p += n;
+        off += (uint64_t)n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int spy_obj_write(spy_obj *o, uint64_t off, const void *buf, size_t len,
+                  spy_err *err) {
+    const uint8_t *p = buf;
+    while (len > 0) {
+        ssize_t n;
+        if (off > (uint64_t)INT64_MAX)
+            return spy_err_set(err, SPY_ERANGE, 0, "%s: offset too large",
+                               o->name);
+        n = pwrite(o->fd, p, len, (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+            return spy_err_set(err, e == EBADF ? SPY_EROFS : SPY_EIO, e,
+                               "%s: write: %s", o->name, strerror(e));
+        }
+        p += n;
+        off += (uint64_t)n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int spy_obj_truncate(spy_obj *o, uint64_t size, spy_err *err) {
+    if (size > (uint64_t)INT64_MAX)
+        return spy_err_set(err, SPY_ERANGE, 0, "%s: size too large", o->name);
+    while (ftruncate(o->fd, (off_t)size) != 0) {
+        int e = errno;
+        if (e == EINTR)
+            continue;
+        return spy_err_set(
+            err, e == EINVAL || e == EBADF ? SPY_EACCES : SPY_EIO, e,
+            "%s: cannot change the size: %s", o->name, strerror(e));
+    }
+    return 0;
+}
+
+int spy_obj_chmod(spy_obj *o, uint32_t mode, spy_err *err) {
+    if (fchmod(o->fd, (mode_t)(mode & 07777)) != 0) {
+        int e = errno;
+        return spy_err_set(err, e == EPERM ? SPY_EACCES : SPY_EIO, e,
+                           "%s: cannot change the mode: %s", o->name,
+                           strerror(e));
+    }
+    return 0;
+}
+
+int spy_obj_unlink(spy_obj *o, spy_err *err) {
+    struct stat by_name, by_fd;
+    if (fstat(o->fd, &by_fd) != 0)
+        return spy_err_set(err, SPY_EIO, errno, "%s: fstat: %s", o->name,
+                           strerror(errno));
+    if (fstatat(o->dirfd, o->rel, &by_name, AT_SYMLINK_NOFOLLOW) != 0)
+        return open_failed(o, errno, err);
+    if (by_name.st_dev != by_fd.st_dev || by_name.st_ino != by_fd.st_ino)
+        return spy_err_set(err, SPY_EEXIST, 0,
+                           "%s: the name now refers to another object",
+                           o->name);
+    if (unlinkat(o->dirfd, o->rel, 0) != 0)
+        return open_failed(o, errno, err);
+    return 0;
+}
+
+const char *spy_obj_name(const spy_obj *o) {
+    return o->name;
+}
+
+void spy_obj_close(spy_obj *o) {
+    if (o == NULL)
+        return;
+    if (o->fd >= 0)
+        close(o->fd);
+    free(o);
+}

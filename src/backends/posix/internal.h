@@ -1,0 +1,79 @@
+/* posix/internal.h - what the files of the POSIX backend share (seg.c,
+ * list.c, mappers.c, guard.c, probe.c, inject.c). Private to
+ * src/backends/posix/. */
+#ifndef SPY_POSIX_INTERNAL_H
+#define SPY_POSIX_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "../../core/fault.h"
+#include "../../core/seginfo.h"
+
+/* Where POSIX shared memory objects live on Linux. */
+#define SPY__SHM_DIR "/dev/shm"
+
+/* /dev/shm opened once as a directory (O_DIRECTORY, close-on-exec): every
+ * POSIX name is resolved relative to it, so no path component of a name
+ * can lead elsewhere. -1 with errno set when it cannot be opened. The
+ * descriptor is cached for the life of the process and never closed. */
+int spy__shm_dirfd(void);
+
+/* "symlink", "FIFO", "directory", ...: what a non-regular entry is. */
+const char *spy__file_type(mode_t m);
+
+/* Fills the size, mode, owner, times and identity of *info from st. */
+void spy__fill_from_stat(spy_seg_info *info, const struct stat *st);
+
+/* Fills *info from a System V segment's IPC_STAT / SHM_STAT record. */
+void spy__fill_from_shmid(spy_seg_info *info, int shmid,
+                          const struct shmid_ds *ds);
+
+/* One parsed line of /proc/PID/maps. path points into the caller's line
+ * buffer ("" for anonymous mappings). */
+typedef struct spy__maps_line {
+    uint64_t start, end, offset;
+    char perms[5];
+    uint64_t dev; /* makedev(major, minor) */
+    uint64_t ino;
+    const char *path;
+    int deleted; /* path ended in " (deleted)" (removed from the line) */
+} spy__maps_line;
+
+/* Called for each file-backed mapping (inode != 0) of each process. Return
+ * non-zero to stop the scan. */
+typedef int (*spy__maps_cb)(int pid, const spy__maps_line *l, void *arg);
+
+/* One pass over /proc/[0-9]*\/maps. *hidden (if non-NULL) counts processes
+ * whose maps could not be read for lack of permission. Returns 0, or
+ * SPY_EIO when /proc cannot be opened. */
+int spy__maps_scan(spy__maps_cb cb, void *arg, int *hidden);
+
+/* Parses one maps line in place; 0 on success, -1 if malformed. */
+int spy__maps_parse(char *line, spy__maps_line *out);
+
+/* Command name of pid from /proc/PID/comm into buf ("?" if unknown). */
+void spy__proc_comm(int pid, char *buf, size_t cap);
+
+/* Counts, for every inode on device dev, the distinct processes mapping
+ * it. Returns a malloc'd array of n {ino, count} pairs sorted by ino (the
+ * caller frees it), or NULL with *n = 0 when nothing maps or /proc is
+ * unreadable (*ok = 0 then). */
+typedef struct spy__ino_count {
+    uint64_t ino;
+    int32_t count;
+    int32_t last_pid;
+} spy__ino_count;
+spy__ino_count *spy__maps_count(uint64_t dev, size_t *n, int *ok);
+
+/* Names for a fault's signal and si_code ("SIGSEGV", "SEGV_MAPERR"). */
+const char *spy__signal_name(int sig);
+const char *spy__code_name(int sig, int code);
+
+/* What a signal and si_code mean (SEGV_MAPERR: unmapped, SIGBUS: no
+ * backing, other SIGSEGV: protection). */
+spy_fault_kind spy__fault_kind(int sig, int code);
+
+#endif

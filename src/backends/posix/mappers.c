@@ -1,0 +1,335 @@
+/* proc_maps.c - who maps what: one pass over /proc/[pid]/maps.
+ *
+ * Mappings are matched by identity (device and inode), not by path, so an
+ * object whose name was removed (" (deleted)") and processes that closed
+ * their descriptor after mmap are still found. System V segments appear as
+ * "/SYSV<key>" with the inode column equal to the shmid. */
+#include "../mappers.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int spy__maps_parse(char *line, spy__maps_line *out) {
+    unsigned long long start, end, offset, ino;
+    unsigned maj, min;
+    char perms[8];
+    int pos = 0;
+    size_t len;
+    char *path;
+
+    if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms,
+               &offset, &maj, &min, &ino, &pos) < 7)
+        return -1;
+    out->start = start;
+    out->end = end;
+    out->offset = offset;
+    memcpy(out->perms, perms, 4);
+    out->perms[4] = '\0';
+    out->dev = makedev(maj, min);
+    out->ino = ino;
+    path = line + pos;
+    len = strlen(path);
+    while (len > 0 && (path[len - 1] == '\n' || path[len - 1] == ' '))
+        path[--len] = '\0';
+    out->deleted = 0;
+    if (len >= 10 && strcmp(path + len - 10, " (deleted)") == 0) {
+        out->deleted = 1;
+        path[len - 10] = '\0';
+    }
+    out->path = path;
+    return 0;
+}
+
+void spy__proc_comm(int pid, char *buf, size_t cap) {
+    char path[64];
+    FILE *f;
+    snprintf(path, sizeof path, "/proc/%d/comm", pid);
+    f = fopen(path, "re");
+    if (f == NULL || fgets(buf, (int)cap, f) == NULL) {
+        snprintf(buf, cap, "?");
+    } else {
+        buf[strcspn(buf, "\n")] = '\0';
+    }
+    if (f != NULL)
+        fclose(f);
+}
+
+static int is_pid_dir(const char *s) {
+    if (*s == '\0')
+        return 0;
+    for (; *s != '\0'; s++)
+        if (!isdigit((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+static unsigned hexval(char c) {
+    return isdigit((unsigned char)c)
+               ? (unsigned)(c - '0')
+               : (unsigned)(tolower((unsigned char)c) - 'a' + 10);
+}
+
+/* The device and inode columns of a maps line, read without sscanf: a
+ * cheap look that lets the scan skip anonymous mappings and, when it
+ * counts one device's inodes, every other device's lines. 0 on success. */
+static int quick_dev_ino(const char *p, const char *end, uint64_t *dev,
+                         uint64_t *ino) {
+    unsigned maj = 0, min = 0;
+    uint64_t v = 0;
+    int field;
+    /* Skip "start-end perms offset ". */
+    for (field = 0; field < 3; field++) {
+        while (p < end && *p != ' ')
+            p++;
+        while (p < end && *p == ' ')
+            p++;
+    }
+    for (; p < end && isxdigit((unsigned char)*p); p++)
+        maj = maj * 16 + hexval(*p);
+    if (p >= end || *p++ != ':')
+        return -1;
+    for (; p < end && isxdigit((unsigned char)*p); p++)
+        min = min * 16 + hexval(*p);
+    if (p >= end || *p++ != ' ')
+        return -1;
+    for (; p < end && isdigit((unsigned char)*p); p++)
+        v = v * 10 + (uint64_t)(*p - '0');
+    *dev = makedev(maj, min);
+    *ino = v;
+    return 0;
+}
+
+/* Reads all of /proc/PID/maps into *buf (grown as needed) with read(2):
+ * one or a few large reads instead of stdio's 4 KiB ones. Returns the
+ * length, or -1 with errno set. */
+static ssize_t slurp_maps(int pid, char **buf, size_t *cap) {
+    char path[64];
+    size_t len = 0;
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%d/maps", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    for (;;) {
+        ssize_t r;
+        if (*cap - len < 4096) {
+            size_t ncap = *cap ? *cap * 2 : 65536;
+            char *nb = realloc(*buf, ncap);
+            if (nb == NULL) {
+                close(fd);
+                errno = ENOMEM;
+                return -1;
+            }
+            *buf = nb;
+            *cap = ncap;
+        }
+        r = read(fd, *buf + len, *cap - len - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        len += (size_t)r;
+    }
+    close(fd);
+    (*buf)[len] = '\0';
+    return (ssize_t)len;
+}
+
+/* The scan behind spy__maps_scan and spy__maps_count: only lines with a
+ * non-zero inode (and, when filter is set, on device want) are parsed
+ * fully and passed to cb. */
+static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
+                int *hidden) {
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    char *buf = NULL;
+    size_t cap = 0;
+    int stop = 0;
+
+    if (hidden != NULL)
+        *hidden = 0;
+    if (d == NULL)
+        return SPY_EIO;
+    while (!stop && (de = readdir(d)) != NULL) {
+        char *p, *end;
+        ssize_t n;
+        int pid;
+        if (!is_pid_dir(de->d_name))
+            continue;
+        pid = atoi(de->d_name);
+        n = slurp_maps(pid, &buf, &cap);
+        if (n < 0) {
+            if ((errno == EACCES || errno == EPERM) && hidden != NULL)
+                (*hidden)++;
+            continue; /* ENOENT, ESRCH: the process exited meanwhile */
+        }
+        for (p = buf, end = buf + n; !stop && p < end;) {
+            char *nl = memchr(p, '\n', (size_t)(end - p));
+            char *next = nl != NULL ? nl + 1 : end;
+            uint64_t dev, ino;
+            spy__maps_line l;
+            if (nl != NULL)
+                *nl = '\0';
+            if (quick_dev_ino(p, nl != NULL ? nl : end, &dev, &ino) == 0 &&
+                ino != 0 && (!filter || dev == want) &&
+                spy__maps_parse(p, &l) == 0 && l.ino != 0)
+                stop = cb(pid, &l, arg);
+            p = next;
+        }
+    }
+    free(buf);
+    closedir(d);
+    return 0;
+}
+
+int spy__maps_scan(spy__maps_cb cb, void *arg, int *hidden) {
+    return scan(0, 0, cb, arg, hidden);
+}
+
+typedef struct match_ctx {
+    const spy_seg_info *info;
+    spy_mapper_cb cb;
+    void *arg;
+    int comm_pid;
+    char comm[64];
+} match_ctx;
+
+static int match_one(int pid, const spy__maps_line *l, void *arg) {
+    match_ctx *c = arg;
+    spy_mapper m;
+
+    if (c->info->kind == SPY_KIND_SYSV) {
+        if (strncmp(l->path, "/SYSV", 5) != 0 ||
+            l->ino != (uint64_t)(uint32_t)c->info->shmid)
+            return 0;
+    } else if (l->dev != c->info->dev || l->ino != c->info->ino) {
+        return 0;
+    }
+    if (c->comm_pid != pid) {
+        spy__proc_comm(pid, c->comm, sizeof c->comm);
+        c->comm_pid = pid;
+    }
+    memset(&m, 0, sizeof m);
+    m.pid = pid;
+    snprintf(m.comm, sizeof m.comm, "%s", c->comm);
+    m.start = l->start;
+    m.end = l->end;
+    m.offset = l->offset;
+    memcpy(m.perms, l->perms, sizeof m.perms);
+    m.deleted = l->deleted;
+    return c->cb(&m, c->arg);
+}
+
+int spy_mappers(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
+                int *hidden, spy_err *err) {
+    match_ctx c;
+    c.info = info;
+    c.cb = cb;
+    c.arg = arg;
+    c.comm_pid = -1;
+    c.comm[0] = '\0';
+    if (spy__maps_scan(match_one, &c, hidden) != 0)
+        return spy_err_set(err, SPY_EIO, errno,
+                           "/proc: cannot list processes: %s", strerror(errno));
+    return 0;
+}
+
+/* Inode counts in an open-addressing hash table (linear probing, at most
+ * half full): one probe per mapping line whatever the number of objects
+ * mapped. Slot ino 0 is empty (inode 0 is never counted). */
+typedef struct count_ctx {
+    uint64_t dev;
+    spy__ino_count *v;
+    size_t n, cap; /* cap: a power of two, or 0 */
+    int oom;
+} count_ctx;
+
+static size_t slot_of(uint64_t ino, size_t cap) {
+    return (size_t)((ino * 0x9e3779b97f4a7c15u) >> 17) & (cap - 1);
+}
+
+static spy__ino_count *find_slot(spy__ino_count *v, size_t cap, uint64_t ino) {
+    size_t i = slot_of(ino, cap);
+    while (v[i].ino != 0 && v[i].ino != ino)
+        i = (i + 1) & (cap - 1);
+    return &v[i];
+}
+
+static int grow(count_ctx *c) {
+    size_t cap = c->cap ? c->cap * 2 : 64, i;
+    spy__ino_count *v = calloc(cap, sizeof *v);
+    if (v == NULL)
+        return -1;
+    for (i = 0; i < c->cap; i++)
+        if (c->v[i].ino != 0)
+            *find_slot(v, cap, c->v[i].ino) = c->v[i];
+    free(c->v);
+    c->v = v;
+    c->cap = cap;
+    return 0;
+}
+
+static int count_one(int pid, const spy__maps_line *l, void *arg) {
+    count_ctx *c = arg;
+    spy__ino_count *e;
+    if (l->dev != c->dev)
+        return 0;
+    if ((c->n + 1) * 2 > c->cap && grow(c) != 0) {
+        c->oom = 1;
+        return 1;
+    }
+    e = find_slot(c->v, c->cap, l->ino);
+    if (e->ino == 0) {
+        e->ino = l->ino;
+        e->count = 1;
+        e->last_pid = pid;
+        c->n++;
+    } else if (e->last_pid != pid) {
+        e->count++;
+        e->last_pid = pid;
+    }
+    return 0;
+}
+
+static int by_ino(const void *a, const void *b) {
+    const spy__ino_count *x = a, *y = b;
+    return (x->ino > y->ino) - (x->ino < y->ino);
+}
+
+spy__ino_count *spy__maps_count(uint64_t dev, size_t *n, int *ok) {
+    count_ctx c;
+    size_t i, used = 0;
+    memset(&c, 0, sizeof c);
+    c.dev = dev;
+    *ok = scan(1, dev, count_one, &c, NULL) == 0 && !c.oom;
+    if (!*ok) {
+        free(c.v);
+        *n = 0;
+        return NULL;
+    }
+    /* Compact the table's used slots to the front, then sort them. */
+    for (i = 0; i < c.cap; i++)
+        if (c.v[i].ino != 0)
+            c.v[used++] = c.v[i];
+    if (used > 1)
+        qsort(c.v, used, sizeof c.v[0], by_ino);
+    *n = c.n;
+    return c.v;
+}

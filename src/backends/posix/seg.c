@@ -1,0 +1,705 @@
+/* posix.c - the POSIX/Linux backend: /dev/shm objects, System V segments
+ * and mapped files; listing, opening, stat, guarded read/write, holding.
+ *
+ * errno is translated to SPY_E* codes here and nowhere else. */
+#include "../seg.h"
+#include "../guard.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define SHM_DIR SPY__SHM_DIR
+
+struct spy_seg {
+    spy_name_form form;
+    char name[SPY_NAME_MAX]; /* canonical text, for messages */
+    int fd;                  /* POSIX objects and files; -1 for System V */
+    int shmid;               /* System V; -1 otherwise */
+    uint8_t *addr;           /* current window; NULL when none */
+    uint64_t win_off;        /* object offset of the window */
+    uint64_t win_len;        /* bytes in the window */
+    uint64_t len;            /* object size as of open or the last refresh */
+    int writable, created, nomap;
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+int spy__shm_dirfd(void) {
+    static int fd = -1;
+    if (fd < 0)
+        fd = open(SHM_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd;
+}
+
+typedef struct id_name {
+    uint32_t id;
+    char name[64];
+} id_name;
+
+/* Owner and group names are looked up once per id: 10,000 objects of one
+ * user cost one getpwuid. */
+static void lookup_name(uint32_t id, int group, char *out, size_t cap) {
+    static id_name cache[2][32];
+    static int used[2];
+    int i, g = group ? 1 : 0;
+
+    for (i = 0; i < used[g]; i++) {
+        if (cache[g][i].id == id) {
+            size_t n = strlen(cache[g][i].name);
+            if (n >= cap)
+                n = cap - 1;
+            memcpy(out, cache[g][i].name, n);
+            out[n] = '\0';
+            return;
+        }
+    }
+    if (group) {
+        struct group *gr = getgrgid((gid_t)id);
+        if (gr != NULL)
+            snprintf(out, cap, "%s", gr->gr_name);
+        else
+            snprintf(out, cap, "%u", (unsigned)id);
+    } else {
+        struct passwd *pw = getpwuid((uid_t)id);
+        if (pw != NULL)
+            snprintf(out, cap, "%s", pw->pw_name);
+        else
+            snprintf(out, cap, "%u", (unsigned)id);
+    }
+    if (used[g] < 32) {
+        cache[g][used[g]].id = id;
+        snprintf(cache[g][used[g]].name, sizeof cache[g][0].name, "%s", out);
+        used[g]++;
+    }
+}
+
+const char *spy__file_type(mode_t m) {
+    if (S_ISLNK(m))
+        return "symbolic link";
+    if (S_ISDIR(m))
+        return "directory";
+    if (S_ISFIFO(m))
+        return "FIFO";
+    if (S_ISSOCK(m))
+        return "socket";
+    if (S_ISCHR(m) || S_ISBLK(m))
+        return "device";
+    return "special file";
+}
+
+void spy__fill_from_stat(spy_seg_info *info, const struct stat *st) {
+    info->size = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+    info->mode = (uint32_t)(st->st_mode & 07777);
+    info->uid = st->st_uid;
+    info->gid = st->st_gid;
+    lookup_name(st->st_uid, 0, info->owner, sizeof info->owner);
+    lookup_name(st->st_gid, 1, info->group, sizeof info->group);
+    info->atime = (int64_t)st->st_atim.tv_sec;
+    info->mtime = (int64_t)st->st_mtim.tv_sec;
+    info->ctime = (int64_t)st->st_ctim.tv_sec;
+    info->dev = (uint64_t)st->st_dev;
+    info->ino = (uint64_t)st->st_ino;
+}
+
+void spy__fill_from_shmid(spy_seg_info *info, int shmid,
+                          const struct shmid_ds *ds) {
+    snprintf(info->name, sizeof info->name, "sysv:%d", shmid);
+    info->kind = SPY_KIND_SYSV;
+    info->size = (uint64_t)ds->shm_segsz;
+    info->mode = (uint32_t)(ds->shm_perm.mode & 0777);
+    info->uid = ds->shm_perm.uid;
+    info->gid = ds->shm_perm.gid;
+    lookup_name(info->uid, 0, info->owner, sizeof info->owner);
+    lookup_name(info->gid, 1, info->group, sizeof info->group);
+    info->atime = (int64_t)ds->shm_atime;
+    /* System V keeps no modification time: shm_ctime (last IPC_SET or
+     * creation) stands in for both mtime and ctime. */
+    info->mtime = (int64_t)ds->shm_ctime;
+    info->ctime = (int64_t)ds->shm_ctime;
+    info->nattch = (int32_t)ds->shm_nattch;
+    info->dev = 0;
+    info->ino = (uint64_t)(uint32_t)shmid;
+    /* The key's 32-bit pattern (0..0xffffffff), as spy_name_parse keeps
+     * the id of "key:0x...": key_t is signed, and a key with the top bit
+     * set must not become a negative number. */
+    info->key = (int64_t)(uint32_t)ds->shm_perm.__key;
+    info->shmid = shmid;
+    info->cpid = (int32_t)ds->shm_cpid;
+    info->lpid = (int32_t)ds->shm_lpid;
+}
+
+/* The sentence for a failed open of a POSIX object or file. */
+static int open_error(const char *name, int e, int dirfd, const char *rel,
+                      spy_err *err) {
+    struct stat st;
+    switch (e) {
+    case ENOENT:
+        return spy_err_set(err, SPY_ENOENT, e, "%s: no such %s", name,
+                           dirfd >= 0 ? "shared memory object" : "file");
+    case EACCES:
+    case EPERM:
+        if (fstatat(dirfd >= 0 ? dirfd : AT_FDCWD, rel, &st,
+                    AT_SYMLINK_NOFOLLOW) == 0) {
+            char owner[64];
+            lookup_name(st.st_uid, 0, owner, sizeof owner);
+            return spy_err_set(err, SPY_EACCES, e,
+                               "%s: permission denied (mode %04o, owner %s)",
+                               name, (unsigned)(st.st_mode & 07777), owner);
+        }
+        return spy_err_set(err, SPY_EACCES, e, "%s: permission denied", name);
+    case EEXIST:
+        return spy_err_set(err, SPY_EEXIST, e,
+                           "%s: already exists (use --force to reuse it)",
+                           name);
+    case ELOOP:
+        return spy_err_set(err, SPY_ETYPE, e,
+                           "%s: is a symbolic link (not followed)", name);
+    case EISDIR:
+        return spy_err_set(err, SPY_ETYPE, e, "%s: is a directory", name);
+    case ENXIO:
+        return spy_err_set(err, SPY_ETYPE, e,
+                           "%s: is a FIFO or device, not shared memory", name);
+    case ENAMETOOLONG:
+        return spy_err_set(err, SPY_EINVAL, e, "%s: name too long", name);
+    case EROFS:
+        return spy_err_set(err, SPY_EROFS, e, "%s: read-only file system",
+                           name);
+    case ENOSPC:
+        return spy_err_set(err, SPY_EIO, e, "%s: no space left", name);
+    default:
+        return spy_err_set(err, SPY_EIO, e, "%s: %s", name, strerror(e));
+    }
+}
+
+static int map_error(const char *name, int e, uint64_t len, spy_err *err) {
+    if (e == ENOMEM)
+        return spy_err_set(err, SPY_ENOMEM, e,
+                           "%s: cannot map %" PRIu64 " bytes: out of memory "
+                           "or address space",
+                           name, len);
+    if (e == EACCES)
+        return spy_err_set(err, SPY_EACCES, e, "%s: permission denied", name);
+    return spy_err_set(err, SPY_EIO, e, "%s: mmap: %s", name, strerror(e));
+}
+
+/* ---- POSIX objects and files --------------------------------------------- */
+
+/* Objects and files are mapped a window at a time, not whole: a 64 GiB
+ * object costs one window of address space, dumping 256 bytes of it maps
+ * one window, and mapping never fails for want of address space. */
+#define SPY_WINDOW ((uint64_t)64 * 1024 * 1024)
+
+static void unmap_window(spy_seg *s) {
+    if (s->addr != NULL && s->shmid < 0)
+        munmap(s->addr, (size_t)s->win_len);
+    if (s->shmid < 0) {
+        s->addr = NULL;
+        s->win_off = s->win_len = 0;
+    }
+}
+
+/* Makes the window holding offset off current. System V segments are
+ * attached whole at open and always have it. */
+static int map_window(spy_seg *s, uint64_t off, spy_err *err) {
+    uint64_t start = off - off % SPY_WINDOW, len;
+    void *p;
+    if (s->addr != NULL && off >= s->win_off && off < s->win_off + s->win_len)
+        return 0;
+    unmap_window(s);
+    len = s->len - start < SPY_WINDOW ? s->len - start : SPY_WINDOW;
+    p = mmap(NULL, (size_t)len, PROT_READ | (s->writable ? PROT_WRITE : 0),
+             MAP_SHARED, s->fd, (off_t)start);
+    if (p == MAP_FAILED)
+        return map_error(s->name, errno, len, err);
+    s->addr = p;
+    s->win_off = start;
+    s->win_len = len;
+    return 0;
+}
+
+/* After a read-write open was refused: if the same open read-only works,
+ * the sentence in *err says so, since reading is usually what was wanted.
+ * The trial descriptor is closed at once (a regular file opened with
+ * O_NONBLOCK has no side effect on open or close). */
+static void hint_read_only(int dirfd, const char *rel, int oflags,
+                           spy_err *err) {
+    int fd = openat(dirfd, rel, (oflags & ~O_RDWR) | O_RDONLY);
+    if (fd < 0)
+        return;
+    close(fd);
+    if (err != NULL) {
+        size_t l = strlen(err->msg);
+        snprintf(err->msg + l, sizeof err->msg - l,
+                 "; it can be opened read-only");
+    }
+}
+
+static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
+                   uint32_t mode, spy_err *err) {
+    int plain = n->form == SPY_NAME_PLAIN;
+    int dirfd = plain ? spy__shm_dirfd() : AT_FDCWD;
+    const char *rel = plain ? n->text + 1 : n->text;
+    int oflags = O_CLOEXEC | O_NONBLOCK | (s->writable ? O_RDWR : O_RDONLY);
+    struct stat st;
+    int e;
+
+    if (plain && dirfd < 0)
+        return spy_err_set(err, SPY_EIO, errno, "%s: cannot open: %s", SHM_DIR,
+                           strerror(errno));
+    /* Inside /dev/shm a symlink is never followed. A file: path is the
+     * user's own and resolves normally. */
+    if (plain)
+        oflags |= O_NOFOLLOW;
+    s->fd = -1;
+    if (flags & SPY_O_CREATE) {
+        s->fd = openat(dirfd, rel, oflags | O_CREAT | O_EXCL, mode & 07777);
+        if (s->fd >= 0) {
+            s->created = 1;
+        } else if (errno != EEXIST || (flags & SPY_O_EXCL)) {
+            return open_error(s->name, errno, plain ? dirfd : -1, rel, err);
+        }
+    }
+    if (s->fd < 0) {
+        s->fd = openat(dirfd, rel, oflags);
+        if (s->fd < 0) {
+            int rc;
+            e = errno;
+            rc = open_error(s->name, e, plain ? dirfd : -1, rel, err);
+            if (rc == SPY_EACCES && s->writable)
+                hint_read_only(dirfd, rel, oflags, err);
+            return rc;
+        }
+    }
+    if (fstat(s->fd, &st) != 0) {
+        e = errno;
+        return spy_err_set(err, SPY_EIO, e, "%s: fstat: %s", s->name,
+                           strerror(e));
+    }
+    if (!S_ISREG(st.st_mode))
+        return spy_err_set(err, SPY_ETYPE, 0, "%s: is a %s, not shared memory",
+                           s->name, spy__file_type(st.st_mode));
+    if (s->created && fchmod(s->fd, mode & 07777) != 0) {
+        e = errno;
+        return spy_err_set(err, SPY_EIO, e, "%s: fchmod: %s", s->name,
+                           strerror(e));
+    }
+    if ((flags & SPY_O_CREATE) && size > 0 && (uint64_t)st.st_size != size) {
+        if (size > (uint64_t)INT64_MAX)
+            return spy_err_set(err, SPY_ERANGE, 0,
+                               "%s: cannot size to %" PRIu64 " bytes: larger "
+                               "than the largest file size (%" PRId64 ")",
+                               s->name, size, INT64_MAX);
+        if (ftruncate(s->fd, (off_t)size) != 0) {
+            e = errno;
+            return spy_err_set(err,
+                               e == EFBIG || e == EINVAL ? SPY_ERANGE : SPY_EIO,
+                               e, "%s: cannot size to %" PRIu64 " bytes: %s",
+                               s->name, size, strerror(e));
+        }
+        st.st_size = (off_t)size;
+    }
+    s->len = (uint64_t)st.st_size;
+    /* Map the first window now: permission problems show at open, and a
+     * process holding the object (write --hold) is seen as a mapper. */
+    return s->len == 0 || s->nomap ? 0 : map_window(s, 0, err);
+}
+
+/* ---- System V -------------------------------------------------------------
+ */
+
+static int sysv_error(const char *name, int e, spy_err *err) {
+    switch (e) {
+    case EINVAL:
+    case EIDRM:
+    case ENOENT:
+        return spy_err_set(err, SPY_ENOENT, e, "%s: no such System V segment",
+                           name);
+    case EACCES:
+    case EPERM:
+        return spy_err_set(err, SPY_EACCES, e, "%s: permission denied", name);
+    case EEXIST:
+        return spy_err_set(err, SPY_EEXIST, e,
+                           "%s: already exists (use --force to reuse it)",
+                           name);
+    case ENOMEM:
+    case ENOSPC:
+        return spy_err_set(err, SPY_ENOMEM, e,
+                           "%s: the system's System V limits are reached",
+                           name);
+    default:
+        return spy_err_set(err, SPY_EIO, e, "%s: %s", name, strerror(e));
+    }
+}
+
+static int open_sysv(spy_seg *s, const spy_name *n, unsigned flags,
+                     uint64_t size, uint32_t mode, spy_err *err) {
+    struct shmid_ds ds;
+    void *p;
+
+    if (n->form == SPY_NAME_SYSV_ID) {
+        if (flags & SPY_O_CREATE)
+            return spy_err_set(err, SPY_EINVAL, 0,
+                               "%s: a segment is created by key "
+                               "(key:0xKEY), not by id",
+                               s->name);
+        s->shmid = (int)n->id;
+    } else {
+        key_t key = (key_t)n->id;
+        s->shmid = -1;
+        if (flags & SPY_O_CREATE) {
+            if (size == 0 || size > (uint64_t)SIZE_MAX)
+                return spy_err_set(err, SPY_ERANGE, 0,
+                                   "%s: a System V segment needs a size "
+                                   "of at least 1 byte",
+                                   s->name);
+            s->shmid = shmget(key, (size_t)size,
+                              IPC_CREAT | IPC_EXCL | (int)(mode & 0777));
+            if (s->shmid >= 0)
+                s->created = 1;
+            else if (errno != EEXIST || (flags & SPY_O_EXCL))
+                return sysv_error(s->name, errno, err);
+        }
+        if (s->shmid < 0) {
+            s->shmid = shmget(key, 0, 0);
+            if (s->shmid < 0)
+                return sysv_error(s->name, errno, err);
+        }
+    }
+    if (shmctl(s->shmid, IPC_STAT, &ds) != 0)
+        return sysv_error(s->name, errno, err);
+    if (s->nomap || ds.shm_segsz == 0)
+        return 0;
+    p = shmat(s->shmid, NULL, s->writable ? 0 : SHM_RDONLY);
+    if (p == (void *)-1)
+        return sysv_error(s->name, errno, err);
+    s->addr = p;
+    s->len = (uint64_t)ds.shm_segsz;
+    s->win_off = 0;
+    s->win_len = s->len;
+    return 0;
+}
+
+/* ---- the interface ----------------------------------------------------------
+ */
+
+int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
+                 uint32_t mode, spy_seg **out, spy_err *err) {
+    spy_seg *s;
+    int rc;
+
+    *out = NULL;
+    if (n->form == SPY_NAME_WIN_LOCAL || n->form == SPY_NAME_WIN_GLOBAL) {
+        char canon[SPY_NAME_MAX];
+        spy_name_format(n, canon, sizeof canon);
+        return spy_err_set(err, SPY_ENOTSUP, 0,
+                           "%s: Windows sections exist only on Windows", canon);
+    }
+    s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return spy_err_set(err, SPY_ENOMEM, errno, "out of memory");
+    s->form = n->form;
+    s->fd = -1;
+    s->shmid = -1;
+    s->writable = (flags & SPY_O_WRITE) != 0;
+    s->nomap = (flags & SPY_O_NOMAP) != 0;
+    spy_name_format(n, s->name, sizeof s->name);
+
+    if (n->form == SPY_NAME_SYSV_ID || n->form == SPY_NAME_SYSV_KEY)
+        rc = open_sysv(s, n, flags, size, mode, err);
+    else
+        rc = open_fd(s, n, flags, size, mode, err);
+    if (rc != 0) {
+        /* Leave nothing half-made behind. */
+        if (s->created)
+            spy_seg_unlink(n, NULL);
+        spy_seg_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
+    spy_seg_info_init(info);
+    if (s->shmid >= 0) {
+        struct shmid_ds ds;
+        if (shmctl(s->shmid, IPC_STAT, &ds) != 0)
+            return sysv_error(s->name, errno, err);
+        spy__fill_from_shmid(info, s->shmid, &ds);
+        return 0;
+    } else {
+        struct stat st;
+        if (fstat(s->fd, &st) != 0)
+            return spy_err_set(err, SPY_EIO, errno, "%s: fstat: %s", s->name,
+                               strerror(errno));
+        spy__fill_from_stat(info, &st);
+        snprintf(info->name, sizeof info->name, "%s", s->name);
+        info->kind = s->form == SPY_NAME_FILE            ? SPY_KIND_FILE
+                     : strncmp(s->name, "/sem.", 5) == 0 ? SPY_KIND_SEM
+                                                         : SPY_KIND_POSIX;
+        if (st.st_nlink == 0)
+            snprintf(info->problem, sizeof info->problem,
+                     "the name was removed; the memory lives until the last "
+                     "process unmaps it");
+        return 0;
+    }
+}
+
+int spy_seg_refresh(spy_seg *s, int *changed, spy_err *err) {
+    struct stat st;
+    if (changed != NULL)
+        *changed = 0;
+    if (s->fd < 0 || s->nomap)
+        return 0; /* System V segments never change size */
+    if (fstat(s->fd, &st) != 0)
+        return spy_err_set(err, SPY_EIO, errno, "%s: fstat: %s", s->name,
+                           strerror(errno));
+    if ((uint64_t)st.st_size == s->len)
+        return 0;
+    /* The next access maps a window that fits the new size. */
+    unmap_window(s);
+    s->len = (uint64_t)st.st_size;
+    if (changed != NULL)
+        *changed = 1;
+    (void)err;
+    return 0;
+}
+
+uint64_t spy_seg_len(const spy_seg *s) {
+    return s->len;
+}
+
+static int check_range(const spy_seg *s, uint64_t off, size_t len,
+                       spy_err *err) {
+    if (off > s->len || len > s->len - off)
+        return spy_err_set(err, SPY_ERANGE, 0,
+                           "%s: offset %" PRIu64 " + %zu bytes is past the "
+                           "end (%" PRIu64 " bytes)",
+                           s->name, off, len, s->len);
+    return 0;
+}
+
+static int fault_error(const spy_seg *s, const spy_fault *f, spy_err *err) {
+    uint64_t base = (uint64_t)(uintptr_t)s->addr;
+    if (f->addr >= base && f->addr < base + s->win_len)
+        return spy_err_set(err, SPY_EFAULT, 0,
+                           "%s: the object shrank while in use (%s at offset "
+                           "%" PRIu64 ")",
+                           s->name, f->sig_name, s->win_off + (f->addr - base));
+    return spy_err_set(err, SPY_EFAULT, 0, "%s: memory access faulted (%s)",
+                       s->name, f->sig_name);
+}
+
+/* Copies len bytes between buf and the object at off, window by window,
+ * under the fault guard. to_seg selects the direction. */
+static int copy_windows(spy_seg *s, uint64_t off, uint8_t *buf, size_t len,
+                        int to_seg, spy_err *err) {
+    while (len > 0) {
+        spy_fault f;
+        uint64_t in_win;
+        size_t n;
+        int rc = map_window(s, off, err);
+        if (rc != 0)
+            return rc;
+        in_win = s->win_off + s->win_len - off;
+        n = len < in_win ? len : (size_t)in_win;
+        rc = to_seg
+                 ? spy_copy_guarded(s->addr + (off - s->win_off), buf, n, &f)
+                 : spy_copy_guarded(buf, s->addr + (off - s->win_off), n, &f);
+        if (rc != 0)
+            return fault_error(s, &f, err);
+        off += n;
+        buf += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* Reads through the descriptor (POSIX objects and files). pread copies
+ * from the very pages a mapping shows, without the page faults and
+ * unmaps of mapped windows (a third of a dump's time), and it cannot
+ * fault: an object that shrank gives a short read, told here the way the
+ * guard tells a SIGBUS. */
+static int read_fd(const spy_seg *s, uint64_t off, uint8_t *buf, size_t len,
+                   spy_err *err) {
+    while (len > 0) {
+        ssize_t n = pread(s->fd, buf, len, (off_t)off);
+        struct stat st;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return spy_err_set(err, SPY_EIO, errno,
+                               "%s: read at offset %" PRIu64 ": %s", s->name,
+                               off, strerror(errno));
+        if (n == 0)
+            return spy_err_set(
+                err, SPY_EFAULT, 0,
+                "%s: the object shrank while in use (now %" PRIu64
+                " bytes: offset %" PRIu64 " is past its end, where a "
+                "mapping raises SIGBUS)",
+                s->name, fstat(s->fd, &st) == 0 ? (uint64_t)st.st_size : 0,
+                off);
+        off += (uint64_t)n;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len,
+                 spy_err *err) {
+    int rc = check_range(s, off, len, err);
+    if (rc != 0 || len == 0)
+        return rc;
+    if (s->fd >= 0) /* System V segments have none: the guarded copy */
+        return read_fd(s, off, dst, len, err);
+    return copy_windows(s, off, dst, len, 0, err);
+}
+
+int spy_seg_next_data(spy_seg *s, uint64_t off, uint64_t *data, uint64_t *hole,
+                      spy_err *err) {
+    off_t d, h;
+    struct stat st;
+
+    *data = off;
+    *hole = s->len;
+    if (s->fd < 0 || off >= s->len)
+        return 0; /* System V: all data */
+    /* Every byte allocated: no holes, and no SEEK_HOLE, which on tmpfs
+     * walks every page up to the hole (5 ms of a 256 MiB object). Extra
+     * metadata blocks can only hide a hole, which is then read as the
+     * zeros it holds. */
+    if (fstat(s->fd, &st) == 0 && st.st_size > 0 &&
+        (uint64_t)st.st_blocks * 512u >= (uint64_t)st.st_size)
+        return 0;
+    d = lseek(s->fd, (off_t)off, SEEK_DATA);
+    if (d < 0) {
+        if (errno != ENXIO)
+            return 0; /* no SEEK_DATA here: all data */
+        /* No data after off: a hole to the end, unless the object shrank
+         * (then reading would have faulted: say so the same way). */
+        if (fstat(s->fd, &st) == 0 && (uint64_t)st.st_size <= off)
+            return spy_err_set(err, SPY_EFAULT, 0,
+                               "%s: the object shrank while in use (now "
+                               "%" PRIu64 " bytes)",
+                               s->name, (uint64_t)st.st_size);
+        *data = *hole = s->len;
+        return 0;
+    }
+    h = lseek(s->fd, d, SEEK_HOLE);
+    *data = (uint64_t)d < s->len ? (uint64_t)d : s->len;
+    if (h > d && (uint64_t)h < s->len)
+        *hole = (uint64_t)h;
+    return 0;
+}
+
+int spy_seg_write(spy_seg *s, uint64_t off, const void *src, size_t len,
+                  spy_err *err) {
+    int rc;
+    if (!s->writable)
+        return spy_err_set(err, SPY_EROFS, 0, "%s: opened read-only", s->name);
+    rc = check_range(s, off, len, err);
+    if (rc != 0 || len == 0)
+        return rc;
+    /* The source is only read; the cast serves the one copy routine. */
+    return copy_windows(s, off, (uint8_t *)(uintptr_t)src, len, 1, err);
+}
+
+int spy_seg_flush(spy_seg *s, spy_err *err) {
+    if (s->shmid >= 0)
+        return 0; /* System V memory has no backing file */
+    if (s->addr != NULL && msync(s->addr, (size_t)s->win_len, MS_SYNC) != 0)
+        return spy_err_set(err, SPY_EIO, errno, "%s: msync: %s", s->name,
+                           strerror(errno));
+    /* msync covers the current window only; bytes written through earlier
+     * windows (unmapped since, still dirty in the page cache) reach the
+     * file with fdatasync. /dev/shm has no disk behind it. */
+    if (s->form == SPY_NAME_FILE && s->writable && fdatasync(s->fd) != 0)
+        return spy_err_set(err, SPY_EIO, errno, "%s: fdatasync: %s", s->name,
+                           strerror(errno));
+    return 0;
+}
+
+int spy_seg_parallel_reads(const spy_seg *s) {
+    return s->fd >= 0; /* read_fd: pread keeps no position */
+}
+
+int spy_seg_created(const spy_seg *s) {
+    return s->created;
+}
+
+int spy_seg_writable(const spy_seg *s) {
+    return s->writable;
+}
+
+const char *spy_seg_name(const spy_seg *s) {
+    return s->name;
+}
+
+void spy_seg_close(spy_seg *s) {
+    if (s == NULL)
+        return;
+    if (s->addr != NULL) {
+        if (s->shmid >= 0)
+            shmdt(s->addr);
+        else
+            munmap(s->addr, (size_t)s->win_len);
+    }
+    if (s->fd >= 0)
+        close(s->fd);
+    free(s);
+}
+
+int spy_seg_unlink(const spy_name *n, spy_err *err) {
+    char canon[SPY_NAME_MAX];
+    int shmid;
+
+    spy_name_format(n, canon, sizeof canon);
+    switch (n->form) {
+    case SPY_NAME_PLAIN:
+        if (spy__shm_dirfd() < 0)
+            return spy_err_set(err, SPY_EIO, errno, "%s: cannot open: %s",
+                               SHM_DIR, strerror(errno));
+        /* unlinkat removes a symlink itself, never its target. */
+        if (unlinkat(spy__shm_dirfd(), n->text + 1, 0) != 0)
+            return open_error(canon, errno, spy__shm_dirfd(), n->text + 1, err);
+        return 0;
+    case SPY_NAME_FILE:
+        if (unlink(n->text) != 0)
+            return open_error(canon, errno, -1, n->text, err);
+        return 0;
+    case SPY_NAME_SYSV_KEY:
+        shmid = shmget((key_t)n->id, 0, 0);
+        if (shmid < 0)
+            return sysv_error(canon, errno, err);
+        break;
+    case SPY_NAME_SYSV_ID:
+        shmid = (int)n->id;
+        break;
+    default:
+        return spy_err_set(err, SPY_ENOTSUP, 0,
+                           "%s: Windows sections exist only on Windows", canon);
+    }
+    if (shmctl(shmid, IPC_RMID, NULL) != 0)
+        return sysv_error(canon, errno, err);
+    return 0;
+}

@@ -1,0 +1,61 @@
+/* process.h - this process and its surroundings: setup, page size,
+ * clocks, the hold (wait for Enter, end of input or a signal), durable
+ * files and entropy. posix/process.c, win32/process.c. */
+#ifndef SPY_PROCESS_H
+#define SPY_PROCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/err.h"
+
+/* ---- process helpers -------------------------------------------------- */
+
+/* Process-wide setup, called once by main before any output: SIGPIPE is
+ * ignored, so writing to a closed pipe (`shmspy dump | head`) becomes an
+ * EPIPE write error that the CLI ends on quietly instead of dying. An
+ * unset TZ is set to the system zone so that local times are computed
+ * without a stat per call. */
+void spy_process_init(void);
+
+/* The system page size in bytes. */
+uint64_t spy_page_size(void);
+
+/* Catches SIGINT, SIGTERM and SIGHUP (Ctrl-C / Ctrl-Break and console
+ * close on Windows) from now on, for a later spy_hold_wait: call it before
+ * creating what the hold will own, so a signal that arrives meanwhile is
+ * remembered (the wait then returns at once) instead of killing the
+ * process with the object left behind. Optional: spy_hold_wait arms
+ * itself; it also restores the previous handlers. */
+int spy_hold_arm(spy_err *err);
+
+/* Blocks until Enter or end-of-file on standard input, or SIGINT, SIGTERM
+ * or SIGHUP. *why is set to a static string naming the reason ("Enter",
+ * "end of input", "SIGTERM", ...). */
+int spy_hold_wait(const char **why, spy_err *err);
+
+/* Current time as seconds since the epoch, and monotonic milliseconds. */
+int64_t spy_now(void);
+uint64_t spy_monotonic_ms(void);
+
+/* Writes len bytes to a NEW file at path (SPY_EEXIST rather than replace
+ * one), mode 0600, then fsyncs the file and its directory, so that the
+ * data is on disk before the caller goes on. A failed write removes the
+ * partial file. */
+int spy_durable_create(const char *path, const void *data, size_t len,
+                       spy_err *err);
+
+/* Reads the regular file at path, at most max bytes (SPY_ERANGE if it is
+ * larger), into a new malloc'd buffer *out of *len bytes; the caller frees
+ * it. */
+int spy_file_slurp(const char *path, size_t max, char **out, size_t *len,
+                   spy_err *err);
+
+/* Some bits that differ from run to run (time, pid): the default seed of
+ * `inject corrupt`. Not for cryptography. */
+uint64_t spy_entropy(void);
+
+/* This process's id, for unique default file names. */
+long spy_self_pid(void);
+
+#endif

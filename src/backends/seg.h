@@ -1,0 +1,119 @@
+/* seg.h - the objects themselves: listing every named segment, and
+ * opening, sizing, reading and writing one. Implemented by posix/seg.c +
+ * posix/list.c or win32/seg.c + win32/list.c (the range and window logic
+ * both share is in common.c). Every function returns 0 or a negative
+ * SPY_E* code and fills *err (when non-NULL) with "<name>: <reason>". */
+#ifndef SPY_SEG_H
+#define SPY_SEG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/err.h"
+#include "../core/name.h"
+#include "../core/seginfo.h"
+
+/* ---- listing ---------------------------------------------------------- */
+
+enum {
+    SPY_LIST_POSIX = 1 << 0, /* POSIX objects and named semaphores */
+    SPY_LIST_SYSV = 1 << 1,  /* System V segments */
+    SPY_LIST_WIN = 1 << 2,   /* Windows named sections */
+    SPY_LIST_ALL = SPY_LIST_POSIX | SPY_LIST_SYSV | SPY_LIST_WIN,
+    SPY_LIST_MAPPERS = 1 << 8, /* fill nattch for POSIX objects too (one
+                                  pass over every process's mappings) */
+};
+
+/* Called once per object; return non-zero to stop the listing. The info
+ * is valid only during the call. */
+typedef int (*spy_list_cb)(const spy_seg_info *info, void *arg);
+
+/* Lists the objects of the kinds in `flags` (kinds the platform lacks are
+ * skipped silently). Entries that are not usable objects (symlinks, FIFOs,
+ * directories...) are reported with kind SPY_KIND_OTHER and a problem text;
+ * entries that vanish while listing are skipped. Errors only when a whole
+ * source cannot be read (e.g. /dev/shm unreadable). */
+int spy_backend_list(unsigned flags, spy_list_cb cb, void *arg, spy_err *err);
+
+/* ---- opening ---------------------------------------------------------- */
+
+typedef struct spy_seg spy_seg; /* opaque: fd + mapping, shmid + shmat, ... */
+
+enum {
+    SPY_O_WRITE = 1 << 0,  /* open and map read-write (default read-only) */
+    SPY_O_CREATE = 1 << 1, /* create if missing (size and mode apply) */
+    SPY_O_EXCL = 1 << 2,   /* with CREATE: fail with SPY_EEXIST if exists */
+    SPY_O_NOMAP = 1 << 3,  /* do not map: for stat only */
+};
+
+/* Opens (and unless SPY_O_NOMAP maps) the object named n. With
+ * SPY_O_CREATE the object is created with exactly `mode` (umask ignored)
+ * and sized to `size`; without SPY_O_EXCL an existing object is reused and
+ * resized to `size` when size > 0. Symlinks are never followed; non-regular
+ * files are refused (SPY_ETYPE). A zero-size object opens with no mapping
+ * (spy_seg_len 0). On success *out owns the handle: free with
+ * spy_seg_close. */
+int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
+                 uint32_t mode, spy_seg **out, spy_err *err);
+
+/* Fresh metadata of an open object (fstat / IPC_STAT), in *info. */
+int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err);
+
+/* Re-reads the object's size; if it changed, remaps to the new size.
+ * *changed (if non-NULL) is set to 1 when the mapping changed. */
+int spy_seg_refresh(spy_seg *s, int *changed, spy_err *err);
+
+/* The object's size in bytes, as of open or the last spy_seg_refresh.
+ * Its bytes are reached only through spy_seg_read / spy_seg_write: the
+ * backend maps a window at a time (64 MiB for files and POSIX objects), so
+ * huge objects cost little address space and a shrinking object is a
+ * result, never a crash. */
+uint64_t spy_seg_len(const spy_seg *s);
+
+/* Copies len bytes at off into dst under a fault guard. SPY_ERANGE if the
+ * range is outside the mapping; SPY_EFAULT if the access faulted (the object
+ * shrank under us). */
+int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len, spy_err *err);
+
+/* Where the data is, at or after off (off < spy_seg_len): *data is the
+ * first offset >= off that may hold non-zero bytes and *hole the end of
+ * that data (the next hole, or spy_seg_len); the bytes between off and
+ * *data are a hole and read as zeros. Holes are skipped without reading
+ * or mapping them (SEEK_DATA / SEEK_HOLE). Where the system cannot tell
+ * (System V, file systems without them), everything is data: *data = off,
+ * *hole = spy_seg_len. SPY_EFAULT if the object shrank below off. A hole
+ * may be written to right after the call: callers show a snapshot. */
+int spy_seg_next_data(spy_seg *s, uint64_t off, uint64_t *data, uint64_t *hole,
+                      spy_err *err);
+
+/* Writes len bytes at off, guarded like spy_seg_read. SPY_EROFS if the
+ * segment was opened read-only. */
+int spy_seg_write(spy_seg *s, uint64_t off, const void *src, size_t len,
+                  spy_err *err);
+
+/* msync / FlushViewOfFile of the whole mapping. */
+int spy_seg_flush(spy_seg *s, spy_err *err);
+
+/* 1 if spy_seg_read may be called on s from several threads at once
+ * (reads of POSIX objects and files: positioned reads of one descriptor),
+ * else 0 (System V segments, Windows sections: reads go through the one
+ * mapped window). */
+int spy_seg_parallel_reads(const spy_seg *s);
+
+/* 1 if this open created the object, else 0. */
+int spy_seg_created(const spy_seg *s);
+
+/* 1 if mapped read-write. */
+int spy_seg_writable(const spy_seg *s);
+
+/* The canonical name the segment was opened with. */
+const char *spy_seg_name(const spy_seg *s);
+
+/* Unmaps and closes; s may be NULL. Does not unlink. */
+void spy_seg_close(spy_seg *s);
+
+/* Removes the name (shm_unlink, IPC_RMID, unlink). Processes that map the
+ * object keep their mapping. */
+int spy_seg_unlink(const spy_name *n, spy_err *err);
+
+#endif

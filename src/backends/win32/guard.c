@@ -1,0 +1,402 @@
+/* win32_guard.c - guarded memory access on Windows: spy_copy_guarded,
+ * spy_probe and spy_addr_describe (VirtualQuery).
+ *
+ * How a fault becomes a result. MSVC has structured exception handling
+ * (__try/__except) and uses it. GCC (MinGW) has no __try, and longjmp out
+ * of an exception handler would unwind through the system's dispatcher
+ * frames, which is not safe. So with GCC the copy is a small assembly
+ * routine that uses no stack and only volatile registers, keeping the
+ * count of bytes still to copy in r8. A vectored exception handler
+ * (installed once, first in the chain) claims an EXCEPTION_ACCESS_VIOLATION
+ * or EXCEPTION_IN_PAGE_ERROR only when the faulting instruction lies
+ * inside that routine and the current thread armed a copy: it records the
+ * exception (read / write / execute from ExceptionInformation[0], the
+ * address from [1]), points the thread's instruction pointer at the
+ * routine's recovery label, which returns the remaining count, and
+ * resumes (EXCEPTION_CONTINUE_EXECUTION). Because the routine touched
+ * neither the stack nor a callee-saved register, the resumed thread is
+ * exactly as it would be after a normal return. Every other exception is
+ * left to the next handler (EXCEPTION_CONTINUE_SEARCH), so genuine crashes
+ * still crash. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#include <psapi.h> /* after windows.h, which it needs */
+
+/* What the handler found, per thread. */
+typedef struct guard_state {
+    int armed, faulted;
+    DWORD code;      /* EXCEPTION_ACCESS_VIOLATION / _IN_PAGE_ERROR */
+    ULONG_PTR how;   /* ExceptionInformation[0]: 0 read, 1 write, 8 DEP */
+    ULONG_PTR where; /* ExceptionInformation[1]: the address */
+} guard_state;
+
+/* MSVC spells thread-local storage its own way before C11 support. */
+#if defined(_MSC_VER)
+#define SPY_THREAD_LOCAL __declspec(thread)
+#else
+#define SPY_THREAD_LOCAL _Thread_local
+#endif
+static SPY_THREAD_LOCAL guard_state guard;
+
+/* What an access violation at addr means: nothing there (free address
+ * space), or something there that does not allow the access. */
+static spy_fault_kind violation_kind(ULONG_PTR addr) {
+    MEMORY_BASIC_INFORMATION m;
+    if (VirtualQuery((LPCVOID)addr, &m, sizeof m) == 0 || m.State == MEM_FREE)
+        return SPY_FAULT_UNMAPPED;
+    return SPY_FAULT_PROT;
+}
+
+static void fill_fault(const guard_state *g, spy_fault *out) {
+    if (out == NULL)
+        return;
+    out->sig = (int)g->code;
+    out->code = (int)g->how;
+    out->sig_name =
+        g->code == EXCEPTION_IN_PAGE_ERROR       ? "EXCEPTION_IN_PAGE_ERROR"
+        : g->code == STATUS_GUARD_PAGE_VIOLATION ? "STATUS_GUARD_PAGE_VIOLATION"
+                                                 : "EXCEPTION_ACCESS_VIOLATION";
+    out->kind = g->code == EXCEPTION_IN_PAGE_ERROR ? SPY_FAULT_NOBACKING
+                : g->code == STATUS_GUARD_PAGE_VIOLATION
+                    ? SPY_FAULT_PROT
+                    : violation_kind(g->where);
+    out->code_name = g->how == 1   ? "write access"
+                     : g->how == 8 ? "execute access (DEP)"
+                                   : "read access";
+    out->addr = (uint64_t)g->where;
+}
+
+static void record(guard_state *g, const EXCEPTION_RECORD *er) {
+    g->faulted = 1;
+    g->code = er->ExceptionCode;
+    g->how = er->NumberParameters >= 1 ? er->ExceptionInformation[0] : 0;
+    g->where = er->NumberParameters >= 2 ? er->ExceptionInformation[1] : 0;
+}
+
+#if defined(_MSC_VER)
+
+/* MSVC: __try/__except around plain byte loops. (Not built by the CI,
+ * which cross-compiles with MinGW.) */
+static int guard_filter(EXCEPTION_POINTERS *ep) {
+    DWORD c = ep->ExceptionRecord->ExceptionCode;
+    if (c != EXCEPTION_ACCESS_VIOLATION && c != EXCEPTION_IN_PAGE_ERROR &&
+        c != STATUS_GUARD_PAGE_VIOLATION)
+        return EXCEPTION_CONTINUE_SEARCH;
+    record(&guard, ep->ExceptionRecord);
+    return EXCEPTION_EXECUTE_HANDLER;
+}
+
+static size_t guarded_copy(void *dst, const volatile void *src, size_t len) {
+    volatile uint8_t *d = dst;
+    const volatile uint8_t *s = src;
+    size_t i = 0;
+    __try {
+        for (; i < len; i++)
+            d[i] = s[i];
+    } __except (guard_filter(GetExceptionInformation())) {
+        return len - i;
+    }
+    return 0;
+}
+
+static size_t guarded_touch(volatile uint8_t *p, size_t len) {
+    size_t i = 0;
+    __try {
+        for (; i < len; i++)
+            p[i] = p[i];
+    } __except (guard_filter(GetExceptionInformation())) {
+        return len - i;
+    }
+    return 0;
+}
+
+static int guard_install(void) {
+    return 0;
+}
+
+#elif defined(__GNUC__) && defined(__x86_64__)
+
+/* size_t spy__win_copy(void *dst, const volatile void *src, size_t len)
+ *   rcx = dst, rdx = src, r8 = len (Windows x64 convention); copies 8
+ *   bytes at a time, then bytes; returns 0.
+ * size_t spy__win_touch(volatile void *p, size_t len)
+ *   rcx = p, rdx = len; reads each byte and writes it back; returns 0.
+ * spy__win_copy_recover: where the handler resumes a faulted routine;
+ *   returns r8, the bytes not done.
+ * spy__win_guard_end: end of the code the handler may claim. */
+size_t spy__win_copy(void *dst, const volatile void *src, size_t len);
+size_t spy__win_touch(volatile void *p, size_t len);
+extern const char spy__win_copy_recover[], spy__win_guard_end[];
+
+__asm__(".text\n"
+        ".p2align 4\n"
+        ".globl spy__win_copy\n"
+        ".def spy__win_copy; .scl 2; .type 32; .endef\n"
+        "spy__win_copy:\n"
+        "    cmpq $8, %r8\n"
+        "    jb 3f\n"
+        "1:  movq (%rdx), %rax\n"
+        "    movq %rax, (%rcx)\n"
+        "    addq $8, %rdx\n"
+        "    addq $8, %rcx\n"
+        "    subq $8, %r8\n"
+        "    cmpq $8, %r8\n"
+        "    jae 1b\n"
+        "3:  testq %r8, %r8\n"
+        "    jz 5f\n"
+        "4:  movb (%rdx), %al\n"
+        "    movb %al, (%rcx)\n"
+        "    incq %rdx\n"
+        "    incq %rcx\n"
+        "    decq %r8\n"
+        "    jnz 4b\n"
+        "5:  xorl %eax, %eax\n"
+        "    ret\n"
+        ".globl spy__win_touch\n"
+        ".def spy__win_touch; .scl 2; .type 32; .endef\n"
+        "spy__win_touch:\n"
+        "    movq %rdx, %r8\n"
+        "    testq %r8, %r8\n"
+        "    jz 7f\n"
+        "6:  movb (%rcx), %al\n"
+        "    movb %al, (%rcx)\n"
+        "    incq %rcx\n"
+        "    decq %r8\n"
+        "    jnz 6b\n"
+        "7:  xorl %eax, %eax\n"
+        "    ret\n"
+        ".globl spy__win_copy_recover\n"
+        "spy__win_copy_recover:\n"
+        "    movq %r8, %rax\n"
+        "    ret\n"
+        ".globl spy__win_guard_end\n"
+        "spy__win_guard_end:\n"
+        "    int3\n");
+
+static LONG CALLBACK guard_handler(EXCEPTION_POINTERS *ep) {
+    const EXCEPTION_RECORD *er = ep->ExceptionRecord;
+    CONTEXT *c = ep->ContextRecord;
+    uintptr_t ip = (uintptr_t)c->Rip;
+
+    if (er->ExceptionCode != EXCEPTION_ACCESS_VIOLATION &&
+        er->ExceptionCode != EXCEPTION_IN_PAGE_ERROR &&
+        er->ExceptionCode != STATUS_GUARD_PAGE_VIOLATION)
+        return EXCEPTION_CONTINUE_SEARCH;
+    if (ip < (uintptr_t)&spy__win_copy || ip >= (uintptr_t)spy__win_guard_end ||
+        !guard.armed)
+        return EXCEPTION_CONTINUE_SEARCH;
+    record(&guard, er);
+    c->Rip = (DWORD64)(uintptr_t)spy__win_copy_recover;
+    return EXCEPTION_CONTINUE_EXECUTION;
+}
+
+static INIT_ONCE guard_once = INIT_ONCE_STATIC_INIT;
+
+static BOOL CALLBACK guard_add(PINIT_ONCE once, PVOID arg, PVOID *ctx) {
+    (void)once;
+    (void)arg;
+    (void)ctx;
+    /* First in the chain; never removed: it claims only its own faults. */
+    return AddVectoredExceptionHandler(1, guard_handler) != NULL;
+}
+
+static int guard_install(void) {
+    return InitOnceExecuteOnce(&guard_once, guard_add, NULL, NULL) ? 0 : -1;
+}
+
+static size_t guarded_copy(void *dst, const volatile void *src, size_t len) {
+    size_t left;
+    guard.armed = 1;
+    left = spy__win_copy(dst, src, len);
+    guard.armed = 0;
+    return left;
+}
+
+static size_t guarded_touch(volatile uint8_t *p, size_t len) {
+    size_t left;
+    guard.armed = 1;
+    left = spy__win_touch(p, len);
+    guard.armed = 0;
+    return left;
+}
+
+#else
+#error                                                                         \
+    "win32_guard.c: no fault guard for this compiler and CPU (x86_64 GCC/Clang or MSVC)"
+#endif
+
+int spy_copy_guarded(void *dst, const volatile void *src, size_t len,
+                     spy_fault *out) {
+    if (out != NULL)
+        memset(out, 0, sizeof *out);
+    if (len == 0)
+        return 0;
+    guard.faulted = 0;
+    if (guard_install() != 0) {
+        /* Without the handler a fault would crash: refuse instead. */
+        guard.code = EXCEPTION_ACCESS_VIOLATION;
+        guard.how = 0;
+        guard.where = (ULONG_PTR)src;
+        fill_fault(&guard, out);
+        return SPY_EFAULT;
+    }
+    if (guarded_copy(dst, src, len) == 0 && !guard.faulted)
+        return 0;
+    fill_fault(&guard, out);
+    return SPY_EFAULT;
+}
+
+int spy_probe(uint64_t addr, size_t len, int write, uint8_t *out,
+              spy_fault *fault) {
+    memset(fault, 0, sizeof *fault);
+    if (len == 0)
+        return 0;
+    if (!write)
+        return spy_copy_guarded(out, (const volatile void *)(uintptr_t)addr,
+                                len, fault);
+    guard.faulted = 0;
+    if (guard_install() != 0)
+        return spy_copy_guarded(out, (const volatile void *)(uintptr_t)addr,
+                                len, fault);
+    if (guarded_touch((volatile uint8_t *)(uintptr_t)addr, len) == 0 &&
+        !guard.faulted)
+        return 0;
+    fill_fault(&guard, fault);
+    return SPY_EFAULT;
+}
+
+/* ---- where an address lies: VirtualQuery ------------------------------
+ * Free address space is not a mapping; reserved space is (like a "---p"
+ * line of /proc/self/maps): the explanation then says "reserved, not
+ * committed". */
+
+static void region_entry(const MEMORY_BASIC_INFORMATION *m, spy_map_entry *e) {
+    static WCHAR path[1024];
+    DWORD p = m->Protect & 0xffu, n;
+    uintptr_t base = (uintptr_t)m->BaseAddress;
+    MEMORY_BASIC_INFORMATION here;
+    int is_stack;
+
+    /* The reservation holding one of our locals is this thread's stack. */
+    memset(&here, 0, sizeof here);
+    is_stack = VirtualQuery(&here, &here, sizeof here) != 0 &&
+               here.AllocationBase == m->AllocationBase;
+
+    memset(e, 0, sizeof *e);
+    e->start = (uint64_t)base;
+    e->end = (uint64_t)(base + m->RegionSize);
+    if (m->State != MEM_COMMIT) {
+        memcpy(e->perms, "---", 3);
+    } else {
+        e->perms[0] = p == PAGE_NOACCESS || p == PAGE_EXECUTE ? '-' : 'r';
+        e->perms[1] = p == PAGE_READWRITE || p == PAGE_WRITECOPY ||
+                              p == PAGE_EXECUTE_READWRITE ||
+                              p == PAGE_EXECUTE_WRITECOPY
+                          ? 'w'
+                          : '-';
+        e->perms[2] = p >= PAGE_EXECUTE ? 'x' : '-';
+        if (m->Protect & PAGE_GUARD)
+            e->perms[0] = e->perms[1] = e->perms[2] = '-';
+    }
+    e->perms[3] = m->Type == MEM_MAPPED && p != PAGE_WRITECOPY &&
+                          p != PAGE_EXECUTE_WRITECOPY
+                      ? 's'
+                      : 'p';
+    e->perms[4] = '\0';
+
+    if (m->State == MEM_RESERVE) {
+        snprintf(e->path, sizeof e->path, "[reserved, not committed]");
+    } else if (m->Protect & PAGE_GUARD) {
+        snprintf(e->path, sizeof e->path, "[guard page]");
+    } else if (m->Type == MEM_IMAGE || m->Type == MEM_MAPPED) {
+        n = GetMappedFileNameW(GetCurrentProcess(), m->BaseAddress, path,
+                               sizeof path / sizeof path[0]);
+        if (n == 0 ||
+            spy__wide_to_utf8(path, (int)n, e->path, sizeof e->path) != 0)
+            snprintf(e->path, sizeof e->path, "%s",
+                     m->Type == MEM_IMAGE ? "[image]" : "[section view]");
+    } else if (is_stack) {
+        snprintf(e->path, sizeof e->path, "[stack]");
+    }
+}
+
+/* The nearest regions that are not free below and above a, found by
+ * walking the address space upwards from 0 (a free region's base is not
+ * always where the free space starts: Wine reports the queried page, so a
+ * walk downwards could take a step per page). */
+static void neighbours(uintptr_t a, uintptr_t max, spy_region *out) {
+    MEMORY_BASIC_INFORMATION m, below;
+    uintptr_t q = 0, base, end;
+    int have_below = 0;
+
+    memset(&below, 0, sizeof below);
+
+    while (q <= max && VirtualQuery((LPCVOID)q, &m, sizeof m) != 0) {
+        base = (uintptr_t)m.BaseAddress;
+        end = base + m.RegionSize;
+        if (end <= q)
+            break; /* no progress: never loop */
+        if (m.State != MEM_FREE) {
+            if (end <= a) {
+                below = m;
+                have_below = 1;
+            } else if (base > a) {
+                out->has_above = 1;
+                region_entry(&m, &out->above);
+                break;
+            }
+        }
+        q = end;
+    }
+    if (have_below) {
+        out->has_below = 1;
+        region_entry(&below, &out->below);
+    }
+}
+
+/* VirtualQuery's words for the region holding the address itself. */
+static void region_facts(const MEMORY_BASIC_INFORMATION *m, spy_region *out) {
+    snprintf(out->vq_state, sizeof out->vq_state, "%s",
+             spy__state_name(m->State));
+    if (m->State == MEM_COMMIT)
+        snprintf(out->vq_protect, sizeof out->vq_protect, "%s%s%s",
+                 spy__protect_name(m->Protect),
+                 (m->Protect & PAGE_GUARD) ? "|PAGE_GUARD" : "",
+                 (m->Protect & PAGE_NOCACHE) ? "|PAGE_NOCACHE" : "");
+    if (m->State != MEM_FREE)
+        snprintf(out->vq_type, sizeof out->vq_type, "%s",
+                 spy__type_name(m->Type));
+}
+
+int spy_addr_describe(uint64_t addr, spy_region *out, spy_err *err) {
+    SYSTEM_INFO si;
+    MEMORY_BASIC_INFORMATION m;
+    uintptr_t a = (uintptr_t)addr, max;
+
+    (void)err;
+    memset(out, 0, sizeof *out);
+    out->file_size = -1;
+    GetSystemInfo(&si);
+    max = (uintptr_t)si.lpMaximumApplicationAddress;
+    out->vq_max = (uint64_t)max;
+    if ((uint64_t)a != addr || a > max) {
+        /* Above the user part of the address space (or beyond 64 bits of
+         * pointer): nothing is mapped there for us. */
+        neighbours(max, max, out);
+        return 0;
+    }
+    if (VirtualQuery((LPCVOID)a, &m, sizeof m) != 0 && m.State != MEM_FREE) {
+        out->inside = 1;
+        region_entry(&m, &out->at);
+        region_facts(&m, out);
+        return 0;
+    }
+    if (VirtualQuery((LPCVOID)a, &m, sizeof m) != 0)
+        region_facts(&m, out);
+    neighbours(a, max, out);
+    return 0;
+}

@@ -1,0 +1,84 @@
+/* main.c - shmspy entry point: dispatches to one subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "../tui/tui.h"
+#include "../backends/demo.h"
+#include "../backends/process.h"
+
+#ifndef SPY_VERSION
+#define SPY_VERSION "0.0.0"
+#endif
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"list", cmd_list, "list shared memory objects of every kind"},
+    {"stat", cmd_stat, "size, mode, owner, times and the processes mapping it"},
+    {"dump", cmd_dump, "hex dump (xxd or hexdump -C layout) or raw bytes"},
+    {"read", cmd_read, "read a typed value at an offset"},
+    {"write", cmd_write, "write a value, string, hex bytes, a file or a fill"},
+    {"create", cmd_create, "create an object (mode 0600 unless --mode)"},
+    {"rm", cmd_rm, "remove an object's name"},
+    {"watch", cmd_watch, "live hex view of one object (TUI)"},
+    {"probe", cmd_probe, "touch an address safely and explain the fault"},
+    {"demo", cmd_demo, "classroom scenarios: faults really caused, explained"},
+    {"inject", cmd_inject,
+     "inject faults into a live segment, journalled, undoable"},
+};
+
+static void usage(FILE *f) {
+    size_t i;
+    fputs("usage: shmspy [COMMAND [ARGS...]]\n"
+          "\n"
+          "Without a command, shmspy opens the browser of every segment.\n"
+          "\n"
+          "commands:\n",
+          f);
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n"
+          "NAME: /name or name (POSIX), sysv:ID, key:0xKEY, file:PATH\n"
+          "Numbers: decimal or 0x hex, optional K/M/G suffix (KiB, MiB, "
+          "GiB)\n"
+          "Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 probe fault\n"
+          "'shmspy COMMAND --help' shows a command's options; 'man shmspy' "
+          "has them all.\n",
+          f);
+}
+
+int main(int argc, char **argv) {
+    size_t i;
+
+    spy_process_init();
+    if (argc < 2) {
+        spy_tui_opts o = {10, 0};
+        spy_err e;
+        int rc;
+        spy_err_clear(&e);
+        rc = spy_tui_browse(&o, &e);
+        if (rc != 0 && e.msg[0] != '\0')
+            cli_fail(&e);
+        return rc;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return cli_finish_stdout();
+    }
+    if (strcmp(argv[1], SPY_DEMO_CHILD) == 0) /* shmspy as the demo's peer */
+        return spy_demo_child(argc - 2, argv + 2);
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("shmspy %s\n", SPY_VERSION);
+        return cli_finish_stdout();
+    }
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
+}
