@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/hexfmt.h"
+#include "../core/range.h"
 #include "cli.h"
 #include "../ops/dump_pipeline.h"
 #include "../backends/seg.h"
@@ -97,24 +98,14 @@ int cmd_dump(int argc, char **argv) {
     if (spy_seg_open(&name, 0, 0, 0, &seg, &e) != 0)
         return cli_fail(&e);
     size = spy_seg_len(seg);
-    if (off > size) {
-        spy_err_set(&e, SPY_ERANGE, 0,
-                    "%s: offset %" PRIu64 " is past the end (%" PRIu64
-                    " bytes)",
-                    spy_seg_name(seg), off, size);
+    if (spy_offset_check(spy_seg_name(seg), off, size, 1, &e) != 0 ||
+        (have_len &&
+         spy_range_check(spy_seg_name(seg), off, len, size, &e) != 0)) {
         spy_seg_close(seg);
         return cli_fail(&e);
     }
-    if (!have_len) {
+    if (!have_len)
         len = size - off;
-    } else if (len > size - off) {
-        spy_err_set(&e, SPY_ERANGE, 0,
-                    "%s: offset %" PRIu64 " + length %" PRIu64
-                    " is past the end (%" PRIu64 " bytes)",
-                    spy_seg_name(seg), off, len, size);
-        spy_seg_close(seg);
-        return cli_fail(&e);
-    }
 
     in = malloc(DUMP_CHUNK);
     out_cap = spy_hexfmt_bound(DUMP_CHUNK);

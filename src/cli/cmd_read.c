@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../core/value.h"
+#include "../core/range.h"
 #include "cli.h"
 #include "../backends/seg.h"
 
@@ -77,21 +78,13 @@ int cmd_read(int argc, char **argv) {
         want = off <= size ? size - off : 0;
         if (want > max)
             want = max;
-        if (want == 0 && off >= size) {
-            spy_err_set(&e, SPY_ERANGE, 0,
-                        "%s: offset %" PRIu64 " is past the end (%" PRIu64
-                        " bytes)",
-                        spy_seg_name(seg), off, size);
+        if (spy_offset_check(spy_seg_name(seg), off, size, 0, &e) != 0) {
             spy_seg_close(seg);
             return cli_fail(&e);
         }
     } else {
         want = type.width;
-        if (off > size || want > size - off) {
-            spy_err_set(&e, SPY_ERANGE, 0,
-                        "%s: offset %" PRIu64 " + %" PRIu64
-                        " bytes is past the end (%" PRIu64 " bytes)",
-                        spy_seg_name(seg), off, want, size);
+        if (spy_range_check(spy_seg_name(seg), off, want, size, &e) != 0) {
             spy_seg_close(seg);
             return cli_fail(&e);
         }

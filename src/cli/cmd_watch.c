@@ -1,25 +1,28 @@
-/* cmd_watch.c - `shmspy watch NAME [--hz N] [--write]`: the live hex view. */
+/* cmd_watch.c - `shmspy watch NAME [--hz N] [--write [--force]]`: the
+ * live hex view. */
 #include "../tui/tui.h"
 #include "cli.h"
 
 static const char watch_usage[] =
-    "usage: shmspy watch NAME [--hz N] [--write]\n"
+    "usage: shmspy watch NAME [--hz N] [--write [--force]]\n"
     "\n"
     "Live hex view of NAME: bytes that change are highlighted and fade.\n"
     "  --hz N    refresh rate, 1..60 (default 10)\n"
     "  --write   open read-write: type hex digits or text to edit in place\n"
+    "  --force   with --write: edit even an object whose mode is read-only\n"
     "Press ? in the view for every key; q quits.\n";
 
 int cmd_watch(int argc, char **argv) {
     static const cli_opt opts[] = {{"hz", 0, 1, 1},
                                    {"write", 'w', 0, 2},
                                    {"help", 'h', 0, 3},
+                                   {"force", 0, 0, 4},
                                    {NULL, 0, 0, 0}};
     cli_args a;
     const char *val, *name_text = NULL;
     int id, rc;
     uint64_t hz;
-    spy_tui_opts o = {10, 0};
+    spy_tui_opts o = {10, 0, 0};
     spy_name name;
     spy_err e;
 
@@ -46,8 +49,13 @@ int cmd_watch(int argc, char **argv) {
         case 3:
             fputs(watch_usage, stdout);
             return cli_finish_stdout();
+        case 4:
+            o.force = 1;
+            break;
         }
     }
+    if (o.force && !o.write)
+        return cli_usage_error("watch", "--force applies only with --write");
     if (cli_name("watch", name_text, &name) != 0)
         return SPY_EXIT_USAGE;
     spy_err_clear(&e);

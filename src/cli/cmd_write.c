@@ -1,7 +1,9 @@
 /* cmd_write.c - `shmspy write NAME [-s OFF] SOURCE [--create SIZE] ...`.
  *
- * The whole command is validated (value parsed, file read, range checked)
- * before the object is touched, so a rejected write changes nothing. */
+ * The whole command is validated (value parsed, file read) before the
+ * object is touched, and the write goes through the one write policy
+ * (ops/write.h: read-only refusal, range), so a rejected write changes
+ * nothing. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #include "../core/hexbytes.h"
 #include "../core/num.h"
 #include "../core/value.h"
+#include "../ops/write.h"
 #include "cli.h"
 #include "../backends/seg.h"
 #include "../backends/process.h"
@@ -125,25 +128,14 @@ static int set_source(write_req *r, enum source s, const char *text) {
     return 0;
 }
 
-/* Writes the payload (or the fill) at r->off; len bytes in all. */
+/* Writes the payload (or the fill) at r->off, len bytes in all, under
+ * the one write policy (ops/write.h): read-only refusal, range, flush. */
 static int do_write(spy_seg *seg, const write_req *r, uint64_t len,
                     spy_err *e) {
-    if (r->src != SRC_FILL)
-        return spy_seg_write(seg, r->off, r->payload, r->payload_len, e);
-    {
-        uint8_t block[65536];
-        uint64_t done = 0;
-        memset(block, r->fill, sizeof block);
-        while (done < len) {
-            size_t n =
-                len - done < sizeof block ? (size_t)(len - done) : sizeof block;
-            int rc = spy_seg_write(seg, r->off + done, block, n, e);
-            if (rc != 0)
-                return rc;
-            done += n;
-        }
-    }
-    return 0;
+    if (r->src == SRC_FILL)
+        return spy_write_fill(seg, r->off, r->fill, len, r->force, e);
+    return spy_write_bytes(seg, r->off, r->payload, r->payload_len, r->force,
+                           e);
 }
 
 static int parse_args(write_req *r, int argc, char **argv,
@@ -243,7 +235,6 @@ int cmd_write(int argc, char **argv) {
     const char *name_text = NULL;
     spy_name name;
     spy_seg *seg = NULL;
-    spy_seg_info *info = NULL;
     unsigned flags = SPY_O_WRITE;
     uint64_t size, len;
     int rc, held = 0;
@@ -290,33 +281,11 @@ int cmd_write(int argc, char **argv) {
         goto out;
     }
     size = spy_seg_len(seg);
-    if (!spy_seg_created(seg) && !r.force) {
-        /* The kernel lets root write anything; a read-only mode is still a
-         * statement by the owner, so honour it unless --force. */
-        info = malloc(sizeof *info);
-        if (info != NULL && spy_seg_stat(seg, info, &e) == 0 &&
-            (info->mode & 0222) == 0) {
-            spy_err_set(&e, SPY_EROFS, 0,
-                        "%s: is read-only (mode %04o); use --force to write "
-                        "anyway",
-                        spy_seg_name(seg), (unsigned)info->mode);
-            rc = cli_fail(&e);
-            goto out;
-        }
-    }
     if (r.src == SRC_FILL)
         len = r.have_len ? r.len : (r.off <= size ? size - r.off : 0);
     else
         len = r.payload_len;
-    if (r.off > size || len > size - r.off) {
-        spy_err_set(&e, SPY_ERANGE, 0,
-                    "%s: offset %" PRIu64 " + %" PRIu64
-                    " bytes is past the end (%" PRIu64 " bytes)",
-                    spy_seg_name(seg), r.off, len, size);
-        rc = cli_fail(&e);
-        goto out;
-    }
-    if (do_write(seg, &r, len, &e) != 0 || spy_seg_flush(seg, &e) != 0) {
+    if (do_write(seg, &r, len, &e) != 0) {
         rc = cli_fail(&e);
         goto out;
     }
@@ -353,7 +322,6 @@ out:
     if (rc != SPY_EXIT_OK && seg != NULL && spy_seg_created(seg) && !held)
         spy_seg_unlink(&name, NULL);
     spy_seg_close(seg);
-    free(info);
     free(r.payload);
     return rc;
 }

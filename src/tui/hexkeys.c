@@ -7,6 +7,8 @@
 #include "../core/hexbytes.h"
 #include "../core/num.h"
 #include "hexview.h"
+
+#include "../ops/write.h"
 #include "../backends/seg.h"
 
 /* Bytes examined per loop turn by a search (the screen stays live). */
@@ -73,13 +75,17 @@ static void scroll_rows(spy__hexview *h, long n) {
     h->stale = 1;
 }
 
-/* Writes one byte at off; updates the window so the edit shows at once. */
+/* Writes one byte at off through the one write policy (ops/write.h: a
+ * read-only mode refuses unless --force); updates the window so the edit
+ * shows at once. */
 static int put_byte(spy__hexview *h, uint64_t off, uint8_t b) {
     spy_err e;
+    char m[SPY_ERR_MSG_MAX];
 
     spy_err_clear(&e);
-    if (spy_seg_write(h->seg, off, &b, 1, &e) != 0) {
-        spy__ui_msg(1, "write failed: %s", e.msg);
+    if (spy_write_bytes(h->seg, off, &b, 1, h->force, &e) != 0) {
+        spy__safe(e.msg, m, sizeof m);
+        spy__ui_msg(1, "not written: %s", m);
         return -1;
     }
     if (off >= h->base && off - h->base < h->len)

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "hexview.h"
+
+#include "../ops/write.h"
 #include "../backends/seg.h"
 
 static const spy__help hex_help[] = {
@@ -83,6 +85,21 @@ static void adopt(spy__hexview *h, spy_seg *s) {
         h->cur = h->size > 0 ? h->size - 1 : 0;
 }
 
+/* Says at once, when the segment is open for writing but the write policy
+ * (ops/write.h) will refuse edits, why; returns 1 if it said so. */
+static int warn_policy(spy__hexview *h) {
+    spy_err e;
+    char m[SPY_ERR_MSG_MAX];
+
+    spy_err_clear(&e);
+    if (!spy_seg_writable(h->seg) ||
+        spy_write_permitted(h->seg, h->force, &e) == 0)
+        return 0;
+    spy__safe(e.msg, m, sizeof m);
+    spy__ui_msg(1, "edits will be refused: %s", m);
+    return 1;
+}
+
 spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
                             spy_err *err) {
     spy__hexview *h = calloc(1, sizeof *h);
@@ -104,10 +121,13 @@ spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
         spy__safe_name(canon, h->disp, sizeof h->disp);
     }
     h->hz = o->hz >= 1 && o->hz <= 60 ? o->hz : 10;
+    h->force = o->force;
     spy_changes_init(&h->changes, SPY__HEX_FADE_MS);
     adopt(h, s);
     if (why[0] != '\0')
         spy__ui_msg(1, "read-only: %s", why);
+    else
+        warn_policy(h);
     h->view.self = h;
     h->view.help = hex_help;
     h->view.nhelp = sizeof hex_help / sizeof hex_help[0];
@@ -144,7 +164,7 @@ int spy__hex_reopen(spy__hexview *h, int write) {
     adopt(h, s);
     if (why[0] != '\0')
         spy__ui_msg(1, "reopened read-only: %s", why);
-    else
+    else if (!warn_policy(h))
         spy__ui_msg(0, "reopened %s: %llu bytes, %s", h->disp,
                     (unsigned long long)h->size,
                     spy_seg_writable(s) ? "read-write" : "read-only");

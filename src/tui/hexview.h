@@ -50,6 +50,7 @@ typedef struct spy__hexview {
     int nibble;   /* 1 after the high nibble of cur was typed */
     int text_col; /* editing in the ASCII column */
     int frozen;
+    int force; /* watch --force: ops' write policy skips the mode check */
     int inspector;
 
     /* The window: bytes read at base, len of them. */

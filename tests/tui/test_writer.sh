@@ -1,7 +1,8 @@
 # test_writer.sh - writer mode: hex digits and text typed in the view
 # change the object as another process sees it; a read-only session
 # refuses edits with a message and changes nothing; w reopens read-write
-# only after a yes.
+# only after a yes; an object whose mode is read-only refuses edits even
+# to root unless --force, by the same write policy as `shmspy write`.
 . "${SPY_TESTLIB:?}"
 . "$(dirname "$0")/lib_tui.sh"
 
@@ -66,4 +67,25 @@ t_wait_for '[ "$(shm_peek "$NAME" 0 1)" = "99" ]' 100
 t_expect_eq "$(shm_peek "$NAME" 0 1)" "99" "after w, edits reach the object"
 tui_keys q
 tui_expect '^EXIT:0' "q quits"
+# --- a read-only mode: the write policy of ops/write.c ------------------
+RO=$(t_name ro)
+"$SHMSPY" create "$RO" 4096 --mode 0444 >/dev/null 2>&1 || t_fail "create $RO 0444"
+before=$(shm_peek "$RO" 0 16)
+tui_start 100 24 -- watch "$RO" --write
+tui_expect "edits will be refused: .*is read-only \\(mode 0444\\); use --force" \
+  "watch --write of a mode-0444 object says at once that edits are refused"
+tui_type "ab"
+tui_expect "not written: .*is read-only \\(mode 0444\\)" "an edit is refused with the policy's message"
+sleep 0.5
+t_expect_eq "$(shm_peek "$RO" 0 16)" "$before" "the mode-0444 object is unchanged"
+tui_keys q
+tui_expect '^EXIT:0' "q quits"
+tui_start 100 24 -- watch "$RO" --write --force
+tui_expect '\[WRITER\]' "--write --force opens read-write"
+tui_type "ab"
+t_wait_for '[ "$(shm_peek "$RO" 0 1)" = "ab" ]' 100
+t_expect_eq "$(shm_peek "$RO" 0 1)" "ab" "--force is the one way past the read-only mode"
+tui_keys q
+tui_expect '^EXIT:0' "q quits"
+"$SHMSPY" rm "$RO" >/dev/null 2>&1
 t_done
