@@ -1,34 +1,31 @@
-/* inject.c - faults from the TUI: flip a bit, truncate, chmod, unlink the
- * object under the cursor, each behind a y/N question and each journalled
- * exactly as `shmspy inject` does it (src/cli/cmd_inject.c): open the
- * object, read identity, size, mode and the original bytes, format the
- * journal (spy_journal_format), write and fsync it (spy_durable_create),
- * and only then change the object with the same spy_obj_* calls. `shmspy
- * inject undo JOURNAL` undoes any of them. */
+/* inject.c - faults from the TUI: every fault `shmspy inject` has (flip,
+ * set, corrupt, truncate, chmod, unlink) on the object under the cursor,
+ * each behind a y/N question. This file only parses the prompt and shows
+ * the outcome: the transaction (checks, journal first, then the change)
+ * is ops/inject.c, the same code `shmspy inject` runs, and `shmspy inject
+ * undo JOURNAL` undoes any of them. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../backends/process.h"
-#include "../backends/inject.h"
-#include "../core/journal.h"
+#include "../core/hexbytes.h"
 #include "../core/num.h"
+#include "../ops/inject.h"
 #include "ui.h"
 
 /* The fault asked for, between the prompt and the y/N answer. Only one
  * prompt is active at a time, and it is dropped with its view, so one
  * pending request is enough. */
 static struct {
-    spy_name name;
+    spy_inject_req req;
     char disp[256];
-    spy_inject_kind kind;
-    uint64_t off, bit, new_size;
-    uint32_t new_mode;
-    unsigned serial; /* journals written by this process */
 } Q;
 
-/* Splits text at spaces into at most max words (in buf). */
+static const char syntax[] = "flip OFF [BIT], set OFF HEX.., corrupt K "
+                             "[SEED], truncate SIZE, chmod MODE or unlink";
+
+/* Splits text at spaces into at most max words (in buf); -1 if more. */
 static int split(const char *text, char *buf, size_t cap, char **w, int max) {
     int n = 0;
     char *p;
@@ -42,241 +39,150 @@ static int split(const char *text, char *buf, size_t cap, char **w, int max) {
     return n;
 }
 
-static const char syntax[] =
-    "flip OFF [BIT], truncate SIZE, chmod MODE or unlink";
-
-/* Parses the fault into Q; 0, or -1 after showing why not. */
-static int parse_fault(const char *text) {
-    char buf[256], *w[3];
-    int n = split(text, buf, sizeof buf, w, 3);
+/* Parses one number word into *out; says why not. */
+static int number(const char *what, const char *word, uint64_t *out,
+                  const char *fault) {
     spy_err e;
-
     spy_err_clear(&e);
-    if (n <= 0) {
-        spy__ui_msg(1, "inject: give %s", syntax);
-        return -1;
-    }
-    Q.kind = spy_inject_kind_parse(w[0]);
-    Q.bit = 0;
-    switch (Q.kind) {
-    case SPY_INJ_FLIP:
-        if (n < 2) {
-            spy__ui_msg(1, "flip: missing OFF");
-            return -1;
-        }
-        if (spy_parse_u64("OFF", w[1], &Q.off, &e) != 0 ||
-            (n == 3 && spy_parse_u64("BIT", w[2], &Q.bit, &e) != 0)) {
-            spy__ui_msg(1, "flip: %s", e.msg);
-            return -1;
-        }
-        if (Q.bit > 7) {
-            spy__ui_msg(1, "flip: BIT %" PRIu64 " is not in 0..7", Q.bit);
-            return -1;
-        }
+    if (spy_parse_u64(what, word, out, &e) == 0)
         return 0;
-    case SPY_INJ_TRUNCATE:
-        if (n != 2) {
-            spy__ui_msg(1, "truncate: give one SIZE");
-            return -1;
-        }
-        if (spy_parse_u64("SIZE", w[1], &Q.new_size, &e) != 0) {
-            spy__ui_msg(1, "truncate: %s", e.msg);
-            return -1;
-        }
-        return 0;
-    case SPY_INJ_CHMOD:
-        if (n != 2) {
-            spy__ui_msg(1, "chmod: give one MODE");
-            return -1;
-        }
-        if (spy_parse_mode("MODE", w[1], &Q.new_mode, &e) != 0) {
-            spy__ui_msg(1, "chmod: %s", e.msg);
-            return -1;
-        }
-        return 0;
-    case SPY_INJ_UNLINK:
-        if (n != 1) {
-            spy__ui_msg(1, "unlink takes nothing more");
-            return -1;
-        }
-        return 0;
-    default:
-        break;
-    }
-    {
-        char safe[64];
-        spy__safe(w[0], safe, sizeof safe);
-        spy__ui_msg(1, "inject: unknown fault '%s': give %s", safe, syntax);
-    }
+    spy__ui_msg(1, "%s: %s", fault, e.msg);
     return -1;
 }
 
-/* The journal: the object's state and what the fault will change, read
- * from o before anything changes (as plan() in cmd_inject.c). */
-static int plan(spy_obj *o, const spy_obj_state *st, spy_journal *j,
-                spy_err *e) {
-    const char *name = spy_obj_name(o);
-    uint8_t b, nb, *buf;
-    uint64_t n;
-    int rc;
-
-    j->kind = Q.kind;
-    snprintf(j->name, sizeof j->name, "%s", name);
-    j->dev = st->dev;
-    j->ino = st->ino;
-    j->size = st->size;
-    j->mode = st->mode;
-    switch (Q.kind) {
+/* How many words each fault takes after its name: at least, at most. */
+static int arity(spy_inject_kind k, int *lo, int *hi) {
+    switch (k) {
     case SPY_INJ_FLIP:
-        if (Q.off >= st->size)
-            return spy_err_set(e, SPY_ERANGE, 0,
-                               "%s: 1 byte at offset %" PRIu64
-                               " lies past its end (%" PRIu64 " bytes)",
-                               name, Q.off, st->size);
-        if ((rc = spy_obj_read(o, Q.off, &b, 1, e)) != 0)
-            return rc;
-        nb = (uint8_t)(b ^ (1u << Q.bit));
-        return spy_journal_add_patch(j, Q.off, &b, &nb, 1, e);
+        return *lo = 1, *hi = 2, 0;
+    case SPY_INJ_SET:
+        return *lo = 2, *hi = 64, 0;
+    case SPY_INJ_CORRUPT:
+        return *lo = 1, *hi = 2, 0;
     case SPY_INJ_TRUNCATE:
+    case SPY_INJ_CHMOD:
+        return *lo = 1, *hi = 1, 0;
     case SPY_INJ_UNLINK:
-        /* The bytes a truncate cuts off, or everything an unlink loses. */
-        if (Q.kind == SPY_INJ_TRUNCATE) {
-            j->has_new_size = 1;
-            j->new_size = Q.new_size;
-            if (Q.new_size >= st->size)
-                return 0;
-            n = st->size - Q.new_size;
-        } else {
-            n = st->size;
+        return *lo = 0, *hi = 0, 0;
+    default:
+        return -1;
+    }
+}
+
+/* Parses the words of the prompt into Q.req (the name is already there);
+ * 0, or -1 after showing why not. The request is then checked by ops. */
+static int parse_fault(const char *text) {
+    char buf[1024], *w[66];
+    int n = split(text, buf, sizeof buf, w, 66), lo, hi;
+    spy_inject_req *q = &Q.req;
+    const char *f;
+    spy_err e;
+
+    spy_err_clear(&e);
+    spy_inject_req_free(q);
+    {
+        spy_name keep = q->name;
+        memset(q, 0, sizeof *q);
+        q->name = keep;
+    }
+    if (n == 0) {
+        spy__ui_msg(1, "inject: give %s", syntax);
+        return -1;
+    }
+    q->kind = n > 0 ? spy_inject_kind_parse(w[0]) : SPY_INJ_NONE;
+    if (n < 0 || arity(q->kind, &lo, &hi) != 0) {
+        char safe[64];
+        spy__safe(n > 0 ? w[0] : "?", safe, sizeof safe);
+        spy__ui_msg(1, "inject: unknown fault '%s': give %s", safe, syntax);
+        return -1;
+    }
+    f = spy_inject_kind_name(q->kind);
+    if (n - 1 < lo || n - 1 > hi) {
+        spy__ui_msg(1, "%s: give %s", f, syntax);
+        return -1;
+    }
+    switch (q->kind) {
+    case SPY_INJ_FLIP:
+        q->have_off = 1;
+        if (number("OFF", w[1], &q->off, f) != 0 ||
+            (n == 3 && number("BIT", w[2], &q->bit, f) != 0))
+            return -1;
+        break;
+    case SPY_INJ_SET: {
+        /* The hex bytes are the rest of the line, as `--hex` takes them. */
+        char hex[1024] = "";
+        int i;
+        q->have_off = 1;
+        if (number("OFF", w[1], &q->off, f) != 0)
+            return -1;
+        for (i = 2; i < n; i++) {
+            strncat(hex, w[i], sizeof hex - strlen(hex) - 2);
+            strcat(hex, " ");
         }
-        if (n > SPY_JOURNAL_DATA_MAX)
-            return spy_err_set(e, SPY_ERANGE, 0,
-                               "%s: would lose %" PRIu64 " bytes; a journal "
-                               "keeps at most 16 MiB, so it could not be "
-                               "undone",
-                               name, n);
-        if ((buf = malloc(n ? (size_t)n : 1)) == NULL)
-            return spy_err_set(e, SPY_ENOMEM, 0, "out of memory");
-        rc = spy_obj_read(o, st->size - n, buf, (size_t)n, e);
-        if (rc == 0)
-            rc = spy_journal_set_data(j, st->size - n, buf, (size_t)n, e);
-        free(buf);
-        return rc;
-    case SPY_INJ_CHMOD:
-        j->has_new_mode = 1;
-        j->new_mode = Q.new_mode;
-        return 0;
-    default:
-        return spy_err_set(e, SPY_EINVAL, 0, "no fault");
+        if (spy_hexbytes_parse(hex, &q->payload, &q->payload_len, &e) != 0) {
+            spy__ui_msg(1, "set: %s", e.msg);
+            return -1;
+        }
+        break;
     }
-}
-
-static int apply(const spy_journal *j, spy_obj *o, spy_err *e) {
-    const spy_jpatch *p = j->patches;
-
-    switch (j->kind) {
-    case SPY_INJ_FLIP:
-        return spy_obj_write(o, p->off, j->bytes + p->at + p->len, p->len, e);
-    case SPY_INJ_TRUNCATE:
-        return spy_obj_truncate(o, j->new_size, e);
-    case SPY_INJ_UNLINK:
-        return spy_obj_unlink(o, e);
-    case SPY_INJ_CHMOD:
-        return spy_obj_chmod(o, j->new_mode, e);
-    default:
-        return spy_err_set(e, SPY_EINVAL, 0, "no fault");
-    }
-}
-
-/* What changed, in the words of `shmspy inject`. */
-static void describe(const spy_journal *j, char *out, size_t cap) {
-    const spy_jpatch *p = j->patches;
-
-    switch (j->kind) {
-    case SPY_INJ_FLIP:
-        snprintf(out, cap, "byte %" PRIu64 " was 0x%02x, now 0x%02x", p->off,
-                 j->bytes[p->at], j->bytes[p->at + 1]);
+    case SPY_INJ_CORRUPT:
+        if (number("K", w[1], &q->k, f) != 0 ||
+            (n == 3 && number("SEED", w[2], &q->seed, f) != 0))
+            return -1;
+        q->have_seed = n == 3;
         break;
     case SPY_INJ_TRUNCATE:
-        snprintf(out, cap, "size %" PRIu64 " -> %" PRIu64 " bytes", j->size,
-                 j->new_size);
+        if (number("SIZE", w[1], &q->new_size, f) != 0)
+            return -1;
         break;
     case SPY_INJ_CHMOD:
-        snprintf(out, cap, "mode %04o -> %04o", (unsigned)j->mode,
-                 (unsigned)j->new_mode);
+        if (spy_parse_mode("MODE", w[1], &q->new_mode, &e) != 0) {
+            spy__ui_msg(1, "chmod: %s", e.msg);
+            return -1;
+        }
         break;
     default:
-        snprintf(out, cap, "name removed; mappers keep the memory");
         break;
     }
-}
-
-/* Writes the journal durably under a fresh name in the current directory
- * (shmspy-inject-PID-N.journal; an existing file is never replaced). */
-static int write_journal(const char *text, size_t len, char *path, size_t cap,
-                         spy_err *e) {
-    int tries, rc = SPY_EEXIST;
-
-    for (tries = 0; tries < 100 && rc == SPY_EEXIST; tries++) {
-        snprintf(path, cap, "shmspy-inject-%ld-%u.journal", spy_self_pid(),
-                 ++Q.serial);
-        rc = spy_durable_create(path, text, len, e);
+    if (spy_inject_check(q, &e) != 0) {
+        spy__ui_msg(1, "%s", e.msg);
+        return -1;
     }
-    return rc;
+    return 0;
 }
 
 static void run(void) {
-    spy_obj *o = NULL;
-    spy_obj_state st;
-    spy_journal j;
+    spy_inject_done d;
     spy_err e;
-    char path[512], *text = NULL, what[128], safe[600];
-    size_t text_len;
-    int write_access = Q.kind != SPY_INJ_UNLINK && Q.kind != SPY_INJ_CHMOD;
-    int rc, journalled = 0;
+    char what[256], safe[600], m[SPY_ERR_MSG_MAX];
+    int rc;
 
     spy_err_clear(&e);
-    spy_journal_init(&j);
-    rc = spy_obj_open(&Q.name, write_access, &o, &e);
-    if (rc == 0)
-        rc = spy_obj_stat(o, &st, &e);
-    if (rc == 0)
-        rc = plan(o, &st, &j, &e);
-    if (rc == 0)
-        rc = spy_journal_format(&j, &text, &text_len, &e);
-    /* The journal is on disk before the object changes. */
-    if (rc == 0 &&
-        (rc = write_journal(text, text_len, path, sizeof path, &e)) == 0)
-        journalled = 1;
-    if (rc == 0)
-        rc = apply(&j, o, &e);
-    if (journalled)
-        spy__safe(path, safe, sizeof safe);
+    rc = spy_inject_run(&Q.req, &d, &e);
+    if (d.journalled)
+        spy__safe(d.journal, safe, sizeof safe);
     if (rc == 0) {
-        describe(&j, what, sizeof what);
+        spy_inject_describe(&d.j, what, sizeof what);
         /* The journal's path once, in the undo command: it must fit. */
         spy__ui_msg(0, "%s %s: %s; undo: shmspy inject undo %s",
-                    spy_inject_kind_name(j.kind), Q.disp, what, safe);
+                    spy_inject_kind_name(d.j.kind), Q.disp, what, safe);
     } else {
-        char m[SPY_ERR_MSG_MAX];
         spy__safe(e.msg, m, sizeof m);
-        if (journalled)
-            spy__ui_msg(1,
-                        "%s failed: %s (journal kept; undo: shmspy "
-                        "inject undo %s)",
-                        spy_inject_kind_name(Q.kind), m, safe);
+        if (d.journalled)
+            spy__ui_msg(1, "%s failed: %s", spy_inject_kind_name(Q.req.kind),
+                        m);
         else
             spy__ui_msg(1, "%s failed, nothing changed: %s",
-                        spy_inject_kind_name(Q.kind), m);
+                        spy_inject_kind_name(Q.req.kind), m);
     }
-    free(text);
-    spy_journal_free(&j);
-    spy_obj_close(o);
+    spy_inject_done_free(&d);
+    spy_inject_req_free(&Q.req);
 }
 
 static void confirmed(void *self, const char *text) {
     (void)self;
     if (text == NULL) {
+        spy_inject_req_free(&Q.req);
         spy__ui_msg(0, "inject cancelled: nothing changed");
         return;
     }
@@ -284,40 +190,52 @@ static void confirmed(void *self, const char *text) {
 }
 
 static void fault_given(void *self, const char *text) {
-    char q[128];
+    const spy_inject_req *q = &Q.req;
+    char what[128], full[800];
 
     (void)self;
-    if (text == NULL)
+    if (text == NULL || parse_fault(text) != 0)
         return;
-    if (parse_fault(text) != 0)
-        return;
-    switch (Q.kind) {
+    switch (q->kind) {
     case SPY_INJ_FLIP:
-        snprintf(q, sizeof q, "flip bit %" PRIu64 " of byte %" PRIu64, Q.bit,
-                 Q.off);
+        snprintf(what, sizeof what, "flip bit %" PRIu64 " of byte %" PRIu64,
+                 q->bit, q->off);
+        break;
+    case SPY_INJ_SET:
+        snprintf(what, sizeof what, "set %zu byte%s at offset %" PRIu64,
+                 q->payload_len, q->payload_len == 1 ? "" : "s", q->off);
+        break;
+    case SPY_INJ_CORRUPT:
+        if (q->have_seed)
+            snprintf(what, sizeof what,
+                     "corrupt %" PRIu64 " random bytes (seed %" PRIu64 ")",
+                     q->k, q->seed);
+        else
+            snprintf(what, sizeof what, "corrupt %" PRIu64 " random bytes",
+                     q->k);
         break;
     case SPY_INJ_TRUNCATE:
-        snprintf(q, sizeof q, "truncate to %" PRIu64 " bytes", Q.new_size);
+        snprintf(what, sizeof what, "truncate to %" PRIu64 " bytes",
+                 q->new_size);
         break;
     case SPY_INJ_CHMOD:
-        snprintf(q, sizeof q, "chmod %04o", (unsigned)Q.new_mode);
+        snprintf(what, sizeof what, "chmod %04o", (unsigned)q->new_mode);
         break;
     default:
-        snprintf(q, sizeof q, "unlink");
+        snprintf(what, sizeof what, "unlink");
         break;
     }
-    {
-        char full[800];
-        snprintf(full, sizeof full, "inject: %s of %s (journal first)? y/N ", q,
-                 Q.disp);
-        spy__prompt_confirm(full, confirmed, NULL);
-    }
+    snprintf(full, sizeof full, "inject: %s of %s (journal first)? y/N ", what,
+             Q.disp);
+    spy__prompt_confirm(full, confirmed, NULL);
 }
 
 void spy__inject_ask(const spy_name *n, const char *disp, const char *init) {
     char label[640];
 
-    Q.name = *n;
+    spy_inject_req_free(&Q.req);
+    memset(&Q.req, 0, sizeof Q.req);
+    Q.req.name = *n;
     snprintf(Q.disp, sizeof Q.disp, "%s", disp);
     snprintf(label, sizeof label, "inject into %s (%s): ", Q.disp, syntax);
     spy__prompt_line(label, init, fault_given, NULL, NULL);

@@ -1,7 +1,8 @@
 # test_probe_inject.sh - the probe screen (p) explains an address as
-# `shmspy probe` does; inject (I) flips a bit after a y/N question, journals
-# first, shows the journal and the undo command; a declined question
-# changes nothing.
+# `shmspy probe` does; inject (I) offers every fault the CLI has (flip,
+# set, corrupt, truncate, chmod, unlink) after a y/N question, journals
+# first through the same ops code, shows the journal and the undo command;
+# a declined question changes nothing.
 . "${SPY_TESTLIB:?}"
 . "$(dirname "$0")/lib_tui.sh"
 
@@ -69,6 +70,44 @@ t_expect_match "$(cat "$T_TMP/$J" 2>/dev/null)" "^patch 16 1 41 43$" \
 t_run "$SHMSPY" inject undo "$T_TMP/$J"
 t_expect_rc 0 "shmspy inject undo with the shown journal works"
 t_expect_eq "$("$SHMSPY" read "$NAME" -s 16 --as u8)" "65" "undo restores the byte"
+
+# set and corrupt, the CLI's other byte faults, through the same ops code.
+tui_keys I
+tui_keys C-u
+tui_type "set 0x20 de ad be ef"
+tui_keys Enter
+tui_expect 'set 4 bytes at offset 32 of .*y/N' "set asks y/N"
+tui_keys y
+tui_expect '4 bytes at offset 32 overwritten; undo: shmspy inject undo [^ ]+\.journal' \
+  "set reports what it overwrote and the undo command"
+J=$(printf '%s\n' "$TUI_SCREEN" | sed -n 's/.*undo: shmspy inject undo \([^ ]*\).*/\1/p' | head -n 1)
+t_expect_eq "$("$SHMSPY" read "$NAME" -s 32 --as hex:4)" "de ad be ef" "shmspy read sees the set bytes"
+t_expect_match "$(cat "$T_TMP/$J" 2>/dev/null)" "^patch 32 4 00000000 deadbeef$" "the journal holds the set"
+t_run "$SHMSPY" inject undo "$T_TMP/$J"
+t_expect_eq "$("$SHMSPY" read "$NAME" -s 32 --as hex:4)" "00 00 00 00" "undo restores the set bytes"
+before=$(shm_peek "$NAME" 0 4096)
+tui_keys I
+tui_keys C-u
+tui_type "corrupt 5 42"
+tui_keys Enter
+tui_expect 'corrupt 5 random bytes \(seed 42\) of .*y/N' "corrupt asks y/N"
+tui_keys y
+tui_expect '5 bytes changed \(seed 42\); undo: shmspy inject undo [^ ]+\.journal' \
+  "corrupt reports the count and seed"
+J=$(printf '%s\n' "$TUI_SCREEN" | sed -n 's/.*undo: shmspy inject undo \([^ ]*\).*/\1/p' | head -n 1)
+t_expect_eq "$(grep -c '^patch ' "$T_TMP/$J")" "5" "five bytes journalled"
+# The same seed through the CLI picks the same offsets and masks.
+"$SHMSPY" inject undo "$T_TMP/$J" >/dev/null
+"$SHMSPY" inject corrupt "$NAME" -k 5 --seed 42 --journal "$T_TMP/cli.journal" >/dev/null
+t_expect_eq "$(grep '^patch ' "$T_TMP/cli.journal")" "$(grep '^patch ' "$T_TMP/$J")" \
+  "the TUI's corrupt and the CLI's are one implementation: same seed, same journal"
+"$SHMSPY" inject undo "$T_TMP/cli.journal" >/dev/null
+t_expect_eq "$(shm_peek "$NAME" 0 4096)" "$before" "undo restores every corrupted byte"
+tui_keys I
+tui_keys C-u
+tui_type "flip 16 9"
+tui_keys Enter
+tui_expect 'bit 9 is not in 0..7' "the TUI gets the ops check's message"
 
 # From the browser: chmod the selected object, declined then accepted.
 tui_start 200 40 -- 
