@@ -5,6 +5,7 @@
 
 #include "../core/escape.h"
 #include "../core/json.h"
+#include "../ops/list.h"
 #include "cli.h"
 #include "../backends/seg.h"
 #include "../backends/demo.h"
@@ -18,119 +19,7 @@ static const char list_usage[] =
     "  --json      one JSON document (fields in 'man shmspy')\n"
     "  --kind K    only objects of kind K (default all)\n";
 
-/* One row kept for sorting and printing: the fields of spy_seg_info that
- * are shown, with the name and problem texts in one allocation instead
- * of fixed buffers (a spy_seg_info holds a 4 KiB name: 10,000 copies
- * would be 45 MiB to fault in and move). */
-typedef struct list_row {
-    char *name;          /* in a text block; so is problem, right after */
-    const char *problem; /* "" when fine */
-    spy_kind kind;
-    uint64_t size;
-    uint32_t mode, uid, gid;
-    const char *owner, *group; /* in a text block, shared by equal rows */
-    int64_t atime, mtime, ctime, key;
-    int32_t nattch, shmid, cpid, lpid;
-} list_row;
-
-/* Row texts live in 64 KiB blocks that never move: one allocation per
- * few thousand rows instead of one per row. */
-typedef struct text_block {
-    struct text_block *next;
-    size_t used, cap;
-    char data[];
-} text_block;
-
-typedef struct list_rows {
-    list_row *v;
-    size_t n, cap;
-    text_block *texts;
-    const char *owner, *group; /* the last ones stored, for sharing */
-} list_rows;
-
-static char *text_alloc(list_rows *r, size_t n) {
-    text_block *b = r->texts;
-    if (b == NULL || b->cap - b->used < n) {
-        size_t cap = n > 65536 ? n : 65536;
-        b = malloc(sizeof *b + cap);
-        if (b == NULL)
-            return NULL;
-        b->next = r->texts;
-        b->used = 0;
-        b->cap = cap;
-        r->texts = b;
-    }
-    b->used += n;
-    return b->data + b->used - n;
-}
-
-static int collect(const spy_seg_info *info, void *arg) {
-    list_rows *r = arg;
-    list_row *w;
-    size_t nl = strlen(info->name), pl = strlen(info->problem);
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        list_row *v = realloc(r->v, cap * sizeof *v);
-        if (v == NULL)
-            return 1;
-        r->v = v;
-        r->cap = cap;
-    }
-    w = &r->v[r->n];
-    w->name = text_alloc(r, nl + pl + 2);
-    if (w->name == NULL)
-        return 1;
-    memcpy(w->name, info->name, nl + 1);
-    memcpy(w->name + nl + 1, info->problem, pl + 1);
-    w->problem = w->name + nl + 1;
-    w->kind = info->kind;
-    w->size = info->size;
-    w->mode = info->mode;
-    w->uid = info->uid;
-    w->gid = info->gid;
-    if (r->owner == NULL || strcmp(r->owner, info->owner) != 0) {
-        char *t = text_alloc(r, strlen(info->owner) + 1);
-        if (t == NULL)
-            return 1;
-        r->owner = strcpy(t, info->owner);
-    }
-    if (r->group == NULL || strcmp(r->group, info->group) != 0) {
-        char *t = text_alloc(r, strlen(info->group) + 1);
-        if (t == NULL)
-            return 1;
-        r->group = strcpy(t, info->group);
-    }
-    w->owner = r->owner;
-    w->group = r->group;
-    w->atime = info->atime;
-    w->mtime = info->mtime;
-    w->ctime = info->ctime;
-    w->key = info->key;
-    w->nattch = info->nattch;
-    w->shmid = info->shmid;
-    w->cpid = info->cpid;
-    w->lpid = info->lpid;
-    r->n++;
-    return 0;
-}
-
-static void rows_free(list_rows *r) {
-    while (r->texts != NULL) {
-        text_block *next = r->texts->next;
-        free(r->texts);
-        r->texts = next;
-    }
-    free(r->v);
-}
-
-static int by_name(const void *a, const void *b) {
-    const list_row *x = a, *y = b;
-    if (x->kind == SPY_KIND_SYSV && y->kind == SPY_KIND_SYSV)
-        return (x->shmid > y->shmid) - (x->shmid < y->shmid);
-    return strcmp(x->name, y->name);
-}
-
-static void json_row(spy_json *j, const list_row *s) {
+static void json_row(spy_json *j, const spy_list_row *s) {
     char mode[8];
     spy_json_obj_begin(j);
     spy_json_key(j, "name");
@@ -199,7 +88,7 @@ static int shown_width(const char *name) {
     return w;
 }
 
-static int name_width(const list_rows *r, spy_kind want_sysv) {
+static int name_width(const spy_list *r, spy_kind want_sysv) {
     size_t i;
     int w = 4;
     for (i = 0; i < r->n; i++) {
@@ -244,7 +133,7 @@ static const char *put_u64(char *end, uint64_t v) {
     return p;
 }
 
-static void print_posix(const list_rows *r) {
+static void print_posix(const spy_list *r) {
     size_t i;
     int w = name_width(r, SPY_KIND_POSIX);
     printf("%-*s  %-5s %12s  %-4s  %-10s %7s  %s\n", w, "NAME", "KIND", "SIZE",
@@ -252,7 +141,7 @@ static void print_posix(const list_rows *r) {
     char t[32];
     int64_t t_of = INT64_MIN;
     for (i = 0; i < r->n; i++) {
-        const list_row *s = &r->v[i];
+        const spy_list_row *s = &r->v[i];
         /* The row after the name, built by hand: printf's format parsing
          * was most of the user time of listing 10,000 objects. */
         char row[256], num[24], *p = row;
@@ -294,12 +183,12 @@ static void print_posix(const list_rows *r) {
     }
 }
 
-static void print_sysv(const list_rows *r) {
+static void print_sysv(const spy_list *r) {
     size_t i;
     printf("%-10s  %-10s %-10s %-5s %12s %7s %8s %8s\n", "KEY", "SHMID",
            "OWNER", "PERMS", "BYTES", "NATTCH", "CPID", "LPID");
     for (i = 0; i < r->n; i++) {
-        const list_row *s = &r->v[i];
+        const spy_list_row *s = &r->v[i];
         if (s->kind != SPY_KIND_SYSV)
             continue;
         printf("0x%08" PRIx32 "  %-10d %-10s %-5o %12" PRIu64 " %7d %8d %8d\n",
@@ -309,12 +198,12 @@ static void print_sysv(const list_rows *r) {
 }
 
 /* Sections: HANDLES counts those of other processes (stat names them). */
-static void print_win(const list_rows *r) {
+static void print_win(const spy_list *r) {
     size_t i;
     printf("%-40s %12s  %-4s  %-10s %7s\n", "NAME", "SIZE", "MODE", "OWNER",
            "HANDLES");
     for (i = 0; i < r->n; i++) {
-        const list_row *s = &r->v[i];
+        const spy_list_row *s = &r->v[i];
         int pad;
         if (s->kind != SPY_KIND_WIN_SECTION)
             continue;
@@ -339,7 +228,7 @@ static void print_win(const list_rows *r) {
     }
 }
 
-static size_t count_kind(const list_rows *r, int sysv, int win) {
+static size_t count_kind(const spy_list *r, int sysv, int win) {
     size_t i, n = 0;
     for (i = 0; i < r->n; i++) {
         int is_sysv = r->v[i].kind == SPY_KIND_SYSV;
@@ -359,7 +248,7 @@ int cmd_list(int argc, char **argv) {
     const char *val;
     int id, json = 0, rc;
     unsigned flags = SPY_LIST_ALL | SPY_LIST_MAPPERS;
-    list_rows rows = {NULL, 0, 0, NULL, NULL, NULL};
+    spy_list rows;
     spy_err e;
 
     cli_args_init(&a, "list", argc, argv);
@@ -394,14 +283,13 @@ int cmd_list(int argc, char **argv) {
 
     /* 10,000 rows are about 1 MiB of text: 64 KiB writes, not 4 KiB. */
     setvbuf(stdout, NULL, _IOFBF, 64 * 1024);
-    if (spy_backend_list(flags, collect, &rows, &e) != 0) {
-        rows_free(&rows);
+    if (spy_list_gather(flags, &rows, &e) != 0) {
+        spy_list_free(&rows);
         if (json)
             cli_json_error(&e);
         return cli_fail(&e);
     }
-    if (rows.n > 1)
-        qsort(rows.v, rows.n, sizeof rows.v[0], by_name);
+    spy_list_sort(&rows, SPY_ORDER_NAME, 0);
 
     if (json) {
         spy_json j;
@@ -443,7 +331,7 @@ int cmd_list(int argc, char **argv) {
             print_win(&rows);
         }
     }
-    rows_free(&rows);
+    spy_list_free(&rows);
     rc = cli_finish_stdout();
     return rc;
 }

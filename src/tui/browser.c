@@ -23,9 +23,8 @@ static const char *const sort_names[] = {"name", "size", "time", "mappers"};
 typedef struct browser {
     spy__view view;
     spy_tui_opts opts;
-    spy__brow *rows;
-    size_t n, cap;
-    size_t *vis; /* indices into rows: filtered and sorted */
+    spy_list list; /* the rows, from ops (ops/list.h) */
+    size_t *vis;   /* indices into rows: filtered and sorted */
     size_t nvis;
     size_t sel, top; /* positions in vis */
     char *sel_name;  /* kept across refreshes */
@@ -53,23 +52,6 @@ static const spy__help browser_help[] = {
 
 /* ---- rows ------------------------------------------------------------- */
 
-static void rows_free(spy__brow *rows, size_t n) {
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        free(rows[i].name);
-        free(rows[i].disp);
-        free(rows[i].problem);
-    }
-    free(rows);
-}
-
-typedef struct collect {
-    spy__brow *rows;
-    size_t n, cap;
-    int oom;
-} collect;
-
 static char *dup_str(const char *s) {
     size_t n = strlen(s) + 1;
     char *p = malloc(n);
@@ -79,82 +61,17 @@ static char *dup_str(const char *s) {
     return p;
 }
 
-static int collect_row(const spy_seg_info *in, void *arg) {
-    collect *c = arg;
-    spy__brow *r;
-    char disp[512];
-
-    if (c->n == c->cap) {
-        size_t cap = c->cap != 0 ? c->cap * 2 : 64;
-        spy__brow *p = realloc(c->rows, cap * sizeof *p);
-        if (p == NULL) {
-            c->oom = 1;
-            return 1;
-        }
-        c->rows = p;
-        c->cap = cap;
-    }
-    r = &c->rows[c->n];
-    memset(r, 0, sizeof *r);
-    spy__safe_name(in->name, disp, sizeof disp);
-    r->name = dup_str(in->name);
-    r->disp = dup_str(disp);
-    r->problem = in->problem[0] != '\0' ? dup_str(in->problem) : NULL;
-    if (r->name == NULL || r->disp == NULL ||
-        (in->problem[0] != '\0' && r->problem == NULL)) {
-        free(r->name);
-        free(r->disp);
-        free(r->problem);
-        c->oom = 1;
-        return 1;
-    }
-    r->kind = in->kind;
-    r->size = in->size;
-    r->mode = in->mode;
-    r->uid = in->uid;
-    r->gid = in->gid;
-    snprintf(r->owner, sizeof r->owner, "%s", in->owner);
-    snprintf(r->group, sizeof r->group, "%s", in->group);
-    r->atime = in->atime;
-    r->mtime = in->mtime;
-    r->ctime = in->ctime;
-    r->nattch = in->nattch;
-    r->dev = in->dev;
-    r->ino = in->ino;
-    r->key = in->key;
-    r->shmid = in->shmid;
-    r->cpid = in->cpid;
-    r->lpid = in->lpid;
-    c->n++;
-    return 0;
-}
-
 /* ---- filter and sort -------------------------------------------------- */
 
 static const browser *sort_ctx; /* qsort has no context argument */
 
-static int cmp_u64(uint64_t a, uint64_t b) {
-    return a < b ? -1 : a > b;
-}
+static const spy_list_order orders[SORT_COUNT] = {
+    SPY_ORDER_NAME, SPY_ORDER_SIZE, SPY_ORDER_TIME, SPY_ORDER_MAPPERS};
 
 static int cmp_rows(const void *pa, const void *pb) {
-    const spy__brow *a = &sort_ctx->rows[*(const size_t *)pa];
-    const spy__brow *b = &sort_ctx->rows[*(const size_t *)pb];
-    int c = 0;
-
-    switch (sort_ctx->sort) {
-    case SORT_SIZE:
-        c = -cmp_u64(a->size, b->size); /* biggest first */
-        break;
-    case SORT_TIME:
-        c = a->mtime < b->mtime ? 1 : a->mtime > b->mtime ? -1 : 0;
-        break;
-    case SORT_MAPPERS:
-        c = a->nattch < b->nattch ? 1 : a->nattch > b->nattch ? -1 : 0;
-        break;
-    }
-    if (c == 0)
-        c = strcmp(a->name, b->name);
+    int c = spy_list_row_cmp(&sort_ctx->list.v[*(const size_t *)pa],
+                             &sort_ctx->list.v[*(const size_t *)pb],
+                             orders[sort_ctx->sort]);
     return sort_ctx->reverse ? -c : c;
 }
 
@@ -179,26 +96,30 @@ static void remember_selection(browser *b) {
     free(b->sel_name);
     b->sel_name = NULL;
     if (b->sel < b->nvis)
-        b->sel_name = dup_str(b->rows[b->vis[b->sel]].name);
+        b->sel_name = dup_str(b->list.v[b->vis[b->sel]].name);
 }
 
 /* Rebuilds vis from rows, keeping the selected name selected. */
 static void rebuild(browser *b) {
     size_t i;
-    size_t *vis = realloc(b->vis, (b->n > 0 ? b->n : 1) * sizeof *vis);
+    size_t *vis =
+        realloc(b->vis, (b->list.n > 0 ? b->list.n : 1) * sizeof *vis);
 
     if (vis == NULL)
         return;
     b->vis = vis;
     b->nvis = 0;
-    for (i = 0; i < b->n; i++)
-        if (matches(b->rows[i].disp, b->filter))
+    for (i = 0; i < b->list.n; i++) {
+        char disp[512];
+        spy__safe_name(b->list.v[i].name, disp, sizeof disp);
+        if (matches(disp, b->filter))
             b->vis[b->nvis++] = i;
+    }
     sort_ctx = b;
     qsort(b->vis, b->nvis, sizeof *b->vis, cmp_rows);
     if (b->sel_name != NULL) {
         for (i = 0; i < b->nvis; i++) {
-            if (strcmp(b->rows[b->vis[i]].name, b->sel_name) == 0) {
+            if (strcmp(b->list.v[b->vis[i]].name, b->sel_name) == 0) {
                 b->sel = i;
                 return;
             }
@@ -211,30 +132,27 @@ static void rebuild(browser *b) {
 
 static uint64_t refresh_list(browser *b) {
     uint64_t t0 = spy_monotonic_ms();
-    collect c;
+    spy_list fresh;
     spy_err e;
     int rc;
 
-    memset(&c, 0, sizeof c);
     spy_err_clear(&e);
-    rc = spy_backend_list(SPY_LIST_ALL | SPY_LIST_MAPPERS, collect_row, &c, &e);
-    if (c.oom) {
-        rows_free(c.rows, c.n);
+    rc = spy_list_gather(SPY_LIST_ALL | SPY_LIST_MAPPERS, &fresh, &e);
+    if (rc == SPY_ENOMEM) {
+        spy_list_free(&fresh);
         snprintf(b->list_err, sizeof b->list_err, "out of memory");
     } else {
         /* A failing source still leaves the others' rows. */
         snprintf(b->list_err, sizeof b->list_err, "%s", rc != 0 ? e.msg : "");
-        rows_free(b->rows, b->n);
-        b->rows = c.rows;
-        b->n = c.n;
-        b->cap = c.cap;
+        spy_list_free(&b->list);
+        b->list = fresh;
         rebuild(b);
     }
     return spy_monotonic_ms() - t0;
 }
 
 static const spy__brow *selected(const browser *b) {
-    return b->sel < b->nvis ? &b->rows[b->vis[b->sel]] : NULL;
+    return b->sel < b->nvis ? &b->list.v[b->vis[b->sel]] : NULL;
 }
 
 /* ---- the view --------------------------------------------------------- */
@@ -274,7 +192,7 @@ static void draw_title(const browser *b) {
         snprintf(f, sizeof f, "   filter: %s", b->filter);
     spy__put(0, 0, COLS, SPY__R_BAR, 1,
              " shmspy   %llu of %llu objects   sort: %s%s%s",
-             (unsigned long long)b->nvis, (unsigned long long)b->n,
+             (unsigned long long)b->nvis, (unsigned long long)b->list.n,
              sort_names[b->sort], b->reverse ? " (reversed)" : "", f);
     if (COLS > 70)
         spy__put(0, COLS - 18, 18, SPY__R_BAR, 1, "  ? help  q quit");
@@ -296,9 +214,10 @@ static int name_width(int with_time) {
 
 static void draw_row(const browser *b, int y, const spy__brow *r, int sel,
                      int with_time) {
-    char size[32], t[32], maps[16], owner[96];
+    char size[32], t[32], maps[16], owner[96], disp[512];
     int nw = name_width(with_time);
 
+    spy__safe_name(r->name, disp, sizeof disp);
     spy__safe(r->owner, owner, sizeof owner);
     if (r->nattch >= 0)
         snprintf(maps, sizeof maps, "%d", (int)r->nattch);
@@ -309,20 +228,20 @@ static void draw_row(const browser *b, int y, const spy__brow *r, int sel,
     else
         snprintf(t, sizeof t, "-");
     t[W_TIME] = '\0'; /* drop the seconds */
-    if (r->problem != NULL)
+    if (r->problem[0] != '\0')
         snprintf(size, sizeof size, "-");
     else
         spy__fmt_size(r->size, size, sizeof size);
     (void)b;
     if (with_time)
         spy__put(y, 0, COLS, sel ? SPY__R_SELECT : SPY__R_NORMAL, 1,
-                 "%-*.*s %-*s %*s %04o %-*.*s %-*s %*s", nw, nw, r->disp,
-                 W_KIND, spy_kind_name(r->kind), W_SIZE, size,
+                 "%-*.*s %-*s %*s %04o %-*.*s %-*s %*s", nw, nw, disp, W_KIND,
+                 spy_kind_name(r->kind), W_SIZE, size,
                  (unsigned)(r->mode & 07777), W_OWNER, W_OWNER, owner, W_TIME,
                  t, W_MAPS, maps);
     else
         spy__put(y, 0, COLS, sel ? SPY__R_SELECT : SPY__R_NORMAL, 1,
-                 "%-*.*s %-*s %*s %04o %-*.*s %*s", nw, nw, r->disp, W_KIND,
+                 "%-*.*s %-*s %*s %04o %-*.*s %*s", nw, nw, disp, W_KIND,
                  spy_kind_name(r->kind), W_SIZE, size,
                  (unsigned)(r->mode & 07777), W_OWNER, W_OWNER, owner, W_MAPS,
                  maps);
@@ -357,10 +276,10 @@ static void browser_draw(spy__view *v, uint64_t now) {
         b->top = b->sel - (size_t)b->list_rows + 1;
     if (b->nvis == 0)
         spy__put(b->list_y, 1, COLS - 1, SPY__R_LABEL, 0, "%s",
-                 b->n == 0 ? "(no shared memory objects)"
-                           : "(nothing matches the filter)");
+                 b->list.n == 0 ? "(no shared memory objects)"
+                                : "(nothing matches the filter)");
     for (i = 0; i < (size_t)b->list_rows && b->top + i < b->nvis; i++)
-        draw_row(b, b->list_y + (int)i, &b->rows[b->vis[b->top + i]],
+        draw_row(b, b->list_y + (int)i, &b->list.v[b->vis[b->top + i]],
                  b->top + i == b->sel, with_time);
     if (dh > 0)
         spy__details_draw(LINES - 2 - dh, dh, r, &b->maps);
@@ -406,10 +325,11 @@ static void open_selected(browser *b) {
 
     if (r == NULL)
         return;
-    if (r->problem != NULL) {
-        char p[200];
+    if (r->problem[0] != '\0') {
+        char p[200], disp[512];
         spy__safe(r->problem, p, sizeof p);
-        spy__ui_msg(1, "%s: %s", r->disp, p);
+        spy__safe_name(r->name, disp, sizeof disp);
+        spy__ui_msg(1, "%s: %s", disp, p);
         return;
     }
     spy_err_clear(&e);
@@ -427,6 +347,7 @@ static void open_selected(browser *b) {
 
 static void inject_selected(browser *b) {
     const spy__brow *r = selected(b);
+    char disp[512];
     spy_name n;
     spy_err e;
 
@@ -438,7 +359,8 @@ static void inject_selected(browser *b) {
         return;
     }
     /* The list shows the change at its next refresh (a second). */
-    spy__inject_ask(&n, r->disp, NULL);
+    spy__safe_name(r->name, disp, sizeof disp);
+    spy__inject_ask(&n, disp, NULL);
 }
 
 static void on_mouse(browser *b) {
@@ -527,7 +449,7 @@ static int browser_key(spy__view *v, int ch, uint64_t now) {
 static void browser_fini(spy__view *v) {
     browser *b = v->self;
 
-    rows_free(b->rows, b->n);
+    spy_list_free(&b->list);
     free(b->vis);
     free(b->sel_name);
     spy__details_free(&b->maps);

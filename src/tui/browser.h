@@ -8,24 +8,13 @@
 #include <stdint.h>
 
 #include "../core/seginfo.h"
+#include "../ops/list.h"
 #include "ui.h"
 
-/* One listed object: what the list shows and what spy_mappers needs. The
- * name is kept apart (malloc'd) so that a row is small. */
-typedef struct spy__brow {
-    char *name;    /* canonical name as listed (raw: for opening) */
-    char *disp;    /* the same, safe to draw */
-    char *problem; /* why it is unusable, or NULL */
-    spy_kind kind;
-    uint64_t size;
-    uint32_t mode, uid, gid;
-    char owner[64], group[64];
-    int64_t atime, mtime, ctime;
-    int32_t nattch;
-    uint64_t dev, ino;
-    int64_t key;
-    int32_t shmid, cpid, lpid;
-} spy__brow;
+/* One listed object: a row of ops' listing (ops/list.h), which gathers
+ * and orders the rows for `shmspy list` too. Its texts are raw: draw
+ * them through spy__safe / spy__safe_name. */
+typedef spy_list_row spy__brow;
 
 /* The mappers of the selected object, refreshed on a timer. */
 typedef struct spy__bmaps {

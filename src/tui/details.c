@@ -47,7 +47,7 @@ uint64_t spy__details_scan(const spy__brow *r, spy__bmaps *m) {
         return 0;
     }
     strcpy(m->for_name, r->name);
-    if (r->problem != NULL) {
+    if (r->problem[0] != '\0') {
         free(info);
         return 0;
     }
@@ -79,7 +79,7 @@ int spy__details_height(const spy__brow *r, const spy__bmaps *m) {
         return 0;
     if (m->for_name != NULL && strcmp(m->for_name, r->name) == 0)
         h += (int)(m->n > 0 ? m->n + (m->total > m->n) : 0);
-    if (r->problem != NULL || m->err[0] != '\0')
+    if (r->problem[0] != '\0' || m->err[0] != '\0')
         h++;
     return h < max ? h : max;
 }
@@ -124,6 +124,7 @@ static void draw_mappers(int y, int end, const spy__brow *r,
 
 void spy__details_draw(int y, int h, const spy__brow *r, const spy__bmaps *m) {
     char size[32], rwx[12], a[32], mt[32], c[32], owner[96], group[96];
+    char disp[512];
     int end = y + h;
 
     if (r == NULL || h <= 0)
@@ -139,7 +140,8 @@ void spy__details_draw(int y, int h, const spy__brow *r, const spy__bmaps *m) {
                  : r->size >= (1u << 20) ? "MiB"
                                          : "KiB");
     spy__safe(r->group, group, sizeof group);
-    spy__put(y, 0, COLS, SPY__R_BAR, 1, " details: %s", r->disp);
+    spy__safe_name(r->name, disp, sizeof disp);
+    spy__put(y, 0, COLS, SPY__R_BAR, 1, " details: %s", disp);
     if (++y >= end)
         return;
     spy__put(y, 1, COLS - 1, SPY__R_NORMAL, 0,
@@ -173,13 +175,13 @@ void spy__details_draw(int y, int h, const spy__brow *r, const spy__bmaps *m) {
                  (unsigned long long)r->dev, (unsigned long long)r->ino);
     if (++y >= end)
         return;
-    if (r->problem != NULL) {
+    if (r->problem[0] != '\0') {
         char p[200];
         spy__safe(r->problem, p, sizeof p);
         spy__put(y++, 1, COLS - 1, SPY__R_ERROR, 0, "unusable: %s", p);
     } else if (m->err[0] != '\0') {
         spy__put(y++, 1, COLS - 1, SPY__R_ERROR, 0, "%s", m->err);
     }
-    if (y < end && r->problem == NULL)
+    if (y < end && r->problem[0] == '\0')
         draw_mappers(y, end, r, m);
 }

@@ -14,6 +14,7 @@
 #include "backends/seg.h"
 #include "core/name.h"
 #include "ops/inject.h"
+#include "ops/list.h"
 #include "ops/write.h"
 
 static int run_pid;
@@ -227,6 +228,51 @@ START_TEST(test_inject_corrupt_seed_and_default_journal) {
 }
 END_TEST
 
+/* The rows both front ends show: our objects with their sizes and
+ * identity, ordered by name, by size (largest first) and reversed. */
+START_TEST(test_list_gather_and_orders) {
+    spy_name a, b;
+    spy_list l;
+    spy_err e;
+    size_t i, ia = (size_t)-1, ib = (size_t)-1;
+    char an[64], bn[64];
+    struct stat st;
+
+    make_obj("list-a", 0600, 100, 0, &a);
+    make_obj("list-b", 0600, 4000, 0, &b);
+    snprintf(an, sizeof an, "/spyops-%d-list-a", run_pid);
+    snprintf(bn, sizeof bn, "/spyops-%d-list-b", run_pid);
+    ck_assert_int_eq(spy_list_gather(SPY_LIST_POSIX, &l, &e), 0);
+    spy_list_sort(&l, SPY_ORDER_NAME, 0);
+    for (i = 0; i < l.n; i++) {
+        if (i > 0)
+            ck_assert_int_le(
+                spy_list_row_cmp(&l.v[i - 1], &l.v[i], SPY_ORDER_NAME), 0);
+        if (strcmp(l.v[i].name, an) == 0)
+            ia = i;
+        if (strcmp(l.v[i].name, bn) == 0)
+            ib = i;
+    }
+    ck_assert_uint_lt(ia, l.n);
+    ck_assert_uint_lt(ib, l.n);
+    ck_assert_uint_lt(ia, ib); /* by name: a before b */
+    ck_assert_uint_eq(l.v[ia].size, 100);
+    ck_assert_str_eq(l.v[ia].problem, "");
+    ck_assert_int_eq(stat("/dev/shm/", &st), 0);
+    ck_assert_uint_eq(l.v[ib].dev, (uint64_t)st.st_dev);
+    ck_assert_int_gt(spy_list_row_cmp(&l.v[ia], &l.v[ib], SPY_ORDER_SIZE),
+                     0); /* largest first */
+    spy_list_sort(&l, SPY_ORDER_SIZE, 0);
+    for (i = 1; i < l.n; i++)
+        ck_assert_uint_ge(l.v[i - 1].size, l.v[i].size);
+    spy_list_sort(&l, SPY_ORDER_SIZE, 1);
+    for (i = 1; i < l.n; i++)
+        ck_assert_uint_le(l.v[i - 1].size, l.v[i].size);
+    spy_list_free(&l);
+    ck_assert_ptr_null(l.v);
+}
+END_TEST
+
 static void setup_all(void) {
     char cmd[256];
     run_pid = (int)getpid();
@@ -255,6 +301,7 @@ int main(void) {
     tcase_add_test(tc, test_inject_check);
     tcase_add_test(tc, test_inject_run_and_undo);
     tcase_add_test(tc, test_inject_corrupt_seed_and_default_journal);
+    tcase_add_test(tc, test_list_gather_and_orders);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,66 @@
+/* list.h - the rows of `shmspy list` and of the TUI's browser, gathered
+ * and ordered once: every object the backend lists, kept compactly (a
+ * spy_seg_info holds a 4 KiB name; 10,000 copies would be 45 MiB), and
+ * the orders both front ends offer. */
+#ifndef SPY_OPS_LIST_H
+#define SPY_OPS_LIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/err.h"
+#include "../core/seginfo.h"
+
+/* One listed object: the fields of spy_seg_info that are shown. Texts
+ * live in the spy_list's blocks and stay valid until spy_list_free. */
+typedef struct spy_list_row {
+    char *name;          /* canonical name, raw (for opening) */
+    const char *problem; /* why it is unusable; "" when fine */
+    spy_kind kind;
+    uint64_t size;
+    uint32_t mode, uid, gid;
+    const char *owner, *group; /* shared by rows of the same owner */
+    int64_t atime, mtime, ctime, key;
+    int32_t nattch, shmid, cpid, lpid;
+    uint64_t dev, ino; /* identity, for spy_mappers */
+} spy_list_row;
+
+struct spy__text_block;
+
+/* The rows of one listing. Owns its rows and their texts. */
+typedef struct spy_list {
+    spy_list_row *v;
+    size_t n, cap;
+    struct spy__text_block *texts; /* private */
+    const char *owner, *group;     /* private: the last ones stored */
+    int oom;                       /* private: a row could not be stored */
+} spy_list;
+
+/* The orders of a listing: by name (System V segments by id), by size
+ * (largest first), by modification time (newest first), by mappers (most
+ * first); ties go by name. */
+typedef enum spy_list_order {
+    SPY_ORDER_NAME,
+    SPY_ORDER_SIZE,
+    SPY_ORDER_TIME,
+    SPY_ORDER_MAPPERS
+} spy_list_order;
+
+/* Lists the objects of the kinds in flags (SPY_LIST_* of backends/seg.h)
+ * into *out (initialised here; free with spy_list_free in every case).
+ * Rows are in the backend's order. A source that fails leaves the rows of
+ * the others and the error in *err (its code returned); out of memory is
+ * SPY_ENOMEM with no rows. */
+int spy_list_gather(unsigned flags, spy_list *out, spy_err *err);
+
+/* Frees the rows and texts of l and empties it. */
+void spy_list_free(spy_list *l);
+
+/* <0, 0, >0 as a comes before, with, after b in order o. */
+int spy_list_row_cmp(const spy_list_row *a, const spy_list_row *b,
+                     spy_list_order o);
+
+/* Sorts l's rows in order o (reversed when reverse is set). */
+void spy_list_sort(spy_list *l, spy_list_order o, int reverse);
+
+#endif
