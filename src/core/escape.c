@@ -104,21 +104,9 @@ size_t spy_escape(const char *s, char *out, size_t cap) {
 }
 
 int spy_escape_is_clean(const char *s) {
-    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-    size_t n = strlen((const char *)p);
-    size_t i = 0;
-
-    while (i < n) {
-        char u[UNIT_MAX];
-        size_t ul;
-        int escaped;
-
-        i += unit_at(p + i, n - i, u, &ul, &escaped);
-        if (escaped) {
-            return 0;
-        }
-    }
-    return 1;
+    /* Every escape is longer than what it stands for, so a text is clean
+     * exactly when escaping leaves its length as it is. */
+    return spy_escape(s, NULL, 0) == strlen(s != NULL ? s : "");
 }
 
 void spy_excerpt(const char *s, size_t n, char *out) {

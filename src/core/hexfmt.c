@@ -138,13 +138,12 @@ static char *xxd_full(char *p, uint64_t off, const uint8_t *b) {
     return p;
 }
 
-/* A short xxd line of n (1..15) bytes, padded like xxd pads it. */
-static char *xxd_short(char *p, uint64_t off, const uint8_t *b, size_t n) {
+/* The hex columns of a short line of n (0..15) bytes, blank where there
+ * is no byte: xxd puts a space after every second byte, `hexdump -C` after
+ * every byte and one more after the eighth. */
+static char *short_hex(char *p, const uint8_t *b, size_t n, int canonical) {
     size_t i;
 
-    p = put_off(p, off);
-    *p++ = ':';
-    *p++ = ' ';
     for (i = 0; i < 16; i++) {
         if (i < n) {
             memcpy(p, hex2[b[i]], 2);
@@ -153,10 +152,22 @@ static char *xxd_short(char *p, uint64_t off, const uint8_t *b, size_t n) {
             p[1] = ' ';
         }
         p += 2;
-        if (i & 1) {
+        if (canonical || (i & 1))
             *p++ = ' ';
-        }
+        if (canonical && i == 7)
+            *p++ = ' ';
     }
+    return p;
+}
+
+/* A short xxd line of n (1..15) bytes, padded like xxd pads it. */
+static char *xxd_short(char *p, uint64_t off, const uint8_t *b, size_t n) {
+    size_t i;
+
+    p = put_off(p, off);
+    *p++ = ':';
+    *p++ = ' ';
+    p = short_hex(p, b, n, 0);
     *p++ = ' ';
     for (i = 0; i < n; i++) {
         *p++ = ascii[b[i]];
@@ -207,19 +218,7 @@ static char *canon_short(char *p, uint64_t off, const uint8_t *b, size_t n) {
     p = put_off(p, off);
     *p++ = ' ';
     *p++ = ' ';
-    for (i = 0; i < 16; i++) {
-        if (i < n) {
-            memcpy(p, hex2[b[i]], 2);
-        } else {
-            p[0] = ' ';
-            p[1] = ' ';
-        }
-        p[2] = ' ';
-        p += 3;
-        if (i == 7) {
-            *p++ = ' ';
-        }
-    }
+    p = short_hex(p, b, n, 1);
     *p++ = ' ';
     *p++ = '|';
     for (i = 0; i < n; i++) {

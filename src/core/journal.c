@@ -2,6 +2,8 @@
  * The format is described in journal.h. */
 #include "journal.h"
 
+#include "hexbytes.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -358,23 +360,13 @@ static int parse_mode(tok t, uint32_t *v) {
     return 0;
 }
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes exactly len bytes of hex from t into out. */
 static int parse_hex(tok t, size_t len, uint8_t *out) {
     size_t i;
     if (t.n / 2 != len || t.n % 2 != 0)
         return -1;
     for (i = 0; i < len; i++) {
-        int hi = hexval(t.p[2 * i]), lo = hexval(t.p[2 * i + 1]);
+        int hi = spy_hex_digit(t.p[2 * i]), lo = spy_hex_digit(t.p[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         out[i] = (uint8_t)(hi << 4 | lo);
@@ -390,8 +382,8 @@ static int parse_name(tok t, char *out, size_t cap) {
             int hi, lo;
             if (t.n - i < 3)
                 return -1;
-            hi = hexval(t.p[i + 1]);
-            lo = hexval(t.p[i + 2]);
+            hi = spy_hex_digit(t.p[i + 1]);
+            lo = spy_hex_digit(t.p[i + 2]);
             if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
                 return -1;
             c = (unsigned char)(hi << 4 | lo);
@@ -575,7 +567,7 @@ int spy_journal_parse(const char *text, size_t len, spy_journal *j,
                 break;
             }
             for (i = 0; i < 16; i++) {
-                int d = hexval(line[4 + i]);
+                int d = spy_hex_digit(line[4 + i]);
                 if (d < 0) {
                     rc = bad(err, no, "malformed end line");
                     break;
