@@ -38,19 +38,6 @@ typedef struct browser {
     spy__bmaps maps;
 } browser;
 
-static const spy__help browser_help[] = {
-    {"Up Down", "select (PgUp PgDn Home End, mouse wheel)"},
-    {"Enter", "watch the selected object (live hex view)"},
-    {"/", "filter by name as you type (Enter keeps, Esc clears)"},
-    {"s", "sort by name, size, time, mappers (cycles)"},
-    {"S", "reverse the order"},
-    {"d", "details pane: stat and the processes mapping it"},
-    {"r  F5", "refresh the list now"},
-    {"p", "probe an address of shmspy itself: what it is, why it faults"},
-    {"I", "inject a fault into the selected object (flip OFF [BIT],"},
-    {"", "truncate SIZE, chmod MODE, unlink): asks y/N, journals first"},
-};
-
 /* ---- rows ------------------------------------------------------------- */
 
 static void rows_free(spy__brow *rows, size_t n) {
@@ -455,74 +442,147 @@ static void on_mouse(browser *b) {
         select_at(b, b->top + (size_t)(me.y - b->list_y));
 }
 
-static int browser_key(spy__view *v, int ch, uint64_t now) {
+/* ---- the key table: every key of the view, its help and its handler -- */
+
+/* which: Up, Down. */
+static int key_updown(spy__view *v, int ch, int which) {
+    (void)ch;
+    move_sel(v->self, which == 0 ? -1 : 1);
+    return SPY__KEY_DONE;
+}
+
+/* which: PgUp, PgDn. */
+static int key_page(spy__view *v, int ch, int which) {
     browser *b = v->self;
     long page = b->list_rows > 1 ? b->list_rows - 1 : 1;
 
-    (void)now;
-    switch (ch) {
-    case KEY_UP:
-        move_sel(b, -1);
-        break;
-    case KEY_DOWN:
-        move_sel(b, 1);
-        break;
-    case KEY_PPAGE:
-        move_sel(b, -page);
-        break;
-    case KEY_NPAGE:
-        move_sel(b, page);
-        break;
-    case KEY_HOME:
-        select_at(b, 0);
-        break;
-    case KEY_END:
-        select_at(b, b->nvis);
-        break;
-    case KEY_MOUSE:
-        on_mouse(b);
-        break;
-    case '\r':
-    case '\n':
-    case KEY_ENTER:
-        open_selected(b);
-        break;
-    case '/':
-        spy__prompt_line("filter: ", b->filter, filter_done, filter_changed, b);
-        break;
-    case 's':
-        b->sort = (b->sort + 1) % SORT_COUNT;
-        rebuild(b);
-        spy__ui_msg(0, "sorted by %s", sort_names[b->sort]);
-        break;
-    case 'S':
-        b->reverse = !b->reverse;
-        rebuild(b);
-        break;
-    case 'd':
-        b->details = !b->details;
-        break;
-    case 'p':
-        spy__probe_ask();
-        break;
-    case 'I':
-        inject_selected(b);
-        break;
-    case 'r':
-    case KEY_F(5):
-        b->next_list = 0;
-        b->maps.due = 0;
-        break;
-    case 27:
-        if (b->filter[0] == '\0')
-            return SPY__KEY_IGNORED;
-        filter_changed(b, "");
-        break;
-    default:
-        return SPY__KEY_IGNORED;
-    }
+    (void)ch;
+    move_sel(b, which == 0 ? -page : page);
     return SPY__KEY_DONE;
 }
+
+static int key_mouse(spy__view *v, int ch, int which) {
+    (void)ch, (void)which;
+    on_mouse(v->self);
+    return SPY__KEY_DONE;
+}
+
+/* which: Home, End. */
+static int key_ends(spy__view *v, int ch, int which) {
+    browser *b = v->self;
+
+    (void)ch;
+    select_at(b, which == 0 ? 0 : b->nvis);
+    return SPY__KEY_DONE;
+}
+
+static int key_open(spy__view *v, int ch, int which) {
+    (void)ch, (void)which;
+    open_selected(v->self);
+    return SPY__KEY_DONE;
+}
+
+static int key_filter(spy__view *v, int ch, int which) {
+    browser *b = v->self;
+
+    (void)ch, (void)which;
+    spy__prompt_line("filter: ", b->filter, filter_done, filter_changed, b);
+    return SPY__KEY_DONE;
+}
+
+static int key_sort(spy__view *v, int ch, int which) {
+    browser *b = v->self;
+
+    (void)ch, (void)which;
+    b->sort = (b->sort + 1) % SORT_COUNT;
+    rebuild(b);
+    spy__ui_msg(0, "sorted by %s", sort_names[b->sort]);
+    return SPY__KEY_DONE;
+}
+
+static int key_reverse(spy__view *v, int ch, int which) {
+    browser *b = v->self;
+
+    (void)ch, (void)which;
+    b->reverse = !b->reverse;
+    rebuild(b);
+    return SPY__KEY_DONE;
+}
+
+static int key_details(spy__view *v, int ch, int which) {
+    browser *b = v->self;
+
+    (void)ch, (void)which;
+    b->details = !b->details;
+    return SPY__KEY_DONE;
+}
+
+static int key_refresh(spy__view *v, int ch, int which) {
+    browser *b = v->self;
+
+    (void)ch, (void)which;
+    b->next_list = 0;
+    b->maps.due = 0;
+    return SPY__KEY_DONE;
+}
+
+static int key_probe(spy__view *v, int ch, int which) {
+    (void)v, (void)ch, (void)which;
+    spy__probe_ask();
+    return SPY__KEY_DONE;
+}
+
+static int key_inject(spy__view *v, int ch, int which) {
+    (void)ch, (void)which;
+    inject_selected(v->self);
+    return SPY__KEY_DONE;
+}
+
+/* Clears the filter; with none, the loop's Esc. */
+static int key_escape(spy__view *v, int ch, int which) {
+    browser *b = v->self;
+
+    (void)ch, (void)which;
+    if (b->filter[0] == '\0')
+        return SPY__KEY_IGNORED;
+    filter_changed(b, "");
+    return SPY__KEY_DONE;
+}
+
+static const spy__key browser_keys[] = {
+    {"Up Down", "select", key_updown, {KEY_UP, KEY_DOWN}},
+    {"PgUp PgDn", "a screen up / down", key_page, {KEY_PPAGE, KEY_NPAGE}},
+    {"Home End", "first / last object", key_ends, {KEY_HOME, KEY_END}},
+    {"mouse",
+     "the wheel moves 3 rows; a click selects",
+     key_mouse,
+     {KEY_MOUSE}},
+    {"Enter",
+     "watch the selected object (live hex view)",
+     key_open,
+     {'\r', '\n', KEY_ENTER}},
+    {"/",
+     "filter by name as you type (Enter keeps, Esc clears)",
+     key_filter,
+     {'/'}},
+    {"s", "sort by name, size, time, mappers (cycles)", key_sort, {'s'}},
+    {"S", "reverse the order", key_reverse, {'S'}},
+    {"d",
+     "details pane: stat and the processes mapping it",
+     key_details,
+     {'d'}},
+    {"r F5", "refresh the list now", key_refresh, {'r', KEY_F(5)}},
+    {"p",
+     "probe an address of shmspy itself: what it is, why it faults",
+     key_probe,
+     {'p'}},
+    {"I",
+     "inject a fault into the selected object (flip OFF [BIT], "
+     "truncate SIZE, chmod MODE, unlink): asks y/N, journals first",
+     key_inject,
+     {'I'}},
+    {"Esc", "clear the filter", key_escape, {27}},
+};
 
 static void browser_fini(spy__view *v) {
     browser *b = v->self;
@@ -544,11 +604,9 @@ spy__view *spy__browser_new(const spy_tui_opts *o, spy_err *err) {
     b->opts = *o;
     b->details = 1;
     b->view.self = b;
-    b->view.help = browser_help;
-    b->view.nhelp = sizeof browser_help / sizeof browser_help[0];
+    b->view.keys = (spy__keymap)SPY__KEYMAP(browser_keys);
     b->view.tick = browser_tick;
     b->view.draw = browser_draw;
-    b->view.key = browser_key;
     b->view.fini = browser_fini;
     return &b->view;
 }

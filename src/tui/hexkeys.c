@@ -1,5 +1,7 @@
 /* hexkeys.c - keys of the hex view: moving, goto, search, freeze, the
- * inspector, and writer mode edits (hex nibbles or text, in place). */
+ * inspector, and writer mode edits (hex nibbles or text, in place), and
+ * the view's key table (hex_keys, at the end): each key with its help
+ * line and its handler, which the loop dispatches and the help shows. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,14 +244,57 @@ static void on_mouse(spy__hexview *h) {
     }
 }
 
-int spy__hex_key(spy__view *v, int ch, uint64_t now) {
+/* ---- the key table: every key of the view, its help and its handler -- */
+
+/* which: Left, Right, Up, Down, as the row lists them. */
+static int key_arrow(spy__view *v, int ch, int which) {
+    spy__hexview *h = v->self;
+
+    (void)ch;
+    if (which == 0)
+        move_by(h, -1);
+    else if (which == 1)
+        move_by(h, 1);
+    else if (which == 2 && h->cur >= (uint64_t)h->bpr)
+        move_by(h, -h->bpr);
+    else if (which == 3 && h->size - h->cur > (uint64_t)h->bpr)
+        move_by(h, h->bpr);
+    return SPY__KEY_DONE;
+}
+
+/* which: PgUp, PgDn. */
+static int key_page(spy__view *v, int ch, int which) {
     spy__hexview *h = v->self;
     long page = h->rows > 1 ? h->rows - 1 : 1;
-    int d;
 
-    (void)now;
-    /* Text editing takes every printable key. */
-    if (h->text_col && ch >= 0x20 && ch < 0x7f) {
+    (void)ch;
+    scroll_rows(h, which == 0 ? -page : page);
+    return SPY__KEY_DONE;
+}
+
+static int key_mouse(spy__view *v, int ch, int which) {
+    (void)ch, (void)which;
+    on_mouse(v->self);
+    return SPY__KEY_DONE;
+}
+
+/* which: Home, End. */
+static int key_ends(spy__view *v, int ch, int which) {
+    spy__hexview *h = v->self;
+
+    (void)ch;
+    move_to(h, which == 0 ? 0 : h->size);
+    return SPY__KEY_DONE;
+}
+
+/* Tab toggles the ASCII column; while in it, every printable key types
+ * itself (this row comes before every printable key's row). */
+static int key_text(spy__view *v, int ch, int which) {
+    spy__hexview *h = v->self;
+
+    if (which == 1) { /* a printable key */
+        if (!h->text_col)
+            return SPY__KEY_IGNORED;
         if (!spy_seg_writable(h->seg)) {
             h->text_col = 0;
             refuse_read_only();
@@ -258,99 +303,156 @@ int spy__hex_key(spy__view *v, int ch, uint64_t now) {
         }
         return SPY__KEY_DONE;
     }
-    switch (ch) {
-    case KEY_LEFT:
-        move_by(h, -1);
-        return SPY__KEY_DONE;
-    case KEY_RIGHT:
-        move_by(h, 1);
-        return SPY__KEY_DONE;
-    case KEY_UP:
-        if (h->cur >= (uint64_t)h->bpr)
-            move_by(h, -h->bpr);
-        return SPY__KEY_DONE;
-    case KEY_DOWN:
-        if (h->size - h->cur > (uint64_t)h->bpr)
-            move_by(h, h->bpr);
-        return SPY__KEY_DONE;
-    case KEY_PPAGE:
-        scroll_rows(h, -page);
-        return SPY__KEY_DONE;
-    case KEY_NPAGE:
-        scroll_rows(h, page);
-        return SPY__KEY_DONE;
-    case KEY_HOME:
-        move_to(h, 0);
-        return SPY__KEY_DONE;
-    case KEY_END:
-        move_to(h, h->size);
-        return SPY__KEY_DONE;
-    case KEY_MOUSE:
-        on_mouse(h);
-        return SPY__KEY_DONE;
-    case 'g':
-        spy__prompt_line("go to offset: ", NULL, goto_done, NULL, h);
-        return SPY__KEY_DONE;
-    case '/':
-        spy__prompt_line("search (hex like de ad, or text): ", NULL,
-                         search_done, NULL, h);
-        return SPY__KEY_DONE;
-    case 'n':
-        search_next(h);
-        return SPY__KEY_DONE;
-    case ' ':
-        h->frozen = !h->frozen;
-        spy__ui_msg(0, "%s",
-                    h->frozen ? "frozen: Space resumes" : "live again");
-        return SPY__KEY_DONE;
-    case 'i':
-        h->inspector = !h->inspector;
-        spy__hex_layout(h);
-        h->stale = 1;
-        return SPY__KEY_DONE;
-    case 'w':
-        ask_write(h);
-        return SPY__KEY_DONE;
-    case 'r':
-        spy__hex_reopen(h, spy_seg_writable(h->seg));
-        return SPY__KEY_DONE;
-    case 'p':
-        spy__probe_ask();
-        return SPY__KEY_DONE;
-    case 'I': {
-        char init[64];
-        snprintf(init, sizeof init, "flip 0x%llx 0",
-                 (unsigned long long)h->cur);
-        spy__inject_ask(&h->name, h->disp, init);
+    if (!spy_seg_writable(h->seg)) {
+        refuse_read_only();
+    } else {
+        h->text_col = !h->text_col;
+        h->nibble = 0;
+    }
+    return SPY__KEY_DONE;
+}
+
+static int key_goto(spy__view *v, int ch, int which) {
+    (void)ch, (void)which;
+    spy__prompt_line("go to offset: ", NULL, goto_done, NULL, v->self);
+    return SPY__KEY_DONE;
+}
+
+static int key_search(spy__view *v, int ch, int which) {
+    (void)ch, (void)which;
+    spy__prompt_line("search (hex like de ad, or text): ", NULL, search_done,
+                     NULL, v->self);
+    return SPY__KEY_DONE;
+}
+
+static int key_next(spy__view *v, int ch, int which) {
+    (void)ch, (void)which;
+    search_next(v->self);
+    return SPY__KEY_DONE;
+}
+
+static int key_freeze(spy__view *v, int ch, int which) {
+    spy__hexview *h = v->self;
+
+    (void)ch, (void)which;
+    h->frozen = !h->frozen;
+    spy__ui_msg(0, "%s", h->frozen ? "frozen: Space resumes" : "live again");
+    return SPY__KEY_DONE;
+}
+
+static int key_inspector(spy__view *v, int ch, int which) {
+    spy__hexview *h = v->self;
+
+    (void)ch, (void)which;
+    h->inspector = !h->inspector;
+    spy__hex_layout(h);
+    h->stale = 1;
+    return SPY__KEY_DONE;
+}
+
+static int key_write(spy__view *v, int ch, int which) {
+    (void)ch, (void)which;
+    ask_write(v->self);
+    return SPY__KEY_DONE;
+}
+
+static int key_nibble(spy__view *v, int ch, int which) {
+    spy__hexview *h = v->self;
+
+    (void)which;
+    if (!spy_seg_writable(h->seg))
+        refuse_read_only();
+    else
+        edit_nibble(h, hex_digit(ch));
+    return SPY__KEY_DONE;
+}
+
+/* Stops a search, or leaves the ASCII column; else the loop's Esc. */
+static int key_escape(spy__view *v, int ch, int which) {
+    spy__hexview *h = v->self;
+
+    (void)ch, (void)which;
+    if (h->searching) {
+        h->searching = 0;
+        spy__ui_msg(0, "search stopped");
         return SPY__KEY_DONE;
     }
-    case '\t':
-        if (!spy_seg_writable(h->seg)) {
-            refuse_read_only();
-        } else {
-            h->text_col = !h->text_col;
-            h->nibble = 0;
-        }
-        return SPY__KEY_DONE;
-    case 27: /* Escape: stop a search, leave text editing. */
-        if (h->searching) {
-            h->searching = 0;
-            spy__ui_msg(0, "search stopped");
-            return SPY__KEY_DONE;
-        }
-        if (h->text_col) {
-            h->text_col = 0;
-            return SPY__KEY_DONE;
-        }
-        return SPY__KEY_IGNORED;
-    }
-    d = hex_digit(ch);
-    if (d >= 0) {
-        if (!spy_seg_writable(h->seg))
-            refuse_read_only();
-        else
-            edit_nibble(h, d);
+    if (h->text_col) {
+        h->text_col = 0;
         return SPY__KEY_DONE;
     }
     return SPY__KEY_IGNORED;
 }
+
+static int key_reopen(spy__view *v, int ch, int which) {
+    spy__hexview *h = v->self;
+
+    (void)ch, (void)which;
+    spy__hex_reopen(h, spy_seg_writable(h->seg));
+    return SPY__KEY_DONE;
+}
+
+static int key_probe(spy__view *v, int ch, int which) {
+    (void)v, (void)ch, (void)which;
+    spy__probe_ask();
+    return SPY__KEY_DONE;
+}
+
+static int key_inject(spy__view *v, int ch, int which) {
+    spy__hexview *h = v->self;
+    char init[64];
+
+    (void)ch, (void)which;
+    snprintf(init, sizeof init, "flip 0x%llx 0", (unsigned long long)h->cur);
+    spy__inject_ask(&h->name, h->disp, init);
+    return SPY__KEY_DONE;
+}
+
+static const spy__key hex_keys[] = {
+    {"arrows",
+     "move the cursor",
+     key_arrow,
+     {KEY_LEFT, KEY_RIGHT, KEY_UP, KEY_DOWN}},
+    {"PgUp PgDn", "a screen up / down", key_page, {KEY_PPAGE, KEY_NPAGE}},
+    {"Home End", "first / last byte", key_ends, {KEY_HOME, KEY_END}},
+    {"mouse",
+     "the wheel scrolls 3 rows; a click on a byte moves there",
+     key_mouse,
+     {KEY_MOUSE}},
+    {"Tab",
+     "writer mode: type text in the ASCII column / back",
+     key_text,
+     {'\t', SPY__KC_PRINT}},
+    {"g", "go to an offset (123, 0x7b, 4K)", key_goto, {'g'}},
+    {"/",
+     "search: hex bytes (de ad) or text (\"quoted\" or not hex)",
+     key_search,
+     {'/'}},
+    {"n", "next match", key_next, {'n'}},
+    {"Space", "freeze / resume the live refresh", key_freeze, {' '}},
+    {"i",
+     "data inspector: the bytes at the cursor as every type",
+     key_inspector,
+     {'i'}},
+    {"w", "writer mode: reopen read-write (asks first)", key_write, {'w'}},
+    {"0-9 a-f",
+     "writer mode: overwrite the nibble at the cursor",
+     key_nibble,
+     {SPY__KC_HEX}},
+    {"Esc", "stop a search; leave the ASCII column", key_escape, {27}},
+    {"r",
+     "reopen the name (after it was removed or recreated)",
+     key_reopen,
+     {'r'}},
+    {"p",
+     "probe an address of shmspy itself: what it is, why it faults",
+     key_probe,
+     {'p'}},
+    {"I",
+     "inject a fault (flip OFF [BIT] at the cursor, truncate SIZE, "
+     "chmod MODE, unlink): asks y/N, journals first",
+     key_inject,
+     {'I'}},
+};
+
+const spy__keymap spy__hex_keys = SPY__KEYMAP(hex_keys);

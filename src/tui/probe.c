@@ -35,11 +35,6 @@ typedef struct probe {
     int lines; /* lines of the wrapped text, from the last draw */
 } probe;
 
-static const spy__help probe_help[] = {
-    {"Up Down", "scroll (PgUp PgDn Home End)"},
-    {"q  Esc", "close the probe"},
-};
-
 static void add(probe *pr, const char *label, const char *text) {
     char *s;
     size_t cap;
@@ -147,40 +142,51 @@ static void probe_draw(spy__view *v, uint64_t now) {
              " q/Esc close   Up/Down scroll   ? help");
 }
 
-static int probe_key(spy__view *v, int ch, uint64_t now) {
-    probe *pr = v->self;
-    int page = LINES - 4 > 1 ? LINES - 4 : 1;
+/* ---- the key table: every key of the view, its help and its handler -- */
 
-    (void)now;
-    switch (ch) {
-    case 'q':
-    case 27:
-        return SPY__KEY_BACK;
-    case KEY_UP:
-        pr->top--;
-        break;
-    case KEY_DOWN:
-        pr->top++;
-        break;
-    case KEY_PPAGE:
-        pr->top -= page;
-        break;
-    case KEY_NPAGE:
-        pr->top += page;
-        break;
-    case KEY_HOME:
-        pr->top = 0;
-        break;
-    case KEY_END:
-        pr->top = pr->lines;
-        break;
-    default:
-        return SPY__KEY_IGNORED;
-    }
+/* Scrolls by delta lines, stopping at the top (the draw stops it at the
+ * bottom). */
+static int scroll_by(probe *pr, int delta) {
+    pr->top += delta;
     if (pr->top < 0)
         pr->top = 0;
     return SPY__KEY_DONE;
 }
+
+/* which: Up, Down. */
+static int key_line(spy__view *v, int ch, int which) {
+    (void)ch;
+    return scroll_by(v->self, which == 0 ? -1 : 1);
+}
+
+/* which: PgUp, PgDn. */
+static int key_page(spy__view *v, int ch, int which) {
+    int page = LINES - 4 > 1 ? LINES - 4 : 1;
+
+    (void)ch;
+    return scroll_by(v->self, which == 0 ? -page : page);
+}
+
+/* which: Home, End. */
+static int key_ends(spy__view *v, int ch, int which) {
+    probe *pr = v->self;
+
+    (void)ch;
+    pr->top = which == 0 ? 0 : pr->lines;
+    return SPY__KEY_DONE;
+}
+
+static int key_close(spy__view *v, int ch, int which) {
+    (void)v, (void)ch, (void)which;
+    return SPY__KEY_BACK;
+}
+
+static const spy__key probe_keys[] = {
+    {"Up Down", "scroll a line", key_line, {KEY_UP, KEY_DOWN}},
+    {"PgUp PgDn", "scroll a screen", key_page, {KEY_PPAGE, KEY_NPAGE}},
+    {"Home End", "the top / the end", key_ends, {KEY_HOME, KEY_END}},
+    {"q Esc", "close the probe", key_close, {'q', 27}},
+};
 
 static void probe_fini(spy__view *v) {
     probe *pr = v->self;
@@ -241,11 +247,9 @@ static spy__view *probe_new(uint64_t addr, spy_err *err) {
     }
     spy_explain_probe(addr, PROBE_LEN, 0, &r, &f, spy_page_size(), on_para, pr);
     pr->view.self = pr;
-    pr->view.help = probe_help;
-    pr->view.nhelp = sizeof probe_help / sizeof probe_help[0];
+    pr->view.keys = (spy__keymap)SPY__KEYMAP(probe_keys);
     pr->view.tick = probe_tick;
     pr->view.draw = probe_draw;
-    pr->view.key = probe_key;
     pr->view.fini = probe_fini;
     return &pr->view;
 }
