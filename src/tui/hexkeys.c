@@ -2,6 +2,7 @@
  * inspector, and writer mode edits (hex nibbles or text, in place), and
  * the view's key table (hex_keys, at the end): each key with its help
  * line and its handler, which the loop dispatches and the help shows. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +15,11 @@
 /* Bytes examined per loop turn by a search (the screen stays live). */
 #define SEARCH_BUDGET (8u << 20)
 
+/* The value of a hex digit (its row binds only SPY__KC_HEX keys). */
 static int hex_digit(int ch) {
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
+    static const char digits[] = "0123456789abcdef";
+
+    return (int)(strchr(digits, tolower(ch)) - digits);
 }
 
 static void refuse_read_only(void) {
