@@ -428,11 +428,13 @@ static void inject_selected(browser *b) {
     spy__inject_ask(&n, r->disp, NULL);
 }
 
-static void on_mouse(browser *b) {
+/* The mouse: the wheel moves 3 rows, a click selects. */
+static int key_mouse(const spy__keyhit *k) {
+    browser *b = k->self;
     MEVENT me;
 
     if (getmouse(&me) != OK)
-        return;
+        return SPY__KEY_DONE;
     if (SPY_WHEEL_UP != 0 && (me.bstate & SPY_WHEEL_UP))
         move_sel(b, -3);
     else if (SPY_WHEEL_DOWN != 0 && (me.bstate & SPY_WHEEL_DOWN))
@@ -440,109 +442,78 @@ static void on_mouse(browser *b) {
     else if ((me.bstate & BUTTON1_PRESSED) && me.y >= b->list_y &&
              me.y < b->list_y + b->list_rows)
         select_at(b, b->top + (size_t)(me.y - b->list_y));
+    return SPY__KEY_DONE;
 }
 
 /* ---- the key table: every key of the view, its help and its handler -- */
 
-/* which: Up, Down. */
-static int key_updown(spy__view *v, int ch, int which) {
-    (void)ch;
-    move_sel(v->self, which == 0 ? -1 : 1);
+/* Up Down, PgUp PgDn, Home End: moves the selection. */
+static int key_move(const spy__keyhit *k) {
+    browser *b = k->self;
+    long n = k->arg == SPY__STEP_ONE ? 1
+             : b->list_rows > 1      ? b->list_rows - 1
+                                     : 1;
+
+    if (k->arg == SPY__STEP_ALL)
+        select_at(b, k->which == 0 ? 0 : b->nvis);
+    else
+        move_sel(b, k->which == 0 ? -n : n);
     return SPY__KEY_DONE;
 }
 
-/* which: PgUp, PgDn. */
-static int key_page(spy__view *v, int ch, int which) {
-    browser *b = v->self;
-    long page = b->list_rows > 1 ? b->list_rows - 1 : 1;
-
-    (void)ch;
-    move_sel(b, which == 0 ? -page : page);
+static int key_open(const spy__keyhit *k) {
+    open_selected(k->self);
     return SPY__KEY_DONE;
 }
 
-static int key_mouse(spy__view *v, int ch, int which) {
-    (void)ch, (void)which;
-    on_mouse(v->self);
-    return SPY__KEY_DONE;
-}
+static int key_filter(const spy__keyhit *k) {
+    browser *b = k->self;
 
-/* which: Home, End. */
-static int key_ends(spy__view *v, int ch, int which) {
-    browser *b = v->self;
-
-    (void)ch;
-    select_at(b, which == 0 ? 0 : b->nvis);
-    return SPY__KEY_DONE;
-}
-
-static int key_open(spy__view *v, int ch, int which) {
-    (void)ch, (void)which;
-    open_selected(v->self);
-    return SPY__KEY_DONE;
-}
-
-static int key_filter(spy__view *v, int ch, int which) {
-    browser *b = v->self;
-
-    (void)ch, (void)which;
     spy__prompt_line("filter: ", b->filter, filter_done, filter_changed, b);
     return SPY__KEY_DONE;
 }
 
-static int key_sort(spy__view *v, int ch, int which) {
-    browser *b = v->self;
+static int key_sort(const spy__keyhit *k) {
+    browser *b = k->self;
 
-    (void)ch, (void)which;
     b->sort = (b->sort + 1) % SORT_COUNT;
     rebuild(b);
     spy__ui_msg(0, "sorted by %s", sort_names[b->sort]);
     return SPY__KEY_DONE;
 }
 
-static int key_reverse(spy__view *v, int ch, int which) {
-    browser *b = v->self;
+static int key_reverse(const spy__keyhit *k) {
+    browser *b = k->self;
 
-    (void)ch, (void)which;
     b->reverse = !b->reverse;
     rebuild(b);
     return SPY__KEY_DONE;
 }
 
-static int key_details(spy__view *v, int ch, int which) {
-    browser *b = v->self;
+static int key_details(const spy__keyhit *k) {
+    browser *b = k->self;
 
-    (void)ch, (void)which;
     b->details = !b->details;
     return SPY__KEY_DONE;
 }
 
-static int key_refresh(spy__view *v, int ch, int which) {
-    browser *b = v->self;
+static int key_refresh(const spy__keyhit *k) {
+    browser *b = k->self;
 
-    (void)ch, (void)which;
     b->next_list = 0;
     b->maps.due = 0;
     return SPY__KEY_DONE;
 }
 
-static int key_probe(spy__view *v, int ch, int which) {
-    (void)v, (void)ch, (void)which;
-    spy__probe_ask();
-    return SPY__KEY_DONE;
-}
-
-static int key_inject(spy__view *v, int ch, int which) {
-    (void)ch, (void)which;
-    inject_selected(v->self);
+static int key_inject(const spy__keyhit *k) {
+    inject_selected(k->self);
     return SPY__KEY_DONE;
 }
 
 /* Clears the filter; with none, the loop's Esc. */
-static int key_escape(spy__view *v, int ch, int which) {
-    browser *b = v->self;
+static int key_escape(const spy__keyhit *k) {
+    browser *b = k->self;
 
-    (void)ch, (void)which;
     if (b->filter[0] == '\0')
         return SPY__KEY_IGNORED;
     filter_changed(b, "");
@@ -550,38 +521,52 @@ static int key_escape(spy__view *v, int ch, int which) {
 }
 
 static const spy__key browser_keys[] = {
-    {"Up Down", "select", key_updown, {KEY_UP, KEY_DOWN}},
-    {"PgUp PgDn", "a screen up / down", key_page, {KEY_PPAGE, KEY_NPAGE}},
-    {"Home End", "first / last object", key_ends, {KEY_HOME, KEY_END}},
+    {"Up Down", "select", key_move, SPY__STEP_ONE, {KEY_UP, KEY_DOWN}},
+    {"PgUp PgDn",
+     "a screen up / down",
+     key_move,
+     SPY__STEP_PAGE,
+     {KEY_PPAGE, KEY_NPAGE}},
+    {"Home End",
+     "first / last object",
+     key_move,
+     SPY__STEP_ALL,
+     {KEY_HOME, KEY_END}},
     {"mouse",
      "the wheel moves 3 rows; a click selects",
      key_mouse,
+     0,
      {KEY_MOUSE}},
     {"Enter",
      "watch the selected object (live hex view)",
      key_open,
+     0,
      {'\r', '\n', KEY_ENTER}},
     {"/",
      "filter by name as you type (Enter keeps, Esc clears)",
      key_filter,
+     0,
      {'/'}},
-    {"s", "sort by name, size, time, mappers (cycles)", key_sort, {'s'}},
-    {"S", "reverse the order", key_reverse, {'S'}},
+    {"s", "sort by name, size, time, mappers (cycles)", key_sort, 0, {'s'}},
+    {"S", "reverse the order", key_reverse, 0, {'S'}},
     {"d",
      "details pane: stat and the processes mapping it",
      key_details,
+     0,
      {'d'}},
-    {"r F5", "refresh the list now", key_refresh, {'r', KEY_F(5)}},
+    {"r F5", "refresh the list now", key_refresh, 0, {'r', KEY_F(5)}},
     {"p",
      "probe an address of shmspy itself: what it is, why it faults",
-     key_probe,
+     spy__probe_ask,
+     0,
      {'p'}},
     {"I",
      "inject a fault into the selected object (flip OFF [BIT], "
      "truncate SIZE, chmod MODE, unlink): asks y/N, journals first",
      key_inject,
+     0,
      {'I'}},
-    {"Esc", "clear the filter", key_escape, {27}},
+    {"Esc", "clear the filter", key_escape, 0, {27}},
 };
 
 static void browser_fini(spy__view *v) {

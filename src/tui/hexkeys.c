@@ -218,11 +218,14 @@ static void ask_write(spy__hexview *h) {
     spy__prompt_confirm(q, write_confirmed, h);
 }
 
-static void on_mouse(spy__hexview *h) {
+/* The mouse: the wheel scrolls 3 rows, a click on a hex pair moves the
+ * cursor there. */
+static int key_mouse(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
     MEVENT me;
 
     if (getmouse(&me) != OK)
-        return;
+        return SPY__KEY_DONE;
     if (SPY_WHEEL_UP != 0 && (me.bstate & SPY_WHEEL_UP)) {
         scroll_rows(h, -3);
     } else if (SPY_WHEEL_DOWN != 0 && (me.bstate & SPY_WHEEL_DOWN)) {
@@ -240,64 +243,44 @@ static void on_mouse(spy__hexview *h) {
             }
         }
     }
+    return SPY__KEY_DONE;
 }
 
 /* ---- the key table: every key of the view, its help and its handler -- */
 
-/* which: Left, Right, Up, Down, as the row lists them. */
-static int key_arrow(spy__view *v, int ch, int which) {
-    spy__hexview *h = v->self;
-
-    (void)ch;
-    if (which == 0)
-        move_by(h, -1);
-    else if (which == 1)
-        move_by(h, 1);
-    else if (which == 2 && h->cur >= (uint64_t)h->bpr)
-        move_by(h, -h->bpr);
-    else if (which == 3 && h->size - h->cur > (uint64_t)h->bpr)
-        move_by(h, h->bpr);
-    return SPY__KEY_DONE;
-}
-
-/* which: PgUp, PgDn. */
-static int key_page(spy__view *v, int ch, int which) {
-    spy__hexview *h = v->self;
+/* arrows (Left Right Up Down), PgUp PgDn, Home End: moves the cursor; a
+ * page scrolls the screen with it. */
+static int key_move(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
     long page = h->rows > 1 ? h->rows - 1 : 1;
+    int back = k->which % 2 == 0;
 
-    (void)ch;
-    scroll_rows(h, which == 0 ? -page : page);
-    return SPY__KEY_DONE;
-}
-
-static int key_mouse(spy__view *v, int ch, int which) {
-    (void)ch, (void)which;
-    on_mouse(v->self);
-    return SPY__KEY_DONE;
-}
-
-/* which: Home, End. */
-static int key_ends(spy__view *v, int ch, int which) {
-    spy__hexview *h = v->self;
-
-    (void)ch;
-    move_to(h, which == 0 ? 0 : h->size);
+    if (k->arg == SPY__STEP_ALL)
+        move_to(h, back ? 0 : h->size);
+    else if (k->arg == SPY__STEP_PAGE)
+        scroll_rows(h, back ? -page : page);
+    else if (k->which < 2)
+        move_by(h, back ? -1 : 1);
+    else if (back && h->cur >= (uint64_t)h->bpr)
+        move_by(h, -h->bpr);
+    else if (!back && h->size - h->cur > (uint64_t)h->bpr)
+        move_by(h, h->bpr);
     return SPY__KEY_DONE;
 }
 
 /* Tab toggles the ASCII column; while in it, every printable key types
  * itself (this row comes before every printable key's row). */
-static int key_text(spy__view *v, int ch, int which) {
-    spy__hexview *h = v->self;
+static int key_text(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
 
-    if (which == 1) { /* a printable key */
+    if (k->which == 1) { /* a printable key */
         if (!h->text_col)
             return SPY__KEY_IGNORED;
         if (!spy_seg_writable(h->seg)) {
             h->text_col = 0;
             refuse_read_only();
         } else {
-            edit_char(h, ch);
+            edit_char(h, k->ch);
         }
         return SPY__KEY_DONE;
     }
@@ -310,66 +293,58 @@ static int key_text(spy__view *v, int ch, int which) {
     return SPY__KEY_DONE;
 }
 
-static int key_goto(spy__view *v, int ch, int which) {
-    (void)ch, (void)which;
-    spy__prompt_line("go to offset: ", NULL, goto_done, NULL, v->self);
+static int key_goto(const spy__keyhit *k) {
+    spy__prompt_line("go to offset: ", NULL, goto_done, NULL, k->self);
     return SPY__KEY_DONE;
 }
 
-static int key_search(spy__view *v, int ch, int which) {
-    (void)ch, (void)which;
+static int key_search(const spy__keyhit *k) {
     spy__prompt_line("search (hex like de ad, or text): ", NULL, search_done,
-                     NULL, v->self);
+                     NULL, k->self);
     return SPY__KEY_DONE;
 }
 
-static int key_next(spy__view *v, int ch, int which) {
-    (void)ch, (void)which;
-    search_next(v->self);
+static int key_next(const spy__keyhit *k) {
+    search_next(k->self);
     return SPY__KEY_DONE;
 }
 
-static int key_freeze(spy__view *v, int ch, int which) {
-    spy__hexview *h = v->self;
+static int key_freeze(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
 
-    (void)ch, (void)which;
     h->frozen = !h->frozen;
     spy__ui_msg(0, "%s", h->frozen ? "frozen: Space resumes" : "live again");
     return SPY__KEY_DONE;
 }
 
-static int key_inspector(spy__view *v, int ch, int which) {
-    spy__hexview *h = v->self;
+static int key_inspector(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
 
-    (void)ch, (void)which;
     h->inspector = !h->inspector;
     spy__hex_layout(h);
     h->stale = 1;
     return SPY__KEY_DONE;
 }
 
-static int key_write(spy__view *v, int ch, int which) {
-    (void)ch, (void)which;
-    ask_write(v->self);
+static int key_write(const spy__keyhit *k) {
+    ask_write(k->self);
     return SPY__KEY_DONE;
 }
 
-static int key_nibble(spy__view *v, int ch, int which) {
-    spy__hexview *h = v->self;
+static int key_nibble(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
 
-    (void)which;
     if (!spy_seg_writable(h->seg))
         refuse_read_only();
     else
-        edit_nibble(h, hex_digit(ch));
+        edit_nibble(h, hex_digit(k->ch));
     return SPY__KEY_DONE;
 }
 
 /* Stops a search, or leaves the ASCII column; else the loop's Esc. */
-static int key_escape(spy__view *v, int ch, int which) {
-    spy__hexview *h = v->self;
+static int key_escape(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
 
-    (void)ch, (void)which;
     if (h->searching) {
         h->searching = 0;
         spy__ui_msg(0, "search stopped");
@@ -382,25 +357,17 @@ static int key_escape(spy__view *v, int ch, int which) {
     return SPY__KEY_IGNORED;
 }
 
-static int key_reopen(spy__view *v, int ch, int which) {
-    spy__hexview *h = v->self;
+static int key_reopen(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
 
-    (void)ch, (void)which;
     spy__hex_reopen(h, spy_seg_writable(h->seg));
     return SPY__KEY_DONE;
 }
 
-static int key_probe(spy__view *v, int ch, int which) {
-    (void)v, (void)ch, (void)which;
-    spy__probe_ask();
-    return SPY__KEY_DONE;
-}
-
-static int key_inject(spy__view *v, int ch, int which) {
-    spy__hexview *h = v->self;
+static int key_inject(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
     char init[64];
 
-    (void)ch, (void)which;
     snprintf(init, sizeof init, "flip 0x%llx 0", (unsigned long long)h->cur);
     spy__inject_ask(&h->name, h->disp, init);
     return SPY__KEY_DONE;
@@ -409,47 +376,64 @@ static int key_inject(spy__view *v, int ch, int which) {
 static const spy__key hex_keys[] = {
     {"arrows",
      "move the cursor",
-     key_arrow,
+     key_move,
+     SPY__STEP_ONE,
      {KEY_LEFT, KEY_RIGHT, KEY_UP, KEY_DOWN}},
-    {"PgUp PgDn", "a screen up / down", key_page, {KEY_PPAGE, KEY_NPAGE}},
-    {"Home End", "first / last byte", key_ends, {KEY_HOME, KEY_END}},
+    {"PgUp PgDn",
+     "a screen up / down",
+     key_move,
+     SPY__STEP_PAGE,
+     {KEY_PPAGE, KEY_NPAGE}},
+    {"Home End",
+     "first / last byte",
+     key_move,
+     SPY__STEP_ALL,
+     {KEY_HOME, KEY_END}},
     {"mouse",
      "the wheel scrolls 3 rows; a click on a byte moves there",
      key_mouse,
+     0,
      {KEY_MOUSE}},
     {"Tab",
      "writer mode: type text in the ASCII column / back",
      key_text,
+     0,
      {'\t', SPY__KC_PRINT}},
-    {"g", "go to an offset (123, 0x7b, 4K)", key_goto, {'g'}},
+    {"g", "go to an offset (123, 0x7b, 4K)", key_goto, 0, {'g'}},
     {"/",
      "search: hex bytes (de ad) or text (\"quoted\" or not hex)",
      key_search,
+     0,
      {'/'}},
-    {"n", "next match", key_next, {'n'}},
-    {"Space", "freeze / resume the live refresh", key_freeze, {' '}},
+    {"n", "next match", key_next, 0, {'n'}},
+    {"Space", "freeze / resume the live refresh", key_freeze, 0, {' '}},
     {"i",
      "data inspector: the bytes at the cursor as every type",
      key_inspector,
+     0,
      {'i'}},
-    {"w", "writer mode: reopen read-write (asks first)", key_write, {'w'}},
+    {"w", "writer mode: reopen read-write (asks first)", key_write, 0, {'w'}},
     {"0-9 a-f",
      "writer mode: overwrite the nibble at the cursor",
      key_nibble,
+     0,
      {SPY__KC_HEX}},
-    {"Esc", "stop a search; leave the ASCII column", key_escape, {27}},
+    {"Esc", "stop a search; leave the ASCII column", key_escape, 0, {27}},
     {"r",
      "reopen the name (after it was removed or recreated)",
      key_reopen,
+     0,
      {'r'}},
     {"p",
      "probe an address of shmspy itself: what it is, why it faults",
-     key_probe,
+     spy__probe_ask,
+     0,
      {'p'}},
     {"I",
      "inject a fault (flip OFF [BIT] at the cursor, truncate SIZE, "
      "chmod MODE, unlink): asks y/N, journals first",
      key_inject,
+     0,
      {'I'}},
 };
 

@@ -26,7 +26,13 @@ int spy__keys_dispatch(spy__keymap m, spy__view *v, int ch) {
         for (j = 0; j < SPY__KEY_CODES && k->codes[j] != 0; j++) {
             if (!code_matches(k->codes[j], ch))
                 continue;
-            r = k->fn(v, ch, j);
+            spy__keyhit hit;
+            hit.view = v;
+            hit.self = v->self;
+            hit.ch = ch;
+            hit.which = j;
+            hit.arg = k->arg;
+            r = k->fn(&hit);
             if (r != SPY__KEY_IGNORED)
                 return r;
             break; /* declined: the later rows may want it */

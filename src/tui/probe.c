@@ -144,48 +144,39 @@ static void probe_draw(spy__view *v, uint64_t now) {
 
 /* ---- the key table: every key of the view, its help and its handler -- */
 
-/* Scrolls by delta lines, stopping at the top (the draw stops it at the
- * bottom). */
-static int scroll_by(probe *pr, int delta) {
-    pr->top += delta;
+/* Up Down, PgUp PgDn, Home End: scrolls, stopping at the top (the draw
+ * stops it at the bottom). */
+static int key_move(const spy__keyhit *k) {
+    probe *pr = k->self;
+    int page = LINES - 4 > 1 ? LINES - 4 : 1;
+
+    if (k->arg == SPY__STEP_ALL)
+        pr->top = k->which == 0 ? 0 : pr->lines;
+    else
+        pr->top += (k->arg == SPY__STEP_PAGE ? page : 1) * (k->which ? 1 : -1);
     if (pr->top < 0)
         pr->top = 0;
     return SPY__KEY_DONE;
 }
 
-/* which: Up, Down. */
-static int key_line(spy__view *v, int ch, int which) {
-    (void)ch;
-    return scroll_by(v->self, which == 0 ? -1 : 1);
-}
-
-/* which: PgUp, PgDn. */
-static int key_page(spy__view *v, int ch, int which) {
-    int page = LINES - 4 > 1 ? LINES - 4 : 1;
-
-    (void)ch;
-    return scroll_by(v->self, which == 0 ? -page : page);
-}
-
-/* which: Home, End. */
-static int key_ends(spy__view *v, int ch, int which) {
-    probe *pr = v->self;
-
-    (void)ch;
-    pr->top = which == 0 ? 0 : pr->lines;
-    return SPY__KEY_DONE;
-}
-
-static int key_close(spy__view *v, int ch, int which) {
-    (void)v, (void)ch, (void)which;
+static int key_close(const spy__keyhit *k) {
+    (void)k;
     return SPY__KEY_BACK;
 }
 
 static const spy__key probe_keys[] = {
-    {"Up Down", "scroll a line", key_line, {KEY_UP, KEY_DOWN}},
-    {"PgUp PgDn", "scroll a screen", key_page, {KEY_PPAGE, KEY_NPAGE}},
-    {"Home End", "the top / the end", key_ends, {KEY_HOME, KEY_END}},
-    {"q Esc", "close the probe", key_close, {'q', 27}},
+    {"Up Down", "scroll a line", key_move, SPY__STEP_ONE, {KEY_UP, KEY_DOWN}},
+    {"PgUp PgDn",
+     "scroll a screen",
+     key_move,
+     SPY__STEP_PAGE,
+     {KEY_PPAGE, KEY_NPAGE}},
+    {"Home End",
+     "the top / the end",
+     key_move,
+     SPY__STEP_ALL,
+     {KEY_HOME, KEY_END}},
+    {"q Esc", "close the probe", key_close, 0, {'q', 27}},
 };
 
 static void probe_fini(spy__view *v) {
@@ -281,7 +272,9 @@ static void addr_given(void *self, const char *text) {
     spy__ui_push(v);
 }
 
-void spy__probe_ask(void) {
+int spy__probe_ask(const spy__keyhit *k) {
+    (void)k;
     spy__prompt_line("probe address (shmspy's own, e.g. 0xcc8e9ff8cc): ", NULL,
                      addr_given, NULL, NULL);
+    return SPY__KEY_DONE;
 }

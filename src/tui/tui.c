@@ -157,41 +157,41 @@ static void screen_end(void) {
 
 /* ---- the loop's keys: every view has them, after its own ------------- */
 
-static int key_help(spy__view *v, int ch, int which) {
-    (void)v, (void)ch, (void)which;
+static int key_help(const spy__keyhit *k) {
+    (void)k;
     U.help = 1;
     return SPY__KEY_DONE;
 }
 
-static int key_redraw(spy__view *v, int ch, int which) {
-    (void)v, (void)ch, (void)which;
+static int key_redraw(const spy__keyhit *k) {
+    (void)k;
     clearok(curscr, TRUE);
     return SPY__KEY_DONE;
 }
 
-static int key_back(spy__view *v, int ch, int which) {
-    (void)v, (void)ch, (void)which;
+static int key_back(const spy__keyhit *k) {
+    (void)k;
     return SPY__KEY_BACK;
 }
 
 /* Escape goes back but never quits: a stray escape sequence must not end
  * the program. */
-static int key_escape(spy__view *v, int ch, int which) {
-    (void)v, (void)ch, (void)which;
+static int key_escape(const spy__keyhit *k) {
+    (void)k;
     return U.depth > 1 ? SPY__KEY_BACK : SPY__KEY_DONE;
 }
 
-static int key_quit(spy__view *v, int ch, int which) {
-    (void)v, (void)ch, (void)which;
+static int key_quit(const spy__keyhit *k) {
+    (void)k;
     return SPY__KEY_QUIT;
 }
 
 static const spy__key loop_keys[] = {
-    {"? F1", "this help (any key closes it)", key_help, {'?', KEY_F(1)}},
-    {"Ctrl-L", "redraw the screen", key_redraw, {12}},
-    {"q", "back to the list / quit", key_back, {'q'}},
-    {"Esc", "back to the list (never quits)", key_escape, {27}},
-    {"Q", "quit shmspy", key_quit, {'Q'}},
+    {"? F1", "this help (any key closes it)", key_help, 0, {'?', KEY_F(1)}},
+    {"Ctrl-L", "redraw the screen", key_redraw, 0, {12}},
+    {"q", "back to the list / quit", key_back, 0, {'q'}},
+    {"Esc", "back to the list (never quits)", key_escape, 0, {27}},
+    {"Q", "quit shmspy", key_quit, 0, {'Q'}},
 };
 
 /* Draws unless the view says its screen is as drawn last and nothing

@@ -39,17 +39,31 @@ enum {
 
 typedef struct spy__view spy__view;
 
+/* How far a movement row moves (its arg): a row binds the key back
+ * first, then the key forth ("Up Down", "PgUp PgDn", "Home End"). */
+enum { SPY__STEP_ONE = 0, SPY__STEP_PAGE, SPY__STEP_ALL };
+
+/* A key as a row's handler gets it. */
+typedef struct spy__keyhit {
+    spy__view *view;
+    void *self; /* view->self */
+    int ch;     /* the key */
+    int which;  /* which of the row's codes matched: 0, 1, ... */
+    int arg;    /* the row's arg */
+} spy__keyhit;
+
 /* One row of a key table: the keys, what they do, and the handler, in the
  * manner of tmux's `bind -N`. codes ends at the first 0 (the key code 0 is
- * never bound). The handler gets the key and which of the row's codes
- * matched (0, 1, ...: a row such as "PgUp PgDn" tells its keys apart by
- * it, never by naming key codes) and returns SPY__KEY_*; SPY__KEY_IGNORED
- * passes the key on to the later rows and then to the loop's own table
- * (a row may decline when it has nothing to do, as Esc with no search). */
+ * never bound). A row such as "PgUp PgDn" tells its keys apart by which,
+ * never by naming key codes. The handler returns SPY__KEY_*;
+ * SPY__KEY_IGNORED passes the key on to the later rows and then to the
+ * loop's own table (a row may decline when it has nothing to do, as Esc
+ * with no search running). */
 typedef struct spy__key {
     const char *keys; /* as the help screen names them: "PgUp PgDn" */
     const char *help; /* what they do, one sentence (wrapped to fit) */
-    int (*fn)(spy__view *v, int ch, int which);
+    int (*fn)(const spy__keyhit *k);
+    int arg; /* for the handler: a SPY__STEP_*, or 0 */
     int codes[SPY__KEY_CODES];
 } spy__key;
 
@@ -100,10 +114,11 @@ spy__view *spy__browser_new(const spy_tui_opts *o, spy_err *err);
 spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
                             spy_err *err);
 
-/* Asks for an address (spy_parse_u64 syntax) and opens the probe view:
- * where the address lies in this process, what reading 8 bytes there did,
- * and the explanation `shmspy probe` prints (probe.c). */
-void spy__probe_ask(void);
+/* The handler of the probe key of every view: asks for an address
+ * (spy_parse_u64 syntax) and opens the probe view: where the address lies
+ * in this process, what reading 8 bytes there did, and the explanation
+ * `shmspy probe` prints (probe.c). */
+int spy__probe_ask(const spy__keyhit *k);
 
 /* Asks for a fault against the object n (disp: its name, safe to draw),
  * the prompt starting with init (may be NULL): "flip OFF [BIT]",
