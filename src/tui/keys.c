@@ -24,14 +24,9 @@ int spy__keys_dispatch(spy__keymap m, spy__view *v, int ch) {
     for (i = 0; i < m.n; i++) {
         const spy__key *k = &m.row[i];
         for (j = 0; j < SPY__KEY_CODES && k->codes[j] != 0; j++) {
+            spy__keyhit hit = {v, v->self, ch, j, k->arg};
             if (!code_matches(k->codes[j], ch))
                 continue;
-            spy__keyhit hit;
-            hit.view = v;
-            hit.self = v->self;
-            hit.ch = ch;
-            hit.which = j;
-            hit.arg = k->arg;
             r = k->fn(&hit);
             if (r != SPY__KEY_IGNORED)
                 return r;
