@@ -37,19 +37,6 @@ typedef struct browser {
     spy__bmaps maps;
 } browser;
 
-static const spy__help browser_help[] = {
-    {"Up Down", "select (PgUp PgDn Home End, mouse wheel)"},
-    {"Enter", "watch the selected object (live hex view)"},
-    {"/", "filter by name as you type (Enter keeps, Esc clears)"},
-    {"s", "sort by name, size, time, mappers (cycles)"},
-    {"S", "reverse the order"},
-    {"d", "details pane: stat and the processes mapping it"},
-    {"r  F5", "refresh the list now"},
-    {"p", "probe an address of shmspy itself: what it is, why it faults"},
-    {"I", "inject a fault into the selected object (flip OFF [BIT],"},
-    {"", "truncate SIZE, chmod MODE, unlink): asks y/N, journals first"},
-};
-
 /* ---- rows ------------------------------------------------------------- */
 
 static char *dup_str(const char *s) {
@@ -363,11 +350,13 @@ static void inject_selected(browser *b) {
     spy__inject_ask(&n, disp, NULL);
 }
 
-static void on_mouse(browser *b) {
+/* The mouse: the wheel moves 3 rows, a click selects. */
+static int key_mouse(const spy__keyhit *k) {
+    browser *b = k->self;
     MEVENT me;
 
     if (getmouse(&me) != OK)
-        return;
+        return SPY__KEY_DONE;
     if (SPY_WHEEL_UP != 0 && (me.bstate & SPY_WHEEL_UP))
         move_sel(b, -3);
     else if (SPY_WHEEL_DOWN != 0 && (me.bstate & SPY_WHEEL_DOWN))
@@ -375,76 +364,132 @@ static void on_mouse(browser *b) {
     else if ((me.bstate & BUTTON1_PRESSED) && me.y >= b->list_y &&
              me.y < b->list_y + b->list_rows)
         select_at(b, b->top + (size_t)(me.y - b->list_y));
-}
-
-static int browser_key(spy__view *v, int ch, uint64_t now) {
-    browser *b = v->self;
-    long page = b->list_rows > 1 ? b->list_rows - 1 : 1;
-
-    (void)now;
-    switch (ch) {
-    case KEY_UP:
-        move_sel(b, -1);
-        break;
-    case KEY_DOWN:
-        move_sel(b, 1);
-        break;
-    case KEY_PPAGE:
-        move_sel(b, -page);
-        break;
-    case KEY_NPAGE:
-        move_sel(b, page);
-        break;
-    case KEY_HOME:
-        select_at(b, 0);
-        break;
-    case KEY_END:
-        select_at(b, b->nvis);
-        break;
-    case KEY_MOUSE:
-        on_mouse(b);
-        break;
-    case '\r':
-    case '\n':
-    case KEY_ENTER:
-        open_selected(b);
-        break;
-    case '/':
-        spy__prompt_line("filter: ", b->filter, filter_done, filter_changed, b);
-        break;
-    case 's':
-        b->sort = (b->sort + 1) % SORT_COUNT;
-        rebuild(b);
-        spy__ui_msg(0, "sorted by %s", sort_names[b->sort]);
-        break;
-    case 'S':
-        b->reverse = !b->reverse;
-        rebuild(b);
-        break;
-    case 'd':
-        b->details = !b->details;
-        break;
-    case 'p':
-        spy__probe_ask();
-        break;
-    case 'I':
-        inject_selected(b);
-        break;
-    case 'r':
-    case KEY_F(5):
-        b->next_list = 0;
-        b->maps.due = 0;
-        break;
-    case 27:
-        if (b->filter[0] == '\0')
-            return SPY__KEY_IGNORED;
-        filter_changed(b, "");
-        break;
-    default:
-        return SPY__KEY_IGNORED;
-    }
     return SPY__KEY_DONE;
 }
+
+/* ---- the key table: every key of the view, its help and its handler -- */
+
+/* Up Down, PgUp PgDn, Home End: moves the selection. */
+static int key_move(const spy__keyhit *k) {
+    browser *b = k->self;
+    long n = k->arg == SPY__STEP_ONE ? 1
+             : b->list_rows > 1      ? b->list_rows - 1
+                                     : 1;
+
+    if (k->arg == SPY__STEP_ALL)
+        select_at(b, k->which == 0 ? 0 : b->nvis);
+    else
+        move_sel(b, k->which == 0 ? -n : n);
+    return SPY__KEY_DONE;
+}
+
+static int key_open(const spy__keyhit *k) {
+    open_selected(k->self);
+    return SPY__KEY_DONE;
+}
+
+static int key_filter(const spy__keyhit *k) {
+    browser *b = k->self;
+
+    spy__prompt_line("filter: ", b->filter, filter_done, filter_changed, b);
+    return SPY__KEY_DONE;
+}
+
+static int key_sort(const spy__keyhit *k) {
+    browser *b = k->self;
+
+    b->sort = (b->sort + 1) % SORT_COUNT;
+    rebuild(b);
+    spy__ui_msg(0, "sorted by %s", sort_names[b->sort]);
+    return SPY__KEY_DONE;
+}
+
+static int key_reverse(const spy__keyhit *k) {
+    browser *b = k->self;
+
+    b->reverse = !b->reverse;
+    rebuild(b);
+    return SPY__KEY_DONE;
+}
+
+static int key_details(const spy__keyhit *k) {
+    browser *b = k->self;
+
+    b->details = !b->details;
+    return SPY__KEY_DONE;
+}
+
+static int key_refresh(const spy__keyhit *k) {
+    browser *b = k->self;
+
+    b->next_list = 0;
+    b->maps.due = 0;
+    return SPY__KEY_DONE;
+}
+
+static int key_inject(const spy__keyhit *k) {
+    inject_selected(k->self);
+    return SPY__KEY_DONE;
+}
+
+/* Clears the filter; with none, the loop's Esc. */
+static int key_escape(const spy__keyhit *k) {
+    browser *b = k->self;
+
+    if (b->filter[0] == '\0')
+        return SPY__KEY_IGNORED;
+    filter_changed(b, "");
+    return SPY__KEY_DONE;
+}
+
+static const spy__key browser_keys[] = {
+    {"Up Down", "select", key_move, SPY__STEP_ONE, {KEY_UP, KEY_DOWN}},
+    {"PgUp PgDn",
+     "a screen up / down",
+     key_move,
+     SPY__STEP_PAGE,
+     {KEY_PPAGE, KEY_NPAGE}},
+    {"Home End",
+     "first / last object",
+     key_move,
+     SPY__STEP_ALL,
+     {KEY_HOME, KEY_END}},
+    {"mouse",
+     "the wheel moves 3 rows; a click selects",
+     key_mouse,
+     0,
+     {KEY_MOUSE}},
+    {"Enter",
+     "watch the selected object (live hex view)",
+     key_open,
+     0,
+     {'\r', '\n', KEY_ENTER}},
+    {"/",
+     "filter by name as you type (Enter keeps, Esc clears)",
+     key_filter,
+     0,
+     {'/'}},
+    {"s", "sort by name, size, time, mappers (cycles)", key_sort, 0, {'s'}},
+    {"S", "reverse the order", key_reverse, 0, {'S'}},
+    {"d",
+     "details pane: stat and the processes mapping it",
+     key_details,
+     0,
+     {'d'}},
+    {"r F5", "refresh the list now", key_refresh, 0, {'r', KEY_F(5)}},
+    {"p",
+     "probe an address of shmspy itself: what it is, why it faults",
+     spy__probe_ask,
+     0,
+     {'p'}},
+    {"I",
+     "inject a fault into the selected object (flip OFF [BIT], "
+     "truncate SIZE, chmod MODE, unlink): asks y/N, journals first",
+     key_inject,
+     0,
+     {'I'}},
+    {"Esc", "clear the filter", key_escape, 0, {27}},
+};
 
 static void browser_fini(spy__view *v) {
     browser *b = v->self;
@@ -466,11 +511,9 @@ spy__view *spy__browser_new(const spy_tui_opts *o, spy_err *err) {
     b->opts = *o;
     b->details = 1;
     b->view.self = b;
-    b->view.help = browser_help;
-    b->view.nhelp = sizeof browser_help / sizeof browser_help[0];
+    b->view.keys = (spy__keymap)SPY__KEYMAP(browser_keys);
     b->view.tick = browser_tick;
     b->view.draw = browser_draw;
-    b->view.key = browser_key;
     b->view.fini = browser_fini;
     return &b->view;
 }

@@ -1,61 +1,109 @@
-/* help.c - the `?` screen: every key of the current view. */
+/* help.c - the `?` screen: every row of the current view's key table, then
+ * the loop's, drawn from the tables the keys are dispatched through.
+ *
+ * A row shows its keys as the table names them and its help wrapped to
+ * the width; rows are never split between the two columns a wide but
+ * short terminal gets. */
 #include <string.h>
 
 #include "ui.h"
 
-/* Global keys, shown after the view's own. */
-static const spy__help common[] = {
-    {"?  F1", "this help (any key closes it)"},
-    {"Ctrl-L", "redraw the screen"},
-    {"q", "back to the list / quit"},
-    {"Esc", "back to the list (never quits)"},
-    {"Q", "quit shmspy"},
-};
+/* Columns of a row: its keys, then its help. */
+#define KEY_W 12
+#define GAP 2 /* the box's margin, left and right */
 
-#define NCOMMON (sizeof common / sizeof common[0])
-
-static const spy__help *item(const spy__view *v, size_t i) {
-    return i < v->nhelp ? &v->help[i] : &common[i - v->nhelp];
+/* The i-th row shown: the view's rows first, then the loop's. */
+static const spy__key *row(spy__keymap view, spy__keymap loop, size_t i) {
+    return i < view.n ? &view.row[i] : &loop.row[i - view.n];
 }
 
-void spy__help_draw(const spy__view *v) {
-    size_t n = v->nhelp + NCOMMON, i;
-    int cols = 1, per_col, colw, w, h, y0, x0, c, r;
+/* Word-wraps s at width w; when draw is set, draws its lines from screen
+ * row y at column x, none at or below ymax. Returns the lines it takes. */
+static int wrap(const char *s, int w, int draw, int y, int x, int ymax) {
+    int lines = 0;
 
-    /* One column if it fits, else two side by side. */
-    per_col = (int)n;
-    if (per_col + 4 > LINES && COLS >= 100) {
-        cols = 2;
-        per_col = (int)(n + 1) / 2;
-    }
-    /* As wide as the longest line, if the screen allows. */
-    colw = 0;
+    if (w < 1)
+        w = 1;
+    do {
+        int n = (int)strlen(s), cut = n;
+        if (n > w) {
+            /* The last space that leaves the line within w, if any. */
+            for (cut = w; cut > 0 && s[cut] != ' '; cut--)
+                ;
+            if (cut == 0)
+                cut = w;
+        }
+        if (draw && y + lines < ymax)
+            spy__put(y + lines, x, w, SPY__R_BAR, 0, "%.*s", cut, s);
+        lines++;
+        s += cut;
+        while (*s == ' ')
+            s++;
+    } while (*s != '\0');
+    return lines;
+}
+
+void spy__help_draw(spy__keymap view, spy__keymap loop) {
+    size_t n = view.n + loop.n, i, split;
+    int cols = 1, colw, textw, longest = 0, total, h, w, y0, x0, top, r;
+    int height[2] = {0, 0};
+
     for (i = 0; i < n; i++) {
-        int len = (int)strlen(item(v, i)->what) + 16;
-        if (len > colw)
-            colw = len;
+        int len = (int)strlen(row(view, loop, i)->help);
+        if (len > longest)
+            longest = len;
     }
-    w = colw * cols + 4;
-    if (w > COLS)
-        w = COLS;
-    h = per_col + 4;
+    /* One column as wide as the longest help, if the screen allows; two
+     * side by side when one is too tall and the screen is wide. */
+    colw = KEY_W + longest + GAP;
+    if (colw > COLS - 2 * GAP)
+        colw = COLS - 2 * GAP;
+    total = 0;
+    for (i = 0; i < n; i++)
+        total += wrap(row(view, loop, i)->help, colw - KEY_W - GAP, 0, 0, 0, 0);
+    if (total + 3 > LINES && COLS >= 100) {
+        cols = 2;
+        if (colw > (COLS - 2 * GAP) / 2)
+            colw = (COLS - 2 * GAP) / 2;
+    }
+    textw = colw - KEY_W - GAP;
+    /* Rows go to the first column until it holds half the lines. */
+    total = 0;
+    for (i = 0; i < n; i++)
+        total += wrap(row(view, loop, i)->help, textw, 0, 0, 0, 0);
+    split = n;
+    for (i = 0; i < n; i++) {
+        int l = wrap(row(view, loop, i)->help, textw, 0, 0, 0, 0);
+        if (cols == 2 && i > 0 && height[0] + l > (total + 1) / 2 && split == n)
+            split = i;
+        height[i < split ? 0 : 1] += l;
+    }
+    r = height[0] > height[1] ? height[0] : height[1];
+    /* Title, a blank line, the rows and a blank line; on a short screen
+     * the first blank line goes, then what does not fit. */
+    top = r + 3 <= LINES ? 2 : 1;
+    h = r + top + 1;
     if (h > LINES)
         h = LINES;
+    w = colw * cols + 2 * GAP;
+    if (w > COLS)
+        w = COLS;
     y0 = (LINES - h) / 2;
     x0 = (COLS - w) / 2;
     for (r = 0; r < h; r++)
         spy__put(y0 + r, x0, w, SPY__R_BAR, 1, " ");
-    spy__put(y0, x0 + 2, w - 4, SPY__R_BAR_HI, 0,
+    spy__put(y0, x0 + GAP, w - 2 * GAP, SPY__R_BAR_HI, 0,
              "shmspy keys (any key closes this)");
+    height[0] = height[1] = 0;
     for (i = 0; i < n; i++) {
-        const spy__help *it = item(v, i);
-        c = (int)i / per_col;
-        r = (int)i % per_col;
-        if (r + 2 >= h - 1)
-            continue; /* no room left: the screen is tiny */
-        spy__put(y0 + 2 + r, x0 + 2 + c * colw, 12, SPY__R_BAR_HI, 0, "%s",
-                 it->key);
-        spy__put(y0 + 2 + r, x0 + 14 + c * colw, colw - 14, SPY__R_BAR, 0, "%s",
-                 it->what);
+        const spy__key *k = row(view, loop, i);
+        int c = i < split ? 0 : 1, y = y0 + top + height[c];
+        int x = x0 + GAP + c * colw, ymax = y0 + h - 1;
+        if (y < ymax)
+            spy__put(y, x, KEY_W, SPY__R_BAR_HI, 0, "%s", k->keys);
+        height[c] += wrap(k->help, textw, 1, y, x + KEY_W, ymax);
     }
+    if (height[0] + top + 1 > h || height[1] + top + 1 > h)
+        spy__put(y0 + h - 1, x0 + GAP, w - 2 * GAP, SPY__R_BAR_HI, 0,
+                 "(more: a taller terminal shows every key)");
 }

@@ -1,5 +1,8 @@
 /* hexkeys.c - keys of the hex view: moving, goto, search, freeze, the
- * inspector, and writer mode edits (hex nibbles or text, in place). */
+ * inspector, and writer mode edits (hex nibbles or text, in place), and
+ * the view's key table (hex_keys, at the end): each key with its help
+ * line and its handler, which the loop dispatches and the help shows. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +17,11 @@
 /* Bytes examined per loop turn by a search (the screen stays live). */
 #define SEARCH_BUDGET (8u << 20)
 
+/* The value of a hex digit (its row binds only SPY__KC_HEX keys). */
 static int hex_digit(int ch) {
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
+    static const char digits[] = "0123456789abcdef";
+
+    return (int)(strchr(digits, tolower(ch)) - digits);
 }
 
 static void refuse_read_only(void) {
@@ -224,11 +224,14 @@ static void ask_write(spy__hexview *h) {
     spy__prompt_confirm(q, write_confirmed, h);
 }
 
-static void on_mouse(spy__hexview *h) {
+/* The mouse: the wheel scrolls 3 rows, a click on a hex pair moves the
+ * cursor there. */
+static int key_mouse(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
     MEVENT me;
 
     if (getmouse(&me) != OK)
-        return;
+        return SPY__KEY_DONE;
     if (SPY_WHEEL_UP != 0 && (me.bstate & SPY_WHEEL_UP)) {
         scroll_rows(h, -3);
     } else if (SPY_WHEEL_DOWN != 0 && (me.bstate & SPY_WHEEL_DOWN)) {
@@ -246,117 +249,198 @@ static void on_mouse(spy__hexview *h) {
             }
         }
     }
+    return SPY__KEY_DONE;
 }
 
-int spy__hex_key(spy__view *v, int ch, uint64_t now) {
-    spy__hexview *h = v->self;
-    long page = h->rows > 1 ? h->rows - 1 : 1;
-    int d;
+/* ---- the key table: every key of the view, its help and its handler -- */
 
-    (void)now;
-    /* Text editing takes every printable key. */
-    if (h->text_col && ch >= 0x20 && ch < 0x7f) {
+/* arrows (Left Right Up Down), PgUp PgDn, Home End: moves the cursor; a
+ * page scrolls the screen with it. */
+static int key_move(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
+    long page = h->rows > 1 ? h->rows - 1 : 1;
+    int back = k->which % 2 == 0;
+
+    if (k->arg == SPY__STEP_ALL)
+        move_to(h, back ? 0 : h->size);
+    else if (k->arg == SPY__STEP_PAGE)
+        scroll_rows(h, back ? -page : page);
+    else if (k->which < 2)
+        move_by(h, back ? -1 : 1);
+    else if (back && h->cur >= (uint64_t)h->bpr)
+        move_by(h, -h->bpr);
+    else if (!back && h->size - h->cur > (uint64_t)h->bpr)
+        move_by(h, h->bpr);
+    return SPY__KEY_DONE;
+}
+
+/* Tab toggles the ASCII column; while in it, every printable key types
+ * itself (this row comes before every printable key's row). */
+static int key_text(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
+
+    if (k->which == 1) { /* a printable key */
+        if (!h->text_col)
+            return SPY__KEY_IGNORED;
         if (!spy_seg_writable(h->seg)) {
             h->text_col = 0;
             refuse_read_only();
         } else {
-            edit_char(h, ch);
+            edit_char(h, k->ch);
         }
         return SPY__KEY_DONE;
     }
-    switch (ch) {
-    case KEY_LEFT:
-        move_by(h, -1);
-        return SPY__KEY_DONE;
-    case KEY_RIGHT:
-        move_by(h, 1);
-        return SPY__KEY_DONE;
-    case KEY_UP:
-        if (h->cur >= (uint64_t)h->bpr)
-            move_by(h, -h->bpr);
-        return SPY__KEY_DONE;
-    case KEY_DOWN:
-        if (h->size - h->cur > (uint64_t)h->bpr)
-            move_by(h, h->bpr);
-        return SPY__KEY_DONE;
-    case KEY_PPAGE:
-        scroll_rows(h, -page);
-        return SPY__KEY_DONE;
-    case KEY_NPAGE:
-        scroll_rows(h, page);
-        return SPY__KEY_DONE;
-    case KEY_HOME:
-        move_to(h, 0);
-        return SPY__KEY_DONE;
-    case KEY_END:
-        move_to(h, h->size);
-        return SPY__KEY_DONE;
-    case KEY_MOUSE:
-        on_mouse(h);
-        return SPY__KEY_DONE;
-    case 'g':
-        spy__prompt_line("go to offset: ", NULL, goto_done, NULL, h);
-        return SPY__KEY_DONE;
-    case '/':
-        spy__prompt_line("search (hex like de ad, or text): ", NULL,
-                         search_done, NULL, h);
-        return SPY__KEY_DONE;
-    case 'n':
-        search_next(h);
-        return SPY__KEY_DONE;
-    case ' ':
-        h->frozen = !h->frozen;
-        spy__ui_msg(0, "%s",
-                    h->frozen ? "frozen: Space resumes" : "live again");
-        return SPY__KEY_DONE;
-    case 'i':
-        h->inspector = !h->inspector;
-        spy__hex_layout(h);
-        h->stale = 1;
-        return SPY__KEY_DONE;
-    case 'w':
-        ask_write(h);
-        return SPY__KEY_DONE;
-    case 'r':
-        spy__hex_reopen(h, spy_seg_writable(h->seg));
-        return SPY__KEY_DONE;
-    case 'p':
-        spy__probe_ask();
-        return SPY__KEY_DONE;
-    case 'I': {
-        char init[64];
-        snprintf(init, sizeof init, "flip 0x%llx 0",
-                 (unsigned long long)h->cur);
-        spy__inject_ask(&h->name, h->disp, init);
+    if (!spy_seg_writable(h->seg)) {
+        refuse_read_only();
+    } else {
+        h->text_col = !h->text_col;
+        h->nibble = 0;
+    }
+    return SPY__KEY_DONE;
+}
+
+static int key_goto(const spy__keyhit *k) {
+    spy__prompt_line("go to offset: ", NULL, goto_done, NULL, k->self);
+    return SPY__KEY_DONE;
+}
+
+static int key_search(const spy__keyhit *k) {
+    spy__prompt_line("search (hex like de ad, or text): ", NULL, search_done,
+                     NULL, k->self);
+    return SPY__KEY_DONE;
+}
+
+static int key_next(const spy__keyhit *k) {
+    search_next(k->self);
+    return SPY__KEY_DONE;
+}
+
+static int key_freeze(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
+
+    h->frozen = !h->frozen;
+    spy__ui_msg(0, "%s", h->frozen ? "frozen: Space resumes" : "live again");
+    return SPY__KEY_DONE;
+}
+
+static int key_inspector(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
+
+    h->inspector = !h->inspector;
+    spy__hex_layout(h);
+    h->stale = 1;
+    return SPY__KEY_DONE;
+}
+
+static int key_write(const spy__keyhit *k) {
+    ask_write(k->self);
+    return SPY__KEY_DONE;
+}
+
+static int key_nibble(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
+
+    if (!spy_seg_writable(h->seg))
+        refuse_read_only();
+    else
+        edit_nibble(h, hex_digit(k->ch));
+    return SPY__KEY_DONE;
+}
+
+/* Stops a search, or leaves the ASCII column; else the loop's Esc. */
+static int key_escape(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
+
+    if (h->searching) {
+        h->searching = 0;
+        spy__ui_msg(0, "search stopped");
         return SPY__KEY_DONE;
     }
-    case '\t':
-        if (!spy_seg_writable(h->seg)) {
-            refuse_read_only();
-        } else {
-            h->text_col = !h->text_col;
-            h->nibble = 0;
-        }
-        return SPY__KEY_DONE;
-    case 27: /* Escape: stop a search, leave text editing. */
-        if (h->searching) {
-            h->searching = 0;
-            spy__ui_msg(0, "search stopped");
-            return SPY__KEY_DONE;
-        }
-        if (h->text_col) {
-            h->text_col = 0;
-            return SPY__KEY_DONE;
-        }
-        return SPY__KEY_IGNORED;
-    }
-    d = hex_digit(ch);
-    if (d >= 0) {
-        if (!spy_seg_writable(h->seg))
-            refuse_read_only();
-        else
-            edit_nibble(h, d);
+    if (h->text_col) {
+        h->text_col = 0;
         return SPY__KEY_DONE;
     }
     return SPY__KEY_IGNORED;
 }
+
+static int key_reopen(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
+
+    spy__hex_reopen(h, spy_seg_writable(h->seg));
+    return SPY__KEY_DONE;
+}
+
+static int key_inject(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
+    char init[64];
+
+    snprintf(init, sizeof init, "flip 0x%llx 0", (unsigned long long)h->cur);
+    spy__inject_ask(&h->name, h->disp, init);
+    return SPY__KEY_DONE;
+}
+
+static const spy__key hex_keys[] = {
+    {"arrows",
+     "move the cursor",
+     key_move,
+     SPY__STEP_ONE,
+     {KEY_LEFT, KEY_RIGHT, KEY_UP, KEY_DOWN}},
+    {"PgUp PgDn",
+     "a screen up / down",
+     key_move,
+     SPY__STEP_PAGE,
+     {KEY_PPAGE, KEY_NPAGE}},
+    {"Home End",
+     "first / last byte",
+     key_move,
+     SPY__STEP_ALL,
+     {KEY_HOME, KEY_END}},
+    {"mouse",
+     "the wheel scrolls 3 rows; a click on a byte moves there",
+     key_mouse,
+     0,
+     {KEY_MOUSE}},
+    {"Tab",
+     "writer mode: type text in the ASCII column / back",
+     key_text,
+     0,
+     {'\t', SPY__KC_PRINT}},
+    {"g", "go to an offset (123, 0x7b, 4K)", key_goto, 0, {'g'}},
+    {"/",
+     "search: hex bytes (de ad) or text (\"quoted\" or not hex)",
+     key_search,
+     0,
+     {'/'}},
+    {"n", "next match", key_next, 0, {'n'}},
+    {"Space", "freeze / resume the live refresh", key_freeze, 0, {' '}},
+    {"i",
+     "data inspector: the bytes at the cursor as every type",
+     key_inspector,
+     0,
+     {'i'}},
+    {"w", "writer mode: reopen read-write (asks first)", key_write, 0, {'w'}},
+    {"0-9 a-f",
+     "writer mode: overwrite the nibble at the cursor",
+     key_nibble,
+     0,
+     {SPY__KC_HEX}},
+    {"Esc", "stop a search; leave the ASCII column", key_escape, 0, {27}},
+    {"r",
+     "reopen the name (after it was removed or recreated)",
+     key_reopen,
+     0,
+     {'r'}},
+    {"p",
+     "probe an address of shmspy itself: what it is, why it faults",
+     spy__probe_ask,
+     0,
+     {'p'}},
+    {"I",
+     "inject a fault (flip OFF [BIT] at the cursor, truncate SIZE, "
+     "chmod MODE, unlink): asks y/N, journals first",
+     key_inject,
+     0,
+     {'I'}},
+};
+
+const spy__keymap spy__hex_keys = SPY__KEYMAP(hex_keys);

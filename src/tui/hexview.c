@@ -13,24 +13,6 @@
 #include "../ops/write.h"
 #include "../backends/seg.h"
 
-static const spy__help hex_help[] = {
-    {"arrows", "move the cursor"},
-    {"PgUp PgDn", "a screen up / down (mouse wheel: 3 rows)"},
-    {"Home End", "first / last byte"},
-    {"g", "go to an offset (123, 0x7b, 4K)"},
-    {"/", "search: hex bytes (de ad) or text (\"quoted\" or not hex)"},
-    {"n", "next match"},
-    {"Space", "freeze / resume the live refresh"},
-    {"i", "data inspector: the bytes at the cursor as every type"},
-    {"w", "writer mode: reopen read-write (asks first)"},
-    {"0-9 a-f", "writer mode: overwrite the nibble at the cursor"},
-    {"Tab", "writer mode: type text in the ASCII column / back"},
-    {"r", "reopen the name (after it was removed or recreated)"},
-    {"p", "probe an address of shmspy itself: what it is, why it faults"},
-    {"I", "inject a fault (flip OFF [BIT] at the cursor, truncate SIZE,"},
-    {"", "chmod MODE, unlink): asks y/N, journals first"},
-};
-
 static uint64_t hex_tick(spy__view *v, uint64_t now);
 static void hex_fini(spy__view *v);
 
@@ -129,11 +111,9 @@ spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
     else
         warn_policy(h);
     h->view.self = h;
-    h->view.help = hex_help;
-    h->view.nhelp = sizeof hex_help / sizeof hex_help[0];
+    h->view.keys = spy__hex_keys;
     h->view.tick = hex_tick;
     h->view.draw = spy__hex_draw;
-    h->view.key = spy__hex_key;
     h->view.fini = hex_fini;
     return &h->view;
 }

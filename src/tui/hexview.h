@@ -1,6 +1,7 @@
 /* hexview.h - state of the live hex view, shared by its files:
- * hexview.c (opening, refreshing), hexkeys.c (keys, edits),
- * hexdraw.c (layout and drawing). Internal to src/tui/. */
+ * hexview.c (opening, refreshing), hexkeys.c (edits, and the key table:
+ * each key with its help line and handler), hexdraw.c (layout and
+ * drawing). Internal to src/tui/. */
 #ifndef SPY_TUI_HEXVIEW_H
 #define SPY_TUI_HEXVIEW_H
 
@@ -106,8 +107,9 @@ void spy__hex_layout_key(const spy__hexview *h, uint64_t key[6]);
  * not erased (v->erased 0) and in the same layout, only what changed. */
 void spy__hex_draw(spy__view *v, uint64_t now);
 
-/* Handles a key of the view. */
-int spy__hex_key(spy__view *v, int ch, uint64_t now);
+/* The keys of the view: each key, its help line and its handler
+ * (hexkeys.c). */
+extern const spy__keymap spy__hex_keys;
 
 /* Re-opens the object by name (read-write if write), replacing the open
  * segment on success; on failure keeps the old one and shows why. Returns

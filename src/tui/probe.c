@@ -35,11 +35,6 @@ typedef struct probe {
     int lines; /* lines of the wrapped text, from the last draw */
 } probe;
 
-static const spy__help probe_help[] = {
-    {"Up Down", "scroll (PgUp PgDn Home End)"},
-    {"q  Esc", "close the probe"},
-};
-
 static void add(probe *pr, const char *label, const char *text) {
     char *s;
     size_t cap;
@@ -147,40 +142,42 @@ static void probe_draw(spy__view *v, uint64_t now) {
              " q/Esc close   Up/Down scroll   ? help");
 }
 
-static int probe_key(spy__view *v, int ch, uint64_t now) {
-    probe *pr = v->self;
+/* ---- the key table: every key of the view, its help and its handler -- */
+
+/* Up Down, PgUp PgDn, Home End: scrolls, stopping at the top (the draw
+ * stops it at the bottom). */
+static int key_move(const spy__keyhit *k) {
+    probe *pr = k->self;
     int page = LINES - 4 > 1 ? LINES - 4 : 1;
 
-    (void)now;
-    switch (ch) {
-    case 'q':
-    case 27:
-        return SPY__KEY_BACK;
-    case KEY_UP:
-        pr->top--;
-        break;
-    case KEY_DOWN:
-        pr->top++;
-        break;
-    case KEY_PPAGE:
-        pr->top -= page;
-        break;
-    case KEY_NPAGE:
-        pr->top += page;
-        break;
-    case KEY_HOME:
-        pr->top = 0;
-        break;
-    case KEY_END:
-        pr->top = pr->lines;
-        break;
-    default:
-        return SPY__KEY_IGNORED;
-    }
+    if (k->arg == SPY__STEP_ALL)
+        pr->top = k->which == 0 ? 0 : pr->lines;
+    else
+        pr->top += (k->arg == SPY__STEP_PAGE ? page : 1) * (k->which ? 1 : -1);
     if (pr->top < 0)
         pr->top = 0;
     return SPY__KEY_DONE;
 }
+
+static int key_close(const spy__keyhit *k) {
+    (void)k;
+    return SPY__KEY_BACK;
+}
+
+static const spy__key probe_keys[] = {
+    {"Up Down", "scroll a line", key_move, SPY__STEP_ONE, {KEY_UP, KEY_DOWN}},
+    {"PgUp PgDn",
+     "scroll a screen",
+     key_move,
+     SPY__STEP_PAGE,
+     {KEY_PPAGE, KEY_NPAGE}},
+    {"Home End",
+     "the top / the end",
+     key_move,
+     SPY__STEP_ALL,
+     {KEY_HOME, KEY_END}},
+    {"q Esc", "close the probe", key_close, 0, {'q', 27}},
+};
 
 static void probe_fini(spy__view *v) {
     probe *pr = v->self;
@@ -241,11 +238,9 @@ static spy__view *probe_new(uint64_t addr, spy_err *err) {
     }
     spy_explain_probe(addr, PROBE_LEN, 0, &r, &f, spy_page_size(), on_para, pr);
     pr->view.self = pr;
-    pr->view.help = probe_help;
-    pr->view.nhelp = sizeof probe_help / sizeof probe_help[0];
+    pr->view.keys = (spy__keymap)SPY__KEYMAP(probe_keys);
     pr->view.tick = probe_tick;
     pr->view.draw = probe_draw;
-    pr->view.key = probe_key;
     pr->view.fini = probe_fini;
     return &pr->view;
 }
@@ -277,7 +272,9 @@ static void addr_given(void *self, const char *text) {
     spy__ui_push(v);
 }
 
-void spy__probe_ask(void) {
+int spy__probe_ask(const spy__keyhit *k) {
+    (void)k;
     spy__prompt_line("probe address (shmspy's own, e.g. 0xcc8e9ff8cc): ", NULL,
                      addr_given, NULL, NULL);
+    return SPY__KEY_DONE;
 }

@@ -1,5 +1,6 @@
 /* tui.c - the one loop of the TUI: setting up and restoring the terminal,
- * the stack of views, timers, key dispatch, the message line.
+ * the stack of views, timers, key dispatch (the view's key table, then
+ * the loop's own: help, redraw, back, quit), the message line.
  *
  * The loop never spins: it waits for a key with a timeout that ends when
  * the current view next has something to do (its refresh rate, a fading
@@ -154,6 +155,45 @@ static void screen_end(void) {
     }
 }
 
+/* ---- the loop's keys: every view has them, after its own ------------- */
+
+static int key_help(const spy__keyhit *k) {
+    (void)k;
+    U.help = 1;
+    return SPY__KEY_DONE;
+}
+
+static int key_redraw(const spy__keyhit *k) {
+    (void)k;
+    clearok(curscr, TRUE);
+    return SPY__KEY_DONE;
+}
+
+static int key_back(const spy__keyhit *k) {
+    (void)k;
+    return SPY__KEY_BACK;
+}
+
+/* Escape goes back but never quits: a stray escape sequence must not end
+ * the program. */
+static int key_escape(const spy__keyhit *k) {
+    (void)k;
+    return U.depth > 1 ? SPY__KEY_BACK : SPY__KEY_DONE;
+}
+
+static int key_quit(const spy__keyhit *k) {
+    (void)k;
+    return SPY__KEY_QUIT;
+}
+
+static const spy__key loop_keys[] = {
+    {"? F1", "this help (any key closes it)", key_help, 0, {'?', KEY_F(1)}},
+    {"Ctrl-L", "redraw the screen", key_redraw, 0, {12}},
+    {"q", "back to the list / quit", key_back, 0, {'q'}},
+    {"Esc", "back to the list (never quits)", key_escape, 0, {27}},
+    {"Q", "quit shmspy", key_quit, 0, {'Q'}},
+};
+
 /* Draws unless the view says its screen is as drawn last and nothing
  * around it changed: a calm frame costs no curses work at all. */
 static void draw(spy__view *v, uint64_t now) {
@@ -169,8 +209,10 @@ static void draw(spy__view *v, uint64_t now) {
         erase();
     curs_set(0);
     v->draw(v, now);
-    if (U.help)
-        spy__help_draw(v);
+    if (U.help) {
+        spy__keymap loop = SPY__KEYMAP(loop_keys);
+        spy__help_draw(v->keys, loop);
+    }
     if (spy__prompt_active()) {
         curs_set(1);
         spy__prompt_draw(LINES - 1);
@@ -185,8 +227,9 @@ static void draw(spy__view *v, uint64_t now) {
     refresh();
 }
 
-/* Returns 1 to leave the program. */
-static int dispatch(spy__view *v, int ch, uint64_t now) {
+/* Returns 1 to leave the program. Resizes, the help screen and prompts
+ * take a key before the tables: they are states of the loop, not keys. */
+static int dispatch(spy__view *v, int ch) {
     int r;
 
     if (ch == KEY_RESIZE) {
@@ -203,29 +246,10 @@ static int dispatch(spy__view *v, int ch, uint64_t now) {
         spy__prompt_key(ch);
         return 0;
     }
-    r = v->key(v, ch, now);
+    r = spy__keys_dispatch(v->keys, v, ch);
     if (r == SPY__KEY_IGNORED) {
-        switch (ch) {
-        case '?':
-        case KEY_F(1):
-            U.help = 1;
-            break;
-        case 12: /* Ctrl-L */
-            clearok(curscr, TRUE);
-            break;
-        case 'q':
-            r = SPY__KEY_BACK;
-            break;
-        case 27:
-            /* Escape goes back but never quits: a stray escape sequence
-             * must not end the program. */
-            if (U.depth > 1)
-                r = SPY__KEY_BACK;
-            break;
-        case 'Q':
-            r = SPY__KEY_QUIT;
-            break;
-        }
+        spy__keymap loop = SPY__KEYMAP(loop_keys);
+        r = spy__keys_dispatch(loop, v, ch);
     }
     if (r == SPY__KEY_BACK)
         pop();
@@ -266,7 +290,7 @@ static void run(void) {
         }
         U.early = 0;
         U.dirty = 1; /* a key: whatever it did shows */
-        if (dispatch(v, ch, spy_monotonic_ms()))
+        if (dispatch(v, ch))
             break;
     }
     while (U.depth > 0)

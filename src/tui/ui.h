@@ -1,8 +1,13 @@
-/* ui.h - what the views of the TUI share: the view interface, the loop's
- * services (view stack, message line, prompts, help) and drawing helpers.
+/* ui.h - what the views of the TUI share: the view interface, key tables,
+ * the loop's services (view stack, message line, prompts, help) and
+ * drawing helpers.
  *
  * Internal to src/tui/. Views follow one pattern: a constructor returns a
- * spy__view whose tick/draw/key/fini the loop in tui.c calls. */
+ * spy__view whose tick, draw and fini the loop in tui.c calls, and whose
+ * key table (one row per key or group of keys: the keys, their help line
+ * and their handler) the loop dispatches keys through; the help screen is
+ * drawn from the same table, so a key cannot be handled without being
+ * shown in the help, nor shown without being handled. */
 #ifndef SPY_TUI_UI_H
 #define SPY_TUI_UI_H
 
@@ -16,25 +21,65 @@
 
 /* ---- views ---------------------------------------------------------- */
 
-/* What a view's key handler did with a key. */
+/* What a key handler (a row of a key table) did with a key. */
 enum {
-    SPY__KEY_IGNORED = 0, /* not a key of this view: the loop may use it */
+    SPY__KEY_IGNORED = 0, /* not handled: later rows and the loop may */
     SPY__KEY_DONE,        /* handled */
     SPY__KEY_BACK,        /* close this view (back to the one below) */
     SPY__KEY_QUIT         /* leave the program */
 };
 
-/* One line of the help screen: a key and what it does. */
-typedef struct spy__help {
-    const char *key;
-    const char *what;
-} spy__help;
+/* Key classes a row may bind besides single key codes (no curses key code
+ * is negative). */
+#define SPY__KC_HEX (-2)   /* a hex digit: 0-9 a-f A-F */
+#define SPY__KC_PRINT (-3) /* printable ASCII, 0x20..0x7e */
+
+/* Key codes one row binds at most. */
+#define SPY__KEY_CODES 6
 
 typedef struct spy__view spy__view;
+
+/* How far a movement row moves (its arg): a row binds the key back
+ * first, then the key forth ("Up Down", "PgUp PgDn", "Home End"). */
+enum { SPY__STEP_ONE = 0, SPY__STEP_PAGE, SPY__STEP_ALL };
+
+/* A key as a row's handler gets it. */
+typedef struct spy__keyhit {
+    spy__view *view;
+    void *self; /* view->self */
+    int ch;     /* the key */
+    int which;  /* which of the row's codes matched: 0, 1, ... */
+    int arg;    /* the row's arg */
+} spy__keyhit;
+
+/* One row of a key table: the keys, what they do, and the handler, in the
+ * manner of tmux's `bind -N`. codes ends at the first 0 (the key code 0 is
+ * never bound). A row such as "PgUp PgDn" tells its keys apart by which,
+ * never by naming key codes. The handler returns SPY__KEY_*;
+ * SPY__KEY_IGNORED passes the key on to the later rows and then to the
+ * loop's own table (a row may decline when it has nothing to do, as Esc
+ * with no search running). */
+typedef struct spy__key {
+    const char *keys; /* as the help screen names them: "PgUp PgDn" */
+    const char *help; /* what they do, one sentence (wrapped to fit) */
+    int (*fn)(const spy__keyhit *k);
+    int arg; /* for the handler: a SPY__STEP_*, or 0 */
+    int codes[SPY__KEY_CODES];
+} spy__key;
+
+/* A key table: rows tried in order; the first that handles a key wins. */
+typedef struct spy__keymap {
+    const spy__key *row;
+    size_t n;
+} spy__keymap;
+
+/* The keymap of a static array of rows. */
+#define SPY__KEYMAP(rows)                                                      \
+    { (rows), sizeof(rows) / sizeof(rows)[0] }
+
 struct spy__view {
-    void *self; /* the view's own state */
-    const spy__help *help;
-    size_t nhelp;
+    void *self;       /* the view's own state */
+    spy__keymap keys; /* the view's keys, dispatched and shown by the loop */
     /* Does whatever is due at now (refresh data, a step of a search) and
      * returns the time at which it next wants to run or redraw. */
     uint64_t (*tick)(spy__view *v, uint64_t now);
@@ -52,8 +97,6 @@ struct spy__view {
     int erased;
     /* Draws the whole screen except the bottom (message) line. */
     void (*draw)(spy__view *v, uint64_t now);
-    /* Handles one key; returns SPY__KEY_*. */
-    int (*key)(spy__view *v, int ch, uint64_t now);
     /* Frees the view and self. */
     void (*fini)(spy__view *v);
 };
@@ -71,10 +114,11 @@ spy__view *spy__browser_new(const spy_tui_opts *o, spy_err *err);
 spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
                             spy_err *err);
 
-/* Asks for an address (spy_parse_u64 syntax) and opens the probe view:
- * where the address lies in this process, what reading 8 bytes there did,
- * and the explanation `shmspy probe` prints (probe.c). */
-void spy__probe_ask(void);
+/* The handler of the probe key of every view: asks for an address
+ * (spy_parse_u64 syntax) and opens the probe view: where the address lies
+ * in this process, what reading 8 bytes there did, and the explanation
+ * `shmspy probe` prints (probe.c). */
+int spy__probe_ask(const spy__keyhit *k);
 
 /* Asks for a fault against the object n (disp: its name, safe to draw),
  * the prompt starting with init (may be NULL): "flip OFF [BIT]",
@@ -121,8 +165,14 @@ void spy__prompt_draw(int y);
 /* Cancels the prompt without calling its callbacks (its view closes). */
 void spy__prompt_drop(void);
 
-/* Draws the help screen of view v over the current screen. */
-void spy__help_draw(const spy__view *v);
+/* Offers ch to the rows of m that bind it, in order, until one handles it
+ * (keys.c). Returns SPY__KEY_IGNORED if none did. */
+int spy__keys_dispatch(spy__keymap m, spy__view *v, int ch);
+
+/* Draws the help screen over the current screen: every row of the view's
+ * table, then every row of the loop's (the keys of every view), each key
+ * column as the row names it and the help wrapped to the width (help.c). */
+void spy__help_draw(spy__keymap view, spy__keymap loop);
 
 /* ---- drawing --------------------------------------------------------- */
 
