@@ -483,8 +483,8 @@ static const spy__key browser_keys[] = {
      0,
      {'p'}},
     {"I",
-     "inject a fault into the selected object (flip OFF [BIT], "
-     "truncate SIZE, chmod MODE, unlink): asks y/N, journals first",
+     "inject a fault into the selected object (every fault of shmspy "
+     "inject): asks y/N, journals first",
      key_inject,
      0,
      {'I'}},

@@ -436,8 +436,8 @@ static const spy__key hex_keys[] = {
      0,
      {'p'}},
     {"I",
-     "inject a fault (flip OFF [BIT] at the cursor, truncate SIZE, "
-     "chmod MODE, unlink): asks y/N, journals first",
+     "inject a fault (every fault of shmspy inject; flip at the cursor "
+     "suggested): asks y/N, journals first",
      key_inject,
      0,
      {'I'}},

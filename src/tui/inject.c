@@ -51,8 +51,8 @@ static int number(const char *what, const char *word, uint64_t *out,
 }
 
 /* How many words each fault takes after its name: at least, at most. */
-static int arity(spy_inject_kind k, int *lo, int *hi) {
-    switch (k) {
+static int arity(spy_inject_kind kind, int *lo, int *hi) {
+    switch (kind) {
     case SPY_INJ_FLIP:
         return *lo = 1, *hi = 2, 0;
     case SPY_INJ_SET:
