@@ -46,8 +46,7 @@ typedef enum cli_arg {
 /* Flags of an option or positional row. */
 enum {
     CLI_REQUIRED = 1, /* must be given: "missing --as TYPE", "missing NAME" */
-    CLI_REPEAT = 2,   /* a value option that may be given again (last wins) */
-    CLI_MANY = 4      /* positional: takes all the remaining arguments */
+    CLI_MANY = 2      /* positional: takes all the remaining arguments */
 };
 
 /* One word an enum option accepts. A hidden one is accepted but neither
@@ -71,7 +70,7 @@ typedef struct cli_option {
     uint64_t min, max;         /* CLI_NUM: accepted range when max != 0 */
     size_t sets;               /* offsetof an int also set when given, */
     int sets_to;               /* to this value (0: no such int) */
-    unsigned flags;            /* CLI_REQUIRED, CLI_REPEAT */
+    unsigned flags;            /* CLI_REQUIRED */
 } cli_option;
 
 /* A row of an option table, as git's OPT_* macros:

@@ -165,6 +165,13 @@ int cli_parse(const cli_command *c, int argc, char **argv, void *req,
     const char *const(*need)[2];
 
     *exit_code = SPY_EXIT_USAGE;
+    for (o = c->options; o->arg != CLI_END; o++)
+        ;
+    if (o - c->options > CLI_OPTS_MAX) { /* a table too long for seen[] */
+        cli_usage_error(c->name, "internal error: more than %d options",
+                        CLI_OPTS_MAX);
+        return 0;
+    }
     for (p = c->args; p != NULL && p->name != NULL; p++, nargs++)
         many = (p->flags & CLI_MANY) != 0;
     for (i = 1; i < argc; i++) {
@@ -227,7 +234,8 @@ int cli_parse(const cli_command *c, int argc, char **argv, void *req,
             val = argv[++i];
         }
         idx = (int)(o - c->options);
-        if (seen[idx] && o->arg != CLI_FLAG && !(o->flags & CLI_REPEAT)) {
+        /* A flag may be repeated; a value given twice is a mistake. */
+        if (seen[idx] && o->arg != CLI_FLAG) {
             cli_usage_error(c->name, "option '%s' given twice", sp);
             return 0;
         }
