@@ -1,4 +1,8 @@
 # bash completion for shmspy
+#
+# The options of each command are those of its table in src/cli
+# (`shmspy --list-options CMD`); tests/cli/test_docs.sh runs this function
+# against that list and fails naming any drift.
 _shmspy_names() {
   local f
   for f in /dev/shm/*; do
@@ -17,35 +21,43 @@ _shmspy() {
     return
   fi
   cmd=${COMP_WORDS[1]}
-  case "$prev" in
-  --format) mapfile -t COMPREPLY < <(compgen -W "xxd canonical raw" -- "$cur"); return ;;
-  --kind) mapfile -t COMPREPLY < <(compgen -W "posix sysv win all" -- "$cur"); return ;;
-  --as) mapfile -t COMPREPLY < <(compgen -W \
+  # The value of an option that takes one: its choices, files, or nothing.
+  case "$cmd:$prev" in
+  dump:-f | dump:--format)
+    mapfile -t COMPREPLY < <(compgen -W "xxd canonical raw" -- "$cur"); return ;;
+  list:-k | list:--kind)
+    mapfile -t COMPREPLY < <(compgen -W "posix sysv win all" -- "$cur"); return ;;
+  read:-t | read:--as | write:-t | write:--as | inject:-t | inject:--as)
+    mapfile -t COMPREPLY < <(compgen -W \
       "i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 str hex:" -- "$cur"); return ;;
-  --file) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
-  -s | -n | -k | --bit | --seed | --hz | --mode | --create | --str | --hex | --fill) return ;;
+  write:--file | inject:--journal)
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+  *:-s | *:--offset | *:-n | *:--length | inject:-k | inject:--count | \
+    inject:--bit | inject:--seed | watch:--hz | create:-m | *:--mode | \
+    write:--create | *:--str | *:--hex | write:--fill)
+    return ;;
   esac
   local opts
   case "$cmd" in
-  list) opts="--json --kind" ;;
+  list) opts="--json -k --kind" ;;
   stat) opts="--json" ;;
-  dump) opts="-s -n --format" ;;
-  read) opts="-s -n --as --be" ;;
-  write) opts="-s -n --as --be --str --hex --file --fill --create --mode --force --hold --keep" ;;
-  create) opts="--mode --force" ;;
+  dump) opts="-s --offset -n --length -f --format" ;;
+  read) opts="-s --offset -t --as --be -n --length" ;;
+  write) opts="-t --as --str --hex --file --fill -s --offset -n --length --be --create --mode --force --hold --keep" ;;
+  create) opts="-m --mode -f --force" ;;
   rm) opts="" ;;
-  watch) opts="--hz --write" ;;
-  probe) opts="-n --write --json" ;;
+  watch) opts="--hz -w --write --force" ;;
+  probe) opts="-n --length -w --write --json" ;;
   inject)
     if [ "$COMP_CWORD" -eq 2 ]; then
       mapfile -t COMPREPLY < <(compgen -W "flip set corrupt truncate unlink chmod undo" -- "$cur")
       return
     fi
-    if [ "${COMP_WORDS[2]}" = undo ] || [ "$prev" = --journal ]; then
+    if [ "${COMP_WORDS[2]}" = undo ]; then
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       return
     fi
-    opts="-s -n -k --bit --seed --hex --str --as --be --journal" ;;
+    opts="-s --offset --bit --hex --str -t --as --be -k --count --seed -n --length --journal" ;;
   demo)
     if [[ "$cur" != -* ]]; then
       mapfile -t COMPREPLY < <(compgen -W "all $(shmspy demo 2>/dev/null | cut -d' ' -f1)" -- "$cur")

@@ -11,99 +11,6 @@
 #include "../core/json.h"
 #include "../core/num.h"
 
-void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv) {
-    a->cmd = cmd;
-    a->argc = argc;
-    a->argv = argv;
-    a->i = 1;
-    a->only_pos = 0;
-}
-
-/* "-5", "-0x10", "-.5": a negative number, not an option. */
-static int looks_negative(const char *s) {
-    return s[0] == '-' && ((s[1] >= '0' && s[1] <= '9') ||
-                           (s[1] == '.' && s[2] >= '0' && s[2] <= '9'));
-}
-
-static const cli_opt *find_long(const cli_opt *opts, const char *name,
-                                size_t len) {
-    for (; opts->id != 0; opts++)
-        if (strlen(opts->lng) == len && strncmp(opts->lng, name, len) == 0)
-            return opts;
-    return NULL;
-}
-
-static const cli_opt *find_short(const cli_opt *opts, char c) {
-    for (; opts->id != 0; opts++)
-        if (opts->shrt != 0 && opts->shrt == c)
-            return opts;
-    return NULL;
-}
-
-int cli_args_next(cli_args *a, const cli_opt *opts, const char **val) {
-    const char *s;
-    const cli_opt *o;
-
-    *val = NULL;
-    if (a->i >= a->argc)
-        return CLI_END;
-    s = a->argv[a->i++];
-    if (a->only_pos || s[0] != '-' || s[1] == '\0' || looks_negative(s)) {
-        *val = s;
-        return CLI_POS;
-    }
-    if (strcmp(s, "--") == 0) {
-        a->only_pos = 1;
-        return cli_args_next(a, opts, val);
-    }
-    if (s[1] == '-') {
-        const char *name = s + 2;
-        const char *eq = strchr(name, '=');
-        size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        o = find_long(opts, name, len);
-        if (o == NULL)
-            return cli_usage_error(a->cmd, "unknown option '--%.*s'", (int)len,
-                                   name),
-                   CLI_BAD;
-        if (!o->has_arg) {
-            if (eq != NULL)
-                return cli_usage_error(a->cmd, "option '--%s' takes no value",
-                                       o->lng),
-                       CLI_BAD;
-            return o->id;
-        }
-        if (eq != NULL) {
-            *val = eq + 1;
-            return o->id;
-        }
-    } else {
-        o = find_short(opts, s[1]);
-        if (o == NULL)
-            return cli_usage_error(a->cmd, "unknown option '-%c'", s[1]),
-                   CLI_BAD;
-        if (!o->has_arg) {
-            if (s[2] != '\0')
-                return cli_usage_error(a->cmd, "option '-%c' takes no value",
-                                       s[1]),
-                       CLI_BAD;
-            return o->id;
-        }
-        if (s[2] != '\0') {
-            *val = s + 2;
-            return o->id;
-        }
-    }
-    if (a->i >= a->argc) {
-        if (o->shrt != 0 && s[1] != '-')
-            cli_usage_error(a->cmd, "option '-%c' needs a value", o->shrt);
-        else
-            cli_usage_error(a->cmd, "option '--%s' needs a value", o->lng);
-        return CLI_BAD;
-    }
-    *val = a->argv[a->i++];
-    return o->id;
-}
-
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
     va_list ap;
     fputs("shmspy: ", stderr);
@@ -149,13 +56,6 @@ int cli_name(const char *cmd, const char *text, spy_name *out) {
         cli_usage_error(cmd, "%s", buf);
         return -1;
     }
-    return 0;
-}
-
-int cli_one_name(const char *cmd, const char **slot, const char *val) {
-    if (*slot != NULL)
-        return cli_usage_error(cmd, "unexpected argument '%s'", val);
-    *slot = val;
     return 0;
 }
 

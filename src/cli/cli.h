@@ -6,6 +6,7 @@
 #ifndef SPY_CLI_H
 #define SPY_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -21,34 +22,118 @@ enum {
     SPY_EXIT_FAULT = 3    /* probe: the access faulted */
 };
 
-/* One option of a subcommand. id is a positive number returned when it is
- * seen; has_arg says whether it takes a value ("--hz 10", "--hz=10",
- * "-s 16", "-s16"). */
-typedef struct cli_opt {
-    const char *lng; /* without the leading "--" */
-    char shrt;       /* 0 if none */
-    int has_arg;
-    int id;
-} cli_opt;
+/* ---- option tables ------------------------------------------------------
+ *
+ * Each subcommand declares its grammar as data (as git's parse_options
+ * OPT_* rows): one cli_option row per option, one cli_pos row per
+ * positional argument, and small tables of options that exclude or need
+ * each other (as util-linux's err_exclusive_options). cli_parse() reads
+ * argv against them, fills the command's request struct, prints --help and
+ * every usage error; `shmspy --list-options` prints them for the test that
+ * holds the man page and the bash completion to the tables. */
 
-typedef struct cli_args {
-    const char *cmd; /* subcommand name, for messages */
-    int argc;
-    char **argv;
-    int i;        /* next index into argv */
-    int only_pos; /* "--" seen: everything else is positional */
-} cli_args;
+/* What an option takes, and what it stores at its field. */
+typedef enum cli_arg {
+    CLI_END = 0, /* ends a table ({0}) */
+    CLI_FLAG,    /* no value; int field set to 1 */
+    CLI_NUM,     /* uint64_t: decimal or 0x, K/M/G suffix (spy_parse_u64) */
+    CLI_STR,     /* const char *: the word itself, pointing into argv */
+    CLI_ENUM,    /* int: the value of the matching cli_choice */
+    CLI_MODE,    /* uint32_t: octal permission bits (spy_parse_mode) */
+    CLI_GROUP    /* not an option: help is a heading in --help */
+} cli_arg;
 
-enum { CLI_END = -1, CLI_BAD = -2, CLI_POS = 0 };
+/* Flags of an option or positional row. */
+enum {
+    CLI_REQUIRED = 1, /* must be given: "missing --as TYPE", "missing NAME" */
+    CLI_MANY = 2      /* positional: takes all the remaining arguments */
+};
 
-/* Starts parsing argv[1..argc-1] of subcommand cmd. */
-void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv);
+/* One word an enum option accepts. A hidden one is accepted but neither
+ * listed in --help nor in errors (an alias such as "C"). */
+typedef struct cli_choice {
+    const char *name;
+    int value;
+    int hidden;
+} cli_choice;
 
-/* Returns the next option's id with *val its value (or NULL), CLI_POS with
- * *val a positional argument, CLI_END at the end, or CLI_BAD after printing
- * a usage error (unknown option, missing value). Arguments that look like
- * negative numbers ("-5", "-0.5") are positional. */
-int cli_args_next(cli_args *a, const cli_opt *opts, const char **val);
+/* One option; field is the offsetof of the member the value goes
+ * to in the request struct passed to cli_parse. */
+typedef struct cli_option {
+    char shrt;                 /* 's' for -s; 0 if none */
+    const char *lng;           /* "offset" for --offset; NULL if none */
+    cli_arg arg;               /* what it takes */
+    size_t field;              /* offsetof the member it fills */
+    const char *metavar;       /* "OFF" in --help and messages; NULL: flag */
+    const char *help;          /* --help text; a newline continues it */
+    const cli_choice *choices; /* CLI_ENUM: ended by {NULL} */
+    uint64_t min, max;         /* CLI_NUM: accepted range when max != 0 */
+    size_t sets;               /* offsetof an int also set when given, */
+    int sets_to;               /* to this value (0: no such int) */
+    unsigned flags;            /* CLI_REQUIRED */
+} cli_option;
+
+/* A row of an option table, as git's OPT_* macros:
+ * CLI_OPT(short, long, kind, field, metavar, help[, .extra = value...]),
+ * e.g. CLI_OPT('n', "length", CLI_NUM, F(len), "LEN", "bytes to read",
+ * .sets = F(have_len), .sets_to = 1). */
+#define CLI_OPT(s, l, kind, fld, meta, ...)                                    \
+    {                                                                          \
+        .shrt = (s), .lng = (l), .arg = (kind), .field = (fld),                \
+        .metavar = (meta), .help = __VA_ARGS__                                 \
+    }
+
+/* A heading in --help above the options that follow it. */
+#define CLI_HEADING(text)                                                      \
+    { .arg = CLI_GROUP, .help = (text) }
+
+/* One positional argument, in order. */
+typedef struct cli_pos {
+    const char *name;    /* "NAME", for messages; NULL ends the table */
+    size_t field;        /* offsetof a const char * (CLI_MANY: a char **,
+                            the NULL-terminated rest) */
+    unsigned flags;      /* CLI_REQUIRED, CLI_MANY */
+    const char *missing; /* what "missing ..." says; NULL: name */
+} cli_pos;
+
+/* The most options in one table, and in one exclusive group. */
+#define CLI_OPTS_MAX 32
+#define CLI_EXCL_MAX 8
+
+/* A subcommand's grammar and help. */
+typedef struct cli_command {
+    const char *name;          /* "dump" */
+    const char *usage;         /* synopsis after "usage: shmspy " */
+    const char *about;         /* paragraph(s) printed after the usage */
+    const cli_option *options; /* ended by {0}; --help/-h are implicit */
+    const cli_pos *args;       /* ended by {NULL}; NULL: none */
+    /* Groups of long names of which at most one may be given, each ended
+     * by NULL, the table by an empty group; NULL: none. */
+    const char *const (*exclusive)[CLI_EXCL_MAX];
+    /* {option, option it needs} pairs of long names, ended by {NULL}. */
+    const char *const (*needs)[2];
+    const char *notes; /* printed after the options; NULL: none */
+} cli_command;
+
+/* Parses argv[1..argc-1] of command c into the request struct req (whose
+ * fields the caller initialised with their defaults). Options and
+ * positional arguments may come in any order; "--" ends the options; a
+ * word that looks like a negative number ("-5", "-0x10", "-.5", "-inf")
+ * is positional. argv is permuted (positionals are moved to the front)
+ * and CLI_STR fields point into it. Returns 1 when the command should go
+ * on; 0 when it should exit with *exit_code: after --help (0, or 1 when
+ * stdout failed) or after printing a usage error (SPY_EXIT_USAGE). */
+int cli_parse(const cli_command *c, int argc, char **argv, void *req,
+              int *exit_code);
+
+/* Writes c's --help text to f: usage, about, the options (from the table)
+ * and the notes. */
+void cli_help(const cli_command *c, FILE *f);
+
+/* Writes one line per option spelling of c to f, for tests and tools:
+ * "CMD SPELLING KIND [CHOICE...]", KIND being flag, num, str, enum or
+ * mode; an enum lists its visible choices. */
+void cli_list_options(const cli_command *c, FILE *f);
 
 /* Prints "shmspy: <cmd>: <message>" and a hint to use --help on stderr;
  * returns SPY_EXIT_USAGE. */
@@ -71,11 +156,6 @@ int cli_number(const char *cmd, const char *what, const char *text,
 /* Parses NAME; text NULL means it was not given. On error prints a usage
  * error ("missing NAME" or why the name is malformed) and returns -1. */
 int cli_name(const char *cmd, const char *text, spy_name *out);
-
-/* Takes a positional argument as the one NAME of a command: stores it in
- * *slot, or prints "unexpected argument" if *slot is already set. Returns
- * 0, or SPY_EXIT_USAGE after printing. */
-int cli_one_name(const char *cmd, const char **slot, const char *val);
 
 /* Formats t (seconds since the epoch) as "YYYY-MM-DD HH:MM:SS" in local
  * time into buf, or "-" when t < 0. */
@@ -112,7 +192,7 @@ void cli_json_error(const spy_err *e);
  * failure: the reader has stopped reading, so output ends quietly. */
 int cli_finish_stdout(void);
 
-/* The subcommands. */
+/* The subcommands, and the grammar of each (in its cmd_X.c). */
 int cmd_list(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
@@ -124,5 +204,8 @@ int cmd_watch(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_inject(int argc, char **argv);
+extern const cli_command cmd_list_spec, cmd_stat_spec, cmd_dump_spec,
+    cmd_read_spec, cmd_write_spec, cmd_create_spec, cmd_rm_spec, cmd_watch_spec,
+    cmd_probe_spec, cmd_demo_spec, cmd_inject_spec;
 
 #endif

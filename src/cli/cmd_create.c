@@ -3,65 +3,57 @@
 #include "cli.h"
 #include "../backends/seg.h"
 
-static const char create_usage[] =
-    "usage: shmspy create NAME SIZE [--mode MODE] [--force]\n"
-    "\n"
+/* What the command line asks for. */
+typedef struct create_req {
+    const char *name_text, *size_text;
+    uint32_t mode;
+    int force;
+} create_req;
+
+#define F(member) offsetof(create_req, member)
+
+static const cli_option create_options[] = {
+    CLI_OPT('m', "mode", CLI_MODE, F(mode), "MODE",
+            "permission bits, octal (default 0600, whatever the umask)"),
+    CLI_OPT('f', "force", CLI_FLAG, F(force), NULL,
+            "reuse an existing NAME and resize it to SIZE"),
+    {0}};
+
+static const cli_pos create_args[] = {
+    {"NAME", F(name_text), CLI_REQUIRED, NULL},
+    {"SIZE", F(size_text), CLI_REQUIRED, NULL},
+    {NULL, 0, 0, NULL}};
+
+const cli_command cmd_create_spec = {
+    "create",
+    "create NAME SIZE [--mode MODE] [--force]",
     "Creates NAME with SIZE bytes (zero-filled) and mode MODE (default 0600,\n"
     "whatever the umask). An existing NAME is an error unless --force, which\n"
-    "reuses it and resizes it to SIZE.\n";
+    "reuses it and resizes it to SIZE.\n",
+    create_options,
+    create_args,
+    NULL,
+    NULL,
+    NULL};
 
 int cmd_create(int argc, char **argv) {
-    static const cli_opt opts[] = {{"mode", 'm', 1, 1},
-                                   {"force", 'f', 0, 2},
-                                   {"help", 'h', 0, 3},
-                                   {NULL, 0, 0, 0}};
-    cli_args a;
-    const char *val, *name_text = NULL, *size_text = NULL;
-    int id, force = 0;
-    uint32_t mode = 0600;
+    create_req q = {NULL, NULL, 0600, 0};
+    int rc;
     uint64_t size;
     spy_name name;
     spy_seg *seg;
     spy_err e;
 
-    cli_args_init(&a, "create", argc, argv);
-    while ((id = cli_args_next(&a, opts, &val)) != CLI_END) {
-        switch (id) {
-        case CLI_BAD:
-            return SPY_EXIT_USAGE;
-        case CLI_POS:
-            if (name_text == NULL)
-                name_text = val;
-            else if (size_text == NULL)
-                size_text = val;
-            else
-                return cli_usage_error("create", "unexpected argument '%s'",
-                                       val);
-            break;
-        case 1:
-            if (spy_parse_mode("--mode", val, &mode, &e) != 0)
-                return cli_usage_error("create", "%s", e.msg);
-            break;
-        case 2:
-            force = 1;
-            break;
-        case 3:
-            fputs(create_usage, stdout);
-            return cli_finish_stdout();
-        }
-    }
-    if (name_text == NULL)
-        return cli_usage_error("create", "missing NAME");
-    if (size_text == NULL)
-        return cli_usage_error("create", "missing SIZE");
-    if (cli_number("create", "SIZE", size_text, &size) != 0)
+    if (!cli_parse(&cmd_create_spec, argc, argv, &q, &rc))
+        return rc;
+    if (cli_number("create", "SIZE", q.size_text, &size) != 0)
         return SPY_EXIT_USAGE;
-    if (cli_name("create", name_text, &name) != 0)
+    if (cli_name("create", q.name_text, &name) != 0)
         return SPY_EXIT_USAGE;
     if (spy_seg_open(&name,
                      SPY_O_WRITE | SPY_O_CREATE | SPY_O_NOMAP |
-                         (force ? 0 : SPY_O_EXCL),
-                     size, mode, &seg, &e) != 0)
+                         (q.force ? 0 : SPY_O_EXCL),
+                     size, q.mode, &seg, &e) != 0)
         return cli_fail(&e);
     spy_seg_close(seg);
     return SPY_EXIT_OK;

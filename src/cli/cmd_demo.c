@@ -309,13 +309,32 @@ static const scenario scenarios[] = {
 
 #define N_SCENARIOS (sizeof scenarios / sizeof scenarios[0])
 
-static const char demo_usage[] =
-    "usage: shmspy demo [SCENARIO] [--json]\n"
-    "\n"
+/* What the command line asks for. */
+typedef struct demo_req {
+    const char *scenario;
+    int json;
+} demo_req;
+
+static const cli_option demo_options[] = {
+    CLI_OPT(0, "json", CLI_FLAG, offsetof(demo_req, json), NULL,
+            "JSON: an array of scenarios, or the scenario's result"),
+    {0}};
+
+static const cli_pos demo_args[] = {
+    {"SCENARIO", offsetof(demo_req, scenario), 0, NULL}, {NULL, 0, 0, NULL}};
+
+const cli_command cmd_demo_spec = {
+    "demo",
+    "demo [SCENARIO] [--json]",
     "Runs a classroom scenario with real objects, processes and faults,\n"
     "prints its steps, what was observed, and the explanation. Exit 0 when\n"
     "the system behaved as the lesson says. Without SCENARIO, lists them;\n"
-    "'shmspy demo all' runs every one.\n";
+    "'shmspy demo all' runs every one.\n",
+    demo_options,
+    demo_args,
+    NULL,
+    NULL,
+    NULL};
 
 /* The scenario's words on this system. */
 static const char *words(const char *posix, const char *win) {
@@ -379,31 +398,16 @@ static int run_one(const scenario *s, spy_json *j) {
 }
 
 int cmd_demo(int argc, char **argv) {
-    static const cli_opt opts[] = {
-        {"json", 0, 0, 1}, {"help", 'h', 0, 2}, {NULL, 0, 0, 0}};
-    cli_args a;
-    const char *val, *name = NULL;
-    int id, json = 0, rc = SPY_EXIT_OK;
+    demo_req q = {NULL, 0};
+    const char *name;
+    int json, rc = SPY_EXIT_OK;
     size_t i;
     spy_json j;
 
-    cli_args_init(&a, "demo", argc, argv);
-    while ((id = cli_args_next(&a, opts, &val)) != CLI_END) {
-        switch (id) {
-        case CLI_BAD:
-            return SPY_EXIT_USAGE;
-        case CLI_POS:
-            if (cli_one_name("demo", &name, val) != 0)
-                return SPY_EXIT_USAGE;
-            break;
-        case 1:
-            json = 1;
-            break;
-        case 2:
-            fputs(demo_usage, stdout);
-            return cli_finish_stdout();
-        }
-    }
+    if (!cli_parse(&cmd_demo_spec, argc, argv, &q, &rc))
+        return rc;
+    name = q.scenario;
+    json = q.json;
     if (name == NULL) {
         if (json) {
             spy_json_init(&j, stdout, 1);

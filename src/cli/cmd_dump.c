@@ -10,14 +10,48 @@
 #include "../ops/dump_pipeline.h"
 #include "../backends/seg.h"
 
-static const char dump_usage[] =
-    "usage: shmspy dump NAME [-s OFF] [-n LEN] [--format xxd|canonical|raw]\n"
-    "\n"
+/* What the command line asks for. */
+typedef struct dump_req {
+    const char *name_text;
+    uint64_t off, len;
+    int have_len, style;
+} dump_req;
+
+#define F(member) offsetof(dump_req, member)
+
+static const cli_choice dump_formats[] = {
+    {"xxd", SPY_HEX_XXD, 0},
+    {"canonical", SPY_HEX_CANONICAL, 0},
+    {"C", SPY_HEX_CANONICAL, 1}, /* as hexdump -C */
+    {"raw", SPY_HEX_RAW, 0},
+    {NULL, 0, 0}};
+
+static const cli_option dump_options[] = {
+    CLI_OPT('s', "offset", CLI_NUM, F(off), "OFF",
+            "offset to start at (default 0)"),
+    CLI_OPT('n', "length", CLI_NUM, F(len), "LEN",
+            "bytes to dump (default: to the end)", .sets = F(have_len),
+            .sets_to = 1),
+    CLI_OPT('f', "format", CLI_ENUM, F(style), NULL,
+            "xxd: the layout of 'xxd -s OFF -l LEN' (default)\n"
+            "canonical: the layout of 'hexdump -C -s OFF -n LEN'\n"
+            "raw: the bytes themselves",
+            .choices = dump_formats),
+    {0}};
+
+static const cli_pos dump_args[] = {{"NAME", F(name_text), CLI_REQUIRED, NULL},
+                                    {NULL, 0, 0, NULL}};
+
+const cli_command cmd_dump_spec = {
+    "dump",
+    "dump NAME [-s OFF] [-n LEN] [--format xxd|canonical|raw]",
     "Dumps LEN bytes (default: to the end) from offset OFF (default 0).\n"
-    "  --format xxd        the layout of 'xxd -s OFF -l LEN' (default)\n"
-    "  --format canonical  the layout of 'hexdump -C -s OFF -n LEN'\n"
-    "  --format raw        the bytes themselves\n"
-    "Only the asked range is read. Numbers take 0x and K/M/G.\n";
+    "Only the asked range is read. Numbers take 0x and K/M/G.\n",
+    dump_options,
+    dump_args,
+    NULL,
+    NULL,
+    NULL};
 
 /* Bytes read from the object per step: large enough to amortise the
  * read (pread, or the guarded copy of a System V segment) and the write,
@@ -37,16 +71,10 @@ static int emit_stdout(const char *out, size_t n, void *arg) {
 }
 
 int cmd_dump(int argc, char **argv) {
-    static const cli_opt opts[] = {{"offset", 's', 1, 1},
-                                   {"length", 'n', 1, 2},
-                                   {"format", 'f', 1, 3},
-                                   {"help", 'h', 0, 4},
-                                   {NULL, 0, 0, 0}};
-    cli_args a;
-    const char *val, *name_text = NULL;
-    int id, have_len = 0, rc = SPY_EXIT_OK;
-    uint64_t off = 0, len = 0, size, pos, end;
-    spy_hexfmt_style style = SPY_HEX_XXD;
+    dump_req q = {NULL, 0, 0, 0, SPY_HEX_XXD};
+    int have_len, rc = SPY_EXIT_OK;
+    uint64_t off, len, size, pos, end;
+    spy_hexfmt_style style;
     spy_hexfmt fmt;
     spy_name name;
     spy_seg *seg = NULL;
@@ -57,43 +85,14 @@ int cmd_dump(int argc, char **argv) {
     int write_errno = 0;
     spy_err e;
 
-    cli_args_init(&a, "dump", argc, argv);
-    while ((id = cli_args_next(&a, opts, &val)) != CLI_END) {
-        switch (id) {
-        case CLI_BAD:
-            return SPY_EXIT_USAGE;
-        case CLI_POS:
-            if (cli_one_name("dump", &name_text, val) != 0)
-                return SPY_EXIT_USAGE;
-            break;
-        case 1:
-            if (cli_number("dump", "-s", val, &off) != 0)
-                return SPY_EXIT_USAGE;
-            break;
-        case 2:
-            if (cli_number("dump", "-n", val, &len) != 0)
-                return SPY_EXIT_USAGE;
-            have_len = 1;
-            break;
-        case 3:
-            if (strcmp(val, "xxd") == 0)
-                style = SPY_HEX_XXD;
-            else if (strcmp(val, "canonical") == 0 || strcmp(val, "C") == 0)
-                style = SPY_HEX_CANONICAL;
-            else if (strcmp(val, "raw") == 0)
-                style = SPY_HEX_RAW;
-            else
-                return cli_usage_error(
-                    "dump", "--format: '%s' is not one of xxd, canonical, raw",
-                    val);
-            break;
-        case 4:
-            fputs(dump_usage, stdout);
-            return cli_finish_stdout();
-        }
-    }
-    if (cli_name("dump", name_text, &name) != 0)
+    if (!cli_parse(&cmd_dump_spec, argc, argv, &q, &rc))
+        return rc;
+    if (cli_name("dump", q.name_text, &name) != 0)
         return SPY_EXIT_USAGE;
+    off = q.off;
+    len = q.len;
+    have_len = q.have_len;
+    style = (spy_hexfmt_style)q.style;
 
     if (spy_seg_open(&name, 0, 0, 0, &seg, &e) != 0)
         return cli_fail(&e);

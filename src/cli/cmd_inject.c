@@ -19,32 +19,6 @@
 #include "../backends/process.h"
 #include "../backends/inject.h"
 
-static const char inject_usage[] =
-    "usage: shmspy inject FAULT NAME [ARGS] [--journal F]\n"
-    "       shmspy inject undo F\n"
-    "\n"
-    "Faults against a live segment (a POSIX object or file:PATH):\n"
-    "  flip NAME -s OFF [--bit B]   invert bit B (0-7, default 0) of byte OFF\n"
-    "  set NAME -s OFF --hex \"de ad\" | --str S | --as TYPE VALUE [--be]\n"
-    "                               overwrite bytes at OFF (--str: no NUL)\n"
-    "  corrupt NAME -k K [--seed S] [-s OFF] [-n LEN]\n"
-    "                               XOR K distinct random bytes of OFF..+LEN\n"
-    "                               (default the whole object; K <= 4096)\n"
-    "                               with random non-zero masks; the same\n"
-    "                               seed gives the same faults\n"
-    "  truncate NAME SIZE           set the size; mappers of cut-off pages\n"
-    "                               get SIGBUS\n"
-    "  unlink NAME                  remove the name; mappers keep the memory\n"
-    "  chmod NAME MODE              change the permission bits\n"
-    "\n"
-    "Before changing anything, the object's identity (device, inode), size,\n"
-    "mode and the original bytes are written to the journal F (default\n"
-    "./shmspy-inject-PID-N.journal, never overwritten) and fsync'ed; at most\n"
-    "16 MiB of bytes are journalled. 'inject undo F' restores size, bytes\n"
-    "and mode exactly (an unlinked object is recreated with its contents)\n"
-    "and refuses when NAME is no longer the object the journal was written\n"
-    "for. The journal is kept.\n";
-
 typedef struct inject_req {
     spy_inject_kind kind;
     const char *name_text, *arg_text, *journal;
@@ -257,104 +231,112 @@ static int run_undo(const char *path) {
     return cli_finish_stdout();
 }
 
-int cmd_inject(int argc, char **argv) {
-    static const cli_opt opts[] = {
-        {"offset", 's', 1, 1}, {"length", 'n', 1, 2}, {"count", 'k', 1, 3},
-        {"bit", 0, 1, 4},      {"seed", 0, 1, 5},     {"hex", 0, 1, 6},
-        {"str", 0, 1, 7},      {"as", 0, 1, 8},       {"be", 0, 0, 9},
-        {"journal", 0, 1, 10}, {"help", 'h', 0, 11},  {NULL, 0, 0, 0}};
+/* What the command line fills: the request and the fault's name. */
+typedef struct inject_args {
     inject_req q;
-    cli_args a;
-    const char *val, *fault = NULL;
-    int id, rc, npos = 0;
+    const char *fault;
+} inject_args;
 
-    memset(&q, 0, sizeof q);
-    cli_args_init(&a, "inject", argc, argv);
-    while ((id = cli_args_next(&a, opts, &val)) != CLI_END) {
-        uint64_t *num = NULL;
-        int *flag = NULL;
-        switch (id) {
-        case CLI_BAD:
-            free(q.payload);
-            return SPY_EXIT_USAGE;
-        case CLI_POS:
-            if (npos == 0)
-                fault = val;
-            else if (npos == 1)
-                q.name_text = val;
-            else if (npos == 2)
-                q.arg_text = val;
-            else
-                return cli_usage_error("inject", "unexpected argument '%s'",
-                                       val);
-            npos++;
-            break;
-        case 1:
-            num = &q.off, flag = &q.have_off;
-            break;
-        case 2:
-            num = &q.len, flag = &q.have_len;
-            break;
-        case 3:
-            num = &q.k, flag = &q.have_k;
-            break;
-        case 4:
-            num = &q.bit, flag = &q.have_bit;
-            break;
-        case 5:
-            num = &q.seed, flag = &q.have_seed;
-            break;
-        case 6:
-            q.hex = val;
-            break;
-        case 7:
-            q.str = val;
-            break;
-        case 8:
-            q.as_type = val;
-            /* VALUE is the next word, even when it looks like an option
-             * ("-5"). */
-            if (a.i < a.argc)
-                q.as_value = a.argv[a.i++];
-            break;
-        case 9:
-            q.be = 1;
-            break;
-        case 10:
-            q.journal = val;
-            break;
-        case 11:
-            fputs(inject_usage, stdout);
-            return cli_finish_stdout();
-        }
-        if (num != NULL) {
-            static const char *what[] = {"-s", "-n", "-k", "--bit", "--seed"};
-            if (cli_number("inject", what[id - 1], val, num) != 0)
-                return SPY_EXIT_USAGE;
-            *flag = 1;
-        }
-    }
-    if (fault == NULL)
-        return cli_usage_error("inject", "missing FAULT (flip, set, corrupt, "
-                                         "truncate, unlink, chmod or undo)");
-    if (strcmp(fault, "undo") == 0) {
-        if (q.name_text == NULL)
+#define F(member) offsetof(inject_args, member)
+
+static const cli_option inject_options[] = {
+    CLI_OPT('s', "offset", CLI_NUM, F(q.off), "OFF",
+            "flip, set, corrupt: offset of the bytes", .sets = F(q.have_off),
+            .sets_to = 1),
+    CLI_OPT(0, "bit", CLI_NUM, F(q.bit), "B", "flip: the bit, 0-7 (default 0)",
+            .sets = F(q.have_bit), .sets_to = 1),
+    CLI_OPT(0, "hex", CLI_STR, F(q.hex), "HEX",
+            "set: these bytes, as \"de ad\""),
+    CLI_OPT(0, "str", CLI_STR, F(q.str), "S",
+            "set: the bytes of S (without a NUL)"),
+    CLI_OPT('t', "as", CLI_STR, F(q.as_type), "TYPE",
+            "set: the typed VALUE (i8..u64, f32, f64)"),
+    CLI_OPT(0, "be", CLI_FLAG, F(q.be), NULL, "set --as: big-endian"),
+    CLI_OPT('k', "count", CLI_NUM, F(q.k), "K",
+            "corrupt: how many bytes to change, 1..4096", .sets = F(q.have_k),
+            .sets_to = 1),
+    CLI_OPT(0, "seed", CLI_NUM, F(q.seed), "S",
+            "corrupt: the random seed (default: a fresh one)",
+            .sets = F(q.have_seed), .sets_to = 1),
+    CLI_OPT('n', "length", CLI_NUM, F(q.len), "LEN",
+            "corrupt: bytes of the range (default: to the end)",
+            .sets = F(q.have_len), .sets_to = 1),
+    CLI_OPT(0, "journal", CLI_STR, F(q.journal), "F",
+            "where to journal (default ./shmspy-inject-PID-N.journal)"),
+    {0}};
+
+static const cli_pos inject_positionals[] = {
+    {"FAULT", F(fault), CLI_REQUIRED,
+     "FAULT (flip, set, corrupt, truncate, unlink, chmod or undo)"},
+    {"NAME", F(q.name_text), 0, NULL},
+    {"SIZE|MODE|VALUE", F(q.arg_text), 0, NULL},
+    {NULL, 0, 0, NULL}};
+
+static const char *const inject_exclusive[][CLI_EXCL_MAX] = {
+    {"hex", "str", "as", NULL}, {NULL}};
+
+const cli_command cmd_inject_spec = {
+    "inject",
+    "inject FAULT NAME [ARGS] [--journal F]\n"
+    "       shmspy inject undo F",
+    "Faults against a live segment (a POSIX object or file:PATH):\n"
+    "  flip NAME -s OFF [--bit B]   invert bit B (0-7, default 0) of byte OFF\n"
+    "  set NAME -s OFF --hex \"de ad\" | --str S | --as TYPE VALUE [--be]\n"
+    "                               overwrite bytes at OFF (--str: no NUL)\n"
+    "  corrupt NAME -k K [--seed S] [-s OFF] [-n LEN]\n"
+    "                               XOR K distinct random bytes of OFF..+LEN\n"
+    "                               (default the whole object; K <= 4096)\n"
+    "                               with random non-zero masks; the same\n"
+    "                               seed gives the same faults\n"
+    "  truncate NAME SIZE           set the size; mappers of cut-off pages\n"
+    "                               get SIGBUS\n"
+    "  unlink NAME                  remove the name; mappers keep the memory\n"
+    "  chmod NAME MODE              change the permission bits\n",
+    inject_options,
+    inject_positionals,
+    inject_exclusive,
+    NULL,
+    "Before changing anything, the object's identity (device, inode), size,\n"
+    "mode and the original bytes are written to the journal F (default\n"
+    "./shmspy-inject-PID-N.journal, never overwritten) and fsync'ed; at most\n"
+    "16 MiB of bytes are journalled. 'inject undo F' restores size, bytes\n"
+    "and mode exactly (an unlinked object is recreated with its contents)\n"
+    "and refuses when NAME is no longer the object the journal was written\n"
+    "for. The journal is kept.\n"};
+
+int cmd_inject(int argc, char **argv) {
+    inject_args a;
+    inject_req *q = &a.q;
+    int rc;
+
+    memset(&a, 0, sizeof a);
+    if (!cli_parse(&cmd_inject_spec, argc, argv, &a, &rc))
+        return rc;
+    if (strcmp(a.fault, "undo") == 0) {
+        if (q->name_text == NULL)
             return cli_usage_error("inject", "undo: missing the journal file");
-        if (npos > 2 || q.have_off || q.have_len || q.have_k || q.have_bit ||
-            q.have_seed || q.hex || q.str || q.as_type || q.be || q.journal)
+        if (q->arg_text || q->have_off || q->have_len || q->have_k ||
+            q->have_bit || q->have_seed || q->hex || q->str || q->as_type ||
+            q->be || q->journal)
             return cli_usage_error("inject", "undo takes only the journal "
                                              "file");
-        return run_undo(q.name_text);
+        return run_undo(q->name_text);
     }
-    q.kind = spy_inject_kind_parse(fault);
-    if (q.kind == SPY_INJ_NONE)
+    q->kind = spy_inject_kind_parse(a.fault);
+    if (q->kind == SPY_INJ_NONE)
         return cli_usage_error("inject",
                                "unknown fault '%s' (flip, set, corrupt, "
                                "truncate, unlink, chmod or undo)",
-                               fault);
-    rc = check_request(&q);
+                               a.fault);
+    /* set --as TYPE VALUE: VALUE is the third positional argument, as in
+     * write, so options may come in any order around it. */
+    if (q->kind == SPY_INJ_SET && q->as_type != NULL) {
+        q->as_value = q->arg_text;
+        q->arg_text = NULL;
+    }
+    rc = check_request(q);
     if (rc == 0)
-        rc = run_fault(&q);
-    free(q.payload);
+        rc = run_fault(q);
+    free(q->payload);
     return rc;
 }

@@ -10,14 +10,36 @@
 #include "../backends/seg.h"
 #include "../backends/demo.h"
 
-static const char list_usage[] =
-    "usage: shmspy list [--json] [--kind posix|sysv|win|all]\n"
-    "\n"
+/* What the command line asks for. */
+typedef struct list_req {
+    int json, flags; /* flags: SPY_LIST_* */
+} list_req;
+
+static const cli_choice list_kinds[] = {
+    {"posix", SPY_LIST_POSIX | SPY_LIST_MAPPERS, 0},
+    {"sysv", SPY_LIST_SYSV, 0},
+    {"win", SPY_LIST_WIN, 0},
+    {"all", SPY_LIST_ALL | SPY_LIST_MAPPERS, 0},
+    {NULL, 0, 0}};
+
+static const cli_option list_options[] = {
+    CLI_OPT(0, "json", CLI_FLAG, offsetof(list_req, json), NULL,
+            "one JSON document (fields in 'man shmspy')"),
+    CLI_OPT('k', "kind", CLI_ENUM, offsetof(list_req, flags), NULL,
+            "only objects of this kind (default all)", .choices = list_kinds),
+    {0}};
+
+const cli_command cmd_list_spec = {
+    "list",
+    "list [--json] [--kind posix|sysv|win|all]",
     "Lists POSIX shared memory objects (/dev/shm, named semaphores shown as\n"
     "kind sem), System V segments (as ipcs -m) and, on Windows, named\n"
-    "sections, with size, mode, owner, mapping processes and times.\n"
-    "  --json      one JSON document (fields in 'man shmspy')\n"
-    "  --kind K    only objects of kind K (default all)\n";
+    "sections, with size, mode, owner, mapping processes and times.\n",
+    list_options,
+    NULL,
+    NULL,
+    NULL,
+    NULL};
 
 static void json_row(spy_json *j, const spy_list_row *s) {
     char mode[8];
@@ -240,46 +262,16 @@ static size_t count_kind(const spy_list *r, int sysv, int win) {
 }
 
 int cmd_list(int argc, char **argv) {
-    static const cli_opt opts[] = {{"json", 0, 0, 1},
-                                   {"kind", 'k', 1, 2},
-                                   {"help", 'h', 0, 3},
-                                   {NULL, 0, 0, 0}};
-    cli_args a;
-    const char *val;
-    int id, json = 0, rc;
-    unsigned flags = SPY_LIST_ALL | SPY_LIST_MAPPERS;
+    list_req q = {0, SPY_LIST_ALL | SPY_LIST_MAPPERS};
+    int json, rc;
+    unsigned flags;
     spy_list rows;
     spy_err e;
 
-    cli_args_init(&a, "list", argc, argv);
-    while ((id = cli_args_next(&a, opts, &val)) != CLI_END) {
-        switch (id) {
-        case CLI_BAD:
-            return SPY_EXIT_USAGE;
-        case CLI_POS:
-            return cli_usage_error("list", "unexpected argument '%s'", val);
-        case 1:
-            json = 1;
-            break;
-        case 2:
-            if (strcmp(val, "posix") == 0)
-                flags = SPY_LIST_POSIX | SPY_LIST_MAPPERS;
-            else if (strcmp(val, "sysv") == 0)
-                flags = SPY_LIST_SYSV;
-            else if (strcmp(val, "win") == 0)
-                flags = SPY_LIST_WIN;
-            else if (strcmp(val, "all") == 0)
-                flags = SPY_LIST_ALL | SPY_LIST_MAPPERS;
-            else
-                return cli_usage_error(
-                    "list", "--kind: '%s' is not one of posix, sysv, win, all",
-                    val);
-            break;
-        case 3:
-            fputs(list_usage, stdout);
-            return cli_finish_stdout();
-        }
-    }
+    if (!cli_parse(&cmd_list_spec, argc, argv, &q, &rc))
+        return rc;
+    json = q.json;
+    flags = (unsigned)q.flags;
 
     /* 10,000 rows are about 1 MiB of text: 64 KiB writes, not 4 KiB. */
     setvbuf(stdout, NULL, _IOFBF, 64 * 1024);

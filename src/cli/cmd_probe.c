@@ -11,16 +11,40 @@
 #include "../backends/demo.h"
 #include "../backends/process.h"
 
-static const char probe_usage[] =
-    "usage: shmspy probe ADDR [-n LEN] [--write] [--json]\n"
-    "\n"
-    "Reads LEN bytes (default 8, at most 4096) at address ADDR of shmspy's\n"
-    "own process, catching SIGSEGV and SIGBUS (the access violation on\n"
-    "Windows), and explains where the\n"
-    "address lies and why the access faulted or worked. --write tests\n"
-    "write access (each byte is written back unchanged). Exit 3 when the\n"
+/* What the command line asks for. */
+typedef struct probe_req {
+    const char *addr_text;
+    uint64_t len;
+    int write, json;
+} probe_req;
+
+#define F(member) offsetof(probe_req, member)
+
+static const cli_option probe_options[] = {
+    CLI_OPT('n', "length", CLI_NUM, F(len), "LEN",
+            "bytes to touch, 1..4096 (default 8)", .min = 1, .max = 4096),
+    CLI_OPT('w', "write", CLI_FLAG, F(write), NULL,
+            "test write access (each byte is written back unchanged)"),
+    CLI_OPT(0, "json", CLI_FLAG, F(json), NULL,
+            "one JSON document (fields in 'man shmspy')"),
+    {0}};
+
+static const cli_pos probe_args[] = {{"ADDR", F(addr_text), CLI_REQUIRED, NULL},
+                                     {NULL, 0, 0, NULL}};
+
+const cli_command cmd_probe_spec = {
+    "probe",
+    "probe ADDR [-n LEN] [--write] [--json]",
+    "Reads LEN bytes at address ADDR of shmspy's own process, catching\n"
+    "SIGSEGV and SIGBUS (the access violation on Windows), and explains where\n"
+    "the address lies and why the access faulted or worked. Exit 3 when the\n"
     "access faulted. Try an address printed by another program: it means\n"
-    "nothing here.\n";
+    "nothing here.\n",
+    probe_options,
+    probe_args,
+    NULL,
+    NULL,
+    NULL};
 
 typedef struct probe_out {
     spy_json *json; /* NULL: text */
@@ -52,53 +76,21 @@ static void json_entry(spy_json *j, const char *key, const spy_map_entry *e) {
 }
 
 int cmd_probe(int argc, char **argv) {
-    static const cli_opt opts[] = {{"length", 'n', 1, 1},
-                                   {"write", 'w', 0, 2},
-                                   {"json", 0, 0, 3},
-                                   {"help", 'h', 0, 4},
-                                   {NULL, 0, 0, 0}};
-    cli_args a;
-    const char *val, *addr_text = NULL;
-    int id, write = 0, json = 0, rc;
-    uint64_t addr, len = 8;
+    probe_req q = {NULL, 8, 0, 0};
+    int write, json, rc;
+    uint64_t addr, len;
     uint8_t bytes[4096];
     spy_fault f;
     spy_region r;
     spy_err e;
     probe_out o = {NULL};
 
-    cli_args_init(&a, "probe", argc, argv);
-    while ((id = cli_args_next(&a, opts, &val)) != CLI_END) {
-        switch (id) {
-        case CLI_BAD:
-            return SPY_EXIT_USAGE;
-        case CLI_POS:
-            if (addr_text != NULL)
-                return cli_usage_error("probe", "unexpected argument '%s'",
-                                       val);
-            addr_text = val;
-            break;
-        case 1:
-            if (cli_number("probe", "-n", val, &len) != 0)
-                return SPY_EXIT_USAGE;
-            if (len < 1 || len > sizeof bytes)
-                return cli_usage_error("probe", "-n: %s is not in 1..4096",
-                                       val);
-            break;
-        case 2:
-            write = 1;
-            break;
-        case 3:
-            json = 1;
-            break;
-        case 4:
-            fputs(probe_usage, stdout);
-            return cli_finish_stdout();
-        }
-    }
-    if (addr_text == NULL)
-        return cli_usage_error("probe", "missing ADDR");
-    if (cli_number("probe", "ADDR", addr_text, &addr) != 0)
+    if (!cli_parse(&cmd_probe_spec, argc, argv, &q, &rc))
+        return rc;
+    len = q.len;
+    write = q.write;
+    json = q.json;
+    if (cli_number("probe", "ADDR", q.addr_text, &addr) != 0)
         return SPY_EXIT_USAGE;
     if (addr > UINT64_MAX - len)
         return cli_usage_error("probe", "ADDR + LEN wraps around");

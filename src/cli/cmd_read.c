@@ -8,61 +8,59 @@
 #include "cli.h"
 #include "../backends/seg.h"
 
-static const char read_usage[] =
-    "usage: shmspy read NAME [-s OFF] --as TYPE [--be] [-n MAX]\n"
-    "\n"
-    "Reads one value at offset OFF (default 0) and prints it.\n"
-    "  --as TYPE  i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 str hex:N\n"
-    "  --be       big-endian (default little-endian)\n"
-    "  -n MAX     str: read at most MAX bytes (default: to the end)\n"
-    "Strings are printed up to their NUL, with control characters escaped.\n";
+/* What the command line asks for. */
+typedef struct read_req {
+    const char *name_text, *type_text;
+    uint64_t off, max;
+    int be;
+} read_req;
+
+#define F(member) offsetof(read_req, member)
+
+static const cli_option read_options[] = {
+    CLI_OPT('s', "offset", CLI_NUM, F(off), "OFF",
+            "offset to read at (default 0)"),
+    CLI_OPT('t', "as", CLI_STR, F(type_text), "TYPE",
+            "i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 str hex:N",
+            .flags = CLI_REQUIRED),
+    CLI_OPT(0, "be", CLI_FLAG, F(be), NULL,
+            "big-endian (default little-endian)"),
+    CLI_OPT('n', "length", CLI_NUM, F(max), "MAX",
+            "str: read at most MAX bytes (default: to the end)"),
+    {0}};
+
+static const cli_pos read_args[] = {{"NAME", F(name_text), CLI_REQUIRED, NULL},
+                                    {NULL, 0, 0, NULL}};
+
+const cli_command cmd_read_spec = {
+    "read",
+    "read NAME [-s OFF] --as TYPE [--be] [-n MAX]",
+    "Reads one value at offset OFF (default 0) and prints it.\n",
+    read_options,
+    read_args,
+    NULL,
+    NULL,
+    "Strings are printed up to their NUL, with control characters escaped.\n"};
 
 int cmd_read(int argc, char **argv) {
-    static const cli_opt opts[] = {{"offset", 's', 1, 1}, {"as", 't', 1, 2},
-                                   {"be", 0, 0, 3},       {"length", 'n', 1, 4},
-                                   {"help", 'h', 0, 5},   {NULL, 0, 0, 0}};
-    cli_args a;
-    const char *val, *name_text = NULL, *type_text = NULL;
-    int id, be = 0, rc;
-    uint64_t off = 0, max = UINT64_MAX, size, want;
+    read_req q = {NULL, NULL, 0, UINT64_MAX, 0};
+    const char *type_text;
+    int be, rc;
+    uint64_t off, max, size, want;
     spy_type type;
     spy_name name;
     spy_seg *seg;
     uint8_t *buf;
     spy_err e;
 
-    cli_args_init(&a, "read", argc, argv);
-    while ((id = cli_args_next(&a, opts, &val)) != CLI_END) {
-        switch (id) {
-        case CLI_BAD:
-            return SPY_EXIT_USAGE;
-        case CLI_POS:
-            if (cli_one_name("read", &name_text, val) != 0)
-                return SPY_EXIT_USAGE;
-            break;
-        case 1:
-            if (cli_number("read", "-s", val, &off) != 0)
-                return SPY_EXIT_USAGE;
-            break;
-        case 2:
-            type_text = val;
-            break;
-        case 3:
-            be = 1;
-            break;
-        case 4:
-            if (cli_number("read", "-n", val, &max) != 0)
-                return SPY_EXIT_USAGE;
-            break;
-        case 5:
-            fputs(read_usage, stdout);
-            return cli_finish_stdout();
-        }
-    }
-    if (cli_name("read", name_text, &name) != 0)
+    if (!cli_parse(&cmd_read_spec, argc, argv, &q, &rc))
+        return rc;
+    if (cli_name("read", q.name_text, &name) != 0)
         return SPY_EXIT_USAGE;
-    if (type_text == NULL)
-        return cli_usage_error("read", "missing --as TYPE");
+    type_text = q.type_text;
+    off = q.off;
+    max = q.max;
+    be = q.be;
     if (spy_type_parse(type_text, &type, &e) != 0)
         return cli_usage_error("read", "%s", e.msg);
     if (max != UINT64_MAX && type.kind != SPY_V_STR)

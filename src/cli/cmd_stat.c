@@ -11,13 +11,33 @@
 #include "../backends/mappers.h"
 #include "../backends/process.h"
 
-static const char stat_usage[] =
-    "usage: shmspy stat NAME [--json]\n"
-    "\n"
+/* What the command line asks for. */
+typedef struct stat_req {
+    const char *name_text;
+    int json;
+} stat_req;
+
+static const cli_option stat_options[] = {
+    CLI_OPT(0, "json", CLI_FLAG, offsetof(stat_req, json), NULL,
+            "one JSON document (fields in 'man shmspy')"),
+    {0}};
+
+static const cli_pos stat_args[] = {
+    {"NAME", offsetof(stat_req, name_text), CLI_REQUIRED, NULL},
+    {NULL, 0, 0, NULL}};
+
+const cli_command cmd_stat_spec = {
+    "stat",
+    "stat NAME [--json]",
     "Shows size (fstat / IPC_STAT), mode, owner, times and identity of NAME,\n"
     "every process that maps it (pid, command, address range, permissions),\n"
     "and explains size problems: never-sized objects, page rounding,\n"
-    "mappings longer than the object (SIGBUS).\n";
+    "mappings longer than the object (SIGBUS).\n",
+    stat_options,
+    stat_args,
+    NULL,
+    NULL,
+    NULL};
 
 typedef struct mapper_list {
     spy_mapper *v;
@@ -308,35 +328,19 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
 }
 
 int cmd_stat(int argc, char **argv) {
-    static const cli_opt opts[] = {
-        {"json", 0, 0, 1}, {"help", 'h', 0, 2}, {NULL, 0, 0, 0}};
-    cli_args a;
-    const char *val, *name_text = NULL, *opened_note = NULL;
-    int id, json = 0, hidden = 0, rc;
+    stat_req q = {NULL, 0};
+    const char *opened_note = NULL;
+    int json, hidden = 0, rc;
     spy_name name;
     spy_seg *seg = NULL;
     spy_seg_info *info;
     mapper_list m = {NULL, 0, 0, 0};
     spy_err e;
 
-    cli_args_init(&a, "stat", argc, argv);
-    while ((id = cli_args_next(&a, opts, &val)) != CLI_END) {
-        switch (id) {
-        case CLI_BAD:
-            return SPY_EXIT_USAGE;
-        case CLI_POS:
-            if (cli_one_name("stat", &name_text, val) != 0)
-                return SPY_EXIT_USAGE;
-            break;
-        case 1:
-            json = 1;
-            break;
-        case 2:
-            fputs(stat_usage, stdout);
-            return cli_finish_stdout();
-        }
-    }
-    if (cli_name("stat", name_text, &name) != 0)
+    if (!cli_parse(&cmd_stat_spec, argc, argv, &q, &rc))
+        return rc;
+    json = q.json;
+    if (cli_name("stat", q.name_text, &name) != 0)
         return SPY_EXIT_USAGE;
 
     info = malloc(sizeof *info);

@@ -1,62 +1,54 @@
-/* cmd_watch.c - `shmspy watch NAME [--hz N] [--write [--force]]`: the
- * live hex view. */
+/* cmd_watch.c - `shmspy watch NAME [--hz N] [--write]`: the live hex view. */
 #include "../tui/tui.h"
 #include "cli.h"
 
-static const char watch_usage[] =
-    "usage: shmspy watch NAME [--hz N] [--write [--force]]\n"
-    "\n"
-    "Live hex view of NAME: bytes that change are highlighted and fade.\n"
-    "  --hz N    refresh rate, 1..60 (default 10)\n"
-    "  --write   open read-write: type hex digits or text to edit in place\n"
-    "  --force   with --write: edit even an object whose mode is read-only\n"
-    "Press ? in the view for every key; q quits.\n";
+/* What the command line asks for. */
+typedef struct watch_req {
+    const char *name_text;
+    uint64_t hz;
+    int write, force;
+} watch_req;
+
+#define F(member) offsetof(watch_req, member)
+
+static const cli_option watch_options[] = {
+    CLI_OPT(0, "hz", CLI_NUM, F(hz), "N", "refresh rate, 1..60 (default 10)",
+            .min = 1, .max = 60),
+    CLI_OPT('w', "write", CLI_FLAG, F(write), NULL,
+            "open read-write: type hex digits or text to edit in place"),
+    CLI_OPT(0, "force", CLI_FLAG, F(force), NULL,
+            "with --write: edit even an object whose mode is read-only\n"
+            "(the write policy of `shmspy write --force`)"),
+    {0}};
+
+static const char *const watch_needs[][2] = {{"force", "write"}, {NULL, NULL}};
+
+static const cli_pos watch_args[] = {{"NAME", F(name_text), CLI_REQUIRED, NULL},
+                                     {NULL, 0, 0, NULL}};
+
+const cli_command cmd_watch_spec = {
+    "watch",
+    "watch NAME [--hz N] [--write [--force]]",
+    "Live hex view of NAME: bytes that change are highlighted and fade.\n",
+    watch_options,
+    watch_args,
+    NULL,
+    watch_needs,
+    "Press ? in the view for every key; q quits.\n"};
 
 int cmd_watch(int argc, char **argv) {
-    static const cli_opt opts[] = {{"hz", 0, 1, 1},
-                                   {"write", 'w', 0, 2},
-                                   {"help", 'h', 0, 3},
-                                   {"force", 0, 0, 4},
-                                   {NULL, 0, 0, 0}};
-    cli_args a;
-    const char *val, *name_text = NULL;
-    int id, rc;
-    uint64_t hz;
+    watch_req q = {NULL, 10, 0, 0};
+    int rc;
     spy_tui_opts o = {10, 0, 0};
     spy_name name;
     spy_err e;
 
-    cli_args_init(&a, "watch", argc, argv);
-    while ((id = cli_args_next(&a, opts, &val)) != CLI_END) {
-        switch (id) {
-        case CLI_BAD:
-            return SPY_EXIT_USAGE;
-        case CLI_POS:
-            if (cli_one_name("watch", &name_text, val) != 0)
-                return SPY_EXIT_USAGE;
-            break;
-        case 1:
-            if (cli_number("watch", "--hz", val, &hz) != 0)
-                return SPY_EXIT_USAGE;
-            if (hz < 1 || hz > 60)
-                return cli_usage_error("watch", "--hz: %s is not in 1..60",
-                                       val);
-            o.hz = (unsigned)hz;
-            break;
-        case 2:
-            o.write = 1;
-            break;
-        case 3:
-            fputs(watch_usage, stdout);
-            return cli_finish_stdout();
-        case 4:
-            o.force = 1;
-            break;
-        }
-    }
-    if (o.force && !o.write)
-        return cli_usage_error("watch", "--force applies only with --write");
-    if (cli_name("watch", name_text, &name) != 0)
+    if (!cli_parse(&cmd_watch_spec, argc, argv, &q, &rc))
+        return rc;
+    o.hz = (unsigned)q.hz;
+    o.write = q.write;
+    o.force = q.force;
+    if (cli_name("watch", q.name_text, &name) != 0)
         return SPY_EXIT_USAGE;
     spy_err_clear(&e);
     rc = spy_tui_watch(&name, &o, &e);

@@ -17,27 +17,6 @@
 #include "../backends/seg.h"
 #include "../backends/process.h"
 
-static const char write_usage[] =
-    "usage: shmspy write NAME [-s OFF] SOURCE [--create SIZE] [--mode MODE]\n"
-    "                   [--force] [--hold [--keep]]\n"
-    "\n"
-    "SOURCE is one of:\n"
-    "  --as TYPE VALUE  a typed value (i8..u64, f32, f64), --be for "
-    "big-endian\n"
-    "  --str S          the bytes of S and a terminating NUL\n"
-    "  --hex \"de ad\"    hex bytes\n"
-    "  --file F         the contents of file F\n"
-    "  --fill BYTE      BYTE repeated to the end (or -n LEN bytes)\n"
-    "options:\n"
-    "  -s OFF           offset to write at (default 0)\n"
-    "  --create SIZE    create NAME first (fails if it exists unless "
-    "--force)\n"
-    "  --mode MODE      mode of a created object (default 0600)\n"
-    "  --force          reuse an existing object; write a read-only one\n"
-    "  --hold           keep the object mapped until Enter, end of input,\n"
-    "                   SIGINT or SIGTERM; then remove it if this command\n"
-    "                   created it (unless --keep)\n";
-
 /* The largest --file read into memory: 1 GiB. */
 #define SPY_WRITE_FILE_MAX ((uint64_t)1 << 30)
 
@@ -119,15 +98,6 @@ static int build_payload(write_req *r) {
     return SPY_EXIT_USAGE;
 }
 
-static int set_source(write_req *r, enum source s, const char *text) {
-    if (r->src != SRC_NONE)
-        return cli_usage_error("write", "give only one of --as, --str, "
-                                        "--hex, --file, --fill");
-    r->src = s;
-    r->src_text = text;
-    return 0;
-}
-
 /* Writes the payload (or the fill) at r->off, len bytes in all, under
  * the one write policy (ops/write.h): read-only refusal, range, flush. */
 static int do_write(spy_seg *seg, const write_req *r, uint64_t len,
@@ -138,95 +108,97 @@ static int do_write(spy_seg *seg, const write_req *r, uint64_t len,
                            e);
 }
 
+/* What the command line fills: the request and the words around it. */
+typedef struct write_args {
+    write_req r;
+    const char *name_text, *value_text;
+} write_args;
+
+#define F(member) offsetof(write_args, member)
+
+static const cli_option write_options[] = {
+    CLI_HEADING("SOURCE is one of:"),
+    CLI_OPT('t', "as", CLI_STR, F(r.type_text), "TYPE",
+            "the typed VALUE (i8..u64, f32, f64; --be: big-endian)",
+            .sets = F(r.src), .sets_to = SRC_VALUE),
+    CLI_OPT(0, "str", CLI_STR, F(r.src_text), "S",
+            "the bytes of S and a terminating NUL", .sets = F(r.src),
+            .sets_to = SRC_STR),
+    CLI_OPT(0, "hex", CLI_STR, F(r.src_text), "HEX",
+            "hex bytes, as \"de ad be ef\"", .sets = F(r.src),
+            .sets_to = SRC_HEX),
+    CLI_OPT(0, "file", CLI_STR, F(r.src_text), "F", "the contents of file F",
+            .sets = F(r.src), .sets_to = SRC_FILE),
+    CLI_OPT(0, "fill", CLI_STR, F(r.src_text), "BYTE",
+            "BYTE repeated to the end (or -n LEN bytes)", .sets = F(r.src),
+            .sets_to = SRC_FILL),
+    CLI_HEADING("options:"),
+    CLI_OPT('s', "offset", CLI_NUM, F(r.off), "OFF",
+            "offset to write at (default 0)"),
+    CLI_OPT('n', "length", CLI_NUM, F(r.len), "LEN",
+            "--fill: bytes to fill (default: to the end)",
+            .sets = F(r.have_len), .sets_to = 1),
+    CLI_OPT(0, "be", CLI_FLAG, F(r.be), NULL, "--as: big-endian"),
+    CLI_OPT(0, "create", CLI_NUM, F(r.create_size), "SIZE",
+            "create NAME first (fails if it exists unless --force)",
+            .sets = F(r.create), .sets_to = 1),
+    CLI_OPT(0, "mode", CLI_MODE, F(r.mode), "MODE",
+            "mode of a created object (default 0600)"),
+    CLI_OPT(0, "force", CLI_FLAG, F(r.force), NULL,
+            "reuse an existing object; write a read-only one"),
+    CLI_OPT(0, "hold", CLI_FLAG, F(r.hold), NULL,
+            "keep the object mapped until Enter, end of input,\n"
+            "SIGINT or SIGTERM; then remove it if this command\n"
+            "created it (unless --keep)"),
+    CLI_OPT(0, "keep", CLI_FLAG, F(r.keep), NULL,
+            "--hold: keep an object this command created"),
+    {0}};
+
+static const cli_pos write_positionals[] = {
+    {"NAME", F(name_text), CLI_REQUIRED, NULL},
+    {"VALUE", F(value_text), 0, NULL},
+    {NULL, 0, 0, NULL}};
+
+static const char *const write_exclusive[][CLI_EXCL_MAX] = {
+    {"as", "str", "hex", "file", "fill", NULL}, {NULL}};
+
+static const char *const write_needs[][2] = {{"length", "fill"},
+                                             {"be", "as"},
+                                             {"mode", "create"},
+                                             {"keep", "hold"},
+                                             {NULL, NULL}};
+
+const cli_command cmd_write_spec = {
+    "write",
+    "write NAME [-s OFF] SOURCE [--create SIZE] [--mode MODE]\n"
+    "                   [--force] [--hold [--keep]]",
+    NULL,
+    write_options,
+    write_positionals,
+    write_exclusive,
+    write_needs,
+    NULL};
+
+/* Fills r and *name_text from the command line: 0, -1 after --help, or
+ * the exit code of a usage error (printed). */
 static int parse_args(write_req *r, int argc, char **argv,
                       const char **name_text) {
-    static const cli_opt opts[] = {
-        {"offset", 's', 1, 1},  {"as", 't', 1, 2},    {"str", 0, 1, 3},
-        {"hex", 0, 1, 4},       {"file", 0, 1, 5},    {"fill", 0, 1, 6},
-        {"create", 0, 1, 7},    {"mode", 0, 1, 8},    {"force", 0, 0, 9},
-        {"hold", 0, 0, 10},     {"keep", 0, 0, 11},   {"be", 0, 0, 12},
-        {"length", 'n', 1, 13}, {"help", 'h', 0, 14}, {NULL, 0, 0, 0}};
-    cli_args a;
-    const char *val;
-    int id, rc;
-    spy_err e;
+    write_args a;
+    int rc;
 
-    cli_args_init(&a, "write", argc, argv);
-    while ((id = cli_args_next(&a, opts, &val)) != CLI_END) {
-        rc = 0;
-        switch (id) {
-        case CLI_BAD:
-            return SPY_EXIT_USAGE;
-        case CLI_POS:
-            if (*name_text == NULL)
-                *name_text = val;
-            else if (r->src == SRC_VALUE && r->src_text == NULL)
-                r->src_text = val;
-            else
-                return cli_usage_error("write", "unexpected argument '%s'",
-                                       val);
-            break;
-        case 1:
-            if (cli_number("write", "-s", val, &r->off) != 0)
-                return SPY_EXIT_USAGE;
-            break;
-        case 2:
-            rc = set_source(r, SRC_VALUE, NULL);
-            r->type_text = val;
-            break;
-        case 3:
-            rc = set_source(r, SRC_STR, val);
-            break;
-        case 4:
-            rc = set_source(r, SRC_HEX, val);
-            break;
-        case 5:
-            rc = set_source(r, SRC_FILE, val);
-            break;
-        case 6:
-            rc = set_source(r, SRC_FILL, val);
-            break;
-        case 7:
-            if (cli_number("write", "--create", val, &r->create_size) != 0)
-                return SPY_EXIT_USAGE;
-            r->create = 1;
-            break;
-        case 8:
-            if (spy_parse_mode("--mode", val, &r->mode, &e) != 0)
-                return cli_usage_error("write", "%s", e.msg);
-            break;
-        case 9:
-            r->force = 1;
-            break;
-        case 10:
-            r->hold = 1;
-            break;
-        case 11:
-            r->keep = 1;
-            break;
-        case 12:
-            r->be = 1;
-            break;
-        case 13:
-            if (cli_number("write", "-n", val, &r->len) != 0)
-                return SPY_EXIT_USAGE;
-            r->have_len = 1;
-            break;
-        case 14:
-            fputs(write_usage, stdout);
-            return cli_finish_stdout() == 0 ? -1 : SPY_EXIT_RUNTIME;
-        }
-        if (rc != 0)
-            return rc;
-    }
-    if (*name_text == NULL)
-        return cli_usage_error("write", "missing NAME");
-    if (r->src == SRC_VALUE && r->src_text == NULL)
+    memset(&a, 0, sizeof a);
+    a.r = *r;
+    if (!cli_parse(&cmd_write_spec, argc, argv, &a, &rc))
+        return rc == SPY_EXIT_OK ? -1 : rc;
+    *r = a.r;
+    *name_text = a.name_text;
+    if (a.value_text != NULL && r->src != SRC_VALUE)
+        return cli_usage_error("write", "unexpected argument '%s'",
+                               a.value_text);
+    if (r->src == SRC_VALUE && a.value_text == NULL)
         return cli_usage_error("write", "--as %s needs a VALUE", r->type_text);
-    if (r->have_len && r->src != SRC_FILL)
-        return cli_usage_error("write", "-n applies only to --fill");
-    if (r->keep && !r->hold)
-        return cli_usage_error("write", "--keep applies only with --hold");
+    if (r->src == SRC_VALUE)
+        r->src_text = a.value_text;
     return 0;
 }
 

@@ -14,21 +14,29 @@
 typedef struct command {
     const char *name;
     int (*run)(int argc, char **argv);
+    const cli_command *spec;
     const char *summary;
 } command;
 
 static const command commands[] = {
-    {"list", cmd_list, "list shared memory objects of every kind"},
-    {"stat", cmd_stat, "size, mode, owner, times and the processes mapping it"},
-    {"dump", cmd_dump, "hex dump (xxd or hexdump -C layout) or raw bytes"},
-    {"read", cmd_read, "read a typed value at an offset"},
-    {"write", cmd_write, "write a value, string, hex bytes, a file or a fill"},
-    {"create", cmd_create, "create an object (mode 0600 unless --mode)"},
-    {"rm", cmd_rm, "remove an object's name"},
-    {"watch", cmd_watch, "live hex view of one object (TUI)"},
-    {"probe", cmd_probe, "touch an address safely and explain the fault"},
-    {"demo", cmd_demo, "classroom scenarios: faults really caused, explained"},
-    {"inject", cmd_inject,
+    {"list", cmd_list, &cmd_list_spec,
+     "list shared memory objects of every kind"},
+    {"stat", cmd_stat, &cmd_stat_spec,
+     "size, mode, owner, times and the processes mapping it"},
+    {"dump", cmd_dump, &cmd_dump_spec,
+     "hex dump (xxd or hexdump -C layout) or raw bytes"},
+    {"read", cmd_read, &cmd_read_spec, "read a typed value at an offset"},
+    {"write", cmd_write, &cmd_write_spec,
+     "write a value, string, hex bytes, a file or a fill"},
+    {"create", cmd_create, &cmd_create_spec,
+     "create an object (mode 0600 unless --mode)"},
+    {"rm", cmd_rm, &cmd_rm_spec, "remove an object's name"},
+    {"watch", cmd_watch, &cmd_watch_spec, "live hex view of one object (TUI)"},
+    {"probe", cmd_probe, &cmd_probe_spec,
+     "touch an address safely and explain the fault"},
+    {"demo", cmd_demo, &cmd_demo_spec,
+     "classroom scenarios: faults really caused, explained"},
+    {"inject", cmd_inject, &cmd_inject_spec,
      "inject faults into a live segment, journalled, undoable"},
 };
 
@@ -52,6 +60,29 @@ static void usage(FILE *f) {
           f);
 }
 
+/* `shmspy --list-options [COMMAND...]`: every option of the commands (all
+ * of them without arguments), one spelling a line, from their tables; the
+ * docs test compares it with the man page and the bash completion. */
+static int list_options(int argc, char **argv) {
+    size_t i;
+    int k;
+    for (k = 0; k < argc; k++) {
+        for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            if (strcmp(argv[k], commands[i].name) == 0)
+                break;
+        if (i == sizeof commands / sizeof commands[0])
+            return cli_usage_error(NULL, "unknown command '%s'", argv[k]);
+    }
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        for (k = 0; k < argc; k++)
+            if (strcmp(argv[k], commands[i].name) == 0)
+                break;
+        if (argc == 0 || k < argc)
+            cli_list_options(commands[i].spec, stdout);
+    }
+    return cli_finish_stdout();
+}
+
 int main(int argc, char **argv) {
     size_t i;
 
@@ -73,6 +104,8 @@ int main(int argc, char **argv) {
     }
     if (strcmp(argv[1], SPY_DEMO_CHILD) == 0) /* shmspy as the demo's peer */
         return spy_demo_child(argc - 2, argv + 2);
+    if (strcmp(argv[1], "--list-options") == 0) /* hidden: for tests */
+        return list_options(argc - 2, argv + 2);
     if (strcmp(argv[1], "--version") == 0) {
         printf("shmspy %s\n", SPY_VERSION);
         return cli_finish_stdout();
