@@ -6,9 +6,7 @@
 # the details pane of a FIFO does not hang, a thousand objects scroll, and
 # watch of a FIFO or a symlink fails at once with the terminal restored.
 # shellcheck source=/dev/null
-. "${SPY_TESTLIB:?}"
-# shellcheck source=/dev/null
-. "$(dirname "$0")/../tui/lib_tui.sh"
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 TAG="spytui-$$"
 H="$TAG-h"

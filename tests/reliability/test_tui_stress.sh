@@ -5,9 +5,7 @@
 # objects come and go. It must keep answering keys, quit with 0 and restore
 # the terminal.
 # shellcheck source=/dev/null
-. "${SPY_TESTLIB:?}"
-# shellcheck source=/dev/null
-. "$(dirname "$0")/../tui/lib_tui.sh"
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 D=$(t_name stress)
 t_cleanup "rm -f /dev/shm$D"

@@ -2,8 +2,8 @@
 # highlighted, and the highlight fades within a few seconds; in colour
 # and in monochrome (NO_COLOR: reverse video, then bold). The status bar
 # counts the change and names its offset.
-. "${SPY_TESTLIB:?}"
-. "$(dirname "$0")/lib_tui.sh"
+# shellcheck source=/dev/null
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name chg)
 shm_make "$NAME" 4096 || { t_fail "create $NAME"; t_done; exit; }

@@ -1,7 +1,7 @@
 # test_hexview.sh - the hex view shows the bytes, and goto, search (text
 # and hex, n for the next match), freeze and the inspector work.
-. "${SPY_TESTLIB:?}"
-. "$(dirname "$0")/lib_tui.sh"
+# shellcheck source=/dev/null
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name hex)
 shm_make "$NAME" 8192 || { t_fail "create $NAME"; t_done; exit; }

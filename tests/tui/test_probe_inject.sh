@@ -2,8 +2,8 @@
 # `shmspy probe` does; inject (I) flips a bit after a y/N question, journals
 # first, shows the journal and the undo command; a declined question
 # changes nothing.
-. "${SPY_TESTLIB:?}"
-. "$(dirname "$0")/lib_tui.sh"
+# shellcheck source=/dev/null
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name pinj)
 shm_make "$NAME" 4096 || { t_fail "create $NAME"; t_done; exit; }

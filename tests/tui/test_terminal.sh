@@ -2,8 +2,8 @@
 # SIGHUP-like requests, and a fatal signal; closed standard input neither
 # spins nor stops the display; no terminal, a bad TERM and a missing object
 # are one-line errors before the screen is touched.
-. "${SPY_TESTLIB:?}"
-. "$(dirname "$0")/lib_tui.sh"
+# shellcheck source=/dev/null
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name term)
 shm_make "$NAME" 4096 || { t_fail "create $NAME"; t_done; exit; }

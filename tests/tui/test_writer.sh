@@ -2,8 +2,8 @@
 # change the object as another process sees it; a read-only session
 # refuses edits with a message and changes nothing; w reopens read-write
 # only after a yes.
-. "${SPY_TESTLIB:?}"
-. "$(dirname "$0")/lib_tui.sh"
+# shellcheck source=/dev/null
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name wr)
 shm_make "$NAME" 4096 || { t_fail "create $NAME"; t_done; exit; }
