@@ -8,9 +8,10 @@
 # spy_require NAME PACKAGE:PROOF...
 #   Makes sure every PACKAGE is installed, judged by its PROOF: an absolute
 #   path (a file the package installs: installed when it exists) or a bare
-#   command name (installed when `command -v` finds it). With every proof
-#   present it does nothing and returns 0. Otherwise, for the packages
-#   missing (each named once, in the order given):
+#   command name (installed when `command -v` finds it); an empty PROOF
+#   counts as missing. With every proof present it does nothing and
+#   returns 0. Otherwise, for the packages missing (each named once, in the
+#   order given):
 #   - as root: installs them with apt-get (update, then install -y
 #     --no-install-recommends, DEBIAN_FRONTEND=noninteractive), saying
 #     "NAME: installing PKG..." on stderr; returns 0, or apt-get's failure;
