@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # create and rm: O_EXCL, mode 0600 whatever the umask, --mode, --force.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 N=$(t_name create)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # dump of sparse objects: holes are skipped without being read (SEEK_DATA /
 # SEEK_HOLE) and the output is still byte-identical to hexdump -C and xxd.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 MiB=$((1024 * 1024))

@@ -5,6 +5,7 @@
 # hexdump -C whatever the number of threads ($SPY_DUMP_THREADS), the
 # range, and where squeezed runs cross the 512 KiB chunk boundaries; a
 # closed pipe and a full disk end it cleanly.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 N=$(t_name par)

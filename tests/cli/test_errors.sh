@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every class of bad input: one line on stderr, the documented exit code,
 # and nothing changed.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 N=$(t_name err)

@@ -2,6 +2,7 @@
 # inject: every fault against an object another process holds mapped; the
 # journal is written first; undo restores size, bytes and mode byte-exact
 # and refuses when the object is no longer the journalled one.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 N=$(t_name inject)

@@ -4,7 +4,7 @@
 # at once (timeout), follows nothing, and neither stdout nor stderr ever
 # holds a raw control character. Also: objects of another user with mode
 # 0000, objects that vanish or are replaced between lookup and open.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 P=/dev/shm/spyops-$$
 N=/spyops-$$

@@ -3,7 +3,7 @@
 # control characters and invalid UTF-8, zero-size and mode 0000 objects.
 # shmspy never hangs, never follows, never prints a raw control character,
 # reports each problem entry and carries on.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 P=/dev/shm/spyrel-$$
 t_cleanup "rm -rf $P-*"

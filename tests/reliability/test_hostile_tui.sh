@@ -5,7 +5,7 @@
 # is split), symlinks/FIFOs/sockets/directories are rows with their reason,
 # the details pane of a FIFO does not hang, a thousand objects scroll, and
 # watch of a FIFO or a symlink fails at once with the terminal restored.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/tui.sh
 . "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 TAG="spytui-$$"

@@ -4,7 +4,7 @@
 # truncated and regrown; then the browser under the same resizes while
 # objects come and go. It must keep answering keys, quit with 0 and restore
 # the terminal.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/tui.sh
 . "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 D=$(t_name stress)

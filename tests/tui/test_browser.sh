@@ -1,7 +1,8 @@
+#!/usr/bin/env bash
 # test_browser.sh - the browser lists objects live (a created one appears,
 # a removed one disappears, without a key), filters as you type, sorts,
 # shows details with the mapping processes, and Enter opens the hex view.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/tui.sh
 . "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 TAG="spytest-$$"

@@ -1,6 +1,7 @@
+#!/usr/bin/env bash
 # test_hexview.sh - the hex view shows the bytes, and goto, search (text
 # and hex, n for the next match), freeze and the inspector work.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/tui.sh
 . "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name hex)

@@ -1,8 +1,9 @@
+#!/usr/bin/env bash
 # test_probe_inject.sh - the probe screen (p) explains an address as
 # `shmspy probe` does; inject (I) flips a bit after a y/N question, journals
 # first, shows the journal and the undo command; a declined question
 # changes nothing.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/tui.sh
 . "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name pinj)

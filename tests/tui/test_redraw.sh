@@ -1,9 +1,10 @@
+#!/usr/bin/env bash
 # test_redraw.sh - a live view paints each frame over the last one (only
 # rows that changed are put, the inspector pane is cleared and refilled):
 # after many such frames, with highlights fading, runs of changed bytes,
 # and inspector text growing and shrinking, the screen (text and
 # attributes) is exactly what a full redraw (Ctrl-L) shows.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/tui.sh
 . "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name redraw)

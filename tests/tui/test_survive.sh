@@ -1,7 +1,8 @@
+#!/usr/bin/env bash
 # test_survive.sh - the hex view survives the object shrinking under it
 # (banner, view clamped, no SIGBUS), its name being removed (banner,
 # mapping still shown) and recreated (r reopens), and terminal resizes.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/tui.sh
 . "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name surv)

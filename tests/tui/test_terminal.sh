@@ -1,8 +1,9 @@
+#!/usr/bin/env bash
 # test_terminal.sh - the terminal is restored on every way out: q, SIGTERM,
 # SIGHUP-like requests, and a fatal signal; closed standard input neither
 # spins nor stops the display; no terminal, a bad TERM and a missing object
 # are one-line errors before the screen is touched.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/tui.sh
 . "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name term)

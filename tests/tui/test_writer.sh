@@ -1,8 +1,9 @@
+#!/usr/bin/env bash
 # test_writer.sh - writer mode: hex digits and text typed in the view
 # change the object as another process sees it; a read-only session
 # refuses edits with a message and changes nothing; w reopens read-write
 # only after a yes.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/tui.sh
 . "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name wr)
