@@ -1,6 +1,8 @@
-/* hexfmt_simd.c - SSSE3 and AVX2 kernels for full hex lines.
+/* hexfmt_simd.c - SSSE3, AVX2 and AVX-512 (BW + VBMI) kernels for full hex
+ * lines.
  *
- * A line is stored piecewise, each piece from one source:
+ * The SSSE3 and AVX2 kernels store a line piecewise, each piece from one
+ * source:
  *   - the 8 low hex digits of the offset: one 8-byte store, computed with
  *     scalar SWAR (the vector shuffle unit is the bottleneck; the scalar
  *     ALUs are idle);
@@ -12,10 +14,12 @@
  * Stores land in order, so overlapping ones agree or the later one wins.
  * Nothing is written past the end of the line. Offsets of 4 GiB and more
  * print their high digits first, then the same 8-digit line. AVX2 formats
- * two lines per step, one per 128-bit lane.
+ * two lines per step, one per 128-bit lane. The AVX-512 kernels format four
+ * lines per step with byte permutes across lanes instead of shuffles (their
+ * own section below says how).
  *
- * Shuffle masks are constant tables derived from the layout formulas
- * (the same layouts as the scalar code in hexfmt.c). The kernels are
+ * Shuffle and permute masks are constant tables derived from the layout
+ * formulas (the same layouts as the scalar code in hexfmt.c). The kernels are
  * compiled with per-function target attributes and only called after
  * __builtin_cpu_supports said yes, so the rest of the program stays
  * baseline x86-64 (and other compilers or CPUs get the scalar code). */

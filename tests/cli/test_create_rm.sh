@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # create and rm: O_EXCL, mode 0600 whatever the umask, --mode, --force.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 N=$(t_name create)
@@ -16,7 +17,7 @@ t_expect_error 1 "$N: .*exists.*--force" "create of an existing object fails"
 t_expect_eq "$(stat -c '%s' /dev/shm$N)" "4096" \
   "the failed create changed nothing"
 
-printf 'keep' | dd of=/dev/shm$N conv=notrunc status=none
+t_poke /dev/shm$N 0 keep
 t_run "$SHMSPY" create "$N" 0x2000 --force
 t_expect_rc 0 "create --force reuses the object"
 t_expect_eq "$(stat -c '%s' /dev/shm$N)" "8192" "--force resized it to 0x2000"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # demo: every scenario runs for real and reports the signal, si_code or
 # errno it actually caught; exit 0 when the system behaved as taught.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 t_run "$SHMSPY" demo

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Every subcommand has --help, a man page section and bash completion.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 ROOT=$(cd "$(dirname "$SPY_TESTLIB")/../.." && pwd)
 

@@ -2,7 +2,8 @@
 # The man page's SYNOPSIS and the bash completion offer exactly the options
 # of each command's table (`shmspy --list-options`): any drift fails,
 # naming the command and the option.
-source "$SPY_TESTLIB"
+# shellcheck source=../lib/common.sh
+. "${SPY_TESTLIB:?}"
 ROOT=$(cd "$(dirname "$SPY_TESTLIB")/../.." && pwd)
 MAN=$ROOT/docs/shmspy.1
 COMP=$ROOT/completions/shmspy.bash

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ctest-labels: tsan (scripts/test runs it under ThreadSanitizer too)
 # dump: byte-identical to xxd and hexdump -C for the same bytes, any -s/-n.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 N=$(t_name dump)

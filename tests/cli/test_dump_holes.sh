@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
 # dump of sparse objects: holes are skipped without being read (SEEK_DATA /
 # SEEK_HOLE) and the output is still byte-identical to hexdump -C and xxd.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 MiB=$((1024 * 1024))
 GiB=$((1024 * MiB))
-
-# Puts the text $2 at offset $1 of file $3 without extending it.
-poke() { printf '%s' "$2" | dd of="$3" bs=1 seek="$1" conv=notrunc status=none; }
 
 # A 256 MiB sparse file and a sparse /dev/shm object (tmpfs has
 # SEEK_DATA too) with the same bytes: data at the start, across a page
@@ -19,7 +17,7 @@ truncate -s 256M "$F"
 t_run "$SHMSPY" create "$N" 256M
 t_expect_rc 0 "create a 256 MiB object (all hole)"
 while read -r at text; do
-  poke "$at" "$text" "$F"
+  t_poke "$F" "$at" "$text"
   "$SHMSPY" write "$N" -s "$at" --hex "$(printf '%s' "$text" | od -An -tx1 | tr -s ' \n' '  ')" >/dev/null
 done <<EOF2
 0 first bytes
@@ -72,8 +70,8 @@ t_expect_eq "$(stat -c %b /dev/shm$N)" "$blocks_before" \
 # 64 GiB sparse: canonical output is a handful of lines, known exactly.
 BIG="$T_TMP/big"
 truncate -s 64G "$BIG"
-poke $((32 * GiB + 5)) 'hello in the middle' "$BIG"
-poke $((64 * GiB - 3)) 'end' "$BIG"
+t_poke "$BIG" $((32 * GiB + 5)) 'hello in the middle'
+t_poke "$BIG" $((64 * GiB - 3)) 'end'
 {
   echo '00000000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|'
   echo '*'

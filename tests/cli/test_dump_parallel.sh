@@ -5,7 +5,8 @@
 # hexdump -C whatever the number of threads ($SPY_DUMP_THREADS), the
 # range, and where squeezed runs cross the 512 KiB chunk boundaries; a
 # closed pipe and a full disk end it cleanly.
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib/common.sh
+source "$SPY_TESTLIB"
 
 N=$(t_name par)
 t_cleanup "rm -f /dev/shm$N"

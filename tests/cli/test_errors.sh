@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every class of bad input: one line on stderr, the documented exit code,
 # and nothing changed.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 N=$(t_name err)
@@ -70,11 +71,11 @@ t_run "$SHMSPY" write "$N" --as u8 9 --force
 t_expect_rc 0 "write --force to a read-only object"
 
 # Permission denied, as an unprivileged user (needs root to switch users).
-if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+if t_can_switch_user; then
   chmod 0600 /dev/shm$N
-  t_run setpriv --reuid=65534 --regid=65534 --clear-groups "$SHMSPY" dump "$N"
+  t_run t_as_user 65534 "$SHMSPY" dump "$N"
   t_expect_error 1 "$N: permission denied" "permission denied for another user"
-  t_run setpriv --reuid=65534 --regid=65534 --clear-groups "$SHMSPY" stat "$N"
+  t_run t_as_user 65534 "$SHMSPY" stat "$N"
   t_expect_rc 0 "stat still works from the directory entry when open is denied"
   t_expect_match "$T_OUT" "mode: +0600" "and shows the mode"
 else

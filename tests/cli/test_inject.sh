@@ -2,6 +2,7 @@
 # inject: every fault against an object another process holds mapped; the
 # journal is written first; undo restores size, bytes and mode byte-exact
 # and refuses when the object is no longer the journalled one.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 N=$(t_name inject)
@@ -41,7 +42,7 @@ t_expect_rc 0 "a second undo of the same journal exits 0"
 t_expect_match "$T_OUT" "already holds the original bytes \(undone before\?\): nothing written" \
   "and says it was undone before (not that bytes changed again)"
 "$SHMSPY" inject flip "$N" -s 8 --bit 1 --journal "$J.flip2" >/dev/null
-printf 'Z' | dd of="/dev/shm$N" bs=1 seek=8 conv=notrunc status=none
+shm_poke "$N" 8 5a # 'Z'
 t_run "$SHMSPY" inject undo "$J.flip2"
 t_expect_match "$T_OUT" "1 of those bytes had been changed again" \
   "a byte written over since the inject is counted"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # cmake --install puts the binary, the man page and the completion in place.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 : "${SPY_BUILD_DIR:?SPY_BUILD_DIR must point at the build tree}"
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # list: the same POSIX objects as ls -l /dev/shm, the same System V
 # segments as ipcs -m, valid JSON, --kind.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 A=$(t_name lista)

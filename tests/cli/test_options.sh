@@ -2,7 +2,8 @@
 # One grammar for every command (the option tables of src/cli): options
 # and arguments in any order, a value as the next word or joined to it,
 # negative numbers as arguments, and the same usage errors everywhere.
-source "$SPY_TESTLIB"
+# shellcheck source=../lib/common.sh
+. "${SPY_TESTLIB:?}"
 
 N=$(t_name opts)
 M=$(t_name opts2)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # probe: faults are caught, named and explained; exit 3 when it faulted.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 # The classic bug: an address copied from another program's output.

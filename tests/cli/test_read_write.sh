@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # write and read: typed values, byte orders, strings, hex, files, fills,
 # --create and --hold.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 N=$(t_name rw)

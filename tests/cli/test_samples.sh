@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The sample programs, checked with shmspy and with each other.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 S=$SPY_SAMPLES
 N=$(t_name sample)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # stat: metadata, every mapping process with its address range, size notes.
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 
 N=$(t_name stat)

@@ -2,7 +2,7 @@
 # ctest-labels: tsan (scripts/test runs it under ThreadSanitizer too)
 # Faults while reading live memory, signals, and broken outputs: nothing
 # dies of a signal, every error is one explained line.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 N=$(t_name faults)
 t_cleanup "rm -f /dev/shm$N"

@@ -4,7 +4,7 @@
 # at once (timeout), follows nothing, and neither stdout nor stderr ever
 # holds a raw control character. Also: objects of another user with mode
 # 0000, objects that vanish or are replaced between lookup and open.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 P=/dev/shm/spyops-$$
 N=/spyops-$$
@@ -25,26 +25,6 @@ head -c 64 /dev/zero >"$P-nobody"
 chmod 0000 "$P-nobody"
 chown 65534:65534 "$P-nobody" 2>/dev/null || true
 
-# has_ctrl FILE: any byte 0x00-0x1f except \n, or 0x7f.
-has_ctrl() { LC_ALL=C grep -qaP '[\x00-\x09\x0b-\x1f\x7f]' "$1"; }
-# check_clean DESC: the last t_run printed no raw control character.
-check_clean() {
-  if has_ctrl "$T_TMP/out" || has_ctrl "$T_TMP/err"; then
-    t_fail "$1: no raw control character" "stdout: $(od -c "$T_TMP/out" | head -5)" \
-      "stderr: $(od -c "$T_TMP/err" | head -5)"
-  else
-    t_ok "$1: no raw control character"
-  fi
-}
-# expect_json DESC: the last t_run printed one valid JSON document.
-expect_json() {
-  if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T_TMP/out" 2>/dev/null; then
-    t_ok "$1"
-  else
-    t_fail "$1" "stdout: $T_OUT"
-  fi
-}
-
 # Refused entries: one clear line, exit 1, nothing behind them read.
 for e in "link:symbolic link \(not followed\)" "linkdir:symbolic link \(not followed\)" \
   "linkesc:symbolic link \(not followed\)" "fifo:FIFO" "sock:(socket|FIFO or device)" \
@@ -58,8 +38,8 @@ for e in "link:symbolic link \(not followed\)" "linkdir:symbolic link \(not foll
   t_expect_nomatch "$T_OUT" "root:" "nothing behind the $what entry is read"
   t_run timeout 10 "$SHMSPY" stat --json "$N-$what"
   t_expect_rc 1 "stat --json of the $what entry: exit 1"
-  expect_json "and a JSON error document on stdout"
-  check_clean "stat --json of the $what entry"
+  t_expect_json "and a JSON error document on stdout"
+  t_expect_clean "stat --json of the $what entry"
 done
 t_expect_eq "$(readlink "$P-link")" "/etc/passwd" "the symlink itself is untouched"
 t_expect_eq "$(stat -c %F "$P-fifo")" "fifo" "the FIFO is untouched (write did not replace it)"
@@ -68,10 +48,10 @@ t_expect_eq "$(stat -c %F "$P-fifo")" "fifo" "the FIFO is untouched (write did n
 t_run timeout 10 "$SHMSPY" list --kind posix
 t_expect_match "$T_OUT" "symbolic link to /tmp/\\\\x1b\[2J\\\\x1b\]0;pwned\\\\x07\\\\xff" \
   "list shows a hostile symlink target escaped"
-check_clean "list with a hostile symlink target"
+t_expect_clean "list with a hostile symlink target"
 t_run timeout 10 "$SHMSPY" list --kind posix --json
-expect_json "list --json stays valid JSON"
-check_clean "list --json with hostile names and targets"
+t_expect_json "list --json stays valid JSON"
+t_expect_clean "list --json with hostile names and targets"
 
 # Names with control characters and invalid UTF-8 work as names (they are
 # real objects), and are escaped in every output.
@@ -81,13 +61,13 @@ for n in "$ESC" "$NL" "$BAD"; do
   t_expect_match "$T_OUT" "\|data\|" "dump of the object named $label works"
   t_run timeout 10 "$SHMSPY" stat "$N-$n"
   t_expect_rc 0 "stat of $label"
-  check_clean "stat of $label"
+  t_expect_clean "stat of $label"
   t_run timeout 10 "$SHMSPY" stat --json "$N-$n"
-  expect_json "stat --json of $label is valid JSON"
-  check_clean "stat --json of $label"
+  t_expect_json "stat --json of $label is valid JSON"
+  t_expect_clean "stat --json of $label"
   t_run timeout 10 "$SHMSPY" read "$N-$n" -s 100 --as u8
   t_expect_error 1 "past the end" "an error about $label is one line"
-  check_clean "the error about $label"
+  t_expect_clean "the error about $label"
 done
 t_run timeout 10 "$SHMSPY" stat --json "$N-$BAD"
 t_expect_match "$T_OUT" '"name": "/spyops-[0-9]+-bad\\ufffd\\ufffd"' \
@@ -96,7 +76,7 @@ t_run timeout 10 "$SHMSPY" stat "$N-$ESC"
 t_expect_match "$T_OUT" 'esc\\x1b\[2J\\x1b\]0;pwned\\x07' "ESC and BEL are shown as \\x1b, \\x07"
 t_run timeout 10 "$SHMSPY" rm "$N-$ESC"
 t_expect_rc 0 "rm of a name with escapes removes it"
-check_clean "rm of a name with escapes"
+t_expect_clean "rm of a name with escapes"
 
 # Zero-size object: every reader copes.
 t_run timeout 10 "$SHMSPY" read "$N-zero" --as u8
@@ -115,14 +95,13 @@ if [ "$(id -u)" -eq 0 ]; then
   t_run timeout 10 "$SHMSPY" write "$N-nobody" --as u8 1
   t_expect_error 1 "read-only \(mode 0000\)" "write to a mode 0000 object needs --force, even as root"
   t_expect_eq "$(od -An -tx1 -N1 "$P-nobody" | tr -d ' ')" "00" "and changed nothing"
-  if command -v setpriv >/dev/null; then
-    as_user() { setpriv --reuid=12345 --regid=12345 --clear-groups "$@"; }
-    t_run as_user timeout 10 "$SHMSPY" dump "$N-nobody"
+  if t_can_switch_user; then
+    t_run t_as_user 12345 timeout 10 "$SHMSPY" dump "$N-nobody"
     t_expect_error 1 "permission denied \(mode 0000, owner nobody\)" \
       "another user: permission denied, with the mode and the owner"
-    t_run as_user timeout 10 "$SHMSPY" stat --json "$N-nobody"
+    t_run t_as_user 12345 timeout 10 "$SHMSPY" stat --json "$N-nobody"
     t_expect_match "$T_OUT" '"mode": "0000"' "stat by another user still reports the entry"
-    t_run as_user timeout 10 "$SHMSPY" rm "$N-nobody"
+    t_run t_as_user 12345 timeout 10 "$SHMSPY" rm "$N-nobody"
     t_expect_error 1 "permission denied" "rm by another user is refused in one line"
     t_expect_eq "$(test -e "$P-nobody" && echo present)" "present" "and the object stays"
   fi

@@ -3,7 +3,7 @@
 # control characters and invalid UTF-8, zero-size and mode 0000 objects.
 # shmspy never hangs, never follows, never prints a raw control character,
 # reports each problem entry and carries on.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 P=/dev/shm/spyrel-$$
 t_cleanup "rm -rf $P-*"
@@ -22,12 +22,10 @@ head -c 64 /dev/zero >"$P-locked"
 chmod 0000 "$P-locked"
 chown 65534:65534 "$P-locked" 2>/dev/null || true
 
-has_ctrl() { LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]' "$1"; }
-
 t_run timeout 20 "$SHMSPY" list
 t_expect_rc 0 "list with hostile entries exits 0 (no hang)"
 printf '%s' "$T_OUT" >"$T_TMP/list.txt"
-if has_ctrl "$T_TMP/list.txt"; then t_fail "list prints no raw control character"; else
+if t_has_ctrl "$T_TMP/list.txt"; then t_fail "list prints no raw control character"; else
   t_ok "list prints no raw control character"; fi
 t_expect_nomatch "$T_OUT" "root:x:0:0" "list never reads through the symlink"
 t_expect_match "$T_OUT" "spyrel-$$-link-passwd .*symbolic link to /etc/passwd \(not followed\)" \
@@ -44,7 +42,7 @@ t_expect_match "$T_OUT" "spyrel-$$-locked +posix +64 +0000 " "the mode 0000 obje
 t_run timeout 20 "$SHMSPY" list --json
 t_expect_rc 0 "list --json with hostile entries"
 printf '%s' "$T_OUT" >"$T_TMP/list.json"
-if has_ctrl "$T_TMP/list.json"; then t_fail "JSON carries no raw control character"; else
+if t_has_ctrl "$T_TMP/list.json"; then t_fail "JSON carries no raw control character"; else
   t_ok "JSON carries no raw control character"; fi
 t_expect_eq "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 for s in d["segments"] if s["name"].startswith("/spyrel-'$$'")))' "$T_TMP/list.json")" \
   "11" "JSON is valid and lists all 11 entries"
@@ -70,18 +68,17 @@ t_expect_match "$T_OUT" "^name: +/spyrel-$$-nl\\\\nline$" "stat escapes the name
 t_run timeout 10 "$SHMSPY" stat "/spyrel-$$-nope"$'\033'"[2J"
 t_expect_error 1 "no such shared memory object" "a missing name with ESC gives one line"
 printf '%s' "$T_ERR" >"$T_TMP/err.txt"
-if has_ctrl "$T_TMP/err.txt"; then t_fail "the error escapes ESC"; else t_ok "the error escapes ESC"; fi
+if t_has_ctrl "$T_TMP/err.txt"; then t_fail "the error escapes ESC"; else t_ok "the error escapes ESC"; fi
 t_run "$SHMSPY" rm "/spyrel-$$-link-passwd"
 t_expect_rc 0 "rm of a symlink removes the link"
 t_expect_eq "$(test -s /etc/passwd && echo intact)" "intact" "and never its target"
 
-if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
-  as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+if t_can_switch_user; then
   chown 0:0 "$P-locked"
-  t_run as_nobody "$SHMSPY" dump "/spyrel-$$-locked"
+  t_run t_as_user 65534 "$SHMSPY" dump "/spyrel-$$-locked"
   t_expect_error 1 "permission denied \(mode 0000, owner root\)" \
     "mode 0000 of another user: permission denied, with mode and owner"
-  t_run as_nobody "$SHMSPY" list
+  t_run t_as_user 65534 "$SHMSPY" list
   t_expect_match "$T_OUT" "spyrel-$$-locked" "an unprivileged list still shows it"
 fi
 
@@ -100,6 +97,7 @@ for _ in 1 2 3; do
 done
 wait
 t_expect_eq "$ok" "1" "10,000 objects, some removed while listing: valid output every time"
-n=$(timeout 60 "$SHMSPY" list --json | python3 -c 'import json,sys; print(sum(1 for s in json.load(sys.stdin)["segments"] if "-many-" in s["name"]))')
+# Only our objects: other runs of this test may share /dev/shm.
+n=$(timeout 60 "$SHMSPY" list --json | python3 -c 'import json,sys; print(sum(1 for s in json.load(sys.stdin)["segments"] if s["name"].startswith(sys.argv[1])))' "/spyrel-$$-many-")
 t_expect_eq "$n" "8999" "the count is exact once the removals are done"
 t_done

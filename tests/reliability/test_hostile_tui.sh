@@ -5,10 +5,8 @@
 # is split), symlinks/FIFOs/sockets/directories are rows with their reason,
 # the details pane of a FIFO does not hang, a thousand objects scroll, and
 # watch of a FIFO or a symlink fails at once with the terminal restored.
-# shellcheck source=/dev/null
-. "${SPY_TESTLIB:?}"
-# shellcheck source=/dev/null
-. "$(dirname "$0")/../tui/lib_tui.sh"
+# shellcheck source=../lib/tui.sh
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 TAG="spytui-$$"
 H="$TAG-h"

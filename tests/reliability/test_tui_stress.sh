@@ -4,10 +4,8 @@
 # truncated and regrown; then the browser under the same resizes while
 # objects come and go. It must keep answering keys, quit with 0 and restore
 # the terminal.
-# shellcheck source=/dev/null
-. "${SPY_TESTLIB:?}"
-# shellcheck source=/dev/null
-. "$(dirname "$0")/../tui/lib_tui.sh"
+# shellcheck source=../lib/tui.sh
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 D=$(t_name stress)
 t_cleanup "rm -f /dev/shm$D"

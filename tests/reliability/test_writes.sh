@@ -2,7 +2,7 @@
 # Writes lose nothing: a rejected write or inject changes no byte, no size,
 # no mode and no identity of the object; create never clobbers without
 # --force; created objects get exactly the asked mode whatever the umask.
-# shellcheck source=/dev/null
+# shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
 N=$(t_name writes)
 t_cleanup "rm -f /dev/shm$N"

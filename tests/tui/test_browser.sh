@@ -1,8 +1,9 @@
+#!/usr/bin/env bash
 # test_browser.sh - the browser lists objects live (a created one appears,
 # a removed one disappears, without a key), filters as you type, sorts,
 # shows details with the mapping processes, and Enter opens the hex view.
-. "${SPY_TESTLIB:?}"
-. "$(dirname "$0")/lib_tui.sh"
+# shellcheck source=../lib/tui.sh
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 TAG="spytest-$$"
 A=$(t_name a)

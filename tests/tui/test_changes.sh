@@ -1,9 +1,10 @@
+#!/usr/bin/env bash
 # test_changes.sh - a byte changed by another process appears at once,
 # highlighted, and the highlight fades within a few seconds; in colour
 # and in monochrome (NO_COLOR: reverse video, then bold). The status bar
 # counts the change and names its offset.
-. "${SPY_TESTLIB:?}"
-. "$(dirname "$0")/lib_tui.sh"
+# shellcheck source=../lib/tui.sh
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name chg)
 shm_make "$NAME" 4096 || { t_fail "create $NAME"; t_done; exit; }

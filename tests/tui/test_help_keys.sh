@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # test_help_keys.sh - the help screen (?) of every view that has keys (the
 # browser, the hex view, the probe) shows every row of that view's key
 # table, then every row of the loop's, in table order and nothing else.
@@ -8,8 +9,8 @@
 # test no longer finds fails here. A static check makes sure no view
 # handles a key outside its table (a `case 'x':` in a view's own switch
 # would be a key the help cannot know about).
-. "${SPY_TESTLIB:?}"
-. "$(dirname "$0")/lib_tui.sh"
+# shellcheck source=../lib/tui.sh
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 SRC="$(dirname "$0")/../../src/tui"
 TITLE='shmspy keys (any key closes this)'

@@ -1,7 +1,8 @@
+#!/usr/bin/env bash
 # test_hexview.sh - the hex view shows the bytes, and goto, search (text
 # and hex, n for the next match), freeze and the inspector work.
-. "${SPY_TESTLIB:?}"
-. "$(dirname "$0")/lib_tui.sh"
+# shellcheck source=../lib/tui.sh
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name hex)
 shm_make "$NAME" 8192 || { t_fail "create $NAME"; t_done; exit; }

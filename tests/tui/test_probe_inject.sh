@@ -1,10 +1,11 @@
+#!/usr/bin/env bash
 # test_probe_inject.sh - the probe screen (p) explains an address as
 # `shmspy probe` does; inject (I) offers every fault the CLI has (flip,
 # set, corrupt, truncate, chmod, unlink) after a y/N question, journals
 # first through the same ops code, shows the journal and the undo command;
 # a declined question changes nothing.
-. "${SPY_TESTLIB:?}"
-. "$(dirname "$0")/lib_tui.sh"
+# shellcheck source=../lib/tui.sh
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name pinj)
 shm_make "$NAME" 4096 || { t_fail "create $NAME"; t_done; exit; }

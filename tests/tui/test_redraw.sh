@@ -1,10 +1,11 @@
+#!/usr/bin/env bash
 # test_redraw.sh - a live view paints each frame over the last one (only
 # rows that changed are put, the inspector pane is cleared and refilled):
 # after many such frames, with highlights fading, runs of changed bytes,
 # and inspector text growing and shrinking, the screen (text and
 # attributes) is exactly what a full redraw (Ctrl-L) shows.
-. "${SPY_TESTLIB:?}"
-. "$(dirname "$0")/lib_tui.sh"
+# shellcheck source=../lib/tui.sh
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name redraw)
 shm_make "$NAME" 4096 || { t_fail "create $NAME"; t_done; exit; }

@@ -1,8 +1,9 @@
+#!/usr/bin/env bash
 # test_survive.sh - the hex view survives the object shrinking under it
 # (banner, view clamped, no SIGBUS), its name being removed (banner,
 # mapping still shown) and recreated (r reopens), and terminal resizes.
-. "${SPY_TESTLIB:?}"
-. "$(dirname "$0")/lib_tui.sh"
+# shellcheck source=../lib/tui.sh
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name surv)
 FILE="/dev/shm/${NAME#/}"

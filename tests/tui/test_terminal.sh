@@ -1,9 +1,10 @@
+#!/usr/bin/env bash
 # test_terminal.sh - the terminal is restored on every way out: q, SIGTERM,
 # SIGHUP-like requests, and a fatal signal; closed standard input neither
 # spins nor stops the display; no terminal, a bad TERM and a missing object
 # are one-line errors before the screen is touched.
-. "${SPY_TESTLIB:?}"
-. "$(dirname "$0")/lib_tui.sh"
+# shellcheck source=../lib/tui.sh
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name term)
 shm_make "$NAME" 4096 || { t_fail "create $NAME"; t_done; exit; }

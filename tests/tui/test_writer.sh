@@ -1,10 +1,11 @@
+#!/usr/bin/env bash
 # test_writer.sh - writer mode: hex digits and text typed in the view
 # change the object as another process sees it; a read-only session
 # refuses edits with a message and changes nothing; w reopens read-write
 # only after a yes; an object whose mode is read-only refuses edits even
 # to root unless --force, by the same write policy as `shmspy write`.
-. "${SPY_TESTLIB:?}"
-. "$(dirname "$0")/lib_tui.sh"
+# shellcheck source=../lib/tui.sh
+. "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
 NAME=$(t_name wr)
 shm_make "$NAME" 4096 || { t_fail "create $NAME"; t_done; exit; }

@@ -1,10 +1,15 @@
-# tests/tui/lib_tui.sh - tmux helpers for the TUI tests. Source it after
-# tests/cli/lib.sh ($SPY_TESTLIB).
+# shellcheck shell=bash
+# tests/lib/tui.sh - tmux helpers for the TUI tests. Source it instead of
+# common.sh: it sources common.sh (its neighbour) first. From a test:
+#   . "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 #
 # Every test drives the real binary in a tmux server of its own (a private
 # socket named after the test's pid), with a fixed terminal type and size,
 # and polls the screen with a bounded timeout instead of sleeping. The
 # server is killed on exit, whatever happens.
+
+# shellcheck source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux is not installed"; exit 0; }
 
@@ -61,7 +66,7 @@ tui_capture() {
 tui_wait() {
   local re=$1 tries=${2:-$TUI_WAIT} opt=${3:-}
   while :; do
-    tui_capture $opt
+    tui_capture ${opt:+"$opt"}
     printf '%s\n' "$TUI_SCREEN" | grep -Eq -- "$re" && return 0
     tries=$((tries - 1))
     [ "$tries" -gt 0 ] || return 1
@@ -73,7 +78,7 @@ tui_wait() {
 tui_wait_not() {
   local re=$1 tries=${2:-$TUI_WAIT} opt=${3:-}
   while :; do
-    tui_capture $opt
+    tui_capture ${opt:+"$opt"}
     printf '%s\n' "$TUI_SCREEN" | grep -Eq -- "$re" || return 0
     tries=$((tries - 1))
     [ "$tries" -gt 0 ] || return 1
@@ -117,26 +122,4 @@ tui_fmt() { tui_tmux display-message -p -t spy "$1" 2>/dev/null; }
 # tui_line OFFSET_HEX: the screen line of the row at that offset (8 digits).
 tui_line() {
   printf '%s\n' "$TUI_SCREEN" | grep -E "^$(printf '%08x' "$1")  " | head -n 1
-}
-
-# shm_poke NAME OFFSET HEXBYTES: writes bytes into POSIX object NAME from
-# another process (dd on /dev/shm), as a foreign writer would.
-shm_poke() {
-  local name=$1 off=$2 hex=$3 esc="" b
-  for b in $hex; do esc+="\\x$b"; done
-  printf "$esc" | dd of="/dev/shm/${name#/}" bs=1 seek="$off" conv=notrunc \
-    status=none
-}
-
-# shm_peek NAME OFFSET LEN: the bytes as "de ad be ef".
-shm_peek() {
-  od -An -tx1 -v -j "$2" -N "$3" "/dev/shm/${1#/}" | tr -s ' \n' ' ' |
-    sed 's/^ //; s/ $//'
-}
-
-# shm_make NAME SIZE: creates a zero-filled POSIX object of SIZE bytes,
-# removed on exit.
-shm_make() {
-  "$SPY_SAMPLES/trio_create" "$1" "$2" >/dev/null || return 1
-  t_cleanup "rm -f '/dev/shm/${1#/}'"
 }

@@ -1,10 +1,17 @@
-# tests/cli/lib.sh - helpers for the shell tests of the real binary.
+# shellcheck shell=bash
+# tests/lib/common.sh - helpers for the shell tests of the real binary:
+# the CLI, TUI and reliability suites (CTest passes its path as
+# $SPY_TESTLIB; the TUI's tmux helpers are tests/lib/tui.sh, which sources
+# this file).
 #
-# Source it; call `t_done` at the end. Background processes started with &
-# are ended on exit; never register "kill PID" as a cleanup. Every check prints "ok" or "FAIL"
+# Source it; call `t_done` at the end. Every check prints "ok" or "FAIL"
 # with its description; t_done prints "N passed, N failed" and sets the exit
 # status. Names are unique per process (the pid), and everything registered
-# with t_cleanup runs on exit, even after a failure.
+# with t_cleanup runs on exit, even after a failure. Background processes
+# started with & are ended on exit; never register "kill PID" as a cleanup.
+#
+# Needs SHMSPY (the binary, one path) and SPY_SAMPLES (the samples
+# directory) in the environment.
 
 set -u
 SHMSPY=${SHMSPY:?SHMSPY must point at the shmspy binary}
@@ -113,4 +120,75 @@ t_wait_for() {
 t_done() {
   echo "$T_PASS passed, $T_FAIL failed"
   [ "$T_FAIL" -eq 0 ]
+}
+
+# ---- objects and files -----------------------------------------------
+
+# shm_make NAME SIZE: creates a zero-filled POSIX object of SIZE bytes,
+# removed on exit.
+shm_make() {
+  "$SPY_SAMPLES/trio_create" "$1" "$2" >/dev/null || return 1
+  t_cleanup "rm -f '/dev/shm/${1#/}'"
+}
+
+# shm_poke NAME OFFSET HEXBYTES: writes bytes ("de ad") into POSIX object
+# NAME from another process (dd on /dev/shm), as a foreign writer would.
+shm_poke() {
+  local name=$1 off=$2 hex=$3 esc="" b
+  for b in $hex; do esc+="\\x$b"; done
+  # shellcheck disable=SC2059 # the format is the bytes, as \xNN escapes
+  printf "$esc" | dd of="/dev/shm/${name#/}" bs=1 seek="$off" conv=notrunc \
+    status=none
+}
+
+# shm_peek NAME OFFSET LEN: the bytes as "de ad be ef".
+shm_peek() {
+  od -An -tx1 -v -j "$2" -N "$3" "/dev/shm/${1#/}" | tr -s ' \n' ' ' |
+    sed 's/^ //; s/ $//'
+}
+
+# t_poke FILE OFFSET TEXT: puts TEXT at OFFSET of FILE without truncating
+# it (a file shorter than OFFSET grows a hole).
+t_poke() {
+  printf '%s' "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# t_has_ctrl FILE: FILE holds a raw control character (a byte 0x00-0x1f
+# other than newline, or 0x7f).
+t_has_ctrl() { LC_ALL=C grep -qaP '[\x00-\x09\x0b-\x1f\x7f]' "$1"; }
+
+# ---- other users -------------------------------------------------------
+
+# t_can_switch_user: we may run commands as another user (root and
+# setpriv); tests of permissions are skipped otherwise.
+t_can_switch_user() { [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; }
+
+# t_as_user UID COMMAND...: runs COMMAND as user and group UID, without
+# supplementary groups (see t_can_switch_user).
+t_as_user() {
+  local uid=$1
+  shift
+  setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"
+}
+
+# ---- more checks ---------------------------------------------------------
+
+# t_expect_json DESC: the last t_run printed one valid JSON document.
+t_expect_json() {
+  if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T_TMP/out" 2>/dev/null; then
+    t_ok "$1"
+  else
+    t_fail "$1" "stdout: $T_OUT"
+  fi
+}
+
+# t_expect_clean DESC: the last t_run printed no raw control character on
+# stdout or stderr (t_has_ctrl).
+t_expect_clean() {
+  if t_has_ctrl "$T_TMP/out" || t_has_ctrl "$T_TMP/err"; then
+    t_fail "$1: no raw control character" "stdout: $(od -c "$T_TMP/out" | head -5)" \
+      "stderr: $(od -c "$T_TMP/err" | head -5)"
+  else
+    t_ok "$1: no raw control character"
+  fi
 }
