@@ -1,4 +1,4 @@
-/* test_backend_posix.c - the POSIX backend on real kernel objects.
+/* test_seg.c - the POSIX backend on real kernel objects.
  *
  * Every object is named /spyut-PID-WORD and removed by the test (and by an
  * unchecked teardown, in case an assertion ends a test early). */
