@@ -138,12 +138,17 @@ static char *xxd_full(char *p, uint64_t off, const uint8_t *b) {
     return p;
 }
 
-/* The hex columns of a short line of n (0..15) bytes, blank where there
- * is no byte: xxd puts a space after every second byte, `hexdump -C` after
- * every byte and one more after the eighth. */
-static char *short_hex(char *p, const uint8_t *b, size_t n, int canonical) {
+/* A short line of n (1..15) bytes, padded as xxd or `hexdump -C`
+ * (canonical) pads it: xxd puts a space after every second byte and ends
+ * with the ASCII column; hexdump -C puts one after every byte and one more
+ * after the eighth, and frames the ASCII column in bars. */
+static char *short_line(char *p, uint64_t off, const uint8_t *b, size_t n,
+                        int canonical) {
     size_t i;
 
+    p = put_off(p, off);
+    *p++ = canonical ? ' ' : ':';
+    *p++ = ' ';
     for (i = 0; i < 16; i++) {
         if (i < n) {
             memcpy(p, hex2[b[i]], 2);
@@ -157,21 +162,13 @@ static char *short_hex(char *p, const uint8_t *b, size_t n, int canonical) {
         if (canonical && i == 7)
             *p++ = ' ';
     }
-    return p;
-}
-
-/* A short xxd line of n (1..15) bytes, padded like xxd pads it. */
-static char *xxd_short(char *p, uint64_t off, const uint8_t *b, size_t n) {
-    size_t i;
-
-    p = put_off(p, off);
-    *p++ = ':';
     *p++ = ' ';
-    p = short_hex(p, b, n, 0);
-    *p++ = ' ';
-    for (i = 0; i < n; i++) {
+    if (canonical)
+        *p++ = '|';
+    for (i = 0; i < n; i++)
         *p++ = ascii[b[i]];
-    }
+    if (canonical)
+        *p++ = '|';
     *p++ = '\n';
     return p;
 }
@@ -209,24 +206,6 @@ static char *canon_full(char *p, uint64_t off, const uint8_t *b) {
     p[0] = '|';
     p[1] = '\n';
     return p + 2;
-}
-
-/* A short `hexdump -C` line of n (1..15) bytes. */
-static char *canon_short(char *p, uint64_t off, const uint8_t *b, size_t n) {
-    size_t i;
-
-    p = put_off(p, off);
-    *p++ = ' ';
-    *p++ = ' ';
-    p = short_hex(p, b, n, 1);
-    *p++ = ' ';
-    *p++ = '|';
-    for (i = 0; i < n; i++) {
-        *p++ = ascii[b[i]];
-    }
-    *p++ = '|';
-    *p++ = '\n';
-    return p;
 }
 
 /* A full canonical line at b: printed, or squeezed into the run of lines
@@ -502,12 +481,12 @@ size_t spy_hexfmt_finish(spy_hexfmt *f, char *out) {
     uint64_t off = f->offset - f->line_len;
 
     if (f->style == SPY_HEX_XXD && f->line_len > 0) {
-        p = xxd_short(p, off, f->line, f->line_len);
+        p = short_line(p, off, f->line, f->line_len, 0);
     } else if (f->style == SPY_HEX_CANONICAL &&
                (f->have_prev || f->line_len > 0)) {
         /* hexdump never squeezes the short last line. */
         if (f->line_len > 0) {
-            p = canon_short(p, off, f->line, f->line_len);
+            p = short_line(p, off, f->line, f->line_len, 1);
         }
         p = put_off(p, f->offset);
         *p++ = '\n';

@@ -329,34 +329,34 @@ static int tok_is(tok t, const char *s) {
     return t.n == strlen(s) && memcmp(t.p, s, t.n) == 0;
 }
 
-static int parse_dec(tok t, uint64_t *v) {
+/* Digits of t in base (10 or 8), at most maxlen of them, as a number no
+ * larger than max. */
+static int parse_digits(tok t, unsigned base, size_t maxlen, uint64_t max,
+                        uint64_t *v) {
     uint64_t x = 0;
     size_t i;
-    if (t.n == 0 || t.n > 20)
+    if (t.n == 0 || t.n > maxlen)
         return -1;
     for (i = 0; i < t.n; i++) {
         unsigned d = (unsigned)(unsigned char)t.p[i] - '0';
-        if (d > 9 || x > (UINT64_MAX - d) / 10)
+        if (d >= base || x > (max - d) / base)
             return -1;
-        x = x * 10 + d;
+        x = x * base + d;
     }
     *v = x;
     return 0;
 }
 
+static int parse_dec(tok t, uint64_t *v) {
+    return parse_digits(t, 10, 20, UINT64_MAX, v);
+}
+
+/* Permission bits in octal, 0 to 07777. */
 static int parse_mode(tok t, uint32_t *v) {
-    uint32_t x = 0;
-    size_t i;
-    if (t.n == 0 || t.n > 5)
+    uint64_t x;
+    if (parse_digits(t, 8, 5, 07777, &x) != 0)
         return -1;
-    for (i = 0; i < t.n; i++) {
-        if (t.p[i] < '0' || t.p[i] > '7')
-            return -1;
-        x = x * 8 + (uint32_t)(t.p[i] - '0');
-    }
-    if (x > 07777)
-        return -1;
-    *v = x;
+    *v = (uint32_t)x;
     return 0;
 }
 

@@ -297,40 +297,10 @@ static void run(void) {
         pop();
 }
 
-int spy_tui_browse(const spy_tui_opts *o, spy_err *err) {
-    spy__view *v;
-
-    if (spy_term_hooks_install(restore_terminal, err) != 0)
-        return 1;
-    if (screen_start(err) != 0) {
-        spy_term_hooks_remove();
-        return 1;
-    }
-    v = spy__browser_new(o, err);
-    if (v == NULL) {
-        screen_end();
-        spy_term_hooks_remove();
-        return 1;
-    }
-    spy__ui_push(v);
-    run();
-    screen_end();
-    spy_term_hooks_remove();
-    return 0;
-}
-
-int spy_tui_watch(const spy_name *n, const spy_tui_opts *o, spy_err *err) {
-    spy__view *v;
-
-    /* The hooks go in before the first guarded read, so that the fault
-     * guard chains to them. */
-    if (spy_term_hooks_install(restore_terminal, err) != 0)
-        return 1;
-    v = spy__hexview_new(n, o, err);
-    if (v == NULL) {
-        spy_term_hooks_remove();
-        return 1;
-    }
+/* Runs view v (made before the screen starts, so that errors opening it
+ * are printed on a plain terminal) until the user quits, with the
+ * terminal hooks installed; tears everything down. */
+static int run_view(spy__view *v, spy_err *err) {
     if (screen_start(err) != 0) {
         v->fini(v);
         spy_term_hooks_remove();
@@ -341,4 +311,30 @@ int spy_tui_watch(const spy_name *n, const spy_tui_opts *o, spy_err *err) {
     screen_end();
     spy_term_hooks_remove();
     return 0;
+}
+
+int spy_tui_browse(const spy_tui_opts *o, spy_err *err) {
+    spy__view *v;
+
+    if (spy_term_hooks_install(restore_terminal, err) != 0)
+        return 1;
+    if ((v = spy__browser_new(o, err)) == NULL) {
+        spy_term_hooks_remove();
+        return 1;
+    }
+    return run_view(v, err);
+}
+
+int spy_tui_watch(const spy_name *n, const spy_tui_opts *o, spy_err *err) {
+    spy__view *v;
+
+    /* The hooks go in before the first guarded read, so that the fault
+     * guard chains to them. */
+    if (spy_term_hooks_install(restore_terminal, err) != 0)
+        return 1;
+    if ((v = spy__hexview_new(n, o, err)) == NULL) {
+        spy_term_hooks_remove();
+        return 1;
+    }
+    return run_view(v, err);
 }
