@@ -117,19 +117,35 @@ static int use_after_munmap(spy_demo_obs *o, spy_err *err) {
     return 0;
 }
 
-static int write_to_readonly(spy_demo_obs *o, spy_err *err) {
-    char name[64];
+/* Creates the lab object called name (lab_name of word, in name[cap]) of
+ * size bytes and maps it shared with prot; the descriptor is closed.
+ * NULL with *err set (and nothing left behind) when that fails; the
+ * caller unmaps and removes the object. */
+static char *lab_map(char *name, size_t cap, const char *word, size_t size,
+                     int prot, spy_err *err) {
     int fd;
     char *p;
-    lab_name(name, sizeof name, "ro");
-    fd = lab_object(name, PAGE);
-    if (fd < 0)
-        return setup_failed(name, err);
-    p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+    lab_name(name, cap, word);
+    if ((fd = lab_object(name, (off_t)size)) < 0) {
+        setup_failed(name, err);
+        return NULL;
+    }
+    p = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
     close(fd);
+    if (p == MAP_FAILED) {
+        shm_unlink(name);
+        setup_failed("mmap", err);
+        return NULL;
+    }
+    return p;
+}
+
+static int write_to_readonly(spy_demo_obs *o, spy_err *err) {
+    char name[64];
+    char *p = lab_map(name, sizeof name, "ro", PAGE, PROT_READ, err);
+    if (p == NULL)
+        return SPY_EIO;
     shm_unlink(name);
-    if (p == MAP_FAILED)
-        return setup_failed("mmap", err);
     o->v[0] = probe_into(o, p, 0); /* reading is allowed */
     o->v[1] = o->faulted;
     probe_into(o, p, 1);
@@ -147,18 +163,9 @@ static void child_truncates(int wfd, void *arg) {
 
 static int truncate_under_reader(spy_demo_obs *o, spy_err *err) {
     char name[64];
-    int fd;
-    char *p;
-    lab_name(name, sizeof name, "trunc");
-    fd = lab_object(name, 2 * PAGE);
-    if (fd < 0)
-        return setup_failed(name, err);
-    p = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED) {
-        shm_unlink(name);
-        return setup_failed("mmap", err);
-    }
+    char *p = lab_map(name, sizeof name, "trunc", 2 * PAGE, PROT_READ, err);
+    if (p == NULL)
+        return SPY_EIO;
     o->v[0] = probe_into(o, p + PAGE, 0);
     o->v[1] = o->faulted;
     /* Another process shrinks the object to 0 bytes. */
@@ -200,17 +207,10 @@ static int past_end_of_file(spy_demo_obs *o, spy_err *err) {
 static int unlink_while_mapped(spy_demo_obs *o, spy_err *err) {
     char name[64];
     int fd;
-    char *p;
-    lab_name(name, sizeof name, "unlink");
-    fd = lab_object(name, PAGE);
-    if (fd < 0)
-        return setup_failed(name, err);
-    p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED) {
-        shm_unlink(name);
-        return setup_failed("mmap", err);
-    }
+    char *p =
+        lab_map(name, sizeof name, "unlink", PAGE, PROT_READ | PROT_WRITE, err);
+    if (p == NULL)
+        return SPY_EIO;
     strcpy(p, "still here after unlink");
     shm_unlink(name);
     fd = shm_open(name, O_RDONLY, 0);
