@@ -1,18 +1,16 @@
-/* win32.c - the Windows backend: named file-mapping sections (`Local\`,
+/* win32/seg.c - seg.h on Windows: named file-mapping sections (`Local\`,
  * `Global\`, a bare name meaning Local) and mapped files (file:PATH);
- * opening, stat, guarded read/write, holding, time.
+ * opening, stat, guarded read/write; and the helpers the other win32/
+ * files share (WTF-8 names, error translation, VirtualQuery words).
  *
- * Listing is in win32_list.c (ntdll's object directories), the fault guard
- * and the probe in win32_guard.c, what Windows cannot do in win32_misc.c.
- * GetLastError() values are translated to SPY_E* codes here and nowhere
- * else. */
-#include <fcntl.h>
+ * Listing is in win32/list.c (ntdll's object directories), the fault guard
+ * in win32/guard.c, the process helpers and the hold in win32/process.c.
+ * GetLastError() values are translated to SPY_E* codes here
+ * (spy__win_error) and nowhere else. */
 #include <inttypes.h>
-#include <io.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../../core/escape.h"
 #include "internal.h"
@@ -43,7 +41,7 @@ struct spy_seg {
     int writable, created, nomap;
 };
 
-/* ---- small helpers shared by the win32_*.c files -------------------------
+/* ---- small helpers shared by the win32/ files -------------------------
  */
 
 /* Names are converted by hand rather than with MultiByteToWideChar /
@@ -460,7 +458,7 @@ static int open_section(spy_seg *s, const spy_name *n, unsigned flags,
                                s->name);
         /* Pagefile-backed: INVALID_HANDLE_VALUE instead of a file. The
          * section lives while any handle or view of it exists. Its DACL
-         * says what the mode says (win32_security.c). */
+         * says what the mode says (win32/security.c). */
         SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, FALSE};
         if (spy__win_sd_from_mode(mode, &sa.lpSecurityDescriptor) != 0)
             return spy_err_set(err, SPY_EIO, 0,
@@ -690,7 +688,7 @@ int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
     info->kind = SPY_KIND_WIN_SECTION;
     info->size = s->len;
     /* A section has a security descriptor, not mode bits: the bits its
-     * DACL grants owner, group and Everyone (win32_security.c) where it
+     * DACL grants owner, group and Everyone (win32/security.c) where it
      * can be read; else what the C runtime's stat says of files, 0666
      * when we may open it for writing, 0444 if not (write refuses 0444
      * without --force). */
@@ -904,145 +902,4 @@ int spy_seg_unlink(const spy_name *n, spy_err *err) {
                        "disappears with its last handle (end or release the "
                        "processes holding it)",
                        canon);
-}
-
-/* ---- process helpers ----------------------------------------------------
- */
-
-void spy_process_init(void) {
-    /* Binary standard streams: `dump --format raw` writes bytes unchanged
-     * and text output is byte-identical to the POSIX build (LF, no CR). */
-    _setmode(_fileno(stdin), _O_BINARY);
-    _setmode(_fileno(stdout), _O_BINARY);
-    _setmode(_fileno(stderr), _O_BINARY);
-    /* A crash ends the process with its exception code instead of waiting
-     * for someone to close an error dialog. */
-    SetErrorMode(GetErrorMode() | SEM_FAILCRITICALERRORS |
-                 SEM_NOGPFAULTERRORBOX);
-}
-
-uint64_t spy_page_size(void) {
-    SYSTEM_INFO si;
-    GetSystemInfo(&si);
-    return si.dwPageSize > 0 ? (uint64_t)si.dwPageSize : 4096;
-}
-
-int64_t spy_now(void) {
-    return (int64_t)time(NULL);
-}
-
-uint64_t spy_monotonic_ms(void) {
-    return (uint64_t)GetTickCount64();
-}
-
-/* ---- holding ------------------------------------------------------------
- * Two waitable events: one set by the console control handler (Ctrl-C,
- * Ctrl-Break, console closed; Windows runs the handler on a thread of its
- * own), one by a thread that reads standard input until a newline or its
- * end. spy_hold_wait waits for either. */
-
-static HANDLE hold_ctrl_event, hold_input_event;
-static volatile LONG hold_ctrl_type = -1;
-static const char *volatile hold_input_why;
-static int hold_armed;
-
-static BOOL WINAPI hold_ctrl_handler(DWORD type) {
-    switch (type) {
-    case CTRL_C_EVENT:
-    case CTRL_BREAK_EVENT:
-    case CTRL_CLOSE_EVENT:
-    case CTRL_LOGOFF_EVENT:
-    case CTRL_SHUTDOWN_EVENT:
-        InterlockedCompareExchange(&hold_ctrl_type, (LONG)type, -1);
-        SetEvent(hold_ctrl_event);
-        if (type == CTRL_CLOSE_EVENT) {
-            /* The process ends when this handler returns: give the main
-             * thread time to release what it holds. */
-            Sleep(2000);
-        }
-        return TRUE;
-    default:
-        return FALSE;
-    }
-}
-
-static DWORD WINAPI hold_input_thread(LPVOID arg) {
-    HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
-    char buf[256];
-    DWORD got;
-
-    (void)arg;
-    for (;;) {
-        if (!ReadFile(in, buf, sizeof buf, &got, NULL) || got == 0) {
-            hold_input_why = "end of input";
-            break;
-        }
-        if (memchr(buf, '\n', got) != NULL || memchr(buf, '\r', got) != NULL) {
-            hold_input_why = "Enter";
-            break;
-        }
-    }
-    SetEvent(hold_input_event);
-    return 0;
-}
-
-int spy_hold_arm(spy_err *err) {
-    if (hold_armed)
-        return 0;
-    hold_ctrl_event = CreateEventW(NULL, TRUE, FALSE, NULL);
-    hold_input_event = CreateEventW(NULL, TRUE, FALSE, NULL);
-    if (hold_ctrl_event == NULL || hold_input_event == NULL)
-        return spy__win_error("hold", "CreateEvent", GetLastError(), err);
-    hold_ctrl_type = -1;
-    if (!SetConsoleCtrlHandler(hold_ctrl_handler, TRUE))
-        return spy__win_error("hold", "SetConsoleCtrlHandler", GetLastError(),
-                              err);
-    hold_armed = 1;
-    return 0;
-}
-
-int spy_hold_wait(const char **why, spy_err *err) {
-    HANDLE in = GetStdHandle(STD_INPUT_HANDLE), waits[2], thread;
-    DWORD n = 1, r;
-    int rc;
-
-    *why = "?";
-    if ((rc = spy_hold_arm(err)) != 0)
-        return rc;
-    waits[0] = hold_ctrl_event;
-    /* Without standard input there is nothing to read: wait for a control
-     * event alone. The reader thread may stay blocked in ReadFile after
-     * a control event; the process is about to end then. */
-    if (in != NULL && in != INVALID_HANDLE_VALUE) {
-        thread = CreateThread(NULL, 0, hold_input_thread, NULL, 0, NULL);
-        if (thread != NULL) {
-            CloseHandle(thread);
-            waits[n++] = hold_input_event;
-        }
-    }
-    r = WaitForMultipleObjects(n, waits, FALSE, INFINITE);
-    if (r == WAIT_OBJECT_0) {
-        switch (hold_ctrl_type) {
-        case CTRL_C_EVENT:
-            *why = "Ctrl-C";
-            break;
-        case CTRL_BREAK_EVENT:
-            *why = "Ctrl-Break";
-            break;
-        case CTRL_CLOSE_EVENT:
-            *why = "console closed";
-            break;
-        default:
-            *why = "logoff or shutdown";
-            break;
-        }
-    } else if (r == WAIT_OBJECT_0 + 1) {
-        *why = hold_input_why != NULL ? hold_input_why : "end of input";
-    } else {
-        rc = spy__win_error("hold", "WaitForMultipleObjects", GetLastError(),
-                            err);
-    }
-    SetConsoleCtrlHandler(hold_ctrl_handler, FALSE);
-    hold_armed = 0;
-    return rc;
 }
