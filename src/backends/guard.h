@@ -1,8 +1,8 @@
 /* guard.h - memory access that never crashes: the guarded copy every
  * read of live shared memory goes through, the probe of an arbitrary
  * address, and where an address lies in this process. posix/guard.c and
- * posix/probe.c (SIGSEGV/SIGBUS handlers), win32/guard.c (a vectored
- * exception handler). */
+ * posix/probe.c (SIGSEGV/SIGBUS handlers), win32/guard.c and
+ * win32/probe.c (a vectored exception handler, VirtualQuery). */
 #ifndef SPY_GUARD_H
 #define SPY_GUARD_H
 

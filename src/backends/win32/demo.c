@@ -1,4 +1,4 @@
-/* demo_win32.c - the classroom experiments of `shmspy demo` on Windows:
+/* win32/demo.c - the classroom experiments of `shmspy demo` on Windows:
  * real sections, real processes, real access violations. Each returns
  * what it observed; the narration and the judgement live in
  * src/cli/cmd_demo.c, as on POSIX.

@@ -1,4 +1,4 @@
-/* win32_list.c - listing named sections: the object directories of the NT
+/* win32/list.c - listing named sections: the object directories of the NT
  * namespace, read with ntdll's NtOpenDirectoryObject and
  * NtQueryDirectoryObject, and the section queries (NtQuerySection,
  * NtQueryObject).
@@ -198,7 +198,7 @@ static int report(HANDLE dir, const char *prefix, const spy__ustr *name,
     snprintf(info->name, sizeof info->name, "%s\\", prefix);
     snprintf(info->owner, sizeof info->owner, "-");
     snprintf(info->group, sizeof info->group, "-");
-    /* WTF-8 (win32.c): unpaired surrogates and U+0000 become bytes that
+    /* WTF-8 (win32/seg.c): unpaired surrogates and U+0000 become bytes that
      * are not UTF-8, which every output escapes visibly. */
     if (spy__wide_to_utf8(name->Buffer, units, info->name + pl,
                           sizeof info->name - pl) != 0) {

@@ -1,4 +1,4 @@
-/* win32_mappers.c - spy_mappers on Windows: which processes hold the
+/* win32/mappers.c - spy_mappers on Windows: which processes hold the
  * section open.
  *
  * Windows has no /proc/PID/maps. What it does have is the system-wide

@@ -1,4 +1,4 @@
-/* win32_security.c - mode bits and owners for Windows sections.
+/* win32/security.c - mode bits and owners for Windows sections.
  *
  * A section has a security descriptor, not mode bits. shmspy keeps its
  * promise of "mode 0600 unless told otherwise" on Windows by creating
