@@ -18,6 +18,8 @@
 
 #include "internal.h"
 
+/* What the handler saw, and its stack: process-wide, as the handlers are,
+ * so spy_probe is not reentrant and not thread-safe (guard.h). */
 static sigjmp_buf probe_jmp;
 static volatile sig_atomic_t probe_sig, probe_code;
 static volatile uintptr_t probe_fault_addr;

@@ -42,6 +42,8 @@ const char spy__seg_fault_words[] = "the object shrank while in use";
 
 /* ---- small helpers ------------------------------------------------------ */
 
+/* The descriptor is opened by the first caller; listing's second thread
+ * (posix/list.c) starts after the main thread has called this. */
 int spy__shm_dirfd(void) {
     static int fd = -1;
     if (fd < 0)
@@ -55,7 +57,9 @@ typedef struct id_name {
 } id_name;
 
 /* Owner and group names are looked up once per id: 10,000 objects of one
- * user cost one getpwuid. */
+ * user cost one getpwuid. The cache is static and unlocked, so this is not
+ * thread-safe (neither is getpwuid): only the main thread fills
+ * spy_seg_info (listing's second thread reads /proc maps only). */
 static void lookup_name(uint32_t id, int group, char *out, size_t cap) {
     static id_name cache[2][32];
     static int used[2];

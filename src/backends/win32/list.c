@@ -298,7 +298,11 @@ static int name_cmp(const void *pa, const void *pb) {
  * an implementation has only that (Wine), or a listing over 64 MiB. */
 static int read_dir(HANDLE dir, const char *prefix, dir_names *d, size_t *count,
                     uint64_t *hash, int *atomic, spy_err *err) {
-    static ULONG cap = 16384; /* what sufficed last time */
+    /* Remembered from the last call (hints, not results): the buffer size
+     * that sufficed, and whether this system answers one entry per call.
+     * Not thread-safe: listing runs on one thread at a time (the CLI's
+     * list, the TUI's browser); a second lister would need them per call. */
+    static ULONG cap = 16384;
     static BOOLEAN single = FALSE;
     ULONG ctx = 0, got = 0;
     BOOLEAN restart = TRUE;

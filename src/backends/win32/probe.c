@@ -27,7 +27,7 @@ int spy_probe(uint64_t addr, size_t len, int write, uint8_t *out,
  * committed". */
 
 static void region_entry(const MEMORY_BASIC_INFORMATION *m, spy_map_entry *e) {
-    static WCHAR path[1024];
+    WCHAR path[1024];
     DWORD p = m->Protect & 0xffu, n;
     uintptr_t base = (uintptr_t)m->BaseAddress;
     MEMORY_BASIC_INFORMATION here;

@@ -157,7 +157,7 @@ int spy_hold_wait(const char **why, spy_err *err) {
 
 int spy_durable_create(const char *path, const void *data, size_t len,
                        spy_err *err) {
-    static WCHAR wide[4096];
+    WCHAR wide[4096];
     HANDLE h;
     DWORD put;
     const char *p = data;
@@ -194,7 +194,7 @@ int spy_durable_create(const char *path, const void *data, size_t len,
 
 int spy_file_slurp(const char *path, size_t max, char **out, size_t *len,
                    spy_err *err) {
-    static WCHAR wide[4096];
+    WCHAR wide[4096];
     HANDLE h;
     LARGE_INTEGER sz;
     char *buf;

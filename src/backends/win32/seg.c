@@ -156,8 +156,8 @@ int spy__wide_to_utf8(const WCHAR *s, int len, char *out, size_t cap) {
  * from GetCommandLineW as WTF-8 into out and returns 1; 0 when nothing
  * was lost or the match is not unique. */
 static int name_from_command_line(const char *base, char *out, size_t cap) {
-    static char ansi[SPY_NAME_MAX + 16], tmp[SPY_NAME_MAX];
-    static WCHAR back[SPY_WNAME_MAX];
+    char ansi[SPY_NAME_MAX + 16], tmp[SPY_NAME_MAX];
+    WCHAR back[SPY_WNAME_MAX];
     size_t bl = strlen(base);
     int argc = 0, i, found = 0;
     LPWSTR *wargv = CommandLineToArgvW(GetCommandLineW(), &argc);
@@ -199,7 +199,7 @@ int spy__win_section_name(const spy_name *n, char *utf8, size_t cap8,
                           WCHAR *wide, size_t capw, spy_err *err) {
     const char *base = n->form == SPY_NAME_PLAIN ? n->text + 1 : n->text;
     int global = n->form == SPY_NAME_WIN_GLOBAL;
-    static char from_cmdline[SPY_NAME_MAX];
+    char from_cmdline[SPY_NAME_MAX];
     int len;
 
     if (name_from_command_line(base, from_cmdline, sizeof from_cmdline))
@@ -440,7 +440,7 @@ static int section_size(spy_seg *s, uint64_t *size, spy_err *err) {
 
 static int open_section(spy_seg *s, const spy_name *n, unsigned flags,
                         uint64_t size, uint32_t mode, spy_err *err) {
-    static WCHAR wname[SPY_WNAME_MAX];
+    WCHAR wname[SPY_WNAME_MAX];
     DWORD access =
         SECTION_QUERY | FILE_MAP_READ | (s->c.writable ? FILE_MAP_WRITE : 0);
     uint64_t have = 0;
@@ -515,7 +515,7 @@ static int file_len(spy_seg *s, uint64_t *len, spy_err *err) {
 
 static int open_file(spy_seg *s, const spy_name *n, unsigned flags,
                      uint64_t size, spy_err *err) {
-    static WCHAR wpath[SPY_WNAME_MAX];
+    WCHAR wpath[SPY_WNAME_MAX];
     DWORD access = GENERIC_READ | (s->c.writable ? GENERIC_WRITE : 0);
     DWORD share = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
     DWORD disp = OPEN_EXISTING, e;
@@ -696,7 +696,7 @@ int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
      * when we may open it for writing, 0444 if not (write refuses 0444
      * without --force). */
     {
-        static WCHAR wide[SPY_WNAME_MAX];
+        WCHAR wide[SPY_WNAME_MAX];
         HANDLE w = NULL;
         if (spy__utf8_to_wide(s->c.name, wide, SPY_WNAME_MAX) == 0)
             w = OpenFileMappingW(FILE_MAP_WRITE, FALSE, wide);
@@ -793,7 +793,7 @@ void spy_seg_close(spy_seg *s) {
 }
 
 int spy_seg_unlink(const spy_name *n, spy_err *err) {
-    static WCHAR wide[SPY_WNAME_MAX];
+    WCHAR wide[SPY_WNAME_MAX];
     char canon[SPY_NAME_MAX];
 
     if (n->form == SPY_NAME_FILE) {
