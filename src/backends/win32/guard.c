@@ -227,8 +227,11 @@ static size_t guarded_touch(volatile uint8_t *p, size_t len) {
     "win32/guard.c: no fault guard for this compiler and CPU (x86_64 GCC/Clang or MSVC)"
 #endif
 
-int spy_copy_guarded(void *dst, const volatile void *src, size_t len,
-                     spy_fault *out) {
+/* Runs the guarded copy (dst set) or touch (dst NULL: src is read and
+ * written back) of len bytes at src; fills *out when it faulted. */
+static int guarded_run(void *dst, const volatile void *src, size_t len,
+                       spy_fault *out) {
+    size_t left;
     if (out != NULL)
         memset(out, 0, sizeof *out);
     if (len == 0)
@@ -242,28 +245,19 @@ int spy_copy_guarded(void *dst, const volatile void *src, size_t len,
         fill_fault(&guard, out);
         return SPY_EFAULT;
     }
-    if (guarded_copy(dst, src, len) == 0 && !guard.faulted)
+    left = dst != NULL ? guarded_copy(dst, src, len)
+                       : guarded_touch((volatile uint8_t *)(uintptr_t)src, len);
+    if (left == 0 && !guard.faulted)
         return 0;
     fill_fault(&guard, out);
     return SPY_EFAULT;
 }
 
+int spy_copy_guarded(void *dst, const volatile void *src, size_t len,
+                     spy_fault *out) {
+    return guarded_run(dst, src, len, out);
+}
+
 int spy__touch_guarded(volatile uint8_t *p, size_t len, spy_fault *out) {
-    if (out != NULL)
-        memset(out, 0, sizeof *out);
-    if (len == 0)
-        return 0;
-    guard.faulted = 0;
-    if (guard_install() != 0) {
-        /* Without the handler a fault would crash: refuse instead. */
-        guard.code = EXCEPTION_ACCESS_VIOLATION;
-        guard.how = 0;
-        guard.where = (ULONG_PTR)p;
-        fill_fault(&guard, out);
-        return SPY_EFAULT;
-    }
-    if (guarded_touch(p, len) == 0 && !guard.faulted)
-        return 0;
-    fill_fault(&guard, out);
-    return SPY_EFAULT;
+    return guarded_run(NULL, p, len, out);
 }
