@@ -1,5 +1,5 @@
 /* demo_table.c - spy_demo_experiment and spy_demo_available, from the
- * table of experiments of this system (demo_posix.c or demo_win32.c). */
+ * table of experiments of this system (posix/demo.c or win32/demo.c). */
 #include <string.h>
 
 #include "demo_table.h"

@@ -1,8 +1,8 @@
 /* guard.h - memory access that never crashes: the guarded copy every
  * read of live shared memory goes through, the probe of an arbitrary
  * address, and where an address lies in this process. posix/guard.c and
- * posix/probe.c (SIGSEGV/SIGBUS handlers), win32/guard.c (a vectored
- * exception handler). */
+ * posix/probe.c (SIGSEGV/SIGBUS handlers), win32/guard.c and
+ * win32/probe.c (a vectored exception handler, VirtualQuery). */
 #ifndef SPY_GUARD_H
 #define SPY_GUARD_H
 
@@ -30,7 +30,8 @@ int spy_addr_describe(uint64_t addr, spy_region *out, spy_err *err);
  * bytes to out (len bytes). With write set, each byte is read and written
  * back unchanged, which tests write access without changing memory.
  * Returns 0 when the access worked, SPY_EFAULT with *fault filled when it
- * faulted at fault->addr. */
+ * faulted at fault->addr. Not thread-safe on POSIX (the handlers are
+ * process-wide): one probe at a time. */
 int spy_probe(uint64_t addr, size_t len, int write, uint8_t *out,
               spy_fault *fault);
 

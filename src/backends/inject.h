@@ -10,7 +10,7 @@
 #include "../core/err.h"
 #include "../core/name.h"
 
-/* ---- fault injection (inject_posix.c) -------------------------------------
+/* ---- fault injection ------------------------------------------------------
  * `shmspy inject` works on a descriptor, not a mapping: bytes are read and
  * written with pread/pwrite, which every process mapping the object sees at
  * once and which cannot fault when the object shrinks. POSIX objects and

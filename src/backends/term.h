@@ -1,7 +1,7 @@
 /* term.h - the few terminal services the TUI needs from the OS.
  *
- * Part of the OS boundary (see backend.h): one implementation per OS family,
- * term_posix.c here. The TUI uses it to restore the terminal on every way
+ * Part of the OS boundary, one implementation per OS family: posix/term.c
+ * and win32/term.c. The TUI uses it to restore the terminal on every way
  * out, fatal signals included, and to turn termination requests into an
  * orderly quit. */
 #ifndef SPY_TERM_H

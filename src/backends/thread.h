@@ -1,10 +1,9 @@
 /* thread.h - threads and one monitor (a lock with a condition), for work
  * that runs on several cores (the parallel dump).
  *
- * Part of the OS boundary (see backend.h), like term.h: thread_posix.c
- * (pthreads) and thread_win32.c (CreateThread, SRWLOCK and
- * CONDITION_VARIABLE). Nothing outside src/backends/ names a pthread or a
- * HANDLE. */
+ * Part of the OS boundary, like term.h: posix/thread.c (pthreads) and
+ * win32/thread.c (CreateThread, SRWLOCK and CONDITION_VARIABLE). Nothing
+ * outside src/backends/ names a pthread or a HANDLE. */
 #ifndef SPY_THREAD_H
 #define SPY_THREAD_H
 

@@ -11,10 +11,14 @@
 # BUILD_DIR = the mingw build directory. Prints "N passed, N failed".
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
-# has NAME FILE PATTERN: an extended regexp matches a line of FILE.
+# has NAME FILE PATTERN: an extended regexp matches a line of FILE. When
+# FILE is $T/out, a failure also shows $T/err, the standard error of the
+# command that wrote it (run_clean).
 has() {
+  local e=()
+  [ "$2" = "$T/out" ] && e=("stderr:" "$(cut -c1-200 "$T/err" | head -10)")
   if LC_ALL=C grep -qaE -- "$3" "$2"; then ok "$1"; else
-    bad "$1" "want /$3/ in:" "$(cut -c1-200 "$2" | head -20)"
+    bad "$1" "want /$3/ in:" "$(cut -c1-200 "$2" | head -20)" "${e[@]}"
   fi
 }
 # clean NAME FILE...: no byte 0x00-0x1f or 0x7f but the newlines ending
@@ -32,9 +36,9 @@ clean() {
     bad "$what: no raw control byte" "in$dirty:" "$(cat -A $dirty | cut -c1-200 | head)"
   fi
 }
-# run NAME EXPECTED_RC ARGS...: runs shmspy.exe with stdout in $T/out and
-# stderr in $T/err, checks the exit status and that both are clean.
-run() {
+# run_clean NAME EXPECTED_RC ARGS...: runs shmspy.exe with stdout in $T/out
+# and stderr in $T/err, checks the exit status and that both are clean.
+run_clean() {
   local what=$1 want=$2 rc
   shift 2
   $W "$@" >"$T/out" 2>"$T/err"
@@ -47,7 +51,6 @@ run() {
 
 # Held programs read Enter from a FIFO: closing a pipe would not do, since
 # every later wine process (and the wineserver) inherits its write end.
-T=$(mktemp -d)
 trap 'exec 3>&- 4>&-; rm -rf "$T"' EXIT
 mkfifo "$T/h1" "$T/h2"
 trap "" PIPE
@@ -75,7 +78,7 @@ ASTRAL='Local\spy-hostile-astral-😀'
 LONE=$'Local\\spy-hostile-lone-\xed\xa0\x80x'
 
 # ---- list: every entry a row, escaped, with its size ---------------------
-run "list" 0 list
+run_clean "list" 0 list
 cp "$T/out" "$T/list"
 has "list: newline escaped" "$T/list" '^Local\\spy-hostile-nl\\nx +8192  [0-7]{4}  [^ ]+ +[0-9?]+$'
 has "list: tab escaped" "$T/list" '^Local\\spy-hostile-tab\\tx +8192  [0-7]{4}  [^ ]+ +[0-9?]+$'
@@ -103,7 +106,7 @@ n=$(LC_ALL=C grep -ac '^Local\\spy-hostile-' "$T/list")
 [ "$n" = 13 ] && ok "list: 13 rows, one per section" || bad "list rows" "got $n"
 
 # ---- list --json: valid JSON holding every name --------------------------
-run "list --json" 0 list --json
+run_clean "list --json" 0 list --json
 if command -v python3 >/dev/null; then
   out=$(python3 - "$T/out" <<'EOF' 2>&1
 import json, sys
@@ -140,50 +143,50 @@ for pair in "newline:$NL" "tab:$TAB" "escape sequences:$ESC" "U+1F600:$ASTRAL" \
   "2000 characters:Local\\spy-hostile-long2000-$A1973" \
   "4095 bytes:Local\\spy-hostile-cut-$A4073"; do
   what=${pair%%:*} name=${pair#*:}
-  run "stat ($what)" 0 stat "$name"
+  run_clean "stat ($what)" 0 stat "$name"
   has "stat ($what): the section's size" "$T/out" '^size: +8192 bytes'
-  run "dump ($what)" 0 dump "$name" -n 16
+  run_clean "dump ($what)" 0 dump "$name" -n 16
   has "dump ($what): its bytes" "$T/out" '^00000000: 0000 0000 0000 0000 0000 0000 0000 0000  \.{16}$'
 done
-run "stat --json (escape sequences)" 0 stat "$ESC" --json
+run_clean "stat --json (escape sequences)" 0 stat "$ESC" --json
 has "stat --json: the name in \\u escapes" "$T/out" \
   '"name": "Local\\\\spy-hostile-esc\\u001b\[2J\\u001b\]0;pwned\\u0007"'
-run "stat (newline) names it escaped" 0 stat "$NL"
+run_clean "stat (newline) names it escaped" 0 stat "$NL"
 has "stat: name line escaped" "$T/out" '^name: +Local\\spy-hostile-nl\\nx$'
 # Code page 1252 has no U+1F600: main() gets '??'; the name is taken
 # from the wide command line instead.
-run "read (U+1F600) despite the ANSI code page" 0 read "$ASTRAL" --as u32
+run_clean "read (U+1F600) despite the ANSI code page" 0 read "$ASTRAL" --as u32
 has "read (U+1F600): the value" "$T/out" '^0$'
 
 # U+0101 has no place in code page 1252: main() gets its "best fit", 'a',
 # which would name (and open) Local\spy-hostile-a/b instead.
-run "stat (U+0101, a look-alike of an existing name)" 1 stat 'Local\spy-hostile-ā/b'
+run_clean "stat (U+0101, a look-alike of an existing name)" 1 stat 'Local\spy-hostile-ā/b'
 has "stat (U+0101): no such section, not the look-alike's stat" "$T/err" \
   $'^shmspy: Local\\\\spy-hostile-\xc4\x81/b: no such section'
 [ ! -s "$T/out" ] && ok "stat (U+0101): nothing on stdout" || bad "look-alike stdout" "$(head -3 "$T/out")"
 
 # ---- names that cannot be opened: one clear line each -------------------
-run "stat: one byte past the longest name" 1 stat "Local\\spy-hostile-cut-${A4073}a"
+run_clean "stat: one byte past the longest name" 1 stat "Local\\spy-hostile-cut-${A4073}a"
 has "stat: too long, refused (not the 4095-byte section's stat)" "$T/err" \
   '^shmspy: Local\\spy-hostile-cut-a+\.\.\.: section name too long \(at most 4095 bytes with its prefix\)$'
 [ ! -s "$T/out" ] && ok "stat: too long: nothing on stdout" || bad "too long stdout" "$(head -c 200 "$T/out")"
-run "stat: 6000 x U+00E9" 2 stat "Local\\spy-hostile-long6000-$E6000"
+run_clean "stat: 6000 x U+00E9" 2 stat "Local\\spy-hostile-long6000-$E6000"
 has "stat: 6000 x U+00E9: name too long" "$T/err" 'name too long'
-run "stat: a backslash after the prefix" 2 stat 'Local\spy-hostile-dir\sub'
+run_clean "stat: a backslash after the prefix" 2 stat 'Local\spy-hostile-dir\sub'
 has "stat: backslash refused before any system call" "$T/err" \
   "may not contain '[\\\\]{2}' after its Local"
-run "dump: a backslash after the prefix" 2 dump 'Local\spy-hostile-dir\sub'
+run_clean "dump: a backslash after the prefix" 2 dump 'Local\spy-hostile-dir\sub'
 # The name cut at its U+0000 is another name: not this section.
-run "stat: the NUL name cut at the NUL" 1 stat 'Local\spy-hostile-nul'
+run_clean "stat: the NUL name cut at the NUL" 1 stat 'Local\spy-hostile-nul'
 has "stat: the NUL name cut at the NUL: no such section" "$T/err" 'no such section'
 # A Unix shell cannot hand Wine an unpaired surrogate: the bytes arrive as
 # U+FFFD, another name. It must fail cleanly, not open something else.
-run "stat: WTF-8 bytes on the command line" 1 stat "$LONE"
+run_clean "stat: WTF-8 bytes on the command line" 1 stat "$LONE"
 has "stat: WTF-8 bytes: no such section" "$T/err" 'no such section'
 for bad_name in $'Local\\spy-gone\e]0;pwned\a' $'spy-gone\n\t\x7f' $'Global\\spy-gone\e[2J'; do
-  run "stat: missing, hostile name" 1 stat "$bad_name"
+  run_clean "stat: missing, hostile name" 1 stat "$bad_name"
   has "stat: missing, hostile name: explained" "$T/err" '^shmspy: .*no such section'
-  run "dump: missing, hostile name" 1 dump "$bad_name"
+  run_clean "dump: missing, hostile name" 1 dump "$bad_name"
 done
 
 # ---- sections coming and going while list reads and opens them ----------
@@ -220,7 +223,7 @@ for i in $(seq 5); do
   $W list --json >"$T/out" 2>"$T/err"
   rc=$?
   if [ $rc -ne 0 ] || ! python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8"))' "$T/out" 2>/dev/null; then
-    bad_runs="$bad_runs run $i: rc=$rc"
+    bad_runs="$bad_runs run $i: rc=$rc $(head -c 200 "$T/err")"
   fi
 done
 [ -z "$bad_runs" ] && ok "list --json x5 under churn: valid JSON" || bad "list --json under churn" "$bad_runs"
@@ -230,7 +233,7 @@ for i in $(seq 10); do
   rc=$?
   if [ $rc -eq 0 ]; then grep -q '^size: *4096 bytes' "$T/out" || bad_runs="$bad_runs $i:size"
   elif [ $rc -eq 1 ]; then grep -q 'no such section' "$T/err" || bad_runs="$bad_runs $i:$(head -c 200 "$T/err")"
-  else bad_runs="$bad_runs $i:rc=$rc"; fi
+  else bad_runs="$bad_runs $i:rc=$rc $(head -c 200 "$T/err")"; fi
 done
 [ -z "$bad_runs" ] && ok "stat of a churning section: its size, or 'no such section'" ||
   bad "stat under churn" "$bad_runs"
@@ -241,9 +244,10 @@ has "churn stopped" "$T/h2.out" '^win_hostile: released'
 echo >&3 # Enter for the holder: every section goes with its handles
 wait $H1
 has "win_hostile released its sections" "$T/h1.out" '^win_hostile: released'
-$W list >"$T/out" 2>&1
+$W list >"$T/out" 2>"$T/err"
 n=$(LC_ALL=C grep -ac 'spy-hostile' "$T/out")
-[ "$n" = 0 ] && ok "nothing left behind" || bad "left behind" "$n rows"
+[ "$n" = 0 ] && ok "nothing left behind" ||
+  bad "left behind" "$n rows" "stderr: $(head -c 200 "$T/err")"
 
 echo "windows hostile names: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -1,4 +1,4 @@
-/* demo_posix.c - the classroom experiments behind `shmspy demo`: real
+/* posix/demo.c - the classroom experiments behind `shmspy demo`: real
  * objects, real processes, real faults. Each returns what it observed;
  * the narration and the judgement live in src/cli/cmd_demo.c. */
 #include "../demo_table.h"

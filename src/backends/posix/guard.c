@@ -1,4 +1,4 @@
-/* guard_posix.c - spy_copy_guarded: memory copies that survive SIGSEGV and
+/* posix/guard.c - spy_copy_guarded: memory copies that survive SIGSEGV and
  * SIGBUS.
  *
  * The handler is installed once, on first use, with SA_SIGINFO|SA_ONSTACK.

@@ -1,4 +1,5 @@
-/* proc_maps.c - who maps what: one pass over /proc/[pid]/maps.
+/* posix/mappers.c - who maps what: one pass over /proc/[pid]/maps
+ * (spy_mappers, and the scan posix/list.c counts mappers with).
  *
  * Mappings are matched by identity (device and inode), not by path, so an
  * object whose name was removed (" (deleted)") and processes that closed

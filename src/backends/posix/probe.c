@@ -1,7 +1,7 @@
-/* probe_posix.c - spy_probe and spy_addr_describe: touching an arbitrary
+/* posix/probe.c - spy_probe and spy_addr_describe: touching an arbitrary
  * address of our own process without dying, and saying where it lies.
  *
- * Unlike guard_posix.c, whose handler stays installed for the life of the
+ * Unlike posix/guard.c, whose handler stays installed for the life of the
  * process, the probe installs its SIGSEGV/SIGBUS handlers for the one
  * access and then puts back exactly what was there (ASan's handler, the
  * guard's, or the default) and the signal mask. */
@@ -18,6 +18,8 @@
 
 #include "internal.h"
 
+/* What the handler saw, and its stack: process-wide, as the handlers are,
+ * so spy_probe is not reentrant and not thread-safe (guard.h). */
 static sigjmp_buf probe_jmp;
 static volatile sig_atomic_t probe_sig, probe_code;
 static volatile uintptr_t probe_fault_addr;

@@ -1,20 +1,18 @@
-/* posix.c - the POSIX/Linux backend: /dev/shm objects, System V segments
- * and mapped files; listing, opening, stat, guarded read/write, holding.
+/* posix/seg.c - seg.h on POSIX/Linux: /dev/shm objects, System V
+ * segments and mapped files; opening, stat, reading (pread, or the
+ * guarded copy of common.c), refresh, flush, unlink; and the helpers the
+ * other posix/ files share (the /dev/shm descriptor, stat to
+ * spy_seg_info). Listing is in posix/list.c, the process helpers and the
+ * hold in posix/process.c.
  *
  * errno is translated to SPY_E* codes here and nowhere else. */
 #include "../seg.h"
-#include "../guard.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <pthread.h>
 #include <pwd.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,27 +20,30 @@
 #include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "../common.h"
 #include "internal.h"
 
 #define SHM_DIR SPY__SHM_DIR
 
+/* c first: common.c reaches it through a spy_seg pointer. A System V
+ * segment is attached whole: its window is the whole segment. */
 struct spy_seg {
+    spy__seg_common c;
     spy_name_form form;
-    char name[SPY_NAME_MAX]; /* canonical text, for messages */
-    int fd;                  /* POSIX objects and files; -1 for System V */
-    int shmid;               /* System V; -1 otherwise */
-    uint8_t *addr;           /* current window; NULL when none */
-    uint64_t win_off;        /* object offset of the window */
-    uint64_t win_len;        /* bytes in the window */
-    uint64_t len;            /* object size as of open or the last refresh */
-    int writable, created, nomap;
+    int fd;    /* POSIX objects and files; -1 for System V */
+    int shmid; /* System V; -1 otherwise */
 };
+_Static_assert(offsetof(struct spy_seg, c) == 0, "see common.h");
+
+/* A window can fault only when the object shrank under us (SIGBUS). */
+const char spy__seg_fault_words[] = "the object shrank while in use";
 
 /* ---- small helpers ------------------------------------------------------ */
 
+/* The descriptor is opened by the first caller; listing's second thread
+ * (posix/list.c) starts after the main thread has called this. */
 int spy__shm_dirfd(void) {
     static int fd = -1;
     if (fd < 0)
@@ -56,7 +57,9 @@ typedef struct id_name {
 } id_name;
 
 /* Owner and group names are looked up once per id: 10,000 objects of one
- * user cost one getpwuid. */
+ * user cost one getpwuid. The cache is static and unlocked, so this is not
+ * thread-safe (neither is getpwuid): only the main thread fills
+ * spy_seg_info (listing's second thread reads /proc maps only). */
 static void lookup_name(uint32_t id, int group, char *out, size_t cap) {
     static id_name cache[2][32];
     static int used[2];
@@ -203,36 +206,34 @@ static int map_error(const char *name, int e, uint64_t len, spy_err *err) {
 
 /* ---- POSIX objects and files --------------------------------------------- */
 
-/* Objects and files are mapped a window at a time, not whole: a 64 GiB
- * object costs one window of address space, dumping 256 bytes of it maps
- * one window, and mapping never fails for want of address space. */
-#define SPY_WINDOW ((uint64_t)64 * 1024 * 1024)
-
+/* Objects and files are mapped a window at a time (SPY__WINDOW, common.h),
+ * so mapping never fails for want of address space. */
 static void unmap_window(spy_seg *s) {
-    if (s->addr != NULL && s->shmid < 0)
-        munmap(s->addr, (size_t)s->win_len);
+    if (s->c.addr != NULL && s->shmid < 0)
+        munmap(s->c.addr, (size_t)s->c.win_len);
     if (s->shmid < 0) {
-        s->addr = NULL;
-        s->win_off = s->win_len = 0;
+        s->c.addr = NULL;
+        s->c.win_off = s->c.win_len = 0;
     }
 }
 
 /* Makes the window holding offset off current. System V segments are
  * attached whole at open and always have it. */
-static int map_window(spy_seg *s, uint64_t off, spy_err *err) {
-    uint64_t start = off - off % SPY_WINDOW, len;
+int spy__seg_map_window(spy_seg *s, uint64_t off, spy_err *err) {
+    uint64_t start = off - off % SPY__WINDOW, len;
     void *p;
-    if (s->addr != NULL && off >= s->win_off && off < s->win_off + s->win_len)
+    if (s->c.addr != NULL && off >= s->c.win_off &&
+        off < s->c.win_off + s->c.win_len)
         return 0;
     unmap_window(s);
-    len = s->len - start < SPY_WINDOW ? s->len - start : SPY_WINDOW;
-    p = mmap(NULL, (size_t)len, PROT_READ | (s->writable ? PROT_WRITE : 0),
+    len = s->c.len - start < SPY__WINDOW ? s->c.len - start : SPY__WINDOW;
+    p = mmap(NULL, (size_t)len, PROT_READ | (s->c.writable ? PROT_WRITE : 0),
              MAP_SHARED, s->fd, (off_t)start);
     if (p == MAP_FAILED)
-        return map_error(s->name, errno, len, err);
-    s->addr = p;
-    s->win_off = start;
-    s->win_len = len;
+        return map_error(s->c.name, errno, len, err);
+    s->c.addr = p;
+    s->c.win_off = start;
+    s->c.win_len = len;
     return 0;
 }
 
@@ -258,7 +259,7 @@ static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
     int plain = n->form == SPY_NAME_PLAIN;
     int dirfd = plain ? spy__shm_dirfd() : AT_FDCWD;
     const char *rel = plain ? n->text + 1 : n->text;
-    int oflags = O_CLOEXEC | O_NONBLOCK | (s->writable ? O_RDWR : O_RDONLY);
+    int oflags = O_CLOEXEC | O_NONBLOCK | (s->c.writable ? O_RDWR : O_RDONLY);
     struct stat st;
     int e;
 
@@ -273,9 +274,9 @@ static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
     if (flags & SPY_O_CREATE) {
         s->fd = openat(dirfd, rel, oflags | O_CREAT | O_EXCL, mode & 07777);
         if (s->fd >= 0) {
-            s->created = 1;
+            s->c.created = 1;
         } else if (errno != EEXIST || (flags & SPY_O_EXCL)) {
-            return open_error(s->name, errno, plain ? dirfd : -1, rel, err);
+            return open_error(s->c.name, errno, plain ? dirfd : -1, rel, err);
         }
     }
     if (s->fd < 0) {
@@ -283,23 +284,23 @@ static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
         if (s->fd < 0) {
             int rc;
             e = errno;
-            rc = open_error(s->name, e, plain ? dirfd : -1, rel, err);
-            if (rc == SPY_EACCES && s->writable)
+            rc = open_error(s->c.name, e, plain ? dirfd : -1, rel, err);
+            if (rc == SPY_EACCES && s->c.writable)
                 hint_read_only(dirfd, rel, oflags, err);
             return rc;
         }
     }
     if (fstat(s->fd, &st) != 0) {
         e = errno;
-        return spy_err_set(err, SPY_EIO, e, "%s: fstat: %s", s->name,
+        return spy_err_set(err, SPY_EIO, e, "%s: fstat: %s", s->c.name,
                            strerror(e));
     }
     if (!S_ISREG(st.st_mode))
         return spy_err_set(err, SPY_ETYPE, 0, "%s: is a %s, not shared memory",
-                           s->name, spy__file_type(st.st_mode));
-    if (s->created && fchmod(s->fd, mode & 07777) != 0) {
+                           s->c.name, spy__file_type(st.st_mode));
+    if (s->c.created && fchmod(s->fd, mode & 07777) != 0) {
         e = errno;
-        return spy_err_set(err, SPY_EIO, e, "%s: fchmod: %s", s->name,
+        return spy_err_set(err, SPY_EIO, e, "%s: fchmod: %s", s->c.name,
                            strerror(e));
     }
     if ((flags & SPY_O_CREATE) && size > 0 && (uint64_t)st.st_size != size) {
@@ -307,20 +308,20 @@ static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
             return spy_err_set(err, SPY_ERANGE, 0,
                                "%s: cannot size to %" PRIu64 " bytes: larger "
                                "than the largest file size (%" PRId64 ")",
-                               s->name, size, INT64_MAX);
+                               s->c.name, size, INT64_MAX);
         if (ftruncate(s->fd, (off_t)size) != 0) {
             e = errno;
             return spy_err_set(err,
                                e == EFBIG || e == EINVAL ? SPY_ERANGE : SPY_EIO,
                                e, "%s: cannot size to %" PRIu64 " bytes: %s",
-                               s->name, size, strerror(e));
+                               s->c.name, size, strerror(e));
         }
         st.st_size = (off_t)size;
     }
-    s->len = (uint64_t)st.st_size;
+    s->c.len = (uint64_t)st.st_size;
     /* Map the first window now: permission problems show at open, and a
      * process holding the object (write --hold) is seen as a mapper. */
-    return s->len == 0 || s->nomap ? 0 : map_window(s, 0, err);
+    return s->c.len == 0 || s->c.nomap ? 0 : spy__seg_map_window(s, 0, err);
 }
 
 /* ---- System V -------------------------------------------------------------
@@ -360,7 +361,7 @@ static int open_sysv(spy_seg *s, const spy_name *n, unsigned flags,
             return spy_err_set(err, SPY_EINVAL, 0,
                                "%s: a segment is created by key "
                                "(key:0xKEY), not by id",
-                               s->name);
+                               s->c.name);
         s->shmid = (int)n->id;
     } else {
         key_t key = (key_t)n->id;
@@ -370,31 +371,31 @@ static int open_sysv(spy_seg *s, const spy_name *n, unsigned flags,
                 return spy_err_set(err, SPY_ERANGE, 0,
                                    "%s: a System V segment needs a size "
                                    "of at least 1 byte",
-                                   s->name);
+                                   s->c.name);
             s->shmid = shmget(key, (size_t)size,
                               IPC_CREAT | IPC_EXCL | (int)(mode & 0777));
             if (s->shmid >= 0)
-                s->created = 1;
+                s->c.created = 1;
             else if (errno != EEXIST || (flags & SPY_O_EXCL))
-                return sysv_error(s->name, errno, err);
+                return sysv_error(s->c.name, errno, err);
         }
         if (s->shmid < 0) {
             s->shmid = shmget(key, 0, 0);
             if (s->shmid < 0)
-                return sysv_error(s->name, errno, err);
+                return sysv_error(s->c.name, errno, err);
         }
     }
     if (shmctl(s->shmid, IPC_STAT, &ds) != 0)
-        return sysv_error(s->name, errno, err);
-    if (s->nomap || ds.shm_segsz == 0)
+        return sysv_error(s->c.name, errno, err);
+    if (s->c.nomap || ds.shm_segsz == 0)
         return 0;
-    p = shmat(s->shmid, NULL, s->writable ? 0 : SHM_RDONLY);
+    p = shmat(s->shmid, NULL, s->c.writable ? 0 : SHM_RDONLY);
     if (p == (void *)-1)
-        return sysv_error(s->name, errno, err);
-    s->addr = p;
-    s->len = (uint64_t)ds.shm_segsz;
-    s->win_off = 0;
-    s->win_len = s->len;
+        return sysv_error(s->c.name, errno, err);
+    s->c.addr = p;
+    s->c.len = (uint64_t)ds.shm_segsz;
+    s->c.win_off = 0;
+    s->c.win_len = s->c.len;
     return 0;
 }
 
@@ -419,9 +420,9 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
     s->form = n->form;
     s->fd = -1;
     s->shmid = -1;
-    s->writable = (flags & SPY_O_WRITE) != 0;
-    s->nomap = (flags & SPY_O_NOMAP) != 0;
-    spy_name_format(n, s->name, sizeof s->name);
+    s->c.writable = (flags & SPY_O_WRITE) != 0;
+    s->c.nomap = (flags & SPY_O_NOMAP) != 0;
+    spy_name_format(n, s->c.name, sizeof s->c.name);
 
     if (n->form == SPY_NAME_SYSV_ID || n->form == SPY_NAME_SYSV_KEY)
         rc = open_sysv(s, n, flags, size, mode, err);
@@ -429,7 +430,7 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
         rc = open_fd(s, n, flags, size, mode, err);
     if (rc != 0) {
         /* Leave nothing half-made behind. */
-        if (s->created)
+        if (s->c.created)
             spy_seg_unlink(n, NULL);
         spy_seg_close(s);
         return rc;
@@ -443,19 +444,19 @@ int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
     if (s->shmid >= 0) {
         struct shmid_ds ds;
         if (shmctl(s->shmid, IPC_STAT, &ds) != 0)
-            return sysv_error(s->name, errno, err);
+            return sysv_error(s->c.name, errno, err);
         spy__fill_from_shmid(info, s->shmid, &ds);
         return 0;
     } else {
         struct stat st;
         if (fstat(s->fd, &st) != 0)
-            return spy_err_set(err, SPY_EIO, errno, "%s: fstat: %s", s->name,
+            return spy_err_set(err, SPY_EIO, errno, "%s: fstat: %s", s->c.name,
                                strerror(errno));
         spy__fill_from_stat(info, &st);
-        snprintf(info->name, sizeof info->name, "%s", s->name);
-        info->kind = s->form == SPY_NAME_FILE            ? SPY_KIND_FILE
-                     : strncmp(s->name, "/sem.", 5) == 0 ? SPY_KIND_SEM
-                                                         : SPY_KIND_POSIX;
+        snprintf(info->name, sizeof info->name, "%s", s->c.name);
+        info->kind = s->form == SPY_NAME_FILE              ? SPY_KIND_FILE
+                     : strncmp(s->c.name, "/sem.", 5) == 0 ? SPY_KIND_SEM
+                                                           : SPY_KIND_POSIX;
         if (st.st_nlink == 0)
             snprintf(info->problem, sizeof info->problem,
                      "the name was removed; the memory lives until the last "
@@ -468,69 +469,19 @@ int spy_seg_refresh(spy_seg *s, int *changed, spy_err *err) {
     struct stat st;
     if (changed != NULL)
         *changed = 0;
-    if (s->fd < 0 || s->nomap)
+    if (s->fd < 0 || s->c.nomap)
         return 0; /* System V segments never change size */
     if (fstat(s->fd, &st) != 0)
-        return spy_err_set(err, SPY_EIO, errno, "%s: fstat: %s", s->name,
+        return spy_err_set(err, SPY_EIO, errno, "%s: fstat: %s", s->c.name,
                            strerror(errno));
-    if ((uint64_t)st.st_size == s->len)
+    if ((uint64_t)st.st_size == s->c.len)
         return 0;
     /* The next access maps a window that fits the new size. */
     unmap_window(s);
-    s->len = (uint64_t)st.st_size;
+    s->c.len = (uint64_t)st.st_size;
     if (changed != NULL)
         *changed = 1;
     (void)err;
-    return 0;
-}
-
-uint64_t spy_seg_len(const spy_seg *s) {
-    return s->len;
-}
-
-static int check_range(const spy_seg *s, uint64_t off, size_t len,
-                       spy_err *err) {
-    if (off > s->len || len > s->len - off)
-        return spy_err_set(err, SPY_ERANGE, 0,
-                           "%s: offset %" PRIu64 " + %zu bytes is past the "
-                           "end (%" PRIu64 " bytes)",
-                           s->name, off, len, s->len);
-    return 0;
-}
-
-static int fault_error(const spy_seg *s, const spy_fault *f, spy_err *err) {
-    uint64_t base = (uint64_t)(uintptr_t)s->addr;
-    if (f->addr >= base && f->addr < base + s->win_len)
-        return spy_err_set(err, SPY_EFAULT, 0,
-                           "%s: the object shrank while in use (%s at offset "
-                           "%" PRIu64 ")",
-                           s->name, f->sig_name, s->win_off + (f->addr - base));
-    return spy_err_set(err, SPY_EFAULT, 0, "%s: memory access faulted (%s)",
-                       s->name, f->sig_name);
-}
-
-/* Copies len bytes between buf and the object at off, window by window,
- * under the fault guard. to_seg selects the direction. */
-static int copy_windows(spy_seg *s, uint64_t off, uint8_t *buf, size_t len,
-                        int to_seg, spy_err *err) {
-    while (len > 0) {
-        spy_fault f;
-        uint64_t in_win;
-        size_t n;
-        int rc = map_window(s, off, err);
-        if (rc != 0)
-            return rc;
-        in_win = s->win_off + s->win_len - off;
-        n = len < in_win ? len : (size_t)in_win;
-        rc = to_seg
-                 ? spy_copy_guarded(s->addr + (off - s->win_off), buf, n, &f)
-                 : spy_copy_guarded(buf, s->addr + (off - s->win_off), n, &f);
-        if (rc != 0)
-            return fault_error(s, &f, err);
-        off += n;
-        buf += n;
-        len -= n;
-    }
     return 0;
 }
 
@@ -548,7 +499,7 @@ static int read_fd(const spy_seg *s, uint64_t off, uint8_t *buf, size_t len,
             continue;
         if (n < 0)
             return spy_err_set(err, SPY_EIO, errno,
-                               "%s: read at offset %" PRIu64 ": %s", s->name,
+                               "%s: read at offset %" PRIu64 ": %s", s->c.name,
                                off, strerror(errno));
         if (n == 0)
             return spy_err_set(
@@ -556,7 +507,7 @@ static int read_fd(const spy_seg *s, uint64_t off, uint8_t *buf, size_t len,
                 "%s: the object shrank while in use (now %" PRIu64
                 " bytes: offset %" PRIu64 " is past its end, where a "
                 "mapping raises SIGBUS)",
-                s->name, fstat(s->fd, &st) == 0 ? (uint64_t)st.st_size : 0,
+                s->c.name, fstat(s->fd, &st) == 0 ? (uint64_t)st.st_size : 0,
                 off);
         off += (uint64_t)n;
         buf += n;
@@ -567,12 +518,12 @@ static int read_fd(const spy_seg *s, uint64_t off, uint8_t *buf, size_t len,
 
 int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len,
                  spy_err *err) {
-    int rc = check_range(s, off, len, err);
+    int rc = spy__seg_check_range(&s->c, off, len, err);
     if (rc != 0 || len == 0)
         return rc;
     if (s->fd >= 0) /* System V segments have none: the guarded copy */
         return read_fd(s, off, dst, len, err);
-    return copy_windows(s, off, dst, len, 0, err);
+    return spy__seg_copy(s, off, dst, len, 0, err);
 }
 
 int spy_seg_next_data(spy_seg *s, uint64_t off, uint64_t *data, uint64_t *hole,
@@ -581,8 +532,8 @@ int spy_seg_next_data(spy_seg *s, uint64_t off, uint64_t *data, uint64_t *hole,
     struct stat st;
 
     *data = off;
-    *hole = s->len;
-    if (s->fd < 0 || off >= s->len)
+    *hole = s->c.len;
+    if (s->fd < 0 || off >= s->c.len)
         return 0; /* System V: all data */
     /* Every byte allocated: no holes, and no SEEK_HOLE, which on tmpfs
      * walks every page up to the hole (5 ms of a 256 MiB object). Extra
@@ -601,40 +552,29 @@ int spy_seg_next_data(spy_seg *s, uint64_t off, uint64_t *data, uint64_t *hole,
             return spy_err_set(err, SPY_EFAULT, 0,
                                "%s: the object shrank while in use (now "
                                "%" PRIu64 " bytes)",
-                               s->name, (uint64_t)st.st_size);
-        *data = *hole = s->len;
+                               s->c.name, (uint64_t)st.st_size);
+        *data = *hole = s->c.len;
         return 0;
     }
     h = lseek(s->fd, d, SEEK_HOLE);
-    *data = (uint64_t)d < s->len ? (uint64_t)d : s->len;
-    if (h > d && (uint64_t)h < s->len)
+    *data = (uint64_t)d < s->c.len ? (uint64_t)d : s->c.len;
+    if (h > d && (uint64_t)h < s->c.len)
         *hole = (uint64_t)h;
     return 0;
-}
-
-int spy_seg_write(spy_seg *s, uint64_t off, const void *src, size_t len,
-                  spy_err *err) {
-    int rc;
-    if (!s->writable)
-        return spy_err_set(err, SPY_EROFS, 0, "%s: opened read-only", s->name);
-    rc = check_range(s, off, len, err);
-    if (rc != 0 || len == 0)
-        return rc;
-    /* The source is only read; the cast serves the one copy routine. */
-    return copy_windows(s, off, (uint8_t *)(uintptr_t)src, len, 1, err);
 }
 
 int spy_seg_flush(spy_seg *s, spy_err *err) {
     if (s->shmid >= 0)
         return 0; /* System V memory has no backing file */
-    if (s->addr != NULL && msync(s->addr, (size_t)s->win_len, MS_SYNC) != 0)
-        return spy_err_set(err, SPY_EIO, errno, "%s: msync: %s", s->name,
+    if (s->c.addr != NULL &&
+        msync(s->c.addr, (size_t)s->c.win_len, MS_SYNC) != 0)
+        return spy_err_set(err, SPY_EIO, errno, "%s: msync: %s", s->c.name,
                            strerror(errno));
     /* msync covers the current window only; bytes written through earlier
      * windows (unmapped since, still dirty in the page cache) reach the
      * file with fdatasync. /dev/shm has no disk behind it. */
-    if (s->form == SPY_NAME_FILE && s->writable && fdatasync(s->fd) != 0)
-        return spy_err_set(err, SPY_EIO, errno, "%s: fdatasync: %s", s->name,
+    if (s->form == SPY_NAME_FILE && s->c.writable && fdatasync(s->fd) != 0)
+        return spy_err_set(err, SPY_EIO, errno, "%s: fdatasync: %s", s->c.name,
                            strerror(errno));
     return 0;
 }
@@ -643,26 +583,14 @@ int spy_seg_parallel_reads(const spy_seg *s) {
     return s->fd >= 0; /* read_fd: pread keeps no position */
 }
 
-int spy_seg_created(const spy_seg *s) {
-    return s->created;
-}
-
-int spy_seg_writable(const spy_seg *s) {
-    return s->writable;
-}
-
-const char *spy_seg_name(const spy_seg *s) {
-    return s->name;
-}
-
 void spy_seg_close(spy_seg *s) {
     if (s == NULL)
         return;
-    if (s->addr != NULL) {
+    if (s->c.addr != NULL) {
         if (s->shmid >= 0)
-            shmdt(s->addr);
+            shmdt(s->c.addr);
         else
-            munmap(s->addr, (size_t)s->win_len);
+            munmap(s->c.addr, (size_t)s->c.win_len);
     }
     if (s->fd >= 0)
         close(s->fd);

@@ -1,4 +1,4 @@
-/* term_posix.c - terminal services for the TUI on POSIX systems: signal
+/* posix/term.c - terminal services for the TUI on POSIX systems: signal
  * hooks that restore the terminal, and isatty. */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L /* sigaction under -std=c11 */

@@ -1,4 +1,4 @@
-/* thread_posix.c - thread.h with pthreads. */
+/* posix/thread.c - thread.h with pthreads. */
 #include "../thread.h"
 
 #include <errno.h>

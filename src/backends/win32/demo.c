@@ -1,4 +1,4 @@
-/* demo_win32.c - the classroom experiments of `shmspy demo` on Windows:
+/* win32/demo.c - the classroom experiments of `shmspy demo` on Windows:
  * real sections, real processes, real access violations. Each returns
  * what it observed; the narration and the judgement live in
  * src/cli/cmd_demo.c, as on POSIX.
@@ -110,7 +110,7 @@ static void peer_end(peer *p) {
 /* Starts `shmspy --demo-child role [arg]` with pipes for its standard
  * input and output. arg is a lab name (no spaces or quotes). */
 static int peer_start(const char *role, const char *arg, peer *p) {
-    static WCHAR exe[MAX_PATH], cmd[MAX_PATH + 256];
+    WCHAR exe[MAX_PATH], cmd[MAX_PATH + 256];
     char line[MAX_PATH * 3 + 256], exe8[MAX_PATH * 3];
     SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
     HANDLE in_r = NULL, out_w = NULL;
@@ -197,7 +197,7 @@ static int peer_once(const char *role, const char *arg, uint64_t *addr,
  * section NAME, maps a view, reports its address and the string at its
  * start. */
 int spy_demo_child(int argc, char **argv) {
-    static WCHAR wide[SPY_NAME_MAX];
+    WCHAR wide[SPY_NAME_MAX];
     char text[64];
     uint8_t *v;
 

@@ -1,6 +1,7 @@
-/* win32_internal.h - what the win32_*.c files of the Windows backend share.
- *
- * Internal to src/backends/: nothing here crosses backend.h. */
+/* win32/internal.h - what the files of the Windows backend share (seg.c,
+ * list.c, mappers.c, security.c, guard.c, probe.c, process.c, demo.c).
+ * Private to src/backends/win32/: nothing here crosses the backend headers
+ * (seg.h, guard.h, mappers.h, process.h, inject.h, demo.h). */
 #ifndef SPY_WIN32_INTERNAL_H
 #define SPY_WIN32_INTERNAL_H
 
@@ -73,6 +74,12 @@ int spy__win_mode(HANDLE h, uint32_t *mode);
  * a user name, or as a SID ("S-1-5-...") when it has no name here; "-"
  * when the owner cannot be read (h needs READ_CONTROL). */
 void spy__win_owner(HANDLE h, char *out, size_t cap);
+
+/* Reads each of len bytes at p and writes it back unchanged, under the
+ * fault guard of win32/guard.c (spy_probe --write): 0 when every access
+ * worked, SPY_EFAULT with *out filled (out may be NULL) when one faulted.
+ * Thread-safe per thread, like spy_copy_guarded. */
+int spy__touch_guarded(volatile uint8_t *p, size_t len, spy_fault *out);
 
 /* FILETIME (100 ns since 1601) to seconds since 1970. */
 int64_t spy__filetime_to_unix(const FILETIME *ft);

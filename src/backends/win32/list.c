@@ -1,4 +1,4 @@
-/* win32_list.c - listing named sections: the object directories of the NT
+/* win32/list.c - listing named sections: the object directories of the NT
  * namespace, read with ntdll's NtOpenDirectoryObject and
  * NtQueryDirectoryObject, and the section queries (NtQuerySection,
  * NtQueryObject).
@@ -198,7 +198,7 @@ static int report(HANDLE dir, const char *prefix, const spy__ustr *name,
     snprintf(info->name, sizeof info->name, "%s\\", prefix);
     snprintf(info->owner, sizeof info->owner, "-");
     snprintf(info->group, sizeof info->group, "-");
-    /* WTF-8 (win32.c): unpaired surrogates and U+0000 become bytes that
+    /* WTF-8 (win32/seg.c): unpaired surrogates and U+0000 become bytes that
      * are not UTF-8, which every output escapes visibly. */
     if (spy__wide_to_utf8(name->Buffer, units, info->name + pl,
                           sizeof info->name - pl) != 0) {
@@ -298,7 +298,11 @@ static int name_cmp(const void *pa, const void *pb) {
  * an implementation has only that (Wine), or a listing over 64 MiB. */
 static int read_dir(HANDLE dir, const char *prefix, dir_names *d, size_t *count,
                     uint64_t *hash, int *atomic, spy_err *err) {
-    static ULONG cap = 16384; /* what sufficed last time */
+    /* Remembered from the last call (hints, not results): the buffer size
+     * that sufficed, and whether this system answers one entry per call.
+     * Not thread-safe: listing runs on one thread at a time (the CLI's
+     * list, the TUI's browser); a second lister would need them per call. */
+    static ULONG cap = 16384;
     static BOOLEAN single = FALSE;
     ULONG ctx = 0, got = 0;
     BOOLEAN restart = TRUE;

@@ -1,4 +1,4 @@
-/* win32_mappers.c - spy_mappers on Windows: which processes hold the
+/* win32/mappers.c - spy_mappers on Windows: which processes hold the
  * section open.
  *
  * Windows has no /proc/PID/maps. What it does have is the system-wide
@@ -144,7 +144,7 @@ static void access_perms(ULONG a, char perms[5]) {
 
 int spy_mappers(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
                 int *hidden, spy_err *err) {
-    static WCHAR wide[4096], mine[1024], theirs[1024];
+    WCHAR wide[4096], mine[1024], theirs[1024];
     char canon[SPY_NAME_MAX];
     query_system_fn qs;
     query_object_fn qo;

@@ -1,4 +1,4 @@
-/* win32_security.c - mode bits and owners for Windows sections.
+/* win32/security.c - mode bits and owners for Windows sections.
  *
  * A section has a security descriptor, not mode bits. shmspy keeps its
  * promise of "mode 0600 unless told otherwise" on Windows by creating
@@ -152,28 +152,36 @@ void spy__win_owner(HANDLE h, char *out, size_t cap) {
     LPWSTR text = NULL;
 
     /* list asks once per section, nearly always for the same owner:
-     * remember the last answer (LookupAccountSid may ask the LSA). */
+     * remember the last answer (LookupAccountSid may ask the LSA). The
+     * lock makes the cache safe from several threads. */
+    static SRWLOCK last_lock = SRWLOCK_INIT;
     static BYTE last_sid[SECURITY_MAX_SID_SIZE];
     static char last_name[64];
     static DWORD last_len;
+    int hit;
 
     snprintf(out, cap, "-");
     if (GetSecurityInfo(h, SE_KERNEL_OBJECT, OWNER_SECURITY_INFORMATION, &owner,
                         NULL, NULL, NULL, &sd) != ERROR_SUCCESS)
         return;
-    if (owner != NULL && last_len != 0 && GetLengthSid(owner) == last_len &&
-        memcmp(owner, last_sid, last_len) == 0) {
+    AcquireSRWLockExclusive(&last_lock);
+    hit = owner != NULL && last_len != 0 && GetLengthSid(owner) == last_len &&
+          memcmp(owner, last_sid, last_len) == 0;
+    if (hit)
         snprintf(out, cap, "%s", last_name);
-    } else if (owner != NULL &&
-               LookupAccountSidW(NULL, owner, name, &nl, domain, &dl, &use)) {
+    ReleaseSRWLockExclusive(&last_lock);
+    if (!hit && owner != NULL &&
+        LookupAccountSidW(NULL, owner, name, &nl, domain, &dl, &use)) {
         spy__wide_to_utf8(name, (int)wcslen(name), out, cap);
+        AcquireSRWLockExclusive(&last_lock);
         last_len =
             GetLengthSid(owner) <= sizeof last_sid ? GetLengthSid(owner) : 0;
         if (last_len != 0) {
             memcpy(last_sid, owner, last_len);
             snprintf(last_name, sizeof last_name, "%s", out);
         }
-    } else if (owner != NULL && ConvertSidToStringSidW(owner, &text)) {
+        ReleaseSRWLockExclusive(&last_lock);
+    } else if (!hit && owner != NULL && ConvertSidToStringSidW(owner, &text)) {
         spy__wide_to_utf8(text, (int)wcslen(text), out, cap);
         LocalFree(text);
     }

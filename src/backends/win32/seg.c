@@ -1,28 +1,22 @@
-/* win32.c - the Windows backend: named file-mapping sections (`Local\`,
+/* win32/seg.c - seg.h on Windows: named file-mapping sections (`Local\`,
  * `Global\`, a bare name meaning Local) and mapped files (file:PATH);
- * opening, stat, guarded read/write, holding, time.
+ * opening, stat, guarded read/write; and the helpers the other win32/
+ * files share (WTF-8 names, error translation, VirtualQuery words).
  *
- * Listing is in win32_list.c (ntdll's object directories), the fault guard
- * and the probe in win32_guard.c, what Windows cannot do in win32_misc.c.
- * GetLastError() values are translated to SPY_E* codes here and nowhere
- * else. */
-#include <fcntl.h>
+ * Listing is in win32/list.c (ntdll's object directories), the fault guard
+ * in win32/guard.c, the process helpers and the hold in win32/process.c.
+ * GetLastError() values are translated to SPY_E* codes here
+ * (spy__win_error) and nowhere else. */
 #include <inttypes.h>
-#include <io.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../../core/escape.h"
+#include "../common.h"
 #include "internal.h"
 
 #include <shellapi.h> /* CommandLineToArgvW; needs windows.h first */
-
-/* A section is mapped a window at a time, like a POSIX object: a huge
- * section costs one window of address space. 64 MiB is a multiple of the
- * allocation granularity (64 KiB) that MapViewOfFile offsets must be. */
-#define SPY_WINDOW ((uint64_t)64 * 1024 * 1024)
 
 /* The section this process created last, while its handle is open: the
  * one name spy_seg_unlink can "remove" (by closing). */
@@ -31,19 +25,22 @@ static char created_name[SPY_NAME_MAX];
 /* Longest UTF-16 name or path we pass to the API, NUL included. */
 #define SPY_WNAME_MAX 4096
 
+/* c first: common.c reaches it through a spy_seg pointer. Its name is
+ * canonical ("Local\foo", "file:C:\x"); its window is a view of the
+ * section, mapped a window at a time like a POSIX object (SPY__WINDOW). */
 struct spy_seg {
+    spy__seg_common c;
     spy_name_form form;
-    char name[SPY_NAME_MAX]; /* canonical: "Local\foo", "file:C:\x" */
-    HANDLE file;             /* file: only; INVALID_HANDLE_VALUE otherwise */
-    HANDLE section;          /* NULL while there is none (empty file) */
-    uint8_t *addr;           /* current view; NULL when none */
-    uint64_t win_off;        /* object offset of the view */
-    uint64_t win_len;        /* bytes in the view */
-    uint64_t len;            /* size as of open or the last refresh */
-    int writable, created, nomap;
+    HANDLE file;    /* file: only; INVALID_HANDLE_VALUE otherwise */
+    HANDLE section; /* NULL while there is none (empty file) */
 };
+_Static_assert(offsetof(struct spy_seg, c) == 0, "see common.h");
 
-/* ---- small helpers shared by the win32_*.c files -------------------------
+/* A view faults when the pages behind it cannot be read (a file's disk
+ * failing: EXCEPTION_IN_PAGE_ERROR) or its protection changed. */
+const char spy__seg_fault_words[] = "the memory could not be accessed";
+
+/* ---- small helpers shared by the win32/ files -------------------------
  */
 
 /* Names are converted by hand rather than with MultiByteToWideChar /
@@ -159,8 +156,8 @@ int spy__wide_to_utf8(const WCHAR *s, int len, char *out, size_t cap) {
  * from GetCommandLineW as WTF-8 into out and returns 1; 0 when nothing
  * was lost or the match is not unique. */
 static int name_from_command_line(const char *base, char *out, size_t cap) {
-    static char ansi[SPY_NAME_MAX + 16], tmp[SPY_NAME_MAX];
-    static WCHAR back[SPY_WNAME_MAX];
+    char ansi[SPY_NAME_MAX + 16], tmp[SPY_NAME_MAX];
+    WCHAR back[SPY_WNAME_MAX];
     size_t bl = strlen(base);
     int argc = 0, i, found = 0;
     LPWSTR *wargv = CommandLineToArgvW(GetCommandLineW(), &argc);
@@ -202,7 +199,7 @@ int spy__win_section_name(const spy_name *n, char *utf8, size_t cap8,
                           WCHAR *wide, size_t capw, spy_err *err) {
     const char *base = n->form == SPY_NAME_PLAIN ? n->text + 1 : n->text;
     int global = n->form == SPY_NAME_WIN_GLOBAL;
-    static char from_cmdline[SPY_NAME_MAX];
+    char from_cmdline[SPY_NAME_MAX];
     int len;
 
     if (name_from_command_line(base, from_cmdline, sizeof from_cmdline))
@@ -370,10 +367,10 @@ int spy__win_error(const char *name, const char *what, DWORD e, spy_err *err) {
  */
 
 static void unmap_view(spy_seg *s) {
-    if (s->addr != NULL)
-        UnmapViewOfFile(s->addr);
-    s->addr = NULL;
-    s->win_off = s->win_len = 0;
+    if (s->c.addr != NULL)
+        UnmapViewOfFile(s->c.addr);
+    s->c.addr = NULL;
+    s->c.win_off = s->c.win_len = 0;
 }
 
 /* A file's section is made when first needed: an empty file has none
@@ -382,34 +379,35 @@ static int file_section(spy_seg *s, spy_err *err) {
     if (s->section != NULL || s->file == INVALID_HANDLE_VALUE)
         return 0;
     s->section = CreateFileMappingW(
-        s->file, NULL, s->writable ? PAGE_READWRITE : PAGE_READONLY, 0, 0,
+        s->file, NULL, s->c.writable ? PAGE_READWRITE : PAGE_READONLY, 0, 0,
         NULL);
     if (s->section == NULL)
-        return spy__win_error(s->name, "CreateFileMapping", GetLastError(),
+        return spy__win_error(s->c.name, "CreateFileMapping", GetLastError(),
                               err);
     return 0;
 }
 
-/* Makes the view holding offset off current. */
-static int map_window(spy_seg *s, uint64_t off, spy_err *err) {
-    uint64_t start = off - off % SPY_WINDOW, len;
+/* Makes the view holding offset off current (common.h). */
+int spy__seg_map_window(spy_seg *s, uint64_t off, spy_err *err) {
+    uint64_t start = off - off % SPY__WINDOW, len;
     void *p;
     int rc;
 
-    if (s->addr != NULL && off >= s->win_off && off < s->win_off + s->win_len)
+    if (s->c.addr != NULL && off >= s->c.win_off &&
+        off < s->c.win_off + s->c.win_len)
         return 0;
     unmap_view(s);
     if ((rc = file_section(s, err)) != 0)
         return rc;
-    len = s->len - start < SPY_WINDOW ? s->len - start : SPY_WINDOW;
+    len = s->c.len - start < SPY__WINDOW ? s->c.len - start : SPY__WINDOW;
     p = MapViewOfFile(s->section,
-                      FILE_MAP_READ | (s->writable ? FILE_MAP_WRITE : 0),
+                      FILE_MAP_READ | (s->c.writable ? FILE_MAP_WRITE : 0),
                       (DWORD)(start >> 32), (DWORD)start, (SIZE_T)len);
     if (p == NULL)
-        return spy__win_error(s->name, "MapViewOfFile", GetLastError(), err);
-    s->addr = p;
-    s->win_off = start;
-    s->win_len = len;
+        return spy__win_error(s->c.name, "MapViewOfFile", GetLastError(), err);
+    s->c.addr = p;
+    s->c.win_off = start;
+    s->c.win_len = len;
     return 0;
 }
 
@@ -429,11 +427,11 @@ static int section_size(spy_seg *s, uint64_t *size, spy_err *err) {
     }
     p = MapViewOfFile(s->section, FILE_MAP_READ, 0, 0, 0);
     if (p == NULL)
-        return spy__win_error(s->name, "MapViewOfFile", GetLastError(), err);
+        return spy__win_error(s->c.name, "MapViewOfFile", GetLastError(), err);
     if (VirtualQuery(p, &mbi, sizeof mbi) == 0) {
         DWORD e = GetLastError();
         UnmapViewOfFile(p);
-        return spy__win_error(s->name, "VirtualQuery", e, err);
+        return spy__win_error(s->c.name, "VirtualQuery", e, err);
     }
     *size = (uint64_t)mbi.RegionSize;
     UnmapViewOfFile(p);
@@ -442,14 +440,14 @@ static int section_size(spy_seg *s, uint64_t *size, spy_err *err) {
 
 static int open_section(spy_seg *s, const spy_name *n, unsigned flags,
                         uint64_t size, uint32_t mode, spy_err *err) {
-    static WCHAR wname[SPY_WNAME_MAX];
+    WCHAR wname[SPY_WNAME_MAX];
     DWORD access =
-        SECTION_QUERY | FILE_MAP_READ | (s->writable ? FILE_MAP_WRITE : 0);
+        SECTION_QUERY | FILE_MAP_READ | (s->c.writable ? FILE_MAP_WRITE : 0);
     uint64_t have = 0;
     int rc;
 
-    rc = spy__win_section_name(n, s->name, sizeof s->name, wname, SPY_WNAME_MAX,
-                               err);
+    rc = spy__win_section_name(n, s->c.name, sizeof s->c.name, wname,
+                               SPY_WNAME_MAX, err);
     if (rc != 0)
         return rc;
     if (flags & SPY_O_CREATE) {
@@ -457,16 +455,16 @@ static int open_section(spy_seg *s, const spy_name *n, unsigned flags,
         if (size == 0)
             return spy_err_set(err, SPY_ERANGE, 0,
                                "%s: a section needs a size of at least 1 byte",
-                               s->name);
+                               s->c.name);
         /* Pagefile-backed: INVALID_HANDLE_VALUE instead of a file. The
          * section lives while any handle or view of it exists. Its DACL
-         * says what the mode says (win32_security.c). */
+         * says what the mode says (win32/security.c). */
         SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, FALSE};
         if (spy__win_sd_from_mode(mode, &sa.lpSecurityDescriptor) != 0)
             return spy_err_set(err, SPY_EIO, 0,
                                "%s: cannot make a security descriptor for "
                                "mode %04o",
-                               s->name, (unsigned)mode);
+                               s->c.name, (unsigned)mode);
         SetLastError(0);
         s->section =
             CreateFileMappingW(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE,
@@ -474,15 +472,15 @@ static int open_section(spy_seg *s, const spy_name *n, unsigned flags,
         e = GetLastError();
         LocalFree(sa.lpSecurityDescriptor);
         if (s->section == NULL)
-            return spy__win_error(s->name, "CreateFileMapping", e, err);
+            return spy__win_error(s->c.name, "CreateFileMapping", e, err);
         if (e == ERROR_ALREADY_EXISTS) {
             /* The handle is to the existing section, whatever size we
              * asked for. */
             if (flags & SPY_O_EXCL)
-                return spy__win_error(s->name, "create", e, err);
+                return spy__win_error(s->c.name, "create", e, err);
         } else {
-            s->created = 1;
-            snprintf(created_name, sizeof created_name, "%s", s->name);
+            s->c.created = 1;
+            snprintf(created_name, sizeof created_name, "%s", s->c.name);
         }
     } else {
         s->section = OpenFileMappingW(access, FALSE, wname);
@@ -491,43 +489,44 @@ static int open_section(spy_seg *s, const spy_name *n, unsigned flags,
             s->section =
                 OpenFileMappingW(access & ~(DWORD)SECTION_QUERY, FALSE, wname);
         if (s->section == NULL)
-            return spy__win_error(s->name, "open", GetLastError(), err);
+            return spy__win_error(s->c.name, "open", GetLastError(), err);
     }
     if ((rc = section_size(s, &have, err)) != 0)
         return rc;
-    s->len = have;
-    if ((flags & SPY_O_CREATE) && !s->created && size > have)
+    s->c.len = have;
+    if ((flags & SPY_O_CREATE) && !s->c.created && size > have)
         return spy_err_set(err, SPY_ERANGE, 0,
                            "%s: already exists with %" PRIu64
                            " bytes, fewer than the %" PRIu64
                            " asked; a section cannot grow (it disappears "
                            "with its last handle, then can be made anew)",
-                           s->name, have, size);
+                           s->c.name, have, size);
     /* Map the first window now: permission problems show at open. */
-    return s->len == 0 || s->nomap ? 0 : map_window(s, 0, err);
+    return s->c.len == 0 || s->c.nomap ? 0 : spy__seg_map_window(s, 0, err);
 }
 
 static int file_len(spy_seg *s, uint64_t *len, spy_err *err) {
     LARGE_INTEGER sz;
     if (!GetFileSizeEx(s->file, &sz))
-        return spy__win_error(s->name, "GetFileSizeEx", GetLastError(), err);
+        return spy__win_error(s->c.name, "GetFileSizeEx", GetLastError(), err);
     *len = (uint64_t)sz.QuadPart;
     return 0;
 }
 
 static int open_file(spy_seg *s, const spy_name *n, unsigned flags,
                      uint64_t size, spy_err *err) {
-    static WCHAR wpath[SPY_WNAME_MAX];
-    DWORD access = GENERIC_READ | (s->writable ? GENERIC_WRITE : 0);
+    WCHAR wpath[SPY_WNAME_MAX];
+    DWORD access = GENERIC_READ | (s->c.writable ? GENERIC_WRITE : 0);
     DWORD share = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
     DWORD disp = OPEN_EXISTING, e;
     uint64_t have = 0;
     int rc;
 
-    snprintf(s->name, sizeof s->name, "file:%s", n->text);
+    snprintf(s->c.name, sizeof s->c.name, "file:%s", n->text);
     if (spy__utf8_to_wide(n->text, wpath, SPY_WNAME_MAX) != 0)
         return spy_err_set(err, SPY_EINVAL, 0,
-                           "%s: not a valid UTF-8 path, or too long", s->name);
+                           "%s: not a valid UTF-8 path, or too long",
+                           s->c.name);
     if (flags & SPY_O_CREATE)
         disp = (flags & SPY_O_EXCL) ? CREATE_NEW : OPEN_ALWAYS;
     SetLastError(0);
@@ -535,12 +534,12 @@ static int open_file(spy_seg *s, const spy_name *n, unsigned flags,
                           FILE_ATTRIBUTE_NORMAL, NULL);
     e = GetLastError();
     if (s->file == INVALID_HANDLE_VALUE)
-        return spy__win_error(s->name, "open", e, err);
+        return spy__win_error(s->c.name, "open", e, err);
     if ((flags & SPY_O_CREATE) && e != ERROR_ALREADY_EXISTS)
-        s->created = 1;
+        s->c.created = 1;
     if (GetFileType(s->file) != FILE_TYPE_DISK)
         return spy_err_set(err, SPY_ETYPE, 0,
-                           "%s: is a pipe or device, not a file", s->name);
+                           "%s: is a pipe or device, not a file", s->c.name);
     if ((rc = file_len(s, &have, err)) != 0)
         return rc;
     if ((flags & SPY_O_CREATE) && size > 0 && have != size) {
@@ -549,11 +548,12 @@ static int open_file(spy_seg *s, const spy_name *n, unsigned flags,
         if (size > (uint64_t)INT64_MAX ||
             !SetFilePointerEx(s->file, to, NULL, FILE_BEGIN) ||
             !SetEndOfFile(s->file))
-            return spy__win_error(s->name, "SetEndOfFile", GetLastError(), err);
+            return spy__win_error(s->c.name, "SetEndOfFile", GetLastError(),
+                                  err);
         have = size;
     }
-    s->len = have;
-    return s->len == 0 || s->nomap ? 0 : map_window(s, 0, err);
+    s->c.len = have;
+    return s->c.len == 0 || s->c.nomap ? 0 : spy__seg_map_window(s, 0, err);
 }
 
 int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
@@ -575,8 +575,8 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
         return spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
     s->form = n->form;
     s->file = INVALID_HANDLE_VALUE;
-    s->writable = (flags & SPY_O_WRITE) != 0 || (flags & SPY_O_CREATE) != 0;
-    s->nomap = (flags & SPY_O_NOMAP) != 0;
+    s->c.writable = (flags & SPY_O_WRITE) != 0 || (flags & SPY_O_CREATE) != 0;
+    s->c.nomap = (flags & SPY_O_NOMAP) != 0;
     if (n->form == SPY_NAME_FILE)
         rc = open_file(s, n, flags, size, err);
     else
@@ -584,7 +584,7 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
     if (rc != 0) {
         /* Leave nothing half-made behind: a new section goes with its
          * handle; a new file is deleted. */
-        if (s->created && n->form == SPY_NAME_FILE) {
+        if (s->c.created && n->form == SPY_NAME_FILE) {
             spy_seg_close(s);
             spy_seg_unlink(n, NULL);
         } else {
@@ -594,10 +594,11 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
     }
     /* A read-only open keeps a read-only view even though creating needed
      * write access. */
-    s->writable = (flags & SPY_O_WRITE) != 0;
-    if (!s->writable && s->addr != NULL) {
+    s->c.writable = (flags & SPY_O_WRITE) != 0;
+    if (!s->c.writable && s->c.addr != NULL) {
         unmap_view(s);
-        if (!s->nomap && s->len > 0 && (rc = map_window(s, 0, err)) != 0) {
+        if (!s->c.nomap && s->c.len > 0 &&
+            (rc = spy__seg_map_window(s, 0, err)) != 0) {
             spy_seg_close(s);
             return rc;
         }
@@ -634,7 +635,7 @@ static void section_attrs(ULONG a, char *buf, size_t cap) {
 static void stat_section(spy_seg *s, spy_seg_info *info) {
     spy__section_basic sb;
     MEMORY_BASIC_INFORMATION mbi;
-    void *view = s->addr;
+    void *view = s->c.addr;
     long handles;
 
     if (spy__nt_query_section(s->section, &sb) == SPY_STATUS_SUCCESS) {
@@ -648,10 +649,10 @@ static void stat_section(spy_seg *s, spy_seg_info *info) {
     handles = spy__nt_handle_count(s->section);
     if (handles > 0)
         info->win_handles = (int32_t)handles;
-    if (view == NULL && s->len > 0)
-        view =
-            MapViewOfFile(s->section, FILE_MAP_READ, 0, 0,
-                          (SIZE_T)(s->len < SPY_WINDOW ? s->len : SPY_WINDOW));
+    if (view == NULL && s->c.len > 0)
+        view = MapViewOfFile(
+            s->section, FILE_MAP_READ, 0, 0,
+            (SIZE_T)(s->c.len < SPY__WINDOW ? s->c.len : SPY__WINDOW));
     if (view != NULL && VirtualQuery(view, &mbi, sizeof mbi) != 0) {
         info->win_region_size = (uint64_t)mbi.RegionSize;
         snprintf(info->win_region, sizeof info->win_region, "%s, %s%s, %s",
@@ -659,19 +660,19 @@ static void stat_section(spy_seg *s, spy_seg_info *info) {
                  (mbi.Protect & PAGE_GUARD) ? "|PAGE_GUARD" : "",
                  spy__type_name(mbi.Type));
     }
-    if (view != NULL && view != s->addr)
+    if (view != NULL && view != s->c.addr)
         UnmapViewOfFile(view);
 }
 
 int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
     spy_seg_info_init(info);
-    snprintf(info->name, sizeof info->name, "%s", s->name);
+    snprintf(info->name, sizeof info->name, "%s", s->c.name);
     snprintf(info->owner, sizeof info->owner, "-");
     snprintf(info->group, sizeof info->group, "-");
     if (s->file != INVALID_HANDLE_VALUE) {
         BY_HANDLE_FILE_INFORMATION fi;
         if (!GetFileInformationByHandle(s->file, &fi))
-            return spy__win_error(s->name, "GetFileInformationByHandle",
+            return spy__win_error(s->c.name, "GetFileInformationByHandle",
                                   GetLastError(), err);
         info->kind = SPY_KIND_FILE;
         info->size = ((uint64_t)fi.nFileSizeHigh << 32) | fi.nFileSizeLow;
@@ -688,21 +689,21 @@ int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
         return 0;
     }
     info->kind = SPY_KIND_WIN_SECTION;
-    info->size = s->len;
+    info->size = s->c.len;
     /* A section has a security descriptor, not mode bits: the bits its
-     * DACL grants owner, group and Everyone (win32_security.c) where it
+     * DACL grants owner, group and Everyone (win32/security.c) where it
      * can be read; else what the C runtime's stat says of files, 0666
      * when we may open it for writing, 0444 if not (write refuses 0444
      * without --force). */
     {
-        static WCHAR wide[SPY_WNAME_MAX];
+        WCHAR wide[SPY_WNAME_MAX];
         HANDLE w = NULL;
-        if (spy__utf8_to_wide(s->name, wide, SPY_WNAME_MAX) == 0)
+        if (spy__utf8_to_wide(s->c.name, wide, SPY_WNAME_MAX) == 0)
             w = OpenFileMappingW(FILE_MAP_WRITE, FALSE, wide);
         info->mode = w != NULL ? 0666 : 0444;
         if (w != NULL)
             CloseHandle(w);
-        w = spy__utf8_to_wide(s->name, wide, SPY_WNAME_MAX) == 0
+        w = spy__utf8_to_wide(s->c.name, wide, SPY_WNAME_MAX) == 0
                 ? OpenFileMappingW(READ_CONTROL, FALSE, wide)
                 : NULL;
         if (w != NULL) {
@@ -723,11 +724,11 @@ int spy_seg_refresh(spy_seg *s, int *changed, spy_err *err) {
     if (changed != NULL)
         *changed = 0;
     /* A pagefile-backed section never changes size. */
-    if (s->file == INVALID_HANDLE_VALUE || s->nomap)
+    if (s->file == INVALID_HANDLE_VALUE || s->c.nomap)
         return 0;
     if ((rc = file_len(s, &len, err)) != 0)
         return rc;
-    if (len == s->len)
+    if (len == s->c.len)
         return 0;
     /* The file grew (Windows refuses to shrink a mapped file): the next
      * access makes a section and a view of the new size. */
@@ -735,68 +736,18 @@ int spy_seg_refresh(spy_seg *s, int *changed, spy_err *err) {
     if (s->section != NULL)
         CloseHandle(s->section);
     s->section = NULL;
-    s->len = len;
+    s->c.len = len;
     if (changed != NULL)
         *changed = 1;
     return 0;
 }
 
-uint64_t spy_seg_len(const spy_seg *s) {
-    return s->len;
-}
-
-static int check_range(const spy_seg *s, uint64_t off, size_t len,
-                       spy_err *err) {
-    if (off > s->len || len > s->len - off)
-        return spy_err_set(err, SPY_ERANGE, 0,
-                           "%s: offset %" PRIu64 " + %zu bytes is past the "
-                           "end (%" PRIu64 " bytes)",
-                           s->name, off, len, s->len);
-    return 0;
-}
-
-static int fault_error(const spy_seg *s, const spy_fault *f, spy_err *err) {
-    uint64_t base = (uint64_t)(uintptr_t)s->addr;
-    if (f->addr >= base && f->addr < base + s->win_len)
-        return spy_err_set(err, SPY_EFAULT, 0,
-                           "%s: the memory could not be accessed (%s at "
-                           "offset %" PRIu64 ")",
-                           s->name, f->sig_name, s->win_off + (f->addr - base));
-    return spy_err_set(err, SPY_EFAULT, 0, "%s: memory access faulted (%s)",
-                       s->name, f->sig_name);
-}
-
-/* Copies len bytes between buf and the object at off, view by view, under
- * the fault guard. to_seg selects the direction. */
-static int copy_windows(spy_seg *s, uint64_t off, uint8_t *buf, size_t len,
-                        int to_seg, spy_err *err) {
-    while (len > 0) {
-        spy_fault f;
-        uint64_t in_win;
-        size_t n;
-        int rc = map_window(s, off, err);
-        if (rc != 0)
-            return rc;
-        in_win = s->win_off + s->win_len - off;
-        n = len < in_win ? len : (size_t)in_win;
-        rc = to_seg
-                 ? spy_copy_guarded(s->addr + (off - s->win_off), buf, n, &f)
-                 : spy_copy_guarded(buf, s->addr + (off - s->win_off), n, &f);
-        if (rc != 0)
-            return fault_error(s, &f, err);
-        off += n;
-        buf += n;
-        len -= n;
-    }
-    return 0;
-}
-
 int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len,
                  spy_err *err) {
-    int rc = check_range(s, off, len, err);
+    int rc = spy__seg_check_range(&s->c, off, len, err);
     if (rc != 0 || len == 0)
         return rc;
-    return copy_windows(s, off, dst, len, 0, err);
+    return spy__seg_copy(s, off, dst, len, 0, err);
 }
 
 int spy_seg_next_data(spy_seg *s, uint64_t off, uint64_t *data, uint64_t *hole,
@@ -804,50 +755,28 @@ int spy_seg_next_data(spy_seg *s, uint64_t off, uint64_t *data, uint64_t *hole,
     /* Sections have no holes the API would tell us about: all data. */
     (void)err;
     *data = off;
-    *hole = s->len;
+    *hole = s->c.len;
     return 0;
 }
 
-int spy_seg_write(spy_seg *s, uint64_t off, const void *src, size_t len,
-                  spy_err *err) {
-    int rc;
-    if (!s->writable)
-        return spy_err_set(err, SPY_EROFS, 0, "%s: opened read-only", s->name);
-    rc = check_range(s, off, len, err);
-    if (rc != 0 || len == 0)
-        return rc;
-    /* The source is only read; the cast serves the one copy routine. */
-    return copy_windows(s, off, (uint8_t *)(uintptr_t)src, len, 1, err);
-}
-
 int spy_seg_flush(spy_seg *s, spy_err *err) {
-    if (s->addr == NULL)
+    if (s->c.addr == NULL)
         return 0;
-    if (!FlushViewOfFile(s->addr, (SIZE_T)s->win_len))
-        return spy__win_error(s->name, "FlushViewOfFile", GetLastError(), err);
+    if (!FlushViewOfFile(s->c.addr, (SIZE_T)s->c.win_len))
+        return spy__win_error(s->c.name, "FlushViewOfFile", GetLastError(),
+                              err);
     /* FlushViewOfFile starts the writes; FlushFileBuffers waits for them
      * (msync MS_SYNC does both). A pagefile-backed section has no file. */
-    if (s->file != INVALID_HANDLE_VALUE && s->writable &&
+    if (s->file != INVALID_HANDLE_VALUE && s->c.writable &&
         !FlushFileBuffers(s->file))
-        return spy__win_error(s->name, "FlushFileBuffers", GetLastError(), err);
+        return spy__win_error(s->c.name, "FlushFileBuffers", GetLastError(),
+                              err);
     return 0;
 }
 
 int spy_seg_parallel_reads(const spy_seg *s) {
     (void)s; /* reads copy from the one mapped view, moved as needed */
     return 0;
-}
-
-int spy_seg_created(const spy_seg *s) {
-    return s->created;
-}
-
-int spy_seg_writable(const spy_seg *s) {
-    return s->writable;
-}
-
-const char *spy_seg_name(const spy_seg *s) {
-    return s->name;
 }
 
 void spy_seg_close(spy_seg *s) {
@@ -858,13 +787,13 @@ void spy_seg_close(spy_seg *s) {
         CloseHandle(s->section);
     if (s->file != INVALID_HANDLE_VALUE)
         CloseHandle(s->file);
-    if (s->created && strcmp(s->name, created_name) == 0)
+    if (s->c.created && strcmp(s->c.name, created_name) == 0)
         created_name[0] = '\0';
     free(s);
 }
 
 int spy_seg_unlink(const spy_name *n, spy_err *err) {
-    static WCHAR wide[SPY_WNAME_MAX];
+    WCHAR wide[SPY_WNAME_MAX];
     char canon[SPY_NAME_MAX];
 
     if (n->form == SPY_NAME_FILE) {
@@ -904,145 +833,4 @@ int spy_seg_unlink(const spy_name *n, spy_err *err) {
                        "disappears with its last handle (end or release the "
                        "processes holding it)",
                        canon);
-}
-
-/* ---- process helpers ----------------------------------------------------
- */
-
-void spy_process_init(void) {
-    /* Binary standard streams: `dump --format raw` writes bytes unchanged
-     * and text output is byte-identical to the POSIX build (LF, no CR). */
-    _setmode(_fileno(stdin), _O_BINARY);
-    _setmode(_fileno(stdout), _O_BINARY);
-    _setmode(_fileno(stderr), _O_BINARY);
-    /* A crash ends the process with its exception code instead of waiting
-     * for someone to close an error dialog. */
-    SetErrorMode(GetErrorMode() | SEM_FAILCRITICALERRORS |
-                 SEM_NOGPFAULTERRORBOX);
-}
-
-uint64_t spy_page_size(void) {
-    SYSTEM_INFO si;
-    GetSystemInfo(&si);
-    return si.dwPageSize > 0 ? (uint64_t)si.dwPageSize : 4096;
-}
-
-int64_t spy_now(void) {
-    return (int64_t)time(NULL);
-}
-
-uint64_t spy_monotonic_ms(void) {
-    return (uint64_t)GetTickCount64();
-}
-
-/* ---- holding ------------------------------------------------------------
- * Two waitable events: one set by the console control handler (Ctrl-C,
- * Ctrl-Break, console closed; Windows runs the handler on a thread of its
- * own), one by a thread that reads standard input until a newline or its
- * end. spy_hold_wait waits for either. */
-
-static HANDLE hold_ctrl_event, hold_input_event;
-static volatile LONG hold_ctrl_type = -1;
-static const char *volatile hold_input_why;
-static int hold_armed;
-
-static BOOL WINAPI hold_ctrl_handler(DWORD type) {
-    switch (type) {
-    case CTRL_C_EVENT:
-    case CTRL_BREAK_EVENT:
-    case CTRL_CLOSE_EVENT:
-    case CTRL_LOGOFF_EVENT:
-    case CTRL_SHUTDOWN_EVENT:
-        InterlockedCompareExchange(&hold_ctrl_type, (LONG)type, -1);
-        SetEvent(hold_ctrl_event);
-        if (type == CTRL_CLOSE_EVENT) {
-            /* The process ends when this handler returns: give the main
-             * thread time to release what it holds. */
-            Sleep(2000);
-        }
-        return TRUE;
-    default:
-        return FALSE;
-    }
-}
-
-static DWORD WINAPI hold_input_thread(LPVOID arg) {
-    HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
-    char buf[256];
-    DWORD got;
-
-    (void)arg;
-    for (;;) {
-        if (!ReadFile(in, buf, sizeof buf, &got, NULL) || got == 0) {
-            hold_input_why = "end of input";
-            break;
-        }
-        if (memchr(buf, '\n', got) != NULL || memchr(buf, '\r', got) != NULL) {
-            hold_input_why = "Enter";
-            break;
-        }
-    }
-    SetEvent(hold_input_event);
-    return 0;
-}
-
-int spy_hold_arm(spy_err *err) {
-    if (hold_armed)
-        return 0;
-    hold_ctrl_event = CreateEventW(NULL, TRUE, FALSE, NULL);
-    hold_input_event = CreateEventW(NULL, TRUE, FALSE, NULL);
-    if (hold_ctrl_event == NULL || hold_input_event == NULL)
-        return spy__win_error("hold", "CreateEvent", GetLastError(), err);
-    hold_ctrl_type = -1;
-    if (!SetConsoleCtrlHandler(hold_ctrl_handler, TRUE))
-        return spy__win_error("hold", "SetConsoleCtrlHandler", GetLastError(),
-                              err);
-    hold_armed = 1;
-    return 0;
-}
-
-int spy_hold_wait(const char **why, spy_err *err) {
-    HANDLE in = GetStdHandle(STD_INPUT_HANDLE), waits[2], thread;
-    DWORD n = 1, r;
-    int rc;
-
-    *why = "?";
-    if ((rc = spy_hold_arm(err)) != 0)
-        return rc;
-    waits[0] = hold_ctrl_event;
-    /* Without standard input there is nothing to read: wait for a control
-     * event alone. The reader thread may stay blocked in ReadFile after
-     * a control event; the process is about to end then. */
-    if (in != NULL && in != INVALID_HANDLE_VALUE) {
-        thread = CreateThread(NULL, 0, hold_input_thread, NULL, 0, NULL);
-        if (thread != NULL) {
-            CloseHandle(thread);
-            waits[n++] = hold_input_event;
-        }
-    }
-    r = WaitForMultipleObjects(n, waits, FALSE, INFINITE);
-    if (r == WAIT_OBJECT_0) {
-        switch (hold_ctrl_type) {
-        case CTRL_C_EVENT:
-            *why = "Ctrl-C";
-            break;
-        case CTRL_BREAK_EVENT:
-            *why = "Ctrl-Break";
-            break;
-        case CTRL_CLOSE_EVENT:
-            *why = "console closed";
-            break;
-        default:
-            *why = "logoff or shutdown";
-            break;
-        }
-    } else if (r == WAIT_OBJECT_0 + 1) {
-        *why = hold_input_why != NULL ? hold_input_why : "end of input";
-    } else {
-        rc = spy__win_error("hold", "WaitForMultipleObjects", GetLastError(),
-                            err);
-    }
-    SetConsoleCtrlHandler(hold_ctrl_handler, FALSE);
-    hold_armed = 0;
-    return rc;
 }

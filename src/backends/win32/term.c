@@ -1,4 +1,4 @@
-/* term_win32.c - term.h on Windows (for the PDCurses TUI): console control
+/* win32/term.c - term.h on Windows (for the PDCurses TUI): console control
  * events become quit requests; an unhandled exception restores the
  * terminal before the process dies as it would have. */
 #include <io.h>

@@ -1,4 +1,4 @@
-/* thread_win32.c - thread.h with Win32 threads, a slim reader/writer lock
+/* win32/thread.c - thread.h with Win32 threads, a slim reader/writer lock
  * (used exclusively) and a condition variable (Vista and later). */
 #include "../thread.h"
 

@@ -1,3 +1,3 @@
 /* check.h - on Windows, our runner stands in for Check (see
  * ../check_shim.h): the unit test sources include <check.h> unchanged. */
-#include "../../check_shim.h"
+#include "../check_shim.h"
