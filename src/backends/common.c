@@ -3,6 +3,8 @@
  * accessors of an open segment (see common.h). */
 #include "common.h"
 
+#include "../core/range.h"
+
 #include <inttypes.h>
 
 #include "guard.h"
@@ -18,12 +20,7 @@ static const spy__seg_common *cbase_of(const spy_seg *s) {
 
 int spy__seg_check_range(const spy__seg_common *c, uint64_t off, size_t len,
                          spy_err *err) {
-    if (off > c->len || len > c->len - off)
-        return spy_err_set(err, SPY_ERANGE, 0,
-                           "%s: offset %" PRIu64 " + %zu bytes is past the "
-                           "end (%" PRIu64 " bytes)",
-                           c->name, off, len, c->len);
-    return 0;
+    return spy_range_check(c->name, off, len, c->len, err);
 }
 
 /* The sentence for a fault f during a copy through c's window. */
