@@ -225,8 +225,7 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
 
     spy_json_init(&j, stdout, 1);
     spy_json_obj_begin(&j);
-    spy_json_key(&j, "name");
-    spy_json_str(&j, s->name);
+    spy_json_name(&j, "name", s->name);
     spy_json_key(&j, "kind");
     spy_json_str(&j, spy_kind_name(s->kind));
     spy_json_key(&j, "size");
