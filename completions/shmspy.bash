@@ -43,10 +43,10 @@ _shmspy() {
   stat) opts="--json" ;;
   dump) opts="-s --offset -n --length -f --format" ;;
   read) opts="-s --offset -t --as --be -n --length" ;;
-  write) opts="-t --as --str --hex --file --fill -s --offset -n --length --be --create --mode --force --hold --keep" ;;
-  create) opts="-m --mode -f --force" ;;
+  write) opts="-t --as --str --hex --file --fill -s --offset -n --length --be --create --mode --force --follow --hold --keep" ;;
+  create) opts="-m --mode -f --force --follow" ;;
   rm) opts="" ;;
-  watch) opts="--hz -w --write --force" ;;
+  watch) opts="--hz -w --write --force --follow" ;;
   probe) opts="-n --length -w --write --json" ;;
   inject)
     if [ "$COMP_CWORD" -eq 2 ]; then
@@ -57,7 +57,7 @@ _shmspy() {
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       return
     fi
-    opts="-s --offset --bit --hex --str -t --as --be -k --count --seed -n --length --journal" ;;
+    opts="-s --offset --bit --hex --str -t --as --be -k --count --seed -n --length --journal --follow" ;;
   demo)
     if [[ "$cur" != -* ]]; then
       mapfile -t COMPREPLY < <(compgen -W "all $(shmspy demo 2>/dev/null | cut -d' ' -f1)" -- "$cur")

@@ -26,11 +26,21 @@ typedef struct spy_obj_state {
     uint32_t mode;     /* permission bits, 07777 */
 } spy_obj_state;
 
-/* Opens the existing object n (read-write when write is set) with the same
+/* What spy_obj_open is asked for. */
+enum {
+    SPY_OBJ_WRITE = 1,  /* open read-write */
+    SPY_OBJ_CHANGE = 2, /* the caller will change the object (bytes, size,
+                           mode or name), even through a read-only open */
+    SPY_OBJ_FOLLOW = 4  /* with CHANGE: follow a file: path's last symlink */
+};
+
+/* Opens the existing object n as flags (SPY_OBJ_*) ask, with the same
  * safety rules as spy_seg_open: no symlink followed inside /dev/shm, a
- * FIFO never blocks, anything but a regular file is SPY_ETYPE. *out owns
- * the descriptor: free with spy_obj_close. */
-int spy_obj_open(const spy_name *n, int write, spy_obj **out, spy_err *err);
+ * FIFO never blocks, anything but a regular file is SPY_ETYPE, and with
+ * SPY_OBJ_CHANGE the link rule of a file: path that spy_seg_open applies
+ * to writes (SPY_OBJ_FOLLOW as SPY_O_FOLLOW). *out owns the descriptor:
+ * free with spy_obj_close. */
+int spy_obj_open(const spy_name *n, int flags, spy_obj **out, spy_err *err);
 
 /* Creates n exclusively (SPY_EEXIST if the name exists) with exactly
  * mode, whatever the umask, open read-write. */

@@ -44,14 +44,22 @@ enum {
     SPY_O_CREATE = 1 << 1, /* create if missing (size and mode apply) */
     SPY_O_EXCL = 1 << 2,   /* with CREATE: fail with SPY_EEXIST if exists */
     SPY_O_NOMAP = 1 << 3,  /* do not map: for stat only */
+    SPY_O_FOLLOW = 1 << 4, /* with WRITE or CREATE: follow a symlink that
+                              is the last component of a file: path */
 };
 
 /* Opens (and unless SPY_O_NOMAP maps) the object named n. With
  * SPY_O_CREATE the object is created with exactly `mode` (umask ignored)
  * and sized to `size`; without SPY_O_EXCL an existing object is reused and
- * resized to `size` when size > 0. Symlinks are never followed; non-regular
- * files are refused (SPY_ETYPE). A zero-size object opens with no mapping
- * (spy_seg_len 0). On success *out owns the handle: free with
+ * resized to `size` when size > 0. Symlinks are never followed inside
+ * /dev/shm. A file: path opened for reading follows links; opened with
+ * WRITE or CREATE, a symlink as its last component is refused (SPY_ETYPE)
+ * unless SPY_O_FOLLOW, and even then one that fs.protected_symlinks would
+ * refuse (SPY_EACCES: in a world-writable sticky directory, owned neither
+ * by that directory's owner nor by the caller). Creating never goes
+ * through a link. spy_seg_stat's link says where a followed link led.
+ * Non-regular files are refused (SPY_ETYPE). A zero-size object opens with no
+ * mapping (spy_seg_len 0). On success *out owns the handle: free with
  * spy_seg_close. */
 int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
                  uint32_t mode, spy_seg **out, spy_err *err);

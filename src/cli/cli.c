@@ -34,6 +34,21 @@ int cli_fail(const spy_err *e) {
     return SPY_EXIT_RUNTIME;
 }
 
+void cli_note_link(spy_seg *seg, const spy_name *n) {
+    spy_seg_info *info;
+
+    if (n->form != SPY_NAME_FILE || (info = malloc(sizeof *info)) == NULL)
+        return;
+    if (spy_seg_stat(seg, info, NULL) == 0 && info->link[0] != '\0') {
+        fputs("shmspy: note: ", stderr);
+        cli_put_escaped(stderr, spy_seg_name(seg));
+        fputs(": a symbolic link to ", stderr);
+        cli_put_escaped(stderr, info->link);
+        fputs(" (followed for reading)\n", stderr);
+    }
+    free(info);
+}
+
 int cli_number(const char *cmd, const char *what, const char *text,
                uint64_t *out) {
     spy_err e;

@@ -148,6 +148,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
  * caller, this always returns SPY_EXIT_RUNTIME. */
 int cli_fail(const spy_err *e);
 
+/* For a file: name n opened as seg: when its last component is a
+ * symbolic link, says where it leads in one line on stderr ("shmspy:
+ * note: file:P: a symbolic link to T (followed for reading)"), so that
+ * dump and read keep stdout for the bytes alone. */
+void cli_note_link(spy_seg *seg, const spy_name *n);
+
 /* Parses a number argument; on error prints a usage error naming `what` and
  * returns -1 (caller returns SPY_EXIT_USAGE). */
 int cli_number(const char *cmd, const char *what, const char *text,

@@ -1,4 +1,5 @@
-/* cmd_create.c - `shmspy create NAME SIZE [--mode MODE] [--force]`. */
+/* cmd_create.c - `shmspy create NAME SIZE [--mode MODE] [--force
+ * [--follow]]`. */
 #include "../core/num.h"
 #include "cli.h"
 #include "../backends/seg.h"
@@ -7,7 +8,7 @@
 typedef struct create_req {
     const char *name_text, *size_text;
     uint32_t mode;
-    int force;
+    int force, follow;
 } create_req;
 
 #define F(member) offsetof(create_req, member)
@@ -17,7 +18,14 @@ static const cli_option create_options[] = {
             "permission bits, octal (default 0600, whatever the umask)"),
     CLI_OPT('f', "force", CLI_FLAG, F(force), NULL,
             "reuse an existing NAME and resize it to SIZE"),
+    CLI_OPT(0, "follow", CLI_FLAG, F(follow), NULL,
+            "with --force: NAME is a file:PATH that is a symbolic link:\n"
+            "resize where it points (never a link fs.protected_symlinks\n"
+            "forbids; a link is never created through)"),
     {0}};
+
+static const char *const create_needs[][2] = {{"follow", "force"},
+                                              {NULL, NULL}};
 
 static const cli_pos create_args[] = {
     {"NAME", F(name_text), CLI_REQUIRED, NULL},
@@ -26,18 +34,18 @@ static const cli_pos create_args[] = {
 
 const cli_command cmd_create_spec = {
     "create",
-    "create NAME SIZE [--mode MODE] [--force]",
+    "create NAME SIZE [--mode MODE] [--force [--follow]]",
     "Creates NAME with SIZE bytes (zero-filled) and mode MODE (default 0600,\n"
     "whatever the umask). An existing NAME is an error unless --force, which\n"
     "reuses it and resizes it to SIZE.\n",
     create_options,
     create_args,
     NULL,
-    NULL,
+    create_needs,
     NULL};
 
 int cmd_create(int argc, char **argv) {
-    create_req q = {NULL, NULL, 0600, 0};
+    create_req q = {NULL, NULL, 0600, 0, 0};
     int rc;
     uint64_t size;
     spy_name name;
@@ -52,7 +60,8 @@ int cmd_create(int argc, char **argv) {
         return SPY_EXIT_USAGE;
     if (spy_seg_open(&name,
                      SPY_O_WRITE | SPY_O_CREATE | SPY_O_NOMAP |
-                         (q.force ? 0 : SPY_O_EXCL),
+                         (q.force ? 0 : SPY_O_EXCL) |
+                         (q.follow ? SPY_O_FOLLOW : 0),
                      size, q.mode, &seg, &e) != 0)
         return cli_fail(&e);
     spy_seg_close(seg);

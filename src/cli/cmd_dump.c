@@ -96,6 +96,7 @@ int cmd_dump(int argc, char **argv) {
 
     if (spy_seg_open(&name, 0, 0, 0, &seg, &e) != 0)
         return cli_fail(&e);
+    cli_note_link(seg, &name);
     size = spy_seg_len(seg);
     if (spy_offset_check(spy_seg_name(seg), off, size, 1, &e) != 0 ||
         (have_len &&

@@ -23,7 +23,7 @@ typedef struct inject_req {
     spy_inject_kind kind;
     const char *name_text, *arg_text, *journal;
     const char *hex, *str, *as_type, *as_value;
-    int be, have_off, have_len, have_k, have_bit, have_seed;
+    int be, have_off, have_len, have_k, have_bit, have_seed, follow;
     uint64_t off, len, k, bit, seed, new_size;
     uint32_t new_mode;
     spy_name name;
@@ -131,6 +131,7 @@ static void to_ops(inject_req *q, spy_inject_req *r) {
     r->bit = q->bit;
     r->seed = q->seed;
     r->have_seed = q->have_seed;
+    r->follow = q->follow;
     r->new_size = q->new_size;
     r->new_mode = q->new_mode;
     r->payload = q->payload;
@@ -187,11 +188,11 @@ static int run_fault(inject_req *q) {
     return cli_finish_stdout();
 }
 
-static int run_undo(const char *path) {
+static int run_undo(const char *path, int follow) {
     spy_undo_done d;
     const spy_journal *j = &d.j;
     spy_err e;
-    int rc = spy_inject_undo(path, &d, &e);
+    int rc = spy_inject_undo(path, follow, &d, &e);
 
     if (rc == 0 && j->kind == SPY_INJ_UNLINK) {
         printf("undo unlink: recreated ");
@@ -263,6 +264,9 @@ static const cli_option inject_options[] = {
             .sets = F(q.have_len), .sets_to = 1),
     CLI_OPT(0, "journal", CLI_STR, F(q.journal), "F",
             "where to journal (default ./shmspy-inject-PID-N.journal)"),
+    CLI_OPT(0, "follow", CLI_FLAG, F(q.follow), NULL,
+            "a file:PATH that is a symbolic link: change what it points to\n"
+            "(also for undo; never a link fs.protected_symlinks forbids)"),
     {0}};
 
 static const cli_pos inject_positionals[] = {
@@ -277,8 +281,8 @@ static const char *const inject_exclusive[][CLI_EXCL_MAX] = {
 
 const cli_command cmd_inject_spec = {
     "inject",
-    "inject FAULT NAME [ARGS] [--journal F]\n"
-    "       shmspy inject undo F",
+    "inject FAULT NAME [ARGS] [--journal F] [--follow]\n"
+    "       shmspy inject undo F [--follow]",
     "Faults against a live segment (a POSIX object or file:PATH):\n"
     "  flip NAME -s OFF [--bit B]   invert bit B (0-7, default 0) of byte OFF\n"
     "  set NAME -s OFF --hex \"de ad\" | --str S | --as TYPE VALUE [--be]\n"
@@ -319,8 +323,8 @@ int cmd_inject(int argc, char **argv) {
             q->have_bit || q->have_seed || q->hex || q->str || q->as_type ||
             q->be || q->journal)
             return cli_usage_error("inject", "undo takes only the journal "
-                                             "file");
-        return run_undo(q->name_text);
+                                             "file (and --follow)");
+        return run_undo(q->name_text, q->follow);
     }
     q->kind = spy_inject_kind_parse(a.fault);
     if (q->kind == SPY_INJ_NONE)

@@ -44,8 +44,7 @@ const cli_command cmd_list_spec = {
 static void json_row(spy_json *j, const spy_list_row *s) {
     char mode[8];
     spy_json_obj_begin(j);
-    spy_json_key(j, "name");
-    spy_json_str(j, s->name);
+    spy_json_name(j, "name", s->name);
     spy_json_key(j, "kind");
     spy_json_str(j, spy_kind_name(s->kind));
     spy_json_key(j, "size");

@@ -71,6 +71,7 @@ int cmd_read(int argc, char **argv) {
 
     if (spy_seg_open(&name, 0, 0, 0, &seg, &e) != 0)
         return cli_fail(&e);
+    cli_note_link(seg, &name);
     size = spy_seg_len(seg);
     if (type.kind == SPY_V_STR) {
         want = off <= size ? size - off : 0;

@@ -143,6 +143,11 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
 
     fputs("name:      ", stdout);
     cli_put_name(stdout, s->name);
+    if (s->link[0] != '\0') {
+        fputs("\nlink:      ", stdout);
+        cli_put_escaped(stdout, s->link);
+        fputs(" (a symbolic link, followed)", stdout);
+    }
     printf("\nkind:      %s\n", spy_kind_name(s->kind));
     printf("size:      %" PRIu64 " bytes", s->size);
     if (page != 0 && s->size != 0)
@@ -225,8 +230,9 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
 
     spy_json_init(&j, stdout, 1);
     spy_json_obj_begin(&j);
-    spy_json_key(&j, "name");
-    spy_json_str(&j, s->name);
+    spy_json_name(&j, "name", s->name);
+    if (s->link[0] != '\0')
+        spy_json_name(&j, "link", s->link);
     spy_json_key(&j, "kind");
     spy_json_str(&j, spy_kind_name(s->kind));
     spy_json_key(&j, "size");

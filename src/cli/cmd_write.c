@@ -26,7 +26,7 @@ typedef struct write_req {
     enum source src;
     const char *src_text; /* value, string, hex, path, or fill byte */
     const char *type_text;
-    int be, force, hold, keep, have_len, create;
+    int be, force, hold, keep, have_len, create, follow;
     uint64_t off, len, create_size;
     uint32_t mode;
     uint8_t *payload; /* malloc'd bytes to write (not for fill) */
@@ -146,6 +146,10 @@ static const cli_option write_options[] = {
             "mode of a created object (default 0600)"),
     CLI_OPT(0, "force", CLI_FLAG, F(r.force), NULL,
             "reuse an existing object; write a read-only one"),
+    CLI_OPT(0, "follow", CLI_FLAG, F(r.follow), NULL,
+            "NAME is a file:PATH that is a symbolic link: write\n"
+            "where it points (never a link fs.protected_symlinks\n"
+            "forbids)"),
     CLI_OPT(0, "hold", CLI_FLAG, F(r.hold), NULL,
             "keep the object mapped until Enter, end of input,\n"
             "SIGINT or SIGTERM; then remove it if this command\n"
@@ -171,7 +175,7 @@ static const char *const write_needs[][2] = {{"length", "fill"},
 const cli_command cmd_write_spec = {
     "write",
     "write NAME [-s OFF] SOURCE [--create SIZE] [--mode MODE]\n"
-    "                   [--force] [--hold [--keep]]",
+    "                   [--force] [--follow] [--hold [--keep]]",
     NULL,
     write_options,
     write_positionals,
@@ -244,6 +248,8 @@ int cmd_write(int argc, char **argv) {
     /* A holder catches SIGINT/SIGTERM/SIGHUP before it creates anything:
      * a signal from now on releases the hold (and removes what it
      * created) instead of killing us with the object left behind. */
+    if (r.follow)
+        flags |= SPY_O_FOLLOW;
     if (r.hold && spy_hold_arm(&e) != 0) {
         rc = cli_fail(&e);
         goto out;

@@ -24,6 +24,21 @@ int spy_hex_digit(char c) {
     return -1;
 }
 
+size_t spy_hex_encode(const void *src, size_t n, char *buf, size_t cap) {
+    static const char digits[] = "0123456789abcdef";
+    const uint8_t *s = src;
+    size_t i;
+
+    if (buf == NULL || cap == 0)
+        return 0;
+    for (i = 0; i < n && 2 * i + 2 < cap; i++) {
+        buf[2 * i] = digits[s[i] >> 4];
+        buf[2 * i + 1] = digits[s[i] & 0xf];
+    }
+    buf[2 * i] = '\0';
+    return i;
+}
+
 /* Walks the pattern. With dst NULL it validates and counts the bytes into
  * *count; with dst non-NULL (after a successful validation) it stores them.
  * Returns 0 or SPY_EINVAL with err filled. */

@@ -14,6 +14,7 @@
  * keeps commas and indentation right at any depth; only spy_json_end's
  * choice of bracket is a guess that deep. */
 #include "json.h"
+#include "hexbytes.h"
 #include "utf8.h"
 
 #include <inttypes.h>
@@ -194,6 +195,46 @@ void spy_json_str(spy_json *j, const char *s) {
 void spy_json_strn(spy_json *j, const char *s, size_t n) {
     before_value(j);
     put_string(j, s, n);
+}
+
+/* 1 if s[0..n) is valid UTF-8 throughout. */
+static int valid_utf8(const char *str, size_t n) {
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t len;
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        len = spy_utf8_decode(s + i, n - i, &cp, NULL);
+        if (len == 0)
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+void spy_json_name(spy_json *j, const char *key, const char *name) {
+    char hkey[64], buf[512];
+    size_t n, done = 0;
+
+    spy_json_key(j, key);
+    spy_json_str(j, name);
+    if (name == NULL || valid_utf8(name, n = strlen(name)))
+        return;
+    snprintf(hkey, sizeof hkey, "%s_hex", key != NULL ? key : "");
+    spy_json_key(j, hkey);
+    before_value(j);
+    /* Hex digits need no escaping: written in pieces, quoted by hand. */
+    putc('"', j->out);
+    while (done < n) {
+        size_t k = spy_hex_encode(name + done, n - done, buf, sizeof buf);
+        fputs(buf, j->out);
+        done += k;
+    }
+    putc('"', j->out);
 }
 
 /* Writes a signed integer, exactly. */

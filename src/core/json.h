@@ -30,6 +30,12 @@ void spy_json_arr_end(spy_json *j);
 void spy_json_key(spy_json *j, const char *key);
 void spy_json_str(spy_json *j, const char *s);
 void spy_json_strn(spy_json *j, const char *s, size_t n);
+/* Writes the member key: name, a NAME or path as raw bytes. A name that is
+ * not valid UTF-8 cannot be written losslessly as a JSON string (its bad
+ * bytes become U+FFFD), so a second member, key + "_hex", then holds its
+ * bytes as lower-case hex digits; "hex:" followed by them is a NAME that
+ * every command accepts. Valid UTF-8 names get no _hex member. */
+void spy_json_name(spy_json *j, const char *key, const char *name);
 void spy_json_int(spy_json *j, int64_t v);
 void spy_json_uint(spy_json *j, uint64_t v);
 /* Finite doubles in shortest round-trip form; NaN/inf become null. */

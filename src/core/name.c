@@ -125,6 +125,40 @@ static int parse_plain(const char *s, spy_name *out, spy_err *err) {
     return 0;
 }
 
+/* Decodes the digits after "hex:" into buf (cap bytes, NUL-terminated):
+ * the bytes of another NAME. Returns 0 or SPY_EINVAL naming s. */
+static int decode_hex(const char *s, const char *digits, char *buf, size_t cap,
+                      spy_err *err) {
+    size_t n = 0;
+    const char *p;
+
+    if (*digits == '\0')
+        return name_error(err, s,
+                          "hex: needs the bytes of a name as hex digits "
+                          "(as name_hex in --json output)");
+    for (p = digits; p[0] != '\0'; p += 2) {
+        int hi = spy_hex_digit(p[0]);
+        int lo = p[1] != '\0' ? spy_hex_digit(p[1]) : -1;
+        if (hi < 0 || (p[1] != '\0' && lo < 0))
+            return name_error(err, s,
+                              "hex: takes hex digits only (0-9, a-f), two "
+                              "per byte");
+        if (p[1] == '\0')
+            return name_error(err, s,
+                              "hex: needs an even number of hex digits");
+        if (hi == 0 && lo == 0)
+            return name_error(err, s, "a name may not contain the byte 00");
+        if (n + 1 >= cap)
+            return name_error(err, s,
+                              "hex: name too long (at most 4095 bytes)");
+        buf[n++] = (char)(hi << 4 | lo);
+    }
+    buf[n] = '\0';
+    if (strncmp(buf, "hex:", 4) == 0)
+        return name_error(err, s, "hex: may not hold another hex: name");
+    return 0;
+}
+
 int spy_name_parse(const char *s, spy_name *out, spy_err *err) {
     spy_name tmp;
     uint64_t v;
@@ -136,7 +170,16 @@ int spy_name_parse(const char *s, spy_name *out, spy_err *err) {
         return spy_err_set(err, SPY_EINVAL, 0,
                            "NAME: missing shared memory name");
 
-    if (strncmp(s, "sysv:", 5) == 0) {
+    if (strncmp(s, "hex:", 4) == 0) {
+        /* The lossless form of any NAME, for names that are not UTF-8
+         * (JSON can only show them with U+FFFD): decode, then parse the
+         * bytes as the NAME they are. */
+        char raw[SPY_NAME_MAX];
+        rc = decode_hex(s, s + 4, raw, sizeof raw, err);
+        if (rc != 0)
+            return rc;
+        return spy_name_parse(raw, out, err);
+    } else if (strncmp(s, "sysv:", 5) == 0) {
         rc = parse_id(s + 5, 0, INT32_MAX, &v);
         if (rc == -1)
             return name_error(err, s, "a System V id must be decimal digits");

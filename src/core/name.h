@@ -2,8 +2,10 @@
  *
  * Forms (see DESIGN.md): "/name" or "name" (plain: POSIX object on Linux,
  * Local section on Windows), "sysv:ID", "key:0xKEY", "file:PATH",
- * "Local\Name", "Global\Name". The parser is OS-agnostic; the backend decides
- * what a plain name means on its platform. */
+ * "Local\Name", "Global\Name", and "hex:DIGITS": any of the others written
+ * as the hex digits of its bytes (the lossless form for names that are not
+ * UTF-8, which --json gives as name_hex). The parser is OS-agnostic; the
+ * backend decides what a plain name means on its platform. */
 #ifndef SPY_NAME_H
 #define SPY_NAME_H
 
@@ -29,7 +31,10 @@ typedef struct spy_name {
 
 /* Parses s into *out. Errors (SPY_EINVAL, message names s): empty name,
  * "/" alone, "." or "..", a slash inside a plain name, a plain name longer
- * than 255 bytes, a NUL-free but empty file path, a malformed id or key. */
+ * than 255 bytes, a NUL-free but empty file path, a malformed id or key;
+ * for "hex:", anything but pairs of hex digits, a 00 byte, a hex: name
+ * inside, or what the decoded name itself fails with. A hex: name parses
+ * to the name its bytes spell: no form of its own. */
 int spy_name_parse(const char *s, spy_name *out, spy_err *err);
 
 /* Writes the canonical text of n ("/foo", "sysv:5", "key:0x1234",

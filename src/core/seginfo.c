@@ -1,6 +1,7 @@
 /* seginfo.c - helpers for the segment description types. */
 #include "seginfo.h"
 
+#include <stddef.h>
 #include <string.h>
 
 const char *spy_kind_name(spy_kind k) {
@@ -22,7 +23,8 @@ const char *spy_kind_name(spy_kind k) {
 }
 
 void spy_seg_info_init(spy_seg_info *info) {
-    memset(info, 0, sizeof *info);
+    memset(info, 0, offsetof(spy_seg_info, link));
+    info->link[0] = '\0';
     info->atime = info->mtime = info->ctime = -1;
     info->nattch = -1;
     info->shmid = info->cpid = info->lpid = -1;

@@ -238,7 +238,10 @@ int spy_inject_run(spy_inject_req *q, spy_inject_done *d, spy_err *e) {
     spy_journal_init(&d->j);
     rc = spy_inject_check(q, e);
     if (rc == 0)
-        rc = spy_obj_open(&q->name, write_access, &o, e);
+        rc = spy_obj_open(&q->name,
+                          (write_access ? SPY_OBJ_WRITE : 0) | SPY_OBJ_CHANGE |
+                              (q->follow ? SPY_OBJ_FOLLOW : 0),
+                          &o, e);
     if (rc == 0)
         rc = spy_obj_stat(o, &st, e);
     if (rc == 0) {
@@ -372,7 +375,8 @@ static int undo_bytes(const spy_journal *j, spy_obj *o, const spy_obj_state *st,
     return rc;
 }
 
-int spy_inject_undo(const char *path, spy_undo_done *d, spy_err *e) {
+int spy_inject_undo(const char *path, int follow, spy_undo_done *d,
+                    spy_err *e) {
     spy_journal *j = &d->j;
     spy_obj *o = NULL;
     spy_obj_state st;
@@ -422,7 +426,10 @@ int spy_inject_undo(const char *path, spy_undo_done *d, spy_err *e) {
         spy_obj_close(o);
         return rc;
     }
-    rc = spy_obj_open(&n, j->kind != SPY_INJ_CHMOD, &o, e);
+    rc = spy_obj_open(&n,
+                      (j->kind != SPY_INJ_CHMOD ? SPY_OBJ_WRITE : 0) |
+                          SPY_OBJ_CHANGE | (follow ? SPY_OBJ_FOLLOW : 0),
+                      &o, e);
     if (rc == 0)
         rc = spy_obj_stat(o, &st, e);
     if (rc == 0 && (st.dev != j->dev || st.ino != j->ino))

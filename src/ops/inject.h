@@ -38,6 +38,8 @@ typedef struct spy_inject_req {
     size_t payload_len;
     const char *journal; /* the journal's path; NULL: a fresh default
                             name in the current directory */
+    int follow; /* a file: path's last symlink may be followed (--follow;
+                   see spy_seg_open for the link rule) */
 } spy_inject_req;
 
 /* Frees what q owns (the payload); q may be reused after spy_inject_req
@@ -87,9 +89,12 @@ typedef struct spy_undo_done {
 /* Undoes the journal at path: restores bytes, size, mode, or recreates an
  * unlinked object (O_EXCL, never over a new object of the same name). It
  * refuses when the name no longer refers to the journalled object (device
- * and inode) and checks every range before writing any byte. The caller
- * frees *d with spy_undo_done_free in every case. */
-int spy_inject_undo(const char *path, spy_undo_done *d, spy_err *err);
+ * and inode) and checks every range before writing any byte. A file: path
+ * whose last component is a symlink is followed only when follow is set
+ * (as for spy_inject_run). The caller frees *d with spy_undo_done_free in
+ * every case. */
+int spy_inject_undo(const char *path, int follow, spy_undo_done *d,
+                    spy_err *err);
 
 /* Frees what *d holds. */
 void spy_undo_done_free(spy_undo_done *d);

@@ -35,14 +35,16 @@ static void take_stat(spy__hexview *h, int identity) {
     free(info);
 }
 
-/* Opens n read-write if write, else read-only. With write, a refusal
- * falls back to read-only; *fell_back then holds the reason. */
-static int open_seg(const spy_name *n, int write, spy_seg **out,
+/* Opens n read-write if write, else read-only (follow: SPY_O_FOLLOW).
+ * With write, a refusal falls back to read-only; *fell_back then holds the
+ * reason. */
+static int open_seg(const spy_name *n, int write, int follow, spy_seg **out,
                     char *fell_back, size_t cap, spy_err *err) {
     int rc;
 
     fell_back[0] = '\0';
-    rc = spy_seg_open(n, write ? SPY_O_WRITE : 0, 0, 0, out, err);
+    rc = spy_seg_open(n, write ? SPY_O_WRITE | (follow ? SPY_O_FOLLOW : 0) : 0,
+                      0, 0, out, err);
     if (rc == 0 || !write || (rc != SPY_EACCES && rc != SPY_EROFS))
         return rc;
     snprintf(fell_back, cap, "%s", err->msg);
@@ -92,7 +94,7 @@ spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
         spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
         return NULL;
     }
-    if (open_seg(n, o->write, &s, why, sizeof why, err) != 0) {
+    if (open_seg(n, o->write, o->follow, &s, why, sizeof why, err) != 0) {
         free(h);
         return NULL;
     }
@@ -104,6 +106,7 @@ spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
     }
     h->hz = o->hz >= 1 && o->hz <= 60 ? o->hz : 10;
     h->force = o->force;
+    h->follow = o->follow;
     spy_changes_init(&h->changes, SPY__HEX_FADE_MS);
     adopt(h, s);
     if (why[0] != '\0')
@@ -136,7 +139,7 @@ int spy__hex_reopen(spy__hexview *h, int write) {
     int rc;
 
     spy_err_clear(&e);
-    rc = open_seg(&h->name, write, &s, why, sizeof why, &e);
+    rc = open_seg(&h->name, write, h->follow, &s, why, sizeof why, &e);
     if (rc != 0) {
         spy__ui_msg(1, "cannot reopen: %s", e.msg);
         return rc;

@@ -51,7 +51,8 @@ typedef struct spy__hexview {
     int nibble;   /* 1 after the high nibble of cur was typed */
     int text_col; /* editing in the ASCII column */
     int frozen;
-    int force; /* watch --force: ops' write policy skips the mode check */
+    int force;  /* watch --force: ops' write policy skips the mode check */
+    int follow; /* watch --follow: write through a file: path's symlink */
     int inspector;
 
     /* The window: bytes read at base, len of them. */

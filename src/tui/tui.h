@@ -12,6 +12,7 @@ typedef struct spy_tui_opts {
     unsigned hz; /* refresh rate, 1..60 (default 10) */
     int write;   /* open segments read-write (watch --write) */
     int force;   /* write even where the mode says read-only (--force) */
+    int follow;  /* write through a file: path's last symlink (--follow) */
 } spy_tui_opts;
 
 /* Runs the browser of every segment (`shmspy` with no arguments) until the

@@ -2,7 +2,7 @@
  * for the Windows build (Check is not packaged for MinGW).
  *
  * tests/win/include/check.h includes this file, so the SAME
- * tests/unit/*/test_*.c sources compile against it with `#include <check.h>`.
+ * tests/unit/LAYER/test_*.c sources compile against it with `#include <check.h>`.
  * Differences from Check: tests run in the runner's process, one after the
  * other (no fork); a failed assertion ends its test with __builtin_longjmp
  * back to the runner (no unwinding: C frames only); timeouts are ignored.

@@ -92,9 +92,11 @@ static int finish_open(spy_obj *o, spy_obj **out, spy_err *err) {
     return 0;
 }
 
-int spy_obj_open(const spy_name *n, int write, spy_obj **out, spy_err *err) {
+int spy_obj_open(const spy_name *n, int how, spy_obj **out, spy_err *err) {
     spy_obj *o = calloc(1, sizeof *o);
-    int flags = O_CLOEXEC | O_NONBLOCK | (write ? O_RDWR : O_RDONLY), rc;
+    int flags = O_CLOEXEC | O_NONBLOCK |
+                ((how & SPY_OBJ_WRITE) != 0 ? O_RDWR : O_RDONLY),
+        rc;
     *out = NULL;
     if (o == NULL)
         return spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
@@ -103,8 +105,20 @@ int spy_obj_open(const spy_name *n, int write, spy_obj **out, spy_err *err) {
         free(o);
         return rc;
     }
-    if (o->dirfd != AT_FDCWD)
-        flags |= O_NOFOLLOW; /* never leave /dev/shm through a symlink */
+    if (o->dirfd == AT_FDCWD) {
+        /* A file: path, under the link rule of spy_seg_open. */
+        unsigned path_how =
+            ((how & SPY_OBJ_CHANGE) != 0 ? SPY__PATH_CHANGE : 0) |
+            ((how & SPY_OBJ_FOLLOW) != 0 ? SPY__PATH_FOLLOW : 0);
+        rc = spy__open_path(o->name, o->rel, flags, path_how, NULL, 0, &o->fd,
+                            err);
+        if (rc != 0) {
+            free(o);
+            return rc;
+        }
+        return finish_open(o, out, err);
+    }
+    flags |= O_NOFOLLOW; /* never leave /dev/shm through a symlink */
     o->fd = openat(o->dirfd, o->rel, flags);
     if (o->fd < 0) {
         rc = open_failed(o, errno, err);

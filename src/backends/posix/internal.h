@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "../../core/err.h"
 #include "../../core/fault.h"
 #include "../../core/seginfo.h"
 
@@ -20,6 +21,33 @@
  * can lead elsewhere. -1 with errno set when it cannot be opened. The
  * descriptor is cached for the life of the process and never closed. */
 int spy__shm_dirfd(void);
+
+/* How spy__open_path opens a file: path. */
+enum {
+    SPY__PATH_CHANGE = 1, /* the caller will change the object (write,
+                             resize, chmod): a symlink as the last
+                             component is not followed... */
+    SPY__PATH_FOLLOW = 2  /* ...unless this is set (--follow), and never
+                             one that fs.protected_symlinks would refuse */
+};
+
+/* Opens the file at path (a file: name, shown as name in messages) with
+ * the open(2) flags oflags (never O_CREAT) into *fd, applying the link
+ * rule of shmspy for objects it changes, in this one place:
+ *   - reading (no SPY__PATH_CHANGE) follows links as open(2) does;
+ *   - changing refuses a symlink as the last component (SPY_EACCES,
+ *     "is a symbolic link to T: not followed when writing") unless
+ *     SPY__PATH_FOLLOW; with it, each link of the chain is checked as the
+ *     kernel's fs.protected_symlinks does, whatever that sysctl says: a
+ *     link in a world-writable sticky directory is refused unless its
+ *     owner is the directory's owner or the caller (effective uid). The
+ *     final open uses O_NOFOLLOW, so a link swapped in after the check is
+ *     refused too. Links in directory components resolve as usual.
+ * When the last component is a symlink, link (cap bytes) gets its target
+ * text as readlink(2) gives it, else "". Returns 0 or a SPY_E* code with
+ * err filled ("NAME: why"). */
+int spy__open_path(const char *name, const char *path, int oflags, unsigned how,
+                   char *link, size_t cap, int *fd, spy_err *err);
 
 /* "symlink", "FIFO", "directory", ...: what a non-regular entry is. */
 const char *spy__file_type(mode_t m);

@@ -32,8 +32,9 @@
 struct spy_seg {
     spy__seg_common c;
     spy_name_form form;
-    int fd;    /* POSIX objects and files; -1 for System V */
-    int shmid; /* System V; -1 otherwise */
+    int fd;                  /* POSIX objects and files; -1 for System V */
+    int shmid;               /* System V; -1 otherwise */
+    char link[SPY_NAME_MAX]; /* file: a symlink's target, as opened; or "" */
 };
 _Static_assert(offsetof(struct spy_seg, c) == 0, "see common.h");
 
@@ -254,6 +255,152 @@ static void hint_read_only(int dirfd, const char *rel, int oflags,
     }
 }
 
+/* ---- file: paths and symbolic links ---------------------------------------
+ *
+ * The one place of the link rule (internal.h, spy__open_path): a command
+ * that changes an object never follows a link planted in the last
+ * component of its file: path unless told to, and then not one that the
+ * kernel's fs.protected_symlinks would refuse, even where that sysctl is
+ * 0. */
+
+/* Links followed in one chain before giving up, as the kernel's 40. */
+#define LINK_HOPS 40
+
+/* Opens the directory of path (relative to at) as *dirfd, for lookups
+ * only; its text goes to dir and *base points at path's last component.
+ * -1 with errno. */
+static int open_parent(int at, const char *path, char *dir, size_t cap,
+                       int *dirfd, const char **base) {
+    const char *slash = strrchr(path, '/');
+#ifdef O_PATH
+    int how = O_PATH | O_DIRECTORY | O_CLOEXEC;
+#else
+    int how = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+#endif
+
+    if (slash == NULL)
+        snprintf(dir, cap, ".");
+    else
+        snprintf(dir, cap, "%.*s", slash == path ? 1 : (int)(slash - path),
+                 path);
+    *base = slash == NULL ? path : slash + 1;
+    *dirfd = openat(at, dir, how);
+    return *dirfd < 0 ? -1 : 0;
+}
+
+/* 1 if following the link ls in the directory ds is what the kernel's
+ * fs.protected_symlinks forbids: a link in a world-writable sticky
+ * directory, owned neither by the directory's owner nor by the caller. */
+static int protected_link(const struct stat *ls, const struct stat *ds) {
+    return ls->st_uid != geteuid() &&
+           (ds->st_mode & (S_ISVTX | S_IWOTH)) == (S_ISVTX | S_IWOTH) &&
+           ds->st_uid != ls->st_uid;
+}
+
+/* The refusal of such a link: lnk (to to), in dir; hop 0 when lnk is the
+ * named path itself, else a link it led to. */
+static int protected_refusal(const char *name, int hop, const char *lnk,
+                             const char *to, const struct stat *ls,
+                             const char *dir, const struct stat *ds,
+                             spy_err *err) {
+    char lo[64], dno[64], through[SPY_NAME_MAX + 32];
+    lookup_name(ls->st_uid, 0, lo, sizeof lo);
+    lookup_name(ds->st_uid, 0, dno, sizeof dno);
+    if (hop == 0)
+        through[0] = '\0';
+    else
+        snprintf(through, sizeof through, " leads to %s, which", lnk);
+    return spy_err_set(err, SPY_EACCES, 0,
+                       "%s:%s is a symbolic link to %s owned by %s in the "
+                       "world-writable sticky directory %s (owner %s): not "
+                       "followed, even with --follow (as fs.protected_symlinks "
+                       "forbids)",
+                       name, through, to, lo, dir, dno);
+}
+
+/* Walks the chain of links in the last component of path for a change
+ * (see spy__open_path) and opens what it ends at. */
+static int open_for_change(const char *name, const char *path, int oflags,
+                           unsigned how, int *fd, spy_err *err) {
+    char cur[SPY_NAME_MAX], to[SPY_NAME_MAX], dir[SPY_NAME_MAX];
+    const char *base;
+    struct stat ls, ds;
+    int at = AT_FDCWD, dirfd, hop, e, rc = 0;
+    ssize_t n;
+
+    snprintf(cur, sizeof cur, "%s", path);
+    for (hop = 0;; hop++) {
+        e = open_parent(at, cur, dir, sizeof dir, &dirfd, &base) != 0 ? errno
+                                                                      : 0;
+        if (at != AT_FDCWD)
+            close(at);
+        if (e != 0)
+            return open_error(name, e, -1, path, err);
+        at = dirfd;
+        if (*base == '\0') /* "dir/": a directory, which the open refuses */
+            base = ".";
+        if (fstatat(dirfd, base, &ls, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISLNK(ls.st_mode))
+            break;
+        n = readlinkat(dirfd, base, to, sizeof to - 1);
+        to[n < 0 ? 0 : n] = '\0';
+        if ((how & SPY__PATH_FOLLOW) == 0)
+            rc = spy_err_set(err, SPY_ETYPE, 0,
+                             "%s: is a symbolic link to %s: not followed "
+                             "when writing (--follow follows it)",
+                             name, to);
+        else if (n <= 0)
+            rc = open_error(name, errno, -1, path, err);
+        else if (hop == LINK_HOPS)
+            rc = spy_err_set(err, SPY_EIO, ELOOP,
+                             "%s: too many levels of symbolic links", name);
+        else if (fstat(dirfd, &ds) != 0)
+            rc = open_error(name, errno, -1, path, err);
+        else if (protected_link(&ls, &ds))
+            rc = protected_refusal(name, hop, cur, to, &ls, dir, &ds, err);
+        if (rc != 0) {
+            close(dirfd);
+            return rc;
+        }
+        /* A relative target is relative to the link's directory: go on
+         * from there. */
+        memcpy(cur, to, (size_t)n + 1);
+    }
+    /* The last component is no link (or does not exist): O_NOFOLLOW keeps
+     * it so if a link is swapped in after the check. */
+    *fd = openat(dirfd, base, oflags | O_NOFOLLOW);
+    e = errno;
+    close(dirfd);
+    if (*fd >= 0)
+        return 0;
+    if (hop > 0 && (e == EACCES || e == EPERM))
+        return spy_err_set(err, SPY_EACCES, e,
+                           "%s: permission denied (on %s, where its symbolic "
+                           "link leads)",
+                           name, cur);
+    return open_error(name, e, -1, path, err);
+}
+
+int spy__open_path(const char *name, const char *path, int oflags, unsigned how,
+                   char *link, size_t cap, int *fd, spy_err *err) {
+    struct stat ls;
+    ssize_t n;
+
+    *fd = -1;
+    if (link != NULL && cap > 0)
+        link[0] = '\0';
+    /* Where a link leads, for stat and the notes of dump and read. */
+    if (link != NULL && cap > 1 &&
+        fstatat(AT_FDCWD, path, &ls, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISLNK(ls.st_mode) && (n = readlink(path, link, cap - 1)) >= 0)
+        link[n] = '\0';
+    if (how & SPY__PATH_CHANGE)
+        return open_for_change(name, path, oflags, how, fd, err);
+    /* Reading follows links, as every reader does. */
+    *fd = openat(AT_FDCWD, path, oflags);
+    return *fd >= 0 ? 0 : open_error(name, errno, -1, path, err);
+}
+
 static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
                    uint32_t mode, spy_err *err) {
     int plain = n->form == SPY_NAME_PLAIN;
@@ -279,12 +426,24 @@ static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
             return open_error(s->c.name, errno, plain ? dirfd : -1, rel, err);
         }
     }
-    if (s->fd < 0) {
+    if (s->fd < 0 && !plain) {
+        /* The link rule of every command that changes an object. */
+        unsigned how =
+            (flags & (SPY_O_WRITE | SPY_O_CREATE)) != 0 ? SPY__PATH_CHANGE : 0;
+        int rc = spy__open_path(
+            s->c.name, rel, oflags,
+            how | ((flags & SPY_O_FOLLOW) != 0 ? SPY__PATH_FOLLOW : 0), s->link,
+            sizeof s->link, &s->fd, err);
+        if (rc == SPY_EACCES && s->c.writable && err != NULL && err->sys != 0)
+            hint_read_only(dirfd, rel, oflags, err);
+        if (rc != 0)
+            return rc;
+    } else if (s->fd < 0) {
         s->fd = openat(dirfd, rel, oflags);
         if (s->fd < 0) {
             int rc;
             e = errno;
-            rc = open_error(s->c.name, e, plain ? dirfd : -1, rel, err);
+            rc = open_error(s->c.name, e, dirfd, rel, err);
             if (rc == SPY_EACCES && s->c.writable)
                 hint_read_only(dirfd, rel, oflags, err);
             return rc;
@@ -454,6 +613,7 @@ int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
                                strerror(errno));
         spy__fill_from_stat(info, &st);
         snprintf(info->name, sizeof info->name, "%s", s->c.name);
+        snprintf(info->link, sizeof info->link, "%s", s->link);
         info->kind = s->form == SPY_NAME_FILE              ? SPY_KIND_FILE
                      : strncmp(s->c.name, "/sem.", 5) == 0 ? SPY_KIND_SEM
                                                            : SPY_KIND_POSIX;

@@ -344,6 +344,70 @@ START_TEST(test_file_mapping) {
 }
 END_TEST
 
+/* A file: path whose last component is a symlink: read through it (and
+ * stat says where it leads), never opened for writing or resized without
+ * SPY_O_FOLLOW; with it, written and resized through. A sticky directory
+ * we own and write to holds our own link, which fs.protected_symlinks
+ * allows: followed too. (Other users' links: test_names_links.sh.) */
+START_TEST(test_file_link_rule) {
+    char dir[] = "/tmp/spyut-link-XXXXXX", target[64], link[64], text[80];
+    spy_seg_info *info = malloc(sizeof *info);
+    spy_name n;
+    spy_seg *s;
+    spy_err e;
+    char buf[5] = {0};
+    int fd;
+
+    ck_assert_ptr_nonnull(info);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(chmod(dir, 01777), 0);
+    snprintf(target, sizeof target, "%s/target", dir);
+    snprintf(link, sizeof link, "%s/link", dir);
+    fd = open(target, O_CREAT | O_WRONLY, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "abcd", 4), 4);
+    close(fd);
+    ck_assert_int_eq(symlink("target", link), 0);
+    snprintf(text, sizeof text, "file:%s", link);
+    ck_assert_int_eq(spy_name_parse(text, &n, &e), 0);
+
+    ck_assert_int_eq(spy_seg_open(&n, 0, 0, 0, &s, &e), 0);
+    ck_assert_int_eq(spy_seg_stat(s, info, &e), 0);
+    ck_assert_str_eq(info->link, "target");
+    spy_seg_close(s);
+
+    ck_assert_int_eq(spy_seg_open(&n, SPY_O_WRITE, 0, 0, &s, &e), SPY_ETYPE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "is a symbolic link to target"));
+    ck_assert_int_eq(spy_seg_open(&n, SPY_O_WRITE | SPY_O_CREATE | SPY_O_NOMAP,
+                                  10, 0600, &s, &e),
+                     SPY_ETYPE);
+    ck_assert_int_eq(spy_seg_open(&n, SPY_O_WRITE | SPY_O_FOLLOW, 0, 0, &s, &e),
+                     0);
+    ck_assert_int_eq(spy_seg_write(s, 0, "xy", 2, &e), 0);
+    ck_assert_int_eq(spy_seg_read(s, 0, buf, 4, &e), 0);
+    ck_assert_str_eq(buf, "xycd");
+    spy_seg_close(s);
+    ck_assert_int_eq(
+        spy_seg_open(&n,
+                     SPY_O_WRITE | SPY_O_CREATE | SPY_O_NOMAP | SPY_O_FOLLOW,
+                     10, 0600, &s, &e),
+        0);
+    ck_assert_int_eq(spy_seg_created(s), 0);
+    spy_seg_close(s);
+    {
+        struct stat st;
+        ck_assert_int_eq(lstat(link, &st), 0);
+        ck_assert(S_ISLNK(st.st_mode));
+        ck_assert_int_eq(stat(target, &st), 0);
+        ck_assert_int_eq(st.st_size, 10);
+    }
+    unlink(link);
+    unlink(target);
+    rmdir(dir);
+    free(info);
+}
+END_TEST
+
 /* Runs fn in a forked child as an unprivileged user: as root the child
  * switches to nobody (65534), otherwise it already is one. Returns fn's
  * result (the child's exit status), or -1 if the child did not exit. What
@@ -703,6 +767,7 @@ int main(void) {
     tcase_add_test(tc, test_sysv_list_like_ipcs);
     tcase_add_test(tc, test_write_refused_suggests_read_only);
     tcase_add_test(tc, test_file_mapping);
+    tcase_add_test(tc, test_file_link_rule);
     tcase_add_test(tc, test_read_across_windows);
     tcase_add_test(tc, test_hold_wait_signal);
     tcase_add_test(tc, test_hold_signal_before_wait);

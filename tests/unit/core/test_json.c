@@ -655,6 +655,55 @@ START_TEST(test_documents_and_repair) {
 }
 END_TEST
 
+/* spy_json_name: a name that is not UTF-8 gets its bytes in hex beside
+ * it (key_hex); a valid one does not. Long names cross the writer's
+ * buffer. */
+static void expect_name(const char *name, const char *want) {
+    doc d;
+    tbuf out = {0};
+
+    doc_open(&d, 0);
+    spy_json_obj_begin(&d.j);
+    spy_json_name(&d.j, "name", name);
+    spy_json_key(&d.j, "n");
+    spy_json_int(&d.j, 1);
+    spy_json_obj_end(&d.j);
+    spy_json_end(&d.j);
+    doc_close(&d, &out);
+    ck_assert_uint_eq(out.n, strlen(want) + 1);
+    ck_assert_mem_eq(out.p, want, strlen(want));
+    buf_free(&out);
+}
+
+START_TEST(test_name_hex) {
+    tbuf name = {0}, want = {0};
+    int i;
+
+    expect_name("/caf\xc3\xa9", "{\"name\":\"/caf\xc3\xa9\",\"n\":1}");
+    expect_name("/a\nb", "{\"name\":\"/a\\u000ab\",\"n\":1}");
+    expect_name("/x\xff\xfe", "{\"name\":\"/x\\ufffd\\ufffd\",\"name_hex\":"
+                              "\"2f78fffe\",\"n\":1}");
+    /* A lone continuation byte, and a surrogate's encoding. */
+    expect_name("\x80", "{\"name\":\"\\ufffd\",\"name_hex\":\"80\",\"n\":1}");
+    expect_name("/\xed\xa0\x80",
+                "{\"name\":\"/\\ufffd\\ufffd\\ufffd\",\"name_hex\":"
+                "\"2feda080\",\"n\":1}");
+    /* 3000 bytes: hex longer than the encoding buffer. */
+    buf_str(&want, "{\"name\":\"");
+    for (i = 0; i < 3000; i++) {
+        buf_add(&name, "\xff", 1);
+        buf_str(&want, "\\ufffd");
+    }
+    buf_str(&want, "\",\"name_hex\":\"");
+    for (i = 0; i < 3000; i++)
+        buf_str(&want, "ff");
+    buf_str(&want, "\",\"n\":1}");
+    expect_name(name.p, want.p);
+    buf_free(&name);
+    buf_free(&want);
+}
+END_TEST
+
 static Suite *json_suite(void) {
     Suite *s = suite_create("json");
     TCase *tc = tcase_create("core");
@@ -669,6 +718,7 @@ static Suite *json_suite(void) {
     tcase_add_test(tc, test_doubles);
     tcase_add_test(tc, test_double_locale);
     tcase_add_test(tc, test_documents_and_repair);
+    tcase_add_test(tc, test_name_hex);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hexbytes.h"
 #include "core/name.h"
 #include "../testutil.h"
 
@@ -332,11 +333,80 @@ START_TEST(test_long_garbage) {
 }
 END_TEST
 
+/* hex:DIGITS spells any other NAME by its bytes: the lossless form of a
+ * name that is not UTF-8 (name_hex in --json). */
+START_TEST(test_hex) {
+    expect_text("hex:2f78fffe", SPY_NAME_PLAIN, "/x\xff\xfe");
+    expect_text("hex:2F78FFFE", SPY_NAME_PLAIN, "/x\xff\xfe");
+    expect_text("hex:78", SPY_NAME_PLAIN, "/x");
+    expect_text("hex:66696c653a2f746d702fff", SPY_NAME_FILE, "/tmp/\xff");
+    expect_id("hex:737973763a35", SPY_NAME_SYSV_ID, 5);
+    expect_text("hex:4c6f63616c5cff", SPY_NAME_WIN_LOCAL, "\xff");
+    /* The canonical text is the decoded name, not the hex form. */
+    expect_canon("hex:2f78fffe", "/x\xff\xfe");
+    /* A plain name that starts with "hex:" is still reached with '/'. */
+    expect_text("/hex:2f", SPY_NAME_PLAIN, "/hex:2f");
+    expect_text("HEX:2f", SPY_NAME_PLAIN, "/HEX:2f");
+
+    expect_err("hex:", NULL);
+    expect_err("hex:2", "hex:2: hex: needs an even number of hex digits");
+    expect_err("hex:2g", NULL);
+    expect_err("hex:2f 78", NULL);
+    expect_err("hex:0x2f", NULL);
+    expect_err("hex:2f00", "hex:2f00: a name may not contain the byte 00");
+    expect_err("hex:6865783a3266", NULL); /* hex:2f inside */
+    /* What the decoded name fails with: '/' alone. */
+    expect_err("hex:2f", NULL);
+}
+END_TEST
+
+/* Every NAME's bytes in hex, behind "hex:", parse to the same name, up to
+ * the longest file: path. */
+START_TEST(test_hex_round_trip) {
+    static const char *names[] = {"/x\xff\xfe",      "/a\n\x1b[2J",
+                                  "sysv:7",          "key:0xffffffff",
+                                  "file:/tmp/\x80x", "Global\\\xc3"};
+    size_t big = 2 * SPY_NAME_MAX + 16, i;
+    char *hex = malloc(big), *path = malloc(SPY_NAME_MAX);
+    spy_name *a = malloc(sizeof *a), *b = malloc(sizeof *b);
+    spy_err e;
+
+    REQUIRE(hex != NULL && path != NULL && a != NULL && b != NULL);
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        memcpy(hex, "hex:", 4);
+        spy_hex_encode(names[i], strlen(names[i]), hex + 4, big - 4);
+        parse_ok(names[i], a);
+        parse_ok(hex, b);
+        ck_assert_int_eq(a->form, b->form);
+        ck_assert_str_eq(a->text, b->text);
+        ck_assert(a->id == b->id);
+    }
+    /* file: and 4090 bytes: 4095 in all, the most a name holds. */
+    memcpy(path, "file:", 5);
+    memset(path + 5, '\xee', SPY_NAME_MAX - 6);
+    path[SPY_NAME_MAX - 1] = '\0';
+    memcpy(hex, "hex:", 4);
+    spy_hex_encode(path, strlen(path), hex + 4, big - 4);
+    parse_ok(hex, b);
+    ck_assert_int_eq(b->form, SPY_NAME_FILE);
+    ck_assert_uint_eq(strlen(b->text), SPY_NAME_MAX - 6);
+    /* One byte more is refused. */
+    strcpy(hex + strlen(hex), "ee");
+    ck_assert_int_eq(spy_name_parse(hex, b, &e), SPY_EINVAL);
+    check_msg(&e);
+    free(hex);
+    free(path);
+    free(a);
+    free(b);
+}
+END_TEST
+
 /* Random byte strings: no crash, sane messages, and every accepted name
  * formats to a canonical text that parses back to the same name. */
 START_TEST(test_fuzz) {
     static const char *prefixes[] = {
-        "", "/", "sysv:", "key:", "key:0x", "file:", "Local\\", "global\\"};
+        "",      "/",    "sysv:",  "key:",    "key:0x",
+        "file:", "hex:", "hex:2f", "Local\\", "global\\"};
     static const char alphabet[] = "0123456789abcdefx/\\.:-\x01\xff";
     spy_name *a = malloc(sizeof *a);
     spy_name *b = malloc(sizeof *b);
@@ -353,7 +423,7 @@ START_TEST(test_fuzz) {
         size_t k;
         spy_err e;
 
-        pre = prefixes[lcg_next(&seed) % 8];
+        pre = prefixes[lcg_next(&seed) % (sizeof prefixes / sizeof *prefixes)];
         k = strlen(pre);
         memcpy(s, pre, k);
         lcg_string(&seed, s + k, sizeof s - k, alphabet, sizeof alphabet - 1,
@@ -392,6 +462,8 @@ static Suite *name_suite(void) {
     tcase_add_test(tc, test_format);
     tcase_add_test(tc, test_format_truncation);
     tcase_add_test(tc, test_long_garbage);
+    tcase_add_test(tc, test_hex);
+    tcase_add_test(tc, test_hex_round_trip);
     tcase_add_test(tc, test_fuzz);
     suite_add_tcase(s, tc);
     return s;

@@ -161,11 +161,11 @@ START_TEST(test_inject_run_and_undo) {
     ck_assert_uint_eq(byte_at(&n, 100), 0xde);
     spy_inject_req_free(&q);
 
-    ck_assert_int_eq(spy_inject_undo(jpath, &u, &e), 0);
+    ck_assert_int_eq(spy_inject_undo(jpath, 0, &u, &e), 0);
     ck_assert_int_eq(u.already, 0);
     spy_undo_done_free(&u);
     ck_assert_uint_eq(byte_at(&n, 100), 0x41);
-    ck_assert_int_eq(spy_inject_undo(jpath, &u, &e), 0);
+    ck_assert_int_eq(spy_inject_undo(jpath, 0, &u, &e), 0);
     ck_assert_int_eq(u.already, 1); /* a second undo writes nothing */
     spy_undo_done_free(&u);
 
@@ -206,7 +206,7 @@ START_TEST(test_inject_corrupt_seed_and_default_journal) {
     q.seed = 99;
     q.have_seed = 1;
     ck_assert_int_eq(spy_inject_run(&q, &d1, &e), 0);
-    ck_assert_int_eq(spy_inject_undo(d1.journal, &u, &e), 0);
+    ck_assert_int_eq(spy_inject_undo(d1.journal, 0, &u, &e), 0);
     spy_undo_done_free(&u);
     ck_assert_int_eq(spy_inject_run(&q, &d2, &e), 0);
     ck_assert_str_ne(d1.journal, d2.journal);
@@ -215,7 +215,7 @@ START_TEST(test_inject_corrupt_seed_and_default_journal) {
     ck_assert_uint_eq(d2.j.n_patches, 8);
     for (i = 0; i < 8; i++)
         ck_assert_uint_eq(d1.j.patches[i].off, d2.j.patches[i].off);
-    ck_assert_int_eq(spy_inject_undo(d2.journal, &u, &e), 0);
+    ck_assert_int_eq(spy_inject_undo(d2.journal, 0, &u, &e), 0);
     spy_undo_done_free(&u);
     spy_inject_done_free(&d1);
     spy_inject_done_free(&d2);
