@@ -237,6 +237,10 @@ void spy__inject_ask(const spy_name *n, const char *disp, const char *init) {
     memset(&Q.req, 0, sizeof Q.req);
     Q.req.name = *n;
     snprintf(Q.disp, sizeof Q.disp, "%s", disp);
-    snprintf(label, sizeof label, "inject into %s (%s): ", Q.disp, syntax);
+    /* The faults' names only: the prompt line must leave room to type. A
+     * fault given wrong is answered with the whole syntax. */
+    snprintf(label, sizeof label,
+             "inject into %s (flip, set, corrupt, truncate, chmod, unlink): ",
+             Q.disp);
     spy__prompt_line(label, init, fault_given, NULL, NULL);
 }
