@@ -614,7 +614,8 @@ int spy_seg_access(spy_seg *s, spy_access *out, spy_err *err) {
     } else {
         out->kind = SPY_ACCESS_DESCRIPTOR;
         snprintf(out->text, sizeof out->text,
-                 "read with pread from its descriptor");
+                 "read with pread from its descriptor (one window of it is "
+                 "mapped while open)");
     }
     return 0;
 }
