@@ -2,19 +2,19 @@
  * sysv_interlock - a server that, like PostgreSQL, uses its System V
  * segment's attach count as a "still running?" interlock.
  *
- *   sysv_interlock KEY [--size N] [--hz N]
+ *   sysv_interlock KEY [--size N] [--hz N] [--mode MODE]
  *
  * At start it looks for a segment with KEY. If one exists and shm_nattch
  * says some process still has it attached, another copy of the server
  * might still be running and using it: it refuses to start (exit 1),
  * exactly as PostgreSQL does with "pre-existing shared memory block is
  * still in use". If one exists with no attachment, it is left over from a
- * crash: it removes it. Then it creates a new segment (mode 0600, N bytes,
- * default 4096), attaches it, writes "interlock pid PID" at offset 0 and
- * increments a 32-bit counter at offset 256 N times a second (default
- * 10), and runs until SIGINT or SIGTERM, when it detaches and removes the
- * segment. Killed with SIGKILL (a crash), it leaves the segment behind,
- * with no attachment: the next start must succeed.
+ * crash: it removes it. Then it creates a new segment (mode 0600 or
+ * MODE in octal, N bytes, default 4096), attaches it, writes "interlock pid
+ * PID" at offset 0 and increments a 32-bit counter at offset 256 N times a
+ * second (default 10), and runs until SIGINT or SIGTERM, when it detaches and
+ * removes the segment. Killed with SIGKILL (a crash), it leaves the segment
+ * behind, with no attachment: the next start must succeed.
  *
  * So any other program that keeps the segment attached (a debugger, a
  * monitor) stops it from restarting after a crash. Reading the segment
@@ -40,7 +40,7 @@ static void on_signal(int sig) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: %s KEY [--size N] [--hz N]\n", prog);
+    fprintf(stderr, "usage: %s KEY [--size N] [--hz N] [--mode MODE]\n", prog);
     return SAMPLE_EXIT_USAGE;
 }
 
@@ -76,6 +76,8 @@ static int check_interlock(key_t key) {
 
 int main(int argc, char **argv) {
     uint64_t key, size = 4096, hz = 10;
+    unsigned long mode = 0600;
+    char *end;
     struct sigaction sa;
     struct timespec tick;
     volatile uint32_t *counter;
@@ -94,6 +96,10 @@ int main(int argc, char **argv) {
                  sample_parse_u64(argv[i + 1], &hz) == 0 && hz >= 1 &&
                  hz <= 1000)
             i++;
+        else if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc &&
+                 (mode = strtoul(argv[i + 1], &end, 8)) <= 0777 &&
+                 *argv[i + 1] != '\0' && *end == '\0')
+            i++;
         else
             return usage();
     }
@@ -107,8 +113,8 @@ int main(int argc, char **argv) {
 
     if (check_interlock((key_t)(uint32_t)key) != 0)
         return SAMPLE_EXIT_RUNTIME;
-    id =
-        shmget((key_t)(uint32_t)key, (size_t)size, IPC_CREAT | IPC_EXCL | 0600);
+    id = shmget((key_t)(uint32_t)key, (size_t)size,
+                IPC_CREAT | IPC_EXCL | (int)mode);
     if (id < 0) {
         fprintf(stderr, "%s: shmget key 0x%08x: %s\n", prog, (unsigned)key,
                 strerror(errno));
