@@ -80,7 +80,10 @@ uint64_t spy_seg_len(const spy_seg *s);
 
 /* Copies len bytes at off into dst under a fault guard. SPY_ERANGE if the
  * range is outside the mapping; SPY_EFAULT if the access faulted (the object
- * shrank under us). */
+ * shrank under us). A System V segment opened read-only is never held
+ * attached: it is read through the memory of a process that maps it, and
+ * attached only when none can be read, for the one read (spy_seg_access
+ * says which). */
 int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len, spy_err *err);
 
 /* Where the data is, at or after off (off < spy_seg_len): *data is the
@@ -107,6 +110,37 @@ int spy_seg_flush(spy_seg *s, spy_err *err);
  * else 0 (System V segments, Windows sections: reads go through the one
  * mapped window). */
 int spy_seg_parallel_reads(const spy_seg *s);
+
+/* How the bytes of an open segment are reached: what spy_seg_read does
+ * (and so what it changes that others can see). */
+typedef enum spy_access_kind {
+    SPY_ACCESS_NONE,        /* not read at all (opened for metadata only) */
+    SPY_ACCESS_DESCRIPTOR,  /* pread of the object's descriptor */
+    SPY_ACCESS_VIEW,        /* a view of the object mapped by shmspy */
+    SPY_ACCESS_PROCESS,     /* System V: through the memory of a process
+                               that maps it, at its address (procmem.h) */
+    SPY_ACCESS_ATTACH_EACH, /* System V: attached read-only for one read,
+                               detached before the read returns */
+    SPY_ACCESS_ATTACHED,    /* System V: attached for as long as it is open
+                               (opened for writing) */
+} spy_access_kind;
+
+typedef struct spy_access {
+    spy_access_kind kind;
+    int32_t pid;    /* PROCESS: whose memory; else 0 */
+    char comm[64];  /* PROCESS: its command name (raw: escape to print) */
+    uint64_t addr;  /* PROCESS: where the segment starts in that process */
+    char text[320]; /* the sentence for stat and messages (holds comm raw) */
+} spy_access;
+
+/* Says in *out how spy_seg_read reaches s's bytes now. For a System V
+ * segment opened read-only, even with SPY_O_NOMAP, this chooses the
+ * process to read through when none is chosen yet (one pass over every
+ * process's mappings, and a one-byte read of its memory to learn whether
+ * it is allowed); it never attaches. A choice can change later: the
+ * process exits, or a process appears where none mapped it. Returns 0;
+ * *out is always filled. */
+int spy_seg_access(spy_seg *s, spy_access *out, spy_err *err);
 
 /* 1 if this open created the object, else 0. */
 int spy_seg_created(const spy_seg *s);

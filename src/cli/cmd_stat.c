@@ -134,8 +134,44 @@ static void print_section(const spy_seg_info *s, uint64_t page) {
                (int)s->win_handles);
 }
 
+/* The word for how the bytes are read, as JSON "access.via". */
+static const char *access_via(spy_access_kind k) {
+    switch (k) {
+    case SPY_ACCESS_DESCRIPTOR:
+        return "descriptor";
+    case SPY_ACCESS_VIEW:
+        return "view";
+    case SPY_ACCESS_PROCESS:
+        return "process";
+    case SPY_ACCESS_ATTACH_EACH:
+        return "attach_each";
+    case SPY_ACCESS_ATTACHED:
+        return "attached";
+    default:
+        return "none";
+    }
+}
+
+static void print_access_json(spy_json *j, const spy_access *a) {
+    spy_json_key(j, "access");
+    spy_json_obj_begin(j);
+    spy_json_key(j, "via");
+    spy_json_str(j, access_via(a->kind));
+    if (a->kind == SPY_ACCESS_PROCESS) {
+        spy_json_key(j, "pid");
+        spy_json_int(j, a->pid);
+        spy_json_key(j, "comm");
+        spy_json_str(j, a->comm);
+        spy_json_key(j, "address");
+        spy_json_uint(j, a->addr);
+    }
+    spy_json_key(j, "text");
+    spy_json_str(j, a->text);
+    spy_json_obj_end(j);
+}
+
 static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
-                       const char *opened_note) {
+                       const char *opened_note, const spy_access *acc) {
     char t[48], perms[10];
     uint64_t page = spy_page_size();
     size_t i;
@@ -181,6 +217,12 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
     printf("changed:   %s\n", t);
     if (opened_note != NULL)
         printf("note:      %s\n", opened_note);
+    if (acc != NULL) {
+        /* The text holds a command name, which may hold anything. */
+        fputs("access:    ", stdout);
+        cli_put_escaped(stdout, acc->text);
+        fputc('\n', stdout);
+    }
 
     /* On Windows the rows are handles to the section (win32_mappers.c). */
     printf("\nmappers:   %zu process%s, %zu %s%s\n", distinct_pids(m),
@@ -222,7 +264,7 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
 }
 
 static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
-                       const char *opened_note) {
+                       const char *opened_note, const spy_access *acc) {
     spy_json j;
     char mode[8];
     size_t i;
@@ -295,6 +337,8 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
         spy_json_key(&j, "note");
         spy_json_str(&j, opened_note);
     }
+    if (acc != NULL)
+        print_access_json(&j, acc);
     spy_json_key(&j, "mappers");
     spy_json_arr_begin(&j);
     for (i = 0; i < m->n; i++) {
@@ -341,6 +385,8 @@ int cmd_stat(int argc, char **argv) {
     spy_seg *seg = NULL;
     spy_seg_info *info;
     mapper_list m = {NULL, 0, 0, 0};
+    spy_access acc;
+    int have_acc = 0;
     spy_err e;
 
     if (!cli_parse(&cmd_stat_spec, argc, argv, &q, &rc))
@@ -356,6 +402,9 @@ int cmd_stat(int argc, char **argv) {
     }
     if (spy_seg_open(&name, SPY_O_NOMAP, 0, 0, &seg, &e) == 0) {
         rc = spy_seg_stat(seg, info, &e);
+        /* How read, dump and watch would reach the bytes (nothing is
+         * attached to find out). */
+        have_acc = rc == 0 && spy_seg_access(seg, &acc, NULL) == 0;
         spy_seg_close(seg);
     } else if (e.code == SPY_EACCES) {
         /* Not ours to open, but the directory entry is readable. */
@@ -387,9 +436,10 @@ int cmd_stat(int argc, char **argv) {
         hidden = -1;
     }
     if (json)
-        print_json(info, &m, hidden < 0 ? 0 : hidden, opened_note);
+        print_json(info, &m, hidden < 0 ? 0 : hidden, opened_note,
+                   have_acc ? &acc : NULL);
     else
-        print_text(info, &m, hidden, opened_note);
+        print_text(info, &m, hidden, opened_note, have_acc ? &acc : NULL);
     if (hidden < 0 && !json) {
         fputs("shmspy: ", stderr);
         cli_put_name(stderr, e.msg);

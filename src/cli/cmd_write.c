@@ -258,6 +258,14 @@ int cmd_write(int argc, char **argv) {
         rc = cli_fail(&e);
         goto out;
     }
+    {
+        char notice[SPY_ERR_MSG_MAX];
+        if (spy_write_notice(seg, notice, sizeof notice) != NULL) {
+            fputs("shmspy: ", stderr);
+            cli_put_escaped(stderr, notice);
+            fputc('\n', stderr);
+        }
+    }
     size = spy_seg_len(seg);
     if (r.src == SRC_FILL)
         len = r.have_len ? r.len : (r.off <= size ? size - r.off : 0);

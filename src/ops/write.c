@@ -1,6 +1,7 @@
 /* write.c - the write policy (write.h). */
 #include "write.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,15 @@ int spy_write_permitted(spy_seg *s, int force, spy_err *err) {
                          spy_seg_name(s), (unsigned)info->mode);
     free(info);
     return rc;
+}
+
+const char *spy_write_notice(spy_seg *s, char *buf, size_t cap) {
+    spy_access a;
+    if (!spy_seg_writable(s) || spy_seg_access(s, &a, NULL) != 0 ||
+        a.kind != SPY_ACCESS_ATTACHED || cap == 0)
+        return NULL;
+    snprintf(buf, cap, "%s", a.text);
+    return buf;
 }
 
 /* Permission and range, before the first byte. */

@@ -11,6 +11,7 @@
 #ifndef SPY_OPS_WRITE_H
 #define SPY_OPS_WRITE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../backends/seg.h"
@@ -22,6 +23,15 @@
  * created is always writable; force skips the mode check. The mode is read
  * now (spy_seg_stat), so a chmod since opening counts. */
 int spy_write_permitted(spy_seg *s, int force, spy_err *err);
+
+/* What opening s for writing changes that other programs can see, as a
+ * sentence in buf (cap bytes) to show at once (stderr, the TUI's message
+ * line); NULL when nothing. A System V segment has no descriptor to write
+ * through: opened for writing it is attached for as long as it is open
+ * ("attached sysv:ID for writing: shm_nattch and shm_lpid change while
+ * attached"), where every read-only access leaves it unattached. The
+ * sentence may hold any byte of a name: escape it to print it. */
+const char *spy_write_notice(spy_seg *s, char *buf, size_t cap);
 
 /* Writes len bytes of src at off into s under the policy (permission,
  * then range), then flushes. Nothing is written when a check fails. */

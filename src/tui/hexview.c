@@ -109,10 +109,15 @@ spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
     h->follow = o->follow;
     spy_changes_init(&h->changes, SPY__HEX_FADE_MS);
     adopt(h, s);
-    if (why[0] != '\0')
+    if (why[0] != '\0') {
         spy__ui_msg(1, "read-only: %s", why);
-    else
-        warn_policy(h);
+    } else if (!warn_policy(h)) {
+        char notice[SPY_ERR_MSG_MAX], m[SPY_ERR_MSG_MAX];
+        if (spy_write_notice(h->seg, notice, sizeof notice) != NULL) {
+            spy__safe(notice, m, sizeof m);
+            spy__ui_msg(0, "%s", m);
+        }
+    }
     h->view.self = h;
     h->view.keys = spy__hex_keys;
     h->view.tick = hex_tick;

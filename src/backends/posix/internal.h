@@ -12,6 +12,7 @@
 #include "../../core/err.h"
 #include "../../core/fault.h"
 #include "../../core/seginfo.h"
+#include "../seg.h"
 
 /* Where POSIX shared memory objects live on Linux. */
 #define SPY__SHM_DIR "/dev/shm"
@@ -95,6 +96,34 @@ typedef struct spy__ino_count {
     int32_t last_pid;
 } spy__ino_count;
 spy__ino_count *spy__maps_count(uint64_t dev, size_t *n, int *ok);
+
+/* The sentence for errno e from a System V call on the segment named
+ * name: SPY_ENOENT (EINVAL, EIDRM), SPY_EACCES, SPY_EEXIST, SPY_ENOMEM,
+ * else SPY_EIO. Returns the code. */
+int spy__sysv_error(const char *name, int e, spy_err *err);
+
+/* Reading a System V segment without holding it attached (sysv_read.c):
+ * through the memory of a process that maps it, else attached for one
+ * read. One per segment opened read-only; not thread-safe. */
+typedef struct spy__sysv_reader spy__sysv_reader;
+
+/* A reader of segment shmid, len bytes (shm_segsz), named name in
+ * messages (the pointer is kept: name must outlive the reader). Nothing is
+ * scanned or read yet. NULL when out of memory. Free with
+ * spy__sysv_reader_free. */
+spy__sysv_reader *spy__sysv_reader_new(int shmid, uint64_t len,
+                                       const char *name);
+
+/* Copies len bytes at off (already range-checked) into dst. Errors:
+ * SPY_ENOENT the segment is gone, SPY_EACCES it may not be attached,
+ * SPY_EFAULT the copy faulted. */
+int spy__sysv_reader_read(spy__sysv_reader *r, uint64_t off, void *dst,
+                          size_t len, spy_err *err);
+
+/* How the next read will go (see spy_seg_access). */
+void spy__sysv_reader_access(spy__sysv_reader *r, spy_access *out);
+
+void spy__sysv_reader_free(spy__sysv_reader *r);
 
 /* Names for a fault's signal and si_code ("SIGSEGV", "SEGV_MAPERR"). */
 const char *spy__signal_name(int sig);

@@ -28,12 +28,14 @@
 #define SHM_DIR SPY__SHM_DIR
 
 /* c first: common.c reaches it through a spy_seg pointer. A System V
- * segment is attached whole: its window is the whole segment. */
+ * segment opened for writing is attached whole: its window is the whole
+ * segment. Opened read-only it is never held attached: sysv reads it. */
 struct spy_seg {
     spy__seg_common c;
     spy_name_form form;
     int fd;                  /* POSIX objects and files; -1 for System V */
     int shmid;               /* System V; -1 otherwise */
+    spy__sysv_reader *sysv;  /* System V opened read-only; else NULL */
     char link[SPY_NAME_MAX]; /* file: a symlink's target, as opened; or "" */
 };
 _Static_assert(offsetof(struct spy_seg, c) == 0, "see common.h");
@@ -486,7 +488,7 @@ static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
 /* ---- System V -------------------------------------------------------------
  */
 
-static int sysv_error(const char *name, int e, spy_err *err) {
+int spy__sysv_error(const char *name, int e, spy_err *err) {
     switch (e) {
     case EINVAL:
     case EIDRM:
@@ -536,21 +538,32 @@ static int open_sysv(spy_seg *s, const spy_name *n, unsigned flags,
             if (s->shmid >= 0)
                 s->c.created = 1;
             else if (errno != EEXIST || (flags & SPY_O_EXCL))
-                return sysv_error(s->c.name, errno, err);
+                return spy__sysv_error(s->c.name, errno, err);
         }
         if (s->shmid < 0) {
             s->shmid = shmget(key, 0, 0);
             if (s->shmid < 0)
-                return sysv_error(s->c.name, errno, err);
+                return spy__sysv_error(s->c.name, errno, err);
         }
     }
     if (shmctl(s->shmid, IPC_STAT, &ds) != 0)
-        return sysv_error(s->c.name, errno, err);
+        return spy__sysv_error(s->c.name, errno, err);
+    /* IPC_STAT needs read permission, as a read-only attach would: a
+     * segment we may not read is refused here, at open. */
+    if (!s->c.writable) {
+        s->sysv =
+            spy__sysv_reader_new(s->shmid, (uint64_t)ds.shm_segsz, s->c.name);
+        if (s->sysv == NULL)
+            return spy_err_set(err, SPY_ENOMEM, errno, "out of memory");
+        if (!s->c.nomap)
+            s->c.len = (uint64_t)ds.shm_segsz;
+        return 0;
+    }
     if (s->c.nomap || ds.shm_segsz == 0)
         return 0;
-    p = shmat(s->shmid, NULL, s->c.writable ? 0 : SHM_RDONLY);
+    p = shmat(s->shmid, NULL, 0);
     if (p == (void *)-1)
-        return sysv_error(s->c.name, errno, err);
+        return spy__sysv_error(s->c.name, errno, err);
     s->c.addr = p;
     s->c.len = (uint64_t)ds.shm_segsz;
     s->c.win_off = 0;
@@ -603,7 +616,7 @@ int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
     if (s->shmid >= 0) {
         struct shmid_ds ds;
         if (shmctl(s->shmid, IPC_STAT, &ds) != 0)
-            return sysv_error(s->c.name, errno, err);
+            return spy__sysv_error(s->c.name, errno, err);
         spy__fill_from_shmid(info, s->shmid, &ds);
         return 0;
     } else {
@@ -681,8 +694,11 @@ int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len,
     int rc = spy__seg_check_range(&s->c, off, len, err);
     if (rc != 0 || len == 0)
         return rc;
-    if (s->fd >= 0) /* System V segments have none: the guarded copy */
+    if (s->fd >= 0)
         return read_fd(s, off, dst, len, err);
+    if (s->sysv != NULL)
+        return spy__sysv_reader_read(s->sysv, off, dst, len, err);
+    /* System V opened for writing: the guarded copy from our attach. */
     return spy__seg_copy(s, off, dst, len, 0, err);
 }
 
@@ -739,6 +755,31 @@ int spy_seg_flush(spy_seg *s, spy_err *err) {
     return 0;
 }
 
+int spy_seg_access(spy_seg *s, spy_access *out, spy_err *err) {
+    (void)err;
+    memset(out, 0, sizeof *out);
+    if (s->sysv != NULL) {
+        spy__sysv_reader_access(s->sysv, out);
+    } else if (s->shmid >= 0 && s->c.addr == NULL) {
+        out->kind = SPY_ACCESS_NONE;
+        snprintf(out->text, sizeof out->text,
+                 "not attached: opened for its metadata only");
+    } else if (s->shmid >= 0) {
+        out->kind = SPY_ACCESS_ATTACHED;
+        /* A System V name is "sysv:ID" or "key:0xKEY": short. */
+        snprintf(out->text, sizeof out->text,
+                 "attached %.64s for writing: shm_nattch and shm_lpid change "
+                 "while attached",
+                 s->c.name);
+    } else {
+        out->kind = SPY_ACCESS_DESCRIPTOR;
+        snprintf(out->text, sizeof out->text,
+                 "read with pread from its descriptor (one window of it is "
+                 "mapped while open)");
+    }
+    return 0;
+}
+
 int spy_seg_parallel_reads(const spy_seg *s) {
     return s->fd >= 0; /* read_fd: pread keeps no position */
 }
@@ -754,6 +795,7 @@ void spy_seg_close(spy_seg *s) {
     }
     if (s->fd >= 0)
         close(s->fd);
+    spy__sysv_reader_free(s->sysv);
     free(s);
 }
 
@@ -778,7 +820,7 @@ int spy_seg_unlink(const spy_name *n, spy_err *err) {
     case SPY_NAME_SYSV_KEY:
         shmid = shmget((key_t)n->id, 0, 0);
         if (shmid < 0)
-            return sysv_error(canon, errno, err);
+            return spy__sysv_error(canon, errno, err);
         break;
     case SPY_NAME_SYSV_ID:
         shmid = (int)n->id;
@@ -788,6 +830,6 @@ int spy_seg_unlink(const spy_name *n, spy_err *err) {
                            "%s: Windows sections exist only on Windows", canon);
     }
     if (shmctl(shmid, IPC_RMID, NULL) != 0)
-        return sysv_error(canon, errno, err);
+        return spy__sysv_error(canon, errno, err);
     return 0;
 }

@@ -759,6 +759,17 @@ int spy_seg_next_data(spy_seg *s, uint64_t off, uint64_t *data, uint64_t *hole,
     return 0;
 }
 
+int spy_seg_access(spy_seg *s, spy_access *out, spy_err *err) {
+    (void)err;
+    memset(out, 0, sizeof *out);
+    /* A section keeps no count of its views that another program reads. */
+    out->kind = s->c.nomap ? SPY_ACCESS_NONE : SPY_ACCESS_VIEW;
+    snprintf(out->text, sizeof out->text, "%s",
+             s->c.nomap ? "not mapped: opened for its metadata only"
+                        : "read from a view of the section mapped by shmspy");
+    return 0;
+}
+
 int spy_seg_flush(spy_seg *s, spy_err *err) {
     if (s->c.addr == NULL)
         return 0;
