@@ -201,11 +201,18 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
         printf("note:      %s\n", opened_note);
 
     /* On Windows the rows are handles to the section (win32_mappers.c). */
-    printf("\nmappers:   %s%zu process%s, %zu %s%s\n",
-           hidden != 0 ? "at least " : "", distinct_pids(m),
-           distinct_pids(m) == 1 ? "" : "es", m->n,
-           s->kind == SPY_KIND_WIN_SECTION ? "handle" : "mapping",
-           m->n == 1 ? "" : "s");
+    /* Processes that could not be inspected may map it too: then the
+     * count is a lower bound, and none seen is "?", never 0. */
+    if (hidden != 0 && m->n == 0)
+        printf("\nmappers:   ? (none seen; processes that could not be "
+               "inspected may %s it)\n",
+               s->kind == SPY_KIND_WIN_SECTION ? "hold" : "map");
+    else
+        printf("\nmappers:   %s%zu process%s, %zu %s%s\n",
+               hidden != 0 ? "at least " : "", distinct_pids(m),
+               distinct_pids(m) == 1 ? "" : "es", m->n,
+               s->kind == SPY_KIND_WIN_SECTION ? "handle" : "mapping",
+               m->n == 1 ? "" : "s");
     if (m->n > 0) {
         printf("  %-8s %-16s %-37s %-5s %-8s %s\n", "PID", "COMMAND",
                "ADDRESS RANGE", "PERMS", "OFFSET", "TITLE");
