@@ -93,6 +93,14 @@ static void draw_mappers(int y, int end, const spy__brow *r,
         spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0, "mappers: looking...");
         return;
     }
+    /* Processes that could not be inspected may map it: a count is then
+     * "at least", and none seen is "?", never 0. */
+    if (m->total == 0 && (m->hidden != 0 || m->err[0] != '\0')) {
+        spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0,
+                 "%s by ? (none seen; some processes could not be inspected)",
+                 r->kind == SPY_KIND_WIN_SECTION ? "held" : "mapped");
+        return;
+    }
     spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0, "%s by %s%llu %s%s%s%s",
              r->kind == SPY_KIND_WIN_SECTION ? "held" : "mapped",
              m->hidden != 0 || m->err[0] != '\0' ? "at least " : "",
