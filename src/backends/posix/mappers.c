@@ -191,6 +191,34 @@ static ssize_t slurp_maps(int pid, char **buf, size_t *cap) {
     return (ssize_t)len;
 }
 
+/* Whether /proc hides other users' processes from us altogether
+ * (hidepid=2 "invisible", hidepid=4 "ptraceable"): they are then not even
+ * listed, so no EACCES tells that some could not be inspected. */
+static int proc_hides_pids(void) {
+    FILE *f;
+    char line[4096];
+    int hides = 0;
+    if (geteuid() == 0)
+        return 0;
+    f = fopen("/proc/self/mountinfo", "re");
+    if (f == NULL)
+        return 0;
+    while (!hides && fgets(line, sizeof line, f) != NULL) {
+        char mnt[256];
+        const char *opts = strstr(line, " - proc ");
+        if (opts == NULL ||
+            sscanf(line, "%*d %*d %*u:%*u %*s %255s", mnt) != 1 ||
+            strcmp(mnt, "/proc") != 0)
+            continue;
+        hides = strstr(opts, "hidepid=2") != NULL ||
+                strstr(opts, "hidepid=4") != NULL ||
+                strstr(opts, "hidepid=invisible") != NULL ||
+                strstr(opts, "hidepid=ptraceable") != NULL;
+    }
+    fclose(f);
+    return hides;
+}
+
 /* The scan behind spy__maps_scan and spy__maps_count: only lines with a
  * non-zero inode (and, when filter is set, on device want) are parsed
  * fully and passed to cb. */
@@ -235,6 +263,10 @@ static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
     }
     free(buf);
     closedir(d);
+    /* Processes /proc does not show count as one that could not be
+     * inspected: how many there are is not known. */
+    if (hidden != NULL && *hidden == 0 && proc_hides_pids())
+        *hidden = 1;
     return 0;
 }
 
