@@ -60,8 +60,13 @@ static void json_row(spy_json *j, const spy_list_row *s) {
     spy_json_uint(j, s->gid);
     spy_json_key(j, "group");
     spy_json_str(j, s->group);
+    /* nattch is -1 unless exact; nattch_min is what was seen. */
     spy_json_key(j, "nattch");
     spy_json_int(j, s->nattch);
+    spy_json_key(j, "nattch_exact");
+    spy_json_bool(j, s->nattch >= 0);
+    spy_json_key(j, "nattch_min");
+    spy_json_int(j, s->nattch_min);
     spy_json_key(j, "atime");
     spy_json_int(j, s->atime);
     spy_json_key(j, "mtime");
@@ -79,6 +84,14 @@ static void json_row(spy_json *j, const spy_list_row *s) {
         spy_json_int(j, s->cpid);
         spy_json_key(j, "lpid");
         spy_json_int(j, s->lpid);
+        spy_json_key(j, "status");
+        spy_json_str(j, spy_sysv_status_name(s->sysv_status));
+        spy_json_key(j, "cuid");
+        spy_json_uint(j, s->cuid);
+        spy_json_key(j, "cgid");
+        spy_json_uint(j, s->cgid);
+        spy_json_key(j, "dtime");
+        spy_json_int(j, s->dtime);
     }
     if (s->problem[0] != '\0') {
         spy_json_key(j, "problem");
@@ -187,11 +200,12 @@ static void print_posix(const spy_list *r) {
         p = put_field(p, "  ", 2, 0);
         p = put_field(p, s->owner, 0, 10);
         p = put_field(p, " ", 1, 0);
-        p = put_right(p,
-                      s->nattch < 0
-                          ? "?"
-                          : put_u64(num + sizeof num, (uint64_t)s->nattch),
-                      7);
+        p = put_right(
+            p,
+            s->nattch < 0
+                ? spy_nattch_text(s->nattch, s->nattch_min, num, sizeof num)
+                : put_u64(num + sizeof num, (uint64_t)s->nattch),
+            7);
         p = put_field(p, "  ", 2, 0);
         p = put_field(p, t, 0, 0);
         fwrite(row, 1, (size_t)(p - row), stdout);
@@ -206,15 +220,20 @@ static void print_posix(const spy_list *r) {
 
 static void print_sysv(const spy_list *r) {
     size_t i;
-    printf("%-10s  %-10s %-10s %-5s %12s %7s %8s %8s\n", "KEY", "SHMID",
-           "OWNER", "PERMS", "BYTES", "NATTCH", "CPID", "LPID");
+    printf("%-10s  %-10s %-10s %-5s %12s %7s %8s %8s  %s\n", "KEY", "SHMID",
+           "OWNER", "PERMS", "BYTES", "NATTCH", "CPID", "LPID", "STATUS");
     for (i = 0; i < r->n; i++) {
         const spy_list_row *s = &r->v[i];
         if (s->kind != SPY_KIND_SYSV)
             continue;
-        printf("0x%08" PRIx32 "  %-10d %-10s %-5o %12" PRIu64 " %7d %8d %8d\n",
+        const char *st = spy_sysv_status_name(s->sysv_status);
+        /* STATUS as lsipc writes it (dest, locked, dest,locked); a
+         * segment marked dest has lost its key (IPC_PRIVATE, 0). */
+        printf("0x%08" PRIx32 "  %-10d %-10s %-5o %12" PRIu64
+               " %7d %8d %8d%s%s\n",
                (uint32_t)s->key, (int)s->shmid, s->owner, (unsigned)s->mode,
-               s->size, (int)s->nattch, (int)s->cpid, (int)s->lpid);
+               s->size, (int)s->nattch, (int)s->cpid, (int)s->lpid,
+               st[0] != '\0' ? "  " : "", st);
     }
 }
 
@@ -236,10 +255,11 @@ static void print_win(const spy_list *r) {
         printf("%*s ",
                10 - (int)strlen(s->owner) > 0 ? 10 - (int)strlen(s->owner) : 0,
                "");
-        if (s->nattch < 0)
-            printf("%7s", "?");
-        else
-            printf("%7d", (int)s->nattch);
+        {
+            char num[16];
+            printf("%7s",
+                   spy_nattch_text(s->nattch, s->nattch_min, num, sizeof num));
+        }
         if (s->problem[0] != '\0') {
             fputs("  (", stdout);
             cli_put_escaped(stdout, s->problem);

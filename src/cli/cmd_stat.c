@@ -170,6 +170,18 @@ static void print_access_json(spy_json *j, const spy_access *a) {
     spy_json_obj_end(j);
 }
 
+/* The STATUS of ipcs -m and lsipc -m, with what each word means. */
+static void print_sysv_status(uint32_t status) {
+    printf("status:    %s", status == 0 ? "-" : spy_sysv_status_name(status));
+    if (status & SPY_SYSV_DEST)
+        fputs(" (marked for removal: it goes when the last process "
+              "detaches)",
+              stdout);
+    if (status & SPY_SYSV_LOCKED)
+        fputs(" (locked in memory: SHM_LOCK)", stdout);
+    fputc('\n', stdout);
+}
+
 static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
                        const char *opened_note, const spy_access *acc) {
     char t[48], perms[10];
@@ -196,23 +208,34 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
     printf("owner:     %s (uid %u), group %s (gid %u)\n", s->owner,
            (unsigned)s->uid, s->group, (unsigned)s->gid);
     if (s->kind == SPY_KIND_SYSV) {
-        printf("key:       0x%08" PRIx32 "\n", (uint32_t)s->key);
+        printf("key:       0x%08" PRIx32 "%s\n", (uint32_t)s->key,
+               (s->sysv_status & SPY_SYSV_DEST)
+                   ? " (IPC_PRIVATE since it was marked for removal)"
+                   : "");
         printf("shmid:     %d\n", (int)s->shmid);
-        printf("creator:   pid %d, last attach/detach pid %d\n", (int)s->cpid,
-               (int)s->lpid);
+        print_sysv_status(s->sysv_status);
+        printf("creator:   pid %d, uid %u (%s), gid %u (%s)\n", (int)s->cpid,
+               (unsigned)s->cuid, s->cowner, (unsigned)s->cgid, s->cgroup);
+        printf("last pid:  %d (last attach or detach)\n", (int)s->lpid);
         printf("nattch:    %d (kernel count)\n", (int)s->nattch);
     } else if (s->kind != SPY_KIND_WIN_SECTION) {
         printf("identity:  device %" PRIu64 ", inode %" PRIu64 "\n", s->dev,
                s->ino);
     }
     print_section(s, page);
-    cli_format_time(s->mtime, t, sizeof t);
-    printf("modified:  %s\n", t);
-    cli_format_time(s->atime, t, sizeof t);
-    /* A System V segment's atime is its last attach: 0 when none. */
-    if (s->kind == SPY_KIND_SYSV && s->atime == 0)
-        snprintf(t, sizeof t, "never (no process has attached it)");
-    printf("accessed:  %s\n", t);
+    if (s->kind == SPY_KIND_SYSV) {
+        /* ipcs -t's three times; 0 is "never" (ipcs: "Not set"). */
+        cli_format_time(s->atime, t, sizeof t);
+        printf("attached:  %s\n",
+               s->atime == 0 ? "never (no process has attached it)" : t);
+        cli_format_time(s->dtime, t, sizeof t);
+        printf("detached:  %s\n", s->dtime == 0 ? "never" : t);
+    } else {
+        cli_format_time(s->mtime, t, sizeof t);
+        printf("modified:  %s\n", t);
+        cli_format_time(s->atime, t, sizeof t);
+        printf("accessed:  %s\n", t);
+    }
     cli_format_time(s->ctime, t, sizeof t);
     printf("changed:   %s\n", t);
     if (opened_note != NULL)
@@ -225,13 +248,21 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
     }
 
     /* On Windows the rows are handles to the section (win32_mappers.c). */
-    printf("\nmappers:   %zu process%s, %zu %s%s\n", distinct_pids(m),
-           distinct_pids(m) == 1 ? "" : "es", m->n,
-           s->kind == SPY_KIND_WIN_SECTION ? "handle" : "mapping",
-           m->n == 1 ? "" : "s");
+    /* Processes that could not be inspected may map it too: then the
+     * count is a lower bound, and none seen is "?", never 0. */
+    if (hidden != 0 && m->n == 0)
+        printf("\nmappers:   ? (none seen; processes that could not be "
+               "inspected may %s it)\n",
+               s->kind == SPY_KIND_WIN_SECTION ? "hold" : "map");
+    else
+        printf("\nmappers:   %s%zu process%s, %zu %s%s\n",
+               hidden != 0 ? "at least " : "", distinct_pids(m),
+               distinct_pids(m) == 1 ? "" : "es", m->n,
+               s->kind == SPY_KIND_WIN_SECTION ? "handle" : "mapping",
+               m->n == 1 ? "" : "s");
     if (m->n > 0) {
-        printf("  %-8s %-16s %-37s %-5s %s\n", "PID", "COMMAND",
-               "ADDRESS RANGE", "PERMS", "OFFSET");
+        printf("  %-8s %-16s %-37s %-5s %-8s %s\n", "PID", "COMMAND",
+               "ADDRESS RANGE", "PERMS", "OFFSET", "TITLE");
         for (i = 0; i < m->n; i++) {
             char range[64];
             const spy_mapper *p = &m->v[i];
@@ -246,11 +277,17 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
                    (int)(16 - strlen(p->comm)) > 0 ? (int)(16 - strlen(p->comm))
                                                    : 0,
                    "", range, p->perms);
-            if (p->handle_only)
-                fputs("-", stdout);
-            else
-                printf("%" PRIu64, p->offset);
-            printf("%s\n", p->deleted ? " (name removed)" : "");
+            {
+                char off[24];
+                if (p->handle_only)
+                    snprintf(off, sizeof off, "-");
+                else
+                    snprintf(off, sizeof off, "%" PRIu64, p->offset);
+                printf("%-8s ", off);
+            }
+            /* The title is the process's own text: escaped. */
+            cli_put_escaped(stdout, p->title[0] != '\0' ? p->title : "-");
+            printf("%s\n", p->deleted == 1 ? "  (name removed)" : "");
         }
     }
     if (hidden > 0)
@@ -302,9 +339,25 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
     spy_json_uint(&j, s->dev);
     spy_json_key(&j, "ino");
     spy_json_uint(&j, s->ino);
-    spy_json_key(&j, "nattch");
-    spy_json_int(&j, s->kind == SPY_KIND_SYSV ? s->nattch
-                                              : (int64_t)distinct_pids(m));
+    /* The kernel's count for System V; otherwise the processes seen,
+     * exact only when none was hidden (nattch -1 then, as in list). */
+    {
+        int exact = s->kind == SPY_KIND_SYSV ? s->nattch >= 0 : hidden == 0;
+        int64_t seen = s->kind == SPY_KIND_SYSV && s->nattch >= 0
+                           ? s->nattch
+                           : (int64_t)distinct_pids(m);
+        spy_json_key(&j, "nattch");
+        spy_json_int(&j, exact ? seen : -1);
+        spy_json_key(&j, "nattch_exact");
+        spy_json_bool(&j, exact);
+        spy_json_key(&j, "nattch_min");
+        spy_json_int(&j, seen);
+    }
+    spy_json_key(&j, "removed");
+    if (s->removed < 0)
+        spy_json_null(&j);
+    else
+        spy_json_bool(&j, s->removed);
     if (s->kind == SPY_KIND_SYSV) {
         char key[16];
         snprintf(key, sizeof key, "0x%08" PRIx32, (uint32_t)s->key);
@@ -316,6 +369,18 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
         spy_json_int(&j, s->cpid);
         spy_json_key(&j, "lpid");
         spy_json_int(&j, s->lpid);
+        spy_json_key(&j, "status");
+        spy_json_str(&j, spy_sysv_status_name(s->sysv_status));
+        spy_json_key(&j, "cuid");
+        spy_json_uint(&j, s->cuid);
+        spy_json_key(&j, "cowner");
+        spy_json_str(&j, s->cowner);
+        spy_json_key(&j, "cgid");
+        spy_json_uint(&j, s->cgid);
+        spy_json_key(&j, "cgroup");
+        spy_json_str(&j, s->cgroup);
+        spy_json_key(&j, "dtime");
+        spy_json_int(&j, s->dtime);
     }
     if (s->win_section[0] != '\0') {
         spy_json_key(&j, "section_max_size");
@@ -356,8 +421,16 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
         spy_json_uint(&j, p->offset);
         spy_json_key(&j, "perms");
         spy_json_str(&j, p->perms);
+        spy_json_key(&j, "title");
+        if (p->title[0] != '\0')
+            spy_json_str(&j, p->title);
+        else
+            spy_json_null(&j);
         spy_json_key(&j, "deleted");
-        spy_json_bool(&j, p->deleted);
+        if (p->deleted < 0)
+            spy_json_null(&j);
+        else
+            spy_json_bool(&j, p->deleted);
         if (p->handle_only) {
             spy_json_key(&j, "handle");
             spy_json_uint(&j, p->handle);
@@ -366,7 +439,7 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
     }
     spy_json_arr_end(&j);
     spy_json_key(&j, "hidden_processes");
-    spy_json_int(&j, hidden);
+    spy_json_int(&j, hidden < 0 ? 0 : hidden);
     spy_json_key(&j, "notes");
     spy_json_arr_begin(&j);
     nc.json = &j;
@@ -436,8 +509,7 @@ int cmd_stat(int argc, char **argv) {
         hidden = -1;
     }
     if (json)
-        print_json(info, &m, hidden < 0 ? 0 : hidden, opened_note,
-                   have_acc ? &acc : NULL);
+        print_json(info, &m, hidden, opened_note, have_acc ? &acc : NULL);
     else
         print_text(info, &m, hidden, opened_note, have_acc ? &acc : NULL);
     if (hidden < 0 && !json) {

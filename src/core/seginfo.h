@@ -4,6 +4,7 @@
 #ifndef SPY_SEGINFO_H
 #define SPY_SEGINFO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SPY_NAME_MAX 4096
@@ -17,8 +18,16 @@ typedef enum spy_kind {
     SPY_KIND_OTHER,       /* an entry that is not a usable object */
 } spy_kind;
 
+/* System V status bits, kept apart from the permission bits: the kernel
+ * keeps them in shm_perm.mode above 0777, and ipcs/lsipc show them in
+ * their STATUS column. */
+#define SPY_SYSV_DEST 1u   /* SHM_DEST: removed (IPC_RMID) while attached */
+#define SPY_SYSV_LOCKED 2u /* SHM_LOCKED: locked in memory (SHM_LOCK) */
+
 /* One object, as listed or stat'ed. Times are seconds since the epoch and
- * -1 where unknown; nattch is -1 where unknown. */
+ * -1 where unknown; nattch is -1 where unknown, and then nattch_min is
+ * what is known: the mapping processes that were seen, a lower bound
+ * (processes that could not be inspected may map it too). */
 typedef struct spy_seg_info {
     char name[SPY_NAME_MAX]; /* canonical: "/foo", "sysv:123", "file:/x" */
     spy_kind kind;
@@ -29,11 +38,20 @@ typedef struct spy_seg_info {
     char group[64];    /* group name, or the gid in decimal */
     int64_t atime, mtime, ctime;
     int32_t nattch;     /* processes mapping it (SysV: shm_nattch) */
+    int32_t nattch_min; /* at least this many (nattch when it is known) */
+    int removed;        /* 1: the name is gone (no link left; System V:
+                           SHM_DEST) and the memory lives on only for its
+                           mappers; 0: not; -1: unknown */
     uint64_t dev, ino;  /* identity; SysV: dev 0, ino = shmid */
     int64_t key;        /* SysV key, 0 otherwise */
     int32_t shmid;      /* SysV id, -1 otherwise */
     int32_t cpid, lpid; /* SysV creator / last shmat pid, -1 otherwise */
-    char problem[160];  /* why this entry is unusable; "" when fine */
+    /* System V only (0, "" and -1 elsewhere): */
+    uint32_t sysv_status;        /* SPY_SYSV_* */
+    uint32_t cuid, cgid;         /* creator */
+    char cowner[64], cgroup[64]; /* their names, or the ids in decimal */
+    int64_t dtime;               /* last detach; 0: never */
+    char problem[160];           /* why this entry is unusable; "" when fine */
     /* Windows sections only (0 and "" elsewhere): NtQuerySection's
      * SectionBasicInformation and VirtualQuery of a view of the section,
      * which stat shows side by side. */
@@ -53,10 +71,14 @@ typedef struct spy_seg_info {
 typedef struct spy_mapper {
     int32_t pid;
     char comm[64];       /* command name from /proc/PID/comm */
+    char title[512];     /* process title, as `ps -o args` shows it (the
+                            arguments joined by spaces); "" if unknown */
     uint64_t start, end; /* address range in that process */
     uint64_t offset;     /* offset into the object where it starts */
     char perms[5];       /* as in /proc/PID/maps: "rw-s" */
-    int deleted;         /* the object's name was removed */
+    int deleted;         /* the object's name was removed (1), not (0),
+                            unknown (-1): the object's removed, not the
+                            " (deleted)" of /proc/PID/maps */
     int handle_only;     /* Windows: holds a handle to the section; where
                             its views are is not known (start = end = 0) */
     uint64_t handle;     /* that handle's value, when handle_only */
@@ -66,7 +88,18 @@ typedef struct spy_mapper {
  * "section", "other". Never NULL. */
 const char *spy_kind_name(spy_kind k);
 
-/* Clears *info to "unknown" values (-1 times, nattch, ids). */
+/* Clears *info to "unknown" values (-1 times, nattch, ids, removed). */
 void spy_seg_info_init(spy_seg_info *info);
+
+/* The STATUS of a System V segment as lsipc writes it: "dest", "locked",
+ * "dest,locked", or "" (SPY_SYSV_* bits in status). A static string. */
+const char *spy_sysv_status_name(uint32_t status);
+
+/* A mapper count for a column: the number when it is known (nattch >= 0),
+ * "N+" when at least N processes map the object and others could not be
+ * inspected, "?" when none was seen and others could not be inspected.
+ * Writes into buf (16 bytes are enough) and returns it. */
+char *spy_nattch_text(int32_t nattch, int32_t nattch_min, char *buf,
+                      size_t cap);
 
 #endif

@@ -73,6 +73,12 @@ static int collect(const spy_seg_info *info, void *arg) {
     w->ctime = info->ctime;
     w->key = info->key;
     w->nattch = info->nattch;
+    w->nattch_min = info->nattch >= 0 ? info->nattch : info->nattch_min;
+    w->removed = info->removed;
+    w->sysv_status = info->sysv_status;
+    w->cuid = info->cuid;
+    w->cgid = info->cgid;
+    w->dtime = info->dtime;
     w->shmid = info->shmid;
     w->cpid = info->cpid;
     w->lpid = info->lpid;
@@ -128,8 +134,9 @@ int spy_list_row_cmp(const spy_list_row *a, const spy_list_row *b,
     case SPY_ORDER_TIME:
         c = desc_i64(a->mtime, b->mtime);
         break;
-    case SPY_ORDER_MAPPERS:
-        c = desc_i64(a->nattch, b->nattch);
+    case SPY_ORDER_MAPPERS: /* an unknown count by what was seen */
+        c = desc_i64(a->nattch >= 0 ? a->nattch : a->nattch_min,
+                     b->nattch >= 0 ? b->nattch : b->nattch_min);
         break;
     case SPY_ORDER_NAME:
         break;
@@ -152,4 +159,14 @@ void spy_list_sort(spy_list *l, spy_list_order o, int reverse) {
     sort_reverse = reverse;
     if (l->n > 1)
         qsort(l->v, l->n, sizeof l->v[0], cmp_rows);
+}
+
+spy_unused spy_list_row_unused(const spy_list_row *row) {
+    if (row->kind == SPY_KIND_OTHER || row->problem[0] != '\0')
+        return SPY_UNUSED_NO;
+    if (row->kind == SPY_KIND_SYSV && (row->sysv_status & SPY_SYSV_DEST))
+        return SPY_UNUSED_NO;
+    if (row->nattch > 0 || row->nattch_min > 0)
+        return SPY_UNUSED_NO;
+    return row->nattch == 0 ? SPY_UNUSED_YES : SPY_UNUSED_UNKNOWN;
 }

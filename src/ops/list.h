@@ -22,7 +22,12 @@ typedef struct spy_list_row {
     const char *owner, *group; /* shared by rows of the same owner */
     int64_t atime, mtime, ctime, key;
     int32_t nattch, shmid, cpid, lpid;
-    uint64_t dev, ino; /* identity, for spy_mappers */
+    int32_t nattch_min; /* spy_seg_info's: a lower bound when nattch < 0 */
+    int removed;        /* spy_seg_info's (System V: SHM_DEST) */
+    uint64_t dev, ino;  /* identity, for spy_mappers */
+    /* System V only (see spy_seg_info): */
+    uint32_t sysv_status, cuid, cgid;
+    int64_t dtime;
 } spy_list_row;
 
 struct spy__text_block;
@@ -62,5 +67,21 @@ int spy_list_row_cmp(const spy_list_row *a, const spy_list_row *b,
 
 /* Sorts l's rows in order o (reversed when reverse is set). */
 void spy_list_sort(spy_list *l, spy_list_order o, int reverse);
+
+/* Whether a listed object is unused: no process maps it. */
+typedef enum spy_unused {
+    SPY_UNUSED_NO,     /* some process maps it (or it is not an object) */
+    SPY_UNUSED_YES,    /* the count is exact and 0 */
+    SPY_UNUSED_UNKNOWN /* none seen, but the count is not exact: processes
+                          could not be inspected, or were not counted */
+} spy_unused;
+
+/* Decides "unused" for row, for whatever acts on it (the coming `clean`):
+ * only an exact count of 0 is unused, so a caller that removes objects
+ * must refuse on SPY_UNUSED_UNKNOWN. Entries that are not objects (kind
+ * other) and System V segments marked for removal are never unused: there
+ * is nothing to clean. A process that holds a descriptor to a POSIX object
+ * without mapping it is not counted (nattch counts mappings). */
+spy_unused spy_list_row_unused(const spy_list_row *row);
 
 #endif

@@ -206,10 +206,9 @@ static void draw_row(const browser *b, int y, const spy__brow *r, int sel,
 
     spy__safe_name(r->name, disp, sizeof disp);
     spy__safe(r->owner, owner, sizeof owner);
-    if (r->nattch >= 0)
-        snprintf(maps, sizeof maps, "%d", (int)r->nattch);
-    else
-        snprintf(maps, sizeof maps, "-");
+    /* "N+" or "?" when processes could not be inspected: never a 0 that
+     * is not known. */
+    spy_nattch_text(r->nattch, r->nattch_min, maps, sizeof maps);
     if (r->mtime >= 0)
         spy__fmt_time(r->mtime, t, sizeof t);
     else

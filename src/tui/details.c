@@ -59,6 +59,7 @@ uint64_t spy__details_scan(const spy__brow *r, spy__bmaps *m) {
     info->ino = r->ino;
     info->key = r->key;
     info->shmid = r->shmid;
+    info->removed = r->removed; /* the mappers' "(name removed)" */
     spy_err_clear(&e);
     if (spy_mappers(info, keep_mapper, m, &m->hidden, &e) != 0)
         snprintf(m->err, sizeof m->err, "%s", e.msg);
@@ -92,8 +93,17 @@ static void draw_mappers(int y, int end, const spy__brow *r,
         spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0, "mappers: looking...");
         return;
     }
-    spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0, "%s by %llu %s%s%s%s",
+    /* Processes that could not be inspected may map it: a count is then
+     * "at least", and none seen is "?", never 0. */
+    if (m->total == 0 && (m->hidden != 0 || m->err[0] != '\0')) {
+        spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0,
+                 "%s by ? (none seen; some processes could not be inspected)",
+                 r->kind == SPY_KIND_WIN_SECTION ? "held" : "mapped");
+        return;
+    }
+    spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0, "%s by %s%llu %s%s%s%s",
              r->kind == SPY_KIND_WIN_SECTION ? "held" : "mapped",
+             m->hidden != 0 || m->err[0] != '\0' ? "at least " : "",
              (unsigned long long)m->total,
              r->kind == SPY_KIND_WIN_SECTION ? "handle" : "mapping",
              m->total == 1 ? "" : "s",
@@ -101,8 +111,9 @@ static void draw_mappers(int y, int end, const spy__brow *r,
              m->total > 0 ? ":" : "");
     for (i = 0; i < m->n && ++y < end; i++) {
         const spy_mapper *mp = &m->m[i];
-        char comm[96];
+        char comm[96], title[256];
         spy__safe(mp->comm, comm, sizeof comm);
+        spy__safe(mp->title, title, sizeof title);
         if (mp->handle_only) { /* Windows: a handle; views not known */
             spy__put(y, 3, COLS - 3, SPY__R_NORMAL, 0,
                      "pid %-7d %-16.16s holds handle 0x%llx %-4.4s",
@@ -111,11 +122,12 @@ static void draw_mappers(int y, int end, const spy__brow *r,
             continue;
         }
         spy__put(y, 3, COLS - 3, SPY__R_NORMAL, 0,
-                 "pid %-7d %-16.16s 0x%012llx-0x%012llx %-4.4s off 0x%llx%s",
+                 "pid %-7d %-16.16s 0x%012llx-0x%012llx %-4.4s off 0x%llx%s  "
+                 "%s",
                  (int)mp->pid, comm, (unsigned long long)mp->start,
                  (unsigned long long)mp->end, mp->perms,
                  (unsigned long long)mp->offset,
-                 mp->deleted ? " (name removed)" : "");
+                 mp->deleted == 1 ? " (name removed)" : "", title);
     }
     if (i == m->n && m->total > m->n && ++y < end)
         spy__put(y, 3, COLS - 3, SPY__R_LABEL, 0, "... and %llu more",

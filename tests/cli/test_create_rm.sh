@@ -57,7 +57,7 @@ t_expect_match "$ID" '^[0-9]+$' "ipcs -m shows the new segment"
 t_expect_eq "$(ipcs -m | awk -v k="$KEY" 'tolower($1)==tolower(k){print $4, $5}')" \
   "600 10000" "its perms are 600 and size 10000"
 t_run "$SHMSPY" stat "sysv:$ID"
-t_expect_match "$T_OUT" '^accessed: +never \(no process has attached it\)' \
+t_expect_match "$T_OUT" '^attached: +never \(no process has attached it\)' \
   "stat of a never-attached segment says so (not 1970-01-01)"
 t_run "$SHMSPY" rm "sysv:$ID"
 t_expect_rc 0 "rm sysv:ID removes it"

@@ -137,8 +137,8 @@ HPID=$!
 exec 7>"$T_TMP/fifo"
 t_wait_for "grep -q '$A' /proc/$HPID/maps"
 t_run "$SHMSPY" list --json
-n=$(printf '%s' "$T_OUT" | python3 -c "import json,sys; print([s['nattch'] for s in json.load(sys.stdin)['segments'] if s['name']=='$A'][0])")
-t_expect_eq "$n" "1" "a held object shows 1 mapper"
+n=$(printf '%s' "$T_OUT" | python3 -c "import json,sys; s=[s for s in json.load(sys.stdin)['segments'] if s['name']=='$A'][0]; print(s['nattch_min'], s['nattch'] in (1, -1), s['nattch_exact'] == (s['nattch'] == 1))")
+t_expect_eq "$n" "1 True True" "a held object shows 1 mapper (exact, or -1 with nattch_exact false)"
 exec 7>&-
 wait "$HPID"
 

@@ -53,6 +53,13 @@ int spy__open_path(const char *name, const char *path, int oflags, unsigned how,
 /* "symlink", "FIFO", "directory", ...: what a non-regular entry is. */
 const char *spy__file_type(mode_t m);
 
+/* Whether the object st describes lost its name: 1 when it has no link
+ * left on a mounted filesystem (unlinked while open or mapped); 0 when it
+ * has a link, and when it never had a name: a memfd, a shared /dev/zero
+ * mapping or a System V segment lives on a kernel-internal mount (its
+ * device is in no line of /proc/self/mountinfo) with no link either. */
+int spy__stat_removed(const struct stat *st);
+
 /* Fills the size, mode, owner, times and identity of *info from st. */
 void spy__fill_from_stat(spy_seg_info *info, const struct stat *st);
 
@@ -68,7 +75,10 @@ typedef struct spy__maps_line {
     uint64_t dev; /* makedev(major, minor) */
     uint64_t ino;
     const char *path;
-    int deleted; /* path ended in " (deleted)" (removed from the line) */
+    int deleted; /* path ended in " (deleted)" (removed from the line):
+                    the kernel prints it for System V, memfd, /dev/zero
+                    and renamed files too, so it says nothing of whether
+                    the object still has a name */
 } spy__maps_line;
 
 /* Called for each file-backed mapping (inode != 0) of each process. Return
@@ -86,16 +96,24 @@ int spy__maps_parse(char *line, spy__maps_line *out);
 /* Command name of pid from /proc/PID/comm into buf ("?" if unknown). */
 void spy__proc_comm(int pid, char *buf, size_t cap);
 
+/* Process title of pid into buf, as `ps -o args` shows it: the arguments
+ * of /proc/PID/cmdline joined by spaces, trailing NULs dropped (a title
+ * set by overwriting argv, setproctitle-style, stays one string), "[comm]"
+ * when it is empty (a kernel thread), "" when unreadable. Cut at cap - 1
+ * bytes. */
+void spy__proc_title(int pid, const char *comm, char *buf, size_t cap);
+
 /* Counts, for every inode on device dev, the distinct processes mapping
  * it. Returns a malloc'd array of n {ino, count} pairs sorted by ino (the
  * caller frees it), or NULL with *n = 0 when nothing maps or /proc is
- * unreadable (*ok = 0 then). */
+ * unreadable (*ok = 0 then). *hidden receives how many processes could not
+ * be inspected: when it is not 0 the counts are lower bounds. */
 typedef struct spy__ino_count {
     uint64_t ino;
     int32_t count;
     int32_t last_pid;
 } spy__ino_count;
-spy__ino_count *spy__maps_count(uint64_t dev, size_t *n, int *ok);
+spy__ino_count *spy__maps_count(uint64_t dev, size_t *n, int *ok, int *hidden);
 
 /* The sentence for errno e from a System V call on the segment named
  * name: SPY_ENOENT (EINVAL, EIDRM), SPY_EACCES, SPY_EEXIST, SPY_ENOMEM,

@@ -1,6 +1,7 @@
 /* posix/list.c - listing: /dev/shm objects (with a mapper count from one
  * /proc pass, run beside the stat calls on a second thread) and System V
- * segments from /proc/sysvipc/shm (shmctl SHM_STAT where /proc lacks it). */
+ * segments from /proc/sysvipc/shm (shmctl SHM_STAT where /proc lacks it).
+ * A mapper count is exact only when every process could be inspected. */
 #include "../seg.h"
 
 #include <dirent.h>
@@ -66,6 +67,7 @@ typedef struct posix_scan {
     spy__ino_count *counts;
     size_t ncounts;
     int counted;
+    int hidden; /* processes whose maps could not be read */
 } posix_scan;
 
 #define STAT_BLOCK 128
@@ -87,7 +89,8 @@ static void stat_entries(posix_scan *sc) {
 /* The mappers pass, unless the other thread took it. */
 static void count_mappers(posix_scan *sc) {
     if (sc->mappers && atomic_exchange(&sc->maps_taken, 1) == 0)
-        sc->counts = spy__maps_count(sc->dev, &sc->ncounts, &sc->counted);
+        sc->counts =
+            spy__maps_count(sc->dev, &sc->ncounts, &sc->counted, &sc->hidden);
 }
 
 static void scan_helper(void *arg) {
@@ -185,12 +188,18 @@ static int list_posix(unsigned flags, spy_list_cb cb, void *arg,
         memcpy(info->name + 1, name, strlen(name) + 1);
         info->problem[0] = '\0';
         info->nattch = -1;
+        info->nattch_min = 0;
         spy__fill_from_stat(info, &e->st);
         if (S_ISREG(e->st.st_mode)) {
             info->kind =
                 strncmp(name, "sem.", 4) == 0 ? SPY_KIND_SEM : SPY_KIND_POSIX;
-            if (sc.counted)
-                info->nattch = lookup_count(sc.counts, sc.ncounts, info->ino);
+            /* A process whose maps we may not read may map it too: then
+             * the count seen is only a lower bound, and nattch unknown. */
+            if (sc.counted) {
+                info->nattch_min =
+                    lookup_count(sc.counts, sc.ncounts, info->ino);
+                info->nattch = sc.hidden > 0 ? -1 : info->nattch_min;
+            }
         } else {
             info->kind = SPY_KIND_OTHER;
             if (S_ISLNK(e->st.st_mode)) {
@@ -254,7 +263,7 @@ static int list_sysv_proc(spy_list_cb cb, void *arg, spy_seg_info *info) {
         unsigned long long size, nattch;
         long long atime, dtime, ctime;
         /* The kernel prints perms in octal, with SHM_DEST / SHM_LOCKED
-         * above the permission bits; fill_from_shmid keeps only 0777. */
+         * above the permission bits; fill_from_shmid splits them. */
         if (sscanf(line, "%d %d %o %llu %d %d %llu %u %u %u %u %lld %lld %lld",
                    &key, &shmid, &perms, &size, &cpid, &lpid, &nattch, &uid,
                    &gid, &cuid, &cgid, &atime, &dtime, &ctime) != 14)

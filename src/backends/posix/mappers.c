@@ -4,7 +4,13 @@
  * Mappings are matched by identity (device and inode), not by path, so an
  * object whose name was removed (" (deleted)") and processes that closed
  * their descriptor after mmap are still found. System V segments appear as
- * "/SYSV<key>" with the inode column equal to the shmid. */
+ * "/SYSV<key>" with the inode column equal to the shmid.
+ *
+ * Whether the object's name was removed is not read from that suffix: the
+ * kernel prints " (deleted)" for every System V and memfd mapping, for a
+ * shared /dev/zero mapping and for a file mapped through a name that was
+ * renamed over (sem_open links a temporary name, then renames it). It is
+ * the object's own state: its link count, SHM_DEST for System V. */
 #include "../mappers.h"
 
 #include <ctype.h>
@@ -15,6 +21,7 @@
 #include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -63,6 +70,37 @@ void spy__proc_comm(int pid, char *buf, size_t cap) {
     }
     if (f != NULL)
         fclose(f);
+}
+
+void spy__proc_title(int pid, const char *comm, char *buf, size_t cap) {
+    char path[64];
+    size_t len = 0, i;
+    int fd;
+
+    buf[0] = '\0';
+    if (cap < 2)
+        return;
+    snprintf(path, sizeof path, "/proc/%d/cmdline", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    while (len < cap - 1) {
+        ssize_t r = read(fd, buf + len, cap - 1 - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+    }
+    close(fd);
+    while (len > 0 && buf[len - 1] == '\0')
+        len--;
+    for (i = 0; i < len; i++)
+        if (buf[i] == '\0')
+            buf[i] = ' ';
+    buf[len] = '\0';
+    if (len == 0)
+        snprintf(buf, cap, "[%s]", comm);
 }
 
 static int is_pid_dir(const char *s) {
@@ -153,6 +191,34 @@ static ssize_t slurp_maps(int pid, char **buf, size_t *cap) {
     return (ssize_t)len;
 }
 
+/* Whether /proc hides other users' processes from us altogether
+ * (hidepid=2 "invisible", hidepid=4 "ptraceable"): they are then not even
+ * listed, so no EACCES tells that some could not be inspected. */
+static int proc_hides_pids(void) {
+    FILE *f;
+    char line[4096];
+    int hides = 0;
+    if (geteuid() == 0)
+        return 0;
+    f = fopen("/proc/self/mountinfo", "re");
+    if (f == NULL)
+        return 0;
+    while (!hides && fgets(line, sizeof line, f) != NULL) {
+        char mnt[256];
+        const char *opts = strstr(line, " - proc ");
+        if (opts == NULL ||
+            sscanf(line, "%*d %*d %*u:%*u %*s %255s", mnt) != 1 ||
+            strcmp(mnt, "/proc") != 0)
+            continue;
+        hides = strstr(opts, "hidepid=2") != NULL ||
+                strstr(opts, "hidepid=4") != NULL ||
+                strstr(opts, "hidepid=invisible") != NULL ||
+                strstr(opts, "hidepid=ptraceable") != NULL;
+    }
+    fclose(f);
+    return hides;
+}
+
 /* The scan behind spy__maps_scan and spy__maps_count: only lines with a
  * non-zero inode (and, when filter is set, on device want) are parsed
  * fully and passed to cb. */
@@ -197,6 +263,10 @@ static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
     }
     free(buf);
     closedir(d);
+    /* Processes /proc does not show count as one that could not be
+     * inspected: how many there are is not known. */
+    if (hidden != NULL && *hidden == 0 && proc_hides_pids())
+        *hidden = 1;
     return 0;
 }
 
@@ -210,7 +280,45 @@ typedef struct match_ctx {
     void *arg;
     int comm_pid;
     char comm[64];
+    char title[sizeof((spy_mapper *)0)->title];
 } match_ctx;
+
+/* Whether device dev is that of a mounted filesystem. */
+static int dev_mounted(uint64_t dev) {
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    char line[4096];
+    int found = 0;
+    if (f == NULL)
+        return 1; /* cannot tell: take the link count at its word */
+    while (!found && fgets(line, sizeof line, f) != NULL) {
+        unsigned maj, min;
+        if (sscanf(line, "%*d %*d %u:%u", &maj, &min) == 2 &&
+            makedev(maj, min) == dev)
+            found = 1;
+    }
+    fclose(f);
+    return found;
+}
+
+int spy__stat_removed(const struct stat *st) {
+    if (st->st_nlink > 0)
+        return 0;
+    return dev_mounted((uint64_t)st->st_dev);
+}
+
+/* Whether the object behind one mapping has lost its name, when the
+ * object's own record does not say: the link count of the file through
+ * /proc/PID/map_files (readable with CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE only). -1 when it cannot be known. */
+static int removed_of_mapping(int pid, const spy__maps_line *l) {
+    char path[96];
+    struct stat st;
+    snprintf(path, sizeof path, "/proc/%d/map_files/%llx-%llx", pid,
+             (unsigned long long)l->start, (unsigned long long)l->end);
+    if (stat(path, &st) != 0)
+        return -1;
+    return spy__stat_removed(&st);
+}
 
 static int match_one(int pid, const spy__maps_line *l, void *arg) {
     match_ctx *c = arg;
@@ -225,16 +333,23 @@ static int match_one(int pid, const spy__maps_line *l, void *arg) {
     }
     if (c->comm_pid != pid) {
         spy__proc_comm(pid, c->comm, sizeof c->comm);
+        spy__proc_title(pid, c->comm, c->title, sizeof c->title);
         c->comm_pid = pid;
     }
     memset(&m, 0, sizeof m);
     m.pid = pid;
     snprintf(m.comm, sizeof m.comm, "%s", c->comm);
+    memcpy(m.title, c->title, sizeof m.title);
     m.start = l->start;
     m.end = l->end;
     m.offset = l->offset;
     memcpy(m.perms, l->perms, sizeof m.perms);
-    m.deleted = l->deleted;
+    /* A mapping shares the object's identity, so the object's own
+     * record decides (its fstat st_nlink, or SHM_DEST); a System V
+     * segment's internal file says nothing of its key. */
+    m.deleted = c->info->removed >= 0            ? c->info->removed
+                : c->info->kind == SPY_KIND_SYSV ? -1
+                                                 : removed_of_mapping(pid, l);
     return c->cb(&m, c->arg);
 }
 
@@ -314,12 +429,12 @@ static int by_ino(const void *a, const void *b) {
     return (x->ino > y->ino) - (x->ino < y->ino);
 }
 
-spy__ino_count *spy__maps_count(uint64_t dev, size_t *n, int *ok) {
+spy__ino_count *spy__maps_count(uint64_t dev, size_t *n, int *ok, int *hidden) {
     count_ctx c;
     size_t i, used = 0;
     memset(&c, 0, sizeof c);
     c.dev = dev;
-    *ok = scan(1, dev, count_one, &c, NULL) == 0 && !c.oom;
+    *ok = scan(1, dev, count_one, &c, hidden) == 0 && !c.oom;
     if (!*ok) {
         free(c.v);
         *n = 0;

@@ -124,6 +124,7 @@ void spy__fill_from_stat(spy_seg_info *info, const struct stat *st) {
     info->ctime = (int64_t)st->st_ctim.tv_sec;
     info->dev = (uint64_t)st->st_dev;
     info->ino = (uint64_t)st->st_ino;
+    info->removed = spy__stat_removed(st);
 }
 
 void spy__fill_from_shmid(spy_seg_info *info, int shmid,
@@ -131,17 +132,29 @@ void spy__fill_from_shmid(spy_seg_info *info, int shmid,
     snprintf(info->name, sizeof info->name, "sysv:%d", shmid);
     info->kind = SPY_KIND_SYSV;
     info->size = (uint64_t)ds->shm_segsz;
+    /* The bits above 0777 are status, not permission: SHM_DEST (IPC_RMID
+     * while attached: the key is then IPC_PRIVATE, 0) and SHM_LOCKED. */
     info->mode = (uint32_t)(ds->shm_perm.mode & 0777);
+    info->sysv_status =
+        ((ds->shm_perm.mode & SHM_DEST) ? SPY_SYSV_DEST : 0) |
+        ((ds->shm_perm.mode & SHM_LOCKED) ? SPY_SYSV_LOCKED : 0);
+    info->removed = (ds->shm_perm.mode & SHM_DEST) != 0;
     info->uid = ds->shm_perm.uid;
     info->gid = ds->shm_perm.gid;
     lookup_name(info->uid, 0, info->owner, sizeof info->owner);
     lookup_name(info->gid, 1, info->group, sizeof info->group);
+    info->cuid = ds->shm_perm.cuid;
+    info->cgid = ds->shm_perm.cgid;
+    lookup_name(info->cuid, 0, info->cowner, sizeof info->cowner);
+    lookup_name(info->cgid, 1, info->cgroup, sizeof info->cgroup);
     info->atime = (int64_t)ds->shm_atime;
+    info->dtime = (int64_t)ds->shm_dtime;
     /* System V keeps no modification time: shm_ctime (last IPC_SET or
      * creation) stands in for both mtime and ctime. */
     info->mtime = (int64_t)ds->shm_ctime;
     info->ctime = (int64_t)ds->shm_ctime;
     info->nattch = (int32_t)ds->shm_nattch;
+    info->nattch_min = info->nattch;
     info->dev = 0;
     info->ino = (uint64_t)(uint32_t)shmid;
     /* The key's 32-bit pattern (0..0xffffffff), as spy_name_parse keeps
@@ -630,7 +643,7 @@ int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
         info->kind = s->form == SPY_NAME_FILE              ? SPY_KIND_FILE
                      : strncmp(s->c.name, "/sem.", 5) == 0 ? SPY_KIND_SEM
                                                            : SPY_KIND_POSIX;
-        if (st.st_nlink == 0)
+        if (info->removed == 1)
             snprintf(info->problem, sizeof info->problem,
                      "the name was removed; the memory lives until the last "
                      "process unmaps it");

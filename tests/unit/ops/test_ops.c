@@ -273,6 +273,82 @@ START_TEST(test_list_gather_and_orders) {
 }
 END_TEST
 
+/* "Unused" only on an exact count of 0: the coming `clean` must refuse
+ * whatever is unknown. */
+START_TEST(test_list_row_unused) {
+    static const struct {
+        spy_kind kind;
+        int32_t nattch, nattch_min;
+        uint32_t status;
+        const char *problem;
+        spy_unused want;
+    } cases[] = {
+        {SPY_KIND_POSIX, 0, 0, 0, "", SPY_UNUSED_YES},
+        {SPY_KIND_POSIX, 2, 2, 0, "", SPY_UNUSED_NO},
+        {SPY_KIND_POSIX, -1, 0, 0, "", SPY_UNUSED_UNKNOWN},
+        {SPY_KIND_POSIX, -1, 3, 0, "", SPY_UNUSED_NO},
+        {SPY_KIND_SEM, -1, 0, 0, "", SPY_UNUSED_UNKNOWN},
+        {SPY_KIND_SYSV, 0, 0, 0, "", SPY_UNUSED_YES},
+        {SPY_KIND_SYSV, 1, 1, SPY_SYSV_DEST, "", SPY_UNUSED_NO},
+        {SPY_KIND_SYSV, 0, 0, SPY_SYSV_DEST, "", SPY_UNUSED_NO},
+        {SPY_KIND_WIN_SECTION, -1, 0, 0, "", SPY_UNUSED_UNKNOWN},
+        {SPY_KIND_OTHER, 0, 0, 0, "FIFO, not shared memory", SPY_UNUSED_NO},
+    };
+    spy_list_row r;
+    spy_name a, b;
+    spy_list l;
+    spy_err e;
+    char an[64], bn[64];
+    size_t i;
+    void *p;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memset(&r, 0, sizeof r);
+        r.kind = cases[i].kind;
+        r.nattch = cases[i].nattch;
+        r.nattch_min = cases[i].nattch_min;
+        r.sysv_status = cases[i].status;
+        r.problem = cases[i].problem;
+        ck_assert_msg(spy_list_row_unused(&r) == cases[i].want, "case %zu", i);
+    }
+
+    /* Real rows: not counted at all is unknown; mapped by us is used. */
+    make_obj("unused-a", 0600, 64, 0, &a);
+    make_obj("unused-b", 0600, 64, 0, &b);
+    snprintf(an, sizeof an, "/dev/shm/spyops-%d-unused-b", run_pid);
+    {
+        int fd = open(an, O_RDONLY);
+        ck_assert_int_ge(fd, 0);
+        p = mmap(NULL, 64, PROT_READ, MAP_SHARED, fd, 0);
+        close(fd);
+        ck_assert_ptr_ne(p, MAP_FAILED);
+    }
+    snprintf(an, sizeof an, "/spyops-%d-unused-a", run_pid);
+    snprintf(bn, sizeof bn, "/spyops-%d-unused-b", run_pid);
+    ck_assert_int_eq(spy_list_gather(SPY_LIST_POSIX, &l, &e), 0);
+    for (i = 0; i < l.n; i++)
+        if (strcmp(l.v[i].name, an) == 0 || strcmp(l.v[i].name, bn) == 0)
+            ck_assert(spy_list_row_unused(&l.v[i]) == SPY_UNUSED_UNKNOWN);
+    spy_list_free(&l);
+    ck_assert_int_eq(spy_list_gather(SPY_LIST_POSIX | SPY_LIST_MAPPERS, &l, &e),
+                     0);
+    for (i = 0; i < l.n; i++) {
+        if (strcmp(l.v[i].name, bn) == 0) {
+            ck_assert_int_ge(l.v[i].nattch_min, 1);
+            ck_assert(spy_list_row_unused(&l.v[i]) == SPY_UNUSED_NO);
+        }
+        /* Unmapped: unused only when the count is exact (as root, where
+         * every process can be inspected), otherwise unknown. */
+        if (strcmp(l.v[i].name, an) == 0)
+            ck_assert(
+                spy_list_row_unused(&l.v[i]) ==
+                (l.v[i].nattch == 0 ? SPY_UNUSED_YES : SPY_UNUSED_UNKNOWN));
+    }
+    spy_list_free(&l);
+    munmap(p, 64);
+}
+END_TEST
+
 static void setup_all(void) {
     char cmd[256];
     run_pid = (int)getpid();
@@ -302,6 +378,7 @@ int main(void) {
     tcase_add_test(tc, test_inject_run_and_undo);
     tcase_add_test(tc, test_inject_corrupt_seed_and_default_journal);
     tcase_add_test(tc, test_list_gather_and_orders);
+    tcase_add_test(tc, test_list_row_unused);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
