@@ -26,8 +26,10 @@ typedef struct browser {
     spy_list list; /* the rows, from ops (ops/list.h) */
     size_t *vis;   /* indices into rows: filtered and sorted */
     size_t nvis;
-    size_t sel, top; /* positions in vis */
-    char *sel_name;  /* kept across refreshes */
+    size_t sel, top;   /* positions in vis */
+    char *sel_name;    /* kept across refreshes */
+    spy__brow sel_row; /* the selected row as last seen (its name is
+                        * sel_name, its other texts ""): where it stood */
     int sort, reverse, details;
     char filter[256];
     char list_err[SPY_ERR_MSG_MAX];
@@ -55,11 +57,16 @@ static const browser *sort_ctx; /* qsort has no context argument */
 static const spy_list_order orders[SORT_COUNT] = {
     SPY_ORDER_NAME, SPY_ORDER_SIZE, SPY_ORDER_TIME, SPY_ORDER_MAPPERS};
 
+/* <0, 0, >0 as row a comes before, with, after row b in the list's
+ * order (the sort, reversed or not). */
+static int row_cmp(const browser *b, const spy__brow *x, const spy__brow *y) {
+    int c = spy_list_row_cmp(x, y, orders[b->sort]);
+    return b->reverse ? -c : c;
+}
+
 static int cmp_rows(const void *pa, const void *pb) {
-    int c = spy_list_row_cmp(&sort_ctx->list.v[*(const size_t *)pa],
-                             &sort_ctx->list.v[*(const size_t *)pb],
-                             orders[sort_ctx->sort]);
-    return sort_ctx->reverse ? -c : c;
+    return row_cmp(sort_ctx, &sort_ctx->list.v[*(const size_t *)pa],
+                   &sort_ctx->list.v[*(const size_t *)pb]);
 }
 
 /* Case-insensitive substring test. */
@@ -82,11 +89,34 @@ static int matches(const char *s, const char *pat) {
 static void remember_selection(browser *b) {
     free(b->sel_name);
     b->sel_name = NULL;
-    if (b->sel < b->nvis)
-        b->sel_name = dup_str(b->list.v[b->vis[b->sel]].name);
+    if (b->sel < b->nvis) {
+        b->sel_row = b->list.v[b->vis[b->sel]];
+        b->sel_name = dup_str(b->sel_row.name);
+        b->sel_row.name = b->sel_name;
+        b->sel_row.problem = b->sel_row.owner = b->sel_row.group = "";
+    }
 }
 
-/* Rebuilds vis from rows, keeping the selected name selected. */
+/* The position in vis nearest to where the selected row stood, now that
+ * it is not shown (filtered out, or gone from the list): the first row
+ * after it in the list's order, else the last row (the one before it). */
+static size_t nearest(const browser *b) {
+    size_t lo = 0, hi = b->nvis;
+
+    if (b->sel_name == NULL)
+        return 0;
+    while (lo < hi) { /* vis is sorted: the first row after sel_row */
+        size_t mid = lo + (hi - lo) / 2;
+        if (row_cmp(b, &b->list.v[b->vis[mid]], &b->sel_row) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < b->nvis ? lo : b->nvis - 1;
+}
+
+/* Rebuilds vis from rows, keeping the selected name selected, or else
+ * selecting the nearest row shown (see nearest). */
 static void rebuild(browser *b) {
     size_t i;
     size_t *vis =
@@ -108,12 +138,16 @@ static void rebuild(browser *b) {
         for (i = 0; i < b->nvis; i++) {
             if (strcmp(b->list.v[b->vis[i]].name, b->sel_name) == 0) {
                 b->sel = i;
+                remember_selection(b); /* its size, time... as now */
                 return;
             }
         }
     }
-    if (b->sel >= b->nvis)
-        b->sel = b->nvis > 0 ? b->nvis - 1 : 0;
+    if (b->nvis == 0) {
+        b->sel = 0;
+        return; /* keep sel_row: the row to come back to, or near */
+    }
+    b->sel = nearest(b);
     remember_selection(b);
 }
 
