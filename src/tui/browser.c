@@ -291,6 +291,11 @@ static void browser_draw(spy__view *v, uint64_t now) {
     b->list_rows = LINES - 2 - b->list_y - dh;
     if (b->list_rows < 1)
         b->list_rows = 1;
+    /* No empty rows at the bottom while rows are hidden above (after the
+     * window grew back, say); then the selection in view. */
+    if (b->top + (size_t)b->list_rows > b->nvis)
+        b->top =
+            b->nvis > (size_t)b->list_rows ? b->nvis - (size_t)b->list_rows : 0;
     if (b->sel < b->top)
         b->top = b->sel;
     if (b->sel >= b->top + (size_t)b->list_rows)
