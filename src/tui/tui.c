@@ -119,6 +119,7 @@ static int screen_start(spy_err *err) {
     noecho();
     nonl();
     keypad(stdscr, TRUE);
+    SPY_CURSES_DEFINE_KEYS(); /* Home and End in every common form */
     /* No look for typed keys in the middle of a screen update: ncurses
      * would flush what it has so far and poll standard input. */
     typeahead(-1);
