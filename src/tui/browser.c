@@ -225,7 +225,7 @@ static void draw_title(const browser *b) {
 #define W_MODE 4
 #define W_OWNER 10
 #define W_TIME 16
-#define W_MAPS 4
+#define W_MAPS 7 /* "MAPPERS": processes mapping it */
 
 static int name_width(int with_time) {
     int w = COLS - (W_KIND + W_SIZE + W_MODE + W_OWNER + W_MAPS + 6) -
@@ -280,11 +280,11 @@ static void browser_draw(spy__view *v, uint64_t now) {
         spy__put(1, 0, COLS, SPY__R_LABEL, 1,
                  "%-*s %-*s %*s %-4s %-*s %-*s %*s", nw, "NAME", W_KIND, "KIND",
                  W_SIZE, "SIZE", "MODE", W_OWNER, "OWNER", W_TIME, "MODIFIED",
-                 W_MAPS, "MAPS");
+                 W_MAPS, "MAPPERS");
     else
         spy__put(1, 0, COLS, SPY__R_LABEL, 1, "%-*s %-*s %*s %-4s %-*s %*s", nw,
                  "NAME", W_KIND, "KIND", W_SIZE, "SIZE", "MODE", W_OWNER,
-                 "OWNER", W_MAPS, "MAPS");
+                 "OWNER", W_MAPS, "MAPPERS");
     if (b->details && LINES >= 14)
         dh = spy__details_height(r, &b->maps);
     b->list_y = 2;
