@@ -42,6 +42,7 @@ static void restore_terminal(void) {
     if (U.active) {
         U.active = 0;
         endwin();
+        spy_term_flow_control_restore();
     }
 }
 
@@ -132,6 +133,10 @@ static int screen_start(spy_err *err) {
     endwin();
     refresh();
 #endif
+    /* Ctrl-S must not stop the display (the terminal's flow control);
+     * curses adopts the mode, so that resuming keeps it off. */
+    spy_term_flow_control_off();
+    def_prog_mode();
     curs_set(0);
 #ifdef NCURSES_VERSION
     set_escdelay(25); /* a lone Escape must not wait a second */
