@@ -19,7 +19,7 @@ check() {
   tui_keys i
   tui_expect "inspector @ $off( |$)" \
     "$cols columns: the title shows the whole offset $off"
-  tui_expect_not "inspector @ $off[^ ]" \
+  tui_expect_not "inspector @ ${off}[^ ]" \
     "$cols columns: nothing is drawn over its last digit"
   tui_expect "(little-endian|little|LE) +(big-endian|big|BE)( |$)" \
     "$cols columns: the byte orders are still named"
