@@ -13,9 +13,9 @@ for n in 1 2 3 4 5; do
   shm_make "/$TAG-h$n" 4096 || { t_fail "create /$TAG-h$n"; t_done; exit; }
 done
 
-# seq HOME END DESC: the two byte sequences, sent raw, select the first and
+# try_seq HOME END DESC: the two byte sequences, sent raw, select the first and
 # the last object and leave the filter alone.
-seq() {
+try_seq() {
   tui_keys -l -- "$2"
   tui_expect "details: /$TAG-h5\$" "$3: End selects the last object"
   tui_keys -l -- "$1"
@@ -36,10 +36,10 @@ tui_expect "details: /$TAG-h5\$" "tmux's End selects the last object"
 tui_keys Home
 tui_expect "details: /$TAG-h1\$" "tmux's Home selects the first object"
 tui_expect "filter: $TAG-h" "the filter stays"
-seq $'\e[1~' $'\e[4~' "\\e[1~ \\e[4~"
-seq $'\e[7~' $'\e[8~' "\\e[7~ \\e[8~"
-seq $'\eOH' $'\eOF' "\\eOH \\eOF"
-seq $'\e[H' $'\e[F' "\\e[H \\e[F"
+try_seq $'\e[1~' $'\e[4~' "\\e[1~ \\e[4~"
+try_seq $'\e[7~' $'\e[8~' "\\e[7~ \\e[8~"
+try_seq $'\eOH' $'\eOF' "\\eOH \\eOF"
+try_seq $'\e[H' $'\e[F' "\\e[H \\e[F"
 # A lone Escape: at once, not after a second.
 tui_keys Escape
 tui_expect_not "filter:" "a lone Escape still clears the filter" 5
