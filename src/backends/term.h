@@ -31,6 +31,21 @@ void spy_term_hooks_remove(void);
  * SIGHUP, SIGQUIT) received since the hooks were installed, or 0. */
 int spy_term_quit_requested(void);
 
+/* Turns software flow control off on the terminal (the one on standard
+ * output, else standard input): with IXON, Ctrl-S stops the terminal's
+ * output, so a live view would freeze, its writes blocked, until Ctrl-Q;
+ * with IXOFF the terminal driver would send Ctrl-S itself. The bits found
+ * are kept for spy_term_flow_control_restore. Call after the curses
+ * library has set its modes, and tell it to adopt the result (curses:
+ * def_prog_mode), or it puts flow control back when it resumes. No-op
+ * without a terminal, and on Windows, whose console has no flow control. */
+void spy_term_flow_control_off(void);
+
+/* Puts IXON and IXOFF back as spy_term_flow_control_off found them, once;
+ * the other settings are left alone. Async-signal-safe: restore hooks may
+ * call it (after curses' endwin, which restores the rest). */
+void spy_term_flow_control_restore(void);
+
 /* Non-zero if standard input (which 0) or standard output (which 1) is a
  * terminal. */
 int spy_term_isatty(int which);

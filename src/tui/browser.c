@@ -26,8 +26,10 @@ typedef struct browser {
     spy_list list; /* the rows, from ops (ops/list.h) */
     size_t *vis;   /* indices into rows: filtered and sorted */
     size_t nvis;
-    size_t sel, top; /* positions in vis */
-    char *sel_name;  /* kept across refreshes */
+    size_t sel, top;   /* positions in vis */
+    char *sel_name;    /* kept across refreshes */
+    spy__brow sel_row; /* the selected row as last seen (its name is
+                        * sel_name, its other texts ""): where it stood */
     int sort, reverse, details;
     char filter[256];
     char list_err[SPY_ERR_MSG_MAX];
@@ -55,11 +57,16 @@ static const browser *sort_ctx; /* qsort has no context argument */
 static const spy_list_order orders[SORT_COUNT] = {
     SPY_ORDER_NAME, SPY_ORDER_SIZE, SPY_ORDER_TIME, SPY_ORDER_MAPPERS};
 
+/* <0, 0, >0 as row a comes before, with, after row b in the list's
+ * order (the sort, reversed or not). */
+static int row_cmp(const browser *b, const spy__brow *x, const spy__brow *y) {
+    int c = spy_list_row_cmp(x, y, orders[b->sort]);
+    return b->reverse ? -c : c;
+}
+
 static int cmp_rows(const void *pa, const void *pb) {
-    int c = spy_list_row_cmp(&sort_ctx->list.v[*(const size_t *)pa],
-                             &sort_ctx->list.v[*(const size_t *)pb],
-                             orders[sort_ctx->sort]);
-    return sort_ctx->reverse ? -c : c;
+    return row_cmp(sort_ctx, &sort_ctx->list.v[*(const size_t *)pa],
+                   &sort_ctx->list.v[*(const size_t *)pb]);
 }
 
 /* Case-insensitive substring test. */
@@ -82,11 +89,34 @@ static int matches(const char *s, const char *pat) {
 static void remember_selection(browser *b) {
     free(b->sel_name);
     b->sel_name = NULL;
-    if (b->sel < b->nvis)
-        b->sel_name = dup_str(b->list.v[b->vis[b->sel]].name);
+    if (b->sel < b->nvis) {
+        b->sel_row = b->list.v[b->vis[b->sel]];
+        b->sel_name = dup_str(b->sel_row.name);
+        b->sel_row.name = b->sel_name;
+        b->sel_row.problem = b->sel_row.owner = b->sel_row.group = "";
+    }
 }
 
-/* Rebuilds vis from rows, keeping the selected name selected. */
+/* The position in vis nearest to where the selected row stood, now that
+ * it is not shown (filtered out, or gone from the list): the first row
+ * after it in the list's order, else the last row (the one before it). */
+static size_t nearest(const browser *b) {
+    size_t lo = 0, hi = b->nvis;
+
+    if (b->sel_name == NULL)
+        return 0;
+    while (lo < hi) { /* vis is sorted: the first row after sel_row */
+        size_t mid = lo + (hi - lo) / 2;
+        if (row_cmp(b, &b->list.v[b->vis[mid]], &b->sel_row) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < b->nvis ? lo : b->nvis - 1;
+}
+
+/* Rebuilds vis from rows, keeping the selected name selected, or else
+ * selecting the nearest row shown (see nearest). */
 static void rebuild(browser *b) {
     size_t i;
     size_t *vis =
@@ -108,12 +138,16 @@ static void rebuild(browser *b) {
         for (i = 0; i < b->nvis; i++) {
             if (strcmp(b->list.v[b->vis[i]].name, b->sel_name) == 0) {
                 b->sel = i;
+                remember_selection(b); /* its size, time... as now */
                 return;
             }
         }
     }
-    if (b->sel >= b->nvis)
-        b->sel = b->nvis > 0 ? b->nvis - 1 : 0;
+    if (b->nvis == 0) {
+        b->sel = 0;
+        return; /* keep sel_row: the row to come back to, or near */
+    }
+    b->sel = nearest(b);
     remember_selection(b);
 }
 
@@ -191,7 +225,7 @@ static void draw_title(const browser *b) {
 #define W_MODE 4
 #define W_OWNER 10
 #define W_TIME 16
-#define W_MAPS 4
+#define W_MAPS 7 /* "MAPPERS": processes mapping it */
 
 static int name_width(int with_time) {
     int w = COLS - (W_KIND + W_SIZE + W_MODE + W_OWNER + W_MAPS + 6) -
@@ -245,17 +279,22 @@ static void browser_draw(spy__view *v, uint64_t now) {
         spy__put(1, 0, COLS, SPY__R_LABEL, 1,
                  "%-*s %-*s %*s %-4s %-*s %-*s %*s", nw, "NAME", W_KIND, "KIND",
                  W_SIZE, "SIZE", "MODE", W_OWNER, "OWNER", W_TIME, "MODIFIED",
-                 W_MAPS, "MAPS");
+                 W_MAPS, "MAPPERS");
     else
         spy__put(1, 0, COLS, SPY__R_LABEL, 1, "%-*s %-*s %*s %-4s %-*s %*s", nw,
                  "NAME", W_KIND, "KIND", W_SIZE, "SIZE", "MODE", W_OWNER,
-                 "OWNER", W_MAPS, "MAPS");
+                 "OWNER", W_MAPS, "MAPPERS");
     if (b->details && LINES >= 14)
         dh = spy__details_height(r, &b->maps);
     b->list_y = 2;
     b->list_rows = LINES - 2 - b->list_y - dh;
     if (b->list_rows < 1)
         b->list_rows = 1;
+    /* No empty rows at the bottom while rows are hidden above (after the
+     * window grew back, say); then the selection in view. */
+    if (b->top + (size_t)b->list_rows > b->nvis)
+        b->top =
+            b->nvis > (size_t)b->list_rows ? b->nvis - (size_t)b->list_rows : 0;
     if (b->sel < b->top)
         b->top = b->sel;
     if (b->sel >= b->top + (size_t)b->list_rows)

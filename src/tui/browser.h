@@ -21,8 +21,12 @@ typedef struct spy__bmaps {
     char *for_name; /* whose mappers these are, NULL if none yet */
     spy_mapper *m;  /* the first few */
     size_t n, cap;
-    size_t total; /* how many there were */
-    int hidden;   /* processes we could not inspect */
+    size_t total;  /* how many there were */
+    size_t procs;  /* in how many processes (the "mappers") */
+    int32_t *pids; /* the processes seen so far in a scan, to count them */
+    size_t npids, pids_cap;
+    int32_t last_pid;
+    int hidden; /* processes we could not inspect */
     char err[SPY_ERR_MSG_MAX];
     uint64_t due; /* when to scan next */
 } spy__bmaps;

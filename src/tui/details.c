@@ -15,9 +15,35 @@
 /* Fixed lines of the pane: title, three of metadata, the mappers head. */
 #define FIXED_LINES 5
 
+/* Counts the processes among the mappings: a process mapping the object
+ * twice is one mapper with two mappings. The backends report mappings
+ * process by process, so the last pid is tried first; out of memory for
+ * the set of pids seen, a change of pid counts a new process. */
+static void count_process(spy__bmaps *m, int32_t pid) {
+    size_t i;
+
+    if (m->procs > 0 && pid == m->last_pid)
+        return;
+    for (i = 0; i < m->npids; i++)
+        if (m->pids[i] == pid)
+            return;
+    m->procs++;
+    m->last_pid = pid;
+    if (m->npids == m->pids_cap) {
+        size_t cap = m->pids_cap > 0 ? m->pids_cap * 2 : 16;
+        int32_t *p = realloc(m->pids, cap * sizeof *p);
+        if (p == NULL)
+            return;
+        m->pids = p;
+        m->pids_cap = cap;
+    }
+    m->pids[m->npids++] = pid;
+}
+
 static int keep_mapper(const spy_mapper *mp, void *arg) {
     spy__bmaps *m = arg;
 
+    count_process(m, mp->pid);
     m->total++;
     if (m->n < m->cap)
         m->m[m->n++] = *mp;
@@ -31,7 +57,7 @@ uint64_t spy__details_scan(const spy__brow *r, spy__bmaps *m) {
 
     free(m->for_name);
     m->for_name = NULL;
-    m->n = m->total = 0;
+    m->n = m->total = m->procs = m->npids = 0;
     m->hidden = 0;
     m->err[0] = '\0';
     if (m->m == NULL) {
@@ -70,6 +96,7 @@ uint64_t spy__details_scan(const spy__brow *r, spy__bmaps *m) {
 void spy__details_free(spy__bmaps *m) {
     free(m->for_name);
     free(m->m);
+    free(m->pids);
     memset(m, 0, sizeof *m);
 }
 
@@ -87,6 +114,7 @@ int spy__details_height(const spy__brow *r, const spy__bmaps *m) {
 
 static void draw_mappers(int y, int end, const spy__brow *r,
                          const spy__bmaps *m) {
+    char both[64];
     size_t i;
 
     if (m->for_name == NULL || strcmp(m->for_name, r->name) != 0) {
@@ -101,12 +129,19 @@ static void draw_mappers(int y, int end, const spy__brow *r,
                  r->kind == SPY_KIND_WIN_SECTION ? "held" : "mapped");
         return;
     }
-    spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0, "%s by %s%llu %s%s%s%s",
+    /* The one vocabulary of the TUI: the mappers (the browser's MAPPERS
+     * column) are processes; their mappings (on Windows, handles) are
+     * told only where the counts differ. */
+    both[0] = '\0';
+    if (m->total != m->procs)
+        snprintf(both, sizeof both, " (%llu %s%s)",
+                 (unsigned long long)m->total,
+                 r->kind == SPY_KIND_WIN_SECTION ? "handle" : "mapping",
+                 m->total == 1 ? "" : "s");
+    spy__put(y, 1, COLS - 1, SPY__R_LABEL, 0, "%s by %s%llu process%s%s%s%s",
              r->kind == SPY_KIND_WIN_SECTION ? "held" : "mapped",
              m->hidden != 0 || m->err[0] != '\0' ? "at least " : "",
-             (unsigned long long)m->total,
-             r->kind == SPY_KIND_WIN_SECTION ? "handle" : "mapping",
-             m->total == 1 ? "" : "s",
+             (unsigned long long)m->procs, m->procs == 1 ? "" : "es", both,
              m->hidden > 0 ? " (some processes could not be inspected)" : "",
              m->total > 0 ? ":" : "");
     for (i = 0; i < m->n && ++y < end; i++) {

@@ -45,6 +45,45 @@ static void fmt_time(const uint8_t *p, int big_endian, char *out, size_t cap) {
         snprintf(out, cap, "(out of range)");
 }
 
+/* The title line: the offset, whole, and the byte orders right-aligned
+ * over their columns (which end before x1 and x2). A long offset keeps
+ * every digit: the orders are then abbreviated (little, big; LE, BE),
+ * and if even those would touch it the title drops "inspector". */
+static void draw_title(int y, int x, int w, int x1, int x2, uint64_t off) {
+    static const struct {
+        int word; /* "inspector" in the title */
+        const char *le, *be;
+    } forms[] = {
+        {1, "little-endian", "big-endian"},
+        {1, "little", "big"},
+        {1, "LE", "BE"},
+        {0, "LE", "BE"},
+    };
+    const size_t nforms = sizeof forms / sizeof forms[0];
+    char t[48];
+    size_t i;
+    int le;
+
+    for (i = 0; w >= 40 && i < nforms; i++) {
+        int n = snprintf(t, sizeof t, " %s@ 0x%llx",
+                         forms[i].word ? "inspector " : "",
+                         (unsigned long long)off);
+        /* One blank column between the title and the first order. */
+        if (x + n < x1 - (int)strlen(forms[i].le))
+            break;
+    }
+    if (w < 40 || i == nforms) { /* no room for the orders: the offset */
+        spy__put(y, x, w, SPY__R_LABEL, 1, " inspector @ 0x%llx",
+                 (unsigned long long)off);
+        return;
+    }
+    spy__put(y, x, w, SPY__R_LABEL, 1, "%s", t);
+    le = (int)strlen(forms[i].le);
+    spy__put(y, x1 - le, le, SPY__R_LABEL, 0, "%s", forms[i].le);
+    spy__put(y, x2 - (int)strlen(forms[i].be), (int)strlen(forms[i].be),
+             SPY__R_LABEL, 0, "%s", forms[i].be);
+}
+
 void spy__inspector_draw(int y, int x, int w, int h, uint64_t off,
                          const uint8_t *p, size_t avail) {
     int lw = 7, cw = (w - lw - 2) / 2 < COL_MAX ? (w - lw - 2) / 2 : COL_MAX;
@@ -55,12 +94,7 @@ void spy__inspector_draw(int y, int x, int w, int h, uint64_t off,
 
     if (h <= 0 || w < 20)
         return;
-    spy__put(y + r, x, w, SPY__R_LABEL, 1, " inspector @ 0x%llx",
-             (unsigned long long)off);
-    if (w >= 40) {
-        spy__put(y + r, c1 + cw - 13, 13, SPY__R_LABEL, 0, "little-endian");
-        spy__put(y + r, c2 + cw - 10, 10, SPY__R_LABEL, 0, "big-endian");
-    }
+    draw_title(y + r, x, w, c1 + cw, c2 + cw, off);
     r++;
     if (p == NULL) {
         spy__put(y + r, x + 1, w - 1, SPY__R_NORMAL, 0, "(no data here)");

@@ -80,6 +80,36 @@ static inline int spy__curses_key(int ch) {
 #define SPY_CURSES_KEY(ch) (ch)
 #endif
 
+/* Home and End as terminals send them, whatever the terminfo entry in
+ * use says: under tmux with TERM=xterm-256color they come as \e[1~ and
+ * \e[4~ while the entry lists \eOH and \eOF, and ncurses then returns
+ * Escape and three more keys (Escape clears the browser's filter). Each
+ * form ncurses does not know yet is taught to it (define_key) so that it
+ * arrives as KEY_HOME or KEY_END; a form the entry gives to another key,
+ * or that begins another key's sequence, is left alone. A lone Escape
+ * still comes at once: the TUI sets a short ESCDELAY. PDCurses reads key
+ * events from the console, not byte sequences: nothing to do. */
+#if !SPY_PDCURSES && defined(NCURSES_VERSION) && NCURSES_EXT_FUNCS
+static inline void spy__curses_define_keys(void) {
+    static const struct {
+        const char *seq;
+        int key;
+    } forms[] = {
+        {"\033[1~", KEY_HOME}, {"\033[7~", KEY_HOME}, {"\033OH", KEY_HOME},
+        {"\033[H", KEY_HOME},  {"\033[4~", KEY_END},  {"\033[8~", KEY_END},
+        {"\033OF", KEY_END},   {"\033[F", KEY_END},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof forms / sizeof forms[0]; i++)
+        if (key_defined(forms[i].seq) == 0)
+            define_key(forms[i].seq, forms[i].key);
+}
+#define SPY_CURSES_DEFINE_KEYS() spy__curses_define_keys()
+#else
+#define SPY_CURSES_DEFINE_KEYS() ((void)0)
+#endif
+
 /* PDCurses clears the console's processed-input mode, so Ctrl-C arrives
  * as the key 3 instead of a signal: the TUI quits on it, as it does on
  * SIGINT. With ncurses (cbreak) the terminal turns it into SIGINT. */

@@ -42,6 +42,7 @@ static void restore_terminal(void) {
     if (U.active) {
         U.active = 0;
         endwin();
+        spy_term_flow_control_restore();
     }
 }
 
@@ -119,6 +120,7 @@ static int screen_start(spy_err *err) {
     noecho();
     nonl();
     keypad(stdscr, TRUE);
+    SPY_CURSES_DEFINE_KEYS(); /* Home and End in every common form */
     /* No look for typed keys in the middle of a screen update: ncurses
      * would flush what it has so far and poll standard input. */
     typeahead(-1);
@@ -131,6 +133,10 @@ static int screen_start(spy_err *err) {
     endwin();
     refresh();
 #endif
+    /* Ctrl-S must not stop the display (the terminal's flow control);
+     * curses adopts the mode, so that resuming keeps it off. */
+    spy_term_flow_control_off();
+    def_prog_mode();
     curs_set(0);
 #ifdef NCURSES_VERSION
     set_escdelay(25); /* a lone Escape must not wait a second */

@@ -1,5 +1,5 @@
 /* posix/term.c - terminal services for the TUI on POSIX systems: signal
- * hooks that restore the terminal, and isatty. */
+ * hooks that restore the terminal, flow control, and isatty. */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L /* sigaction under -std=c11 */
 #endif
@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 static const int fatal_sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
@@ -100,6 +101,45 @@ void spy_term_hooks_remove(void) {
 
 int spy_term_quit_requested(void) {
     return (int)quit_sig;
+}
+
+/* The flow control bits found by spy_term_flow_control_off, and on which
+ * terminal (-1: nothing to restore). */
+static volatile sig_atomic_t flow_fd = -1;
+static tcflag_t flow_bits;
+
+/* The terminal curses uses: standard output, else standard input. */
+static int term_fd(void) {
+    if (isatty(STDOUT_FILENO))
+        return STDOUT_FILENO;
+    return isatty(STDIN_FILENO) ? STDIN_FILENO : -1;
+}
+
+void spy_term_flow_control_off(void) {
+    struct termios t;
+    int fd = term_fd();
+
+    if (flow_fd >= 0 || fd < 0 || tcgetattr(fd, &t) != 0)
+        return; /* (already off by us: keep what was found first) */
+    flow_bits = t.c_iflag & (IXON | IXOFF);
+    if (flow_bits == 0)
+        return; /* already off: nothing to change or restore */
+    t.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+    if (tcsetattr(fd, TCSADRAIN, &t) == 0)
+        flow_fd = fd;
+}
+
+void spy_term_flow_control_restore(void) {
+    struct termios t;
+    int fd = flow_fd;
+
+    if (fd < 0)
+        return;
+    flow_fd = -1;
+    if (tcgetattr(fd, &t) != 0)
+        return;
+    t.c_iflag = (t.c_iflag & ~(tcflag_t)(IXON | IXOFF)) | flow_bits;
+    tcsetattr(fd, TCSANOW, &t); /* never wait: a signal handler may call */
 }
 
 int spy_term_isatty(int which) {

@@ -71,6 +71,13 @@ int spy_term_quit_requested(void) {
     return (int)term_quit;
 }
 
+/* The console has no XON/XOFF flow control: nothing to turn off. */
+void spy_term_flow_control_off(void) {
+}
+
+void spy_term_flow_control_restore(void) {
+}
+
 int spy_term_isatty(int which) {
     return _isatty(which == 0 ? _fileno(stdin) : _fileno(stdout)) != 0;
 }
