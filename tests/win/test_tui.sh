@@ -261,6 +261,10 @@ pid=$(tui_pid)
 [ -n "$pid" ] && kill -INT "$pid"
 tui_expect '^EXIT:0$' "SIGINT (Ctrl-C): an orderly quit, status 0"
 
+# Standard output not a console (a file): a one-line error.
+cli watch "$NAME"
+t_expect_error 1 'the TUI needs a terminal' "watch with output to a file: one-line error, status 1"
+
 # Redirected standard input: a one-line error, not PDCurses' exit. (Wine
 # counts /dev/null as a character device, so the input is a plain file.)
 : >"$T_TMP/empty"
