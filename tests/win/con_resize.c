@@ -77,7 +77,8 @@ int main(int argc, char **argv) {
     out = CreateFileA("CONOUT$", GENERIC_READ | GENERIC_WRITE,
                       FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
                       0, NULL);
-    if (out == INVALID_HANDLE_VALUE || !GetConsoleScreenBufferInfo(out, &info)) {
+    if (out == INVALID_HANDLE_VALUE ||
+        !GetConsoleScreenBufferInfo(out, &info)) {
         fprintf(stderr, "con_resize: CONOUT$: error %lu\n",
                 (unsigned long)GetLastError());
         return 1;
