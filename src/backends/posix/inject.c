@@ -169,25 +169,30 @@ int spy_obj_stat(spy_obj *o, spy_obj_state *st, spy_err *err) {
     return 0;
 }
 
-int spy_obj_read(spy_obj *o, uint64_t off, void *buf, size_t len,
-                 spy_err *err) {
-    uint8_t *p = buf;
+/* Moves exactly len bytes between buf and o at off: pread when reading,
+ * pwrite when writing, resumed after short transfers and EINTR. */
+static int transfer(spy_obj *o, uint64_t off, uint8_t *p, size_t len,
+                    int writing, spy_err *err) {
     while (len > 0) {
         ssize_t n;
         if (off > (uint64_t)INT64_MAX)
             return spy_err_set(err, SPY_ERANGE, 0, "%s: offset too large",
                                o->name);
-        n = pread(o->fd, p, len, (off_t)off);
+        n = writing ? pwrite(o->fd, p, len, (off_t)off)
+                    : pread(o->fd, p, len, (off_t)off);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0)
-            return spy_err_set(err, SPY_EIO, errno, "%s: read: %s", o->name,
-                               strerror(errno));
-        if (n == 0)
+        if (n == 0 && !writing)
             return spy_err_set(err, SPY_ERANGE, 0,
                                "%s: ends before the bytes to read (it "
                                "shrank)",
                                o->name);
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+            return spy_err_set(err, writing && e == EBADF ? SPY_EROFS : SPY_EIO,
+                               e, "%s: %s: %s", o->name,
+                               writing ? "write" : "read", strerror(e));
+        }
         p += n;
         off += (uint64_t)n;
         len -= (size_t)n;
@@ -195,27 +200,15 @@ int spy_obj_read(spy_obj *o, uint64_t off, void *buf, size_t len,
     return 0;
 }
 
+int spy_obj_read(spy_obj *o, uint64_t off, void *buf, size_t len,
+                 spy_err *err) {
+    return transfer(o, off, buf, len, 0, err);
+}
+
 int spy_obj_write(spy_obj *o, uint64_t off, const void *buf, size_t len,
                   spy_err *err) {
-    const uint8_t *p = buf;
-    while (len > 0) {
-        ssize_t n;
-        if (off > (uint64_t)INT64_MAX)
-            return spy_err_set(err, SPY_ERANGE, 0, "%s: offset too large",
-                               o->name);
-        n = pwrite(o->fd, p, len, (off_t)off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int e = n < 0 ? errno : EIO;
-            return spy_err_set(err, e == EBADF ? SPY_EROFS : SPY_EIO, e,
-                               "%s: write: %s", o->name, strerror(e));
-        }
-        p += n;
-        off += (uint64_t)n;
-        len -= (size_t)n;
-    }
-    return 0;
+    /* Only written from: the cast serves the one loop. */
+    return transfer(o, off, (uint8_t *)(uintptr_t)buf, len, 1, err);
 }
 
 int spy_obj_truncate(spy_obj *o, uint64_t size, spy_err *err) {
