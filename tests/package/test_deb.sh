@@ -30,7 +30,7 @@ fi
 OUT=$T_TMP/out-deb
 t_run cpack -G DEB -B "$OUT" --config "$SPY_BUILD_DIR/CPackConfig.cmake"
 t_expect_rc 0 "cpack -G DEB builds the package"
-DEB=$(ls "$OUT"/shmspy_*.deb 2>/dev/null | head -n 1)
+DEB=$(find "$OUT" -maxdepth 1 -name 'shmspy_*.deb' | head -n 1)
 t_expect_match "$DEB" "/shmspy_[0-9]+\.[0-9]+\.[0-9]+_[a-z0-9]+\.deb$" "it is named shmspy_VERSION_ARCH.deb"
 [ -n "$DEB" ] || t_done
 VERSION=$("$SHMSPY" --version | sed -n '1s/^shmspy //p')
@@ -98,6 +98,7 @@ N=$(t_name pkg)
 t_cleanup "rm -f /dev/shm$N"
 "$SHMSPY" create "$N" 4K
 in_root() {
+  # shellcheck disable=SC2016 # expanded by the inner shell
   unshare -rm --propagation private sh -c '
     R=$1; shift
     mount --bind /dev/shm "$R/dev/shm" && mount --rbind /proc "$R/proc" &&
@@ -121,6 +122,6 @@ t_expect_match "$("${DPKG[@]}" -s shmspy 2>&1)" "not installed|no information" \
 after=$(snapshot)
 t_expect_eq "$(diff <(printf '%s\n' "$before") <(printf '%s\n' "$after"))" "" \
   "no file or directory of it is left in the root"
-t_expect_eq "$(ls "$R"/var/lib/dpkg/info | grep '^shmspy\.' || true)" "" \
+t_expect_eq "$(find "$R"/var/lib/dpkg/info -name 'shmspy.*')" "" \
   "no file of it is left in dpkg's database"
 t_done
