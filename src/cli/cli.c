@@ -11,26 +11,78 @@
 #include "../core/json.h"
 #include "../core/num.h"
 
+/* Set by cli_parse when the command line asks for --json: every failure
+ * then also prints its JSON error document on stdout (cli_set_json_errors). */
+static int json_errors;
+
+void cli_set_json_errors(int on) {
+    json_errors = on;
+}
+
+void cli_json_error_member(spy_json *j, int code, const char *message,
+                           int exit_code) {
+    spy_json_key(j, "error");
+    spy_json_obj_begin(j);
+    spy_json_key(j, "code");
+    spy_json_int(j, code);
+    spy_json_key(j, "reason");
+    spy_json_str(j, spy_strerror(code));
+    spy_json_key(j, "message");
+    spy_json_str(j, message);
+    spy_json_key(j, "exit");
+    spy_json_int(j, exit_code);
+    spy_json_obj_end(j);
+}
+
+/* The whole document {"error": {...}} on stdout, when JSON was asked for.
+ * Flushed at once: the exit code follows, and stdout may be a pipe. */
+static void json_error_doc(int code, const char *message, int exit_code) {
+    spy_json j;
+    if (!json_errors)
+        return;
+    spy_json_init(&j, stdout, 1);
+    spy_json_obj_begin(&j);
+    cli_json_error_member(&j, code, message, exit_code);
+    spy_json_obj_end(&j);
+    spy_json_end(&j);
+    fflush(stdout);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
+    char msg[SPY_ERR_MSG_MAX + 64];
+    int n = 0;
     va_list ap;
-    fputs("shmspy: ", stderr);
     if (cmd != NULL)
-        fprintf(stderr, "%s: ", cmd);
+        n = snprintf(msg, sizeof msg, "%s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "shmspy: %s", msg);
     if (cmd != NULL)
         fprintf(stderr, " (try 'shmspy %s --help')\n", cmd);
     else
         fputs(" (try 'shmspy --help')\n", stderr);
+    json_error_doc(SPY_EINVAL, msg, SPY_EXIT_USAGE);
     return SPY_EXIT_USAGE;
 }
 
-int cli_fail(const spy_err *e) {
+/* The line of cli_fail on stderr. */
+static const char *fail_line(const spy_err *e) {
+    const char *msg = e->msg[0] ? e->msg : spy_strerror(e->code);
     fputs("shmspy: ", stderr);
     /* Messages start with the name: its Local\ or Global\ stays as is. */
-    cli_put_name(stderr, e->msg[0] ? e->msg : spy_strerror(e->code));
+    cli_put_name(stderr, msg);
     fputc('\n', stderr);
+    return msg;
+}
+
+int cli_fail(const spy_err *e) {
+    json_error_doc(e->code, fail_line(e), SPY_EXIT_RUNTIME);
+    return SPY_EXIT_RUNTIME;
+}
+
+int cli_fail_in(spy_json *j, const spy_err *e) {
+    cli_json_error_member(j, e->code, fail_line(e), SPY_EXIT_RUNTIME);
     return SPY_EXIT_RUNTIME;
 }
 
@@ -220,23 +272,6 @@ int cli_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
     *out = buf;
     *len = n;
     return 0;
-}
-
-void cli_json_error(const spy_err *e) {
-    spy_json j;
-    spy_json_init(&j, stdout, 1);
-    spy_json_obj_begin(&j);
-    spy_json_key(&j, "error");
-    spy_json_obj_begin(&j);
-    spy_json_key(&j, "code");
-    spy_json_int(&j, e->code);
-    spy_json_key(&j, "reason");
-    spy_json_str(&j, spy_strerror(e->code));
-    spy_json_key(&j, "message");
-    spy_json_str(&j, e->msg);
-    spy_json_obj_end(&j);
-    spy_json_obj_end(&j);
-    spy_json_end(&j);
 }
 
 int cli_finish_stdout(void) {

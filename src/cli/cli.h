@@ -12,6 +12,7 @@
 
 #include "../backends/seg.h"
 #include "../core/err.h"
+#include "../core/json.h"
 #include "../core/name.h"
 
 /* Exit codes: the contract in DESIGN.md and the man page. */
@@ -135,18 +136,39 @@ void cli_help(const cli_command *c, FILE *f);
  * mode; an enum lists its visible choices. */
 void cli_list_options(const cli_command *c, FILE *f);
 
-/* Prints "shmspy: <cmd>: <message>" and a hint to use --help on stderr;
- * returns SPY_EXIT_USAGE. */
+/* Prints "shmspy: <cmd>: <message>" and a hint to use --help on stderr
+ * (and, when JSON was asked for, the error document on stdout: see
+ * cli_set_json_errors); returns SPY_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(SPY_PRINTF_FMT, 2, 3)))
 #endif
     ;
 
-/* Prints "shmspy: <e->msg>" on stderr; returns the exit code for e:
- * SPY_EXIT_USAGE for SPY_EINVAL from argument parsing is decided by the
- * caller, this always returns SPY_EXIT_RUNTIME. */
+/* Prints "shmspy: <e->msg>" on stderr (and, when JSON was asked for, the
+ * error document on stdout); returns SPY_EXIT_RUNTIME. A usage error goes
+ * through cli_usage_error instead. */
 int cli_fail(const spy_err *e);
+
+/* Errors in JSON (the man page, JSON OUTPUT). With on set, every later
+ * cli_usage_error and cli_fail also prints, on stdout and flushed, one
+ * document {"error": {"code": N, "reason": R, "message": M, "exit": X}}:
+ * N the SPY_E* code (SPY_EINVAL for usage errors), R its words, M the
+ * line printed on stderr without "shmspy: " and the --help hint, X the
+ * exit code. cli_parse sets it from the command line before it reports
+ * anything, so usage errors are covered wherever --json stands. */
+void cli_set_json_errors(int on);
+
+/* Writes the member "error": {...} described above into j's open object:
+ * the one writer of JSON errors (cli_fail, cli_usage_error and a
+ * document that reports a failure among its items, as `demo all`). */
+void cli_json_error_member(spy_json *j, int code, const char *message,
+                           int exit_code);
+
+/* A failure inside a JSON document being written: prints cli_fail's line
+ * on stderr and writes the "error" member into j's open object instead of
+ * a document of its own; returns SPY_EXIT_RUNTIME. */
+int cli_fail_in(spy_json *j, const spy_err *e);
 
 /* For a file: name n opened as seg: when its last component is a
  * symbolic link, says where it leads in one line on stderr ("shmspy:
@@ -189,10 +211,6 @@ void cli_put_wrapped(FILE *f, const char *text, int indent, int width);
 int cli_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
                   spy_err *e);
 
-/* Writes a JSON error document {"error": {...}} to stdout for --json
- * callers. */
-void cli_json_error(const spy_err *e);
-
 /* Flushes stdout; on failure reports "stdout: <reason>" and returns
  * SPY_EXIT_RUNTIME, else SPY_EXIT_OK. A closed pipe (EPIPE) is not a
  * failure: the reader has stopped reading, so output ends quietly. */
@@ -210,6 +228,8 @@ int cmd_watch(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_inject(int argc, char **argv);
+/* `shmspy --version [--json]` (version.c): argv[0] is "--version". */
+int cli_version(int argc, char **argv);
 extern const cli_command cmd_list_spec, cmd_stat_spec, cmd_dump_spec,
     cmd_read_spec, cmd_write_spec, cmd_create_spec, cmd_rm_spec, cmd_watch_spec,
     cmd_probe_spec, cmd_demo_spec, cmd_inject_spec;

@@ -344,7 +344,10 @@ static const char *summary_of(const scenario *s) {
     return words(s->summary, s->win_summary);
 }
 
-static int run_one(const scenario *s, spy_json *j) {
+/* Runs scenario s and prints what happened: as text when j is NULL, else
+ * as one object, an item of the open array when item is set, else the
+ * whole document. */
+static int run_one(const scenario *s, spy_json *j, int item) {
     spy_demo_obs o;
     spy_err e;
     demo_out d;
@@ -353,8 +356,12 @@ static int run_one(const scenario *s, spy_json *j) {
     memset(&d, 0, sizeof d);
     d.json = j;
     if (spy_demo_experiment(s->name, &o, &e) != 0) {
-        if (j != NULL) {
-            cli_json_error(&e);
+        if (j != NULL && item) {
+            spy_json_obj_begin(j);
+            spy_json_key(j, "scenario");
+            spy_json_str(j, s->name);
+            cli_fail_in(j, &e);
+            spy_json_obj_end(j);
             return SPY_EXIT_RUNTIME;
         }
         return cli_fail(&e);
@@ -383,6 +390,8 @@ static int run_one(const scenario *s, spy_json *j) {
             spy_json_str(j, o.err_name);
         }
         spy_json_obj_end(j);
+        if (!item)
+            spy_json_end(j);
     } else {
         printf("== %s: %s\n\nsteps:    ", s->name, summary_of(s));
         cli_put_wrapped(stdout, words(s->steps, s->win_steps), 10, 78);
@@ -441,7 +450,7 @@ int cmd_demo(int argc, char **argv) {
             if (!spy_demo_available(scenarios[i].name))
                 continue;
             fflush(stdout);
-            if (run_one(&scenarios[i], json ? &j : NULL) != SPY_EXIT_OK)
+            if (run_one(&scenarios[i], json ? &j : NULL, 1) != SPY_EXIT_OK)
                 rc = SPY_EXIT_RUNTIME;
         }
         if (json) {
@@ -458,16 +467,15 @@ int cmd_demo(int argc, char **argv) {
                                    "them)",
                                    name);
         if (!spy_demo_available(name)) {
-            fprintf(stderr,
-                    "shmspy: demo %s: not available on this system "
-                    "('shmspy demo' lists the ones that are)\n",
-                    name);
-            return SPY_EXIT_RUNTIME;
+            spy_err e;
+            spy_err_set(&e, SPY_ENOTSUP, 0,
+                        "demo %s: not available on this system "
+                        "('shmspy demo' lists the ones that are)",
+                        name);
+            return cli_fail(&e);
         }
         fflush(stdout);
-        rc = run_one(&scenarios[i], json ? &j : NULL);
-        if (json)
-            spy_json_end(&j);
+        rc = run_one(&scenarios[i], json ? &j : NULL, 0);
     }
     if (cli_finish_stdout() != SPY_EXIT_OK)
         return SPY_EXIT_RUNTIME;

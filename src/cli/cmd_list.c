@@ -296,8 +296,6 @@ int cmd_list(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOFBF, 64 * 1024);
     if (spy_list_gather(flags, &rows, &e) != 0) {
         spy_list_free(&rows);
-        if (json)
-            cli_json_error(&e);
         return cli_fail(&e);
     }
     spy_list_sort(&rows, SPY_ORDER_NAME, 0);

@@ -499,8 +499,6 @@ int cmd_stat(int argc, char **argv) {
     }
     if (rc != 0) {
         free(info);
-        if (json)
-            cli_json_error(&e);
         return cli_fail(&e);
     }
 

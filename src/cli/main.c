@@ -7,10 +7,6 @@
 #include "../backends/demo.h"
 #include "../backends/process.h"
 
-#ifndef SPY_VERSION
-#define SPY_VERSION "0.0.0"
-#endif
-
 typedef struct command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -106,10 +102,8 @@ int main(int argc, char **argv) {
         return spy_demo_child(argc - 2, argv + 2);
     if (strcmp(argv[1], "--list-options") == 0) /* hidden: for tests */
         return list_options(argc - 2, argv + 2);
-    if (strcmp(argv[1], "--version") == 0) {
-        printf("shmspy %s\n", SPY_VERSION);
-        return cli_finish_stdout();
-    }
+    if (strcmp(argv[1], "--version") == 0)
+        return cli_version(argc - 1, argv + 1);
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

@@ -155,6 +155,21 @@ static int check_exclusive(const cli_command *c, const cli_option *o,
     return 0;
 }
 
+/* 1 when c takes --json and argv asks for it anywhere before "--": errors
+ * found before the parser reaches it (or after, in the positionals and
+ * the required options) are then reported in JSON too. "--json=..." asks
+ * for it as well (and is the usage error that it takes no value). */
+static int asks_json(const cli_command *c, int argc, char **argv) {
+    int i;
+    if (find_long(c->options, "json", 4) == NULL)
+        return 0;
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strncmp(argv[i], "--json", 6) == 0 &&
+            (argv[i][6] == '\0' || argv[i][6] == '='))
+            return 1;
+    return 0;
+}
+
 int cli_parse(const cli_command *c, int argc, char **argv, void *req,
               int *exit_code) {
     unsigned char seen[CLI_OPTS_MAX] = {0}, as_long[CLI_OPTS_MAX] = {0};
@@ -165,6 +180,7 @@ int cli_parse(const cli_command *c, int argc, char **argv, void *req,
     const char *const(*need)[2];
 
     *exit_code = SPY_EXIT_USAGE;
+    cli_set_json_errors(asks_json(c, argc, argv));
     for (o = c->options; o->arg != CLI_END; o++)
         ;
     if (o - c->options > CLI_OPTS_MAX) { /* a table too long for seen[] */

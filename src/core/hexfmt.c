@@ -284,6 +284,10 @@ const char *spy_hexfmt_impl(void) {
     return kern->name;
 }
 
+int spy_hexfmt_has(const char *name) {
+    return strcmp(name, "scalar") == 0 || spy__hexfmt_simd(name) != NULL;
+}
+
 /* The full canonical lines at data: squeezed runs are skipped without
  * formatting (a run of equal lines costs one 16-byte compare per line),
  * every other run of lines goes to the kernel at once. */

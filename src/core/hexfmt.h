@@ -75,4 +75,9 @@ int spy_hexfmt_select(const char *name);
 /* The name of the implementation in use (choosing it if none was). */
 const char *spy_hexfmt_impl(void);
 
+/* 1 when this build and this CPU have the implementation called name
+ * ("scalar", "ssse3", "avx2", "avx512"), else 0. Chooses nothing: for
+ * `shmspy --version`, which lists what spy_hexfmt_select could pick. */
+int spy_hexfmt_has(const char *name);
+
 #endif

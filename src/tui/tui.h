@@ -25,4 +25,9 @@ int spy_tui_browse(const spy_tui_opts *o, spy_err *err);
  * before the screen is touched. */
 int spy_tui_watch(const spy_name *n, const spy_tui_opts *o, spy_err *err);
 
+/* The curses library this build's TUI uses, as one line for
+ * `shmspy --version` ("ncurses 6.4.20221231", "PDCurses 3.9"), or NULL
+ * when the build has no TUI (src/tui/none). A static string. */
+const char *spy_tui_library(void);
+
 #endif

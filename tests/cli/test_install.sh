@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# cmake --install puts the binary, the man page and the completion in place.
+# cmake --install puts the binary, the man page, the completion and the docs
+# in place.
 # shellcheck source=../lib/common.sh
 source "$SPY_TESTLIB"
+ROOT=$(cd "$(dirname "$SPY_TESTLIB")/../.." && pwd)
 : "${SPY_BUILD_DIR:?SPY_BUILD_DIR must point at the build tree}"
 
 t_run cmake --install "$SPY_BUILD_DIR" --prefix "$T_TMP/prefix"
 t_expect_rc 0 "cmake --install into a private prefix"
 t_expect_eq "$(test -x "$T_TMP/prefix/bin/shmspy" && echo yes)" "yes" "bin/shmspy is installed"
-t_expect_eq "$(test -s "$T_TMP/prefix/share/man/man1/shmspy.1" && echo yes)" "yes" \
-  "the man page is installed"
+t_expect_eq "$(gzip -dc "$T_TMP/prefix/share/man/man1/shmspy.1.gz" | cmp - "$ROOT/docs/shmspy.1" && echo yes)" "yes" \
+  "the man page is installed, gzipped"
+t_expect_eq "$(test -s "$T_TMP/prefix/share/doc/shmspy/README.md" && echo yes)" "yes" \
+  "the docs are installed"
 t_expect_eq "$(test -s "$T_TMP/prefix/share/bash-completion/completions/shmspy" && echo yes)" \
   "yes" "the bash completion is installed"
 t_run "$T_TMP/prefix/bin/shmspy" --version

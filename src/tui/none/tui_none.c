@@ -24,3 +24,8 @@ int spy_tui_watch(const spy_name *n, const spy_tui_opts *o, spy_err *err) {
     (void)o;
     return no_tui(err);
 }
+
+/* This build has no TUI: NULL. */
+const char *spy_tui_library(void) {
+    return NULL;
+}
