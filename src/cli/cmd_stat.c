@@ -23,8 +23,8 @@ static const cli_option stat_options[] = {
     {0}};
 
 static const cli_pos stat_args[] = {
-    {"NAME", offsetof(stat_req, name_text), CLI_REQUIRED, NULL},
-    {NULL, 0, 0, NULL}};
+    {"NAME", offsetof(stat_req, name_text), CLI_REQUIRED, NULL, CLI_V_NAME, NULL},
+    {NULL, 0, 0, NULL, 0, NULL}};
 
 const cli_command cmd_stat_spec = {
     "stat",
