@@ -150,7 +150,7 @@ _shmspy() {
     demo) _shmspy_add "$cur" --json ;;
     inject) _shmspy_add "$cur" -s --offset --bit --hex --str -t --as --be -k --count --seed -n --length --journal --follow ;;
     esac
-    _shmspy_add "$cur" --help
+    _shmspy_add "$cur" -h --help
     return
   fi
   # The positional arguments before the cursor.

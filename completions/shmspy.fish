@@ -104,7 +104,7 @@ complete -c shmspy -n '__shmspy_pos stat 0' -x -a '(__shmspy_names)'
 # dump
 complete -c shmspy -n '__shmspy_pos dump 0+' -s s -l offset -x -d 'offset to start at (default 0)'
 complete -c shmspy -n '__shmspy_pos dump 0+' -s n -l length -x -d 'bytes to dump (default: to the end)'
-complete -c shmspy -n '__shmspy_pos dump 0+' -s f -l format -x -a 'xxd canonical raw' -d 'xxd: the layout of '\''xxd -s OFF -l LEN'\'' (default)'
+complete -c shmspy -n '__shmspy_pos dump 0+' -s f -l format -x -a 'xxd canonical raw' -d 'xxd: the layout of '\''xxd -s OFF -l LEN'\'' (default) canonical: the layout of '\''hexdump -C -s OFF -n LEN'\'' raw: the bytes themselves'
 complete -c shmspy -n '__shmspy_pos dump 0+' -s h -l help -d 'show this help'
 complete -c shmspy -n '__shmspy_pos dump 0' -x -a '(__shmspy_names)'
 
@@ -128,8 +128,8 @@ complete -c shmspy -n '__shmspy_pos write 0+' -l be -d '--as: big-endian'
 complete -c shmspy -n '__shmspy_pos write 0+' -l create -x -d 'create NAME first (fails if it exists unless --force)'
 complete -c shmspy -n '__shmspy_pos write 0+' -l mode -x -d 'mode of a created object (default 0600)'
 complete -c shmspy -n '__shmspy_pos write 0+' -l force -d 'reuse an existing object; write a read-only one'
-complete -c shmspy -n '__shmspy_pos write 0+' -l follow -d 'NAME is a file:PATH that is a symbolic link: write'
-complete -c shmspy -n '__shmspy_pos write 0+' -l hold -d 'keep the object mapped until Enter, end of input,'
+complete -c shmspy -n '__shmspy_pos write 0+' -l follow -d 'NAME is a file:PATH that is a symbolic link: write where it points (never a link fs.protected_symlinks forbids)'
+complete -c shmspy -n '__shmspy_pos write 0+' -l hold -d 'keep the object mapped until Enter, end of input, SIGINT or SIGTERM; then remove it if this command created it (unless --keep)'
 complete -c shmspy -n '__shmspy_pos write 0+' -l keep -d '--hold: keep an object this command created'
 complete -c shmspy -n '__shmspy_pos write 0+' -s h -l help -d 'show this help'
 complete -c shmspy -n '__shmspy_pos write 0' -x -a '(__shmspy_names)'
@@ -137,7 +137,7 @@ complete -c shmspy -n '__shmspy_pos write 0' -x -a '(__shmspy_names)'
 # create
 complete -c shmspy -n '__shmspy_pos create 0+' -s m -l mode -x -d 'permission bits, octal (default 0600, whatever the umask)'
 complete -c shmspy -n '__shmspy_pos create 0+' -s f -l force -d 'reuse an existing NAME and resize it to SIZE'
-complete -c shmspy -n '__shmspy_pos create 0+' -l follow -d 'with --force: NAME is a file:PATH that is a symbolic link:'
+complete -c shmspy -n '__shmspy_pos create 0+' -l follow -d 'with --force: NAME is a file:PATH that is a symbolic link: resize where it points (never a link fs.protected_symlinks forbids; a link is never created through)'
 complete -c shmspy -n '__shmspy_pos create 0+' -s h -l help -d 'show this help'
 
 # rm
@@ -147,8 +147,8 @@ complete -c shmspy -n '__shmspy_pos rm 0+' -x -a '(__shmspy_names)'
 # watch
 complete -c shmspy -n '__shmspy_pos watch 0+' -l hz -x -d 'refresh rate, 1..60 (default 10)'
 complete -c shmspy -n '__shmspy_pos watch 0+' -s w -l write -d 'open read-write: type hex digits or text to edit in place'
-complete -c shmspy -n '__shmspy_pos watch 0+' -l force -d 'with --write: edit even an object whose mode is read-only'
-complete -c shmspy -n '__shmspy_pos watch 0+' -l follow -d 'with --write: NAME is a file:PATH that is a symbolic link:'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l force -d 'with --write: edit even an object whose mode is read-only (the write policy of `shmspy write --force`)'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l follow -d 'with --write: NAME is a file:PATH that is a symbolic link: edit where it points (as `shmspy write --follow`)'
 complete -c shmspy -n '__shmspy_pos watch 0+' -s h -l help -d 'show this help'
 complete -c shmspy -n '__shmspy_pos watch 0' -x -a '(__shmspy_names)'
 
@@ -174,7 +174,7 @@ complete -c shmspy -n '__shmspy_pos inject 0+' -s k -l count -x -d 'corrupt: how
 complete -c shmspy -n '__shmspy_pos inject 0+' -l seed -x -d 'corrupt: the random seed (default: a fresh one)'
 complete -c shmspy -n '__shmspy_pos inject 0+' -s n -l length -x -d 'corrupt: bytes of the range (default: to the end)'
 complete -c shmspy -n '__shmspy_pos inject 0+' -l journal -r -F -d 'where to journal (default ./shmspy-inject-PID-N.journal)'
-complete -c shmspy -n '__shmspy_pos inject 0+' -l follow -d 'a file:PATH that is a symbolic link: change what it points to'
+complete -c shmspy -n '__shmspy_pos inject 0+' -l follow -d 'a file:PATH that is a symbolic link: change what it points to (also for undo; never a link fs.protected_symlinks forbids)'
 complete -c shmspy -n '__shmspy_pos inject 0+' -s h -l help -d 'show this help'
 complete -c shmspy -n '__shmspy_pos inject 0' -x -a 'flip set corrupt truncate unlink chmod undo'
 complete -c shmspy -n '__shmspy_pos inject 1 =undo' -r -F

@@ -49,12 +49,14 @@ static const char *words_of(cli_value v, const cli_choice *ch, char *buf,
     return buf;
 }
 
-/* Writes the first line of text s, with the characters in `special`
- * preceded by a backslash and single quotes closed and reopened ('\''),
- * for a single-quoted shell word. */
+/* Writes text s on one line (a newline becomes a space), with the
+ * characters in `special` preceded by a backslash and single quotes closed
+ * and reopened ('\''), for a single-quoted shell word. */
 static void put_quoted_line(const char *s, const char *special) {
-    for (; *s != '\0' && *s != '\n'; s++) {
-        if (*s == '\'')
+    for (; *s != '\0'; s++) {
+        if (*s == '\n')
+            putchar(' ');
+        else if (*s == '\'')
             fputs("'\\''", stdout);
         else {
             if (strchr(special, *s) != NULL)
@@ -249,7 +251,7 @@ static void bash_write(const gen *g) {
         fputs(" ;;\n", stdout);
     }
     fputs("    esac\n"
-          "    _shmspy_add \"$cur\" --help\n"
+          "    _shmspy_add \"$cur\" -h --help\n"
           "    return\n"
           "  fi\n"
           "  # The positional arguments before the cursor.\n"
@@ -305,25 +307,33 @@ static void bash_write(const gen *g) {
 
 /* ---- zsh ----------------------------------------------------------------- */
 
-/* The action of a value of kind v in an _arguments spec. */
-static void zsh_action(const char *cmd, cli_value v, const cli_choice *ch) {
+/* The action of a value of kind v in an _arguments spec; in_code: inside
+ * a { } action. (A leading space makes _arguments call our functions with
+ * their own arguments only.) */
+static void zsh_action(const char *cmd, cli_value v, const cli_choice *ch,
+                       int in_code) {
     char list[512];
+    const char *sp = in_code ? "" : " ";
     switch (v) {
     case CLI_V_NAME:
-        fputs("_shmspy_names", stdout);
+        printf("%s_shmspy_names", sp);
         break;
     case CLI_V_FILE:
         fputs("_files", stdout);
         break;
     case CLI_V_LISTED:
-        printf("_shmspy_listed %s %s", cmd, words_of(v, ch, list, sizeof list));
+        printf("%s_shmspy_listed %s %s", sp, cmd,
+               words_of(v, ch, list, sizeof list));
         break;
     case CLI_V_TYPE:
     case CLI_V_WORDS:
-        printf("(%s)", words_of(v, ch, list, sizeof list));
+        words_of(v, ch, list, sizeof list);
+        fputs(in_code ? "compadd -- " : "(", stdout);
+        put_quoted_line(list, ":\\"); /* "hex:" would end the spec */
+        fputs(in_code ? "" : ")", stdout);
         break;
     default:
-        fputs(" ", stdout);
+        fputs(in_code ? ":" : " ", stdout);
         break;
     }
 }
@@ -418,7 +428,7 @@ static void zsh_write(const gen *g) {
                 fputs(":", stdout);
                 put_quoted_line(meta, ":\\");
                 fputs(":", stdout);
-                zsh_action(c->name, value_of(o), o->choices);
+                zsh_action(c->name, value_of(o), o->choices, 0);
             }
             fputs("' \\\n", stdout);
         }
@@ -433,12 +443,12 @@ static void zsh_write(const gen *g) {
             fputs(":", stdout);
             if (sw != NULL) {
                 printf("{ if [[ $line[%d] == %s ]]; then ", i, sw->name);
-                zsh_action(c->name, sw->then, NULL);
+                zsh_action(c->name, sw->then, NULL, 1);
                 fputs("; else ", stdout);
-                zsh_action(c->name, p->value, p->choices);
+                zsh_action(c->name, p->value, p->choices, 1);
                 fputs("; fi }", stdout);
             } else {
-                zsh_action(c->name, p->value, p->choices);
+                zsh_action(c->name, p->value, p->choices, 0);
             }
             fputs("'", stdout);
         }

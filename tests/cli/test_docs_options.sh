@@ -80,7 +80,7 @@ check_completion() {
   for c in $cmds; do
     w=$(words_of "$c")
     # shellcheck disable=SC2086
-    got=$(complete_words "$1" $w - | grep -vx -- --help)
+    got=$(complete_words "$1" $w - | grep -vx -e --help -e -h)
     same_set "bash completion of $c: the options of its table" \
       "the completion of $c" "$(table_opts "$c")" "$got"
     # What the word "$N" completes to where no option wants a value: $N
