@@ -106,12 +106,12 @@ typedef struct cli_option {
 
 /* One positional argument, in order. */
 typedef struct cli_pos {
-    const char *name;    /* "NAME", for messages; NULL ends the table */
-    size_t field;        /* offsetof a const char * (CLI_MANY: a char **,
-                            the NULL-terminated rest) */
-    unsigned flags;      /* CLI_REQUIRED, CLI_MANY */
-    const char *missing; /* what "missing ..." says; NULL: name */
-    cli_value value;     /* what completion offers for it */
+    const char *name;          /* "NAME", for messages; NULL ends the table */
+    size_t field;              /* offsetof a const char * (CLI_MANY: a char **,
+                                  the NULL-terminated rest) */
+    unsigned flags;            /* CLI_REQUIRED, CLI_MANY */
+    const char *missing;       /* what "missing ..." says; NULL: name */
+    cli_value value;           /* what completion offers for it */
     const cli_choice *choices; /* CLI_V_WORDS, CLI_V_LISTED: ended by
                                   {NULL} */
 } cli_pos;

@@ -324,8 +324,7 @@ static const cli_option demo_options[] = {
 static const cli_choice demo_all[] = {{"all", 0, 0, 0}, {NULL, 0, 0, 0}};
 
 static const cli_pos demo_args[] = {
-    {"SCENARIO", offsetof(demo_req, scenario), 0, NULL, CLI_V_LISTED,
-     demo_all},
+    {"SCENARIO", offsetof(demo_req, scenario), 0, NULL, CLI_V_LISTED, demo_all},
     {NULL, 0, 0, NULL, 0, NULL}};
 
 const cli_command cmd_demo_spec = {

@@ -39,8 +39,9 @@ static const cli_option dump_options[] = {
             .choices = dump_formats),
     {0}};
 
-static const cli_pos dump_args[] = {{"NAME", F(name_text), CLI_REQUIRED, NULL, CLI_V_NAME, NULL},
-                                    {NULL, 0, 0, NULL, 0, NULL}};
+static const cli_pos dump_args[] = {
+    {"NAME", F(name_text), CLI_REQUIRED, NULL, CLI_V_NAME, NULL},
+    {NULL, 0, 0, NULL, 0, NULL}};
 
 const cli_command cmd_dump_spec = {
     "dump",

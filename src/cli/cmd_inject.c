@@ -251,8 +251,7 @@ static const cli_option inject_options[] = {
     CLI_OPT(0, "str", CLI_STR, F(q.str), "S",
             "set: the bytes of S (without a NUL)"),
     CLI_OPT('t', "as", CLI_STR, F(q.as_type), "TYPE",
-            "set: the typed VALUE (i8..u64, f32, f64)",
-            .value = CLI_V_TYPE),
+            "set: the typed VALUE (i8..u64, f32, f64)", .value = CLI_V_TYPE),
     CLI_OPT(0, "be", CLI_FLAG, F(q.be), NULL, "set --as: big-endian"),
     CLI_OPT('k', "count", CLI_NUM, F(q.k), "K",
             "corrupt: how many bytes to change, 1..4096", .sets = F(q.have_k),
@@ -273,14 +272,14 @@ static const cli_option inject_options[] = {
 
 /* The FAULT words, for completion; "undo" is followed by a journal. */
 static const cli_choice inject_faults[] = {
-    {"flip", 0, 0, 0},     {"set", 0, 0, 0},    {"corrupt", 0, 0, 0},
-    {"truncate", 0, 0, 0}, {"unlink", 0, 0, 0}, {"chmod", 0, 0, 0},
+    {"flip", 0, 0, 0},          {"set", 0, 0, 0},    {"corrupt", 0, 0, 0},
+    {"truncate", 0, 0, 0},      {"unlink", 0, 0, 0}, {"chmod", 0, 0, 0},
     {"undo", 0, 0, CLI_V_FILE}, {NULL, 0, 0, 0}};
 
 static const cli_pos inject_positionals[] = {
     {"FAULT", F(fault), CLI_REQUIRED,
-     "FAULT (flip, set, corrupt, truncate, unlink, chmod or undo)",
-     CLI_V_WORDS, inject_faults},
+     "FAULT (flip, set, corrupt, truncate, unlink, chmod or undo)", CLI_V_WORDS,
+     inject_faults},
     {"NAME", F(q.name_text), 0, NULL, CLI_V_NAME, NULL},
     {"SIZE|MODE|VALUE", F(q.arg_text), 0, NULL, 0, NULL},
     {NULL, 0, 0, NULL, 0, NULL}};

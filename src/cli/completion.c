@@ -122,8 +122,7 @@ static void bash_patterns(const cli_command *c, const cli_option *only,
                           int *n) {
     const cli_option *o;
     for (o = c->options; o->arg != CLI_END; o++) {
-        if (!is_option(o) || o->arg == CLI_FLAG ||
-            (only != NULL && o != only))
+        if (!is_option(o) || o->arg == CLI_FLAG || (only != NULL && o != only))
             continue;
         if (o->shrt != 0)
             printf("%s\"%s -%c\"", (*n)++ > 0 ? " |\\\n  " : "  ", c->name,
@@ -414,9 +413,8 @@ static void zsh_write(const gen *g) {
                 printf("--%s", o->lng);
             fputs(")'", stdout);
             if (o->shrt != 0 && o->lng != NULL)
-                printf("{-%c%s,--%s%s}", o->shrt,
-                       o->arg == CLI_FLAG ? "" : "+", o->lng,
-                       o->arg == CLI_FLAG ? "" : "=");
+                printf("{-%c%s,--%s%s}", o->shrt, o->arg == CLI_FLAG ? "" : "+",
+                       o->lng, o->arg == CLI_FLAG ? "" : "=");
             else if (o->shrt != 0)
                 printf("-%c%s", o->shrt, o->arg == CLI_FLAG ? "" : "+");
             else
@@ -628,8 +626,8 @@ static void fish_write(const gen *g) {
                 printf("complete -c shmspy -n '__shmspy_pos %s %d%s !%s'",
                        c->name, i, plus, sw->name);
             } else {
-                printf("complete -c shmspy -n '__shmspy_pos %s %d%s'",
-                       c->name, i, plus);
+                printf("complete -c shmspy -n '__shmspy_pos %s %d%s'", c->name,
+                       i, plus);
             }
             fish_action(c->name, p->value, p->choices);
             fputc('\n', stdout);

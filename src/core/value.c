@@ -75,9 +75,9 @@ static const struct {
     spy_vkind kind;
     size_t width;
 } types[] = {
-    {"i8", SPY_V_INT, 1},    {"i16", SPY_V_INT, 2},   {"i32", SPY_V_INT, 4},
-    {"i64", SPY_V_INT, 8},   {"u8", SPY_V_UINT, 1},   {"u16", SPY_V_UINT, 2},
-    {"u32", SPY_V_UINT, 4},  {"u64", SPY_V_UINT, 8},  {"f32", SPY_V_FLOAT, 4},
+    {"i8", SPY_V_INT, 1},    {"i16", SPY_V_INT, 2},  {"i32", SPY_V_INT, 4},
+    {"i64", SPY_V_INT, 8},   {"u8", SPY_V_UINT, 1},  {"u16", SPY_V_UINT, 2},
+    {"u32", SPY_V_UINT, 4},  {"u64", SPY_V_UINT, 8}, {"f32", SPY_V_FLOAT, 4},
     {"f64", SPY_V_FLOAT, 8}, {"str", SPY_V_STR, 0},
 };
 

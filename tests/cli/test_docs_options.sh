@@ -125,6 +125,7 @@ sed 's/^\.RB \[ \\-s | \\-\\-offset$/.RB [ \\-s/' "$MAN" >"$T_TMP/bait.1"
 out=$(check_man "$T_TMP/bait.1")
 t_expect_match "$out" "FAIL - man page SYNOPSIS of dump" "a man page without --offset for dump fails"
 t_expect_match "$out" "lacks: --offset" "and names --offset"
+# shellcheck disable=SC2016 # the words of the completion script
 sed 's/^    dump) _shmspy_add "$cur" -s --offset /    dump) _shmspy_add "$cur" -s --bogus /' \
   "$COMP" >"$T_TMP/bait.bash"
 out=$(check_completion "$T_TMP/bait.bash")
