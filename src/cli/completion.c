@@ -372,7 +372,7 @@ static void zsh_write(const gen *g) {
           "\n"
           "_shmspy() {\n"
           "  local curcontext=$curcontext state ret=1\n"
-          "  local -a line commands\n"
+          "  local -a line commands expl\n"
           "  typeset -A opt_args\n"
           "  if (( CURRENT == 2 )); then\n"
           "    commands=(\n",
