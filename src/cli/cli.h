@@ -50,12 +50,28 @@ enum {
     CLI_MANY = 2      /* positional: takes all the remaining arguments */
 };
 
-/* One word an enum option accepts. A hidden one is accepted but neither
- * listed in --help nor in errors (an alias such as "C"). */
+/* What a value or a positional argument is, for shell completion
+ * (`shmspy --completion SHELL`) and --list-options: what to offer there. */
+typedef enum cli_value {
+    CLI_V_NONE = 0, /* free text or a number: nothing to offer */
+    CLI_V_NAME,     /* a NAME: the live segments (`shmspy --list-names`) */
+    CLI_V_FILE,     /* a path of the file system */
+    CLI_V_TYPE,     /* a TYPE of --as (spy_type_name) */
+    CLI_V_WORDS,    /* one of the row's choices (a positional's) */
+    CLI_V_LISTED    /* the first word of each line `shmspy CMD` prints
+                       without arguments (demo's scenarios), and the row's
+                       choices */
+} cli_value;
+
+/* One word an enum option (or a CLI_V_WORDS positional) accepts. A hidden
+ * one is accepted but neither listed in --help, in errors nor offered by
+ * completion (an alias such as "C"). then: what the positional argument
+ * after this word is, when not what the table says ("inject undo F"). */
 typedef struct cli_choice {
     const char *name;
     int value;
     int hidden;
+    cli_value then;
 } cli_choice;
 
 /* One option; field is the offsetof of the member the value goes
@@ -72,6 +88,7 @@ typedef struct cli_option {
     size_t sets;               /* offsetof an int also set when given, */
     int sets_to;               /* to this value (0: no such int) */
     unsigned flags;            /* CLI_REQUIRED */
+    cli_value value;           /* CLI_STR: what completion offers */
 } cli_option;
 
 /* A row of an option table, as git's OPT_* macros:
@@ -90,11 +107,14 @@ typedef struct cli_option {
 
 /* One positional argument, in order. */
 typedef struct cli_pos {
-    const char *name;    /* "NAME", for messages; NULL ends the table */
-    size_t field;        /* offsetof a const char * (CLI_MANY: a char **,
-                            the NULL-terminated rest) */
-    unsigned flags;      /* CLI_REQUIRED, CLI_MANY */
-    const char *missing; /* what "missing ..." says; NULL: name */
+    const char *name;          /* "NAME", for messages; NULL ends the table */
+    size_t field;              /* offsetof a const char * (CLI_MANY: a char **,
+                                  the NULL-terminated rest) */
+    unsigned flags;            /* CLI_REQUIRED, CLI_MANY */
+    const char *missing;       /* what "missing ..." says; NULL: name */
+    cli_value value;           /* what completion offers for it */
+    const cli_choice *choices; /* CLI_V_WORDS, CLI_V_LISTED: ended by
+                                  {NULL} */
 } cli_pos;
 
 /* The most options in one table, and in one exclusive group. */
@@ -132,9 +152,24 @@ int cli_parse(const cli_command *c, int argc, char **argv, void *req,
 void cli_help(const cli_command *c, FILE *f);
 
 /* Writes one line per option spelling of c to f, for tests and tools:
- * "CMD SPELLING KIND [CHOICE...]", KIND being flag, num, str, enum or
- * mode; an enum lists its visible choices. */
+ * "CMD SPELLING KIND [CHOICE...]", KIND being flag, num, str, enum, mode,
+ * file (a path) or type (a TYPE of --as); an enum lists its visible
+ * choices, a type the TYPE names. */
 void cli_list_options(const cli_command *c, FILE *f);
+
+/* Writes the completion script of shell ("bash", "zsh" or "fish") for the
+ * n commands cmds (with their one-line summaries) to stdout, generated
+ * from their tables: commands, options, option values and positional
+ * arguments. Returns the exit code (SPY_EXIT_USAGE, after saying why, for
+ * an unknown shell). */
+int cli_completion(const char *shell, const cli_command *const *cmds,
+                   const char *const *summaries, size_t n);
+
+/* `shmspy --list-names`: every listed object's name, one a line, spelt
+ * as a NAME argument made only of characters that need no quoting in a
+ * shell (other names as hex:DIGITS), for completion. Returns the exit
+ * code. */
+int cli_list_names(void);
 
 /* Prints "shmspy: <cmd>: <message>" and a hint to use --help on stderr
  * (and, when JSON was asked for, the error document on stdout: see

@@ -28,9 +28,9 @@ static const char *const create_needs[][2] = {{"follow", "force"},
                                               {NULL, NULL}};
 
 static const cli_pos create_args[] = {
-    {"NAME", F(name_text), CLI_REQUIRED, NULL},
-    {"SIZE", F(size_text), CLI_REQUIRED, NULL},
-    {NULL, 0, 0, NULL}};
+    {"NAME", F(name_text), CLI_REQUIRED, NULL, 0, NULL},
+    {"SIZE", F(size_text), CLI_REQUIRED, NULL, 0, NULL},
+    {NULL, 0, 0, NULL, 0, NULL}};
 
 const cli_command cmd_create_spec = {
     "create",

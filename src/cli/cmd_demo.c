@@ -320,8 +320,12 @@ static const cli_option demo_options[] = {
             "JSON: an array of scenarios, or the scenario's result"),
     {0}};
 
+/* What completion offers besides the scenarios `shmspy demo` lists. */
+static const cli_choice demo_all[] = {{"all", 0, 0, 0}, {NULL, 0, 0, 0}};
+
 static const cli_pos demo_args[] = {
-    {"SCENARIO", offsetof(demo_req, scenario), 0, NULL}, {NULL, 0, 0, NULL}};
+    {"SCENARIO", offsetof(demo_req, scenario), 0, NULL, CLI_V_LISTED, demo_all},
+    {NULL, 0, 0, NULL, 0, NULL}};
 
 const cli_command cmd_demo_spec = {
     "demo",

@@ -20,11 +20,11 @@ typedef struct dump_req {
 #define F(member) offsetof(dump_req, member)
 
 static const cli_choice dump_formats[] = {
-    {"xxd", SPY_HEX_XXD, 0},
-    {"canonical", SPY_HEX_CANONICAL, 0},
-    {"C", SPY_HEX_CANONICAL, 1}, /* as hexdump -C */
-    {"raw", SPY_HEX_RAW, 0},
-    {NULL, 0, 0}};
+    {"xxd", SPY_HEX_XXD, 0, 0},
+    {"canonical", SPY_HEX_CANONICAL, 0, 0},
+    {"C", SPY_HEX_CANONICAL, 1, 0}, /* as hexdump -C */
+    {"raw", SPY_HEX_RAW, 0, 0},
+    {NULL, 0, 0, 0}};
 
 static const cli_option dump_options[] = {
     CLI_OPT('s', "offset", CLI_NUM, F(off), "OFF",
@@ -39,8 +39,9 @@ static const cli_option dump_options[] = {
             .choices = dump_formats),
     {0}};
 
-static const cli_pos dump_args[] = {{"NAME", F(name_text), CLI_REQUIRED, NULL},
-                                    {NULL, 0, 0, NULL}};
+static const cli_pos dump_args[] = {
+    {"NAME", F(name_text), CLI_REQUIRED, NULL, CLI_V_NAME, NULL},
+    {NULL, 0, 0, NULL, 0, NULL}};
 
 const cli_command cmd_dump_spec = {
     "dump",

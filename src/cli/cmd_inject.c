@@ -251,7 +251,7 @@ static const cli_option inject_options[] = {
     CLI_OPT(0, "str", CLI_STR, F(q.str), "S",
             "set: the bytes of S (without a NUL)"),
     CLI_OPT('t', "as", CLI_STR, F(q.as_type), "TYPE",
-            "set: the typed VALUE (i8..u64, f32, f64)"),
+            "set: the typed VALUE (i8..u64, f32, f64)", .value = CLI_V_TYPE),
     CLI_OPT(0, "be", CLI_FLAG, F(q.be), NULL, "set --as: big-endian"),
     CLI_OPT('k', "count", CLI_NUM, F(q.k), "K",
             "corrupt: how many bytes to change, 1..4096", .sets = F(q.have_k),
@@ -263,18 +263,26 @@ static const cli_option inject_options[] = {
             "corrupt: bytes of the range (default: to the end)",
             .sets = F(q.have_len), .sets_to = 1),
     CLI_OPT(0, "journal", CLI_STR, F(q.journal), "F",
-            "where to journal (default ./shmspy-inject-PID-N.journal)"),
+            "where to journal (default ./shmspy-inject-PID-N.journal)",
+            .value = CLI_V_FILE),
     CLI_OPT(0, "follow", CLI_FLAG, F(q.follow), NULL,
             "a file:PATH that is a symbolic link: change what it points to\n"
             "(also for undo; never a link fs.protected_symlinks forbids)"),
     {0}};
 
+/* The FAULT words, for completion; "undo" is followed by a journal. */
+static const cli_choice inject_faults[] = {
+    {"flip", 0, 0, 0},          {"set", 0, 0, 0},    {"corrupt", 0, 0, 0},
+    {"truncate", 0, 0, 0},      {"unlink", 0, 0, 0}, {"chmod", 0, 0, 0},
+    {"undo", 0, 0, CLI_V_FILE}, {NULL, 0, 0, 0}};
+
 static const cli_pos inject_positionals[] = {
     {"FAULT", F(fault), CLI_REQUIRED,
-     "FAULT (flip, set, corrupt, truncate, unlink, chmod or undo)"},
-    {"NAME", F(q.name_text), 0, NULL},
-    {"SIZE|MODE|VALUE", F(q.arg_text), 0, NULL},
-    {NULL, 0, 0, NULL}};
+     "FAULT (flip, set, corrupt, truncate, unlink, chmod or undo)", CLI_V_WORDS,
+     inject_faults},
+    {"NAME", F(q.name_text), 0, NULL, CLI_V_NAME, NULL},
+    {"SIZE|MODE|VALUE", F(q.arg_text), 0, NULL, 0, NULL},
+    {NULL, 0, 0, NULL, 0, NULL}};
 
 static const char *const inject_exclusive[][CLI_EXCL_MAX] = {
     {"hex", "str", "as", NULL}, {NULL}};

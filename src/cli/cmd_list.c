@@ -16,11 +16,11 @@ typedef struct list_req {
 } list_req;
 
 static const cli_choice list_kinds[] = {
-    {"posix", SPY_LIST_POSIX | SPY_LIST_MAPPERS, 0},
-    {"sysv", SPY_LIST_SYSV, 0},
-    {"win", SPY_LIST_WIN, 0},
-    {"all", SPY_LIST_ALL | SPY_LIST_MAPPERS, 0},
-    {NULL, 0, 0}};
+    {"posix", SPY_LIST_POSIX | SPY_LIST_MAPPERS, 0, 0},
+    {"sysv", SPY_LIST_SYSV, 0, 0},
+    {"win", SPY_LIST_WIN, 0, 0},
+    {"all", SPY_LIST_ALL | SPY_LIST_MAPPERS, 0, 0},
+    {NULL, 0, 0, 0}};
 
 static const cli_option list_options[] = {
     CLI_OPT(0, "json", CLI_FLAG, offsetof(list_req, json), NULL,

@@ -29,8 +29,9 @@ static const cli_option probe_options[] = {
             "one JSON document (fields in 'man shmspy')"),
     {0}};
 
-static const cli_pos probe_args[] = {{"ADDR", F(addr_text), CLI_REQUIRED, NULL},
-                                     {NULL, 0, 0, NULL}};
+static const cli_pos probe_args[] = {
+    {"ADDR", F(addr_text), CLI_REQUIRED, NULL, 0, NULL},
+    {NULL, 0, 0, NULL, 0, NULL}};
 
 const cli_command cmd_probe_spec = {
     "probe",

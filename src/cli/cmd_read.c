@@ -22,15 +22,16 @@ static const cli_option read_options[] = {
             "offset to read at (default 0)"),
     CLI_OPT('t', "as", CLI_STR, F(type_text), "TYPE",
             "i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 str hex:N",
-            .flags = CLI_REQUIRED),
+            .flags = CLI_REQUIRED, .value = CLI_V_TYPE),
     CLI_OPT(0, "be", CLI_FLAG, F(be), NULL,
             "big-endian (default little-endian)"),
     CLI_OPT('n', "length", CLI_NUM, F(max), "MAX",
             "str: read at most MAX bytes (default: to the end)"),
     {0}};
 
-static const cli_pos read_args[] = {{"NAME", F(name_text), CLI_REQUIRED, NULL},
-                                    {NULL, 0, 0, NULL}};
+static const cli_pos read_args[] = {
+    {"NAME", F(name_text), CLI_REQUIRED, NULL, CLI_V_NAME, NULL},
+    {NULL, 0, 0, NULL, 0, NULL}};
 
 const cli_command cmd_read_spec = {
     "read",

@@ -9,9 +9,10 @@ typedef struct rm_req {
 
 static const cli_option rm_options[] = {{0}};
 
-static const cli_pos rm_args[] = {
-    {"NAME", offsetof(rm_req, names), CLI_REQUIRED | CLI_MANY, NULL},
-    {NULL, 0, 0, NULL}};
+static const cli_pos rm_args[] = {{"NAME", offsetof(rm_req, names),
+                                   CLI_REQUIRED | CLI_MANY, NULL, CLI_V_NAME,
+                                   NULL},
+                                  {NULL, 0, 0, NULL, 0, NULL}};
 
 const cli_command cmd_rm_spec = {
     "rm",

@@ -22,9 +22,9 @@ static const cli_option stat_options[] = {
             "one JSON document (fields in 'man shmspy')"),
     {0}};
 
-static const cli_pos stat_args[] = {
-    {"NAME", offsetof(stat_req, name_text), CLI_REQUIRED, NULL},
-    {NULL, 0, 0, NULL}};
+static const cli_pos stat_args[] = {{"NAME", offsetof(stat_req, name_text),
+                                     CLI_REQUIRED, NULL, CLI_V_NAME, NULL},
+                                    {NULL, 0, 0, NULL, 0, NULL}};
 
 const cli_command cmd_stat_spec = {
     "stat",

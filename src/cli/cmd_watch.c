@@ -27,8 +27,9 @@ static const cli_option watch_options[] = {
 static const char *const watch_needs[][2] = {
     {"force", "write"}, {"follow", "write"}, {NULL, NULL}};
 
-static const cli_pos watch_args[] = {{"NAME", F(name_text), CLI_REQUIRED, NULL},
-                                     {NULL, 0, 0, NULL}};
+static const cli_pos watch_args[] = {
+    {"NAME", F(name_text), CLI_REQUIRED, NULL, CLI_V_NAME, NULL},
+    {NULL, 0, 0, NULL, 0, NULL}};
 
 const cli_command cmd_watch_spec = {
     "watch",

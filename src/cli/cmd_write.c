@@ -120,7 +120,7 @@ static const cli_option write_options[] = {
     CLI_HEADING("SOURCE is one of:"),
     CLI_OPT('t', "as", CLI_STR, F(r.type_text), "TYPE",
             "the typed VALUE (i8..u64, f32, f64; --be: big-endian)",
-            .sets = F(r.src), .sets_to = SRC_VALUE),
+            .sets = F(r.src), .sets_to = SRC_VALUE, .value = CLI_V_TYPE),
     CLI_OPT(0, "str", CLI_STR, F(r.src_text), "S",
             "the bytes of S and a terminating NUL", .sets = F(r.src),
             .sets_to = SRC_STR),
@@ -128,7 +128,7 @@ static const cli_option write_options[] = {
             "hex bytes, as \"de ad be ef\"", .sets = F(r.src),
             .sets_to = SRC_HEX),
     CLI_OPT(0, "file", CLI_STR, F(r.src_text), "F", "the contents of file F",
-            .sets = F(r.src), .sets_to = SRC_FILE),
+            .value = CLI_V_FILE, .sets = F(r.src), .sets_to = SRC_FILE),
     CLI_OPT(0, "fill", CLI_STR, F(r.src_text), "BYTE",
             "BYTE repeated to the end (or -n LEN bytes)", .sets = F(r.src),
             .sets_to = SRC_FILL),
@@ -159,9 +159,9 @@ static const cli_option write_options[] = {
     {0}};
 
 static const cli_pos write_positionals[] = {
-    {"NAME", F(name_text), CLI_REQUIRED, NULL},
-    {"VALUE", F(value_text), 0, NULL},
-    {NULL, 0, 0, NULL}};
+    {"NAME", F(name_text), CLI_REQUIRED, NULL, CLI_V_NAME, NULL},
+    {"VALUE", F(value_text), 0, NULL, 0, NULL},
+    {NULL, 0, 0, NULL, 0, NULL}};
 
 static const char *const write_exclusive[][CLI_EXCL_MAX] = {
     {"as", "str", "hex", "file", "fill", NULL}, {NULL}};

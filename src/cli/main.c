@@ -79,6 +79,22 @@ static int list_options(int argc, char **argv) {
     return cli_finish_stdout();
 }
 
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+/* `shmspy --completion SHELL`: the completion script of SHELL, from the
+ * tables (completions/ holds this output). */
+static int completion(int argc, char **argv) {
+    const cli_command *specs[N_COMMANDS];
+    const char *summaries[N_COMMANDS];
+    size_t i;
+    for (i = 0; i < N_COMMANDS; i++) {
+        specs[i] = commands[i].spec;
+        summaries[i] = commands[i].summary;
+    }
+    return cli_completion(argc == 1 ? argv[0] : NULL, specs, summaries,
+                          N_COMMANDS);
+}
+
 int main(int argc, char **argv) {
     size_t i;
 
@@ -102,6 +118,10 @@ int main(int argc, char **argv) {
         return spy_demo_child(argc - 2, argv + 2);
     if (strcmp(argv[1], "--list-options") == 0) /* hidden: for tests */
         return list_options(argc - 2, argv + 2);
+    if (strcmp(argv[1], "--completion") == 0)
+        return completion(argc - 2, argv + 2);
+    if (strcmp(argv[1], "--list-names") == 0) /* hidden: for completion */
+        return cli_list_names();
     if (strcmp(argv[1], "--version") == 0)
         return cli_version(argc - 1, argv + 1);
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/num.h"
+#include "../core/value.h"
 #include "cli.h"
 
 /* Every command takes -h and --help; tables do not repeat them. */
@@ -355,6 +356,7 @@ void cli_list_options(const cli_command *c, FILE *f) {
                                         "enum", "mode", ""};
     const cli_option *o;
     char sp[64], list[256];
+    size_t t;
     int k;
 
     for (o = c->options; o->arg != CLI_END; o++) {
@@ -364,9 +366,14 @@ void cli_list_options(const cli_command *c, FILE *f) {
             if ((k == 0 && o->shrt == 0) || (k == 1 && o->lng == NULL))
                 continue;
             fprintf(f, "%s %s %s", c->name, spell(o, k, sp, sizeof sp),
-                    kinds[o->arg]);
+                    o->value == CLI_V_FILE   ? "file"
+                    : o->value == CLI_V_TYPE ? "type"
+                                             : kinds[o->arg]);
             if (o->arg == CLI_ENUM)
                 fprintf(f, " %s", choices_text(o, " ", list, sizeof list));
+            if (o->value == CLI_V_TYPE)
+                for (t = 0; spy_type_name(t) != NULL; t++)
+                    fprintf(f, " %s", spy_type_name(t));
             fputc('\n', f);
         }
     }

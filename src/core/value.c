@@ -69,19 +69,25 @@ static const char *type_name(const spy_type *t, char *buf) {
     return buf;
 }
 
+/* The TYPE names of fixed width (and str); hex:N is parsed apart. */
+static const struct {
+    const char *name;
+    spy_vkind kind;
+    size_t width;
+} types[] = {
+    {"i8", SPY_V_INT, 1},    {"i16", SPY_V_INT, 2},  {"i32", SPY_V_INT, 4},
+    {"i64", SPY_V_INT, 8},   {"u8", SPY_V_UINT, 1},  {"u16", SPY_V_UINT, 2},
+    {"u32", SPY_V_UINT, 4},  {"u64", SPY_V_UINT, 8}, {"f32", SPY_V_FLOAT, 4},
+    {"f64", SPY_V_FLOAT, 8}, {"str", SPY_V_STR, 0},
+};
+
+const char *spy_type_name(size_t i) {
+    if (i < sizeof types / sizeof types[0])
+        return types[i].name;
+    return i == sizeof types / sizeof types[0] ? "hex:" : NULL;
+}
+
 int spy_type_parse(const char *s, spy_type *out, spy_err *err) {
-    static const struct {
-        const char *name;
-        spy_vkind kind;
-        size_t width;
-    } types[] = {
-        {"i8", SPY_V_INT, 1},    {"i16", SPY_V_INT, 2},
-        {"i32", SPY_V_INT, 4},   {"i64", SPY_V_INT, 8},
-        {"u8", SPY_V_UINT, 1},   {"u16", SPY_V_UINT, 2},
-        {"u32", SPY_V_UINT, 4},  {"u64", SPY_V_UINT, 8},
-        {"f32", SPY_V_FLOAT, 4}, {"f64", SPY_V_FLOAT, 8},
-        {"str", SPY_V_STR, 0},
-    };
     char ex[SPY_EXCERPT_CAP];
     size_t i;
 

@@ -25,6 +25,10 @@ typedef struct spy_type {
  * types; hex:N with N of 0 or over 1 MiB is SPY_ERANGE. */
 int spy_type_parse(const char *s, spy_type *out, spy_err *err);
 
+/* The i-th TYPE name spy_type_parse accepts, NULL past the last: "i8" ...
+ * "str", then "hex:" (which a byte count N follows). For completion. */
+const char *spy_type_name(size_t i);
+
 /* Encodes the text value for type t into buf (at least 8 bytes for numbers,
  * ignored width for str/hex which are not encodable here: SPY_EINVAL).
  * Integers accept decimal (with '-' for signed), 0x hex; range-checked

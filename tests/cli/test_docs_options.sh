@@ -7,7 +7,7 @@
 ROOT=$(cd "$(dirname "$SPY_TESTLIB")/../.." && pwd)
 MAN=$ROOT/docs/shmspy.1
 COMP=$ROOT/completions/shmspy.bash
-# The completion of `demo` asks shmspy for its scenarios.
+# The completion asks shmspy for the live NAMEs and demo's scenarios.
 PATH=$(dirname "$SHMSPY"):$PATH
 
 N=$(t_name docopts)
@@ -71,14 +71,16 @@ check_man() {
 }
 
 # check_completion FILE: the completion offers each command's options,
-# completes each option's value (choices of an enum; never NAMEs after an
-# option that takes a value) and nothing special after a flag.
+# completes each option's value (choices of an enum, TYPEs, files; never
+# NAMEs after an option that takes a value) and nothing special after a
+# flag. (test_completion.sh drives zsh and fish, and holds all three files
+# to what `shmspy --completion` prints.)
 check_completion() {
   local c w line sp kind choices plain got
   for c in $cmds; do
     w=$(words_of "$c")
     # shellcheck disable=SC2086
-    got=$(complete_words "$1" $w - | grep -vx -- --help)
+    got=$(complete_words "$1" $w - | grep -vx -e --help -e -h)
     same_set "bash completion of $c: the options of its table" \
       "the completion of $c" "$(table_opts "$c")" "$got"
     # What the word "$N" completes to where no option wants a value: $N
@@ -92,11 +94,15 @@ check_completion() {
         # shellcheck disable=SC2086
         got=$(complete_words "$1" $w "$sp" "$N")
         t_expect_eq "$got" "$plain" "completion: $c $sp takes no value" ;;
-      enum)
+      enum | type)
         # shellcheck disable=SC2086
         got=$(complete_words "$1" $w "$sp" "")
         t_expect_eq "$got" "$(set_of "$(tr ' ' '\n' <<<"$choices")")" \
           "completion: $c $sp offers its choices" ;;
+      file)
+        # shellcheck disable=SC2086
+        got=$(complete_words "$1" $w "$sp" "compl")
+        t_expect_eq "$got" "compl-file" "completion: $c $sp offers files" ;;
       *)
         # shellcheck disable=SC2086
         got=$(complete_words "$1" $w "$sp" "$N")
@@ -107,6 +113,7 @@ check_completion() {
 }
 
 cd "$T_TMP" || exit 1
+: >compl-file
 t_expect_eq "$(complete_words "$COMP" shmspy stat "$N")" "$N" \
   "completion offers a NAME where no option wants a value"
 check_man "$MAN"
@@ -118,7 +125,9 @@ sed 's/^\.RB \[ \\-s | \\-\\-offset$/.RB [ \\-s/' "$MAN" >"$T_TMP/bait.1"
 out=$(check_man "$T_TMP/bait.1")
 t_expect_match "$out" "FAIL - man page SYNOPSIS of dump" "a man page without --offset for dump fails"
 t_expect_match "$out" "lacks: --offset" "and names --offset"
-sed 's/^  dump) opts="-s --offset /  dump) opts="-s --bogus /' "$COMP" >"$T_TMP/bait.bash"
+# shellcheck disable=SC2016 # the words of the completion script
+sed 's/^    dump) _shmspy_add "$cur" -s --offset /    dump) _shmspy_add "$cur" -s --bogus /' \
+  "$COMP" >"$T_TMP/bait.bash"
 out=$(check_completion "$T_TMP/bait.bash")
 t_expect_match "$out" "FAIL - bash completion of dump" "a completion without --offset for dump fails"
 t_expect_match "$out" "lacks: --offset" "and names --offset"

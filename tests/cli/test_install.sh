@@ -15,10 +15,16 @@ t_expect_eq "$(test -s "$T_TMP/prefix/share/doc/shmspy/README.md" && echo yes)" 
   "the docs are installed"
 t_expect_eq "$(test -s "$T_TMP/prefix/share/bash-completion/completions/shmspy" && echo yes)" \
   "yes" "the bash completion is installed"
+t_expect_eq "$(test -s "$T_TMP/prefix/share/zsh/site-functions/_shmspy" && echo yes)" \
+  "yes" "the zsh completion is installed"
+t_expect_eq "$(test -s "$T_TMP/prefix/share/fish/vendor_completions.d/shmspy.fish" && echo yes)" \
+  "yes" "the fish completion is installed"
 t_run "$T_TMP/prefix/bin/shmspy" --version
 t_expect_rc 0 "the installed binary runs"
 
-# The completion offers commands and object names.
+# The completion offers commands and object names (which it asks the
+# shmspy on PATH for).
+PATH=$T_TMP/prefix/bin:$PATH
 N=$(t_name compl)
 t_cleanup "rm -f /dev/shm$N"
 "$SHMSPY" create "$N" 16
