@@ -5,9 +5,11 @@
 # here. This file adds what Debian wants beside them: the man page and the
 # changelog compressed with gzip -9n (no name, no time stamp: the package
 # builds the same twice), the copyright file, the lintian overrides, and
-# the package's fields. Linux only: the Windows zip is configured apart.
+# the package's fields. Not on Windows: there `cpack -G ZIP` makes the
+# zip that cmake/winzip.cmake configures.
 
 if(WIN32)
+  include(${CMAKE_CURRENT_LIST_DIR}/winzip.cmake)
   return()
 endif()
 
