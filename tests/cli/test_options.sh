@@ -63,7 +63,10 @@ t_run "$SHMSPY" list --kind posix --json
 t_expect_match "$T_OUT" "\"name\": *\"$N\"" "list: --kind then --json"
 t_run "$SHMSPY" list --json -k posix
 t_expect_match "$T_OUT" "\"name\": *\"$N\"" "list: --json then -k"
-# (Where the mappings near address 0 lie changes from run to run.)
+# (Where the mappings near address 0 lie changes from run to run. The
+# probe faults on purpose, which memcheck would rightly report: not under
+# scripts/valgrind.)
+[ "${SPY_UNDER_VALGRIND:-0}" = 1 ] ||
 for args in "0 -n 4 --json" "--json --length=4 0"; do
   # shellcheck disable=SC2086
   t_run "$SHMSPY" probe $args
