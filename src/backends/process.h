@@ -58,4 +58,12 @@ uint64_t spy_entropy(void);
 /* This process's id, for unique default file names. */
 long spy_self_pid(void);
 
+/* What this build's backend is, for `shmspy --version`: the platform
+ * ("linux", "windows", "unix"), the backend ("posix", "win32") and the
+ * kinds of shared memory it reaches. The strings are static. */
+typedef struct spy_platform_facts {
+    const char *platform, *backend, *kinds;
+} spy_platform_facts;
+void spy_platform_facts_get(spy_platform_facts *out);
+
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/hexfmt.h"
+#include "../backends/process.h"
 #include "../core/json.h"
 #include "../tui/tui.h"
 #include "cli.h"
@@ -24,20 +25,6 @@
 #define HAVE_ZSTD 1
 #else
 #define HAVE_ZSTD 0
-#endif
-
-#if defined(_WIN32)
-#define PLATFORM "windows"
-#define BACKEND "win32"
-#define KINDS "named sections, files"
-#elif defined(__linux__)
-#define PLATFORM "linux"
-#define BACKEND "posix"
-#define KINDS "POSIX shm, System V shm, files"
-#else
-#define PLATFORM "unix"
-#define BACKEND "posix"
-#define KINDS "POSIX shm, System V shm, files"
 #endif
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -96,9 +83,11 @@ static const char *impl_source(void) {
 }
 
 static void print_text(void) {
+    spy_platform_facts pf;
     const char *curses = spy_tui_library();
     size_t i;
 
+    spy_platform_facts_get(&pf);
     printf("shmspy %s\n", SPY_VERSION);
     if (curses != NULL)
         printf("tui: yes (%s)\n", curses);
@@ -112,16 +101,18 @@ static void print_text(void) {
         if (spy_hexfmt_has(impls[i]))
             printf(" %s", impls[i]);
     printf("\n");
-    printf("platform: %s %s, backend %s (%s)\n", PLATFORM, ARCH, BACKEND,
-           KINDS);
+    printf("platform: %s %s, backend %s (%s)\n", pf.platform, ARCH, pf.backend,
+           pf.kinds);
     printf("compiler: %s\n", COMPILER);
 }
 
 static void print_json(void) {
+    spy_platform_facts pf;
     const char *curses = spy_tui_library();
     spy_json j;
     size_t i;
 
+    spy_platform_facts_get(&pf);
     spy_json_init(&j, stdout, 1);
     spy_json_obj_begin(&j);
     spy_json_key(&j, "version");
@@ -151,13 +142,13 @@ static void print_json(void) {
     spy_json_arr_end(&j);
     spy_json_obj_end(&j);
     spy_json_key(&j, "platform");
-    spy_json_str(&j, PLATFORM);
+    spy_json_str(&j, pf.platform);
     spy_json_key(&j, "arch");
     spy_json_str(&j, ARCH);
     spy_json_key(&j, "backend");
-    spy_json_str(&j, BACKEND);
+    spy_json_str(&j, pf.backend);
     spy_json_key(&j, "kinds");
-    spy_json_str(&j, KINDS);
+    spy_json_str(&j, pf.kinds);
     spy_json_key(&j, "compiler");
     spy_json_str(&j, COMPILER);
     spy_json_obj_end(&j);

@@ -2,14 +2,14 @@
  * for the Windows build (Check is not packaged for MinGW).
  *
  * tests/win/include/check.h includes this file, so the SAME
- * tests/unit/LAYER/test_*.c sources compile against it with `#include <check.h>`.
- * Differences from Check: tests run in the runner's process, one after the
- * other (no fork); a failed assertion ends its test with __builtin_longjmp
- * back to the runner (no unwinding: C frames only); timeouts are ignored.
- * A test that runs a POSIX tool through popen (xxd, hexdump, python3
- * reference checks) is reported as skipped, not failed: those tools do not
- * exist under Windows. The runner prints "NAME: N passed, N failed,
- * N skipped". */
+ * tests/unit/LAYER/test_*.c sources compile against it with `#include
+ * <check.h>`. Differences from Check: tests run in the runner's process, one
+ * after the other (no fork); a failed assertion ends its test with
+ * __builtin_longjmp back to the runner (no unwinding: C frames only); timeouts
+ * are ignored. A test that runs a POSIX tool through popen (xxd, hexdump,
+ * python3 reference checks) is reported as skipped, not failed: those tools do
+ * not exist under Windows. The runner prints "NAME: N passed, N failed, N
+ * skipped". */
 #ifndef SPY_CHECK_SHIM_H
 #define SPY_CHECK_SHIM_H
 

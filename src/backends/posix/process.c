@@ -311,3 +311,13 @@ uint64_t spy_entropy(void) {
 long spy_self_pid(void) {
     return (long)getpid();
 }
+
+void spy_platform_facts_get(spy_platform_facts *out) {
+#ifdef __linux__
+    out->platform = "linux";
+#else
+    out->platform = "unix";
+#endif
+    out->backend = "posix";
+    out->kinds = "POSIX shm, System V shm, files";
+}

@@ -268,3 +268,9 @@ uint64_t spy_entropy(void) {
 long spy_self_pid(void) {
     return (long)GetCurrentProcessId();
 }
+
+void spy_platform_facts_get(spy_platform_facts *out) {
+    out->platform = "windows";
+    out->backend = "win32";
+    out->kinds = "named sections, files";
+}
