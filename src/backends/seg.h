@@ -16,12 +16,22 @@
 /* ---- listing ---------------------------------------------------------- */
 
 enum {
-    SPY_LIST_POSIX = 1 << 0, /* POSIX objects and named semaphores */
+    SPY_LIST_POSIX = 1 << 0, /* POSIX objects and named semaphores (with
+                                SPY_LIST_MAPPERS, also those removed but
+                                still mapped, named pid:PID@ADDR) */
     SPY_LIST_SYSV = 1 << 1,  /* System V segments */
     SPY_LIST_WIN = 1 << 2,   /* Windows named sections */
-    SPY_LIST_ALL = SPY_LIST_POSIX | SPY_LIST_SYSV | SPY_LIST_WIN,
+    SPY_LIST_MEMFD = 1 << 3, /* memfd objects (Linux) */
+    SPY_LIST_ANON = 1 << 4,  /* shared memory with no name: MAP_SHARED |
+                                MAP_ANONYMOUS (Linux), unnamed sections
+                                (Windows) */
+    SPY_LIST_FILES = 1 << 5, /* regular files mapped shared (MAP_SHARED) */
+    SPY_LIST_ALL = SPY_LIST_POSIX | SPY_LIST_SYSV | SPY_LIST_WIN |
+                   SPY_LIST_MEMFD | SPY_LIST_ANON | SPY_LIST_FILES,
     SPY_LIST_MAPPERS = 1 << 8, /* fill nattch for POSIX objects too (one
                                   pass over every process's mappings) */
+    SPY_LIST_HOLDERS = 1 << 9, /* fill holders too (one pass over every
+                                  process's descriptors) */
 };
 
 /* Called once per object; return non-zero to stop the listing. The info

@@ -159,6 +159,65 @@ static int decode_hex(const char *s, const char *digits, char *buf, size_t cap,
     return 0;
 }
 
+/* Parses "PID" (up to sep, or the end when sep is '\0') for the forms
+ * that name memory through a process. Sets *rest past the separator. */
+static int parse_pid(const char *s, const char *p, char sep, int64_t *pid,
+                     const char **rest, spy_err *err) {
+    char digits[16];
+    const char *end = sep != '\0' ? strchr(p, sep) : p + strlen(p);
+    size_t n;
+    uint64_t v;
+    int rc;
+
+    if (end == NULL) {
+        char why[64];
+        snprintf(why, sizeof why, "needs '%c' after the process id", sep);
+        return name_error(err, s, why);
+    }
+    n = (size_t)(end - p);
+    if (n == 0 || n >= sizeof digits)
+        return name_error(err, s,
+                          n == 0 ? "needs a process id (decimal digits)"
+                                 : "a process id is at most 2147483647");
+    memcpy(digits, p, n);
+    digits[n] = '\0';
+    rc = parse_id(digits, 0, INT32_MAX, &v);
+    if (rc == -1)
+        return name_error(err, s, "a process id must be decimal digits");
+    if (rc != 0)
+        return name_error(err, s, "a process id is at most 2147483647");
+    if (v == 0)
+        return name_error(err, s, "process id 0 names no process");
+    *pid = (int64_t)v;
+    *rest = sep != '\0' ? end + 1 : end;
+    return 0;
+}
+
+/* Parses an address or handle value: 0x hex or decimal. */
+static int parse_addr(const char *s, const char *p, const char *what,
+                      uint64_t *out, spy_err *err) {
+    char why[160];
+    int rc = parse_id(p, 1, UINT64_MAX, out);
+    const char *q;
+
+    if (rc == 0)
+        return 0;
+    if (rc == -2) {
+        snprintf(why, sizeof why, "%s is larger than 64 bits", what);
+        return name_error(err, s, why);
+    }
+    /* Hex digits without 0x, as /proc/PID/maps prints them: say how. */
+    for (q = p; *q != '\0' && spy_hex_digit(*q) >= 0; q++)
+        ;
+    if (*p != '\0' && *q == '\0')
+        snprintf(why, sizeof why,
+                 "%s is 0x hex or decimal digits (write 0x%s for hex)", what,
+                 strlen(p) <= 16 ? p : "...");
+    else
+        snprintf(why, sizeof why, "%s is 0x hex or decimal digits", what);
+    return name_error(err, s, why);
+}
+
 int spy_name_parse(const char *s, spy_name *out, spy_err *err) {
     spy_name tmp;
     uint64_t v;
@@ -204,6 +263,46 @@ int spy_name_parse(const char *s, spy_name *out, spy_err *err) {
         /* key_t is a 32-bit int: keep the bit pattern, so 0xffffffff is
          * stored as -1 exactly as the kernel reports it. */
         tmp.id = v > INT32_MAX ? (int64_t)v - ((int64_t)1 << 32) : (int64_t)v;
+    } else if (strncmp(s, "memfd:", 6) == 0) {
+        /* memfd_create takes any name up to 249 bytes, "" included. */
+        if (strchr(s + 6, '/') != NULL)
+            return name_error(err, s, "a memfd name may not contain '/'");
+        tmp.form = SPY_NAME_MEMFD;
+        rc = set_text(&tmp, s, s + 6, err);
+        if (rc != 0)
+            return rc;
+    } else if (strncmp(s, "pid:", 4) == 0) {
+        const char *rest;
+        rc = parse_pid(s, s + 4, '@', &tmp.id, &rest, err);
+        if (rc == 0)
+            rc = parse_addr(s, rest, "an address", &tmp.addr, err);
+        if (rc != 0)
+            return rc;
+        tmp.form = SPY_NAME_PID_ADDR;
+    } else if (strncmp(s, "fd:", 3) == 0) {
+        const char *rest;
+        rc = parse_pid(s, s + 3, ':', &tmp.id, &rest, err);
+        if (rc != 0)
+            return rc;
+        rc = parse_id(rest, 0, INT32_MAX, &v);
+        if (rc == -1)
+            return name_error(err, s,
+                              "a descriptor number must be decimal digits");
+        if (rc != 0)
+            return name_error(err, s,
+                              "a descriptor number is at most 2147483647");
+        tmp.form = SPY_NAME_PID_FD;
+        tmp.addr = v;
+    } else if (strncmp(s, "handle:", 7) == 0) {
+        const char *rest;
+        rc = parse_pid(s, s + 7, ':', &tmp.id, &rest, err);
+        if (rc == 0)
+            rc = parse_addr(s, rest, "a handle", &tmp.addr, err);
+        if (rc != 0)
+            return rc;
+        if (tmp.addr == 0)
+            return name_error(err, s, "handle 0 is never a valid handle");
+        tmp.form = SPY_NAME_WIN_HANDLE;
     } else if (strncmp(s, "file:", 5) == 0) {
         if (s[5] == '\0')
             return name_error(err, s, "file: needs a path after the ':'");
@@ -227,6 +326,11 @@ int spy_name_parse(const char *s, spy_name *out, spy_err *err) {
     if (out != NULL)
         *out = tmp;
     return 0;
+}
+
+int spy_name_via_process(const spy_name *n) {
+    return n->form == SPY_NAME_MEMFD || n->form == SPY_NAME_PID_ADDR ||
+           n->form == SPY_NAME_PID_FD || n->form == SPY_NAME_WIN_HANDLE;
 }
 
 void spy_name_format(const spy_name *n, char *buf, size_t cap) {
@@ -261,6 +365,18 @@ void spy_name_format(const spy_name *n, char *buf, size_t cap) {
         break;
     case SPY_NAME_WIN_GLOBAL:
         snprintf(buf, cap, "Global\\%.*s", len, n->text);
+        break;
+    case SPY_NAME_MEMFD:
+        snprintf(buf, cap, "memfd:%.*s", len, n->text);
+        break;
+    case SPY_NAME_PID_ADDR:
+        snprintf(buf, cap, "pid:%" PRId64 "@0x%" PRIx64, n->id, n->addr);
+        break;
+    case SPY_NAME_PID_FD:
+        snprintf(buf, cap, "fd:%" PRId64 ":%" PRIu64, n->id, n->addr);
+        break;
+    case SPY_NAME_WIN_HANDLE:
+        snprintf(buf, cap, "handle:%" PRId64 ":0x%" PRIx64, n->id, n->addr);
         break;
     default:
         snprintf(buf, cap, "?");

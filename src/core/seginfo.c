@@ -17,6 +17,10 @@ const char *spy_kind_name(spy_kind k) {
         return "file";
     case SPY_KIND_WIN_SECTION:
         return "section";
+    case SPY_KIND_MEMFD:
+        return "memfd";
+    case SPY_KIND_ANON:
+        return "anon";
     case SPY_KIND_OTHER:
         break;
     }
@@ -31,6 +35,35 @@ void spy_seg_info_init(spy_seg_info *info) {
     info->removed = -1;
     info->dtime = -1;
     info->shmid = info->cpid = info->lpid = -1;
+    info->seals = -1;
+    info->holders = -1;
+}
+
+char *spy_seals_text(int32_t seals, char *buf, size_t cap) {
+    static const char *const names[] = {"seal", "shrink", "grow", "write",
+                                        "future-write"};
+    size_t used = 0, i;
+
+    if (cap == 0)
+        return buf;
+    buf[0] = '\0';
+    if (seals < 0) {
+        snprintf(buf, cap, "?");
+        return buf;
+    }
+    if (seals == 0) {
+        snprintf(buf, cap, "none");
+        return buf;
+    }
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (((uint32_t)seals & (1u << i)) == 0)
+            continue;
+        used += (size_t)snprintf(buf + used, used < cap ? cap - used : 0,
+                                 "%s%s", used > 0 ? "," : "", names[i]);
+        if (used >= cap)
+            break;
+    }
+    return buf;
 }
 
 const char *spy_sysv_status_name(uint32_t status) {

@@ -16,7 +16,19 @@ typedef enum spy_kind {
     SPY_KIND_FILE,        /* any file mapped with file:PATH */
     SPY_KIND_WIN_SECTION, /* Windows named file-mapping section */
     SPY_KIND_OTHER,       /* an entry that is not a usable object */
+    SPY_KIND_MEMFD,       /* memfd_create object (Linux): no path, a name */
+    SPY_KIND_ANON,        /* shared memory with no name at all: MAP_SHARED |
+                             MAP_ANONYMOUS shared across fork (Linux), an
+                             unnamed pagefile-backed section (Windows) */
 } spy_kind;
+
+/* memfd seals (F_GET_SEALS), with Linux's values so a backend can copy
+ * the bits. */
+#define SPY_SEAL_SEAL 0x1u         /* no more seals may be added */
+#define SPY_SEAL_SHRINK 0x2u       /* the size may not shrink */
+#define SPY_SEAL_GROW 0x4u         /* the size may not grow */
+#define SPY_SEAL_WRITE 0x8u        /* the contents may not change */
+#define SPY_SEAL_FUTURE_WRITE 0x10u /* no new writable mapping */
 
 /* System V status bits, kept apart from the permission bits: the kernel
  * keeps them in shm_perm.mode above 0777, and ipcs/lsipc show them in
@@ -60,6 +72,18 @@ typedef struct spy_seg_info {
     int32_t win_handles;      /* open handles, shmspy's included; 0 unknown */
     char win_section[96];     /* allocation attributes: "SEC_COMMIT" */
     char win_region[96];      /* "MEM_COMMIT, PAGE_READONLY, MEM_MAPPED" */
+    /* Memory named through a process (memfd, anon, removed-but-mapped,
+     * Windows unnamed sections): */
+    int32_t seals;       /* memfd: SPY_SEAL_* bits; -1 unknown or no memfd */
+    int32_t holders;     /* processes holding a descriptor (or handle) to
+                            it, mapping it or not; -1 unknown (not looked
+                            for, or some could not be inspected) */
+    int32_t holders_min; /* at least this many (holders when known) */
+    char origin[256];    /* what it was or is called where its name is not
+                            the way to open it: a memfd's name ("buf"), a
+                            removed POSIX object's former name ("/x"), a
+                            removed file's path, a Windows section's
+                            backing file; "" otherwise */
     /* file: names whose last component is a symbolic link: its target as
      * readlink(2) gives it, else "". Last, and only its first byte is
      * cleared by spy_seg_info_init: listing 10,000 objects would otherwise
@@ -82,10 +106,12 @@ typedef struct spy_mapper {
     int handle_only;     /* Windows: holds a handle to the section; where
                             its views are is not known (start = end = 0) */
     uint64_t handle;     /* that handle's value, when handle_only */
+    int32_t fd;          /* POSIX: >= 0 for a descriptor the process holds
+                            (a holder; start = end = 0), -1 for a mapping */
 } spy_mapper;
 
 /* Short lower-case name of a kind: "posix", "sem", "sysv", "file",
- * "section", "other". Never NULL. */
+ * "section", "memfd", "anon", "other". Never NULL. */
 const char *spy_kind_name(spy_kind k);
 
 /* Clears *info to "unknown" values (-1 times, nattch, ids, removed). */
@@ -94,6 +120,11 @@ void spy_seg_info_init(spy_seg_info *info);
 /* The STATUS of a System V segment as lsipc writes it: "dest", "locked",
  * "dest,locked", or "" (SPY_SYSV_* bits in status). A static string. */
 const char *spy_sysv_status_name(uint32_t status);
+
+/* The seals of a memfd as a comma-separated list in the order of
+ * SPY_SEAL_* ("seal,shrink,grow,write,future-write"), "none" for 0, "?"
+ * for -1. Writes into buf (48 bytes are enough) and returns it. */
+char *spy_seals_text(int32_t seals, char *buf, size_t cap);
 
 /* A mapper count for a column: the number when it is known (nattch >= 0),
  * "N+" when at least N processes map the object and others could not be

@@ -337,6 +337,7 @@ static int match_one(int pid, const spy__maps_line *l, void *arg) {
         c->comm_pid = pid;
     }
     memset(&m, 0, sizeof m);
+    m.fd = -1;
     m.pid = pid;
     snprintf(m.comm, sizeof m.comm, "%s", c->comm);
     memcpy(m.title, c->title, sizeof m.title);

@@ -593,6 +593,14 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
     int rc;
 
     *out = NULL;
+    if (spy_name_via_process(n)) {
+        char canon[SPY_NAME_MAX];
+        spy_name_format(n, canon, sizeof canon);
+        return spy_err_set(err, SPY_ENOTSUP, 0,
+                           "%s: opening memory through a process is not "
+                           "available yet",
+                           canon);
+    }
     if (n->form == SPY_NAME_WIN_LOCAL || n->form == SPY_NAME_WIN_GLOBAL) {
         char canon[SPY_NAME_MAX];
         spy_name_format(n, canon, sizeof canon);
@@ -816,6 +824,14 @@ int spy_seg_unlink(const spy_name *n, spy_err *err) {
     char canon[SPY_NAME_MAX];
     int shmid;
 
+    if (spy_name_via_process(n)) {
+        spy_name_format(n, canon, sizeof canon);
+        return spy_err_set(err, SPY_ENOTSUP, 0,
+                           "%s: names memory through a process: it has no "
+                           "name to remove (it lives while a process holds "
+                           "or maps it)",
+                           canon);
+    }
     spy_name_format(n, canon, sizeof canon);
     switch (n->form) {
     case SPY_NAME_PLAIN:

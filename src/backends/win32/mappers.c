@@ -214,6 +214,7 @@ int spy_mappers(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
                 0 &&
             wcscmp(theirs, mine) == 0) {
             memset(&m, 0, sizeof m);
+            m.fd = -1;
             m.pid = (int32_t)h->UniqueProcessId;
             process_name(proc, m.comm, sizeof m.comm);
             access_perms(h->GrantedAccess, m.perms);

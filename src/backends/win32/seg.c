@@ -562,6 +562,14 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
     int rc;
 
     *out = NULL;
+    if (spy_name_via_process(n)) {
+        char canon[SPY_NAME_MAX];
+        spy_name_format(n, canon, sizeof canon);
+        return spy_err_set(err, SPY_ENOTSUP, 0,
+                           "%s: opening memory through a process is not "
+                           "available yet",
+                           canon);
+    }
     if (n->form == SPY_NAME_SYSV_ID || n->form == SPY_NAME_SYSV_KEY) {
         char canon[SPY_NAME_MAX];
         spy_name_format(n, canon, sizeof canon);
@@ -807,6 +815,14 @@ int spy_seg_unlink(const spy_name *n, spy_err *err) {
     WCHAR wide[SPY_WNAME_MAX];
     char canon[SPY_NAME_MAX];
 
+    if (spy_name_via_process(n)) {
+        spy_name_format(n, canon, sizeof canon);
+        return spy_err_set(err, SPY_ENOTSUP, 0,
+                           "%s: names memory through a process: it has no "
+                           "name to remove (it lives while a process holds "
+                           "or maps it)",
+                           canon);
+    }
     if (n->form == SPY_NAME_FILE) {
         snprintf(canon, sizeof canon, "file:%s", n->text);
         if (spy__utf8_to_wide(n->text, wide, SPY_WNAME_MAX) != 0)
