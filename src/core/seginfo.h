@@ -43,7 +43,9 @@ typedef enum spy_kind {
 typedef struct spy_seg_info {
     char name[SPY_NAME_MAX]; /* canonical: "/foo", "sysv:123", "file:/x" */
     spy_kind kind;
-    uint64_t size;     /* object size in bytes (st_size, shm_segsz) */
+    uint64_t size;      /* object size in bytes (st_size, shm_segsz) */
+    uint64_t allocated; /* bytes of memory behind it (st_blocks * 512):
+                           less than size when it has holes; 0 unknown */
     uint32_t mode;     /* permission bits, 07777 */
     uint32_t uid, gid; /* owner */
     char owner[64];    /* user name, or the uid in decimal */

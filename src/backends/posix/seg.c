@@ -114,6 +114,7 @@ const char *spy__file_type(mode_t m) {
 
 void spy__fill_from_stat(spy_seg_info *info, const struct stat *st) {
     info->size = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+    info->allocated = (uint64_t)st->st_blocks * 512u;
     info->mode = (uint32_t)(st->st_mode & 07777);
     info->uid = st->st_uid;
     info->gid = st->st_gid;
