@@ -10,7 +10,7 @@ static char hex[2 * SPY_NAME_MAX + 64];
 
 /* 1 if x and y are the same name. */
 static int same(const spy_name *x, const spy_name *y) {
-    return x->form == y->form && x->id == y->id &&
+    return x->form == y->form && x->id == y->id && x->addr == y->addr &&
            strcmp(x->text, y->text) == 0;
 }
 
