@@ -33,6 +33,9 @@ struct spy_seg {
     spy_name_form form;
     HANDLE file;    /* file: only; INVALID_HANDLE_VALUE otherwise */
     HANDLE section; /* NULL while there is none (empty file) */
+    /* handle:PID:0xH: whose handle the section was duplicated from. */
+    int32_t hpid;
+    uint64_t hvalue;
 };
 _Static_assert(offsetof(struct spy_seg, c) == 0, "see common.h");
 
@@ -505,6 +508,33 @@ static int open_section(spy_seg *s, const spy_name *n, unsigned flags,
     return s->c.len == 0 || s->c.nomap ? 0 : spy__seg_map_window(s, 0, err);
 }
 
+/* handle:PID:0xH: a section without a name, reached through a duplicate
+ * of one of its holder's handles (win32/unnamed.c says how they are
+ * found). Nothing is created: the section lives while its holders do. */
+static int open_handle(spy_seg *s, const spy_name *n, unsigned flags,
+                       spy_err *err) {
+    DWORD access = SECTION_QUERY | READ_CONTROL | FILE_MAP_READ |
+                   (s->c.writable ? FILE_MAP_WRITE : 0);
+    uint64_t have = 0;
+    int rc;
+
+    spy_name_format(n, s->c.name, sizeof s->c.name);
+    if (flags & SPY_O_CREATE)
+        return spy_err_set(err, SPY_EINVAL, 0,
+                           "%s: names an existing section by one of its "
+                           "handles; it cannot be created",
+                           s->c.name);
+    s->hpid = (int32_t)n->id;
+    s->hvalue = n->addr;
+    if ((rc = spy__dup_section(s->hpid, s->hvalue, access, s->c.name,
+                               &s->section, err)) != 0)
+        return rc;
+    if ((rc = section_size(s, &have, err)) != 0)
+        return rc;
+    s->c.len = have;
+    return s->c.len == 0 || s->c.nomap ? 0 : spy__seg_map_window(s, 0, err);
+}
+
 static int file_len(spy_seg *s, uint64_t *len, spy_err *err) {
     LARGE_INTEGER sz;
     if (!GetFileSizeEx(s->file, &sz))
@@ -562,12 +592,24 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
     int rc;
 
     *out = NULL;
-    if (spy_name_via_process(n)) {
+    if (n->form == SPY_NAME_MEMFD || n->form == SPY_NAME_PID_FD) {
         char canon[SPY_NAME_MAX];
         spy_name_format(n, canon, sizeof canon);
         return spy_err_set(err, SPY_ENOTSUP, 0,
-                           "%s: opening memory through a process is not "
-                           "available yet",
+                           n->form == SPY_NAME_MEMFD
+                               ? "%s: memfd: exists only on Linux"
+                               : "%s: fd:PID:N names a Linux descriptor; on "
+                                 "Windows name a section's handle as "
+                                 "handle:PID:0xH",
+                           canon);
+    }
+    if (n->form == SPY_NAME_PID_ADDR) {
+        char canon[SPY_NAME_MAX];
+        spy_name_format(n, canon, sizeof canon);
+        return spy_err_set(err, SPY_ENOTSUP, 0,
+                           "%s: opening memory through a process is "
+                           "Linux-only for now (name an unnamed section by "
+                           "its handle: handle:PID:0xH)",
                            canon);
     }
     if (n->form == SPY_NAME_SYSV_ID || n->form == SPY_NAME_SYSV_KEY) {
@@ -587,6 +629,8 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
     s->c.nomap = (flags & SPY_O_NOMAP) != 0;
     if (n->form == SPY_NAME_FILE)
         rc = open_file(s, n, flags, size, err);
+    else if (n->form == SPY_NAME_WIN_HANDLE)
+        rc = open_handle(s, n, flags, err);
     else
         rc = open_section(s, n, flags, size, mode, err);
     if (rc != 0) {
@@ -672,6 +716,48 @@ static void stat_section(spy_seg *s, spy_seg_info *info) {
         UnmapViewOfFile(view);
 }
 
+/* stat of handle:PID:0xH: kind anon (backed by the paging file) or file
+ * (origin: the file a view of it maps). */
+static int stat_handle(spy_seg *s, spy_seg_info *info) {
+    spy__section_basic sb;
+    void *view = s->c.addr;
+    HANDLE w = NULL;
+
+    info->kind = SPY_KIND_ANON;
+    info->size = s->c.len;
+    stat_section(s, info);
+    if (view == NULL && s->c.len > 0)
+        view = MapViewOfFile(s->section, FILE_MAP_READ, 0, 0,
+                             (SIZE_T)(s->c.len < 4096 ? s->c.len : 4096));
+    if (view != NULL &&
+        spy__mapped_file(GetCurrentProcess(), view, info->origin,
+                         sizeof info->origin) == 0)
+        info->kind = SPY_KIND_FILE;
+    if (view != NULL && view != s->c.addr)
+        UnmapViewOfFile(view);
+    if (info->kind == SPY_KIND_ANON &&
+        spy__nt_query_section(s->section, &sb) == SPY_STATUS_SUCCESS &&
+        (sb.AllocationAttributes & 0x800000)) {
+        info->kind = SPY_KIND_FILE; /* its file's name could not be read */
+        snprintf(info->origin, sizeof info->origin, "?");
+    }
+    if (info->kind == SPY_KIND_ANON)
+        snprintf(info->origin, sizeof info->origin, "paging file");
+    spy__win_owner(s->section, info->owner, sizeof info->owner);
+    /* Mode as for named sections: the DACL's where it can be read, else
+     * 0666 when a duplicate may map it for writing, 0444 if not. */
+    if (spy__win_mode(s->section, &info->mode) != 0) {
+        info->mode = s->c.writable ? 0666 : 0444;
+        if (!s->c.writable &&
+            spy__dup_section(s->hpid, s->hvalue, FILE_MAP_WRITE, s->c.name, &w,
+                             NULL) == 0) {
+            info->mode = 0666;
+            CloseHandle(w);
+        }
+    }
+    return 0;
+}
+
 int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
     spy_seg_info_init(info);
     snprintf(info->name, sizeof info->name, "%s", s->c.name);
@@ -696,6 +782,8 @@ int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
             stat_section(s, info);
         return 0;
     }
+    if (s->form == SPY_NAME_WIN_HANDLE)
+        return stat_handle(s, info);
     info->kind = SPY_KIND_WIN_SECTION;
     info->size = s->c.len;
     /* A section has a security descriptor, not mode bits: the bits its
@@ -772,9 +860,18 @@ int spy_seg_access(spy_seg *s, spy_access *out, spy_err *err) {
     memset(out, 0, sizeof *out);
     /* A section keeps no count of its views that another program reads. */
     out->kind = s->c.nomap ? SPY_ACCESS_NONE : SPY_ACCESS_VIEW;
-    snprintf(out->text, sizeof out->text, "%s",
-             s->c.nomap ? "not mapped: opened for its metadata only"
-                        : "read from a view of the section mapped by shmspy");
+    if (s->form == SPY_NAME_WIN_HANDLE)
+        snprintf(out->text, sizeof out->text,
+                 "%s through a duplicate of process %d's handle 0x%" PRIx64,
+                 s->c.nomap ? "not mapped: opened for its metadata only,"
+                            : "read from a view of the section mapped by "
+                              "shmspy,",
+                 (int)s->hpid, s->hvalue);
+    else
+        snprintf(out->text, sizeof out->text, "%s",
+                 s->c.nomap ? "not mapped: opened for its metadata only"
+                            : "read from a view of the section mapped by "
+                              "shmspy");
     return 0;
 }
 
