@@ -16,6 +16,7 @@
  *   child PID handle 0xH           the same section, inherited
  *   file-section PID handle 0xH    a section of the file below
  *   file PID handle 0xH PATH       the file itself (not a section)
+ *   view PID 0xADDR                where the parent maps the first section
  *   ready
  *
  * Inheritance: the parent creates the section with an inheritable handle
@@ -187,6 +188,8 @@ static int hold(const char *self) {
            (unsigned long long)(uintptr_t)fsec);
     printf("file %lu handle 0x%llx %s\n", (unsigned long)GetCurrentProcessId(),
            (unsigned long long)(uintptr_t)file, path);
+    printf("view %lu 0x%llx\n", (unsigned long)GetCurrentProcessId(),
+           (unsigned long long)(uintptr_t)p);
     printf("ready\n");
     fflush(stdout);
     if (fgets(line, sizeof line, stdin) == NULL) {

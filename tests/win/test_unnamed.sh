@@ -39,6 +39,7 @@ read -r _ ppid _ h < <(grep '^parent ' <<<"$log")
 read -r _ cpid _ _ < <(grep '^child ' <<<"$log")
 read -r _ _ _ fsec < <(grep '^file-section ' <<<"$log")
 read -r _ _ _ fh fpath < <(grep '^file ' <<<"$log")
+read -r _ _ view < <(grep '^view ' <<<"$log")
 # A row is named by its lowest-pid holder.
 low=$ppid
 [ "$cpid" -lt "$ppid" ] && low=$cpid
@@ -110,6 +111,20 @@ if command -v python3 >/dev/null && python3 -c 'import json,sys; d=json.load(ope
 else
   echo "skip stat --json origin: this stat does not print it yet"
 fi
+
+# pid:PID@ADDR: the parent's view of the section, through its memory.
+mid=$(printf '0x%x' $((view + 16)))
+run $W read "pid:$ppid@$mid" --as str
+has "pid:PID@ADDR inside the view reads from the view's start" "$out" '^seen$'
+run $W stat "pid:$ppid@$view"
+has "stat pid:: kind anon" "$out" '^kind: +anon$'
+has "stat pid:: read through the process's memory" "$out" \
+  "^access: +read through process $ppid's memory \\(ReadProcessMemory\\)"
+has "stat pid:: the process and its view" "$out" \
+  "^  $ppid +win_share_child\\.exe +$view-0x[0-9a-f]+ +r--s"
+run $W dump "pid:$ppid@0x8"
+has "pid: at an address nothing maps: the one-line error" "$all" \
+  "^shmspy: pid:$ppid@0x8: no view of a section holds 0x8 in process $ppid \\(nothing is mapped there\\)\$"
 
 run $W dump "handle:$ppid:$fh"
 has "a File handle: the one-line error" "$all" \

@@ -138,6 +138,12 @@ int spy__unnamed_list(unsigned flags, spy_list_cb cb, void *arg, spy_err *err);
 int spy__unnamed_holders(const spy_name *n, spy_mapper_cb cb, void *arg,
                          int *hidden, spy_err *err);
 
+/* spy_mappers for "pid:PID@ADDR": that process's view holding ADDR (its
+ * whole allocation, with its protection), the one mapper known: which
+ * section the view is of, and so who else maps it, is not asked. */
+int spy__pid_view_mapper(const spy_name *n, spy_mapper_cb cb, void *arg,
+                         spy_err *err);
+
 /* Duplicates process pid's handle value into this process as a section
  * handle with `access` (SECTION_* / FILE_MAP_* bits); `canon` names it in
  * messages ("handle:12:0x40"). 0 and *out (the caller closes it), or a

@@ -162,6 +162,10 @@ int spy_mappers(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
         spy_name_parse(info->name, &n, NULL) == 0 &&
         n.form == SPY_NAME_WIN_HANDLE)
         return spy__unnamed_holders(&n, cb, arg, hidden, err);
+    if (strncmp(info->name, "pid:", 4) == 0 &&
+        spy_name_parse(info->name, &n, NULL) == 0 &&
+        n.form == SPY_NAME_PID_ADDR)
+        return spy__pid_view_mapper(&n, cb, arg, err);
     if (info->kind != SPY_KIND_WIN_SECTION)
         return spy_err_set(err, SPY_ENOTSUP, 0,
                            "%s: only sections have mappers to find on Windows",

@@ -636,3 +636,47 @@ int spy__unnamed_holders(const spy_name *n, spy_mapper_cb cb, void *arg,
         *hidden = denied;
     return 0;
 }
+
+int spy__pid_view_mapper(const spy_name *n, spy_mapper_cb cb, void *arg,
+                         spy_err *err) {
+    MEMORY_BASIC_INFORMATION mbi;
+    char canon[SPY_NAME_MAX];
+    spy_mapper m;
+    uint64_t base, q;
+    HANDLE proc = OpenProcess(PROCESS_QUERY_INFORMATION, FALSE, (DWORD)n->id);
+
+    spy_name_format(n, canon, sizeof canon);
+    if (proc == NULL)
+        return spy_err_set(err, SPY_ENOENT, (int)GetLastError(),
+                           "%s: process %d cannot be asked", canon, (int)n->id);
+    if (VirtualQueryEx(proc, (LPCVOID)(uintptr_t)n->addr, &mbi, sizeof mbi) ==
+            0 ||
+        mbi.Type != MEM_MAPPED) {
+        CloseHandle(proc);
+        return spy_err_set(err, SPY_ENOENT, 0,
+                           "%s: no view of a section holds the address", canon);
+    }
+    memset(&m, 0, sizeof m);
+    m.fd = -1;
+    m.pid = (int32_t)n->id;
+    m.perms[0] = 'r';
+    m.perms[1] =
+        (mbi.Protect & (PAGE_READWRITE | PAGE_EXECUTE_READWRITE)) ? 'w' : '-';
+    m.perms[2] = (mbi.Protect & 0xf0) ? 'x' : '-';
+    m.perms[3] = 's';
+    base = (uint64_t)(uintptr_t)mbi.AllocationBase;
+    for (q = base;
+         VirtualQueryEx(proc, (LPCVOID)(uintptr_t)q, &mbi, sizeof mbi) != 0 &&
+         (uint64_t)(uintptr_t)mbi.AllocationBase == base && mbi.RegionSize > 0;)
+        q = (uint64_t)(uintptr_t)mbi.BaseAddress + mbi.RegionSize;
+    m.start = base;
+    m.end = q;
+    m.deleted = -1;
+    CloseHandle(proc);
+    proc = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)n->id);
+    spy__process_image(proc, m.comm, sizeof m.comm);
+    if (proc != NULL)
+        CloseHandle(proc);
+    cb(&m, arg);
+    return 0;
+}
