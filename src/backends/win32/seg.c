@@ -1,5 +1,8 @@
 /* win32/seg.c - seg.h on Windows: named file-mapping sections (`Local\`,
- * `Global\`, a bare name meaning Local) and mapped files (file:PATH);
+ * `Global\`, a bare name meaning Local), mapped files (file:PATH), any
+ * section through a duplicate of a process's handle (handle:PID:0xH,
+ * found by win32/unnamed.c) and a section's view read through a
+ * process's memory (pid:PID@ADDR, win32/procmem.c);
  * opening, stat, guarded read/write; and the helpers the other win32/
  * files share (WTF-8 names, error translation, VirtualQuery words).
  *
