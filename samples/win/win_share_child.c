@@ -3,6 +3,21 @@
  * section, first by handle inheritance, then by DuplicateHandle.
  *
  *   win_share_child            run both ways and print what the child wrote
+ *   win_share_child --hold     share it by inheritance and keep it: the
+ *                              child writes, both keep their handles, the
+ *                              parent prints the pids and handles and
+ *                              waits for a line (or end of file) on its
+ *                              standard input; the child ends with it.
+ *                              It also holds a file-backed unnamed section
+ *                              of a temporary file, and that file's handle.
+ *
+ * --hold prints, one per line (handles in hex, as shmspy names them):
+ *   parent PID handle 0xH          the pagefile-backed section
+ *   child PID handle 0xH           the same section, inherited
+ *   file-section PID handle 0xH    a section of the file below
+ *   file PID handle 0xH PATH       the file itself (not a section)
+ *   view PID 0xADDR                where the parent maps the first section
+ *   ready
  *
  * Inheritance: the parent creates the section with an inheritable handle
  * (SECURITY_ATTRIBUTES.bInheritHandle), starts the child with
@@ -90,6 +105,108 @@ static int parent(const char *self, int inherit) {
     return rc != 0 || p == NULL;
 }
 
+/* --child-hold: writes as the child does, then keeps the handle until the
+ * parent ends. */
+static int child_hold(HANDLE h, DWORD parent_pid) {
+    HANDLE parent = OpenProcess(SYNCHRONIZE, FALSE, parent_pid);
+    char *p = MapViewOfFile(h, FILE_MAP_ALL_ACCESS, 0, 0, SIZE);
+    if (p == NULL || parent == NULL) {
+        fprintf(stderr, "child: MapViewOfFile/OpenProcess: error %lu\n",
+                (unsigned long)GetLastError());
+        return 1;
+    }
+    snprintf(p, SIZE, "Hello from the child (inherited handle), pid %lu",
+             (unsigned long)GetCurrentProcessId());
+    UnmapViewOfFile(p);
+    WaitForSingleObject(parent, INFINITE);
+    CloseHandle(h);
+    return 0;
+}
+
+static int hold(const char *self) {
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    char args[96], dir[MAX_PATH], path[MAX_PATH], line[16];
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    HANDLE h, file, fsec;
+    char *p, *fp;
+    int i;
+
+    h = CreateFileMappingA(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, SIZE,
+                           NULL);
+    if (h == NULL || GetTempPathA(sizeof dir, dir) == 0 ||
+        GetTempFileNameA(dir, "spy", 0, path) == 0) {
+        fprintf(stderr,
+                "parent: CreateFileMapping/GetTempFileName: error "
+                "%lu\n",
+                (unsigned long)GetLastError());
+        return 1;
+    }
+    file = CreateFileA(path, GENERIC_READ | GENERIC_WRITE,
+                       FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                       NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_TEMPORARY, NULL);
+    fsec = file == INVALID_HANDLE_VALUE
+               ? NULL
+               : CreateFileMappingA(file, NULL, PAGE_READWRITE, 0, SIZE, NULL);
+    fp = fsec == NULL ? NULL : MapViewOfFile(fsec, FILE_MAP_WRITE, 0, 0, SIZE);
+    if (fp == NULL) {
+        fprintf(stderr, "parent: %s: file section: error %lu\n", path,
+                (unsigned long)GetLastError());
+        return 1;
+    }
+    snprintf(fp, SIZE, "Hello from the file");
+    snprintf(args, sizeof args, "--child-hold %llu %lu",
+             (unsigned long long)(uintptr_t)h,
+             (unsigned long)GetCurrentProcessId());
+    {
+        char cmd[MAX_PATH + 128];
+        snprintf(cmd, sizeof cmd, "\"%s\" %s", self, args);
+        memset(&si, 0, sizeof si);
+        si.cb = sizeof si;
+        if (!CreateProcessA(self, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si,
+                            &pi)) {
+            fprintf(stderr, "parent: CreateProcess: error %lu\n",
+                    (unsigned long)GetLastError());
+            return 1;
+        }
+    }
+    /* The child's string, before saying we are ready (30 s at most). */
+    p = MapViewOfFile(h, FILE_MAP_READ, 0, 0, SIZE);
+    for (i = 0; p != NULL && p[0] == '\0' && i < 3000; i++)
+        Sleep(10);
+    if (p == NULL || p[0] == '\0') {
+        fprintf(stderr, "parent: the child wrote nothing\n");
+        TerminateProcess(pi.hProcess, 1);
+        return 1;
+    }
+    printf("parent %lu handle 0x%llx\n", (unsigned long)GetCurrentProcessId(),
+           (unsigned long long)(uintptr_t)h);
+    printf("child %lu handle 0x%llx\n", (unsigned long)pi.dwProcessId,
+           (unsigned long long)(uintptr_t)h);
+    printf("file-section %lu handle 0x%llx\n",
+           (unsigned long)GetCurrentProcessId(),
+           (unsigned long long)(uintptr_t)fsec);
+    printf("file %lu handle 0x%llx %s\n", (unsigned long)GetCurrentProcessId(),
+           (unsigned long long)(uintptr_t)file, path);
+    printf("view %lu 0x%llx\n", (unsigned long)GetCurrentProcessId(),
+           (unsigned long long)(uintptr_t)p);
+    printf("ready\n");
+    fflush(stdout);
+    if (fgets(line, sizeof line, stdin) == NULL) {
+        /* end of file: let go too */
+    }
+    UnmapViewOfFile(p);
+    UnmapViewOfFile(fp);
+    CloseHandle(fsec);
+    CloseHandle(file);
+    DeleteFileA(path);
+    CloseHandle(h);
+    /* The child ends with us: it waits for this process to exit. */
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     char self[MAX_PATH];
 
@@ -111,7 +228,12 @@ int main(int argc, char **argv) {
         CloseHandle(from);
         return child(mine, "DuplicateHandle");
     }
+    if (argc == 4 && strcmp(argv[1], "--child-hold") == 0)
+        return child_hold((HANDLE)(uintptr_t)strtoull(argv[2], NULL, 10),
+                          (DWORD)strtoul(argv[3], NULL, 10));
     if (GetModuleFileNameA(NULL, self, sizeof self) == 0)
         return 1;
+    if (argc == 2 && strcmp(argv[1], "--hold") == 0)
+        return hold(self);
     return parent(self, 1) | parent(self, 0);
 }

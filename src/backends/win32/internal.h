@@ -90,4 +90,74 @@ const char *spy__protect_name(DWORD protect);
 const char *spy__state_name(DWORD state);
 const char *spy__type_name(DWORD type);
 
+/* ---- the system handle table (win32/mappers.c) ----------------------- */
+
+/* One entry of SystemExtendedHandleInformation, as ntdll defines it.
+ * Object is the kernel object's address: zero where the caller may not
+ * see kernel addresses (Windows 11 24H2 without SeDebugPrivilege, Wine). */
+typedef struct spy__handle_entry {
+    PVOID Object;
+    ULONG_PTR UniqueProcessId;
+    ULONG_PTR HandleValue;
+    ULONG GrantedAccess;
+    USHORT CreatorBackTraceIndex;
+    USHORT ObjectTypeIndex;
+    ULONG HandleAttributes;
+    ULONG Reserved;
+} spy__handle_entry;
+
+typedef struct spy__handle_table {
+    ULONG_PTR NumberOfHandles;
+    ULONG_PTR Reserved;
+    spy__handle_entry Handles[1];
+} spy__handle_table;
+
+/* Every open handle of the system, in a malloc'd table the caller frees;
+ * NULL when ntdll lacks NtQuerySystemInformation or the table cannot be
+ * read. */
+spy__handle_table *spy__handles_read(void);
+
+/* The file name of the image of process proc ("writer.exe"), or "?". */
+void spy__process_image(HANDLE proc, char *out, size_t cap);
+
+/* "rw-s" from a section handle's granted access. */
+void spy__section_perms(ULONG access, char perms[5]);
+
+/* ---- unnamed sections (win32/unnamed.c) ------------------------------ */
+
+/* Lists the sections that have no name, found in the system handle
+ * table (see win32/unnamed.c): pagefile-backed ones (kind anon) when
+ * flags has SPY_LIST_ANON, file-backed ones (kind file) when it has
+ * SPY_LIST_FILES. 0 (also when cb stopped it), or an error when the
+ * handle table cannot be read at all. */
+int spy__unnamed_list(unsigned flags, spy_list_cb cb, void *arg, spy_err *err);
+
+/* spy_mappers for "handle:PID:0xH": every handle, in every process we
+ * may open, to the same section as that handle, as handle_only mappers;
+ * *hidden (may be NULL) the processes holding sections we may not open. */
+int spy__unnamed_holders(const spy_name *n, spy_mapper_cb cb, void *arg,
+                         int *hidden, spy_err *err);
+
+/* spy_mappers for "pid:PID@ADDR": that process's view holding ADDR (its
+ * whole allocation, with its protection), the one mapper known: which
+ * section the view is of, and so who else maps it, is not asked. */
+int spy__pid_view_mapper(const spy_name *n, spy_mapper_cb cb, void *arg,
+                         spy_err *err);
+
+/* Duplicates process pid's handle value into this process as a section
+ * handle with `access` (SECTION_* / FILE_MAP_* bits); `canon` names it in
+ * messages ("handle:12:0x40"). 0 and *out (the caller closes it), or a
+ * one-line error: the process does not exist (SPY_ENOENT), it refuses
+ * PROCESS_DUP_HANDLE (SPY_EACCES), it has no such handle (SPY_ENOENT),
+ * the handle is not a section (SPY_ETYPE), or the access is refused
+ * (SPY_EACCES). */
+int spy__dup_section(int32_t pid, uint64_t value, DWORD access,
+                     const char *canon, HANDLE *out, spy_err *err);
+
+/* The file a view maps, as a drive path ("C:\data\x.bin") where the
+ * device converts to a drive letter, else the NT path
+ * ("\Device\HarddiskVolume3\x"), as UTF-8 in out; -1 when the view
+ * maps no file (pagefile-backed) or GetMappedFileNameW fails. */
+int spy__mapped_file(HANDLE proc, const void *view, char *out, size_t cap);
+
 #endif

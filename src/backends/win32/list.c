@@ -457,8 +457,10 @@ int spy_backend_list(unsigned flags, spy_list_cb cb, void *arg, spy_err *err) {
     spy_seg_info *info;
     int rc, stopped = 0;
 
+    /* POSIX and System V objects do not exist here; sections without a
+     * name come from the handle table (win32/unnamed.c). */
     if (!(flags & SPY_LIST_WIN))
-        return 0; /* POSIX and System V objects do not exist here */
+        return spy__unnamed_list(flags, cb, arg, err);
     nt_load();
     if (nt.open_dir == NULL || nt.query_dir == NULL)
         return spy_err_set(err, SPY_ENOTSUP, 0,
@@ -472,5 +474,7 @@ int spy_backend_list(unsigned flags, spy_list_cb cb, void *arg, spy_err *err) {
     if (rc == 0 && !stopped)
         rc = list_dir(1, cb, arg, info, &stopped, err);
     free(info);
+    if (rc == 0 && !stopped)
+        rc = spy__unnamed_list(flags, cb, arg, err);
     return rc;
 }

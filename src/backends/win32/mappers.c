@@ -22,23 +22,9 @@
 
 #include "internal.h"
 
-/* One entry of SystemExtendedHandleInformation, as ntdll defines it. */
-typedef struct handle_entry {
-    PVOID Object;
-    ULONG_PTR UniqueProcessId;
-    ULONG_PTR HandleValue;
-    ULONG GrantedAccess;
-    USHORT CreatorBackTraceIndex;
-    USHORT ObjectTypeIndex;
-    ULONG HandleAttributes;
-    ULONG Reserved;
-} handle_entry;
-
-typedef struct handle_table {
-    ULONG_PTR NumberOfHandles;
-    ULONG_PTR Reserved;
-    handle_entry Handles[1];
-} handle_table;
+/* The table's types are in internal.h (win32/unnamed.c reads it too). */
+typedef spy__handle_entry handle_entry;
+typedef spy__handle_table handle_table;
 
 typedef struct name_info { /* OBJECT_NAME_INFORMATION */
     USHORT Length, MaximumLength;
@@ -142,6 +128,20 @@ static void access_perms(ULONG a, char perms[5]) {
     perms[4] = '\0';
 }
 
+spy__handle_table *spy__handles_read(void) {
+    query_system_fn qs;
+    query_object_fn qo;
+    return nt_calls(&qs, &qo) == 0 ? all_handles(qs) : NULL;
+}
+
+void spy__process_image(HANDLE proc, char *out, size_t cap) {
+    process_name(proc, out, cap);
+}
+
+void spy__section_perms(ULONG access, char perms[5]) {
+    access_perms(access, perms);
+}
+
 int spy_mappers(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
                 int *hidden, spy_err *err) {
     WCHAR wide[4096], mine[1024], theirs[1024];
@@ -157,6 +157,15 @@ int spy_mappers(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
 
     if (hidden != NULL)
         *hidden = 0;
+    /* An unnamed section, named by one of its handles (win32/unnamed.c). */
+    if (strncmp(info->name, "handle:", 7) == 0 &&
+        spy_name_parse(info->name, &n, NULL) == 0 &&
+        n.form == SPY_NAME_WIN_HANDLE)
+        return spy__unnamed_holders(&n, cb, arg, hidden, err);
+    if (strncmp(info->name, "pid:", 4) == 0 &&
+        spy_name_parse(info->name, &n, NULL) == 0 &&
+        n.form == SPY_NAME_PID_ADDR)
+        return spy__pid_view_mapper(&n, cb, arg, err);
     if (info->kind != SPY_KIND_WIN_SECTION)
         return spy_err_set(err, SPY_ENOTSUP, 0,
                            "%s: only sections have mappers to find on Windows",

@@ -1,5 +1,8 @@
 /* win32/seg.c - seg.h on Windows: named file-mapping sections (`Local\`,
- * `Global\`, a bare name meaning Local) and mapped files (file:PATH);
+ * `Global\`, a bare name meaning Local), mapped files (file:PATH), any
+ * section through a duplicate of a process's handle (handle:PID:0xH,
+ * found by win32/unnamed.c) and a section's view read through a
+ * process's memory (pid:PID@ADDR, win32/procmem.c);
  * opening, stat, guarded read/write; and the helpers the other win32/
  * files share (WTF-8 names, error translation, VirtualQuery words).
  *
@@ -14,6 +17,7 @@
 
 #include "../../core/escape.h"
 #include "../common.h"
+#include "../procmem.h"
 #include "internal.h"
 
 #include <shellapi.h> /* CommandLineToArgvW; needs windows.h first */
@@ -33,6 +37,12 @@ struct spy_seg {
     spy_name_form form;
     HANDLE file;    /* file: only; INVALID_HANDLE_VALUE otherwise */
     HANDLE section; /* NULL while there is none (empty file) */
+    /* handle:PID:0xH: whose handle the section was duplicated from;
+     * pid:PID@ADDR: whose view [pstart, pend) is read through its memory
+     * (win32/procmem.c), offset 0 = the view's start. */
+    int32_t hpid;
+    uint64_t hvalue;
+    uint64_t pstart, pend;
 };
 _Static_assert(offsetof(struct spy_seg, c) == 0, "see common.h");
 
@@ -396,6 +406,10 @@ int spy__seg_map_window(spy_seg *s, uint64_t off, spy_err *err) {
     if (s->c.addr != NULL && off >= s->c.win_off &&
         off < s->c.win_off + s->c.win_len)
         return 0;
+    if (s->form == SPY_NAME_PID_ADDR) /* spy_seg_read goes around windows */
+        return spy_err_set(err, SPY_ENOTSUP, 0,
+                           "%s: read through the process, never mapped here",
+                           s->c.name);
     unmap_view(s);
     if ((rc = file_section(s, err)) != 0)
         return rc;
@@ -505,6 +519,103 @@ static int open_section(spy_seg *s, const spy_name *n, unsigned flags,
     return s->c.len == 0 || s->c.nomap ? 0 : spy__seg_map_window(s, 0, err);
 }
 
+/* handle:PID:0xH: a section without a name, reached through a duplicate
+ * of one of its holder's handles (win32/unnamed.c says how they are
+ * found). Nothing is created: the section lives while its holders do. */
+static int open_handle(spy_seg *s, const spy_name *n, unsigned flags,
+                       spy_err *err) {
+    DWORD access = SECTION_QUERY | READ_CONTROL | FILE_MAP_READ |
+                   (s->c.writable ? FILE_MAP_WRITE : 0);
+    uint64_t have = 0;
+    int rc;
+
+    spy_name_format(n, s->c.name, sizeof s->c.name);
+    if (flags & SPY_O_CREATE)
+        return spy_err_set(err, SPY_EINVAL, 0,
+                           "%s: names an existing section by one of its "
+                           "handles; it cannot be created",
+                           s->c.name);
+    s->hpid = (int32_t)n->id;
+    s->hvalue = n->addr;
+    if ((rc = spy__dup_section(s->hpid, s->hvalue, access, s->c.name,
+                               &s->section, err)) != 0)
+        return rc;
+    if ((rc = section_size(s, &have, err)) != 0)
+        return rc;
+    s->c.len = have;
+    return s->c.len == 0 || s->c.nomap ? 0 : spy__seg_map_window(s, 0, err);
+}
+
+/* pid:PID@ADDR: the view of a section (MEM_MAPPED) holding ADDR in
+ * process PID, read through that process's memory: ReadProcessMemory
+ * (win32/procmem.c), nothing mapped here. The view is its whole
+ * allocation (every region with its AllocationBase); offset 0 is its
+ * start. Read-only: writing needs spy_seg_write to go through
+ * WriteProcessMemory (spy_procmem_write), not a window. */
+static int open_pid(spy_seg *s, const spy_name *n, unsigned flags,
+                    spy_err *err) {
+    MEMORY_BASIC_INFORMATION mbi;
+    uint64_t base, q;
+    HANDLE proc;
+    SIZE_T got;
+    DWORD e;
+
+    spy_name_format(n, s->c.name, sizeof s->c.name);
+    if (flags & SPY_O_CREATE)
+        return spy_err_set(err, SPY_EINVAL, 0,
+                           "%s: names memory a process maps; it cannot be "
+                           "created",
+                           s->c.name);
+    if (flags & SPY_O_WRITE)
+        return spy_err_set(err, SPY_ENOTSUP, 0,
+                           "%s: writing through a process's memory is not "
+                           "available on Windows yet; write through a "
+                           "handle of the section (handle:PID:0xH, see "
+                           "list) or its name",
+                           s->c.name);
+    s->hpid = (int32_t)n->id;
+    proc = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE,
+                       (DWORD)n->id);
+    if (proc == NULL) {
+        e = GetLastError();
+        if (e == ERROR_INVALID_PARAMETER)
+            return spy_err_set(err, SPY_ENOENT, (int)e,
+                               "%s: no process %d (it has exited, or the pid "
+                               "is wrong)",
+                               s->c.name, (int)n->id);
+        if (e == ERROR_ACCESS_DENIED)
+            return spy_err_set(err, SPY_EACCES, (int)e,
+                               "%s: process %d refuses PROCESS_VM_READ "
+                               "(reading its memory needs the same user, or "
+                               "SeDebugPrivilege)",
+                               s->c.name, (int)n->id);
+        return spy__win_error(s->c.name, "OpenProcess", e, err);
+    }
+    got = VirtualQueryEx(proc, (LPCVOID)(uintptr_t)n->addr, &mbi, sizeof mbi);
+    if (got == 0 || mbi.State == MEM_FREE || mbi.Type != MEM_MAPPED) {
+        e = GetLastError();
+        CloseHandle(proc);
+        return spy_err_set(
+            err, SPY_ENOENT, (int)e,
+            "%s: no view of a section holds 0x%" PRIx64 " in process %d (%s)",
+            s->c.name, n->addr, (int)n->id,
+            got == 0 || mbi.State == MEM_FREE ? "nothing is mapped there"
+            : mbi.Type == MEM_IMAGE           ? "it is in a loaded executable"
+                                              : "it is private memory");
+    }
+    base = (uint64_t)(uintptr_t)mbi.AllocationBase;
+    for (q = base;
+         VirtualQueryEx(proc, (LPCVOID)(uintptr_t)q, &mbi, sizeof mbi) != 0 &&
+         (uint64_t)(uintptr_t)mbi.AllocationBase == base && mbi.RegionSize > 0;)
+        q = (uint64_t)(uintptr_t)mbi.BaseAddress + mbi.RegionSize;
+    CloseHandle(proc);
+    s->pstart = base;
+    s->pend = q;
+    s->c.len = q - base;
+    s->c.nomap = 1; /* never a view here: reads go through the process */
+    return 0;
+}
+
 static int file_len(spy_seg *s, uint64_t *len, spy_err *err) {
     LARGE_INTEGER sz;
     if (!GetFileSizeEx(s->file, &sz))
@@ -562,14 +673,18 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
     int rc;
 
     *out = NULL;
-    if (spy_name_via_process(n)) {
+    if (n->form == SPY_NAME_MEMFD || n->form == SPY_NAME_PID_FD) {
         char canon[SPY_NAME_MAX];
         spy_name_format(n, canon, sizeof canon);
         return spy_err_set(err, SPY_ENOTSUP, 0,
-                           "%s: opening memory through a process is not "
-                           "available yet",
+                           n->form == SPY_NAME_MEMFD
+                               ? "%s: memfd: exists only on Linux"
+                               : "%s: fd:PID:N names a Linux descriptor; on "
+                                 "Windows name a section's handle as "
+                                 "handle:PID:0xH",
                            canon);
     }
+
     if (n->form == SPY_NAME_SYSV_ID || n->form == SPY_NAME_SYSV_KEY) {
         char canon[SPY_NAME_MAX];
         spy_name_format(n, canon, sizeof canon);
@@ -587,6 +702,10 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
     s->c.nomap = (flags & SPY_O_NOMAP) != 0;
     if (n->form == SPY_NAME_FILE)
         rc = open_file(s, n, flags, size, err);
+    else if (n->form == SPY_NAME_WIN_HANDLE)
+        rc = open_handle(s, n, flags, err);
+    else if (n->form == SPY_NAME_PID_ADDR)
+        rc = open_pid(s, n, flags, err);
     else
         rc = open_section(s, n, flags, size, mode, err);
     if (rc != 0) {
@@ -672,6 +791,79 @@ static void stat_section(spy_seg *s, spy_seg_info *info) {
         UnmapViewOfFile(view);
 }
 
+/* stat of handle:PID:0xH: kind anon (backed by the paging file) or file
+ * (origin: the file a view of it maps). */
+static int stat_handle(spy_seg *s, spy_seg_info *info) {
+    spy__section_basic sb;
+    void *view = s->c.addr;
+    HANDLE w = NULL;
+
+    info->kind = SPY_KIND_ANON;
+    info->size = s->c.len;
+    stat_section(s, info);
+    if (view == NULL && s->c.len > 0)
+        view = MapViewOfFile(s->section, FILE_MAP_READ, 0, 0,
+                             (SIZE_T)(s->c.len < 4096 ? s->c.len : 4096));
+    if (view != NULL &&
+        spy__mapped_file(GetCurrentProcess(), view, info->origin,
+                         sizeof info->origin) == 0)
+        info->kind = SPY_KIND_FILE;
+    if (view != NULL && view != s->c.addr)
+        UnmapViewOfFile(view);
+    if (info->kind == SPY_KIND_ANON &&
+        spy__nt_query_section(s->section, &sb) == SPY_STATUS_SUCCESS &&
+        (sb.AllocationAttributes & 0x800000)) {
+        info->kind = SPY_KIND_FILE; /* its file's name could not be read */
+        snprintf(info->origin, sizeof info->origin, "?");
+    }
+    if (info->kind == SPY_KIND_ANON)
+        snprintf(info->origin, sizeof info->origin, "paging file");
+    spy__win_owner(s->section, info->owner, sizeof info->owner);
+    /* Mode as for named sections: the DACL's where it can be read, else
+     * 0666 when a duplicate may map it for writing, 0444 if not. */
+    if (spy__win_mode(s->section, &info->mode) != 0) {
+        info->mode = s->c.writable ? 0666 : 0444;
+        if (!s->c.writable &&
+            spy__dup_section(s->hpid, s->hvalue, FILE_MAP_WRITE, s->c.name, &w,
+                             NULL) == 0) {
+            info->mode = 0666;
+            CloseHandle(w);
+        }
+    }
+    return 0;
+}
+
+/* stat of pid:PID@ADDR: the view as VirtualQueryEx sees it in that
+ * process, kind anon or file (origin: GetMappedFileNameW there). */
+static int stat_pid(spy_seg *s, spy_seg_info *info, spy_err *err) {
+    MEMORY_BASIC_INFORMATION mbi;
+    HANDLE proc = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ,
+                              FALSE, (DWORD)s->hpid);
+    if (proc == NULL)
+        return spy_err_set(err, SPY_ENOENT, (int)GetLastError(),
+                           "%s: process %d is gone", s->c.name, (int)s->hpid);
+    info->kind = SPY_KIND_ANON;
+    info->size = s->c.len;
+    info->win_region_size = s->c.len;
+    if (VirtualQueryEx(proc, (LPCVOID)(uintptr_t)s->pstart, &mbi, sizeof mbi) !=
+        0) {
+        snprintf(info->win_region, sizeof info->win_region, "%s, %s%s, %s",
+                 spy__state_name(mbi.State), spy__protect_name(mbi.Protect),
+                 (mbi.Protect & PAGE_GUARD) ? "|PAGE_GUARD" : "",
+                 spy__type_name(mbi.Type));
+        info->mode = (mbi.Protect & (PAGE_READWRITE | PAGE_EXECUTE_READWRITE))
+                         ? 0666
+                         : 0444;
+    }
+    if (spy__mapped_file(proc, (const void *)(uintptr_t)s->pstart, info->origin,
+                         sizeof info->origin) == 0)
+        info->kind = SPY_KIND_FILE;
+    else
+        snprintf(info->origin, sizeof info->origin, "paging file");
+    CloseHandle(proc);
+    return 0;
+}
+
 int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
     spy_seg_info_init(info);
     snprintf(info->name, sizeof info->name, "%s", s->c.name);
@@ -696,6 +888,10 @@ int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
             stat_section(s, info);
         return 0;
     }
+    if (s->form == SPY_NAME_WIN_HANDLE)
+        return stat_handle(s, info);
+    if (s->form == SPY_NAME_PID_ADDR)
+        return stat_pid(s, info, err);
     info->kind = SPY_KIND_WIN_SECTION;
     info->size = s->c.len;
     /* A section has a security descriptor, not mode bits: the bits its
@@ -755,6 +951,9 @@ int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len,
     int rc = spy__seg_check_range(&s->c, off, len, err);
     if (rc != 0 || len == 0)
         return rc;
+    if (s->form == SPY_NAME_PID_ADDR)
+        return spy_procmem_read(s->hpid, s->pstart, s->pend, s->pstart + off,
+                                dst, len, err);
     return spy__seg_copy(s, off, dst, len, 0, err);
 }
 
@@ -772,9 +971,33 @@ int spy_seg_access(spy_seg *s, spy_access *out, spy_err *err) {
     memset(out, 0, sizeof *out);
     /* A section keeps no count of its views that another program reads. */
     out->kind = s->c.nomap ? SPY_ACCESS_NONE : SPY_ACCESS_VIEW;
-    snprintf(out->text, sizeof out->text, "%s",
-             s->c.nomap ? "not mapped: opened for its metadata only"
-                        : "read from a view of the section mapped by shmspy");
+    if (s->form == SPY_NAME_PID_ADDR) {
+        HANDLE proc = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
+                                  (DWORD)s->hpid);
+        out->kind = SPY_ACCESS_PROCESS;
+        out->pid = s->hpid;
+        out->addr = s->pstart;
+        spy__process_image(proc, out->comm, sizeof out->comm);
+        if (proc != NULL)
+            CloseHandle(proc);
+        snprintf(out->text, sizeof out->text,
+                 "read through process %d's memory (ReadProcessMemory), its "
+                 "view at 0x%" PRIx64 "-0x%" PRIx64 "; offset 0 is 0x%" PRIx64,
+                 (int)s->hpid, s->pstart, s->pend, s->pstart);
+        return 0;
+    }
+    if (s->form == SPY_NAME_WIN_HANDLE)
+        snprintf(out->text, sizeof out->text,
+                 "%s through a duplicate of process %d's handle 0x%" PRIx64,
+                 s->c.nomap ? "not mapped: opened for its metadata only,"
+                            : "read from a view of the section mapped by "
+                              "shmspy,",
+                 (int)s->hpid, s->hvalue);
+    else
+        snprintf(out->text, sizeof out->text, "%s",
+                 s->c.nomap ? "not mapped: opened for its metadata only"
+                            : "read from a view of the section mapped by "
+                              "shmspy");
     return 0;
 }
 
