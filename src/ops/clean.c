@@ -152,8 +152,11 @@ typedef struct recheck_ctx {
     int mappers;
 } recheck_ctx;
 
+/* Counts a mapper or holder; our own descriptor (the inject's open of
+ * the object) is not one. */
 static int count_mapper(const spy_mapper *m, void *arg) {
-    (void)m;
+    if (m->fd >= 0 && (long)m->pid == spy_self_pid())
+        return 0;
     ((recheck_ctx *)arg)->mappers++;
     return 0;
 }
@@ -177,6 +180,11 @@ static int recheck(const spy_journal *j, void *arg, spy_err *e) {
     info->ino = c->row->ino;
     info->shmid = c->row->shmid;
     rc = spy_mappers(info, count_mapper, c, &hidden, e);
+    if (rc == 0 && c->mappers == 0) {
+        int hidden_fd = 0;
+        rc = spy_holders(info, count_mapper, c, &hidden_fd, e);
+        hidden = hidden > hidden_fd ? hidden : hidden_fd;
+    }
     free(info);
     if (rc != 0)
         return rc;

@@ -52,6 +52,11 @@ shm_make "$MAPPED" 8192
 shm_poke "$IDLE" 0 "68 65 6c 6c 6f"
 chmod 0640 "/dev/shm/${IDLE#/}"
 hold m posix "$MAPPED"
+# Held open by a descriptor, not mapped: the usual shape of a leak's
+# owner, still alive.
+FDHELD=/$P-fdheld
+shm_make "$FDHELD" 4096
+sleep 300 <"/dev/shm/${FDHELD#/}" &
 t_cleanup "rm -f '/dev/shm/sem.${SEM#/}' '/dev/shm/sem.${OLDSEM#/}'"
 hold s sem "$SEM"
 # A semaphore its process has let go of: a leak like any other.
@@ -71,6 +76,7 @@ t_run "$SHMSPY" clean "*$P-*"
 t_expect_rc 0 "clean PATTERN (dry run) exits 0"
 t_expect_match "$T_OUT" "^posix +4096 +[0-9]+s +$IDLE" "the unused object is listed with kind, size and age"
 t_expect_nomatch "$T_OUT" "$MAPPED" "a mapped object is not listed"
+t_expect_nomatch "$T_OUT" "$FDHELD" "an object a process holds open (unmapped) is not listed"
 t_expect_nomatch "$T_OUT" "sem\\.${SEM#/}" "a named semaphore a process holds is not listed"
 t_expect_match "$T_OUT" "^sem .*sem\\.${OLDSEM#/}" "a named semaphore nothing holds is listed as sem"
 t_expect_match "$T_OUT" "nothing removed" "the dry run says nothing was removed"
@@ -115,6 +121,7 @@ if [ "$exact" = "[True]" ]; then
   journal=$(printf '%s\n' "$T_OUT" | grep -A1 " $IDLE\$" | grep -oE "$J/[^ ]+journal")
   t_expect_eq "$(test -s "$journal" && echo yes)" "yes" "the journal is written"
   t_expect_eq "$(test -e "/dev/shm/${MAPPED#/}" && echo there)" "there" "the mapped object is kept"
+  t_expect_eq "$(test -e "/dev/shm/${FDHELD#/}" && echo there)" "there" "the object held open is kept"
   t_expect_eq "$(test -e "/dev/shm/sem.${SEM#/}" && echo there)" "there" "the held semaphore is kept"
   t_expect_eq "$(test -e "/dev/shm/sem.${OLDSEM#/}" && echo there || echo gone)" "gone" \
     "the semaphore nothing holds is removed"
