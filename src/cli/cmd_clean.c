@@ -77,8 +77,22 @@ static void format_age(int64_t age, char *buf, size_t cap) {
 typedef struct clean_out {
     spy_json *json; /* NULL: text */
     int yes;
-    int header; /* text: the header line was printed */
+    int header;  /* text: the header line was printed */
+    int started; /* JSON: the document was begun (at the first candidate
+                    or at the end: a listing that fails before any
+                    candidate prints the error document alone) */
 } clean_out;
+
+static void json_start(clean_out *o) {
+    if (o->json == NULL || o->started)
+        return;
+    o->started = 1;
+    spy_json_obj_begin(o->json);
+    spy_json_key(o->json, "dry_run");
+    spy_json_bool(o->json, !o->yes);
+    spy_json_key(o->json, "candidates");
+    spy_json_arr_begin(o->json);
+}
 
 static int show_item(const spy_clean_item *it, void *arg) {
     clean_out *o = arg;
@@ -86,6 +100,7 @@ static int show_item(const spy_clean_item *it, void *arg) {
 
     if (o->json != NULL) {
         spy_json *j = o->json;
+        json_start(o);
         spy_json_obj_begin(j);
         spy_json_name(j, "name", it->name);
         spy_json_key(j, "kind");
@@ -143,7 +158,7 @@ int cmd_clean(int argc, char **argv) {
     clean_req q = {NULL, NULL, NULL, SPY_CLEAN_ALL, 0, 0};
     spy_clean_req r;
     spy_clean_done done;
-    clean_out o = {NULL, 0, 0};
+    clean_out o = {NULL, 0, 0, 0};
     spy_json j;
     spy_err e;
     int rc;
@@ -164,15 +179,13 @@ int cmd_clean(int argc, char **argv) {
     if (q.json) {
         spy_json_init(&j, stdout, 1);
         o.json = &j;
-        spy_json_obj_begin(&j);
-        spy_json_key(&j, "dry_run");
-        spy_json_bool(&j, !q.yes);
-        spy_json_key(&j, "candidates");
-        spy_json_arr_begin(&j);
     }
     spy_err_clear(&e);
     rc = spy_clean_run(&r, show_item, &o, &done, &e);
-    if (q.json) {
+    if (rc != 0 && !o.started) {
+        return cli_fail(&e);
+    } else if (q.json) {
+        json_start(&o);
         spy_json_arr_end(&j);
         spy_json_key(&j, "removed");
         spy_json_uint(&j, done.removed);

@@ -256,8 +256,10 @@ int spy_clean_run(const spy_clean_req *q, spy_clean_cb cb, void *arg,
         flags |= SPY_LIST_POSIX;
     if (q->kinds & SPY_CLEAN_SYSV)
         flags |= SPY_LIST_SYSV;
+    /* A source that failed could hide objects from the listing: the run
+     * stops rather than show a partial picture. */
     rc = spy_list_gather(flags, &l, err);
-    if (rc != 0 && l.n == 0) {
+    if (rc != 0) {
         spy_list_free(&l);
         return rc;
     }

@@ -72,9 +72,10 @@ typedef struct spy_clean_done {
 } spy_clean_done;
 
 /* Lists (and with q->yes removes) the candidates of q, calling cb for
- * each. Returns 0, or the listing's error when no row could be gathered
- * at all (SPY_ENOMEM, or every source failed); a failing removal is not
- * an error of the run: it is the item's reason, counted in refused. */
+ * each. Returns 0, or the listing's error (a source that could not be
+ * listed, SPY_ENOMEM) before any candidate is reported; a failing removal
+ * is not an error of the run: it is the item's reason, counted in
+ * refused. */
 int spy_clean_run(const spy_clean_req *q, spy_clean_cb cb, void *arg,
                   spy_clean_done *done, spy_err *err);
 
