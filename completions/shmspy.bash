@@ -86,7 +86,11 @@ _shmspy_takes() {
   "inject --seed" |\
   "inject -n" |\
   "inject --length" |\
-  "inject --journal")
+  "inject --journal" |\
+  "clean --older-than" |\
+  "clean -k" |\
+  "clean --kind" |\
+  "clean --journal-dir")
     return 0 ;;
   esac
   return 1
@@ -97,7 +101,7 @@ _shmspy() {
   local cmd=${COMP_WORDS[1]-} w i n only=0 args=()
   COMPREPLY=()
   if ((COMP_CWORD == 1)); then
-    _shmspy_add "$cur" list stat dump read write create rm watch probe demo inject help --help --version
+    _shmspy_add "$cur" list stat dump read write create rm watch probe demo inject clean help --help --version
     return
   fi
   # --opt=VALUE: bash splits the word at the '='.
@@ -132,6 +136,13 @@ _shmspy() {
   "inject --journal")
     _shmspy_offer "$cur" file
     return ;;
+  "clean -k" |\
+  "clean --kind")
+    _shmspy_offer "$cur" words posix sysv all
+    return ;;
+  "clean --journal-dir")
+    _shmspy_offer "$cur" file
+    return ;;
   *)
     # A value with nothing to offer.
     _shmspy_takes "$cmd" "$prev" && return ;;
@@ -149,6 +160,7 @@ _shmspy() {
     probe) _shmspy_add "$cur" -n --length -w --write --json ;;
     demo) _shmspy_add "$cur" --json ;;
     inject) _shmspy_add "$cur" -s --offset --bit --hex --str -t --as --be -k --count --seed -n --length --journal --follow ;;
+    clean) _shmspy_add "$cur" --older-than -k --kind --yes --journal-dir --json ;;
     esac
     _shmspy_add "$cur" -h --help
     return
@@ -212,6 +224,10 @@ _shmspy() {
     1)
       if [[ ${args[0]} == undo ]]; then _shmspy_offer "$cur" file; else _shmspy_offer "$cur" name; fi ;;
     2) : ;;
+    esac ;;
+  clean)
+    case $n in
+    0) : ;;
     esac ;;
   esac
 }

@@ -23,6 +23,8 @@ function __shmspy_takes
             return 0
         case 'inject -s' 'inject --offset' 'inject --bit' 'inject --hex' 'inject --str' 'inject -t' 'inject --as' 'inject -k' 'inject --count' 'inject --seed' 'inject -n' 'inject --length' 'inject --journal'
             return 0
+        case 'clean --older-than' 'clean -k' 'clean --kind' 'clean --journal-dir'
+            return 0
     end
     return 1
 end
@@ -88,6 +90,7 @@ complete -c shmspy -n $__shmspy_none -a watch -d 'live hex view of one object (T
 complete -c shmspy -n $__shmspy_none -a probe -d 'touch an address safely and explain the fault'
 complete -c shmspy -n $__shmspy_none -a demo -d 'classroom scenarios: faults really caused, explained'
 complete -c shmspy -n $__shmspy_none -a inject -d 'inject faults into a live segment, journalled, undoable'
+complete -c shmspy -n $__shmspy_none -a clean -d 'list (and with --yes remove) objects nothing maps or holds'
 complete -c shmspy -n $__shmspy_none -l help -d 'show the commands'
 complete -c shmspy -n $__shmspy_none -l version -d 'show the version'
 
@@ -179,3 +182,11 @@ complete -c shmspy -n '__shmspy_pos inject 0+' -s h -l help -d 'show this help'
 complete -c shmspy -n '__shmspy_pos inject 0' -x -a 'flip set corrupt truncate unlink chmod undo'
 complete -c shmspy -n '__shmspy_pos inject 1 =undo' -r -F
 complete -c shmspy -n '__shmspy_pos inject 1 !undo' -x -a '(__shmspy_names)'
+
+# clean
+complete -c shmspy -n '__shmspy_pos clean 0+' -l older-than -x -d 'only objects unchanged for this long (90s, 30m, 1h, 2d)'
+complete -c shmspy -n '__shmspy_pos clean 0+' -s k -l kind -x -a 'posix sysv all' -d 'only objects of this kind (default all)'
+complete -c shmspy -n '__shmspy_pos clean 0+' -l yes -d 'remove them (journalled); without it nothing is removed'
+complete -c shmspy -n '__shmspy_pos clean 0+' -l journal-dir -r -F -d 'write the journals there (default: the current directory)'
+complete -c shmspy -n '__shmspy_pos clean 0+' -l json -d 'one JSON document (fields in '\''man shmspy'\'')'
+complete -c shmspy -n '__shmspy_pos clean 0+' -s h -l help -d 'show this help'

@@ -29,7 +29,9 @@ typedef struct spy_demo_obs {
 /* Runs the experiment called name (the scenario names of `shmspy demo`),
  * with real objects, processes and faults, and fills *o with what was
  * observed. Everything created is removed again. SPY_EINVAL for an
- * unknown name; SPY_EIO when the experiment could not be set up. */
+ * unknown name; SPY_EIO when the experiment could not be set up;
+ * SPY_ENOTSUP when this system or user cannot run it (tmpfs-full without
+ * root or mount namespaces): err says "skipped: " and why. */
 int spy_demo_experiment(const char *name, spy_demo_obs *o, spy_err *err);
 
 /* 1 if this system runs the experiment called name, else 0 (Windows runs

@@ -6,6 +6,7 @@
 
 #include "../core/json.h"
 #include "../core/sizecheck.h"
+#include "../ops/capacity.h"
 #include "cli.h"
 #include "../backends/seg.h"
 #include "../backends/mappers.h"
@@ -182,6 +183,30 @@ static void print_sysv_status(uint32_t status) {
     fputc('\n', stdout);
 }
 
+/* The capacity warning (ops/capacity.h): a line under the size, or the
+ * "holes" and "capacity_warning" members when j is set. */
+static void print_capacity(const spy_seg_info *s, spy_json *j) {
+    spy_capacity_check c;
+    char line[256];
+    spy_capacity_check_now(s, &c);
+    if (c.warn)
+        spy_capacity_warning(&c, line, sizeof line);
+    if (j == NULL) {
+        if (c.warn)
+            printf("warning:   %s\n", line);
+        return;
+    }
+    if (!c.known)
+        return;
+    spy_json_key(j, "holes");
+    spy_json_uint(j, c.holes);
+    spy_json_key(j, "capacity_warning");
+    if (c.warn)
+        spy_json_str(j, line);
+    else
+        spy_json_null(j);
+}
+
 static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
                        const char *opened_note, const spy_access *acc) {
     char t[48], perms[10];
@@ -203,6 +228,7 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
                (s->size + page - 1) / page,
                (s->size + page - 1) / page == 1 ? "" : "s", page);
     fputc('\n', stdout);
+    print_capacity(s, NULL);
     cli_format_perms(s->mode, perms);
     printf("mode:      %04o (%s)\n", (unsigned)(s->mode & 07777), perms);
     printf("owner:     %s (uid %u), group %s (gid %u)\n", s->owner,
@@ -318,6 +344,7 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
     spy_json_uint(&j, s->size);
     spy_json_key(&j, "page_size");
     spy_json_uint(&j, spy_page_size());
+    print_capacity(s, &j);
     spy_json_key(&j, "mode");
     snprintf(mode, sizeof mode, "%04o", (unsigned)(s->mode & 07777));
     spy_json_str(&j, mode);

@@ -34,6 +34,8 @@ static const command commands[] = {
      "classroom scenarios: faults really caused, explained"},
     {"inject", cmd_inject, &cmd_inject_spec,
      "inject faults into a live segment, journalled, undoable"},
+    {"clean", cmd_clean, &cmd_clean_spec,
+     "list (and with --yes remove) objects nothing maps or holds"},
 };
 
 static void usage(FILE *f) {

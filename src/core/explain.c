@@ -20,6 +20,57 @@ void spy_human_size(uint64_t n, char *buf, size_t cap) {
     snprintf(buf, cap, "%.1f %s", v, units[u]);
 }
 
+spy_sigbus_cause spy_explain_sigbus(const spy_sigbus_facts *f,
+                                    const char *code_name, char *buf,
+                                    size_t cap) {
+    char fr[32];
+    if (f->size >= 0 && f->off >= (uint64_t)f->size) {
+        snprintf(buf, cap,
+                 "SIGBUS past the end: the object was truncated. The "
+                 "address is %s, but the object is only %" PRId64 " bytes "
+                 "now: the mapping is longer than the file (it was "
+                 "truncated, or never ftruncate'd to the mapped length). "
+                 "Pages wholly past the end of the file have no data behind "
+                 "them, and touching them raises SIGBUS (%s) instead of "
+                 "SIGSEGV.",
+                 f->what, f->size, code_name);
+        return SPY_SIGBUS_PAST_END;
+    }
+    if (f->size < 0 || !f->has_free) {
+        snprintf(buf, cap,
+                 "SIGBUS (%s): the address is mapped, but the object behind "
+                 "it cannot supply this page: a file or shared memory object "
+                 "shorter than its mapping, or a full file system.",
+                 code_name);
+        return SPY_SIGBUS_UNKNOWN;
+    }
+    spy_human_size(f->free, fr, sizeof fr);
+    if (f->free < (f->page ? f->page : 1)) {
+        snprintf(buf, cap,
+                 "SIGBUS with offset < object size on a full %s: no %s to "
+                 "back the page (%s full: %" PRIu64
+                 " bytes free). The address is %s and "
+                 "the object is %" PRId64 " bytes, so nothing was "
+                 "truncated: the page is a hole (never written), and the "
+                 "kernel allocates a hole's page on first touch; with no "
+                 "room left it raises SIGBUS (%s). Write the whole object "
+                 "once after ftruncate (or fallocate it) to reserve its "
+                 "memory up front, and keep %s from filling up.",
+                 f->tmpfs ? "tmpfs" : "file system",
+                 f->tmpfs ? "memory" : "space",
+                 f->tmpfs ? "tmpfs" : "file system", f->free, f->what, f->size,
+                 code_name, f->tmpfs ? "the tmpfs" : "the file system");
+        return SPY_SIGBUS_FS_FULL;
+    }
+    snprintf(buf, cap,
+             "SIGBUS (%s) inside the object: the address is %s and the "
+             "object is %" PRId64 " bytes, so it was not cut off. Its file "
+             "system has %s free now; it was probably full when the page "
+             "was touched (a hole's page is allocated on first touch).",
+             code_name, f->what, f->size, fr);
+    return SPY_SIGBUS_UNKNOWN;
+}
+
 static const char *describe_path(const spy_map_entry *e) {
     if (e->path[0] == '\0')
         return "anonymous memory";
@@ -291,16 +342,20 @@ void spy_explain_probe(uint64_t addr, size_t len, int write,
         cb("why", buf, arg);
     } else if (f->sig != 0 && strcmp(f->sig_name, "SIGBUS") == 0) {
         uint64_t file_off = r->inside ? r->at.offset + (addr - r->at.start) : 0;
-        if (r->inside && r->file_size >= 0)
-            snprintf(buf, sizeof buf,
-                     "The address is file offset %" PRIu64 " of %s, but the "
-                     "file is only %" PRId64 " bytes now: the mapping is "
-                     "longer than the file (it was truncated, or never "
-                     "ftruncate'd to the mapped length). Pages wholly past "
-                     "the end of the file have no data behind them, and "
-                     "touching them raises SIGBUS (%s) instead of SIGSEGV.",
-                     file_off, r->at.path, r->file_size, f->code_name);
-        else
+        if (r->inside && r->file_size >= 0) {
+            spy_sigbus_facts sf;
+            char what[320];
+            snprintf(what, sizeof what, "file offset %" PRIu64 " of %s",
+                     file_off, r->at.path);
+            sf.off = file_off;
+            sf.size = r->file_size;
+            sf.has_free = r->has_fs_free;
+            sf.free = r->fs_free;
+            sf.tmpfs = r->fs_tmpfs;
+            sf.page = page_size;
+            sf.what = what;
+            spy_explain_sigbus(&sf, f->code_name, buf, sizeof buf);
+        } else
             snprintf(buf, sizeof buf,
                      "SIGBUS (%s): the address is mapped, but the object "
                      "behind it cannot supply this page — usually a file or "

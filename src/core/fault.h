@@ -42,6 +42,13 @@ typedef struct spy_region {
     int has_above; /* nearest mapping above addr (when not inside) */
     spy_map_entry above;
     int64_t file_size; /* size of at.path now when it is a file, else -1 */
+    /* The file system of at.path now (when file_size >= 0): has_fs_free
+     * set when it could be measured (statvfs), fs_free the bytes it can
+     * still allocate, fs_tmpfs 1 when it is a tmpfs (/dev/shm). A SIGBUS
+     * inside the file on a full file system is not a truncation. */
+    int has_fs_free;
+    uint64_t fs_free;
+    int fs_tmpfs;
     /* Windows only: VirtualQuery of the address itself, in Win32 words
      * ("MEM_FREE", "PAGE_READONLY", "PAGE_READWRITE|PAGE_GUARD",
      * "MEM_MAPPED"); all "" on POSIX, where /proc/self/maps is the truth. */

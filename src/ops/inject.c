@@ -254,6 +254,8 @@ int spy_inject_run(spy_inject_req *q, spy_inject_done *d, spy_err *e) {
         j->mode = st.mode;
         rc = plan(q, o, &st, j, e);
     }
+    if (rc == 0 && q->recheck != NULL)
+        rc = q->recheck(&d->j, q->recheck_arg, e);
     if (rc == 0)
         rc = spy_journal_format(&d->j, &text, &text_len, e);
     /* The journal is on disk before the object changes. */

@@ -40,6 +40,13 @@ typedef struct spy_inject_req {
                             name in the current directory */
     int follow; /* a file: path's last symlink may be followed (--follow;
                    see spy_seg_open for the link rule) */
+    /* Optional: called once the object is open and its journal planned
+     * (j holds its identity, size and saved bytes), before the journal is
+     * written and the object changed. A nonzero return (with err set)
+     * aborts the inject with nothing written or changed. `shmspy clean`
+     * re-checks here that the object is still the unused one it listed. */
+    int (*recheck)(const spy_journal *j, void *arg, spy_err *err);
+    void *recheck_arg;
 } spy_inject_req;
 
 /* Frees what q owns (the payload); q may be reused after spy_inject_req

@@ -6,7 +6,7 @@ source "$SPY_TESTLIB"
 
 t_run "$SHMSPY" demo
 t_expect_rc 0 "demo without a name lists the scenarios"
-t_expect_eq "$(printf '%s\n' "$T_OUT" | wc -l)" "13" "13 scenarios, one line each"
+t_expect_eq "$(printf '%s\n' "$T_OUT" | wc -l)" "14" "14 scenarios, one line each"
 
 # scenario -> what --json must report (signal/code, or errno).
 expect() {
@@ -39,10 +39,54 @@ t_expect_match "$(printf '%s' "$T_OUT" | tr -s '\n ' '  ')" "maps it at 0x[0-9a-
 a=$(printf '%s' "$T_OUT" | tr '\n' ' ' | grep -oE 'at 0x[0-9a-f]+' | sort -u | wc -l)
 t_expect_eq "$a" "2" "and they differ"
 
+# tmpfs-full needs root and a mount namespace; it is skipped otherwise.
+if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
+  full=1
+  ran=14
+else
+  full=0
+  ran=13
+fi
+
+# The truncation SIGBUS is explained as a truncation, not as a full tmpfs.
+t_run "$SHMSPY" demo truncate-under-reader
+flat=$(printf '%s' "$T_OUT" | tr -s '\n ' '  ')
+t_expect_match "$flat" "SIGBUS past the end: the object was truncated" \
+  "truncate-under-reader is explained as a truncation"
+t_expect_nomatch "$flat" "tmpfs full" "and not as a full tmpfs"
+
+if [ "$full" = 1 ]; then
+  t_run "$SHMSPY" demo tmpfs-full
+  t_expect_rc 0 "demo tmpfs-full behaves as the lesson says (root)"
+  flat=$(printf '%s' "$T_OUT" | tr -s '\n ' '  ')
+  t_expect_match "$flat" "SIGBUS \(BUS_ADRERR\) at 0x[0-9a-f]+, caught" "it really caught SIGBUS"
+  t_expect_match "$flat" "no memory to back the page \(tmpfs full: [0-9]+ bytes free\)" \
+    "explained as a full tmpfs"
+  t_expect_match "$flat" "object offset [0-9]+ and the object is 1048576 bytes, so nothing was truncated" \
+    "at an offset inside the object, which still has its size"
+  t_expect_nomatch "$flat" "SIGBUS past the end: the object was truncated" "not explained as a truncation"
+  t_expect_eq "$(mount | grep -c shmspy-lab)" "0" "the small tmpfs is not seen outside its namespace"
+  t_run "$SHMSPY" demo tmpfs-full --json
+  t_expect_eq "$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["as_expected"], d["signal"])')" \
+    "True SIGBUS" "demo tmpfs-full --json: as expected, SIGBUS"
+else
+  echo "skip - tmpfs-full needs root and mount namespaces"
+fi
+if t_can_switch_user; then
+  t_run t_as_user 65534 "$SHMSPY" demo tmpfs-full
+  t_expect_error 1 "demo tmpfs-full: skipped: needs root" "as nobody, tmpfs-full is skipped with the reason, exit 1"
+  t_expect_eq "$T_OUT" "" "and prints no scenario"
+  t_run t_as_user 65534 "$SHMSPY" demo all
+  t_expect_match "$T_OUT" "^== tmpfs-full: demo tmpfs-full: skipped: needs root" "demo all as nobody says it skipped"
+  t_expect_rc 0 "and a skip is not a failure of demo all"
+else
+  echo "skip - cannot switch to another user"
+fi
+
 t_run "$SHMSPY" demo all
 t_expect_rc 0 "demo all passes"
-t_expect_eq "$(printf '%s\n' "$T_OUT" | grep -c '^result: *as the lesson says')" "13" \
-  "every scenario reports 'as the lesson says'"
+t_expect_eq "$(printf '%s\n' "$T_OUT" | grep -c '^result: *as the lesson says')" "$ran" \
+  "every scenario that runs here reports 'as the lesson says'"
 t_expect_eq "$(ls /dev/shm | grep -c "^shmspy-lab-")" "0" "demos leave no object behind"
 
 t_run "$SHMSPY" demo nope

@@ -70,6 +70,7 @@ declare -A runtime=(
   [list]="list --json"
   [probe]="probe 0x1000 --json"
   [demo]="demo unlink-while-mapped --json"
+  [clean]="clean --json"
 )
 # The sanitizers and valgrind read their options, threads and maps
 # through /proc, which these namespaces take away (LeakSanitizer dies at

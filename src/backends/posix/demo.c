@@ -7,14 +7,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -444,6 +447,114 @@ static int demand_paging(spy_demo_obs *o, spy_err *err) {
     return 0;
 }
 
+/* ---- tmpfs-full: SIGBUS on a full tmpfs, nothing truncated ------------ */
+
+#define FULL_TMPFS "size=256k,mode=1777"
+#define FULL_OBJECT (1024 * 1024)
+
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
+
+/* What the child saw in its private mount namespace. */
+typedef struct full_report {
+    int skipped; /* the experiment could not be set up: why says why */
+    char why[160];
+    int faulted;
+    spy_fault fault;
+    int64_t size;    /* the object's size when the fault was caught */
+    int64_t off;     /* object offset of the fault */
+    int64_t free;    /* bytes the tmpfs could still allocate then */
+    int64_t touched; /* pages touched before the fault */
+    int tmpfs;       /* /dev/shm was a tmpfs then */
+} full_report;
+
+static void full_skip(full_report *r, const char *what) {
+    r->skipped = 1;
+    snprintf(r->why, sizeof r->why, "%s: %s", what, strerror(errno));
+}
+
+/* In a child: a mount namespace of its own (so nothing outside sees it),
+ * mounts private, a 256 KiB tmpfs over /dev/shm, a 1 MiB object that is
+ * one hole, mapped; pages written one by one until one cannot be had. */
+static void child_fills_tmpfs(int wfd, void *arg) {
+    full_report r;
+    const char *name = arg;
+    volatile uint8_t *p = MAP_FAILED;
+    struct stat st;
+    struct statfs fs;
+    int fd = -1;
+    int64_t i;
+
+    memset(&r, 0, sizeof r);
+    if (geteuid() != 0) {
+        r.skipped = 1;
+        snprintf(r.why, sizeof r.why,
+                 "needs root to mount a small tmpfs in a private mount "
+                 "namespace (running as uid %d)",
+                 (int)geteuid());
+    } else if (unshare(CLONE_NEWNS) != 0) {
+        full_skip(&r, "unshare(CLONE_NEWNS) refused");
+    } else if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+        full_skip(&r, "making the mounts private refused");
+    } else if (mount("shmspy-lab", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+                     FULL_TMPFS) != 0) {
+        full_skip(&r, "mounting a 256 KiB tmpfs on /dev/shm refused");
+    } else if ((fd = lab_object(name, FULL_OBJECT)) < 0) {
+        full_skip(&r, "shm_open in the small tmpfs");
+    } else if ((p = mmap(NULL, FULL_OBJECT, PROT_READ | PROT_WRITE, MAP_SHARED,
+                         fd, 0)) == MAP_FAILED) {
+        full_skip(&r, "mmap");
+    }
+    if (!r.skipped) {
+        for (i = 0; i < FULL_OBJECT / PAGE; i++) {
+            uint8_t b[1];
+            if (spy_probe((uint64_t)(uintptr_t)(p + i * PAGE), 1, 1, b,
+                          &r.fault) != 0) {
+                r.faulted = 1;
+                r.off = (int64_t)(r.fault.addr - (uint64_t)(uintptr_t)p);
+                break;
+            }
+            r.touched++;
+        }
+        /* The facts at fault time: size and room now, before cleaning. */
+        r.size = fstat(fd, &st) == 0 ? (int64_t)st.st_size : -1;
+        if (statfs("/dev/shm", &fs) == 0) {
+            r.free = (int64_t)fs.f_bavail * (int64_t)fs.f_bsize;
+            r.tmpfs = fs.f_type == TMPFS_MAGIC;
+        }
+        munmap((void *)p, FULL_OBJECT);
+    }
+    if (fd >= 0) {
+        close(fd);
+        shm_unlink(name);
+    }
+    /* The tmpfs goes with this process's mount namespace. */
+    if (write(wfd, &r, sizeof r) != sizeof r)
+        _exit(1);
+}
+
+static int tmpfs_full(spy_demo_obs *o, spy_err *err) {
+    char name[64];
+    full_report r;
+    lab_name(name, sizeof name, "full");
+    if (in_child(child_fills_tmpfs, name, &r, sizeof r) != 0)
+        return setup_failed("fork", err);
+    if (r.skipped)
+        return spy_err_set(err, SPY_ENOTSUP, 0, "demo tmpfs-full: skipped: %s",
+                           r.why);
+    o->faulted = r.faulted;
+    o->fault = r.fault;
+    o->v[0] = r.size;
+    o->v[1] = r.off;
+    o->v[2] = r.free;
+    o->v[3] = r.touched;
+    o->addr[0] = FULL_OBJECT;
+    snprintf(o->text[0], sizeof o->text[0], "%s", r.tmpfs ? "tmpfs" : "");
+    snprintf(o->text[1], sizeof o->text[1], "%s", FULL_TMPFS);
+    return 0;
+}
+
 static int null_deref_exp(spy_demo_obs *o, spy_err *err) {
     (void)err;
     return null_deref(o);
@@ -463,6 +574,7 @@ const spy__experiment spy__experiments[] = {
     {"never-sized", never_sized},
     {"misaligned-offset", misaligned_offset},
     {"demand-paging", demand_paging},
+    {"tmpfs-full", tmpfs_full},
 };
 
 const size_t spy__n_experiments =

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "shared.h"
 
 int spy__maps_parse(char *line, spy__maps_line *out) {
     unsigned long long start, end, offset, ino;
@@ -103,7 +104,7 @@ void spy__proc_title(int pid, const char *comm, char *buf, size_t cap) {
         snprintf(buf, cap, "[%s]", comm);
 }
 
-static int is_pid_dir(const char *s) {
+int spy__is_pid_dir(const char *s) {
     if (*s == '\0')
         return 0;
     for (; *s != '\0'; s++)
@@ -121,8 +122,8 @@ static unsigned hexval(char c) {
 /* The device and inode columns of a maps line, read without sscanf: a
  * cheap look that lets the scan skip anonymous mappings and, when it
  * counts one device's inodes, every other device's lines. 0 on success. */
-static int quick_dev_ino(const char *p, const char *end, uint64_t *dev,
-                         uint64_t *ino) {
+int spy__quick_dev_ino(const char *p, const char *end, uint64_t *dev,
+                       uint64_t *ino) {
     unsigned maj = 0, min = 0;
     uint64_t v = 0;
     int field;
@@ -151,7 +152,7 @@ static int quick_dev_ino(const char *p, const char *end, uint64_t *dev,
 /* Reads all of /proc/PID/maps into *buf (grown as needed) with read(2):
  * one or a few large reads instead of stdio's 4 KiB ones. Returns the
  * length, or -1 with errno set. */
-static ssize_t slurp_maps(int pid, char **buf, size_t *cap) {
+ssize_t spy__slurp_maps(int pid, char **buf, size_t *cap) {
     char path[64];
     size_t len = 0;
     int fd;
@@ -194,7 +195,7 @@ static ssize_t slurp_maps(int pid, char **buf, size_t *cap) {
 /* Whether /proc hides other users' processes from us altogether
  * (hidepid=2 "invisible", hidepid=4 "ptraceable"): they are then not even
  * listed, so no EACCES tells that some could not be inspected. */
-static int proc_hides_pids(void) {
+int spy__proc_hides_pids(void) {
     FILE *f;
     char line[4096];
     int hides = 0;
@@ -238,10 +239,10 @@ static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
         char *p, *end;
         ssize_t n;
         int pid;
-        if (!is_pid_dir(de->d_name))
+        if (!spy__is_pid_dir(de->d_name))
             continue;
         pid = atoi(de->d_name);
-        n = slurp_maps(pid, &buf, &cap);
+        n = spy__slurp_maps(pid, &buf, &cap);
         if (n < 0) {
             if ((errno == EACCES || errno == EPERM) && hidden != NULL)
                 (*hidden)++;
@@ -254,7 +255,7 @@ static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
             spy__maps_line l;
             if (nl != NULL)
                 *nl = '\0';
-            if (quick_dev_ino(p, nl != NULL ? nl : end, &dev, &ino) == 0 &&
+            if (spy__quick_dev_ino(p, nl != NULL ? nl : end, &dev, &ino) == 0 &&
                 ino != 0 && (!filter || dev == want) &&
                 spy__maps_parse(p, &l) == 0 && l.ino != 0)
                 stop = cb(pid, &l, arg);
@@ -265,7 +266,7 @@ static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
     closedir(d);
     /* Processes /proc does not show count as one that could not be
      * inspected: how many there are is not known. */
-    if (hidden != NULL && *hidden == 0 && proc_hides_pids())
+    if (hidden != NULL && *hidden == 0 && spy__proc_hides_pids())
         *hidden = 1;
     return 0;
 }
@@ -449,4 +450,64 @@ spy__ino_count *spy__maps_count(uint64_t dev, size_t *n, int *ok, int *hidden) {
         qsort(c.v, used, sizeof c.v[0], by_ino);
     *n = c.n;
     return c.v;
+}
+
+int spy_holders(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
+                int *hidden, spy_err *err) {
+    DIR *d;
+    struct dirent *de;
+    int stop = 0, seen_hidden = 0;
+
+    if (hidden != NULL)
+        *hidden = 0;
+    if (info->kind == SPY_KIND_SYSV)
+        return 0;
+    d = opendir("/proc");
+    if (d == NULL)
+        return spy_err_set(err, SPY_EIO, errno,
+                           "/proc: cannot list processes: %s", strerror(errno));
+    while (!stop && (de = readdir(d)) != NULL) {
+        char path[64], comm[64], title[sizeof((spy_mapper *)0)->title];
+        struct dirent *fe;
+        DIR *fd_dir;
+        int pid, named = 0;
+        if (!spy__is_pid_dir(de->d_name))
+            continue;
+        pid = atoi(de->d_name);
+        snprintf(path, sizeof path, "/proc/%d/fd", pid);
+        fd_dir = opendir(path);
+        if (fd_dir == NULL) {
+            if (errno == EACCES || errno == EPERM)
+                seen_hidden++;
+            continue;
+        }
+        while (!stop && (fe = readdir(fd_dir)) != NULL) {
+            struct stat st;
+            spy_mapper m;
+            if (!isdigit((unsigned char)fe->d_name[0]) ||
+                fstatat(dirfd(fd_dir), fe->d_name, &st, 0) != 0 ||
+                (uint64_t)st.st_dev != info->dev ||
+                (uint64_t)st.st_ino != info->ino)
+                continue;
+            if (!named) {
+                spy__proc_comm(pid, comm, sizeof comm);
+                spy__proc_title(pid, comm, title, sizeof title);
+                named = 1;
+            }
+            memset(&m, 0, sizeof m);
+            m.pid = pid;
+            m.fd = atoi(fe->d_name);
+            snprintf(m.comm, sizeof m.comm, "%s", comm);
+            memcpy(m.title, title, sizeof m.title);
+            m.deleted = info->removed >= 0 ? info->removed : -1;
+            stop = cb(&m, arg);
+        }
+        closedir(fd_dir);
+    }
+    closedir(d);
+    if (seen_hidden == 0 && spy__proc_hides_pids())
+        seen_hidden = 1;
+    if (hidden != NULL)
+        *hidden = seen_hidden;
+    return 0;
 }

@@ -15,6 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
 
 #include "internal.h"
 
@@ -129,8 +134,17 @@ int spy_addr_describe(uint64_t addr, spy_region *out, spy_err *err) {
             copy_entry(&out->at, &l);
             if (l.ino != 0 && l.path[0] == '/' && !l.deleted) {
                 struct stat st;
+                struct statfs fs;
                 if (stat(l.path, &st) == 0 && S_ISREG(st.st_mode))
                     out->file_size = (int64_t)st.st_size;
+                /* How full its file system is: a hole's page is
+                 * allocated on first touch, and a full tmpfs answers
+                 * with SIGBUS (explain.c tells it from a truncation). */
+                if (out->file_size >= 0 && statfs(l.path, &fs) == 0) {
+                    out->has_fs_free = 1;
+                    out->fs_free = (uint64_t)fs.f_bavail * (uint64_t)fs.f_bsize;
+                    out->fs_tmpfs = fs.f_type == TMPFS_MAGIC;
+                }
             }
             break;
         }

@@ -246,6 +246,61 @@ START_TEST(test_past_end_of_file) {
 }
 END_TEST
 
+/* A SIGBUS inside the object on a full tmpfs is not a truncation; the
+ * same fault past the end is, whatever the free space. */
+START_TEST(test_sigbus_full_tmpfs) {
+    spy_region r;
+    texts t = {"", 0};
+    memset(&r, 0, sizeof r);
+    r.inside = 1;
+    r.at = entry(0x2000000, 0x2100000, "rw-s", "/dev/shm/big");
+    r.file_size = 1048576;
+    r.has_fs_free = 1;
+    r.fs_free = 0;
+    r.fs_tmpfs = 1;
+    spy_explain_probe(0x2040000, 1, 1, &r, &buserr, 4096, collect, &t);
+    HAS(t, "no memory to back the page (tmpfs full: 0 bytes free)");
+    HAS(t, "file offset 262144 of /dev/shm/big");
+    HAS(t, "nothing was truncated");
+    HASNT(t, "past the end");
+
+    memset(&t, 0, sizeof t);
+    r.file_size = 4096; /* truncated: offset 262144 lies past the end */
+    spy_explain_probe(0x2040000, 1, 1, &r, &buserr, 4096, collect, &t);
+    HAS(t, "SIGBUS past the end: the object was truncated");
+    HASNT(t, "tmpfs full");
+}
+END_TEST
+
+START_TEST(test_sigbus_causes) {
+    spy_sigbus_facts f;
+    char buf[1024];
+    memset(&f, 0, sizeof f);
+    f.what = "object offset 8192";
+    f.page = 4096;
+    f.off = 8192;
+    f.size = -1;
+    ck_assert_int_eq(spy_explain_sigbus(&f, "BUS_ADRERR", buf, sizeof buf),
+                     SPY_SIGBUS_UNKNOWN);
+    f.size = 8192;
+    ck_assert_int_eq(spy_explain_sigbus(&f, "BUS_ADRERR", buf, sizeof buf),
+                     SPY_SIGBUS_PAST_END);
+    f.size = 65536;
+    ck_assert_int_eq(spy_explain_sigbus(&f, "BUS_ADRERR", buf, sizeof buf),
+                     SPY_SIGBUS_UNKNOWN); /* free space not measured */
+    f.has_free = 1;
+    f.free = 4095;
+    ck_assert_int_eq(spy_explain_sigbus(&f, "BUS_ADRERR", buf, sizeof buf),
+                     SPY_SIGBUS_FS_FULL);
+    ck_assert_msg(strstr(buf, "file system full: 4095 bytes free") != NULL,
+                  "%s", buf);
+    f.free = 1 << 20; /* room again: inside, but not provably full */
+    ck_assert_int_eq(spy_explain_sigbus(&f, "BUS_ADRERR", buf, sizeof buf),
+                     SPY_SIGBUS_UNKNOWN);
+    ck_assert_msg(strstr(buf, "not cut off") != NULL, "%s", buf);
+}
+END_TEST
+
 START_TEST(test_access_that_worked) {
     spy_region r;
     texts t = {"", 0};
@@ -290,6 +345,8 @@ int main(void) {
     tcase_add_test(tc, test_odd_linux_addresses);
     tcase_add_test(tc, test_win_free);
     tcase_add_test(tc, test_win_inside);
+    tcase_add_test(tc, test_sigbus_full_tmpfs);
+    tcase_add_test(tc, test_sigbus_causes);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
