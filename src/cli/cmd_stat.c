@@ -147,6 +147,10 @@ static const char *access_via(spy_access_kind k) {
         return "attach_each";
     case SPY_ACCESS_ATTACHED:
         return "attached";
+    case SPY_ACCESS_HOLDER_FD:
+        return "holder_fd";
+    case SPY_ACCESS_MAP_FILES:
+        return "map_files";
     default:
         return "none";
     }
@@ -157,13 +161,18 @@ static void print_access_json(spy_json *j, const spy_access *a) {
     spy_json_obj_begin(j);
     spy_json_key(j, "via");
     spy_json_str(j, access_via(a->kind));
-    if (a->kind == SPY_ACCESS_PROCESS) {
+    if (a->kind == SPY_ACCESS_PROCESS || a->kind == SPY_ACCESS_HOLDER_FD ||
+        a->kind == SPY_ACCESS_MAP_FILES) {
         spy_json_key(j, "pid");
         spy_json_int(j, a->pid);
         spy_json_key(j, "comm");
         spy_json_str(j, a->comm);
         spy_json_key(j, "address");
         spy_json_uint(j, a->addr);
+        if (a->kind == SPY_ACCESS_HOLDER_FD) {
+            spy_json_key(j, "fd");
+            spy_json_int(j, a->fd);
+        }
     }
     spy_json_key(j, "text");
     spy_json_str(j, a->text);
