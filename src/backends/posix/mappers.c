@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "shared.h"
 
 int spy__maps_parse(char *line, spy__maps_line *out) {
     unsigned long long start, end, offset, ino;
@@ -103,7 +104,7 @@ void spy__proc_title(int pid, const char *comm, char *buf, size_t cap) {
         snprintf(buf, cap, "[%s]", comm);
 }
 
-static int is_pid_dir(const char *s) {
+int spy__is_pid_dir(const char *s) {
     if (*s == '\0')
         return 0;
     for (; *s != '\0'; s++)
@@ -121,8 +122,8 @@ static unsigned hexval(char c) {
 /* The device and inode columns of a maps line, read without sscanf: a
  * cheap look that lets the scan skip anonymous mappings and, when it
  * counts one device's inodes, every other device's lines. 0 on success. */
-static int quick_dev_ino(const char *p, const char *end, uint64_t *dev,
-                         uint64_t *ino) {
+int spy__quick_dev_ino(const char *p, const char *end, uint64_t *dev,
+                       uint64_t *ino) {
     unsigned maj = 0, min = 0;
     uint64_t v = 0;
     int field;
@@ -151,7 +152,7 @@ static int quick_dev_ino(const char *p, const char *end, uint64_t *dev,
 /* Reads all of /proc/PID/maps into *buf (grown as needed) with read(2):
  * one or a few large reads instead of stdio's 4 KiB ones. Returns the
  * length, or -1 with errno set. */
-static ssize_t slurp_maps(int pid, char **buf, size_t *cap) {
+ssize_t spy__slurp_maps(int pid, char **buf, size_t *cap) {
     char path[64];
     size_t len = 0;
     int fd;
@@ -194,7 +195,7 @@ static ssize_t slurp_maps(int pid, char **buf, size_t *cap) {
 /* Whether /proc hides other users' processes from us altogether
  * (hidepid=2 "invisible", hidepid=4 "ptraceable"): they are then not even
  * listed, so no EACCES tells that some could not be inspected. */
-static int proc_hides_pids(void) {
+int spy__proc_hides_pids(void) {
     FILE *f;
     char line[4096];
     int hides = 0;
@@ -238,10 +239,10 @@ static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
         char *p, *end;
         ssize_t n;
         int pid;
-        if (!is_pid_dir(de->d_name))
+        if (!spy__is_pid_dir(de->d_name))
             continue;
         pid = atoi(de->d_name);
-        n = slurp_maps(pid, &buf, &cap);
+        n = spy__slurp_maps(pid, &buf, &cap);
         if (n < 0) {
             if ((errno == EACCES || errno == EPERM) && hidden != NULL)
                 (*hidden)++;
@@ -254,7 +255,7 @@ static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
             spy__maps_line l;
             if (nl != NULL)
                 *nl = '\0';
-            if (quick_dev_ino(p, nl != NULL ? nl : end, &dev, &ino) == 0 &&
+            if (spy__quick_dev_ino(p, nl != NULL ? nl : end, &dev, &ino) == 0 &&
                 ino != 0 && (!filter || dev == want) &&
                 spy__maps_parse(p, &l) == 0 && l.ino != 0)
                 stop = cb(pid, &l, arg);
@@ -265,7 +266,7 @@ static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
     closedir(d);
     /* Processes /proc does not show count as one that could not be
      * inspected: how many there are is not known. */
-    if (hidden != NULL && *hidden == 0 && proc_hides_pids())
+    if (hidden != NULL && *hidden == 0 && spy__proc_hides_pids())
         *hidden = 1;
     return 0;
 }

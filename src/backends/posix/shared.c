@@ -1,0 +1,433 @@
+/* posix/shared.c - every shared mapping on the host (shared.h).
+ *
+ * The maps text is read whole per process (spy__slurp_maps) and only the
+ * lines whose permissions end in 's' are parsed, by hand; objects live in
+ * one open-addressing hash table keyed by (device, inode), their paths in
+ * one text arena and their uses in one array, so a line costs no
+ * allocation. The uses are grouped by object once at the end. */
+#include "shared.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+typedef struct tagged_use {
+    uint32_t obj;
+    spy__use u;
+} tagged_use;
+
+typedef struct scan_ctx {
+    spy__shared_set *s;
+    size_t objcap;
+    size_t *pathoff; /* per object: its path's offset in text */
+    size_t textlen, textcap;
+    tagged_use *tu;
+    size_t ntu, tucap;
+    uint64_t shm_dev;
+    int have_shm_dev;
+    int oom;
+} scan_ctx;
+
+static size_t hash_of(uint64_t dev, uint64_t ino, size_t cap) {
+    uint64_t h = (ino ^ (dev * 0xff51afd7ed558ccdu)) * 0x9e3779b97f4a7c15u;
+    return (size_t)(h >> 17) & (cap - 1);
+}
+
+/* The slot of (dev, ino) in the table: holding its index + 1, or 0. */
+static uint32_t *slot_of(const spy__shared_set *s, uint64_t dev, uint64_t ino) {
+    size_t i = hash_of(dev, ino, s->table_cap_);
+    for (;;) {
+        uint32_t *t = &s->table_[i];
+        if (*t == 0 || (s->v[*t - 1].dev == dev && s->v[*t - 1].ino == ino))
+            return t;
+        i = (i + 1) & (s->table_cap_ - 1);
+    }
+}
+
+static int grow_table(spy__shared_set *s) {
+    size_t cap = s->table_cap_ ? s->table_cap_ * 2 : 1024, i;
+    uint32_t *old = s->table_;
+    size_t oldcap = s->table_cap_;
+    s->table_ = calloc(cap, sizeof *s->table_);
+    if (s->table_ == NULL) {
+        s->table_ = old;
+        return -1;
+    }
+    s->table_cap_ = cap;
+    for (i = 0; i < oldcap; i++)
+        if (old[i] != 0) {
+            const spy__shared_obj *o = &s->v[old[i] - 1];
+            *slot_of(s, o->dev, o->ino) = old[i];
+        }
+    free(old);
+    return 0;
+}
+
+static int starts(const char *s, const char *prefix) {
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static spy_kind kind_of(const scan_ctx *c, const char *path, uint64_t dev) {
+    if (starts(path, "/SYSV"))
+        return SPY_KIND_SYSV;
+    if (starts(path, "/memfd:"))
+        return SPY_KIND_MEMFD;
+    if (strcmp(path, "/dev/zero") == 0 || strcmp(path, "/anon_hugepage") == 0)
+        return SPY_KIND_ANON;
+    if (starts(path, SPY__SHM_DIR "/") && c->have_shm_dev && dev == c->shm_dev)
+        return starts(path, SPY__SHM_DIR "/sem.") ? SPY_KIND_SEM
+                                                  : SPY_KIND_POSIX;
+    return SPY_KIND_FILE;
+}
+
+/* The index of object (dev, ino), added with path[0..len) when new.
+ * UINT32_MAX when out of memory. */
+static uint32_t obj_get(scan_ctx *c, uint64_t dev, uint64_t ino,
+                        const char *path, size_t len, int deleted) {
+    spy__shared_set *s = c->s;
+    spy__shared_obj *o;
+    uint32_t *t;
+    if ((s->n + 1) * 2 > s->table_cap_ && grow_table(s) != 0)
+        return UINT32_MAX;
+    t = slot_of(s, dev, ino);
+    if (*t != 0)
+        return *t - 1;
+    if (s->n == c->objcap) {
+        size_t ncap = c->objcap ? c->objcap * 2 : 256;
+        spy__shared_obj *nv = realloc(s->v, ncap * sizeof *nv);
+        size_t *np;
+        if (nv == NULL)
+            return UINT32_MAX;
+        s->v = nv;
+        np = realloc(c->pathoff, ncap * sizeof *np);
+        if (np == NULL)
+            return UINT32_MAX;
+        c->pathoff = np;
+        c->objcap = ncap;
+    }
+    if (c->textcap - c->textlen < len + 1) {
+        size_t ncap = c->textcap ? c->textcap * 2 : 16384;
+        char *nt;
+        while (ncap - c->textlen < len + 1)
+            ncap *= 2;
+        nt = realloc(s->text_, ncap);
+        if (nt == NULL)
+            return UINT32_MAX;
+        s->text_ = nt;
+        c->textcap = ncap;
+    }
+    memcpy(s->text_ + c->textlen, path, len);
+    s->text_[c->textlen + len] = '\0';
+    c->pathoff[s->n] = c->textlen;
+    o = &s->v[s->n];
+    memset(o, 0, sizeof *o);
+    o->dev = dev;
+    o->ino = ino;
+    o->deleted = deleted;
+    o->kind = kind_of(c, s->text_ + c->textlen, dev);
+    c->textlen += len + 1;
+    *t = (uint32_t)++s->n;
+    return (uint32_t)(s->n - 1);
+}
+
+static spy__use *use_add(scan_ctx *c, uint32_t obj) {
+    tagged_use *t;
+    if (c->ntu == c->tucap) {
+        size_t ncap = c->tucap ? c->tucap * 2 : 1024;
+        tagged_use *nv = realloc(c->tu, ncap * sizeof *nv);
+        if (nv == NULL)
+            return NULL;
+        c->tu = nv;
+        c->tucap = ncap;
+    }
+    t = &c->tu[c->ntu++];
+    memset(t, 0, sizeof *t);
+    t->obj = obj;
+    return &t->u;
+}
+
+static const char *hex(const char *p, const char *end, uint64_t *v) {
+    uint64_t x = 0;
+    for (; p < end; p++) {
+        char ch = *p;
+        if (ch >= '0' && ch <= '9')
+            x = x * 16 + (uint64_t)(ch - '0');
+        else if (ch >= 'a' && ch <= 'f')
+            x = x * 16 + (uint64_t)(ch - 'a' + 10);
+        else if (ch >= 'A' && ch <= 'F')
+            x = x * 16 + (uint64_t)(ch - 'A' + 10);
+        else
+            break;
+    }
+    *v = x;
+    return p;
+}
+
+/* Splits " (deleted)" off [path, path + *len). */
+static int cut_deleted(const char *path, size_t *len) {
+    if (*len >= 10 && memcmp(path + *len - 10, " (deleted)", 10) == 0) {
+        *len -= 10;
+        return 1;
+    }
+    return 0;
+}
+
+/* One maps line [p, end): kept only when shared (perms "...s"). */
+static int maps_line(scan_ctx *c, int pid, const char *p, const char *end) {
+    uint64_t start, stop, offset, dev, ino;
+    const char *q, *perms, *path;
+    size_t len;
+    int deleted;
+    uint32_t obj;
+    spy__use *u;
+
+    q = hex(p, end, &start);
+    if (q >= end || *q != '-')
+        return 0;
+    q = hex(q + 1, end, &stop);
+    if (end - q < 6 || *q != ' ' || q[4] != 's')
+        return 0;
+    perms = q + 1;
+    q = hex(q + 6, end, &offset);
+    if (spy__quick_dev_ino(p, end, &dev, &ino) != 0 || ino == 0)
+        return 0;
+    /* Past " dev inode" to the path, after its padding. */
+    q++;
+    while (q < end && *q != ' ')
+        q++; /* dev */
+    while (q < end && *q == ' ')
+        q++;
+    while (q < end && *q != ' ')
+        q++; /* inode */
+    while (q < end && *q == ' ')
+        q++;
+    path = q;
+    len = (size_t)(end - q);
+    deleted = cut_deleted(path, &len);
+    obj = obj_get(c, dev, ino, path, len, deleted);
+    if (obj == UINT32_MAX || (u = use_add(c, obj)) == NULL)
+        return -1;
+    u->pid = pid;
+    u->fd = -1;
+    u->start = start;
+    u->end = stop;
+    u->offset = offset;
+    memcpy(u->perms, perms, 4);
+    u->perms[4] = '\0';
+    return 0;
+}
+
+/* 0, or 1 when permission was refused, or -1 when out of memory. */
+static int scan_maps(scan_ctx *c, int pid, char **buf, size_t *cap) {
+    ssize_t n = spy__slurp_maps(pid, buf, cap);
+    const char *p, *end;
+    if (n < 0)
+        return errno == EACCES || errno == EPERM;
+    for (p = *buf, end = *buf + n; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl != NULL ? nl : end;
+        if (maps_line(c, pid, p, le) != 0)
+            return -1;
+        p = le + 1;
+    }
+    return 0;
+}
+
+/* The descriptors of pid that lead to a memfd or a /dev/shm object. 0, 1
+ * when permission was refused, -1 when out of memory. */
+static int scan_fds(scan_ctx *c, int pid) {
+    char path[64], link[4096];
+    DIR *d;
+    struct dirent *de;
+    int rc = 0;
+
+    snprintf(path, sizeof path, "/proc/%d/fd", pid);
+    d = opendir(path);
+    if (d == NULL)
+        return errno == EACCES || errno == EPERM;
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        struct stat st;
+        ssize_t len;
+        size_t l;
+        int deleted;
+        uint32_t obj;
+        spy__use *u;
+        if (de->d_name[0] < '0' || de->d_name[0] > '9')
+            continue;
+        len = readlinkat(dirfd(d), de->d_name, link, sizeof link - 1);
+        if (len <= 0)
+            continue;
+        link[len] = '\0';
+        if (!starts(link, "/memfd:") && !starts(link, SPY__SHM_DIR "/"))
+            continue;
+        if (fstatat(dirfd(d), de->d_name, &st, 0) != 0)
+            continue; /* closed meanwhile */
+        l = (size_t)len;
+        deleted = cut_deleted(link, &l);
+        obj = obj_get(c, (uint64_t)st.st_dev, (uint64_t)st.st_ino, link, l,
+                      deleted);
+        if (obj == UINT32_MAX || (u = use_add(c, obj)) == NULL) {
+            rc = -1;
+            break;
+        }
+        u->pid = pid;
+        u->fd = atoi(de->d_name);
+    }
+    closedir(d);
+    return rc;
+}
+
+static int use_cmp(const void *a, const void *b) {
+    const spy__use *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    if (x->fd != y->fd)
+        return x->fd < y->fd ? -1 : 1;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+/* Groups the tagged uses by object into s->uses_ and points each object
+ * at its slice. */
+static int finish(scan_ctx *c) {
+    spy__shared_set *s = c->s;
+    size_t *at, i, sum = 0;
+    if (s->n == 0)
+        return 0;
+    s->uses_ = malloc((c->ntu ? c->ntu : 1) * sizeof *s->uses_);
+    at = calloc(s->n, sizeof *at);
+    if (s->uses_ == NULL || at == NULL) {
+        free(at);
+        return -1;
+    }
+    for (i = 0; i < c->ntu; i++)
+        s->v[c->tu[i].obj].nuses++;
+    for (i = 0; i < s->n; i++) {
+        at[i] = sum;
+        s->v[i].uses = s->uses_ + sum;
+        s->v[i].path = s->text_ + c->pathoff[i];
+        sum += s->v[i].nuses;
+    }
+    for (i = 0; i < c->ntu; i++)
+        s->uses_[at[c->tu[i].obj]++] = c->tu[i].u;
+    for (i = 0; i < s->n; i++)
+        if (s->v[i].nuses > 1)
+            qsort(s->v[i].uses, s->v[i].nuses, sizeof(spy__use), use_cmp);
+    free(at);
+    return 0;
+}
+
+int spy__shared_scan(unsigned what, int32_t only_pid, spy__shared_set *out,
+                     spy_err *err) {
+    scan_ctx c;
+    struct stat st;
+    char *buf = NULL;
+    size_t cap = 0;
+    DIR *d = NULL;
+    int rc = 0;
+
+    memset(out, 0, sizeof *out);
+    memset(&c, 0, sizeof c);
+    c.s = out;
+    if (stat(SPY__SHM_DIR, &st) == 0) {
+        c.shm_dev = (uint64_t)st.st_dev;
+        c.have_shm_dev = 1;
+    }
+    if (only_pid == 0) {
+        d = opendir("/proc");
+        if (d == NULL)
+            return spy_err_set(err, SPY_EIO, errno,
+                               "/proc: cannot list processes: %s",
+                               strerror(errno));
+    }
+    for (;;) {
+        int pid, refused = 0, r;
+        if (d != NULL) {
+            struct dirent *de = readdir(d);
+            if (de == NULL)
+                break;
+            if (!spy__is_pid_dir(de->d_name))
+                continue;
+            pid = atoi(de->d_name);
+        } else {
+            pid = only_pid;
+        }
+        if (what & SPY__SCAN_MAPS) {
+            r = scan_maps(&c, pid, &buf, &cap);
+            if (r < 0)
+                c.oom = 1;
+            refused |= r > 0;
+        }
+        if (!c.oom && !refused && (what & SPY__SCAN_FDS)) {
+            r = scan_fds(&c, pid);
+            if (r < 0)
+                c.oom = 1;
+            refused |= r > 0;
+        }
+        out->hidden += refused;
+        if (c.oom || d == NULL)
+            break;
+    }
+    if (d != NULL)
+        closedir(d);
+    free(buf);
+    if (!c.oom && finish(&c) != 0)
+        c.oom = 1;
+    free(c.tu);
+    free(c.pathoff);
+    if (c.oom) {
+        spy__shared_free(out);
+        return spy_err_set(err, SPY_ENOMEM, ENOMEM,
+                           "/proc: shared mappings: out of memory");
+    }
+    if (only_pid == 0 && out->hidden == 0 && spy__proc_hides_pids())
+        out->hidden = 1;
+    return rc;
+}
+
+const spy__shared_obj *spy__shared_find(const spy__shared_set *s, uint64_t dev,
+                                        uint64_t ino) {
+    uint32_t *t;
+    if (s->table_cap_ == 0)
+        return NULL;
+    t = slot_of(s, dev, ino);
+    return *t != 0 ? &s->v[*t - 1] : NULL;
+}
+
+static int32_t count_pids(const spy__shared_obj *o, int holders) {
+    int32_t n = 0, last = -1;
+    size_t i;
+    /* Uses are sorted by pid: count the changes of pid among the uses of
+     * one sort. */
+    for (i = 0; i < o->nuses; i++) {
+        const spy__use *u = &o->uses[i];
+        if ((u->fd >= 0) != holders || u->pid == last)
+            continue;
+        last = u->pid;
+        n++;
+    }
+    return n;
+}
+
+int32_t spy__shared_mappers(const spy__shared_obj *o) {
+    return count_pids(o, 0);
+}
+
+int32_t spy__shared_holders(const spy__shared_obj *o) {
+    return count_pids(o, 1);
+}
+
+void spy__shared_free(spy__shared_set *s) {
+    free(s->v);
+    free(s->uses_);
+    free(s->text_);
+    free(s->table_);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,97 @@
+/* posix/shared.h - every shared mapping of every process, grouped into
+ * objects: one pass over /proc/[pid]/maps keeping the mappings with 's'
+ * in their permissions (MAP_SHARED: POSIX objects, memfds, anonymous
+ * shared memory, System V segments, files), and optionally one pass over
+ * /proc/[pid]/fd for descriptors that hold a memfd or a /dev/shm object
+ * without mapping it. Objects are keyed by device and inode, so a parent
+ * and its child sharing one anonymous region are one object with two
+ * uses. Private to src/backends/posix/ (list.c, mappers.c). */
+#ifndef SPY_POSIX_SHARED_H
+#define SPY_POSIX_SHARED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../../core/err.h"
+#include "../../core/seginfo.h"
+
+/* One use of an object by one process: a mapping (fd -1) or a descriptor
+ * it holds (fd >= 0; start = end = offset = 0, perms ""). */
+typedef struct spy__use {
+    int32_t pid;
+    int32_t fd;
+    uint64_t start, end, offset;
+    char perms[5];
+} spy__use;
+
+/* One object. kind is SPY_KIND_POSIX or SPY_KIND_SEM (a path in /dev/shm
+ * on /dev/shm's device), SPY_KIND_MEMFD ("/memfd:NAME"), SPY_KIND_ANON
+ * (MAP_SHARED | MAP_ANONYMOUS: "/dev/zero", "/anon_hugepage"),
+ * SPY_KIND_SYSV ("/SYSV<key>"; ino is the shmid) or SPY_KIND_FILE
+ * (anything else mapped shared, device files included). */
+typedef struct spy__shared_obj {
+    uint64_t dev, ino;
+    spy_kind kind;
+    const char *path; /* as maps or readlink show it, without " (deleted)":
+                         "/dev/shm/x", "/memfd:buf", "/dev/zero",
+                         "/SYSV00001234", "/home/u/f" (owned by the set) */
+    int deleted;      /* the " (deleted)" suffix was there (the kernel adds
+                         it to every memfd, anon and System V path too) */
+    spy__use *uses;   /* sorted by pid, then fd, then start */
+    size_t nuses;
+} spy__shared_obj;
+
+typedef struct spy__shared_set {
+    spy__shared_obj *v; /* in no particular order */
+    size_t n;
+    int hidden; /* processes whose maps or descriptors could not be read
+                   for lack of permission (1 when /proc hides processes) */
+    /* private: */
+    spy__use *uses_;
+    char *text_;
+    uint32_t *table_;
+    size_t table_cap_;
+} spy__shared_set;
+
+enum { SPY__SCAN_MAPS = 1, SPY__SCAN_FDS = 2 };
+
+/* Scans every process (only_pid 0) or only process only_pid: its shared
+ * mappings with SPY__SCAN_MAPS, its descriptors to memfds and /dev/shm
+ * objects with SPY__SCAN_FDS (a readlink per descriptor, a stat of those
+ * that match). Processes that exit meanwhile are skipped. *out is
+ * initialised here; free it with spy__shared_free in every case. Returns
+ * 0, SPY_EIO when /proc cannot be listed, SPY_ENOMEM. */
+int spy__shared_scan(unsigned what, int32_t only_pid, spy__shared_set *out,
+                     spy_err *err);
+
+/* The object with identity (dev, ino) in s, or NULL. A pointer into s. */
+const spy__shared_obj *spy__shared_find(const spy__shared_set *s, uint64_t dev,
+                                        uint64_t ino);
+
+/* The number of distinct processes mapping o (fd -1 uses), and holding a
+ * descriptor to it (fd >= 0 uses). */
+int32_t spy__shared_mappers(const spy__shared_obj *o);
+int32_t spy__shared_holders(const spy__shared_obj *o);
+
+/* Frees what s owns and empties it; s may be empty. */
+void spy__shared_free(spy__shared_set *s);
+
+/* ---- the fast maps reading of mappers.c, shared with shared.c ---- */
+
+/* Reads all of /proc/PID/maps into *buf (grown as needed, NUL-terminated).
+ * Returns the length, or -1 with errno set. */
+ssize_t spy__slurp_maps(int pid, char **buf, size_t *cap);
+
+/* The device and inode columns of the maps line [p, end) without sscanf.
+ * 0 on success, -1 if malformed. */
+int spy__quick_dev_ino(const char *p, const char *end, uint64_t *dev,
+                       uint64_t *ino);
+
+/* 1 if s is all digits (a /proc entry that is a process). */
+int spy__is_pid_dir(const char *s);
+
+/* Whether /proc hides other users' processes from us (hidepid). */
+int spy__proc_hides_pids(void);
+
+#endif

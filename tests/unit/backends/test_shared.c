@@ -1,0 +1,220 @@
+/* test_shared.c - spy__shared_scan finds real shared mappings of real
+ * processes: an anonymous page and a memfd shared across fork are one
+ * object each, with the parent and the child as mappers; a descriptor
+ * held is a holder use; a POSIX object is of kind posix. */
+#include <check.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backends/posix/shared.h"
+
+typedef struct fixture {
+    pid_t child;
+    int release; /* write end: closing it ends the child */
+    int memfd;
+    void *anon, *mem, *posix;
+    struct stat anon_st, mem_st, posix_st;
+    char posix_name[64];
+} fixture;
+
+/* Maps an anonymous shared page, a memfd and a POSIX object, then forks a
+ * child that keeps all three mapped until released. The parent keeps the
+ * memfd's descriptor; the child closes its copy. */
+static void setup(fixture *f) {
+    int ready[2], release[2], pfd;
+    char b;
+    memset(f, 0, sizeof *f);
+    snprintf(f->posix_name, sizeof f->posix_name, "/spyut-%d-shared",
+             (int)getpid());
+    f->memfd = memfd_create("spyut-shared", 0);
+    ck_assert_int_ge(f->memfd, 0);
+    ck_assert_int_eq(ftruncate(f->memfd, 8192), 0);
+    f->mem = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, f->memfd, 0);
+    f->anon = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    pfd = shm_open(f->posix_name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    ck_assert_int_ge(pfd, 0);
+    ck_assert_int_eq(ftruncate(pfd, 4096), 0);
+    f->posix = mmap(NULL, 4096, PROT_READ, MAP_SHARED, pfd, 0);
+    ck_assert(f->mem != MAP_FAILED && f->anon != MAP_FAILED &&
+              f->posix != MAP_FAILED);
+    ck_assert_int_eq(fstat(f->memfd, &f->mem_st), 0);
+    ck_assert_int_eq(fstat(pfd, &f->posix_st), 0);
+    close(pfd);
+    ck_assert_int_eq(pipe(ready), 0);
+    ck_assert_int_eq(pipe(release), 0);
+    f->child = fork();
+    ck_assert_int_ge(f->child, 0);
+    if (f->child == 0) {
+        close(f->memfd);
+        close(release[1]);
+        if (write(ready[1], "r", 1) != 1)
+            _exit(3);
+        while (read(release[0], &b, 1) > 0)
+            ;
+        _exit(0);
+    }
+    close(ready[1]);
+    close(release[0]);
+    ck_assert_int_eq(read(ready[0], &b, 1), 1);
+    close(ready[0]);
+    f->release = release[1];
+}
+
+static void teardown(fixture *f) {
+    int st;
+    close(f->release);
+    ck_assert_int_eq(waitpid(f->child, &st, 0), f->child);
+    shm_unlink(f->posix_name);
+    munmap(f->mem, 8192);
+    munmap(f->anon, 4096);
+    munmap(f->posix, 4096);
+    close(f->memfd);
+}
+
+/* The object one of our mappings at addr belongs to. */
+static const spy__shared_obj *obj_at(const spy__shared_set *s, void *addr) {
+    size_t i, j;
+    for (i = 0; i < s->n; i++)
+        for (j = 0; j < s->v[i].nuses; j++)
+            if (s->v[i].uses[j].pid == getpid() && s->v[i].uses[j].fd < 0 &&
+                s->v[i].uses[j].start == (uint64_t)(uintptr_t)addr)
+                return &s->v[i];
+    return NULL;
+}
+
+START_TEST(test_fork_shares_one_object) {
+    fixture f;
+    spy__shared_set s;
+    spy_err e;
+    const spy__shared_obj *anon, *mem, *px;
+    int32_t lo, hi;
+
+    setup(&f);
+    ck_assert_int_eq(
+        spy__shared_scan(SPY__SCAN_MAPS | SPY__SCAN_FDS, 0, &s, &e), 0);
+    lo = getpid() < f.child ? getpid() : f.child;
+    hi = getpid() < f.child ? f.child : getpid();
+
+    anon = obj_at(&s, f.anon);
+    ck_assert_ptr_nonnull(anon);
+    ck_assert_int_eq(anon->kind, SPY_KIND_ANON);
+    ck_assert_str_eq(anon->path, "/dev/zero");
+    ck_assert_int_eq(anon->deleted, 1);
+    ck_assert_uint_eq(anon->nuses, 2);
+    ck_assert_int_eq(anon->uses[0].pid, lo);
+    ck_assert_int_eq(anon->uses[1].pid, hi);
+    ck_assert_str_eq(anon->uses[0].perms, "rw-s");
+    ck_assert_uint_eq(anon->uses[0].end - anon->uses[0].start, 4096);
+    ck_assert_int_eq(spy__shared_mappers(anon), 2);
+    ck_assert_int_eq(spy__shared_holders(anon), 0);
+    ck_assert_ptr_eq(spy__shared_find(&s, anon->dev, anon->ino), anon);
+
+    /* The memfd: two mappings and the parent's descriptor, sorted by pid
+     * then fd (the descriptor's use before the mapping's, fd -1 < N is
+     * false: -1 sorts first). */
+    mem = obj_at(&s, f.mem);
+    ck_assert_ptr_nonnull(mem);
+    ck_assert_int_eq(mem->kind, SPY_KIND_MEMFD);
+    ck_assert_str_eq(mem->path, "/memfd:spyut-shared");
+    ck_assert_uint_eq(mem->dev, (uint64_t)f.mem_st.st_dev);
+    ck_assert_uint_eq(mem->ino, (uint64_t)f.mem_st.st_ino);
+    ck_assert_uint_eq(mem->nuses, 3);
+    ck_assert_int_eq(spy__shared_mappers(mem), 2);
+    ck_assert_int_eq(spy__shared_holders(mem), 1);
+    {
+        size_t i, holders = 0;
+        for (i = 0; i < mem->nuses; i++) {
+            if (mem->uses[i].fd >= 0) {
+                holders++;
+                ck_assert_int_eq(mem->uses[i].pid, getpid());
+                ck_assert_int_eq(mem->uses[i].fd, f.memfd);
+                ck_assert_uint_eq(mem->uses[i].start, 0);
+            }
+            if (i > 0)
+                ck_assert_int_le(mem->uses[i - 1].pid, mem->uses[i].pid);
+        }
+        ck_assert_uint_eq(holders, 1);
+    }
+
+    px = spy__shared_find(&s, (uint64_t)f.posix_st.st_dev,
+                          (uint64_t)f.posix_st.st_ino);
+    ck_assert_ptr_nonnull(px);
+    ck_assert_int_eq(px->kind, SPY_KIND_POSIX);
+    ck_assert_int_eq(px->deleted, 0);
+    ck_assert_int_eq(spy__shared_mappers(px), 2);
+    ck_assert_str_eq(px->path + strlen("/dev/shm"), f.posix_name);
+    spy__shared_free(&s);
+
+    /* Removed while mapped: the same object, now " (deleted)". */
+    ck_assert_int_eq(shm_unlink(f.posix_name), 0);
+    ck_assert_int_eq(spy__shared_scan(SPY__SCAN_MAPS, f.child, &s, &e), 0);
+    px = spy__shared_find(&s, (uint64_t)f.posix_st.st_dev,
+                          (uint64_t)f.posix_st.st_ino);
+    ck_assert_ptr_nonnull(px);
+    ck_assert_int_eq(px->kind, SPY_KIND_POSIX);
+    ck_assert_int_eq(px->deleted, 1);
+    ck_assert_uint_eq(px->nuses, 1);
+    ck_assert_int_eq(px->uses[0].pid, f.child);
+    /* Only the child was scanned, and without descriptors. */
+    mem = spy__shared_find(&s, (uint64_t)f.mem_st.st_dev,
+                           (uint64_t)f.mem_st.st_ino);
+    ck_assert_ptr_nonnull(mem);
+    ck_assert_uint_eq(mem->nuses, 1);
+    ck_assert_int_eq(mem->uses[0].pid, f.child);
+    ck_assert_int_eq(s.hidden, 0);
+    spy__shared_free(&s);
+    teardown(&f);
+}
+END_TEST
+
+/* A memfd held by descriptor only, mapped nowhere, is found by the
+ * descriptor scan and not by the maps scan. */
+START_TEST(test_held_not_mapped) {
+    spy__shared_set s;
+    spy_err e;
+    struct stat st;
+    const spy__shared_obj *o;
+    int fd = memfd_create("spyut-held", 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    ck_assert_int_eq(spy__shared_scan(SPY__SCAN_MAPS, getpid(), &s, &e), 0);
+    ck_assert_ptr_null(
+        spy__shared_find(&s, (uint64_t)st.st_dev, (uint64_t)st.st_ino));
+    spy__shared_free(&s);
+    ck_assert_int_eq(spy__shared_scan(SPY__SCAN_FDS, getpid(), &s, &e), 0);
+    o = spy__shared_find(&s, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(o->kind, SPY_KIND_MEMFD);
+    ck_assert_str_eq(o->path, "/memfd:spyut-held");
+    ck_assert_uint_eq(o->nuses, 1);
+    ck_assert_int_eq(o->uses[0].fd, fd);
+    ck_assert_int_eq(spy__shared_mappers(o), 0);
+    ck_assert_int_eq(spy__shared_holders(o), 1);
+    spy__shared_free(&s);
+    spy__shared_free(&s); /* freeing twice is harmless */
+    close(fd);
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("shared");
+    TCase *tc = tcase_create("proc");
+    SRunner *sr;
+    int failed;
+    tcase_add_test(tc, test_fork_shares_one_object);
+    tcase_add_test(tc, test_held_not_mapped);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
