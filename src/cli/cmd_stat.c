@@ -179,6 +179,39 @@ static void print_access_json(spy_json *j, const spy_access *a) {
     spy_json_obj_end(j);
 }
 
+/* Memory named through a process: its seals (memfd) and what it is or
+ * was called where that is not its name. */
+static void print_via_text(const spy_seg_info *s) {
+    char seals[48];
+    if (s->seals >= 0)
+        printf("seals:     %s\n",
+               spy_seals_text(s->seals, seals, sizeof seals));
+    if (s->origin[0] != '\0') {
+        fputs("origin:    ", stdout);
+        cli_put_escaped(stdout, s->origin);
+        fputs(s->kind == SPY_KIND_MEMFD ? " (the memfd's name)"
+              : s->removed == 1         ? " (removed: the name no longer "
+                                          "leads to it)"
+                                        : "",
+              stdout);
+        fputc('\n', stdout);
+    }
+}
+
+static void print_via_json(spy_json *j, const spy_seg_info *s) {
+    char seals[48];
+    spy_json_key(j, "seals");
+    if (s->seals >= 0)
+        spy_json_str(j, spy_seals_text(s->seals, seals, sizeof seals));
+    else
+        spy_json_null(j);
+    spy_json_key(j, "origin");
+    if (s->origin[0] != '\0')
+        spy_json_str(j, s->origin);
+    else
+        spy_json_null(j);
+}
+
 /* The STATUS of ipcs -m and lsipc -m, with what each word means. */
 static void print_sysv_status(uint32_t status) {
     printf("status:    %s", status == 0 ? "-" : spy_sysv_status_name(status));
@@ -255,6 +288,7 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
         cli_put_escaped(stdout, acc->text);
         fputc('\n', stdout);
     }
+    print_via_text(s);
 
     /* On Windows the rows are handles to the section (win32_mappers.c). */
     /* Processes that could not be inspected may map it too: then the
@@ -413,6 +447,7 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
     }
     if (acc != NULL)
         print_access_json(&j, acc);
+    print_via_json(&j, s);
     spy_json_key(&j, "mappers");
     spy_json_arr_begin(&j);
     for (i = 0; i < m->n; i++) {
@@ -488,7 +523,7 @@ int cmd_stat(int argc, char **argv) {
          * attached to find out). */
         have_acc = rc == 0 && spy_seg_access(seg, &acc, NULL) == 0;
         spy_seg_close(seg);
-    } else if (e.code == SPY_EACCES) {
+    } else if (e.code == SPY_EACCES && !spy_name_via_process(&name)) {
         /* Not ours to open, but the directory entry is readable. */
         find_ctx f;
         spy_err le;

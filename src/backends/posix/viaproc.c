@@ -19,6 +19,7 @@
 
 #include "../procmem.h"
 #include "internal.h"
+#include "shared.h"
 
 /* Capability bit numbers (linux/capability.h), checked in CapEff. */
 #define CAP_BIT_SYS_PTRACE 19
@@ -336,6 +337,121 @@ static int resolve_fd(spy__via *v, int32_t fdno, spy_err *err) {
     return find_mapping(v, 0, v->dev, v->ino, err) == 0 ? 0 : 0;
 }
 
+/* The holders (fd >= 0 uses) of o, into v. */
+static void holders_of(spy__via *v, const spy__shared_obj *o) {
+    size_t i;
+    for (i = 0; i < o->nuses; i++)
+        if (o->uses[i].fd >= 0)
+            add_holder(v, o->uses[i].pid, o->uses[i].fd);
+}
+
+/* Appends "text" to buf (cap bytes, used so far) with ", " between, at
+ * most max items; counts them in *k. */
+static void add_item(char *buf, size_t cap, size_t *used, int *k, int max,
+                     const char *text) {
+    if (*used >= cap)
+        return;
+    if (*k == max)
+        *used += (size_t)snprintf(buf + *used, cap - *used, ", ...");
+    else if (*k < max)
+        *used += (size_t)snprintf(buf + *used, cap - *used, "%s%s",
+                                  *k > 0 ? ", " : "", text);
+    (*k)++;
+}
+
+/* The name a use of a memfd gives: pid:PID@0xSTART or fd:PID:N. */
+static void use_name(const spy__use *u, char *buf, size_t cap) {
+    if (u->fd >= 0)
+        snprintf(buf, cap, "fd:%d:%d", (int)u->pid, (int)u->fd);
+    else
+        snprintf(buf, cap, "pid:%d@0x%" PRIx64, (int)u->pid, u->start);
+}
+
+/* memfd:NAME: every memfd whose path is "/memfd:NAME", from one scan of
+ * every process's mappings and descriptors. */
+static int resolve_memfd(spy__via *v, const char *want, spy_err *err) {
+    spy__shared_set set;
+    const spy__shared_obj *hit = NULL;
+    char names[200] = "", cands[240] = "", one[48];
+    size_t nu = 0, cu = 0, i, j;
+    int nn = 0, nc = 0, nhit = 0, rc;
+
+    rc = spy__shared_scan(SPY__SCAN_MAPS | SPY__SCAN_FDS, 0, &set, err);
+    if (rc != 0) {
+        spy__shared_free(&set);
+        return rc;
+    }
+    for (i = 0; i < set.n; i++) {
+        const spy__shared_obj *o = &set.v[i];
+        if (o->kind != SPY_KIND_MEMFD || strncmp(o->path, "/memfd:", 7) != 0)
+            continue;
+        if (strcmp(o->path + 7, want) != 0) {
+            add_item(names, sizeof names, &nu, &nn, 6, o->path + 7);
+            continue;
+        }
+        nhit++;
+        if (hit == NULL || o->uses[0].pid < hit->uses[0].pid)
+            hit = o;
+        /* One name per object: its lowest-pid use. */
+        if (o->nuses > 0) {
+            use_name(&o->uses[0], one, sizeof one);
+            add_item(cands, sizeof cands, &cu, &nc, 6, one);
+        }
+    }
+    if (nhit == 0) {
+        rc = spy_err_set(err, SPY_ENOENT, 0,
+                         "%s: no memfd named %s (memfds: %s)%s", v->name, want,
+                         nn > 0 ? names : "none seen",
+                         set.hidden > 0 ? "; some processes could not be "
+                                          "inspected"
+                                        : "");
+        spy__shared_free(&set);
+        return rc;
+    }
+    if (nhit > 1) {
+        rc = spy_err_set(err, SPY_EEXIST, 0,
+                         "%s: %d memfds share this name; name one of them: %s",
+                         v->name, nhit, cands);
+        spy__shared_free(&set);
+        return rc;
+    }
+    v->dev = hit->dev;
+    v->ino = hit->ino;
+    snprintf(v->path, sizeof v->path, "%.250s", hit->path);
+    /* Its lowest-pid mapping, else its lowest-pid holder. */
+    for (j = 0; j < hit->nuses && !v->has_map; j++) {
+        const spy__use *u = &hit->uses[j];
+        if (u->fd >= 0)
+            continue;
+        v->has_map = 1;
+        v->pid = u->pid;
+        v->start = u->start;
+        v->end = u->end;
+        v->offset = u->offset;
+    }
+    if (!v->has_map)
+        v->pid = hit->uses[0].pid;
+    holders_of(v, hit);
+    spy__shared_free(&set);
+    process_exists(v->pid, &v->puid);
+    classify(v, 1);
+    return 0;
+}
+
+/* Holders of v's object in every process (memfds and /dev/shm objects:
+ * what the scan's descriptor pass sees). */
+static void other_holders(spy__via *v) {
+    spy__shared_set set;
+    const spy__shared_obj *o;
+    if (v->kind != SPY_KIND_MEMFD && v->kind != SPY_KIND_POSIX &&
+        v->kind != SPY_KIND_SEM)
+        return;
+    if (spy__shared_scan(SPY__SCAN_FDS, 0, &set, NULL) == 0 &&
+        (o = spy__shared_find(&set, v->dev, v->ino)) != NULL)
+        holders_of(v, o);
+    spy__shared_free(&set);
+}
+
 int spy__via_resolve(const spy_name *n, spy__via *v, spy_err *err) {
     int rc;
 
@@ -343,10 +459,7 @@ int spy__via_resolve(const spy_name *n, spy__via *v, spy_err *err) {
     v->fd = v->hpid = v->hfd = v->shmid = -1;
     spy_name_format(n, v->name, sizeof v->name);
     if (n->form == SPY_NAME_MEMFD)
-        return spy_err_set(err, SPY_ENOTSUP, 0,
-                           "%s: finding a memfd by name is not available yet "
-                           "(use pid:PID@ADDR or fd:PID:N)",
-                           v->name);
+        return resolve_memfd(v, n->text, err);
     if (n->form != SPY_NAME_PID_ADDR && n->form != SPY_NAME_PID_FD)
         return spy_err_set(err, SPY_ENOTSUP, 0,
                            "%s: not a name of memory through a process here",
@@ -402,7 +515,10 @@ int spy__via_open(spy__via *v, int writing, int *fd, spy_err *err) {
         }
         refused |= errno == EACCES || errno == EPERM;
     }
-    /* 2. A descriptor some process holds. */
+    /* 2. A descriptor some process holds: the named process's first, then
+     * (one scan) any other's. */
+    if (v->nhold == 0)
+        other_holders(v);
     for (i = 0; i < v->nhold; i++) {
         snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)v->hold_pid[i],
                  (int)v->hold_fd[i]);
