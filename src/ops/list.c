@@ -33,7 +33,8 @@ static char *text_alloc(spy_list *r, size_t n) {
 static int collect(const spy_seg_info *info, void *arg) {
     spy_list *r = arg;
     spy_list_row *w;
-    size_t nl = strlen(info->name), pl = strlen(info->problem);
+    size_t nl = strlen(info->name), pl = strlen(info->problem),
+           ol = strlen(info->origin);
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 64;
         spy_list_row *v = realloc(r->v, cap * sizeof *v);
@@ -43,12 +44,18 @@ static int collect(const spy_seg_info *info, void *arg) {
         r->cap = cap;
     }
     w = &r->v[r->n];
-    w->name = text_alloc(r, nl + pl + 2);
+    w->name = text_alloc(r, nl + pl + ol + 3);
     if (w->name == NULL)
         return r->oom = 1;
     memcpy(w->name, info->name, nl + 1);
     memcpy(w->name + nl + 1, info->problem, pl + 1);
     w->problem = w->name + nl + 1;
+    memcpy(w->name + nl + pl + 2, info->origin, ol + 1);
+    w->origin = w->name + nl + pl + 2;
+    w->allocated = info->allocated;
+    w->seals = info->seals;
+    w->holders = info->holders;
+    w->holders_min = info->holders >= 0 ? info->holders : info->holders_min;
     w->kind = info->kind;
     w->size = info->size;
     w->mode = info->mode;
@@ -166,7 +173,13 @@ spy_unused spy_list_row_unused(const spy_list_row *row) {
         return SPY_UNUSED_NO;
     if (row->kind == SPY_KIND_SYSV && (row->sysv_status & SPY_SYSV_DEST))
         return SPY_UNUSED_NO;
-    if (row->nattch > 0 || row->nattch_min > 0)
+    if (row->removed == 1 && row->kind != SPY_KIND_SYSV)
         return SPY_UNUSED_NO;
-    return row->nattch == 0 ? SPY_UNUSED_YES : SPY_UNUSED_UNKNOWN;
+    if (row->nattch > 0 || row->nattch_min > 0 || row->holders > 0 ||
+        row->holders_min > 0)
+        return SPY_UNUSED_NO;
+    if (row->kind == SPY_KIND_SYSV)
+        return row->nattch == 0 ? SPY_UNUSED_YES : SPY_UNUSED_UNKNOWN;
+    return row->nattch == 0 && row->holders == 0 ? SPY_UNUSED_YES
+                                                 : SPY_UNUSED_UNKNOWN;
 }

@@ -28,6 +28,12 @@ typedef struct spy_list_row {
     /* System V only (see spy_seg_info): */
     uint32_t sysv_status, cuid, cgid;
     int64_t dtime;
+    /* Memory named through a process (see spy_seg_info): */
+    uint64_t allocated;  /* bytes behind it; 0 unknown */
+    int32_t seals;       /* memfd: SPY_SEAL_* bits; -1 unknown or none */
+    int32_t holders;     /* processes holding a descriptor; -1 unknown */
+    int32_t holders_min; /* at least this many */
+    const char *origin;  /* what it was or is called: "" when nothing */
 } spy_list_row;
 
 struct spy__text_block;
@@ -68,20 +74,23 @@ int spy_list_row_cmp(const spy_list_row *a, const spy_list_row *b,
 /* Sorts l's rows in order o (reversed when reverse is set). */
 void spy_list_sort(spy_list *l, spy_list_order o, int reverse);
 
-/* Whether a listed object is unused: no process maps it. */
+/* Whether a listed object is unused: no process maps or holds it. */
 typedef enum spy_unused {
     SPY_UNUSED_NO,     /* some process maps it (or it is not an object) */
-    SPY_UNUSED_YES,    /* the count is exact and 0 */
-    SPY_UNUSED_UNKNOWN /* none seen, but the count is not exact: processes
+    SPY_UNUSED_YES,    /* both counts are exact and 0 */
+    SPY_UNUSED_UNKNOWN /* none seen, but a count is not exact: processes
                           could not be inspected, or were not counted */
 } spy_unused;
 
 /* Decides "unused" for row, for whatever acts on it (the coming `clean`):
- * only an exact count of 0 is unused, so a caller that removes objects
- * must refuse on SPY_UNUSED_UNKNOWN. Entries that are not objects (kind
- * other) and System V segments marked for removal are never unused: there
- * is nothing to clean. A process that holds a descriptor to a POSIX object
- * without mapping it is not counted (nattch counts mappings). */
+ * unused means no process maps it AND none holds a descriptor to it, both
+ * counts exact and 0; so a row listed without SPY_LIST_HOLDERS (holders
+ * -1) or with processes that could not be inspected is at best
+ * SPY_UNUSED_UNKNOWN, and a caller that removes objects must refuse on
+ * it. Entries that are not objects (kind other), System V segments marked
+ * for removal and objects already removed are never unused: there is
+ * nothing to clean. System V segments have no descriptors: their nattch
+ * alone decides. */
 spy_unused spy_list_row_unused(const spy_list_row *row);
 
 #endif

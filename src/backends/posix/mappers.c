@@ -451,3 +451,63 @@ spy__ino_count *spy__maps_count(uint64_t dev, size_t *n, int *ok, int *hidden) {
     *n = c.n;
     return c.v;
 }
+
+int spy_holders(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
+                int *hidden, spy_err *err) {
+    DIR *d;
+    struct dirent *de;
+    int stop = 0, seen_hidden = 0;
+
+    if (hidden != NULL)
+        *hidden = 0;
+    if (info->kind == SPY_KIND_SYSV)
+        return 0;
+    d = opendir("/proc");
+    if (d == NULL)
+        return spy_err_set(err, SPY_EIO, errno,
+                           "/proc: cannot list processes: %s", strerror(errno));
+    while (!stop && (de = readdir(d)) != NULL) {
+        char path[64], comm[64], title[sizeof((spy_mapper *)0)->title];
+        struct dirent *fe;
+        DIR *fd_dir;
+        int pid, named = 0;
+        if (!spy__is_pid_dir(de->d_name))
+            continue;
+        pid = atoi(de->d_name);
+        snprintf(path, sizeof path, "/proc/%d/fd", pid);
+        fd_dir = opendir(path);
+        if (fd_dir == NULL) {
+            if (errno == EACCES || errno == EPERM)
+                seen_hidden++;
+            continue;
+        }
+        while (!stop && (fe = readdir(fd_dir)) != NULL) {
+            struct stat st;
+            spy_mapper m;
+            if (!isdigit((unsigned char)fe->d_name[0]) ||
+                fstatat(dirfd(fd_dir), fe->d_name, &st, 0) != 0 ||
+                (uint64_t)st.st_dev != info->dev ||
+                (uint64_t)st.st_ino != info->ino)
+                continue;
+            if (!named) {
+                spy__proc_comm(pid, comm, sizeof comm);
+                spy__proc_title(pid, comm, title, sizeof title);
+                named = 1;
+            }
+            memset(&m, 0, sizeof m);
+            m.pid = pid;
+            m.fd = atoi(fe->d_name);
+            snprintf(m.comm, sizeof m.comm, "%s", comm);
+            memcpy(m.title, title, sizeof m.title);
+            m.deleted = info->removed >= 0 ? info->removed : -1;
+            stop = cb(&m, arg);
+        }
+        closedir(fd_dir);
+    }
+    closedir(d);
+    if (seen_hidden == 0 && spy__proc_hides_pids())
+        seen_hidden = 1;
+    if (hidden != NULL)
+        *hidden = seen_hidden;
+    return 0;
+}

@@ -235,3 +235,10 @@ int spy_mappers(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
         *hidden = denied;
     return 0;
 }
+
+/* Windows knows holders only as handles: the section's handle holders are
+ * exactly what spy_mappers reports. */
+int spy_holders(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
+                int *hidden, spy_err *err) {
+    return spy_mappers(info, cb, arg, hidden, err);
+}

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backends/mappers.h"
 #include "backends/posix/shared.h"
 
 typedef struct fixture {
@@ -204,6 +205,48 @@ START_TEST(test_held_not_mapped) {
 }
 END_TEST
 
+typedef struct held {
+    int n, fd;
+} held;
+
+static int held_cb(const spy_mapper *m, void *arg) {
+    held *h = arg;
+    if (m->pid == getpid()) {
+        h->n++;
+        h->fd = m->fd;
+        ck_assert_uint_eq(m->start, 0);
+        ck_assert_str_eq(m->comm, "test_shared");
+    }
+    return 0;
+}
+
+/* spy_holders finds a descriptor held by identity, mapped or not, and
+ * nothing once it is closed. */
+START_TEST(test_spy_holders) {
+    spy_seg_info *info = malloc(sizeof *info);
+    struct stat st;
+    spy_err e;
+    held h = {0, -1};
+    int hidden = -1;
+    int fd = memfd_create("spyut-holders", 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    spy_seg_info_init(info);
+    info->kind = SPY_KIND_MEMFD;
+    info->dev = (uint64_t)st.st_dev;
+    info->ino = (uint64_t)st.st_ino;
+    ck_assert_int_eq(spy_holders(info, held_cb, &h, &hidden, &e), 0);
+    ck_assert_int_ge(hidden, 0);
+    ck_assert_int_eq(h.n, 1);
+    ck_assert_int_eq(h.fd, fd);
+    close(fd);
+    h.n = 0;
+    ck_assert_int_eq(spy_holders(info, held_cb, &h, NULL, &e), 0);
+    ck_assert_int_eq(h.n, 0);
+    free(info);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("shared");
     TCase *tc = tcase_create("proc");
@@ -211,6 +254,7 @@ int main(void) {
     int failed;
     tcase_add_test(tc, test_fork_shares_one_object);
     tcase_add_test(tc, test_held_not_mapped);
+    tcase_add_test(tc, test_spy_holders);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

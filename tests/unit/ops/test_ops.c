@@ -330,19 +330,23 @@ START_TEST(test_list_row_unused) {
         if (strcmp(l.v[i].name, an) == 0 || strcmp(l.v[i].name, bn) == 0)
             ck_assert(spy_list_row_unused(&l.v[i]) == SPY_UNUSED_UNKNOWN);
     spy_list_free(&l);
-    ck_assert_int_eq(spy_list_gather(SPY_LIST_POSIX | SPY_LIST_MAPPERS, &l, &e),
-                     0);
+    ck_assert_int_eq(
+        spy_list_gather(SPY_LIST_POSIX | SPY_LIST_MAPPERS | SPY_LIST_HOLDERS,
+                        &l, &e),
+        0);
     for (i = 0; i < l.n; i++) {
         if (strcmp(l.v[i].name, bn) == 0) {
             ck_assert_int_ge(l.v[i].nattch_min, 1);
             ck_assert(spy_list_row_unused(&l.v[i]) == SPY_UNUSED_NO);
         }
-        /* Unmapped: unused only when the count is exact (as root, where
-         * every process can be inspected), otherwise unknown. */
+        /* Unmapped and not held: unused only when the counts are exact
+         * (as root, where every process can be inspected), otherwise
+         * unknown. */
         if (strcmp(l.v[i].name, an) == 0)
-            ck_assert(
-                spy_list_row_unused(&l.v[i]) ==
-                (l.v[i].nattch == 0 ? SPY_UNUSED_YES : SPY_UNUSED_UNKNOWN));
+            ck_assert(spy_list_row_unused(&l.v[i]) ==
+                      (l.v[i].nattch == 0 && l.v[i].holders == 0
+                           ? SPY_UNUSED_YES
+                           : SPY_UNUSED_UNKNOWN));
     }
     spy_list_free(&l);
     munmap(p, 64);
