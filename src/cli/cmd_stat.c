@@ -198,6 +198,52 @@ static void print_via_text(const spy_seg_info *s) {
     }
 }
 
+/* Processes holding a descriptor of it (spy_holders): mapping it or not,
+ * the usual shape of a leak. hidden < 0: not looked for. */
+static void print_holders_text(const mapper_list *h, int hidden) {
+    size_t i;
+    if (hidden < 0)
+        return;
+    if (hidden > 0 && h->n == 0) {
+        printf("\nholders:   ? (none seen; processes that could not be "
+               "inspected may hold it)\n");
+        return;
+    }
+    printf("\nholders:   %s%zu descriptor%s\n", hidden > 0 ? "at least " : "",
+           h->n, h->n == 1 ? "" : "s");
+    if (h->n == 0)
+        return;
+    printf("  %-8s %-16s %s\n", "PID", "COMMAND", "FD");
+    for (i = 0; i < h->n; i++) {
+        const spy_mapper *p = &h->v[i];
+        int pad = 16 - (int)strlen(p->comm);
+        printf("  %-8d ", (int)p->pid);
+        cli_put_escaped(stdout, p->comm);
+        printf("%*s %d\n", pad > 0 ? pad : 0, "", (int)p->fd);
+    }
+}
+
+static void print_holders_json(spy_json *j, const mapper_list *h, int hidden) {
+    size_t i;
+    spy_json_key(j, "holders");
+    if (hidden < 0) {
+        spy_json_null(j);
+        return;
+    }
+    spy_json_arr_begin(j);
+    for (i = 0; i < h->n; i++) {
+        spy_json_obj_begin(j);
+        spy_json_key(j, "pid");
+        spy_json_int(j, h->v[i].pid);
+        spy_json_key(j, "comm");
+        spy_json_str(j, h->v[i].comm);
+        spy_json_key(j, "fd");
+        spy_json_int(j, h->v[i].fd);
+        spy_json_obj_end(j);
+    }
+    spy_json_arr_end(j);
+}
+
 static void print_via_json(spy_json *j, const spy_seg_info *s) {
     char seals[48];
     spy_json_key(j, "seals");
@@ -225,7 +271,8 @@ static void print_sysv_status(uint32_t status) {
 }
 
 static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
-                       const char *opened_note, const spy_access *acc) {
+                       const char *opened_note, const spy_access *acc,
+                       const mapper_list *h, int hhidden) {
     char t[48], perms[10];
     uint64_t page = spy_page_size();
     size_t i;
@@ -340,11 +387,14 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
     if (s->kind == SPY_KIND_WIN_SECTION && hidden >= 0)
         printf("  (processes holding a handle, shmspy apart; one that mapped "
                "a view and closed its handle cannot be seen)\n");
+    if (s->kind != SPY_KIND_WIN_SECTION)
+        print_holders_text(h, hhidden);
     spy_sizecheck(s, page, m->v, m->n, print_note, &nc);
 }
 
 static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
-                       const char *opened_note, const spy_access *acc) {
+                       const char *opened_note, const spy_access *acc,
+                       const mapper_list *h, int hhidden) {
     spy_json j;
     char mode[8];
     size_t i;
@@ -482,6 +532,7 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
         spy_json_obj_end(&j);
     }
     spy_json_arr_end(&j);
+    print_holders_json(&j, h, hhidden);
     spy_json_key(&j, "hidden_processes");
     spy_json_int(&j, hidden < 0 ? 0 : hidden);
     spy_json_key(&j, "notes");
@@ -501,7 +552,8 @@ int cmd_stat(int argc, char **argv) {
     spy_name name;
     spy_seg *seg = NULL;
     spy_seg_info *info;
-    mapper_list m = {NULL, 0, 0, 0};
+    mapper_list m = {NULL, 0, 0, 0}, h = {NULL, 0, 0, 0};
+    int hhidden = 0;
     spy_access acc;
     int have_acc = 0;
     spy_err e;
@@ -550,16 +602,24 @@ int cmd_stat(int argc, char **argv) {
         /* Mappers are a bonus; the metadata above is still true. */
         hidden = -1;
     }
+    /* Descriptor holders: every descriptor of every process (Windows:
+     * the handles are the mappers above already). */
+    if (info->kind == SPY_KIND_WIN_SECTION || info->kind == SPY_KIND_SYSV ||
+        spy_holders(info, collect_mapper, &h, &hhidden, NULL) != 0)
+        hhidden = -1;
     if (json)
-        print_json(info, &m, hidden, opened_note, have_acc ? &acc : NULL);
+        print_json(info, &m, hidden, opened_note, have_acc ? &acc : NULL, &h,
+                   hhidden);
     else
-        print_text(info, &m, hidden, opened_note, have_acc ? &acc : NULL);
+        print_text(info, &m, hidden, opened_note, have_acc ? &acc : NULL, &h,
+                   hhidden);
     if (hidden < 0 && !json) {
         fputs("shmspy: ", stderr);
         cli_put_name(stderr, e.msg);
         fputc('\n', stderr);
     }
     free(m.v);
+    free(h.v);
     free(info);
     return cli_finish_stdout();
 }
