@@ -263,6 +263,7 @@ static int find_mapping(spy__via *v, uint64_t addr, uint64_t want_dev,
         v->start = l.start;
         v->end = l.end;
         v->offset = l.offset;
+        memcpy(v->perms, l.perms, sizeof v->perms);
         v->dev = l.dev;
         v->ino = l.ino;
         deleted = l.deleted;
@@ -428,6 +429,7 @@ static int resolve_memfd(spy__via *v, const char *want, spy_err *err) {
         v->start = u->start;
         v->end = u->end;
         v->offset = u->offset;
+        memcpy(v->perms, u->perms, sizeof v->perms);
     }
     if (!v->has_map)
         v->pid = hit->uses[0].pid;
@@ -632,6 +634,9 @@ void spy__via_fill_info(const spy__via *v, int fd, spy_seg_info *info) {
         return;
     }
     info->size = v->end - v->start;
+    /* No mode without a descriptor: what the mapping allows its owner. */
+    info->mode = (v->perms[0] == 'r' ? 0400u : 0) |
+                 (v->perms[1] == 'w' ? 0200u : 0);
     info->uid = v->puid;
     user_name(v->puid, info->owner, sizeof info->owner);
     info->dev = v->dev;

@@ -44,6 +44,7 @@ typedef struct spy__via {
     uint32_t puid;               /* that process's real uid */
     int has_map;                 /* a shared mapping of it is known in pid: */
     uint64_t start, end, offset; /* that mapping, offset in the object */
+    char perms[5];               /* its permissions ("rw-s") */
     uint64_t dev, ino;           /* the object's identity */
     spy_kind kind;               /* MEMFD, ANON, POSIX, SEM, FILE or SYSV */
     int removed; /* POSIX or FILE: its path no longer names it */
