@@ -51,8 +51,8 @@ static int locate(const spy_name *n, spy_obj *o, spy_err *err) {
                            "created again (it has no name of its own)",
                            o->name);
     return spy_err_set(err, SPY_ENOTSUP, 0,
-                       "%s: inject works on POSIX shared memory objects, "
-                       "file: paths and memory named through a process only",
+                       "%s: inject works on POSIX shared memory objects and "
+                       "file: paths only (and on memfd:, pid: and fd: names)",
                        o->name);
 }
 
