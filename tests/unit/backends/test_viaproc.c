@@ -5,6 +5,7 @@
  * for the anonymous page), and procmem writes stay inside the mapping. */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -225,6 +226,51 @@ START_TEST(test_refusals) {
 }
 END_TEST
 
+/* Reads stay safe when the owner truncates the memfd (short pread) or
+ * the process goes away (procmem EFAULT): an error, never a crash. */
+START_TEST(test_gone_under_us) {
+    child c = spawn();
+    char text[128], path[64], buf[16];
+    spy_name n;
+    spy_seg *s;
+    spy_access a;
+    spy_err e;
+    int fd, rc;
+
+    snprintf(text, sizeof text, "memfd:%s", c.name);
+    ck_assert_int_eq(spy_name_parse(text, &n, NULL), 0);
+    rc = spy_seg_open(&n, 0, 0, 0, &s, &e);
+    ck_assert_msg(rc == 0, "%s", e.msg);
+    snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)c.pid, c.memfd);
+    fd = open(path, O_RDWR);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(ftruncate(fd, 0), 0);
+    close(fd);
+    rc = spy_seg_read(s, 0, buf, 8, &e);
+    ck_assert_int_eq(rc, SPY_EFAULT);
+    ck_assert_ptr_nonnull(strstr(e.msg, "shrank while in use"));
+    spy_seg_close(s);
+
+    snprintf(text, sizeof text, "pid:%d@0x%llx", (int)c.pid,
+             (unsigned long long)c.anon);
+    ck_assert_int_eq(spy_name_parse(text, &n, NULL), 0);
+    rc = spy_seg_open(&n, 0, 0, 0, &s, &e);
+    ck_assert_msg(rc == 0, "%s", e.msg);
+    ck_assert_int_eq(spy_seg_access(s, &a, NULL), 0);
+    finish(&c);
+    rc = spy_seg_read(s, 0, buf, 8, &e);
+    if (a.kind == SPY_ACCESS_PROCESS) {
+        ck_assert_int_eq(rc, SPY_EFAULT);
+        ck_assert_ptr_nonnull(strstr(e.msg, "went away while in use"));
+    } else {
+        /* map_files gave a descriptor: the memory lives while we hold it. */
+        ck_assert_msg(rc == 0, "%s", e.msg);
+        ck_assert(memcmp(buf, "anon byt", 8) == 0);
+    }
+    spy_seg_close(s);
+}
+END_TEST
+
 static Suite *viaproc_suite(void) {
     Suite *s = suite_create("viaproc");
     TCase *tc = tcase_create("posix");
@@ -233,6 +279,7 @@ static Suite *viaproc_suite(void) {
     tcase_add_test(tc, test_memfd_by_address_and_name);
     tcase_add_test(tc, test_anon_and_procmem);
     tcase_add_test(tc, test_refusals);
+    tcase_add_test(tc, test_gone_under_us);
     suite_add_tcase(s, tc);
     return s;
 }
