@@ -51,6 +51,7 @@ t_expect_error 1 "no memfd named nope-$$ \(memfds: .*$NAME" "no memfd of that na
 t_run "$SHMSPY" stat "fd:$P:999"
 t_expect_error 1 "process $P has no descriptor 999" "a descriptor the process lacks"
 # (both ends' other output away from the test's: ctest waits for it)
+# shellcheck disable=SC2216 # the reader only holds the pipe open
 sleep 60 2>/dev/null | sleep 60 >/dev/null 2>&1 &
 PIPEPID=$(jobs -p | tail -1)
 t_wait_for "[ -e /proc/$PIPEPID/fd/1 ]" 20
@@ -130,6 +131,25 @@ if [ "$(id -u)" -eq 0 ]; then
   P=$P0 C=$C0 M=$M0 A=$A0 FD=$FD0
 else
   echo "skip - root access paths (holder fd, map_files) need root"
+fi
+
+# ---- a System V segment named by an address in a process that maps it ------
+KEY=$(printf '0x5e%06x' $(($$ & 0xffffff)))
+sleep 30 2>/dev/null | "$SHMSPY" write "key:$KEY" --create 4096 --str sysvvia --hold \
+  >/dev/null 2>&1 &
+t_cleanup "'$SHMSPY' rm key:$KEY"
+HOLD=
+t_wait_for "HOLD=\$(grep -l 'SYSV${KEY#0x}' /proc/[0-9]*/maps 2>/dev/null | head -1)
+  [ -n \"\$HOLD\" ]" 50
+HOLD=$(grep -l "SYSV${KEY#0x}" /proc/[0-9]*/maps 2>/dev/null | head -1 | cut -d/ -f3)
+if [ -n "$HOLD" ]; then
+  SA=0x$(grep -m1 "SYSV${KEY#0x}" /proc/"$HOLD"/maps | cut -d- -f1)
+  t_run "$SHMSPY" stat "pid:$HOLD@$SA"
+  t_expect_match "$T_OUT" "^kind: +sysv" "pid:PID@ADDR of a System V mapping opens the segment"
+  t_run "$SHMSPY" dump "pid:$HOLD@$SA" -n 7 --format raw
+  t_expect_eq "$T_OUT" "sysvvia" "and reads it"
+else
+  t_fail "a System V segment held by write --hold"
 fi
 
 # ---- an unprivileged owner: descriptor, then the process's memory ----------
