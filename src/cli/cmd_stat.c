@@ -1,5 +1,6 @@
-/* cmd_stat.c - `shmspy stat NAME [--json]`: metadata, size explanation and
- * every process mapping the object. */
+/* cmd_stat.c - `shmspy stat NAME [--json]`: metadata, size explanation,
+ * how the bytes are reached, every process mapping the object and every
+ * descriptor held to it. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,9 @@ const cli_command cmd_stat_spec = {
     "stat",
     "stat NAME [--json]",
     "Shows size (fstat / IPC_STAT), mode, owner, times and identity of NAME,\n"
-    "every process that maps it (pid, command, address range, permissions),\n"
+    "how its bytes are reached (access), a memfd's seals, what it was or\n"
+    "is called (origin), every process that maps it (pid, command, address\n"
+    "range, permissions) and every descriptor held to it (holders),\n"
     "and explains size problems: never-sized objects, page rounding,\n"
     "mappings longer than the object (SIGBUS).\n",
     stat_options,
