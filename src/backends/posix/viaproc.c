@@ -334,8 +334,10 @@ static int resolve_fd(spy__via *v, int32_t fdno, spy_err *err) {
     v->fd = fdno;
     classify(v, deleted);
     add_holder(v, v->pid, fdno);
-    /* A mapping of it in the same process, for map_files or memory. */
-    return find_mapping(v, 0, v->dev, v->ino, err) == 0 ? 0 : 0;
+    /* A mapping of it in the same process, for map_files or memory; none
+     * (or maps unreadable) leaves only the descriptor. */
+    (void)find_mapping(v, 0, v->dev, v->ino, NULL);
+    return 0;
 }
 
 /* The holders (fd >= 0 uses) of o, into v. */
@@ -434,6 +436,7 @@ static int resolve_memfd(spy__via *v, const char *want, spy_err *err) {
     if (!v->has_map)
         v->pid = hit->uses[0].pid;
     holders_of(v, hit);
+    v->scanned = 1; /* the scan above saw every descriptor */
     spy__shared_free(&set);
     process_exists(v->pid, &v->puid);
     classify(v, 1);
@@ -519,9 +522,13 @@ int spy__via_open(spy__via *v, int writing, int *fd, spy_err *err) {
     }
     /* 2. A descriptor some process holds: the named process's first, then
      * (one scan) any other's. */
-    if (v->nhold == 0)
-        other_holders(v);
-    for (i = 0; i < v->nhold; i++) {
+    for (i = 0;; i++) {
+        if (i == v->nhold && !v->scanned) {
+            v->scanned = 1;
+            other_holders(v); /* appends those not known yet */
+        }
+        if (i >= v->nhold)
+            break;
         snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)v->hold_pid[i],
                  (int)v->hold_fd[i]);
         *fd = open_checked(v, path, oflags);
@@ -635,8 +642,8 @@ void spy__via_fill_info(const spy__via *v, int fd, spy_seg_info *info) {
     }
     info->size = v->end - v->start;
     /* No mode without a descriptor: what the mapping allows its owner. */
-    info->mode = (v->perms[0] == 'r' ? 0400u : 0) |
-                 (v->perms[1] == 'w' ? 0200u : 0);
+    info->mode =
+        (v->perms[0] == 'r' ? 0400u : 0) | (v->perms[1] == 'w' ? 0200u : 0);
     info->uid = v->puid;
     user_name(v->puid, info->owner, sizeof info->owner);
     info->dev = v->dev;

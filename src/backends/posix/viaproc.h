@@ -57,6 +57,7 @@ typedef struct spy__via {
     /* Holders known: processes holding a descriptor of the object. */
     int32_t hold_pid[8], hold_fd[8];
     int nhold;
+    int scanned; /* every process's descriptors were looked at */
     /* Set by spy__via_open: */
     spy__via_how how;
     int32_t hpid, hfd; /* HOLDER_FD: whose descriptor */
