@@ -226,7 +226,10 @@ static int transfer(spy_obj *o, uint64_t off, uint8_t *p, size_t len,
                     int writing, spy_err *err) {
     if (o->fd < 0 && o->via != NULL) {
         const spy__via *v = o->via;
-        int rc = off > v->end - v->start
+        int rc = !spy__via_alive(v)
+                     ? spy_err_set(err, SPY_ENOENT, ESRCH,
+                                   "process %d has exited", (int)v->pid)
+                 : off > v->end - v->start
                      ? spy_err_set(err, SPY_ERANGE, 0, "offset too large")
                  : writing ? spy_procmem_write(v->pid, v->start, v->end,
                                                v->start + off, p, len, err)
@@ -370,6 +373,7 @@ void spy_obj_close(spy_obj *o) {
         return;
     if (o->fd >= 0)
         close(o->fd);
+    spy__via_release(o->via);
     free(o->via);
     free(o);
 }

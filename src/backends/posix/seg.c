@@ -609,8 +609,15 @@ static int open_sysv(spy_seg *s, const spy_name *n, unsigned flags,
 static int write_process(spy_seg *s, uint64_t off, const void *src, size_t len,
                          spy_err *err) {
     const spy__via *v = s->via;
-    int rc = spy_procmem_write(v->pid, v->start, v->end, v->start + off, src,
-                               len, err);
+    int rc;
+    /* Never into another process that got the pid after ours exited. */
+    if (!spy__via_alive(v))
+        return spy_err_set(err, SPY_EFAULT, ESRCH,
+                           "%s: the mapping went away while in use (process "
+                           "%d exited); nothing written",
+                           s->c.name, (int)v->pid);
+    rc = spy_procmem_write(v->pid, v->start, v->end, v->start + off, src, len,
+                           err);
     if (rc != 0 && err != NULL) {
         char why[sizeof err->msg];
         snprintf(why, sizeof why, "%s", err->msg);
@@ -661,6 +668,8 @@ static int read_process(spy_seg *s, uint64_t off, void *dst, size_t len,
     const spy__via *v = s->via;
     int rc = spy_procmem_read(v->pid, v->start, v->end, v->start + off, dst,
                               len, err);
+    if (rc == 0 && !spy__via_alive(v))
+        rc = SPY_ENOENT; /* the pid may be another process's by now */
     if (rc == SPY_EFAULT || rc == SPY_ENOENT)
         return spy_err_set(err, SPY_EFAULT, err != NULL ? err->sys : 0,
                            "%s: the mapping went away while in use (process "
@@ -914,6 +923,7 @@ void spy_seg_close(spy_seg *s) {
     if (s->fd >= 0)
         close(s->fd);
     spy__sysv_reader_free(s->sysv);
+    spy__via_release(s->via);
     free(s->via);
     free(s);
 }

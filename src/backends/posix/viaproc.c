@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../procmem.h"
@@ -461,7 +463,7 @@ int spy__via_resolve(const spy_name *n, spy__via *v, spy_err *err) {
     int rc;
 
     memset(v, 0, sizeof *v);
-    v->fd = v->hpid = v->hfd = v->shmid = -1;
+    v->fd = v->hpid = v->hfd = v->shmid = v->pidfd = -1;
     spy_name_format(n, v->name, sizeof v->name);
     if (n->form == SPY_NAME_MEMFD)
         return resolve_memfd(v, n->text, err);
@@ -562,6 +564,9 @@ int spy__via_open(spy__via *v, int writing, int *fd, spy_err *err) {
     /* 4. The process's memory, that one mapping. */
     rc = spy_procmem_read(v->pid, v->start, v->end, v->start, &b, 1, NULL);
     if (rc == 0) {
+#ifdef SYS_pidfd_open
+        v->pidfd = (int)syscall(SYS_pidfd_open, (pid_t)v->pid, 0);
+#endif
         v->how = SPY__VIA_PROCESS;
         snprintf(v->opened, sizeof v->opened, "/proc/%d/mem", (int)v->pid);
         return 0;
@@ -573,6 +578,23 @@ int spy__via_open(spy__via *v, int writing, int *fd, spy_err *err) {
                            "%s: process %d no longer maps 0x%" PRIx64, v->name,
                            (int)v->pid, v->start);
     return refusal(v, "reach its memory", mf_refused, err);
+}
+
+int spy__via_alive(const spy__via *v) {
+    struct pollfd p;
+    if (v->pidfd < 0)
+        return 1;
+    p.fd = v->pidfd;
+    p.events = POLLIN;
+    p.revents = 0;
+    return poll(&p, 1, 0) == 0;
+}
+
+void spy__via_release(spy__via *v) {
+    if (v != NULL && v->pidfd >= 0) {
+        close(v->pidfd);
+        v->pidfd = -1;
+    }
 }
 
 void spy__via_access(const spy__via *v, spy_access *out) {

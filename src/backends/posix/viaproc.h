@@ -62,6 +62,8 @@ typedef struct spy__via {
     spy__via_how how;
     int32_t hpid, hfd; /* HOLDER_FD: whose descriptor */
     char opened[96];   /* the path opened ("/proc/1/fd/5") */
+    int pidfd;         /* PROCESS: tells when pid exits (-1 where pidfd_open is
+                          missing); closed by spy__via_release */
 } spy__via;
 
 /* Resolves n (SPY_NAME_MEMFD, SPY_NAME_PID_ADDR or SPY_NAME_PID_FD) into
@@ -85,6 +87,15 @@ int spy__via_resolve(const spy_name *n, spy__via *v, spy_err *err);
  * CAP_CHECKPOINT_RESTORE). SYSV objects are not opened here (the caller
  * opens sysv:SHMID). */
 int spy__via_open(spy__via *v, int writing, int *fd, spy_err *err);
+
+/* 1 unless the process read through (PROCESS) has exited since
+ * spy__via_open: a read that worked read that very process, not another
+ * that got its pid meanwhile. 1 when it cannot be told. */
+int spy__via_alive(const spy__via *v);
+
+/* Closes what spy__via_open kept (the pidfd); v may be NULL. Does not
+ * free v. */
+void spy__via_release(spy__via *v);
 
 /* The sentence of spy_seg_access for v as opened, into out. */
 void spy__via_access(const spy__via *v, spy_access *out);
