@@ -112,7 +112,7 @@ _shmspy() {
   case "$cmd $prev" in
   "list -k" |\
   "list --kind")
-    _shmspy_offer "$cur" words posix sysv win all
+    _shmspy_offer "$cur" words posix sysv win memfd anon file all
     return ;;
   "dump -f" |\
   "dump --format")

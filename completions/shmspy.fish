@@ -96,7 +96,7 @@ complete -c shmspy -n $__shmspy_none -l version -d 'show the version'
 
 # list
 complete -c shmspy -n '__shmspy_pos list 0+' -l json -d 'one JSON document (fields in '\''man shmspy'\'')'
-complete -c shmspy -n '__shmspy_pos list 0+' -s k -l kind -x -a 'posix sysv win all' -d 'only objects of this kind (default all)'
+complete -c shmspy -n '__shmspy_pos list 0+' -s k -l kind -x -a 'posix sysv win memfd anon file all' -d 'only objects of this kind (default all)'
 complete -c shmspy -n '__shmspy_pos list 0+' -s h -l help -d 'show this help'
 
 # stat

@@ -2,7 +2,7 @@
  * fork_shared - share memory between a parent and its child, no name
  * needed, and synchronise with process-shared semaphores.
  *
- *   fork_shared
+ *   fork_shared [--hold]
  *
  * mmap(MAP_SHARED | MAP_ANONYMOUS) gives memory that has no name and no
  * file, but that stays shared across fork(): parent and child see the same
@@ -15,6 +15,13 @@
  *   parent: sem_wait(reply_ready), read reply    child: sem_post(reply_ready)
  *   parent: waitpid(child)
  * Exit code: 0 if the child saw the right value, 1 otherwise, 2 usage.
+ *
+ * --hold: after the handshake both processes stay alive (so tools can see
+ * one shared page mapped by two processes) until SIGTERM or SIGINT to the
+ * parent, which ends the child too. The parent prints
+ *   hold parent=PID child=PID addr=0xADDR value_offset=N
+ * and, on SIGUSR1, each process prints the byte it sees at value_offset:
+ *   seen pid=PID value=N
  */
 #include <semaphore.h>
 #include <signal.h>
@@ -23,7 +30,9 @@
 #include <string.h>
 #include <errno.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <stddef.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +50,35 @@ struct shared {
 
 /* Ordinary global: after fork each process has its own copy. */
 static int not_shared;
+
+static int hold; /* --hold */
+static volatile sig_atomic_t got_usr1, got_term;
+
+static void on_signal(int sig) {
+    if (sig == SIGUSR1)
+        got_usr1 = 1;
+    else
+        got_term = 1;
+}
+
+/* --hold: waits for SIGTERM/SIGINT, printing the value byte on SIGUSR1. */
+static void hold_until_term(const struct shared *sh) {
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    while (!got_term) {
+        sigsuspend(&old);
+        if (got_usr1) {
+            got_usr1 = 0;
+            printf("seen pid=%ld value=%u\n", (long)getpid(),
+                   (unsigned)*(const volatile unsigned char *)&sh->value);
+        }
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
 
 /*
  * sem_wait with a time limit, so that if the other process dies the
@@ -82,6 +120,8 @@ static int child_main(struct shared *sh) {
     snprintf(sh->reply, sizeof sh->reply, "child %ld got %ld", (long)getpid(),
              (long)got);
     sem_post(&sh->reply_ready); /* publishes child_addr and reply */
+    if (hold)
+        hold_until_term(sh);
     return got == VALUE ? 0 : 1;
 }
 
@@ -90,9 +130,19 @@ int main(int argc, char **argv) {
     pid_t child;
     int status, ok;
 
-    if (argc > 1) {
-        fprintf(stderr, "usage: %s   (no arguments)\n", argv[0]);
+    if (argc > 2 || (argc == 2 && strcmp(argv[1], "--hold") != 0)) {
+        fprintf(stderr, "usage: %s [--hold]\n", argv[0]);
         return 2;
+    }
+    hold = argc == 2;
+    if (hold) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGUSR1, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
     }
     /* Line-buffered, so the two processes' lines come out in time order
      * even into a pipe, and nothing sits in a buffer across fork(). */
@@ -124,6 +174,8 @@ int main(int argc, char **argv) {
         return 1;
     }
     if (child == 0) {
+        if (hold) /* the child ends with the parent */
+            prctl(PR_SET_PDEATHSIG, SIGTERM);
         /* _exit, not exit: the child must not run the parent's atexit
          * handlers. Line buffering means nothing is left to flush. */
         _exit(child_main(sh));
@@ -155,6 +207,13 @@ int main(int argc, char **argv) {
            "child set its own copy to 99)\n",
            (long)getpid(), not_shared);
 
+    if (hold) {
+        printf("hold parent=%ld child=%ld addr=%p value_offset=%zu\n",
+               (long)getpid(), (long)child, (void *)sh,
+               offsetof(struct shared, value));
+        hold_until_term(sh);
+        kill(child, SIGTERM);
+    }
     if (waitpid(child, &status, 0) < 0) {
         perror("fork_shared: waitpid");
         return 1;

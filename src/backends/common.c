@@ -68,6 +68,8 @@ int spy_seg_write(spy_seg *s, uint64_t off, const void *src, size_t len,
     rc = spy__seg_check_range(c, off, len, err);
     if (rc != 0 || len == 0)
         return rc;
+    if (c->write_direct != NULL)
+        return c->write_direct(s, off, src, len, err);
     /* The source is only read; the cast serves the one copy routine. */
     return spy__seg_copy(s, off, (uint8_t *)(uintptr_t)src, len, 1, err);
 }

@@ -32,6 +32,11 @@ typedef struct spy__seg_common {
     uint64_t win_len;        /* bytes in the window */
     uint64_t len;            /* object size as of open or the last refresh */
     int writable, created, nomap;
+    /* When set, spy_seg_write calls this (range already checked) instead
+     * of copying into a mapped window: memory reached only through
+     * another process's address space. NULL otherwise. */
+    int (*write_direct)(spy_seg *s, uint64_t off, const void *src, size_t len,
+                        spy_err *err);
 } spy__seg_common;
 
 /* ---- what each system's seg.c provides -------------------------------- */

@@ -29,4 +29,14 @@
 int spy_procmem_read(int32_t pid, uint64_t start, uint64_t end, uint64_t addr,
                      void *dst, size_t len, spy_err *err);
 
+/* Writes len bytes from src at addr in process pid, with the same range
+ * rule: outside [start, end) is SPY_ERANGE before anything is written.
+ * process_vm_writev, else (missing or filtered) a pwrite of /proc/PID/mem.
+ * Every process mapping that memory sees the bytes at once. Errors as
+ * spy_procmem_read (SPY_EACCES needs ptrace attach access; SPY_EFAULT the
+ * range is no longer mapped or not writable there: part of the bytes may
+ * have been written). */
+int spy_procmem_write(int32_t pid, uint64_t start, uint64_t end, uint64_t addr,
+                      const void *src, size_t len, spy_err *err);
+
 #endif

@@ -69,8 +69,18 @@ enum {
  * by that directory's owner nor by the caller). Creating never goes
  * through a link. spy_seg_stat's link says where a followed link led.
  * Non-regular files are refused (SPY_ETYPE). A zero-size object opens with no
- * mapping (spy_seg_len 0). On success *out owns the handle: free with
- * spy_seg_close. */
+ * mapping (spy_seg_len 0).
+ *
+ * Memory named through a process (memfd:NAME, pid:PID@ADDR, fd:PID:N;
+ * Linux) is reached the least privileged way that works: its own path if
+ * it still has one, a descriptor a process holds (/proc/PID/fd/N), then
+ * /proc/PID/map_files/START-END, then that process's memory limited to
+ * the one mapping (offset 0 = the mapping's start, length = the
+ * mapping's). Through a descriptor it is read like a POSIX object (object
+ * offsets, st_size). A System V mapping opens as sysv:SHMID. When every
+ * way is refused: SPY_EACCES with one line saying why and what would
+ * allow it. SPY_O_CREATE is refused for these names (SPY_EINVAL). On
+ * success *out owns the handle: free with spy_seg_close. */
 int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
                  uint32_t mode, spy_seg **out, spy_err *err);
 
@@ -133,13 +143,24 @@ typedef enum spy_access_kind {
                                detached before the read returns */
     SPY_ACCESS_ATTACHED,    /* System V: attached for as long as it is open
                                (opened for writing) */
+    SPY_ACCESS_HOLDER_FD,   /* memory named through a process: a descriptor
+                               a process holds, reopened through
+                               /proc/PID/fd/N, then read as DESCRIPTOR */
+    SPY_ACCESS_MAP_FILES,   /* memory named through a process: opened
+                               through /proc/PID/map_files/START-END */
+    /* (memory named through a process reached only through that
+       process's memory is SPY_ACCESS_PROCESS: offset 0 is the mapping's
+       start, addr) */
 } spy_access_kind;
 
 typedef struct spy_access {
     spy_access_kind kind;
-    int32_t pid;    /* PROCESS: whose memory; else 0 */
-    char comm[64];  /* PROCESS: its command name (raw: escape to print) */
-    uint64_t addr;  /* PROCESS: where the segment starts in that process */
+    int32_t pid;    /* PROCESS: whose memory; HOLDER_FD: whose descriptor;
+                       MAP_FILES: whose mapping; else 0 */
+    char comm[64];  /* that process's command name (raw: escape to print) */
+    uint64_t addr;  /* PROCESS, MAP_FILES: where the mapping starts in that
+                       process */
+    int32_t fd;     /* HOLDER_FD: the descriptor number; else 0 */
     char text[320]; /* the sentence for stat and messages (holds comm raw) */
 } spy_access;
 

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../backends/capacity.h"
 #include "../core/escape.h"
+#include "../core/explain.h"
 #include "../core/json.h"
 #include "../ops/list.h"
 #include "cli.h"
@@ -15,11 +17,17 @@ typedef struct list_req {
     int json, flags; /* flags: SPY_LIST_* */
 } list_req;
 
+/* Mappers and holders are counted for every kind that has them: one pass
+ * over every process's mappings and descriptors serves them all. */
+#define COUNTS (SPY_LIST_MAPPERS | SPY_LIST_HOLDERS)
 static const cli_choice list_kinds[] = {
-    {"posix", SPY_LIST_POSIX | SPY_LIST_MAPPERS, 0, 0},
+    {"posix", SPY_LIST_POSIX | COUNTS, 0, 0},
     {"sysv", SPY_LIST_SYSV, 0, 0},
     {"win", SPY_LIST_WIN, 0, 0},
-    {"all", SPY_LIST_ALL | SPY_LIST_MAPPERS, 0, 0},
+    {"memfd", SPY_LIST_MEMFD | COUNTS, 0, 0},
+    {"anon", SPY_LIST_ANON | COUNTS, 0, 0},
+    {"file", SPY_LIST_FILES | COUNTS, 0, 0},
+    {"all", SPY_LIST_ALL | COUNTS, 0, 0},
     {NULL, 0, 0, 0}};
 
 static const cli_option list_options[] = {
@@ -31,15 +39,40 @@ static const cli_option list_options[] = {
 
 const cli_command cmd_list_spec = {
     "list",
-    "list [--json] [--kind posix|sysv|win|all]",
+    "list [--json] [--kind posix|sysv|win|memfd|anon|file|all]",
     "Lists POSIX shared memory objects (/dev/shm, named semaphores shown as\n"
-    "kind sem), System V segments (as ipcs -m) and, on Windows, named\n"
-    "sections, with size, mode, owner, mapping processes and times.\n",
+    "kind sem; those removed but still mapped or held as pid:PID@ADDR),\n"
+    "System V segments (as ipcs -m), memfds (memfd:NAME when the name is\n"
+    "unique), anonymous shared memory shared across fork (pid:PID@ADDR),\n"
+    "regular files mapped shared (file:PATH) and, on Windows, named\n"
+    "sections, with size, mode, owner, mapping and holding processes,\n"
+    "memfd seals and times, then how full /dev/shm is.\n",
     list_options,
     NULL,
     NULL,
     NULL,
     NULL};
+
+/* A memfd's seals as an array of names ("seal", "shrink", "grow",
+ * "write", "future-write"), [] when none, null when unknown or no memfd. */
+static void json_seals(spy_json *j, const spy_list_row *s) {
+    char text[64];
+    const char *p;
+    if (s->kind != SPY_KIND_MEMFD || s->seals < 0) {
+        spy_json_null(j);
+        return;
+    }
+    spy_json_arr_begin(j);
+    spy_seals_text(s->seals, text, sizeof text);
+    for (p = text; s->seals != 0;) {
+        size_t n = strcspn(p, ",");
+        spy_json_strn(j, p, n);
+        if (p[n] == '\0')
+            break;
+        p += n + 1;
+    }
+    spy_json_arr_end(j);
+}
 
 static void json_row(spy_json *j, const spy_list_row *s) {
     char mode[8];
@@ -93,6 +126,24 @@ static void json_row(spy_json *j, const spy_list_row *s) {
         spy_json_key(j, "dtime");
         spy_json_int(j, s->dtime);
     }
+    spy_json_key(j, "removed");
+    spy_json_bool(j, s->removed == 1);
+    spy_json_key(j, "allocated");
+    spy_json_uint(j, s->allocated);
+    spy_json_key(j, "holders");
+    spy_json_int(j, s->holders);
+    spy_json_key(j, "holders_exact");
+    spy_json_bool(j, s->holders >= 0);
+    spy_json_key(j, "holders_min");
+    spy_json_int(j, s->holders_min);
+    if (s->origin[0] != '\0') {
+        spy_json_name(j, "origin", s->origin);
+    } else {
+        spy_json_key(j, "origin");
+        spy_json_null(j);
+    }
+    spy_json_key(j, "seals");
+    json_seals(j, s);
     if (s->problem[0] != '\0') {
         spy_json_key(j, "problem");
         spy_json_str(j, s->problem);
@@ -122,12 +173,32 @@ static int shown_width(const char *name) {
     return w;
 }
 
-static int name_width(const spy_list *r, spy_kind want_sysv) {
+/* The sections of the text listing, in their order. */
+enum { G_POSIX, G_SYSV, G_WIN, G_MEMFD, G_ANON, G_FILE };
+
+static int group_of(spy_kind k) {
+    switch (k) {
+    case SPY_KIND_SYSV:
+        return G_SYSV;
+    case SPY_KIND_WIN_SECTION:
+        return G_WIN;
+    case SPY_KIND_MEMFD:
+        return G_MEMFD;
+    case SPY_KIND_ANON:
+        return G_ANON;
+    case SPY_KIND_FILE:
+        return G_FILE;
+    default:
+        return G_POSIX; /* posix, sem, other */
+    }
+}
+
+static int name_width(const spy_list *r, int group) {
     size_t i;
     int w = 4;
     for (i = 0; i < r->n; i++) {
         int l;
-        if ((r->v[i].kind == SPY_KIND_SYSV) != (want_sysv == SPY_KIND_SYSV))
+        if (group_of(r->v[i].kind) != group)
             continue;
         l = shown_width(r->v[i].name);
         if (l > w)
@@ -169,7 +240,7 @@ static const char *put_u64(char *end, uint64_t v) {
 
 static void print_posix(const spy_list *r) {
     size_t i;
-    int w = name_width(r, SPY_KIND_POSIX);
+    int w = name_width(r, G_POSIX);
     printf("%-*s  %-5s %12s  %-4s  %-10s %7s  %s\n", w, "NAME", "KIND", "SIZE",
            "MODE", "OWNER", "MAPPERS", "MODIFIED");
     char t[32];
@@ -180,7 +251,7 @@ static void print_posix(const spy_list *r) {
          * was most of the user time of listing 10,000 objects. */
         char row[256], num[24], *p = row;
         size_t len = (size_t)shown_width(s->name);
-        if (s->kind == SPY_KIND_SYSV || s->kind == SPY_KIND_WIN_SECTION)
+        if (group_of(s->kind) != G_POSIX)
             continue;
         if (s->mtime != t_of) {
             cli_format_time(s->mtime, t, sizeof t);
@@ -209,13 +280,76 @@ static void print_posix(const spy_list *r) {
         p = put_field(p, "  ", 2, 0);
         p = put_field(p, t, 0, 0);
         fwrite(row, 1, (size_t)(p - row), stdout);
-        if (s->problem[0] != '\0') {
+        if (s->removed == 1 && s->origin[0] != '\0') {
+            /* Removed but mapped or held: named through a process. */
+            fputs("  (removed: was ", stdout);
+            cli_put_escaped(stdout, s->origin);
+            fputc(')', stdout);
+        } else if (s->problem[0] != '\0') {
             fputs("  (", stdout);
             cli_put_escaped(stdout, s->problem);
             fputc(')', stdout);
         }
         fputc('\n', stdout);
     }
+}
+
+/* A count for a column: exact, "N+" or "?" (spy_nattch_text). */
+static const char *count_text(int32_t n, int32_t min, char *buf, size_t cap) {
+    return spy_nattch_text(n, n >= 0 ? n : min, buf, cap);
+}
+
+/* memfd, anonymous and file rows: named through a process or by path. */
+static void print_via(const spy_list *r, int group) {
+    size_t i;
+    int w = name_width(r, group);
+    printf("%-*s %12s  %-10s %7s", w, "NAME", "SIZE", "OWNER", "MAPPERS");
+    if (group == G_MEMFD) /* descriptors are looked for to memfds only */
+        printf(" %7s", "HOLDERS");
+    if (group == G_MEMFD)
+        printf("  %-24s", "SEALS");
+    if (group != G_ANON)
+        printf("  %s", group == G_MEMFD ? "MEMFD NAME" : "PATH");
+    fputc('\n', stdout);
+    for (i = 0; i < r->n; i++) {
+        const spy_list_row *s = &r->v[i];
+        char num[24];
+        int pad;
+        if (group_of(s->kind) != group)
+            continue;
+        pad = w - shown_width(s->name);
+        cli_put_escaped(stdout, s->name);
+        printf("%*s %12" PRIu64 "  ", pad > 0 ? pad : 0, "", s->size);
+        cli_put_escaped(stdout, s->owner);
+        pad = 10 - (int)strlen(s->owner);
+        printf("%*s %7s", pad > 0 ? pad : 0, "",
+               count_text(s->nattch, s->nattch_min, num, sizeof num));
+        if (group == G_MEMFD)
+            printf(" %7s",
+                   count_text(s->holders, s->holders_min, num, sizeof num));
+        if (group == G_MEMFD) {
+            char seals[64];
+            printf("  %-24s", spy_seals_text(s->seals, seals, sizeof seals));
+        }
+        if (group != G_ANON && s->origin[0] != '\0') {
+            fputs("  ", stdout);
+            cli_put_escaped(stdout, s->origin);
+            if (group == G_FILE && s->removed == 1)
+                fputs(" (deleted)", stdout);
+        }
+        fputc('\n', stdout);
+    }
+}
+
+/* "/dev/shm: 12.0 MiB used of 3.9 GiB (0%), 3.9 GiB free". */
+static void print_capacity(const spy_capacity *c) {
+    char used[32], total[32], avail[32];
+    spy_human_size(c->used, used, sizeof used);
+    spy_human_size(c->total, total, sizeof total);
+    spy_human_size(c->avail, avail, sizeof avail);
+    printf("%s: %s used of %s (%d%%), %s free\n", c->where, used, total,
+           c->total > 0 ? (int)((c->used * 100 + c->total / 2) / c->total) : 0,
+           avail);
 }
 
 static void print_sysv(const spy_list *r) {
@@ -269,20 +403,17 @@ static void print_win(const spy_list *r) {
     }
 }
 
-static size_t count_kind(const spy_list *r, int sysv, int win) {
+static size_t count_group(const spy_list *r, int group) {
     size_t i, n = 0;
-    for (i = 0; i < r->n; i++) {
-        int is_sysv = r->v[i].kind == SPY_KIND_SYSV;
-        int is_win = r->v[i].kind == SPY_KIND_WIN_SECTION;
-        if (is_sysv == sysv && is_win == win)
-            n++;
-    }
+    for (i = 0; i < r->n; i++)
+        n += group_of(r->v[i].kind) == group;
     return n;
 }
 
 int cmd_list(int argc, char **argv) {
-    list_req q = {0, SPY_LIST_ALL | SPY_LIST_MAPPERS};
-    int json, rc;
+    list_req q = {0, SPY_LIST_ALL | COUNTS};
+    int json, rc, have_cap;
+    spy_capacity cap;
     unsigned flags;
     spy_list rows;
     spy_err e;
@@ -299,6 +430,7 @@ int cmd_list(int argc, char **argv) {
         return cli_fail(&e);
     }
     spy_list_sort(&rows, SPY_ORDER_NAME, 0);
+    have_cap = spy_shm_capacity(&cap, NULL) == 0;
 
     if (json) {
         spy_json j;
@@ -310,6 +442,22 @@ int cmd_list(int argc, char **argv) {
         for (i = 0; i < rows.n; i++)
             json_row(&j, &rows.v[i]);
         spy_json_arr_end(&j);
+        /* How full the memory behind shared memory is (null: unknown). */
+        spy_json_key(&j, "capacity");
+        if (have_cap) {
+            spy_json_obj_begin(&j);
+            spy_json_key(&j, "where");
+            spy_json_str(&j, cap.where);
+            spy_json_key(&j, "total");
+            spy_json_uint(&j, cap.total);
+            spy_json_key(&j, "used");
+            spy_json_uint(&j, cap.used);
+            spy_json_key(&j, "avail");
+            spy_json_uint(&j, cap.avail);
+            spy_json_obj_end(&j);
+        } else {
+            spy_json_null(&j);
+        }
         spy_json_obj_end(&j);
         spy_json_end(&j);
     } else {
@@ -320,24 +468,51 @@ int cmd_list(int argc, char **argv) {
             (flags & SPY_LIST_ALL) == SPY_LIST_ALL)
             flags &= ~(unsigned)(SPY_LIST_POSIX | SPY_LIST_SYSV);
         if ((flags & SPY_LIST_POSIX) != 0) {
-            printf("POSIX shared memory (%zu)\n", count_kind(&rows, 0, 0));
+            printf("POSIX shared memory (%zu)\n", count_group(&rows, G_POSIX));
             print_posix(&rows);
             first = 0;
         }
-        if ((flags & SPY_LIST_SYSV) != 0 && count_kind(&rows, 1, 0) > 0) {
+        if ((flags & SPY_LIST_SYSV) != 0 && count_group(&rows, G_SYSV) > 0) {
             printf("%sSystem V shared memory (%zu)\n", first ? "" : "\n",
-                   count_kind(&rows, 1, 0));
+                   count_group(&rows, G_SYSV));
             print_sysv(&rows);
             first = 0;
         } else if ((flags & SPY_LIST_SYSV) != 0) {
             printf("%sSystem V shared memory (0)\n", first ? "" : "\n");
             first = 0;
         }
-        if (count_kind(&rows, 0, 1) > 0 ||
+        if (count_group(&rows, G_WIN) > 0 ||
             spy_platform_get() == SPY_PLATFORM_WINDOWS) {
             printf("%sNamed sections (%zu)\n", first ? "" : "\n",
-                   count_kind(&rows, 0, 1));
+                   count_group(&rows, G_WIN));
             print_win(&rows);
+            first = 0;
+        }
+        {
+            static const struct {
+                int group;
+                unsigned flag;
+                const char *title;
+            } via[] = {{G_MEMFD, SPY_LIST_MEMFD, "memfd"},
+                       {G_ANON, SPY_LIST_ANON, "Anonymous shared memory"},
+                       {G_FILE, SPY_LIST_FILES, "Files mapped shared"}};
+            size_t k;
+            for (k = 0; k < sizeof via / sizeof via[0]; k++) {
+                size_t n = count_group(&rows, via[k].group);
+                /* Kinds Windows lacks are not announced there unless some
+                 * row has them. */
+                if (n == 0 && (!(flags & via[k].flag) ||
+                               spy_platform_get() == SPY_PLATFORM_WINDOWS))
+                    continue;
+                printf("%s%s (%zu)\n", first ? "" : "\n", via[k].title, n);
+                if (n > 0)
+                    print_via(&rows, via[k].group);
+                first = 0;
+            }
+        }
+        if (have_cap) {
+            printf("%s", first ? "" : "\n");
+            print_capacity(&cap);
         }
     }
     spy_list_free(&rows);

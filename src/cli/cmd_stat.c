@@ -1,5 +1,6 @@
-/* cmd_stat.c - `shmspy stat NAME [--json]`: metadata, size explanation and
- * every process mapping the object. */
+/* cmd_stat.c - `shmspy stat NAME [--json]`: metadata, size explanation,
+ * how the bytes are reached, every process mapping the object and every
+ * descriptor held to it. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,9 @@ const cli_command cmd_stat_spec = {
     "stat",
     "stat NAME [--json]",
     "Shows size (fstat / IPC_STAT), mode, owner, times and identity of NAME,\n"
-    "every process that maps it (pid, command, address range, permissions),\n"
+    "how its bytes are reached (access), a memfd's seals, what it was or\n"
+    "is called (origin), every process that maps it (pid, command, address\n"
+    "range, permissions) and every descriptor held to it (holders),\n"
     "and explains size problems: never-sized objects, page rounding,\n"
     "mappings longer than the object (SIGBUS).\n",
     stat_options,
@@ -148,6 +151,10 @@ static const char *access_via(spy_access_kind k) {
         return "attach_each";
     case SPY_ACCESS_ATTACHED:
         return "attached";
+    case SPY_ACCESS_HOLDER_FD:
+        return "holder_fd";
+    case SPY_ACCESS_MAP_FILES:
+        return "map_files";
     default:
         return "none";
     }
@@ -158,17 +165,101 @@ static void print_access_json(spy_json *j, const spy_access *a) {
     spy_json_obj_begin(j);
     spy_json_key(j, "via");
     spy_json_str(j, access_via(a->kind));
-    if (a->kind == SPY_ACCESS_PROCESS) {
+    if (a->kind == SPY_ACCESS_PROCESS || a->kind == SPY_ACCESS_HOLDER_FD ||
+        a->kind == SPY_ACCESS_MAP_FILES) {
         spy_json_key(j, "pid");
         spy_json_int(j, a->pid);
         spy_json_key(j, "comm");
         spy_json_str(j, a->comm);
         spy_json_key(j, "address");
         spy_json_uint(j, a->addr);
+        if (a->kind == SPY_ACCESS_HOLDER_FD) {
+            spy_json_key(j, "fd");
+            spy_json_int(j, a->fd);
+        }
     }
     spy_json_key(j, "text");
     spy_json_str(j, a->text);
     spy_json_obj_end(j);
+}
+
+/* Memory named through a process: its seals (memfd) and what it is or
+ * was called where that is not its name. */
+static void print_via_text(const spy_seg_info *s) {
+    char seals[48];
+    if (s->seals >= 0)
+        printf("seals:     %s\n",
+               spy_seals_text(s->seals, seals, sizeof seals));
+    if (s->origin[0] != '\0') {
+        fputs("origin:    ", stdout);
+        cli_put_escaped(stdout, s->origin);
+        fputs(s->kind == SPY_KIND_MEMFD ? " (the memfd's name)"
+              : s->removed == 1         ? " (removed: the name no longer "
+                                          "leads to it)"
+                                        : "",
+              stdout);
+        fputc('\n', stdout);
+    }
+}
+
+/* Processes holding a descriptor of it (spy_holders): mapping it or not,
+ * the usual shape of a leak. hidden < 0: not looked for. */
+static void print_holders_text(const mapper_list *h, int hidden) {
+    size_t i;
+    if (hidden < 0)
+        return;
+    if (hidden > 0 && h->n == 0) {
+        printf("\nholders:   ? (none seen; processes that could not be "
+               "inspected may hold it)\n");
+        return;
+    }
+    printf("\nholders:   %s%zu descriptor%s\n", hidden > 0 ? "at least " : "",
+           h->n, h->n == 1 ? "" : "s");
+    if (h->n == 0)
+        return;
+    printf("  %-8s %-16s %s\n", "PID", "COMMAND", "FD");
+    for (i = 0; i < h->n; i++) {
+        const spy_mapper *p = &h->v[i];
+        int pad = 16 - (int)strlen(p->comm);
+        printf("  %-8d ", (int)p->pid);
+        cli_put_escaped(stdout, p->comm);
+        printf("%*s %d\n", pad > 0 ? pad : 0, "", (int)p->fd);
+    }
+}
+
+static void print_holders_json(spy_json *j, const mapper_list *h, int hidden) {
+    size_t i;
+    spy_json_key(j, "holders");
+    if (hidden < 0) {
+        spy_json_null(j);
+        return;
+    }
+    spy_json_arr_begin(j);
+    for (i = 0; i < h->n; i++) {
+        spy_json_obj_begin(j);
+        spy_json_key(j, "pid");
+        spy_json_int(j, h->v[i].pid);
+        spy_json_key(j, "comm");
+        spy_json_str(j, h->v[i].comm);
+        spy_json_key(j, "fd");
+        spy_json_int(j, h->v[i].fd);
+        spy_json_obj_end(j);
+    }
+    spy_json_arr_end(j);
+}
+
+static void print_via_json(spy_json *j, const spy_seg_info *s) {
+    char seals[48];
+    spy_json_key(j, "seals");
+    if (s->seals >= 0)
+        spy_json_str(j, spy_seals_text(s->seals, seals, sizeof seals));
+    else
+        spy_json_null(j);
+    spy_json_key(j, "origin");
+    if (s->origin[0] != '\0')
+        spy_json_str(j, s->origin);
+    else
+        spy_json_null(j);
 }
 
 /* The STATUS of ipcs -m and lsipc -m, with what each word means. */
@@ -208,7 +299,8 @@ static void print_capacity(const spy_seg_info *s, spy_json *j) {
 }
 
 static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
-                       const char *opened_note, const spy_access *acc) {
+                       const char *opened_note, const spy_access *acc,
+                       const mapper_list *h, int hhidden) {
     char t[48], perms[10];
     uint64_t page = spy_page_size();
     size_t i;
@@ -272,6 +364,7 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
         cli_put_escaped(stdout, acc->text);
         fputc('\n', stdout);
     }
+    print_via_text(s);
 
     /* On Windows the rows are handles to the section (win32_mappers.c). */
     /* Processes that could not be inspected may map it too: then the
@@ -323,11 +416,14 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
     if (s->kind == SPY_KIND_WIN_SECTION && hidden >= 0)
         printf("  (processes holding a handle, shmspy apart; one that mapped "
                "a view and closed its handle cannot be seen)\n");
+    if (s->kind != SPY_KIND_WIN_SECTION)
+        print_holders_text(h, hhidden);
     spy_sizecheck(s, page, m->v, m->n, print_note, &nc);
 }
 
 static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
-                       const char *opened_note, const spy_access *acc) {
+                       const char *opened_note, const spy_access *acc,
+                       const mapper_list *h, int hhidden) {
     spy_json j;
     char mode[8];
     size_t i;
@@ -431,6 +527,7 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
     }
     if (acc != NULL)
         print_access_json(&j, acc);
+    print_via_json(&j, s);
     spy_json_key(&j, "mappers");
     spy_json_arr_begin(&j);
     for (i = 0; i < m->n; i++) {
@@ -465,6 +562,7 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
         spy_json_obj_end(&j);
     }
     spy_json_arr_end(&j);
+    print_holders_json(&j, h, hhidden);
     spy_json_key(&j, "hidden_processes");
     spy_json_int(&j, hidden < 0 ? 0 : hidden);
     spy_json_key(&j, "notes");
@@ -484,7 +582,8 @@ int cmd_stat(int argc, char **argv) {
     spy_name name;
     spy_seg *seg = NULL;
     spy_seg_info *info;
-    mapper_list m = {NULL, 0, 0, 0};
+    mapper_list m = {NULL, 0, 0, 0}, h = {NULL, 0, 0, 0};
+    int hhidden = 0;
     spy_access acc;
     int have_acc = 0;
     spy_err e;
@@ -506,7 +605,7 @@ int cmd_stat(int argc, char **argv) {
          * attached to find out). */
         have_acc = rc == 0 && spy_seg_access(seg, &acc, NULL) == 0;
         spy_seg_close(seg);
-    } else if (e.code == SPY_EACCES) {
+    } else if (e.code == SPY_EACCES && !spy_name_via_process(&name)) {
         /* Not ours to open, but the directory entry is readable. */
         find_ctx f;
         spy_err le;
@@ -533,16 +632,24 @@ int cmd_stat(int argc, char **argv) {
         /* Mappers are a bonus; the metadata above is still true. */
         hidden = -1;
     }
+    /* Descriptor holders: every descriptor of every process (Windows:
+     * the handles are the mappers above already). */
+    if (info->kind == SPY_KIND_WIN_SECTION || info->kind == SPY_KIND_SYSV ||
+        spy_holders(info, collect_mapper, &h, &hhidden, NULL) != 0)
+        hhidden = -1;
     if (json)
-        print_json(info, &m, hidden, opened_note, have_acc ? &acc : NULL);
+        print_json(info, &m, hidden, opened_note, have_acc ? &acc : NULL, &h,
+                   hhidden);
     else
-        print_text(info, &m, hidden, opened_note, have_acc ? &acc : NULL);
+        print_text(info, &m, hidden, opened_note, have_acc ? &acc : NULL, &h,
+                   hhidden);
     if (hidden < 0 && !json) {
         fputs("shmspy: ", stderr);
         cli_put_name(stderr, e.msg);
         fputc('\n', stderr);
     }
     free(m.v);
+    free(h.v);
     free(info);
     return cli_finish_stdout();
 }

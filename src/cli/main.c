@@ -49,7 +49,9 @@ static void usage(FILE *f) {
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fputs("\n"
-          "NAME: /name or name (POSIX), sysv:ID, key:0xKEY, file:PATH\n"
+          "NAME: /name or name (POSIX), sysv:ID, key:0xKEY, file:PATH;\n"
+          "  through a process (Linux): memfd:NAME, pid:PID@ADDR (the shared\n"
+          "  mapping holding ADDR, 0x hex or decimal), fd:PID:N\n"
           "Numbers: decimal or 0x hex, optional K/M/G suffix (KiB, MiB, "
           "GiB)\n"
           "Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 probe fault\n"

@@ -91,7 +91,7 @@ for sh in bash zsh fish; do
   check_set "$sh" "the options of dump" \
     "-s --offset -n --length -f --format -h --help" shmspy dump -
   check_set "$sh" "the choices of --format" "xxd canonical raw" shmspy dump --format ""
-  check_set "$sh" "the choices of list -k" "posix sysv win all" shmspy list -k ""
+  check_set "$sh" "the choices of list -k" "posix sysv win memfd anon file all" shmspy list -k ""
   check_set "$sh" "the TYPEs of write --as" \
     "i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 str hex:" shmspy write "$N" --as ""
   check_set "$sh" "a live NAME" "$N" shmspy stat "${N%???}"

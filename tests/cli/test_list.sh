@@ -32,7 +32,7 @@ posix_ours() {
   python3 - "$T_TMP/list.json" <<'PY' | sort
 import json, sys
 for s in json.load(open(sys.argv[1], encoding="utf-8"))["segments"]:
-    if s["kind"] in ("posix", "sem", "other"):
+    if s["kind"] in ("posix", "sem", "other") and not s["removed"]:
         print(repr(s["name"][1:]), s["size"])
 PY
 }

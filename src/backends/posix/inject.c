@@ -1,8 +1,13 @@
 /* posix/inject.c - the OS side of `shmspy inject`: objects reached
  * through a descriptor (pread/pwrite/ftruncate/fchmod) and the
- * identity-checked unlink. */
+ * identity-checked unlink. Memory named through a process (memfd:,
+ * pid:, fd:) is reached as viaproc.h says: through a descriptor like any
+ * object, or only through the process's memory, where bytes can be
+ * changed but not the size or mode; it has no name to unlink. */
 #include "../inject.h"
+#include "../procmem.h"
 #include "internal.h"
+#include "viaproc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +24,8 @@ struct spy_obj {
     char name[SPY_NAME_MAX]; /* canonical, for messages */
     int dirfd;               /* /dev/shm for plain names, else AT_FDCWD */
     char rel[SPY_NAME_MAX];  /* the name relative to dirfd */
-    int fd;
+    int fd;                  /* -1 when via->how is SPY__VIA_PROCESS */
+    spy__via *via;           /* memfd:, pid:, fd: names; else NULL */
 };
 
 /* Resolves n to a directory and a relative name. */
@@ -39,9 +45,14 @@ static int locate(const spy_name *n, spy_obj *o, spy_err *err) {
         snprintf(o->rel, sizeof o->rel, "%s", n->text);
         return 0;
     }
+    if (spy_name_via_process(n))
+        return spy_err_set(err, SPY_ENOTSUP, 0,
+                           "%s: memory named through a process cannot be "
+                           "created again (it has no name of its own)",
+                           o->name);
     return spy_err_set(err, SPY_ENOTSUP, 0,
                        "%s: inject works on POSIX shared memory objects and "
-                       "file: paths only",
+                       "file: paths only (and on memfd:, pid: and fd: names)",
                        o->name);
 }
 
@@ -92,6 +103,36 @@ static int finish_open(spy_obj *o, spy_obj **out, spy_err *err) {
     return 0;
 }
 
+/* Opens memory named through a process (viaproc.h). */
+static int open_via(const spy_name *n, int how, spy_obj *o, spy_obj **out,
+                    spy_err *err) {
+    int rc;
+    spy_name_format(n, o->name, sizeof o->name);
+    o->dirfd = AT_FDCWD;
+    o->via = malloc(sizeof *o->via);
+    if (o->via == NULL) {
+        free(o);
+        return spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
+    }
+    rc = spy__via_resolve(n, o->via, err);
+    if (rc == 0 && o->via->kind == SPY_KIND_SYSV)
+        rc = spy_err_set(err, SPY_ENOTSUP, 0,
+                         "%s: is System V segment %d: inject works on POSIX "
+                         "shared memory objects, files and memfds",
+                         o->name, o->via->shmid);
+    if (rc == 0)
+        rc = spy__via_open(o->via, (how & SPY_OBJ_WRITE) != 0, &o->fd, err);
+    if (rc != 0) {
+        spy_obj_close(o);
+        return rc;
+    }
+    if (o->fd < 0) {
+        *out = o; /* the process's memory: no descriptor to check */
+        return 0;
+    }
+    return finish_open(o, out, err);
+}
+
 int spy_obj_open(const spy_name *n, int how, spy_obj **out, spy_err *err) {
     spy_obj *o = calloc(1, sizeof *o);
     int flags = O_CLOEXEC | O_NONBLOCK |
@@ -101,6 +142,8 @@ int spy_obj_open(const spy_name *n, int how, spy_obj **out, spy_err *err) {
     if (o == NULL)
         return spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
     o->fd = -1;
+    if (spy_name_via_process(n))
+        return open_via(n, how, o, out, err);
     if ((rc = locate(n, o, err)) != 0) {
         free(o);
         return rc;
@@ -159,6 +202,14 @@ int spy_obj_create(const spy_name *n, uint32_t mode, spy_obj **out,
 
 int spy_obj_stat(spy_obj *o, spy_obj_state *st, spy_err *err) {
     struct stat s;
+    if (o->fd < 0 && o->via != NULL) {
+        /* The mapping is the object: its identity, its length. */
+        st->dev = o->via->dev;
+        st->ino = o->via->ino;
+        st->size = o->via->end - o->via->start;
+        st->mode = 0;
+        return 0;
+    }
     if (fstat(o->fd, &s) != 0)
         return spy_err_set(err, SPY_EIO, errno, "%s: fstat: %s", o->name,
                            strerror(errno));
@@ -173,6 +224,24 @@ int spy_obj_stat(spy_obj *o, spy_obj_state *st, spy_err *err) {
  * pwrite when writing, resumed after short transfers and EINTR. */
 static int transfer(spy_obj *o, uint64_t off, uint8_t *p, size_t len,
                     int writing, spy_err *err) {
+    if (o->fd < 0 && o->via != NULL) {
+        const spy__via *v = o->via;
+        int rc = !spy__via_alive(v)
+                     ? spy_err_set(err, SPY_ENOENT, ESRCH,
+                                   "process %d has exited", (int)v->pid)
+                 : off > v->end - v->start
+                     ? spy_err_set(err, SPY_ERANGE, 0, "offset too large")
+                 : writing ? spy_procmem_write(v->pid, v->start, v->end,
+                                               v->start + off, p, len, err)
+                           : spy_procmem_read(v->pid, v->start, v->end,
+                                              v->start + off, p, len, err);
+        if (rc != 0 && err != NULL) {
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg);
+            spy_err_set(err, rc, err->sys, "%s: %s", o->name, why);
+        }
+        return rc;
+    }
     while (len > 0) {
         ssize_t n;
         if (off > (uint64_t)INT64_MAX)
@@ -211,9 +280,45 @@ int spy_obj_write(spy_obj *o, uint64_t off, const void *buf, size_t len,
     return transfer(o, off, (uint8_t *)(uintptr_t)buf, len, 1, err);
 }
 
+/* Memory reached only through a process's memory has no size or mode to
+ * change. */
+static int not_through_memory(const spy_obj *o, const char *what,
+                              spy_err *err) {
+    return spy_err_set(err, SPY_ENOTSUP, 0,
+                       "%s: reached only through process %d's memory: its %s "
+                       "cannot be changed (a descriptor of it would be "
+                       "needed)",
+                       o->name, (int)o->via->pid, what);
+}
+
+/* The refusal of a size change the memfd's seals forbid, or 0. */
+static int sealed_size(const spy_obj *o, uint64_t size, spy_err *err) {
+    struct stat st;
+    int32_t seals;
+    if (o->via == NULL || o->via->kind != SPY_KIND_MEMFD ||
+        fstat(o->fd, &st) != 0 || (seals = spy__via_seals(o->fd)) < 0)
+        return 0;
+    if (size < (uint64_t)st.st_size && (seals & SPY_SEAL_SHRINK))
+        return spy_err_set(err, SPY_EACCES, EPERM,
+                           "%s: sealed against shrinking (F_SEAL_SHRINK): "
+                           "cannot truncate",
+                           o->name);
+    if (size > (uint64_t)st.st_size && (seals & SPY_SEAL_GROW))
+        return spy_err_set(err, SPY_EACCES, EPERM,
+                           "%s: sealed against growing (F_SEAL_GROW): "
+                           "cannot grow",
+                           o->name);
+    return 0;
+}
+
 int spy_obj_truncate(spy_obj *o, uint64_t size, spy_err *err) {
+    int rc;
+    if (o->fd < 0 && o->via != NULL)
+        return not_through_memory(o, "size", err);
     if (size > (uint64_t)INT64_MAX)
         return spy_err_set(err, SPY_ERANGE, 0, "%s: size too large", o->name);
+    if ((rc = sealed_size(o, size, err)) != 0)
+        return rc;
     while (ftruncate(o->fd, (off_t)size) != 0) {
         int e = errno;
         if (e == EINTR)
@@ -226,6 +331,8 @@ int spy_obj_truncate(spy_obj *o, uint64_t size, spy_err *err) {
 }
 
 int spy_obj_chmod(spy_obj *o, uint32_t mode, spy_err *err) {
+    if (o->fd < 0 && o->via != NULL)
+        return not_through_memory(o, "mode", err);
     if (fchmod(o->fd, (mode_t)(mode & 07777)) != 0) {
         int e = errno;
         return spy_err_set(err, e == EPERM ? SPY_EACCES : SPY_EIO, e,
@@ -237,6 +344,12 @@ int spy_obj_chmod(spy_obj *o, uint32_t mode, spy_err *err) {
 
 int spy_obj_unlink(spy_obj *o, spy_err *err) {
     struct stat by_name, by_fd;
+    if (o->via != NULL)
+        return spy_err_set(err, SPY_ENOTSUP, 0,
+                           "%s: names memory through a process: it has no "
+                           "name to remove (it lives while a process holds "
+                           "or maps it)",
+                           o->name);
     if (fstat(o->fd, &by_fd) != 0)
         return spy_err_set(err, SPY_EIO, errno, "%s: fstat: %s", o->name,
                            strerror(errno));
@@ -260,5 +373,7 @@ void spy_obj_close(spy_obj *o) {
         return;
     if (o->fd >= 0)
         close(o->fd);
+    spy__via_release(o->via);
+    free(o->via);
     free(o);
 }

@@ -15,8 +15,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* The sentence for errno e while reading at addr in pid. */
-static int read_error(int32_t pid, uint64_t addr, int e, spy_err *err) {
+/* The sentence for errno e while reading (or writing) at addr in pid. */
+static int io_error(int32_t pid, uint64_t addr, int e, int writing,
+                    spy_err *err) {
     switch (e) {
     case ESRCH:
     case ENOENT:
@@ -25,11 +26,11 @@ static int read_error(int32_t pid, uint64_t addr, int e, spy_err *err) {
     case EPERM:
     case EACCES:
         return spy_err_set(err, SPY_EACCES, e,
-                           "process %d: reading its memory was refused (it "
+                           "process %d: %s its memory was refused (it "
                            "needs ptrace access: the same user where "
                            "kernel.yama.ptrace_scope allows it, or "
                            "CAP_SYS_PTRACE)",
-                           (int)pid);
+                           (int)pid, writing ? "writing" : "reading");
     case EFAULT:
     case EIO:
         return spy_err_set(err, SPY_EFAULT, e,
@@ -38,13 +39,13 @@ static int read_error(int32_t pid, uint64_t addr, int e, spy_err *err) {
                            (int)pid, addr);
     case ENOSYS:
         return spy_err_set(err, SPY_ENOTSUP, e,
-                           "process %d: reading another process's memory is "
+                           "process %d: %s another process's memory is "
                            "not supported here",
-                           (int)pid);
+                           (int)pid, writing ? "writing" : "reading");
     default:
         return spy_err_set(err, SPY_EIO, e,
-                           "process %d: read at 0x%" PRIx64 ": %s", (int)pid,
-                           addr, strerror(e));
+                           "process %d: %s at 0x%" PRIx64 ": %s", (int)pid,
+                           writing ? "write" : "read", addr, strerror(e));
     }
 }
 
@@ -59,7 +60,7 @@ static int read_mem(int32_t pid, uint64_t addr, uint8_t *dst, size_t len,
     snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return read_error(pid, addr, errno, err);
+        return io_error(pid, addr, errno, 0, err);
     while (len > 0) {
         ssize_t n = pread(fd, dst, len, (off_t)addr);
         if (n < 0 && errno == EINTR)
@@ -67,7 +68,7 @@ static int read_mem(int32_t pid, uint64_t addr, uint8_t *dst, size_t len,
         if (n <= 0) {
             e = n == 0 ? ESRCH : errno;
             close(fd);
-            return read_error(pid, addr, e, err);
+            return io_error(pid, addr, e, 0, err);
         }
         addr += (uint64_t)n;
         dst += n;
@@ -99,9 +100,67 @@ int spy_procmem_read(int32_t pid, uint64_t start, uint64_t end, uint64_t addr,
         if (n < 0 && (errno == ENOSYS || errno == EPERM))
             return read_mem(pid, addr, out, len, err);
         if (n <= 0) /* a partial read stops where the range faults */
-            return read_error(pid, addr, n == 0 ? EFAULT : errno, err);
+            return io_error(pid, addr, n == 0 ? EFAULT : errno, 0, err);
         addr += (uint64_t)n;
         out += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* The fallback for writes: /proc/PID/mem opened for writing. */
+static int write_mem(int32_t pid, uint64_t addr, const uint8_t *src, size_t len,
+                     spy_err *err) {
+    char path[64];
+    int fd, e;
+
+    snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return io_error(pid, addr, errno, 1, err);
+    while (len > 0) {
+        ssize_t n = pwrite(fd, src, len, (off_t)addr);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            e = n == 0 ? ESRCH : errno;
+            close(fd);
+            return io_error(pid, addr, e, 1, err);
+        }
+        addr += (uint64_t)n;
+        src += n;
+        len -= (size_t)n;
+    }
+    close(fd);
+    return 0;
+}
+
+int spy_procmem_write(int32_t pid, uint64_t start, uint64_t end, uint64_t addr,
+                      const void *src, size_t len, spy_err *err) {
+    const uint8_t *in = src;
+
+    if (pid <= 0 || addr < start || addr > end || len > end - addr)
+        return spy_err_set(err, SPY_ERANGE, 0,
+                           "process %d: %zu bytes at 0x%" PRIx64
+                           " are outside its mapping 0x%" PRIx64 "-0x%" PRIx64,
+                           (int)pid, len, addr, start, end);
+    while (len > 0) {
+        struct iovec local, remote;
+        ssize_t n;
+        /* process_vm_writev only reads local: the cast serves iovec. */
+        local.iov_base = (void *)(uintptr_t)in;
+        local.iov_len = len;
+        remote.iov_base = (void *)(uintptr_t)addr;
+        remote.iov_len = len;
+        n = process_vm_writev((pid_t)pid, &local, 1, &remote, 1, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == ENOSYS || errno == EPERM))
+            return write_mem(pid, addr, in, len, err);
+        if (n <= 0)
+            return io_error(pid, addr, n == 0 ? EFAULT : errno, 1, err);
+        addr += (uint64_t)n;
+        in += n;
         len -= (size_t)n;
     }
     return 0;

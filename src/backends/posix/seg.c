@@ -23,7 +23,9 @@
 #include <unistd.h>
 
 #include "../common.h"
+#include "../procmem.h"
 #include "internal.h"
+#include "viaproc.h"
 
 #define SHM_DIR SPY__SHM_DIR
 
@@ -37,6 +39,9 @@ struct spy_seg {
     int shmid;               /* System V; -1 otherwise */
     spy__sysv_reader *sysv;  /* System V opened read-only; else NULL */
     char link[SPY_NAME_MAX]; /* file: a symlink's target, as opened; or "" */
+    spy__via *via;           /* memory named through a process (viaproc.h); else
+                                NULL. With via->how SPY__VIA_PROCESS, fd is -1 and
+                                the bytes are that process's mapping (procmem.h). */
 };
 _Static_assert(offsetof(struct spy_seg, c) == 0, "see common.h");
 
@@ -417,13 +422,15 @@ int spy__open_path(const char *name, const char *path, int oflags, unsigned how,
     return *fd >= 0 ? 0 : open_error(name, errno, -1, path, err);
 }
 
+static int fd_opened(spy_seg *s, unsigned flags, uint64_t size, uint32_t mode,
+                     spy_err *err);
+
 static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
                    uint32_t mode, spy_err *err) {
     int plain = n->form == SPY_NAME_PLAIN;
     int dirfd = plain ? spy__shm_dirfd() : AT_FDCWD;
     const char *rel = plain ? n->text + 1 : n->text;
     int oflags = O_CLOEXEC | O_NONBLOCK | (s->c.writable ? O_RDWR : O_RDONLY);
-    struct stat st;
     int e;
 
     if (plain && dirfd < 0)
@@ -465,6 +472,16 @@ static int open_fd(spy_seg *s, const spy_name *n, unsigned flags, uint64_t size,
             return rc;
         }
     }
+    return fd_opened(s, flags, size, mode, err);
+}
+
+/* After s->fd is open: checks it is a regular file, applies the mode and
+ * size of a creation, and maps the first window. */
+static int fd_opened(spy_seg *s, unsigned flags, uint64_t size, uint32_t mode,
+                     spy_err *err) {
+    struct stat st;
+    int e;
+
     if (fstat(s->fd, &st) != 0) {
         e = errno;
         return spy_err_set(err, SPY_EIO, e, "%s: fstat: %s", s->c.name,
@@ -585,6 +602,88 @@ static int open_sysv(spy_seg *s, const spy_name *n, unsigned flags,
     return 0;
 }
 
+/* ---- memory named through a process --------------------------------------
+ */
+
+/* Writes into the mapping of the process the segment is read through. */
+static int write_process(spy_seg *s, uint64_t off, const void *src, size_t len,
+                         spy_err *err) {
+    const spy__via *v = s->via;
+    int rc;
+    /* Never into another process that got the pid after ours exited. */
+    if (!spy__via_alive(v))
+        return spy_err_set(err, SPY_EFAULT, ESRCH,
+                           "%s: the mapping went away while in use (process "
+                           "%d exited); nothing written",
+                           s->c.name, (int)v->pid);
+    rc = spy_procmem_write(v->pid, v->start, v->end, v->start + off, src, len,
+                           err);
+    if (rc != 0 && err != NULL) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        spy_err_set(err, rc, err->sys, "%s: %s", s->c.name, why);
+    }
+    return rc;
+}
+
+/* Opens memfd:NAME, pid:PID@ADDR or fd:PID:N (viaproc.h). */
+static int open_via(spy_seg *s, const spy_name *n, unsigned flags,
+                    spy_err *err) {
+    int rc;
+
+    if (flags & SPY_O_CREATE)
+        return spy_err_set(err, SPY_EINVAL, 0,
+                           "%s: memory named through a process cannot be "
+                           "created (create a POSIX object instead)",
+                           s->c.name);
+    s->via = malloc(sizeof *s->via);
+    if (s->via == NULL)
+        return spy_err_set(err, SPY_ENOMEM, errno, "out of memory");
+    rc = spy__via_resolve(n, s->via, err);
+    if (rc != 0)
+        return rc;
+    if (s->via->kind == SPY_KIND_SYSV) {
+        spy_name sysv;
+        memset(&sysv, 0, sizeof sysv);
+        sysv.form = SPY_NAME_SYSV_ID;
+        sysv.id = s->via->shmid;
+        return open_sysv(s, &sysv, flags & ~(unsigned)SPY_O_CREATE, 0, 0, err);
+    }
+    rc = spy__via_open(s->via, s->c.writable, &s->fd, err);
+    if (rc != 0)
+        return rc;
+    if (s->fd >= 0)
+        return fd_opened(s, flags & ~(unsigned)SPY_O_CREATE, 0, 0, err);
+    /* Only the process's memory: the object is that one mapping. */
+    s->c.len = s->c.nomap ? 0 : s->via->end - s->via->start;
+    if (s->c.writable)
+        s->c.write_direct = write_process;
+    return 0;
+}
+
+/* Reads from the mapping of the process the segment is read through; a
+ * mapping gone meanwhile is the EFAULT of a shrunk object. */
+static int read_process(spy_seg *s, uint64_t off, void *dst, size_t len,
+                        spy_err *err) {
+    const spy__via *v = s->via;
+    int rc = spy_procmem_read(v->pid, v->start, v->end, v->start + off, dst,
+                              len, err);
+    if (rc == 0 && !spy__via_alive(v))
+        rc = SPY_ENOENT; /* the pid may be another process's by now */
+    if (rc == SPY_EFAULT || rc == SPY_ENOENT)
+        return spy_err_set(err, SPY_EFAULT, err != NULL ? err->sys : 0,
+                           "%s: the mapping went away while in use (process "
+                           "%d %s; offset %" PRIu64 ")",
+                           s->c.name, (int)v->pid,
+                           rc == SPY_ENOENT ? "exited" : "unmapped it", off);
+    if (rc != 0 && err != NULL) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        spy_err_set(err, rc, err->sys, "%s: %s", s->c.name, why);
+    }
+    return rc;
+}
+
 /* ---- the interface ----------------------------------------------------------
  */
 
@@ -594,15 +693,8 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
     int rc;
 
     *out = NULL;
-    if (spy_name_via_process(n)) {
-        char canon[SPY_NAME_MAX];
-        spy_name_format(n, canon, sizeof canon);
-        return spy_err_set(err, SPY_ENOTSUP, 0,
-                           "%s: opening memory through a process is not "
-                           "available yet",
-                           canon);
-    }
-    if (n->form == SPY_NAME_WIN_LOCAL || n->form == SPY_NAME_WIN_GLOBAL) {
+    if (n->form == SPY_NAME_WIN_LOCAL || n->form == SPY_NAME_WIN_GLOBAL ||
+        n->form == SPY_NAME_WIN_HANDLE) {
         char canon[SPY_NAME_MAX];
         spy_name_format(n, canon, sizeof canon);
         return spy_err_set(err, SPY_ENOTSUP, 0,
@@ -618,7 +710,9 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
     s->c.nomap = (flags & SPY_O_NOMAP) != 0;
     spy_name_format(n, s->c.name, sizeof s->c.name);
 
-    if (n->form == SPY_NAME_SYSV_ID || n->form == SPY_NAME_SYSV_KEY)
+    if (spy_name_via_process(n))
+        rc = open_via(s, n, flags, err);
+    else if (n->form == SPY_NAME_SYSV_ID || n->form == SPY_NAME_SYSV_KEY)
         rc = open_sysv(s, n, flags, size, mode, err);
     else
         rc = open_fd(s, n, flags, size, mode, err);
@@ -635,6 +729,10 @@ int spy_seg_open(const spy_name *n, unsigned flags, uint64_t size,
 
 int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
     spy_seg_info_init(info);
+    if (s->via != NULL && s->fd < 0 && s->shmid < 0) {
+        spy__via_fill_info(s->via, -1, info);
+        return 0;
+    }
     if (s->shmid >= 0) {
         struct shmid_ds ds;
         if (shmctl(s->shmid, IPC_STAT, &ds) != 0)
@@ -656,6 +754,8 @@ int spy_seg_stat(spy_seg *s, spy_seg_info *info, spy_err *err) {
             snprintf(info->problem, sizeof info->problem,
                      "the name was removed; the memory lives until the last "
                      "process unmaps it");
+        if (s->via != NULL)
+            spy__via_fill_info(s->via, s->fd, info);
         return 0;
     }
 }
@@ -718,6 +818,8 @@ int spy_seg_read(spy_seg *s, uint64_t off, void *dst, size_t len,
         return rc;
     if (s->fd >= 0)
         return read_fd(s, off, dst, len, err);
+    if (s->via != NULL && s->shmid < 0)
+        return read_process(s, off, dst, len, err);
     if (s->sysv != NULL)
         return spy__sysv_reader_read(s->sysv, off, dst, len, err);
     /* System V opened for writing: the guarded copy from our attach. */
@@ -780,7 +882,9 @@ int spy_seg_flush(spy_seg *s, spy_err *err) {
 int spy_seg_access(spy_seg *s, spy_access *out, spy_err *err) {
     (void)err;
     memset(out, 0, sizeof *out);
-    if (s->sysv != NULL) {
+    if (s->via != NULL && s->shmid < 0) {
+        spy__via_access(s->via, out);
+    } else if (s->sysv != NULL) {
         spy__sysv_reader_access(s->sysv, out);
     } else if (s->shmid >= 0 && s->c.addr == NULL) {
         out->kind = SPY_ACCESS_NONE;
@@ -803,7 +907,8 @@ int spy_seg_access(spy_seg *s, spy_access *out, spy_err *err) {
 }
 
 int spy_seg_parallel_reads(const spy_seg *s) {
-    return s->fd >= 0; /* read_fd: pread keeps no position */
+    /* read_fd: pread keeps no position; procmem keeps nothing. */
+    return s->fd >= 0 || (s->via != NULL && s->shmid < 0);
 }
 
 void spy_seg_close(spy_seg *s) {
@@ -818,6 +923,8 @@ void spy_seg_close(spy_seg *s) {
     if (s->fd >= 0)
         close(s->fd);
     spy__sysv_reader_free(s->sysv);
+    spy__via_release(s->via);
+    free(s->via);
     free(s);
 }
 

@@ -445,6 +445,97 @@ START_TEST(test_fuzz) {
 }
 END_TEST
 
+/* s parses to form with pid and addr, and formats as canon, which parses
+ * back to the same name. */
+static void expect_via(const char *s, spy_name_form form, int64_t pid,
+                       uint64_t addr, const char *canon) {
+    spy_name *n = malloc(sizeof *n);
+    spy_name *b = malloc(sizeof *b);
+    char buf[SPY_NAME_MAX + 16];
+
+    ck_assert_ptr_nonnull(n);
+    ck_assert_ptr_nonnull(b);
+    parse_ok(s, n);
+    ck_assert_int_eq(n->form, form);
+    ck_assert_msg(n->id == pid, "'%s': pid %lld", s, (long long)n->id);
+    ck_assert_msg(n->addr == addr, "'%s': addr %llx", s,
+                  (unsigned long long)n->addr);
+    ck_assert(spy_name_via_process(n));
+    spy_name_format(n, buf, sizeof buf);
+    ck_assert_str_eq(buf, canon);
+    parse_ok(buf, b);
+    ck_assert_int_eq(b->form, n->form);
+    ck_assert(b->id == n->id && b->addr == n->addr);
+    free(n);
+    free(b);
+}
+
+START_TEST(test_via_process) {
+    spy_name *n = malloc(sizeof *n);
+    char buf[SPY_NAME_MAX + 16];
+
+    ck_assert_ptr_nonnull(n);
+    expect_via("pid:42@0x7f0000001000", SPY_NAME_PID_ADDR, 42, 0x7f0000001000u,
+               "pid:42@0x7f0000001000");
+    /* Decimal addresses are kept as numbers and formatted in hex. */
+    expect_via("pid:42@4096", SPY_NAME_PID_ADDR, 42, 4096, "pid:42@0x1000");
+    expect_via("pid:2147483647@0xffffffffffffffff", SPY_NAME_PID_ADDR,
+               2147483647, UINT64_MAX, "pid:2147483647@0xffffffffffffffff");
+    expect_via("fd:42:5", SPY_NAME_PID_FD, 42, 5, "fd:42:5");
+    expect_via("fd:1:0", SPY_NAME_PID_FD, 1, 0, "fd:1:0");
+    expect_via("handle:42:0x1c4", SPY_NAME_WIN_HANDLE, 42, 0x1c4,
+               "handle:42:0x1c4");
+
+    expect_text("memfd:buf", SPY_NAME_MEMFD, "buf");
+    expect_text("memfd:", SPY_NAME_MEMFD, ""); /* memfd_create allows "" */
+    expect_text("memfd:a b:c", SPY_NAME_MEMFD, "a b:c");
+    parse_ok("memfd:buf", n);
+    ck_assert(spy_name_via_process(n));
+    spy_name_format(n, buf, sizeof buf);
+    ck_assert_str_eq(buf, "memfd:buf");
+    parse_ok("/foo", n);
+    ck_assert(!spy_name_via_process(n));
+    parse_ok("sysv:5", n);
+    ck_assert(!spy_name_via_process(n));
+    free(n);
+}
+END_TEST
+
+START_TEST(test_via_process_errors) {
+    expect_err("memfd:a/b", "memfd:a/b: a memfd name may not contain '/'");
+    expect_err("pid:0@0x1000", "pid:0@0x1000: process id 0 names no process");
+    expect_err("fd:0:3", "fd:0:3: process id 0 names no process");
+    expect_err("pid:42", "pid:42: needs '@' after the process id");
+    expect_err("pid:@0x10", "pid:@0x10: needs a process id (decimal digits)");
+    expect_err("pid:x1@0x10",
+               "pid:x1@0x10: a process id must be decimal digits");
+    expect_err("pid:2147483648@0x10",
+               "pid:2147483648@0x10: a process id is at most 2147483647");
+    expect_err("pid:99999999999999999999@0x10",
+               "pid:99999999999999999999@0x10: a process id is at most "
+               "2147483647");
+    /* Hex digits as maps prints them, without 0x: the hint says how. */
+    expect_err("pid:42@7f0000001000",
+               "pid:42@7f0000001000: an address is 0x hex or decimal digits "
+               "(write 0x7f0000001000 for hex)");
+    expect_err("pid:42@0x10000000000000000",
+               "pid:42@0x10000000000000000: an address is larger than 64 "
+               "bits");
+    expect_err("pid:42@", NULL);
+    expect_err("pid:42@zz",
+               "pid:42@zz: an address is 0x hex or decimal digits");
+    expect_err("fd:42:x",
+               "fd:42:x: a descriptor number must be decimal digits");
+    expect_err("fd:42:2147483648",
+               "fd:42:2147483648: a descriptor number is at most 2147483647");
+    expect_err("fd:42", "fd:42: needs ':' after the process id");
+    expect_err("handle:42:0", "handle:42:0: handle 0 is never a valid handle");
+    expect_err("handle:42:1c4",
+               "handle:42:1c4: a handle is 0x hex or decimal digits (write "
+               "0x1c4 for hex)");
+}
+END_TEST
+
 static Suite *name_suite(void) {
     Suite *s = suite_create("name");
     TCase *tc = tcase_create("core");
@@ -465,6 +556,8 @@ static Suite *name_suite(void) {
     tcase_add_test(tc, test_hex);
     tcase_add_test(tc, test_hex_round_trip);
     tcase_add_test(tc, test_fuzz);
+    tcase_add_test(tc, test_via_process);
+    tcase_add_test(tc, test_via_process_errors);
     suite_add_tcase(s, tc);
     return s;
 }
