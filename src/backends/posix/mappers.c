@@ -152,13 +152,13 @@ int spy__quick_dev_ino(const char *p, const char *end, uint64_t *dev,
 /* Reads all of /proc/PID/maps into *buf (grown as needed) with read(2):
  * one or a few large reads instead of stdio's 4 KiB ones. Returns the
  * length, or -1 with errno set. */
-ssize_t spy__slurp_maps(int pid, char **buf, size_t *cap) {
-    char path[64];
+ssize_t spy__slurp_maps(int procfd, int pid, char **buf, size_t *cap) {
+    char path[32];
     size_t len = 0;
     int fd;
 
-    snprintf(path, sizeof path, "/proc/%d/maps", pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    snprintf(path, sizeof path, "%d/maps", pid);
+    fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
     for (;;) {
@@ -242,7 +242,7 @@ static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
         if (!spy__is_pid_dir(de->d_name))
             continue;
         pid = atoi(de->d_name);
-        n = spy__slurp_maps(pid, &buf, &cap);
+        n = spy__slurp_maps(dirfd(d), pid, &buf, &cap);
         if (n < 0) {
             if ((errno == EACCES || errno == EPERM) && hidden != NULL)
                 (*hidden)++;
