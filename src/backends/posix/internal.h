@@ -103,18 +103,6 @@ void spy__proc_comm(int pid, char *buf, size_t cap);
  * bytes. */
 void spy__proc_title(int pid, const char *comm, char *buf, size_t cap);
 
-/* Counts, for every inode on device dev, the distinct processes mapping
- * it. Returns a malloc'd array of n {ino, count} pairs sorted by ino (the
- * caller frees it), or NULL with *n = 0 when nothing maps or /proc is
- * unreadable (*ok = 0 then). *hidden receives how many processes could not
- * be inspected: when it is not 0 the counts are lower bounds. */
-typedef struct spy__ino_count {
-    uint64_t ino;
-    int32_t count;
-    int32_t last_pid;
-} spy__ino_count;
-spy__ino_count *spy__maps_count(uint64_t dev, size_t *n, int *ok, int *hidden);
-
 /* The sentence for errno e from a System V call on the segment named
  * name: SPY_ENOENT (EINVAL, EIDRM), SPY_EACCES, SPY_EEXIST, SPY_ENOMEM,
  * else SPY_EIO. Returns the code. */

@@ -1,5 +1,6 @@
 /* posix/mappers.c - who maps what: one pass over /proc/[pid]/maps
- * (spy_mappers, and the scan posix/list.c counts mappers with).
+ * (spy_mappers), one over /proc/[pid]/fd (spy_holders), and the maps
+ * reading shared.c's pass of every process is built on.
  *
  * Mappings are matched by identity (device and inode), not by path, so an
  * object whose name was removed (" (deleted)") and processes that closed
@@ -120,8 +121,7 @@ static unsigned hexval(char c) {
 }
 
 /* The device and inode columns of a maps line, read without sscanf: a
- * cheap look that lets the scan skip anonymous mappings and, when it
- * counts one device's inodes, every other device's lines. 0 on success. */
+ * cheap look that lets the scans skip anonymous mappings. 0 on success. */
 int spy__quick_dev_ino(const char *p, const char *end, uint64_t *dev,
                        uint64_t *ino) {
     unsigned maj = 0, min = 0;
@@ -152,13 +152,13 @@ int spy__quick_dev_ino(const char *p, const char *end, uint64_t *dev,
 /* Reads all of /proc/PID/maps into *buf (grown as needed) with read(2):
  * one or a few large reads instead of stdio's 4 KiB ones. Returns the
  * length, or -1 with errno set. */
-ssize_t spy__slurp_maps(int pid, char **buf, size_t *cap) {
-    char path[64];
+ssize_t spy__slurp_maps(int procfd, int pid, char **buf, size_t *cap) {
+    char path[32];
     size_t len = 0;
     int fd;
 
-    snprintf(path, sizeof path, "/proc/%d/maps", pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    snprintf(path, sizeof path, "%d/maps", pid);
+    fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
     for (;;) {
@@ -220,11 +220,7 @@ int spy__proc_hides_pids(void) {
     return hides;
 }
 
-/* The scan behind spy__maps_scan and spy__maps_count: only lines with a
- * non-zero inode (and, when filter is set, on device want) are parsed
- * fully and passed to cb. */
-static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
-                int *hidden) {
+int spy__maps_scan(spy__maps_cb cb, void *arg, int *hidden) {
     DIR *d = opendir("/proc");
     struct dirent *de;
     char *buf = NULL;
@@ -242,7 +238,7 @@ static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
         if (!spy__is_pid_dir(de->d_name))
             continue;
         pid = atoi(de->d_name);
-        n = spy__slurp_maps(pid, &buf, &cap);
+        n = spy__slurp_maps(dirfd(d), pid, &buf, &cap);
         if (n < 0) {
             if ((errno == EACCES || errno == EPERM) && hidden != NULL)
                 (*hidden)++;
@@ -256,8 +252,7 @@ static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
             if (nl != NULL)
                 *nl = '\0';
             if (spy__quick_dev_ino(p, nl != NULL ? nl : end, &dev, &ino) == 0 &&
-                ino != 0 && (!filter || dev == want) &&
-                spy__maps_parse(p, &l) == 0 && l.ino != 0)
+                ino != 0 && spy__maps_parse(p, &l) == 0 && l.ino != 0)
                 stop = cb(pid, &l, arg);
             p = next;
         }
@@ -269,10 +264,6 @@ static int scan(int filter, uint64_t want, spy__maps_cb cb, void *arg,
     if (hidden != NULL && *hidden == 0 && spy__proc_hides_pids())
         *hidden = 1;
     return 0;
-}
-
-int spy__maps_scan(spy__maps_cb cb, void *arg, int *hidden) {
-    return scan(0, 0, cb, arg, hidden);
 }
 
 typedef struct match_ctx {
@@ -367,89 +358,6 @@ int spy_mappers(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
         return spy_err_set(err, SPY_EIO, errno,
                            "/proc: cannot list processes: %s", strerror(errno));
     return 0;
-}
-
-/* Inode counts in an open-addressing hash table (linear probing, at most
- * half full): one probe per mapping line whatever the number of objects
- * mapped. Slot ino 0 is empty (inode 0 is never counted). */
-typedef struct count_ctx {
-    uint64_t dev;
-    spy__ino_count *v;
-    size_t n, cap; /* cap: a power of two, or 0 */
-    int oom;
-} count_ctx;
-
-static size_t slot_of(uint64_t ino, size_t cap) {
-    return (size_t)((ino * 0x9e3779b97f4a7c15u) >> 17) & (cap - 1);
-}
-
-static spy__ino_count *find_slot(spy__ino_count *v, size_t cap, uint64_t ino) {
-    size_t i = slot_of(ino, cap);
-    while (v[i].ino != 0 && v[i].ino != ino)
-        i = (i + 1) & (cap - 1);
-    return &v[i];
-}
-
-static int grow(count_ctx *c) {
-    size_t cap = c->cap ? c->cap * 2 : 64, i;
-    spy__ino_count *v = calloc(cap, sizeof *v);
-    if (v == NULL)
-        return -1;
-    for (i = 0; i < c->cap; i++)
-        if (c->v[i].ino != 0)
-            *find_slot(v, cap, c->v[i].ino) = c->v[i];
-    free(c->v);
-    c->v = v;
-    c->cap = cap;
-    return 0;
-}
-
-static int count_one(int pid, const spy__maps_line *l, void *arg) {
-    count_ctx *c = arg;
-    spy__ino_count *e;
-    if (l->dev != c->dev)
-        return 0;
-    if ((c->n + 1) * 2 > c->cap && grow(c) != 0) {
-        c->oom = 1;
-        return 1;
-    }
-    e = find_slot(c->v, c->cap, l->ino);
-    if (e->ino == 0) {
-        e->ino = l->ino;
-        e->count = 1;
-        e->last_pid = pid;
-        c->n++;
-    } else if (e->last_pid != pid) {
-        e->count++;
-        e->last_pid = pid;
-    }
-    return 0;
-}
-
-static int by_ino(const void *a, const void *b) {
-    const spy__ino_count *x = a, *y = b;
-    return (x->ino > y->ino) - (x->ino < y->ino);
-}
-
-spy__ino_count *spy__maps_count(uint64_t dev, size_t *n, int *ok, int *hidden) {
-    count_ctx c;
-    size_t i, used = 0;
-    memset(&c, 0, sizeof c);
-    c.dev = dev;
-    *ok = scan(1, dev, count_one, &c, hidden) == 0 && !c.oom;
-    if (!*ok) {
-        free(c.v);
-        *n = 0;
-        return NULL;
-    }
-    /* Compact the table's used slots to the front, then sort them. */
-    for (i = 0; i < c.cap; i++)
-        if (c.v[i].ino != 0)
-            c.v[used++] = c.v[i];
-    if (used > 1)
-        qsort(c.v, used, sizeof c.v[0], by_ino);
-    *n = c.n;
-    return c.v;
 }
 
 int spy_holders(const spy_seg_info *info, spy_mapper_cb cb, void *arg,

@@ -13,10 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "../thread.h"
 #include "internal.h"
 
 typedef struct tagged_use {
@@ -26,6 +29,7 @@ typedef struct tagged_use {
 
 typedef struct scan_ctx {
     spy__shared_set *s;
+    char dents[32768]; /* getdents64 buffer of scan_fds */
     size_t objcap;
     size_t *pathoff; /* per object: its path's offset in text */
     size_t textlen, textcap;
@@ -226,8 +230,9 @@ static int maps_line(scan_ctx *c, int pid, const char *p, const char *end) {
 }
 
 /* 0, or 1 when permission was refused, or -1 when out of memory. */
-static int scan_maps(scan_ctx *c, int pid, char **buf, size_t *cap) {
-    ssize_t n = spy__slurp_maps(pid, buf, cap);
+static int scan_maps(scan_ctx *c, int procfd, int pid, char **buf,
+                     size_t *cap) {
+    ssize_t n = spy__slurp_maps(procfd, pid, buf, cap);
     const char *p, *end;
     if (n < 0)
         return errno == EACCES || errno == EPERM;
@@ -241,47 +246,61 @@ static int scan_maps(scan_ctx *c, int pid, char **buf, size_t *cap) {
     return 0;
 }
 
-/* The descriptors of pid that lead to a memfd or a /dev/shm object. 0, 1
- * when permission was refused, -1 when out of memory. */
-static int scan_fds(scan_ctx *c, int pid) {
-    char path[64], link[4096];
-    DIR *d;
-    struct dirent *de;
-    int rc = 0;
+/* The descriptors of pid that lead to a memfd or a /dev/shm object:
+ * /proc/PID/fd listed with getdents64 (a listing of a process's
+ * descriptors that leaves room in the buffer is complete: the kernel
+ * fills it until the descriptors or the room run out, so no second call
+ * is needed to see the end), a readlinkat per descriptor and a fstatat of
+ * those that match. 0, 1 when permission was refused, -1 when out of
+ * memory. */
+static int scan_fds(scan_ctx *c, int procfd, int pid) {
+    char path[32], link[4096];
+    int d, rc = 0;
 
-    snprintf(path, sizeof path, "/proc/%d/fd", pid);
-    d = opendir(path);
-    if (d == NULL)
+    snprintf(path, sizeof path, "%d/fd", pid);
+    d = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (d < 0)
         return errno == EACCES || errno == EPERM;
-    while (rc == 0 && (de = readdir(d)) != NULL) {
-        struct stat st;
-        ssize_t len;
-        size_t l;
-        int deleted;
-        uint32_t obj;
-        spy__use *u;
-        if (de->d_name[0] < '0' || de->d_name[0] > '9')
-            continue;
-        len = readlinkat(dirfd(d), de->d_name, link, sizeof link - 1);
-        if (len <= 0)
-            continue;
-        link[len] = '\0';
-        if (!starts(link, "/memfd:") && !starts(link, SPY__SHM_DIR "/"))
-            continue;
-        if (fstatat(dirfd(d), de->d_name, &st, 0) != 0)
-            continue; /* closed meanwhile */
-        l = (size_t)len;
-        deleted = cut_deleted(link, &l);
-        obj = obj_get(c, (uint64_t)st.st_dev, (uint64_t)st.st_ino, link, l,
-                      deleted);
-        if (obj == UINT32_MAX || (u = use_add(c, obj)) == NULL) {
-            rc = -1;
+    for (;;) {
+        long n = syscall(SYS_getdents64, d, c->dents, sizeof c->dents);
+        long off;
+        if (n <= 0)
             break;
+        for (off = 0; rc == 0 && off < n;) {
+            const struct dirent64 *de =
+                (const struct dirent64 *)(void *)(c->dents + off);
+            struct stat st;
+            ssize_t len;
+            size_t l;
+            int deleted;
+            uint32_t obj;
+            spy__use *u;
+            off += de->d_reclen;
+            if (de->d_name[0] < '0' || de->d_name[0] > '9')
+                continue;
+            len = readlinkat(d, de->d_name, link, sizeof link - 1);
+            if (len <= 0)
+                continue;
+            link[len] = '\0';
+            if (!starts(link, "/memfd:") && !starts(link, SPY__SHM_DIR "/"))
+                continue;
+            if (fstatat(d, de->d_name, &st, 0) != 0)
+                continue; /* closed meanwhile */
+            l = (size_t)len;
+            deleted = cut_deleted(link, &l);
+            obj = obj_get(c, (uint64_t)st.st_dev, (uint64_t)st.st_ino, link, l,
+                          deleted);
+            if (obj == UINT32_MAX || (u = use_add(c, obj)) == NULL) {
+                rc = -1;
+                break;
+            }
+            u->pid = pid;
+            u->fd = atoi(de->d_name);
         }
-        u->pid = pid;
-        u->fd = atoi(de->d_name);
+        if (rc != 0 || (size_t)n + 512 <= sizeof c->dents)
+            break;
     }
-    closedir(d);
+    close(d);
     return rc;
 }
 
@@ -324,72 +343,212 @@ static int finish(scan_ctx *c) {
     return 0;
 }
 
-int spy__shared_scan(unsigned what, int32_t only_pid, spy__shared_set *out,
-                     spy_err *err) {
-    scan_ctx c;
-    struct stat st;
+/* The processes to scan, shared by the scanning threads: each takes the
+ * next block of PID_BLOCK pids, so a thread slowed by other work on its
+ * core takes fewer. */
+typedef struct scan_job {
+    unsigned what;
+    int procfd;
+    const int *pids;
+    size_t npids;
+    atomic_size_t next;
+} scan_job;
+
+#define PID_BLOCK 8
+
+/* Scans the job's processes into c until none is left (or memory runs
+ * out: c->oom). */
+static void scan_some(scan_job *j, scan_ctx *c) {
     char *buf = NULL;
     size_t cap = 0;
-    DIR *d = NULL;
+    while (!c->oom) {
+        size_t i = atomic_fetch_add(&j->next, PID_BLOCK), end;
+        if (i >= j->npids)
+            break;
+        end = i + PID_BLOCK < j->npids ? i + PID_BLOCK : j->npids;
+        for (; i < end && !c->oom; i++) {
+            int pid = j->pids[i], refused = 0, r;
+            if (j->what & SPY__SCAN_MAPS) {
+                r = scan_maps(c, j->procfd, pid, &buf, &cap);
+                if (r < 0)
+                    c->oom = 1;
+                refused |= r > 0;
+            }
+            if (!c->oom && !refused && (j->what & SPY__SCAN_FDS)) {
+                r = scan_fds(c, j->procfd, pid);
+                if (r < 0)
+                    c->oom = 1;
+                refused |= r > 0;
+            }
+            c->s->hidden += refused;
+        }
+    }
+    free(buf);
+}
+
+typedef struct helper_arg {
+    scan_job *job;
+    scan_ctx *c;
+} helper_arg;
+
+static void scan_helper(void *arg) {
+    helper_arg *h = arg;
+    scan_some(h->job, h->c);
+}
+
+static void ctx_free(scan_ctx *c) {
+    free(c->tu);
+    free(c->pathoff);
+}
+
+/* Moves what the helper found (h, its set hs) into c: its objects added
+ * or matched by identity, its uses re-tagged. 0, or -1 when out of
+ * memory. h and hs are emptied either way. */
+static int merge(scan_ctx *c, scan_ctx *h, spy__shared_set *hs) {
+    uint32_t *map = NULL;
+    size_t i;
     int rc = 0;
+    if (hs->n > 0 && (map = malloc(hs->n * sizeof *map)) == NULL)
+        rc = -1;
+    for (i = 0; rc == 0 && i < hs->n; i++) {
+        const char *path = hs->text_ + h->pathoff[i];
+        map[i] = obj_get(c, hs->v[i].dev, hs->v[i].ino, path, strlen(path),
+                         hs->v[i].deleted);
+        if (map[i] == UINT32_MAX)
+            rc = -1;
+    }
+    for (i = 0; rc == 0 && i < h->ntu; i++) {
+        spy__use *u = use_add(c, map[h->tu[i].obj]);
+        if (u == NULL)
+            rc = -1;
+        else
+            *u = h->tu[i].u;
+    }
+    c->s->hidden += hs->hidden;
+    free(map);
+    ctx_free(h);
+    spy__shared_free(hs);
+    return rc;
+}
+
+/* Every process in /proc, into a malloc'd array (*n of them). NULL with
+ * errno set when /proc cannot be listed or memory runs out. */
+static int *list_pids(int procfd, size_t *n) {
+    DIR *d;
+    struct dirent *de;
+    int *v = NULL, fd = dup(procfd);
+    size_t cap = 0;
+    *n = 0;
+    if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    while ((de = readdir(d)) != NULL) {
+        if (!spy__is_pid_dir(de->d_name))
+            continue;
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 1024;
+            int *nv = realloc(v, ncap * sizeof *nv);
+            if (nv == NULL) {
+                free(v);
+                closedir(d);
+                errno = ENOMEM;
+                return NULL;
+            }
+            v = nv;
+            cap = ncap;
+        }
+        v[(*n)++] = atoi(de->d_name);
+    }
+    closedir(d);
+    if (v == NULL)
+        v = malloc(sizeof *v); /* no process at all: an empty list */
+    return v;
+}
+
+int spy__shared_scan(unsigned what, int32_t only_pid, spy__shared_set *out,
+                     spy_err *err) {
+    scan_ctx *c = NULL, *hc = NULL;
+    spy__shared_set hs;
+    scan_job job;
+    helper_arg ha;
+    spy_thread *th = NULL;
+    struct stat st;
+    int *pids = NULL, helper = 0, oom = 0, e;
 
     memset(out, 0, sizeof *out);
-    memset(&c, 0, sizeof c);
-    c.s = out;
+    memset(&hs, 0, sizeof hs);
+    memset(&job, 0, sizeof job);
+    job.what = what;
+    job.procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (job.procfd < 0)
+        return spy_err_set(err, SPY_EIO, errno,
+                           "/proc: cannot list processes: %s", strerror(errno));
+    if (only_pid != 0) {
+        job.pids = &only_pid;
+        job.npids = 1;
+    } else if ((job.pids = pids = list_pids(job.procfd, &job.npids)) == NULL) {
+        e = errno;
+        close(job.procfd);
+        if (e == ENOMEM)
+            return spy_err_set(err, SPY_ENOMEM, ENOMEM,
+                               "/proc: shared mappings: out of memory");
+        return spy_err_set(err, SPY_EIO, e, "/proc: cannot list processes: %s",
+                           strerror(e));
+    }
+    atomic_init(&job.next, 0);
+    c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        oom = 1;
+        goto done;
+    }
+    c->s = out;
     if (stat(SPY__SHM_DIR, &st) == 0) {
-        c.shm_dev = (uint64_t)st.st_dev;
-        c.have_shm_dev = 1;
+        c->shm_dev = (uint64_t)st.st_dev;
+        c->have_shm_dev = 1;
     }
-    if (only_pid == 0) {
-        d = opendir("/proc");
-        if (d == NULL)
-            return spy_err_set(err, SPY_EIO, errno,
-                               "/proc: cannot list processes: %s",
-                               strerror(errno));
+    /* A second thread takes half of the processes when there is a second
+     * core: nearly all of the time is the kernel's, writing maps text and
+     * resolving descriptors, and the processes are independent. */
+    if (job.npids >= 2 * PID_BLOCK && spy_cpu_count() > 1 &&
+        (hc = calloc(1, sizeof *hc)) != NULL) {
+        hc->s = &hs;
+        hc->shm_dev = c->shm_dev;
+        hc->have_shm_dev = c->have_shm_dev;
+        ha.job = &job;
+        ha.c = hc;
+        helper = spy_thread_start(scan_helper, &ha, &th, NULL) == 0;
     }
-    for (;;) {
-        int pid, refused = 0, r;
-        if (d != NULL) {
-            struct dirent *de = readdir(d);
-            if (de == NULL)
-                break;
-            if (!spy__is_pid_dir(de->d_name))
-                continue;
-            pid = atoi(de->d_name);
-        } else {
-            pid = only_pid;
-        }
-        if (what & SPY__SCAN_MAPS) {
-            r = scan_maps(&c, pid, &buf, &cap);
-            if (r < 0)
-                c.oom = 1;
-            refused |= r > 0;
-        }
-        if (!c.oom && !refused && (what & SPY__SCAN_FDS)) {
-            r = scan_fds(&c, pid);
-            if (r < 0)
-                c.oom = 1;
-            refused |= r > 0;
-        }
-        out->hidden += refused;
-        if (c.oom || d == NULL)
-            break;
+    scan_some(&job, c);
+    if (helper) {
+        spy_thread_join(th);
+        if (hc->oom)
+            c->oom = 1;
+        if (merge(c, hc, &hs) != 0)
+            c->oom = 1;
     }
-    if (d != NULL)
-        closedir(d);
-    free(buf);
-    if (!c.oom && finish(&c) != 0)
-        c.oom = 1;
-    free(c.tu);
-    free(c.pathoff);
-    if (c.oom) {
+    if (!c->oom && finish(c) != 0)
+        c->oom = 1;
+    oom = c->oom;
+done:
+    if (c != NULL)
+        ctx_free(c);
+    free(c);
+    if (hc != NULL && !helper)
+        ctx_free(hc);
+    free(hc);
+    spy__shared_free(&hs);
+    free(pids);
+    close(job.procfd);
+    if (oom) {
         spy__shared_free(out);
         return spy_err_set(err, SPY_ENOMEM, ENOMEM,
                            "/proc: shared mappings: out of memory");
     }
     if (only_pid == 0 && out->hidden == 0 && spy__proc_hides_pids())
         out->hidden = 1;
-    return rc;
+    return 0;
 }
 
 const spy__shared_obj *spy__shared_find(const spy__shared_set *s, uint64_t dev,

@@ -79,9 +79,10 @@ void spy__shared_free(spy__shared_set *s);
 
 /* ---- the fast maps reading of mappers.c, shared with shared.c ---- */
 
-/* Reads all of /proc/PID/maps into *buf (grown as needed, NUL-terminated).
- * Returns the length, or -1 with errno set. */
-ssize_t spy__slurp_maps(int pid, char **buf, size_t *cap);
+/* Reads all of PID/maps under procfd (a descriptor of the /proc
+ * directory) into *buf (grown as needed, NUL-terminated). Returns the
+ * length, or -1 with errno set. */
+ssize_t spy__slurp_maps(int procfd, int pid, char **buf, size_t *cap);
 
 /* The device and inode columns of the maps line [p, end) without sscanf.
  * 0 on success, -1 if malformed. */
