@@ -148,6 +148,7 @@ static void remember_selection(browser *b) {
         b->sel_name = dup_str(b->sel_row.name);
         b->sel_row.name = b->sel_name;
         b->sel_row.problem = b->sel_row.owner = b->sel_row.group = "";
+        b->sel_row.origin = "";
     }
 }
 
@@ -358,7 +359,7 @@ static void draw_row(const browser *b, int y, const spy__brow *r, int sel,
     else
         snprintf(t, sizeof t, "-");
     t[W_TIME] = '\0'; /* drop the seconds */
-    if (r->problem[0] != '\0')
+    if (spy__brow_unusable(r))
         snprintf(size, sizeof size, "-");
     else
         spy__fmt_size(r->size, size, sizeof size);
@@ -486,7 +487,7 @@ static void open_selected(browser *b) {
 
     if (r == NULL)
         return;
-    if (r->problem[0] != '\0') {
+    if (spy__brow_unusable(r)) {
         char p[200], disp[512];
         spy__safe(r->problem, p, sizeof p);
         spy__safe_name(r->name, disp, sizeof disp);

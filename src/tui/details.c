@@ -23,7 +23,7 @@ static const char *extra_text(const spy__brow *r, char *buf, size_t cap) {
     size_t used = 0;
 
     buf[0] = '\0';
-    if (r->kind == SPY_KIND_SYSV || r->problem[0] != '\0')
+    if (r->kind == SPY_KIND_SYSV || spy__brow_unusable(r))
         return buf; /* shmctl's numbers are on the line above */
 #define ADD(...)                                                               \
     do {                                                                       \
@@ -127,7 +127,7 @@ uint64_t spy__details_scan(const spy__brow *r, spy__bmaps *m) {
         return 0;
     }
     strcpy(m->for_name, r->name);
-    if (r->problem[0] != '\0') {
+    if (spy__brow_unusable(r)) {
         free(info);
         return 0;
     }
@@ -164,7 +164,7 @@ int spy__details_height(const spy__brow *r, const spy__bmaps *m) {
         h++;
     if (m->for_name != NULL && strcmp(m->for_name, r->name) == 0)
         h += (int)(m->n > 0 ? m->n + (m->total > m->n) : 0);
-    if (r->problem[0] != '\0' || m->err[0] != '\0')
+    if (spy__brow_unusable(r) || m->err[0] != '\0')
         h++;
     return h < max ? h : max;
 }
@@ -284,13 +284,13 @@ void spy__details_draw(int y, int h, const spy__brow *r, const spy__bmaps *m) {
         if (++y >= end)
             return;
     }
-    if (r->problem[0] != '\0') {
+    if (spy__brow_unusable(r)) {
         char p[200];
         spy__safe(r->problem, p, sizeof p);
         spy__put(y++, 1, COLS - 1, SPY__R_ERROR, 0, "unusable: %s", p);
     } else if (m->err[0] != '\0') {
         spy__put(y++, 1, COLS - 1, SPY__R_ERROR, 0, "%s", m->err);
     }
-    if (y < end && r->problem[0] == '\0')
+    if (y < end && !spy__brow_unusable(r))
         draw_mappers(y, end, r, m);
 }
