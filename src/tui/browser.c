@@ -2,6 +2,12 @@
  * a live list, sorted and filtered, with a details pane; Enter opens the
  * hex view of the selected object.
  *
+ * The rows are shown in groups, the sections of `shmspy list` (POSIX,
+ * System V, named sections, memfd, anonymous, files mapped shared) plus
+ * the POSIX objects removed but still mapped or held; each group under a
+ * heading line, sorted within by the chosen order. Headings are lines of
+ * the screen, not rows: the selection moves over rows only.
+ *
  * The list is re-read about once a second (more slowly if listing takes
  * long: counting mappers scans every process's mappings). */
 #include <ctype.h>
@@ -20,13 +26,36 @@
 enum { SORT_NAME, SORT_SIZE, SORT_TIME, SORT_MAPPERS, SORT_COUNT };
 static const char *const sort_names[] = {"name", "size", "time", "mappers"};
 
+/* The groups, in the order shown; the titles of `shmspy list`'s sections
+ * where there is one. */
+enum { G_POSIX, G_REMOVED, G_SYSV, G_WIN, G_MEMFD, G_ANON, G_FILE, G_COUNT };
+static const char *const group_titles[G_COUNT] = {
+    "POSIX shared memory",
+    "POSIX shared memory removed, still mapped or held",
+    "System V shared memory",
+    "Named sections",
+    "memfd",
+    "Anonymous shared memory",
+    "Files mapped shared"};
+
+/* A line of the list on screen: a row (vis position) or a group's
+ * heading. */
+#define LINE_HEADING ((size_t)-1)
+
 typedef struct browser {
     spy__view view;
     spy_tui_opts opts;
     spy_list list; /* the rows, from ops (ops/list.h) */
-    size_t *vis;   /* indices into rows: filtered and sorted */
+    size_t *vis;   /* indices into rows: filtered and sorted (by group
+                    * first) */
     size_t nvis;
-    size_t sel, top;   /* positions in vis */
+    size_t sel;    /* position in vis */
+    size_t top;    /* the first line shown: a position in the lines */
+    size_t nlines; /* nvis plus a heading per group shown */
+    /* Per group: how many rows are shown (in vis), how many listed, where
+     * its rows start in vis, and the line of its heading. */
+    size_t g_shown[G_COUNT], g_total[G_COUNT], g_first[G_COUNT];
+    size_t g_line[G_COUNT];
     char *sel_name;    /* kept across refreshes */
     spy__brow sel_row; /* the selected row as last seen (its name is
                         * sel_name, its other texts ""): where it stood */
@@ -50,7 +79,28 @@ static char *dup_str(const char *s) {
     return p;
 }
 
-/* ---- filter and sort -------------------------------------------------- */
+/* ---- groups, filter and sort ----------------------------------------- */
+
+/* The group of a row (see group_titles). */
+static int group_of(const spy__brow *r) {
+    switch (r->kind) {
+    case SPY_KIND_SYSV:
+        return G_SYSV;
+    case SPY_KIND_WIN_SECTION:
+        return G_WIN;
+    case SPY_KIND_MEMFD:
+        return G_MEMFD;
+    case SPY_KIND_ANON:
+        return G_ANON;
+    case SPY_KIND_FILE:
+        return G_FILE;
+    case SPY_KIND_POSIX:
+    case SPY_KIND_SEM:
+        return r->removed == 1 ? G_REMOVED : G_POSIX;
+    default:
+        return G_POSIX; /* unusable entries of /dev/shm */
+    }
+}
 
 static const browser *sort_ctx; /* qsort has no context argument */
 
@@ -58,9 +108,13 @@ static const spy_list_order orders[SORT_COUNT] = {
     SPY_ORDER_NAME, SPY_ORDER_SIZE, SPY_ORDER_TIME, SPY_ORDER_MAPPERS};
 
 /* <0, 0, >0 as row a comes before, with, after row b in the list's
- * order (the sort, reversed or not). */
+ * order: by group, then by the sort (reversed or not) within it. */
 static int row_cmp(const browser *b, const spy__brow *x, const spy__brow *y) {
-    int c = spy_list_row_cmp(x, y, orders[b->sort]);
+    int gx = group_of(x), gy = group_of(y), c;
+
+    if (gx != gy)
+        return gx < gy ? -1 : 1;
+    c = spy_list_row_cmp(x, y, orders[b->sort]);
     return b->reverse ? -c : c;
 }
 
@@ -94,6 +148,7 @@ static void remember_selection(browser *b) {
         b->sel_name = dup_str(b->sel_row.name);
         b->sel_row.name = b->sel_name;
         b->sel_row.problem = b->sel_row.owner = b->sel_row.group = "";
+        b->sel_row.origin = "";
     }
 }
 
@@ -115,6 +170,47 @@ static size_t nearest(const browser *b) {
     return lo < b->nvis ? lo : b->nvis - 1;
 }
 
+/* Counts the rows of each group in vis (sorted by group) and places the
+ * headings: a group with no row shown has none. */
+static void index_groups(browser *b) {
+    size_t i, line = 0;
+    int g;
+
+    memset(b->g_shown, 0, sizeof b->g_shown);
+    for (i = 0; i < b->nvis; i++) {
+        g = group_of(&b->list.v[b->vis[i]]);
+        if (b->g_shown[g]++ == 0)
+            b->g_first[g] = i;
+    }
+    for (g = 0; g < G_COUNT; g++) {
+        b->g_line[g] = line;
+        if (b->g_shown[g] > 0)
+            line += 1 + b->g_shown[g];
+    }
+    b->nlines = line;
+}
+
+/* The line of the row at vis position i. */
+static size_t line_of(const browser *b, size_t i) {
+    int g = group_of(&b->list.v[b->vis[i]]);
+    return b->g_line[g] + 1 + (i - b->g_first[g]);
+}
+
+/* What line l shows: a vis position, or LINE_HEADING with *group set. */
+static size_t line_row(const browser *b, size_t l, int *group) {
+    int g;
+
+    for (g = G_COUNT - 1; g >= 0; g--) {
+        if (b->g_shown[g] == 0 || l < b->g_line[g])
+            continue;
+        *group = g;
+        return l == b->g_line[g] ? LINE_HEADING
+                                 : b->g_first[g] + (l - b->g_line[g] - 1);
+    }
+    *group = G_POSIX;
+    return LINE_HEADING;
+}
+
 /* Rebuilds vis from rows, keeping the selected name selected, or else
  * selecting the nearest row shown (see nearest). */
 static void rebuild(browser *b) {
@@ -126,14 +222,27 @@ static void rebuild(browser *b) {
         return;
     b->vis = vis;
     b->nvis = 0;
+    memset(b->g_total, 0, sizeof b->g_total);
     for (i = 0; i < b->list.n; i++) {
+        const spy__brow *r = &b->list.v[i];
         char disp[512];
-        spy__safe_name(b->list.v[i].name, disp, sizeof disp);
-        if (matches(disp, b->filter))
-            b->vis[b->nvis++] = i;
+        b->g_total[group_of(r)]++;
+        spy__safe_name(r->name, disp, sizeof disp);
+        if (!matches(disp, b->filter)) {
+            /* What a row named through a process was or is called (a
+             * memfd's name, a removed object's former name) finds it
+             * too. */
+            if (r->origin == NULL || r->origin[0] == '\0')
+                continue;
+            spy__safe(r->origin, disp, sizeof disp);
+            if (!matches(disp, b->filter))
+                continue;
+        }
+        b->vis[b->nvis++] = i;
     }
     sort_ctx = b;
     qsort(b->vis, b->nvis, sizeof *b->vis, cmp_rows);
+    index_groups(b);
     if (b->sel_name != NULL) {
         for (i = 0; i < b->nvis; i++) {
             if (strcmp(b->list.v[b->vis[i]].name, b->sel_name) == 0) {
@@ -158,7 +267,9 @@ static uint64_t refresh_list(browser *b) {
     int rc;
 
     spy_err_clear(&e);
-    rc = spy_list_gather(SPY_LIST_ALL | SPY_LIST_MAPPERS, &fresh, &e);
+    /* Holders are counted in the same pass over every process. */
+    rc = spy_list_gather(SPY_LIST_ALL | SPY_LIST_MAPPERS | SPY_LIST_HOLDERS,
+                         &fresh, &e);
     if (rc == SPY_ENOMEM) {
         spy_list_free(&fresh);
         snprintf(b->list_err, sizeof b->list_err, "out of memory");
@@ -248,7 +359,7 @@ static void draw_row(const browser *b, int y, const spy__brow *r, int sel,
     else
         snprintf(t, sizeof t, "-");
     t[W_TIME] = '\0'; /* drop the seconds */
-    if (r->problem[0] != '\0')
+    if (spy__brow_unusable(r))
         snprintf(size, sizeof size, "-");
     else
         spy__fmt_size(r->size, size, sizeof size);
@@ -265,6 +376,17 @@ static void draw_row(const browser *b, int y, const spy__brow *r, int sel,
                  spy_kind_name(r->kind), W_SIZE, size,
                  (unsigned)(r->mode & 07777), W_OWNER, W_OWNER, owner, W_MAPS,
                  maps);
+}
+
+/* A group's heading: its title and how many of its rows are shown. */
+static void draw_heading(const browser *b, int y, int g) {
+    if (b->g_shown[g] == b->g_total[g])
+        spy__put(y, 0, COLS, SPY__R_LABEL, 1, "%s (%llu)", group_titles[g],
+                 (unsigned long long)b->g_shown[g]);
+    else
+        spy__put(y, 0, COLS, SPY__R_LABEL, 1, "%s (%llu of %llu)",
+                 group_titles[g], (unsigned long long)b->g_shown[g],
+                 (unsigned long long)b->g_total[g]);
 }
 
 static void browser_draw(spy__view *v, uint64_t now) {
@@ -290,22 +412,37 @@ static void browser_draw(spy__view *v, uint64_t now) {
     b->list_rows = LINES - 2 - b->list_y - dh;
     if (b->list_rows < 1)
         b->list_rows = 1;
-    /* No empty rows at the bottom while rows are hidden above (after the
-     * window grew back, say); then the selection in view. */
-    if (b->top + (size_t)b->list_rows > b->nvis)
-        b->top =
-            b->nvis > (size_t)b->list_rows ? b->nvis - (size_t)b->list_rows : 0;
-    if (b->sel < b->top)
-        b->top = b->sel;
-    if (b->sel >= b->top + (size_t)b->list_rows)
-        b->top = b->sel - (size_t)b->list_rows + 1;
+    /* No empty lines at the bottom while lines are hidden above (after
+     * the window grew back, say); then the selection in view, with its
+     * group's heading when it is the group's first row. */
+    if (b->top + (size_t)b->list_rows > b->nlines)
+        b->top = b->nlines > (size_t)b->list_rows
+                     ? b->nlines - (size_t)b->list_rows
+                     : 0;
+    if (b->nvis > 0) {
+        size_t sl = line_of(b, b->sel);
+        int g = group_of(&b->list.v[b->vis[b->sel]]);
+        if (sl == b->g_line[g] + 1 && b->list_rows > 1)
+            sl--; /* its heading, which stays in view with it */
+        if (sl < b->top)
+            b->top = sl;
+        sl = line_of(b, b->sel);
+        if (sl >= b->top + (size_t)b->list_rows)
+            b->top = sl - (size_t)b->list_rows + 1;
+    }
     if (b->nvis == 0)
         spy__put(b->list_y, 1, COLS - 1, SPY__R_LABEL, 0, "%s",
                  b->list.n == 0 ? "(no shared memory objects)"
                                 : "(nothing matches the filter)");
-    for (i = 0; i < (size_t)b->list_rows && b->top + i < b->nvis; i++)
-        draw_row(b, b->list_y + (int)i, &b->list.v[b->vis[b->top + i]],
-                 b->top + i == b->sel, with_time);
+    for (i = 0; i < (size_t)b->list_rows && b->top + i < b->nlines; i++) {
+        int g;
+        size_t vi = line_row(b, b->top + i, &g);
+        if (vi == LINE_HEADING)
+            draw_heading(b, b->list_y + (int)i, g);
+        else
+            draw_row(b, b->list_y + (int)i, &b->list.v[b->vis[vi]],
+                     vi == b->sel, with_time);
+    }
     if (dh > 0)
         spy__details_draw(LINES - 2 - dh, dh, r, &b->maps);
     y = LINES - 2;
@@ -350,7 +487,7 @@ static void open_selected(browser *b) {
 
     if (r == NULL)
         return;
-    if (r->problem[0] != '\0') {
+    if (spy__brow_unusable(r)) {
         char p[200], disp[512];
         spy__safe(r->problem, p, sizeof p);
         spy__safe_name(r->name, disp, sizeof disp);
@@ -400,8 +537,13 @@ static int key_mouse(const spy__keyhit *k) {
     else if (SPY_WHEEL_DOWN != 0 && (me.bstate & SPY_WHEEL_DOWN))
         move_sel(b, 3);
     else if ((me.bstate & BUTTON1_PRESSED) && me.y >= b->list_y &&
-             me.y < b->list_y + b->list_rows)
-        select_at(b, b->top + (size_t)(me.y - b->list_y));
+             me.y < b->list_y + b->list_rows &&
+             b->top + (size_t)(me.y - b->list_y) < b->nlines) {
+        int g;
+        size_t vi = line_row(b, b->top + (size_t)(me.y - b->list_y), &g);
+        /* A heading selects its group's first row. */
+        select_at(b, vi == LINE_HEADING ? b->g_first[g] : vi);
+    }
     return SPY__KEY_DONE;
 }
 
@@ -503,7 +645,8 @@ static const spy__key browser_keys[] = {
      0,
      {'\r', '\n', KEY_ENTER}},
     {"/",
-     "filter by name as you type (Enter keeps, Esc clears)",
+     "filter by name (or a memfd's or removed object's name) as you "
+     "type (Enter keeps, Esc clears)",
      key_filter,
      0,
      {'/'}},

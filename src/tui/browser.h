@@ -16,6 +16,15 @@
  * them through spy__safe / spy__safe_name. */
 typedef spy_list_row spy__brow;
 
+/* Whether row r cannot be opened nor scanned: it has a problem, unless
+ * the problem only says that its name was removed (a row named through a
+ * process that maps or holds it, with its former name as origin: the
+ * details say so instead). */
+static inline int spy__brow_unusable(const spy__brow *r) {
+    return r->problem[0] != '\0' &&
+           !(r->removed == 1 && r->origin != NULL && r->origin[0] != '\0');
+}
+
 /* The mappers of the selected object, refreshed on a timer. */
 typedef struct spy__bmaps {
     char *for_name; /* whose mappers these are, NULL if none yet */

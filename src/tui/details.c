@@ -6,9 +6,63 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../backends/demo.h"
 #include "../backends/mappers.h"
 #include "../backends/process.h"
 #include "browser.h"
+
+/* The line of what a row named through a process is (memfd, anonymous,
+ * a file mapped shared, a removed POSIX object) and of what any row
+ * holds: its origin, a memfd's seals, the processes holding a descriptor
+ * ("N+" when some could not be inspected, "?" when none was seen then,
+ * as the mappers), the memory
+ * behind it against its size (holes). Into buf; "" when there is nothing
+ * to say. */
+static const char *extra_text(const spy__brow *r, char *buf, size_t cap) {
+    char origin[300], seals[64], held[16], alloc[32], size[32];
+    size_t used = 0;
+
+    buf[0] = '\0';
+    if (r->kind == SPY_KIND_SYSV || spy__brow_unusable(r))
+        return buf; /* shmctl's numbers are on the line above */
+#define ADD(...)                                                               \
+    do {                                                                       \
+        if (used < cap)                                                        \
+            used += (size_t)snprintf(buf + used, cap - used, __VA_ARGS__);     \
+    } while (0)
+    origin[0] = '\0';
+    if (r->origin != NULL && r->origin[0] != '\0')
+        spy__safe(r->origin, origin, sizeof origin);
+    if (r->kind == SPY_KIND_MEMFD)
+        ADD("memfd name %s   seals %s", origin[0] != '\0' ? origin : "?",
+            spy_seals_text(r->seals, seals, sizeof seals));
+    else if (r->kind == SPY_KIND_ANON)
+        ADD("no name: %s",
+            origin[0] != '\0' ? origin
+            : spy_platform_get() == SPY_PLATFORM_WINDOWS
+                ? "a section backed by the paging file"
+                : "MAP_SHARED|MAP_ANONYMOUS, shared across fork");
+    else if (r->removed == 1 && origin[0] != '\0')
+        ADD("removed: was %s", origin);
+    else if (origin[0] != '\0')
+        ADD("%s %s", r->kind == SPY_KIND_FILE ? "file" : "origin", origin);
+    /* Descriptors are looked for to memfds and POSIX objects only: an
+     * anonymous region has none, a file's are not counted. */
+    if (r->kind == SPY_KIND_MEMFD || r->kind == SPY_KIND_POSIX ||
+        r->kind == SPY_KIND_SEM)
+        ADD("%sheld open by %s", used > 0 ? "   " : "",
+            spy_nattch_text(r->holders, r->holders_min, held, sizeof held));
+    if (r->allocated > 0 && r->allocated < r->size)
+        ADD("%sallocated %s of %s (holes: %s)", used > 0 ? "   " : "",
+            spy__fmt_size(r->allocated, alloc, sizeof alloc),
+            spy__fmt_size(r->size, size, sizeof size),
+            spy__fmt_size(r->size - r->allocated, seals, sizeof seals));
+    else if (r->allocated > 0)
+        ADD("%sallocated %s", used > 0 ? "   " : "",
+            spy__fmt_size(r->allocated, alloc, sizeof alloc));
+#undef ADD
+    return buf;
+}
 
 /* Mappers kept (and at most shown) per object. */
 #define MAPS_KEEP 64
@@ -73,7 +127,7 @@ uint64_t spy__details_scan(const spy__brow *r, spy__bmaps *m) {
         return 0;
     }
     strcpy(m->for_name, r->name);
-    if (r->problem[0] != '\0') {
+    if (spy__brow_unusable(r)) {
         free(info);
         return 0;
     }
@@ -102,12 +156,15 @@ void spy__details_free(spy__bmaps *m) {
 
 int spy__details_height(const spy__brow *r, const spy__bmaps *m) {
     int h = FIXED_LINES, max = LINES / 2;
+    char extra[512];
 
     if (r == NULL)
         return 0;
+    if (extra_text(r, extra, sizeof extra)[0] != '\0')
+        h++;
     if (m->for_name != NULL && strcmp(m->for_name, r->name) == 0)
         h += (int)(m->n > 0 ? m->n + (m->total > m->n) : 0);
-    if (r->problem[0] != '\0' || m->err[0] != '\0')
+    if (spy__brow_unusable(r) || m->err[0] != '\0')
         h++;
     return h < max ? h : max;
 }
@@ -171,7 +228,7 @@ static void draw_mappers(int y, int end, const spy__brow *r,
 
 void spy__details_draw(int y, int h, const spy__brow *r, const spy__bmaps *m) {
     char size[32], rwx[12], a[32], mt[32], c[32], owner[96], group[96];
-    char disp[512];
+    char disp[512], extra[512];
     int end = y + h;
 
     if (r == NULL || h <= 0)
@@ -222,13 +279,18 @@ void spy__details_draw(int y, int h, const spy__brow *r, const spy__bmaps *m) {
                  (unsigned long long)r->dev, (unsigned long long)r->ino);
     if (++y >= end)
         return;
-    if (r->problem[0] != '\0') {
+    if (extra_text(r, extra, sizeof extra)[0] != '\0') {
+        spy__put(y, 1, COLS - 1, SPY__R_NORMAL, 0, "%s", extra);
+        if (++y >= end)
+            return;
+    }
+    if (spy__brow_unusable(r)) {
         char p[200];
         spy__safe(r->problem, p, sizeof p);
         spy__put(y++, 1, COLS - 1, SPY__R_ERROR, 0, "unusable: %s", p);
     } else if (m->err[0] != '\0') {
         spy__put(y++, 1, COLS - 1, SPY__R_ERROR, 0, "%s", m->err);
     }
-    if (y < end && r->problem[0] == '\0')
+    if (y < end && !spy__brow_unusable(r))
         draw_mappers(y, end, r, m);
 }
