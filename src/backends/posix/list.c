@@ -586,10 +586,9 @@ static int list_removed(const proc_pass *pp, spy_list_cb cb, void *arg,
         snprintf(info->origin, sizeof info->origin, "%s",
                  o->path + strlen(SHM_DIR));
         fill_reached(info, o, &st, reached);
+        /* Usable (it opens through its mapper): removed and origin say
+         * what happened, not problem, which marks unusable entries. */
         info->removed = 1;
-        snprintf(info->problem, sizeof info->problem,
-                 "the name was removed; the memory lives until the last "
-                 "process unmaps it");
         fill_counts(pp, o, info);
         stop = cb(info, arg);
     }
