@@ -302,14 +302,18 @@ static const char *count_text(int32_t n, int32_t min, char *buf, size_t cap) {
 /* memfd, anonymous and file rows: named through a process or by path. */
 static void print_via(const spy_list *r, int group) {
     size_t i;
-    int w = name_width(r, group);
-    printf("%-*s %12s  %-10s %7s", w, "NAME", "SIZE", "OWNER", "MAPPERS");
+    /* A file's name is its path, often long: it goes last, unpadded. */
+    int w = group == G_FILE ? 0 : name_width(r, group);
+    if (group != G_FILE)
+        printf("%-*s ", w, "NAME");
+    printf("%12s  %-10s %7s", "SIZE", "OWNER", "MAPPERS");
     if (group == G_MEMFD) /* descriptors are looked for to memfds only */
         printf(" %7s", "HOLDERS");
     if (group == G_MEMFD)
         printf("  %-24s", "SEALS");
-    if (group != G_ANON)
-        printf("  %s", group == G_MEMFD ? "MEMFD NAME" : "PATH");
+    printf("  %s", group == G_MEMFD  ? "MEMFD NAME"
+                   : group == G_FILE ? "NAME"
+                                     : "");
     fputc('\n', stdout);
     for (i = 0; i < r->n; i++) {
         const spy_list_row *s = &r->v[i];
@@ -317,9 +321,12 @@ static void print_via(const spy_list *r, int group) {
         int pad;
         if (group_of(s->kind) != group)
             continue;
-        pad = w - shown_width(s->name);
-        cli_put_escaped(stdout, s->name);
-        printf("%*s %12" PRIu64 "  ", pad > 0 ? pad : 0, "", s->size);
+        if (group != G_FILE) {
+            pad = w - shown_width(s->name);
+            cli_put_escaped(stdout, s->name);
+            printf("%*s ", pad > 0 ? pad : 0, "");
+        }
+        printf("%12" PRIu64 "  ", s->size);
         cli_put_escaped(stdout, s->owner);
         pad = 10 - (int)strlen(s->owner);
         printf("%*s %7s", pad > 0 ? pad : 0, "",
@@ -331,11 +338,17 @@ static void print_via(const spy_list *r, int group) {
             char seals[64];
             printf("  %-24s", spy_seals_text(s->seals, seals, sizeof seals));
         }
-        if (group != G_ANON && s->origin[0] != '\0') {
+        if (group == G_MEMFD && s->origin[0] != '\0') {
             fputs("  ", stdout);
             cli_put_escaped(stdout, s->origin);
-            if (group == G_FILE && s->removed == 1)
-                fputs(" (deleted)", stdout);
+        } else if (group == G_FILE) {
+            fputs("  ", stdout);
+            cli_put_escaped(stdout, s->name);
+            if (s->removed == 1 && s->origin[0] != '\0') {
+                fputs("  (deleted: was ", stdout);
+                cli_put_escaped(stdout, s->origin);
+                fputc(')', stdout);
+            }
         }
         fputc('\n', stdout);
     }
