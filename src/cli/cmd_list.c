@@ -311,9 +311,8 @@ static void print_via(const spy_list *r, int group) {
         printf(" %7s", "HOLDERS");
     if (group == G_MEMFD)
         printf("  %-24s", "SEALS");
-    printf("  %s", group == G_MEMFD  ? "MEMFD NAME"
-                   : group == G_FILE ? "NAME"
-                                     : "");
+    if (group != G_ANON)
+        printf("  %s", group == G_MEMFD ? "MEMFD NAME" : "NAME");
     fputc('\n', stdout);
     for (i = 0; i < r->n; i++) {
         const spy_list_row *s = &r->v[i];
