@@ -1,6 +1,6 @@
-/* inject.h - an object opened by descriptor, for fault injection and its
- * undo: bytes through pread/pwrite, size, mode, unlink by identity.
- * posix/inject.c; win32/inject.c says it is not supported. */
+/* inject.h - an object opened for fault injection and its undo: bytes,
+ * size, mode, unlink by identity. posix/inject.c; win32/inject.c says it
+ * is not supported. */
 #ifndef SPY_INJECT_H
 #define SPY_INJECT_H
 
@@ -11,11 +11,22 @@
 #include "../core/name.h"
 
 /* ---- fault injection ------------------------------------------------------
- * `shmspy inject` works on a descriptor, not a mapping: bytes are read and
- * written with pread/pwrite, which every process mapping the object sees at
- * once and which cannot fault when the object shrinks. POSIX objects and
- * file: paths only (they have the device + inode identity the journal
- * records); other name forms are SPY_ENOTSUP. */
+ * `shmspy inject` works on a descriptor where there is one, not on a
+ * mapping: bytes are read and written with pread/pwrite, which every
+ * process mapping the object sees at once and which cannot fault when the
+ * object shrinks. What each name form reaches:
+ * - POSIX objects and file: paths: a descriptor; identity device + inode.
+ * - memfd:, pid:, fd: (viaproc.h): a holder's descriptor, else only the
+ *   process's memory (bytes can change; size and mode cannot; these have
+ *   no name to unlink). A pid: name inside a System V mapping is that
+ *   segment, as below.
+ * - sysv:ID and key:0xKEY: the segment, read through a process that maps
+ *   it or attached for one read, written by a short attach; identity
+ *   device 0 + inode = shmid (as /proc/PID/maps shows it); its size is
+ *   fixed; the mode is its 9 permission bits (IPC_SET); unlink is
+ *   IPC_RMID, and the segment is recreated by key (a new shmid), or, key
+ *   IPC_PRIVATE, as a new private segment.
+ * Windows: every call is SPY_ENOTSUP. */
 
 typedef struct spy_obj spy_obj; /* opaque: the descriptor and the name */
 
@@ -43,9 +54,29 @@ enum {
 int spy_obj_open(const spy_name *n, int flags, spy_obj **out, spy_err *err);
 
 /* Creates n exclusively (SPY_EEXIST if the name exists) with exactly
- * mode, whatever the umask, open read-write. */
-int spy_obj_create(const spy_name *n, uint32_t mode, spy_obj **out,
-                   spy_err *err);
+ * mode, whatever the umask, size bytes long (zeros), open read-write.
+ * key:0xKEY creates a segment with that key (IPC_CREAT|IPC_EXCL);
+ * sysv:ID creates a new IPC_PRIVATE segment (another id: see
+ * spy_obj_lasting_name), SPY_EEXIST while segment ID itself still exists
+ * and is not marked for removal. Names through a process: SPY_ENOTSUP. */
+int spy_obj_create(const spy_name *n, uint32_t mode, uint64_t size,
+                   spy_obj **out, spy_err *err);
+
+/* What a change would touch, for spy_obj_can. */
+typedef enum spy_obj_op {
+    SPY_OBJ_OP_BYTES, /* spy_obj_write */
+    SPY_OBJ_OP_SIZE,  /* spy_obj_truncate to value */
+    SPY_OBJ_OP_MODE,  /* spy_obj_chmod to value */
+    SPY_OBJ_OP_UNLINK /* spy_obj_unlink */
+} spy_obj_op;
+
+/* 0 if op (value: the new size or mode) is one o can take, as far as can
+ * be told without making it; else the refusal the call itself would
+ * give: a System V segment's size, memory reached only through a
+ * process's memory (size, mode), a name through a process (unlink), a
+ * memfd's seals (size), bits a System V mode cannot hold. A 0 does not
+ * promise success (permissions are the kernel's to check). */
+int spy_obj_can(spy_obj *o, spy_obj_op op, uint64_t value, spy_err *err);
 
 /* Current identity, size and mode of o (fstat). */
 int spy_obj_stat(spy_obj *o, spy_obj_state *st, spy_err *err);
@@ -63,11 +94,19 @@ int spy_obj_chmod(spy_obj *o, uint32_t mode, spy_err *err);
 
 /* Removes o's name, but only while the name still refers to o (same
  * device and inode): SPY_ENOENT if the name is gone, SPY_EEXIST if it now
- * names another object. Processes mapping o keep their memory. */
+ * names another object. Processes mapping o keep their memory. A System
+ * V segment is marked for removal (IPC_RMID; SPY_ENOENT if it already
+ * is): it goes when its last process detaches. */
 int spy_obj_unlink(spy_obj *o, spy_err *err);
 
 /* Canonical name o was opened with. */
 const char *spy_obj_name(const spy_obj *o);
+
+/* The name o can be found by again, for a journal: o's canonical name,
+ * except for a System V segment: "key:0xKEY" when it has a key (its
+ * shmid changes when it is recreated), else "sysv:ID" (IPC_PRIVATE: the
+ * id is all there is). Valid while o is open. */
+const char *spy_obj_lasting_name(const spy_obj *o);
 
 /* Closes o; o may be NULL. */
 void spy_obj_close(spy_obj *o);

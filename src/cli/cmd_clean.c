@@ -50,9 +50,12 @@ const cli_command cmd_clean_spec = {
     "Lists POSIX objects, named semaphores and System V segments that no\n"
     "process maps or holds open, with kind, size and age (PATTERN: a shell\n"
     "glob on the name). Nothing is removed without --yes; with it, each\n"
-    "object is re-checked (same inode, still unused), its name, bytes and\n"
-    "mode journalled, then removed: 'shmspy inject undo JOURNAL' restores\n"
-    "it. Objects whose users could not all be counted are never removed.\n"
+    "object is re-checked (same inode or shmid, still unused), its name,\n"
+    "bytes and mode journalled, then removed (System V: IPC_RMID, journalled\n"
+    "under its key): 'shmspy inject undo JOURNAL' restores it (a System V\n"
+    "segment under a new shmid; one with key IPC_PRIVATE as a new private\n"
+    "segment). Objects whose users could not all be counted are never\n"
+    "removed.\n"
     "Exit 0 when nothing was left to do or everything asked was removed;\n"
     "1 when --yes left some object in place (each says why).\n",
     clean_options,

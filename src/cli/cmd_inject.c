@@ -192,9 +192,31 @@ static int run_undo(const char *path, int follow) {
     spy_undo_done d;
     const spy_journal *j = &d.j;
     spy_err e;
+    spy_name n;
     int rc = spy_inject_undo(path, follow, &d, &e);
+    int sysv = rc == 0 && spy_name_parse(j->name, &n, NULL) == 0 &&
+               (n.form == SPY_NAME_SYSV_ID || n.form == SPY_NAME_SYSV_KEY);
 
-    if (rc == 0 && j->kind == SPY_INJ_UNLINK) {
+    if (rc == 0 && j->kind == SPY_INJ_UNLINK && sysv) {
+        printf("undo unlink: recreated ");
+        cli_put_escaped(stdout, j->name);
+        printf(" (%" PRIu64 " bytes, mode %04o) as a new ", j->size,
+               (unsigned)j->mode);
+        if (n.form == SPY_NAME_SYSV_ID) {
+            printf("private segment, ");
+            cli_put_escaped(stdout, d.new_name);
+            printf(" (key IPC_PRIVATE: only its new id finds it)");
+        } else {
+            printf("segment, shmid %" PRIu64, d.new_ino);
+        }
+        printf("; processes still attached to the old one (shmid %" PRIu64
+               ") keep the old one\n",
+               j->ino);
+        printf("note: journals of injects made before the unlink name "
+               "the old segment (shmid %" PRIu64 ") and refuse the new "
+               "one\n",
+               j->ino);
+    } else if (rc == 0 && j->kind == SPY_INJ_UNLINK) {
         printf("undo unlink: recreated ");
         cli_put_escaped(stdout, j->name);
         printf(" (%" PRIu64 " bytes, mode %04o) as a new object (inode "
@@ -291,7 +313,8 @@ const cli_command cmd_inject_spec = {
     "inject",
     "inject FAULT NAME [ARGS] [--journal F] [--follow]\n"
     "       shmspy inject undo F [--follow]",
-    "Faults against a live segment (a POSIX object or file:PATH):\n"
+    "Faults against a live segment (a POSIX object, file:PATH, a System V\n"
+    "segment, memfd:, pid:PID@ADDR or fd:PID:N):\n"
     "  flip NAME -s OFF [--bit B]   invert bit B (0-7, default 0) of byte OFF\n"
     "  set NAME -s OFF --hex \"de ad\" | --str S | --as TYPE VALUE [--be]\n"
     "                               overwrite bytes at OFF (--str: no NUL)\n"
@@ -301,20 +324,24 @@ const cli_command cmd_inject_spec = {
     "                               with random non-zero masks; the same\n"
     "                               seed gives the same faults\n"
     "  truncate NAME SIZE           set the size; mappers of cut-off pages\n"
-    "                               get SIGBUS\n"
+    "                               get SIGBUS (not System V: size fixed)\n"
     "  unlink NAME                  remove the name; mappers keep the memory\n"
+    "                               (System V: IPC_RMID)\n"
     "  chmod NAME MODE              change the permission bits\n",
     inject_options,
     inject_positionals,
     inject_exclusive,
     NULL,
-    "Before changing anything, the object's identity (device, inode), size,\n"
-    "mode and the original bytes are written to the journal F (default\n"
-    "./shmspy-inject-PID-N.journal, never overwritten) and fsync'ed; at most\n"
-    "16 MiB of bytes are journalled. 'inject undo F' restores size, bytes\n"
-    "and mode exactly (an unlinked object is recreated with its contents)\n"
-    "and refuses when NAME is no longer the object the journal was written\n"
-    "for. The journal is kept.\n"};
+    "Before changing anything, the object's identity (device, inode; System\n"
+    "V: its shmid), size, mode and the original bytes are written to the\n"
+    "journal F (default ./shmspy-inject-PID-N.journal, never overwritten)\n"
+    "and fsync'ed; at most 16 MiB of bytes are journalled. A fault the\n"
+    "object cannot take is refused before that; one that fails having\n"
+    "changed nothing removes its journal. 'inject undo F' restores size,\n"
+    "bytes and mode exactly (an unlinked object is recreated with its\n"
+    "contents; a System V segment by its key, with a new shmid, or if its\n"
+    "key was IPC_PRIVATE as a new private segment) and refuses when NAME is\n"
+    "no longer the object the journal was written for. The journal is kept.\n"};
 
 int cmd_inject(int argc, char **argv) {
     inject_args a;

@@ -161,6 +161,37 @@ static int count_mapper(const spy_mapper *m, void *arg) {
     return 0;
 }
 
+/* recheck() for a System V segment: the kernel's attach count is exact
+ * (it counts every process, inspectable or not). */
+static int recheck_sysv(const recheck_ctx *c, spy_err *e) {
+    spy_name n;
+    spy_seg *s = NULL;
+    spy_seg_info *info;
+    int rc = spy_name_parse(c->row->name, &n, e);
+    if (rc == 0)
+        rc = spy_seg_open(&n, SPY_O_NOMAP, 0, 0, &s, e);
+    if (rc != 0)
+        return rc;
+    if ((info = malloc(sizeof *info)) == NULL) {
+        spy_seg_close(s);
+        return spy_err_set(e, SPY_ENOMEM, 0, "out of memory");
+    }
+    spy_seg_info_init(info);
+    rc = spy_seg_stat(s, info, e);
+    if (rc == 0 && (info->sysv_status & SPY_SYSV_DEST))
+        rc = spy_err_set(e, SPY_ENOENT, 0,
+                         "marked for removal since it was "
+                         "listed");
+    else if (rc == 0 && info->nattch != 0)
+        rc = spy_err_set(e, SPY_EACCES, 0,
+                         "a process attached it since it was listed "
+                         "(nattch %d)",
+                         (int)info->nattch);
+    free(info);
+    spy_seg_close(s);
+    return rc;
+}
+
 /* The inject's last look before its journal is written: still the object
  * listed, and still nothing maps or holds it. */
 static int recheck(const spy_journal *j, void *arg, spy_err *e) {
@@ -170,7 +201,13 @@ static int recheck(const spy_journal *j, void *arg, spy_err *e) {
 
     if (j->dev != c->row->dev || j->ino != c->row->ino)
         return spy_err_set(e, SPY_ENOENT, 0,
-                           "replaced since it was listed (another inode)");
+                           c->row->kind == SPY_KIND_SYSV
+                               ? "replaced since it was listed (another "
+                                 "segment)"
+                               : "replaced since it was listed (another "
+                                 "inode)");
+    if (c->row->kind == SPY_KIND_SYSV)
+        return recheck_sysv(c, e);
     if ((info = malloc(sizeof *info)) == NULL)
         return spy_err_set(e, SPY_ENOMEM, 0, "out of memory");
     spy_seg_info_init(info);
@@ -290,12 +327,6 @@ int spy_clean_run(const spy_clean_req *q, spy_clean_cb cb, void *arg,
                          "not removed: no mapper seen, but some processes "
                          "could not be inspected (run as root to count "
                          "them all)");
-            else if (r->kind == SPY_KIND_SYSV)
-                snprintf(reason, sizeof reason,
-                         "not removed: the removal of a System V segment "
-                         "cannot be journalled yet (shmspy rm %s removes it "
-                         "for good)",
-                         r->name);
             else if (remove_one(q, r, journal, 4096, reason, sizeof reason) ==
                      0)
                 it.removed = 1;

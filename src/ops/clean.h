@@ -10,7 +10,9 @@
  * is at least the one asked. What is removed (with yes): only candidates
  * whose count is exact and 0 (SPY_UNUSED_YES), and only after a re-check
  * of the open object just before its journal is written: the same device
- * and inode as listed, and no process mapping or holding it now. The
+ * and inode as listed (System V: the same shmid), and no process mapping
+ * or holding it now (System V: the kernel's attach count is 0 and the
+ * segment is not marked for removal). The
  * window left is the journal's write and the unlink itself: a process
  * that opens the object in between keeps it, under no name (inject undo
  * then refuses, as the name's new object is not the journalled one only
@@ -68,7 +70,7 @@ typedef struct spy_clean_done {
     size_t candidates; /* items reported */
     size_t removed;    /* of them removed */
     size_t refused;    /* with yes: not removed (unknown count, used again,
-                          kind that cannot be journalled, error) */
+                          too large to journal, error) */
 } spy_clean_done;
 
 /* Lists (and with q->yes removes) the candidates of q, calling cb for

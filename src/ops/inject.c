@@ -206,6 +206,78 @@ static int apply(const spy_journal *j, spy_obj *o, spy_err *e) {
     }
 }
 
+/* What a fault would change, for spy_obj_can; SPY_OBJ_OP_BYTES for the
+ * byte faults. */
+static int can_apply(const spy_inject_req *q, spy_obj *o, spy_err *e) {
+    switch (q->kind) {
+    case SPY_INJ_TRUNCATE:
+        return spy_obj_can(o, SPY_OBJ_OP_SIZE, q->new_size, e);
+    case SPY_INJ_CHMOD:
+        return spy_obj_can(o, SPY_OBJ_OP_MODE, q->new_mode, e);
+    case SPY_INJ_UNLINK:
+        return spy_obj_can(o, SPY_OBJ_OP_UNLINK, 0, e);
+    default:
+        return spy_obj_can(o, SPY_OBJ_OP_BYTES, 0, e);
+    }
+}
+
+/* Counts the patches of j that o no longer holds the original bytes of:
+ * how many the failed apply() wrote (a concurrent writer's change counts
+ * too: this errs on keeping the journal). -1 when they cannot be read. */
+static long patches_written(const spy_journal *j, spy_obj *o) {
+    long written = 0;
+    size_t i;
+    for (i = 0; i < j->n_patches; i++) {
+        const spy_jpatch *p = &j->patches[i];
+        uint8_t *now = malloc(p->len);
+        int same;
+        if (now == NULL || spy_obj_read(o, p->off, now, p->len, NULL) != 0) {
+            free(now);
+            return -1;
+        }
+        same = memcmp(now, j->bytes + p->at, p->len) == 0;
+        free(now);
+        written += !same;
+    }
+    return written;
+}
+
+/* The change failed after its journal was written. Truncate, chmod and
+ * unlink are one system call each: their failure changed nothing, and
+ * the journal is removed. For byte faults the ranges are read back: none
+ * written, the journal is removed too; else it is kept and the error
+ * says how many of the changes were made. */
+static void failed_after_journal(spy_inject_done *d, spy_obj *o, spy_err *e) {
+    const spy_journal *j = &d->j;
+    spy_err e2 = *e;
+    long written = 0, total = (long)j->n_patches;
+    int byte_fault = j->n_patches > 0;
+
+    if (byte_fault)
+        written = patches_written(j, o);
+    if (written == 0 && remove(d->journal) == 0) {
+        d->journalled = 0;
+        spy_err_set(e, e2.code, e2.sys,
+                    "%s (nothing was changed; the journal was removed)",
+                    e2.msg);
+    } else if (written == 0) {
+        spy_err_set(e, e2.code, e2.sys,
+                    "%s (nothing was changed; journal %s could not be "
+                    "removed)",
+                    e2.msg, d->journal);
+    } else if (written < 0) {
+        spy_err_set(e, e2.code, e2.sys,
+                    "%s (some bytes may have been written; journal %s "
+                    "kept: 'inject undo' restores them)",
+                    e2.msg, d->journal);
+    } else {
+        spy_err_set(e, e2.code, e2.sys,
+                    "%s (%ld of %ld change%s written before it failed; "
+                    "journal %s kept: 'inject undo' restores them)",
+                    e2.msg, written, total, total == 1 ? "" : "s", d->journal);
+    }
+}
+
 /* Writes the journal text durably: at q->journal, or under a fresh
  * default name in the current directory (shmspy-inject-PID-N.journal, N
  * counting this process's journals; an existing file is never replaced). */
@@ -247,12 +319,17 @@ int spy_inject_run(spy_inject_req *q, spy_inject_done *d, spy_err *e) {
     if (rc == 0) {
         spy_journal *j = &d->j;
         j->kind = q->kind;
-        snprintf(j->name, sizeof j->name, "%s", spy_obj_name(o));
+        /* The name the object is found by again: a System V segment's
+         * key rather than its id, which a re-creation changes. */
+        snprintf(j->name, sizeof j->name, "%s", spy_obj_lasting_name(o));
         j->dev = st.dev;
         j->ino = st.ino;
         j->size = st.size;
         j->mode = st.mode;
-        rc = plan(q, o, &st, j, e);
+        /* What the object cannot take is refused before any journal. */
+        rc = can_apply(q, o, e);
+        if (rc == 0)
+            rc = plan(q, o, &st, j, e);
     }
     if (rc == 0 && q->recheck != NULL)
         rc = q->recheck(&d->j, q->recheck_arg, e);
@@ -262,13 +339,8 @@ int spy_inject_run(spy_inject_req *q, spy_inject_done *d, spy_err *e) {
     if (rc == 0 && (rc = write_journal(q, text, text_len, d->journal,
                                        sizeof d->journal, e)) == 0)
         d->journalled = 1;
-    if (rc == 0 && (rc = apply(&d->j, o, e)) != 0) {
-        spy_err e2 = *e;
-        spy_err_set(e, e2.code, e2.sys,
-                    "%s (journal %s kept; 'inject undo' restores what "
-                    "changed)",
-                    e2.msg, d->journal);
-    }
+    if (rc == 0 && (rc = apply(&d->j, o, e)) != 0)
+        failed_after_journal(d, o, e);
     free(text);
     spy_obj_close(o);
     return rc;
@@ -298,10 +370,18 @@ void spy_inject_describe(const spy_journal *j, char *out, size_t cap) {
         snprintf(out, cap, "size %" PRIu64 " -> %" PRIu64 " bytes", j->size,
                  j->new_size);
         break;
-    case SPY_INJ_UNLINK:
-        snprintf(out, cap,
-                 "name removed; processes that map it keep the memory");
+    case SPY_INJ_UNLINK: {
+        spy_name n;
+        if (spy_name_parse(j->name, &n, NULL) == 0 &&
+            (n.form == SPY_NAME_SYSV_ID || n.form == SPY_NAME_SYSV_KEY))
+            snprintf(out, cap,
+                     "segment removed (IPC_RMID); processes attached to it "
+                     "keep it until they detach");
+        else
+            snprintf(out, cap,
+                     "name removed; processes that map it keep the memory");
         break;
+    }
     case SPY_INJ_CHMOD:
         snprintf(out, cap, "mode %04o -> %04o", (unsigned)j->mode,
                  (unsigned)j->new_mode);
@@ -401,7 +481,7 @@ int spy_inject_undo(const char *path, int follow, spy_undo_done *d,
     if (rc != 0)
         return rc;
     if (j->kind == SPY_INJ_UNLINK) {
-        rc = spy_obj_create(&n, j->mode, &o, e);
+        rc = spy_obj_create(&n, j->mode, j->size, &o, e);
         if (rc == SPY_EEXIST) {
             spy_obj *other = NULL;
             if (spy_obj_open(&n, 0, &other, NULL) == 0 &&
@@ -421,10 +501,11 @@ int spy_inject_undo(const char *path, int follow, spy_undo_done *d,
         }
         if (rc == 0)
             rc = spy_obj_write(o, 0, j->data, j->data_len, e);
-        if (rc == 0)
-            rc = spy_obj_truncate(o, j->size, e);
-        if (rc == 0 && (rc = spy_obj_stat(o, &st, e)) == 0)
+        if (rc == 0 && (rc = spy_obj_stat(o, &st, e)) == 0) {
             d->new_ino = st.ino;
+            snprintf(d->new_name, sizeof d->new_name, "%s",
+                     spy_obj_lasting_name(o));
+        }
         spy_obj_close(o);
         return rc;
     }

@@ -6,8 +6,13 @@
  * read its identity, size and mode; check offsets and sizes against it;
  * read the original bytes into a journal; write the journal durably
  * (O_EXCL, fsync); only then change the object. Anything that fails before
- * the last step leaves the object untouched. POSIX objects and file:
- * paths only (the journal records device + inode identity). */
+ * the last step leaves the object untouched, and what the object cannot
+ * take (a sealed memfd's size, a System V segment's size, the name of
+ * memory reached through a process) is refused before the journal. A
+ * change that fails after it removes the journal when nothing changed.
+ * Every name form backends/inject.h opens: the journal records the
+ * identity (device + inode; System V: 0 + shmid) and the name it is
+ * found by again (a System V segment's key). */
 #ifndef SPY_OPS_INJECT_H
 #define SPY_OPS_INJECT_H
 
@@ -63,13 +68,17 @@ typedef struct spy_inject_done {
     spy_journal j;      /* the journal written (the object's original
                            state and every change) */
     char journal[4096]; /* its path */
-    int journalled;     /* 1 once the journal is on disk: kept even when
-                           the change itself then failed */
+    int journalled;     /* 1 once the journal is on disk; back to 0 when
+                           the change then failed having changed nothing
+                           (the journal was removed) */
 } spy_inject_done;
 
 /* Runs the fault q (see the order of work above). On success, and on a
- * failure after the journal was written (d->journalled), *d describes it;
- * the error then says the journal is kept. A corrupt without have_seed
+ * failure after the journal was written (d->journalled), *d describes it.
+ * When the change itself fails, the error says what happened to the
+ * journal: removed when nothing was changed (truncate, chmod and unlink
+ * are one system call; a byte fault's ranges are read back), else kept
+ * with how many changes were written. A corrupt without have_seed
  * draws a seed (spy_entropy) and records it in q and the journal. The
  * caller frees *d with spy_inject_done_free in every case. */
 int spy_inject_run(spy_inject_req *q, spy_inject_done *d, spy_err *err);
@@ -80,21 +89,28 @@ void spy_inject_done_free(spy_inject_done *d);
 /* One line (no newline) saying what the journalled fault changed: "byte 8
  * was 0x68, now 0x6a", "4 bytes at offset 100 overwritten", "50 bytes
  * changed (seed 7)", "size 8192 -> 1000 bytes", "mode 0600 -> 0444",
- * "name removed; processes that map it keep the memory". */
+ * "name removed; processes that map it keep the memory" (System V:
+ * "segment removed (IPC_RMID); ..."). */
 void spy_inject_describe(const spy_journal *j, char *out, size_t cap);
 
 /* What an undo did. */
 typedef struct spy_undo_done {
-    spy_journal j;        /* the journal undone */
-    int already;          /* the bytes were the original ones already:
-                             nothing was written */
-    size_t changed_since; /* bytes the inject changed that had been
-                             written over since (now restored too) */
-    uint64_t new_ino;     /* unlink: the inode of the recreated object */
+    spy_journal j;               /* the journal undone */
+    int already;                 /* the bytes were the original ones already:
+                                    nothing was written */
+    size_t changed_since;        /* bytes the inject changed that had been
+                                    written over since (now restored too) */
+    uint64_t new_ino;            /* unlink: the inode of the recreated object
+                                    (System V: its new shmid) */
+    char new_name[SPY_NAME_MAX]; /* unlink: the name it is found by now
+                                    (a private System V segment:
+                                    "sysv:NEWID") */
 } spy_undo_done;
 
 /* Undoes the journal at path: restores bytes, size, mode, or recreates an
- * unlinked object (O_EXCL, never over a new object of the same name). It
+ * unlinked object (O_EXCL, never over a new object of the same name; a
+ * System V segment with its key, size and mode and a new shmid, or, key
+ * IPC_PRIVATE, as a new private segment: each such undo makes one). It
  * refuses when the name no longer refers to the journalled object (device
  * and inode) and checks every range before writing any byte. A file: path
  * whose last component is a symlink is followed only when follow is set

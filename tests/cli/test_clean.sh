@@ -3,7 +3,9 @@
 # nothing is removed without --yes; --yes removes the exactly unused ones
 # through the inject journal, which `inject undo` restores (bytes and
 # mode); PATTERN and --older-than filter; mapped objects and a held named
-# semaphore are never candidates; System V segments are listed.
+# semaphore are never candidates; System V segments are listed, removed
+# (IPC_RMID, journalled under their key) and restored with their bytes,
+# key and mode; a private one comes back as a new private segment.
 #
 # "Nothing maps it" is only exact when every process can be inspected.
 # Where some cannot (a container's init, other users' processes without
@@ -64,6 +66,8 @@ hold o sem "$OLDSEM"
 exec {o_fd}>&-
 t_wait_for "! kill -0 $o_pid" 50
 SHMID=$(ipcmk -M 4096 -p 0600 2>/dev/null | grep -oE '[0-9]+$')
+# (ipcs -m -i exits 0 for an id that does not exist.)
+svthere() { ipcs -m | awk -v id="$1" '$2 == id { f = 1 } END { print f ? "there" : "gone" }'; }
 [ -n "$SHMID" ] && t_cleanup "ipcrm -m $SHMID"
 
 # Is the count exact here? (No process that could not be inspected.)
@@ -102,10 +106,48 @@ if [ -n "$SHMID" ]; then
   t_expect_match "$T_OUT" "^sysv +4096 .*sysv:$SHMID" "an unused System V segment is listed"
   t_run "$SHMSPY" clean "sysv:$SHMID" --kind posix
   t_expect_nomatch "$T_OUT" "sysv:$SHMID" "--kind posix leaves it out"
-  t_run "$SHMSPY" clean "sysv:$SHMID" --kind sysv --yes
-  t_expect_rc 1 "--yes that leaves something in place exits 1"
-  t_expect_match "$T_OUT" "not removed: .*System V" "and says why"
-  t_expect_eq "$(ipcs -m -i "$SHMID" >/dev/null 2>&1 && echo there)" "there" "the segment is still there"
+  # The kernel counts a segment's attachments exactly: removed with
+  # --yes, journalled under its key, restored by inject undo.
+  "$SHMSPY" write "sysv:$SHMID" -s 10 --str "sysv bytes" >/dev/null 2>&1
+  KEY=$(ipcs -m | awk -v id="$SHMID" '$2 == id { print $1 }')
+  t_cleanup "ipcrm -M $KEY 2>/dev/null"
+  t_run "$SHMSPY" clean "sysv:$SHMID" --kind sysv --yes --journal-dir "$T_TMP"
+  t_expect_rc 0 "--yes removes an unused System V segment"
+  t_expect_match "$T_OUT" "removed; undo: shmspy inject undo $T_TMP/shmspy-clean-" "and prints the undo command"
+  t_expect_eq "$(svthere "$SHMID")" "gone" "the segment is gone"
+  sj=$(printf '%s\n' "$T_OUT" | grep -oE "$T_TMP/shmspy-clean-[^ ]+journal")
+  t_expect_eq "$(grep '^name ' "$sj")" "name $(printf 'key:0x%x' "$KEY")" "journalled under its key"
+  t_run "$SHMSPY" inject undo "$sj"
+  t_expect_rc 0 "inject undo restores the segment"
+  NEWID=$(ipcs -m | awk -v k="$KEY" '$1 == k { print $2 }')
+  t_expect_match "$T_OUT" "as a new segment, shmid $NEWID" "with a new shmid, said"
+  t_expect_eq "$("$SHMSPY" read "sysv:$NEWID" -s 10 -n 10 --as str 2>/dev/null)" "sysv bytes" "with its bytes"
+  t_expect_eq "$(ipcs -m -i "$NEWID" | grep -oE 'mode=[0-7]+') $(ipcs -m | awk -v k="$KEY" '$1 == k { print $5 }')" \
+    "mode=0600 4096" "its mode and size, under the same key"
+  # A segment with key IPC_PRIVATE comes back as a new private segment.
+  PRIV=$(python3 -c 'import ctypes; print(ctypes.CDLL(None).shmget(0, 64, 0o1640))')
+  if [ "$PRIV" -ge 0 ] 2>/dev/null; then
+    t_cleanup "ipcrm -m $PRIV 2>/dev/null"
+    "$SHMSPY" write "sysv:$PRIV" -s 0 --str "private" >/dev/null 2>&1
+    t_run "$SHMSPY" clean "sysv:$PRIV" --yes --journal-dir "$T_TMP"
+    t_expect_rc 0 "--yes removes an unused private segment"
+    t_expect_eq "$(svthere "$PRIV")" "gone" "it is gone"
+    pj=$(printf '%s\n' "$T_OUT" | grep -oE "$T_TMP/shmspy-clean-[^ ]+journal")
+    t_run "$SHMSPY" inject undo "$pj"
+    t_expect_rc 0 "inject undo restores it"
+    NEWP=$(printf '%s\n' "$T_OUT" | grep -oE 'private segment, sysv:[0-9]+' | grep -oE '[0-9]+$')
+    [ -n "$NEWP" ] && t_cleanup "ipcrm -m $NEWP 2>/dev/null"
+    t_expect_match "$T_OUT" "recreated sysv:$PRIV \(64 bytes, mode 0640\) as a new private segment, sysv:[0-9]+ \(key IPC_PRIVATE" \
+      "as a new private segment, whose new id it says"
+    t_expect_eq "$("$SHMSPY" read "sysv:${NEWP:-0}" -s 0 -n 7 --as str 2>/dev/null)" "private" "with its bytes"
+  else
+    t_ok "# skip: no private System V segment could be made"
+  fi
+  # An attached segment is never a candidate.
+  hold a sysv "$KEY"
+  t_run "$SHMSPY" clean "sysv:$NEWID" --yes --journal-dir "$T_TMP"
+  t_expect_match "$T_OUT" "nothing to clean" "an attached segment is not listed, nor removed"
+  t_expect_eq "$(svthere "$NEWID")" "there" "it is still there"
 else
   t_ok "# skip: ipcmk could not create a System V segment"
 fi

@@ -176,8 +176,9 @@ t_run "$SHMSPY" inject chmod "$N" 9999
 t_expect_error 2 "MODE" "a bad mode"
 t_run "$SHMSPY" inject undo
 t_expect_error 2 "missing the journal" "undo without a journal"
-t_run "$SHMSPY" inject flip sysv:1 -s 0 --journal "$J.v4"
-t_expect_error 1 "POSIX shared memory objects and file: paths only" "System V is refused"
+t_run "$SHMSPY" inject flip 'Local\spytest' -s 0 --journal "$J.v4"
+t_expect_error 1 "inject works on POSIX shared memory objects, file: paths, System V" \
+  "a Windows name is refused on Linux, saying what works"
 t_run "$SHMSPY" inject flip "$(t_name missing)" -s 0 --journal "$J.v5"
 t_expect_error 1 "no such shared memory object" "a missing object"
 t_expect_eq "$(ls "$T_TMP" | grep -c '^j\.v')" "0" "no rejected command wrote a journal"
@@ -192,4 +193,73 @@ t_expect_eq "$(cat "$F")" "file" "truncate of a file: object"
 t_expect_eq "$(cat "$F")" "file contents!" "undo restores the file"
 
 t_expect_match "$(cat /proc/$W/maps)" "$N" "the writer held its mapping throughout"
+
+# System V: bytes, mode and removal, journalled under the key (the name
+# it is found by again) with the shmid as identity.
+SK=$(ipcmk -M 4096 -p 0640 2>/dev/null | grep -oE '[0-9]+$')
+if [ -n "$SK" ]; then
+  KEY=$(printf 'key:0x%x' "$(ipcs -m | awk -v id="$SK" '$2 == id { print $1 }')")
+  t_cleanup "ipcrm -M ${KEY#key:} 2>/dev/null; ipcrm -m $SK 2>/dev/null"
+  svmode() { ipcs -m -i "$1" | grep -oE 'mode=[0-7]+'; }
+  # (ipcs -m -i exits 0 for an id that does not exist.)
+  svthere() { ipcs -m | awk -v id="$1" '$2 == id { f = 1 } END { print f ? "there" : "gone" }'; }
+  "$SHMSPY" write "sysv:$SK" -s 0 --str "segment bytes" >/dev/null 2>&1
+  t_run "$SHMSPY" inject flip "sysv:$SK" -s 0 --bit 1 --journal "$J.sv.flip"
+  t_expect_rc 0 "flip of a System V segment exits 0"
+  t_expect_match "$T_OUT" "^flip $KEY: byte 0 was 0x73, now 0x71$" "it is journalled under its key"
+  t_expect_match "$(grep -E '^(name|dev|ino|size|mode) ' "$J.sv.flip" | tr '\n' ' ')" \
+    "^name $KEY dev 0 ino $SK size 4096 mode 0640 $" "the journal: key, shmid as identity, size, mode"
+  t_expect_eq "$("$SHMSPY" read "sysv:$SK" -s 0 -n 13 --as str 2>/dev/null)" "qegment bytes" "the segment changed"
+  t_run "$SHMSPY" inject undo "$J.sv.flip"
+  t_expect_rc 0 "undo of the System V flip"
+  t_expect_eq "$("$SHMSPY" read "sysv:$SK" -s 0 -n 13 --as str 2>/dev/null)" "segment bytes" "restores the byte"
+  t_run "$SHMSPY" inject truncate "sysv:$SK" 100 --journal "$J.sv.t"
+  t_expect_error 1 "sysv:$SK: a System V segment's size is fixed" "truncate of a System V segment is refused"
+  t_expect_eq "$(test -e "$J.sv.t" && echo yes || echo no)" "no" "before any journal is written"
+  "$SHMSPY" inject chmod "sysv:$SK" 0600 --journal "$J.sv.m" >/dev/null
+  t_expect_eq "$(svmode "$SK")" "mode=0600" "chmod of a System V segment (IPC_SET)"
+  "$SHMSPY" inject undo "$J.sv.m" >/dev/null
+  t_expect_eq "$(svmode "$SK")" "mode=0640" "and its undo"
+  t_run "$SHMSPY" inject chmod "sysv:$SK" 04640 --journal "$J.sv.m2"
+  t_expect_error 1 "9 permission bits" "a mode a segment cannot hold is refused"
+  t_expect_eq "$(test -e "$J.sv.m2" && echo yes || echo no)" "no" "before any journal"
+  t_run "$SHMSPY" inject unlink "sysv:$SK" --journal "$J.sv.u"
+  t_expect_rc 0 "unlink of a System V segment exits 0"
+  t_expect_match "$T_OUT" "segment removed \(IPC_RMID\)" "and says IPC_RMID"
+  t_expect_eq "$(svthere "$SK")" "gone" "the segment is gone"
+  t_run "$SHMSPY" inject undo "$J.sv.u"
+  t_expect_rc 0 "undo of the System V unlink"
+  NEWID=$(ipcs -m | awk -v k="$(printf '0x%08x' "${KEY#key:}")" '$1 == k { print $2 }')
+  t_expect_match "$T_OUT" "recreated $KEY \(4096 bytes, mode 0640\) as a new segment, shmid $NEWID;" \
+    "recreated by its key, with the new shmid said"
+  t_expect_match "$T_OUT" "refuse the new one" "and warns that earlier journals refuse it"
+  t_expect_eq "$("$SHMSPY" read "$KEY" -s 0 -n 13 --as str 2>/dev/null) $(svmode "$NEWID")" \
+    "segment bytes mode=0640" "with its bytes and mode"
+  t_run "$SHMSPY" inject undo "$J.sv.u"
+  t_expect_error 1 "$KEY: the name exists again" "a second undo refuses"
+  t_run "$SHMSPY" inject undo "$J.sv.flip"
+  t_expect_error 1 "not the object this journal was written for" "an earlier journal refuses the new segment"
+else
+  t_ok "# skip: ipcmk could not create a System V segment"
+fi
+
+# A change refused by the kernel after the journal was written changed
+# nothing: the journal is removed, and the error says so.
+if t_can_switch_user; then
+  JD=$(mktemp -d /tmp/spytest-inject-nobody.XXXXXX)
+  chmod 1777 "$JD"
+  t_cleanup "rm -rf '$JD'"
+  R=$(t_name rootowned)
+  shm_make "$R" 64
+  chmod 0644 "/dev/shm$R"
+  t_cleanup "rm -f /dev/shm$R"
+  t_run t_as_user 65534 "$SHMSPY" inject chmod "$R" 0666 --journal "$JD/j.m"
+  t_expect_error 1 "nothing was changed; the journal was removed" "chmod refused by the kernel says nothing changed"
+  t_expect_eq "$(ls -A "$JD")" "" "and leaves no journal"
+  t_run t_as_user 65534 "$SHMSPY" inject unlink "$R" --journal "$JD/j.u"
+  t_expect_error 1 "nothing was changed; the journal was removed" "so does unlink refused by the kernel"
+  t_expect_eq "$(ls -A "$JD") $(stat -c %a "/dev/shm$R")" " 644" "no journal; the object is untouched"
+else
+  t_ok "# skip: permission refusals need root and setpriv"
+fi
 t_done

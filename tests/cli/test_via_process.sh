@@ -112,6 +112,11 @@ if [ "$(id -u)" -eq 0 ]; then
   cd - >/dev/null || exit 1
   t_expect_error 1 "memfd:$NAME-sealed: sealed against shrinking \(F_SEAL_SHRINK\): cannot truncate" \
     "inject truncate of a sealed memfd names the seal"
+  t_expect_eq "$(cd "$T_TMP" && ls shmspy-inject-*.journal 2>/dev/null)" "" \
+    "and is refused before any journal is written"
+  t_run "$SHMSPY" inject unlink "memfd:$NAME-sealed" --journal "$T_TMP/unlink.journal"
+  t_expect_error 1 "no name to remove" "inject unlink of a memfd is refused"
+  t_expect_eq "$(test -e "$T_TMP/unlink.journal" && echo yes || echo no)" "no" "before any journal too"
   t_expect_eq "$(stat -L -c %s /proc/"$C"/fd/"$FD")" "8192" "and the size did not change"
   t_run "$SHMSPY" stat "memfd:$NAME-sealed"
   t_expect_match "$T_OUT" "^seals: +seal,shrink,grow$" "stat shows the seals"

@@ -3,17 +3,24 @@
  * identity-checked unlink. Memory named through a process (memfd:,
  * pid:, fd:) is reached as viaproc.h says: through a descriptor like any
  * object, or only through the process's memory, where bytes can be
- * changed but not the size or mode; it has no name to unlink. */
+ * changed but not the size or mode; it has no name to unlink. System V
+ * segments (sysv:ID, key:0xKEY, or a pid: name inside one) are read as
+ * sysv_read.c does (through a process that maps it, else a short
+ * attach), written through a short attach, chmodded with IPC_SET and
+ * removed with IPC_RMID. */
 #include "../inject.h"
 #include "../procmem.h"
 #include "internal.h"
 #include "viaproc.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,7 +33,55 @@ struct spy_obj {
     char rel[SPY_NAME_MAX];  /* the name relative to dirfd */
     int fd;                  /* -1 when via->how is SPY__VIA_PROCESS */
     spy__via *via;           /* memfd:, pid:, fd: names; else NULL */
+    /* System V: */
+    int shmid;                  /* the segment; -1 for anything else */
+    uint32_t key;               /* its key (0: IPC_PRIVATE) */
+    spy__sysv_reader *sysv;     /* reads it */
+    char lasting[SPY_NAME_MAX]; /* spy_obj_lasting_name */
 };
+
+static int is_sysv_name(const spy_name *n) {
+    return n->form == SPY_NAME_SYSV_ID || n->form == SPY_NAME_SYSV_KEY;
+}
+
+/* Fills o for segment shmid (o->name set): its key, the lasting name and
+ * a reader. SPY_ENOENT when it is gone, SPY_EACCES when it may not be
+ * read (IPC_STAT needs read permission, as an attach would). */
+static int sysv_setup(spy_obj *o, int shmid, spy_err *err) {
+    struct shmid_ds ds;
+    o->shmid = shmid;
+    if (shmctl(shmid, IPC_STAT, &ds) != 0)
+        return spy__sysv_error(o->name, errno, err);
+    o->key = (uint32_t)ds.shm_perm.__key;
+    if (o->key != 0)
+        snprintf(o->lasting, sizeof o->lasting, "key:0x%" PRIx32, o->key);
+    else
+        snprintf(o->lasting, sizeof o->lasting, "sysv:%d", shmid);
+    o->sysv = spy__sysv_reader_new(shmid, (uint64_t)ds.shm_segsz, o->name);
+    if (o->sysv == NULL)
+        return spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
+    return 0;
+}
+
+/* Opens the segment named sysv:ID or key:0xKEY. */
+static int open_sysv(const spy_name *n, spy_obj *o, spy_obj **out,
+                     spy_err *err) {
+    int shmid = (int)n->id, rc;
+    spy_name_format(n, o->name, sizeof o->name);
+    o->dirfd = AT_FDCWD;
+    if (n->form == SPY_NAME_SYSV_KEY &&
+        (shmid = shmget((key_t)(uint32_t)n->id, 0, 0)) < 0) {
+        rc = spy__sysv_error(o->name, errno, err);
+        free(o);
+        return rc;
+    }
+    if ((rc = sysv_setup(o, shmid, err)) != 0) {
+        spy_obj_close(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
 
 /* Resolves n to a directory and a relative name. */
 static int locate(const spy_name *n, spy_obj *o, spy_err *err) {
@@ -51,8 +106,9 @@ static int locate(const spy_name *n, spy_obj *o, spy_err *err) {
                            "created again (it has no name of its own)",
                            o->name);
     return spy_err_set(err, SPY_ENOTSUP, 0,
-                       "%s: inject works on POSIX shared memory objects and "
-                       "file: paths only (and on memfd:, pid: and fd: names)",
+                       "%s: inject works on POSIX shared memory objects, "
+                       "file: paths, System V segments and memfd:, pid: and "
+                       "fd: names",
                        o->name);
 }
 
@@ -115,11 +171,19 @@ static int open_via(const spy_name *n, int how, spy_obj *o, spy_obj **out,
         return spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
     }
     rc = spy__via_resolve(n, o->via, err);
-    if (rc == 0 && o->via->kind == SPY_KIND_SYSV)
-        rc = spy_err_set(err, SPY_ENOTSUP, 0,
-                         "%s: is System V segment %d: inject works on POSIX "
-                         "shared memory objects, files and memfds",
-                         o->name, o->via->shmid);
+    if (rc == 0 && o->via->kind == SPY_KIND_SYSV) {
+        /* A System V mapping: the segment itself, by its id. */
+        int shmid = o->via->shmid;
+        spy__via_release(o->via);
+        free(o->via);
+        o->via = NULL;
+        if ((rc = sysv_setup(o, shmid, err)) != 0) {
+            spy_obj_close(o);
+            return rc;
+        }
+        *out = o;
+        return 0;
+    }
     if (rc == 0)
         rc = spy__via_open(o->via, (how & SPY_OBJ_WRITE) != 0, &o->fd, err);
     if (rc != 0) {
@@ -141,9 +205,11 @@ int spy_obj_open(const spy_name *n, int how, spy_obj **out, spy_err *err) {
     *out = NULL;
     if (o == NULL)
         return spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
-    o->fd = -1;
+    o->fd = o->shmid = -1;
     if (spy_name_via_process(n))
         return open_via(n, how, o, out, err);
+    if (is_sysv_name(n))
+        return open_sysv(n, o, out, err);
     if ((rc = locate(n, o, err)) != 0) {
         free(o);
         return rc;
@@ -171,14 +237,56 @@ int spy_obj_open(const spy_name *n, int how, spy_obj **out, spy_err *err) {
     return finish_open(o, out, err);
 }
 
-int spy_obj_create(const spy_name *n, uint32_t mode, spy_obj **out,
-                   spy_err *err) {
+/* Creates the segment of n: by key, or (sysv:ID) a new private one while
+ * ID itself is gone or marked for removal. */
+static int create_sysv(const spy_name *n, uint32_t mode, uint64_t size,
+                       spy_obj *o, spy_obj **out, spy_err *err) {
+    key_t key = IPC_PRIVATE;
+    struct shmid_ds ds;
+    int shmid, rc = 0, e;
+    spy_name_format(n, o->name, sizeof o->name);
+    o->dirfd = AT_FDCWD;
+    if (size == 0 || size > (uint64_t)SIZE_MAX)
+        rc = spy_err_set(err, SPY_ERANGE, 0,
+                         "%s: a System V segment needs a size of at least 1 "
+                         "byte",
+                         o->name);
+    else if (n->form == SPY_NAME_SYSV_KEY)
+        key = (key_t)(uint32_t)n->id;
+    else if (shmctl((int)n->id, IPC_STAT, &ds) == 0 &&
+             !(ds.shm_perm.mode & SHM_DEST))
+        rc = spy_err_set(err, SPY_EEXIST, 0, "%s: exists", o->name);
+    if (rc == 0 &&
+        (shmid = shmget(key, (size_t)size,
+                        IPC_CREAT | IPC_EXCL | (int)(mode & 0777))) < 0) {
+        e = errno;
+        rc = e == EEXIST
+                 ? spy_err_set(err, SPY_EEXIST, e, "%s: exists", o->name)
+                 : spy__sysv_error(o->name, e, err);
+    }
+    if (rc != 0) {
+        free(o);
+        return rc;
+    }
+    if ((rc = sysv_setup(o, shmid, err)) != 0) {
+        shmctl(shmid, IPC_RMID, NULL);
+        spy_obj_close(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
+
+int spy_obj_create(const spy_name *n, uint32_t mode, uint64_t size,
+                   spy_obj **out, spy_err *err) {
     spy_obj *o = calloc(1, sizeof *o);
     int rc;
     *out = NULL;
     if (o == NULL)
         return spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
-    o->fd = -1;
+    o->fd = o->shmid = -1;
+    if (is_sysv_name(n))
+        return create_sysv(n, mode, size, o, out, err);
     if ((rc = locate(n, o, err)) != 0) {
         free(o);
         return rc;
@@ -197,11 +305,29 @@ int spy_obj_create(const spy_name *n, uint32_t mode, spy_obj **out,
         spy_obj_close(o);
         return spy_err_set(err, SPY_EIO, e, "chmod: %s", strerror(e));
     }
+    if (size > (uint64_t)INT64_MAX || ftruncate(o->fd, (off_t)size) != 0) {
+        int e = size > (uint64_t)INT64_MAX ? EFBIG : errno;
+        rc = spy_err_set(err, SPY_EIO, e, "%s: cannot set the size: %s",
+                         o->name, strerror(e));
+        unlinkat(o->dirfd, o->rel, 0);
+        spy_obj_close(o);
+        return rc;
+    }
     return finish_open(o, out, err);
 }
 
 int spy_obj_stat(spy_obj *o, spy_obj_state *st, spy_err *err) {
     struct stat s;
+    if (o->shmid >= 0) {
+        struct shmid_ds ds;
+        if (shmctl(o->shmid, IPC_STAT, &ds) != 0)
+            return spy__sysv_error(o->name, errno, err);
+        st->dev = 0; /* as /proc/PID/maps and the listing identify it */
+        st->ino = (uint64_t)(uint32_t)o->shmid;
+        st->size = (uint64_t)ds.shm_segsz;
+        st->mode = (uint32_t)(ds.shm_perm.mode & 0777);
+        return 0;
+    }
     if (o->fd < 0 && o->via != NULL) {
         /* The mapping is the object: its identity, its length. */
         st->dev = o->via->dev;
@@ -220,10 +346,48 @@ int spy_obj_stat(spy_obj *o, spy_obj_state *st, spy_err *err) {
     return 0;
 }
 
+/* transfer() for a System V segment: read as sysv_read.c does; written
+ * through an attach held for this one copy (a segment's size is fixed:
+ * the copy cannot fault once the range is checked). */
+static int sysv_transfer(spy_obj *o, uint64_t off, uint8_t *p, size_t len,
+                         int writing, spy_err *err) {
+    struct shmid_ds ds;
+    void *at;
+    if (shmctl(o->shmid, IPC_STAT, &ds) != 0)
+        return spy__sysv_error(o->name, errno, err);
+    if (off > (uint64_t)ds.shm_segsz || len > (uint64_t)ds.shm_segsz - off)
+        return spy_err_set(err, SPY_ERANGE, 0,
+                           "%s: ends before the bytes to %s", o->name,
+                           writing ? "write" : "read");
+    if (len == 0)
+        return 0;
+    if (!writing)
+        return spy__sysv_reader_read(o->sysv, off, p, len, err);
+    if ((at = shmat(o->shmid, NULL, 0)) == (void *)-1) {
+        int e = errno;
+        if (e == EACCES)
+            return spy_err_set(err, SPY_EROFS, e,
+                               "%s: may not be attached for writing", o->name);
+        return spy__sysv_error(o->name, e, err);
+    }
+    memcpy((uint8_t *)at + off, p, len);
+    shmdt(at);
+    /* The reader keeps the bytes of its last attach while no other
+     * process attaches (the last pid is then ours): this write must not
+     * leave it serving the old ones. */
+    spy__sysv_reader_free(o->sysv);
+    o->sysv = spy__sysv_reader_new(o->shmid, (uint64_t)ds.shm_segsz, o->name);
+    if (o->sysv == NULL)
+        return spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
+    return 0;
+}
+
 /* Moves exactly len bytes between buf and o at off: pread when reading,
  * pwrite when writing, resumed after short transfers and EINTR. */
 static int transfer(spy_obj *o, uint64_t off, uint8_t *p, size_t len,
                     int writing, spy_err *err) {
+    if (o->shmid >= 0)
+        return sysv_transfer(o, off, p, len, writing, err);
     if (o->fd < 0 && o->via != NULL) {
         const spy__via *v = o->via;
         int rc = !spy__via_alive(v)
@@ -311,8 +475,18 @@ static int sealed_size(const spy_obj *o, uint64_t size, spy_err *err) {
     return 0;
 }
 
+/* A System V segment's size is set once, by shmget. */
+static int sysv_fixed_size(const spy_obj *o, spy_err *err) {
+    return spy_err_set(err, SPY_ENOTSUP, 0,
+                       "%s: a System V segment's size is fixed when it is "
+                       "created: it cannot be truncated",
+                       o->name);
+}
+
 int spy_obj_truncate(spy_obj *o, uint64_t size, spy_err *err) {
     int rc;
+    if (o->shmid >= 0)
+        return sysv_fixed_size(o, err);
     if (o->fd < 0 && o->via != NULL)
         return not_through_memory(o, "size", err);
     if (size > (uint64_t)INT64_MAX)
@@ -330,7 +504,66 @@ int spy_obj_truncate(spy_obj *o, uint64_t size, spy_err *err) {
     return 0;
 }
 
+/* The refusal of a mode a System V segment cannot hold, or 0. */
+static int sysv_mode_bits(const spy_obj *o, uint32_t mode, spy_err *err) {
+    if ((mode & ~(uint32_t)0777) == 0)
+        return 0;
+    return spy_err_set(err, SPY_EINVAL, 0,
+                       "%s: a System V segment has 9 permission bits: "
+                       "mode %04o has others",
+                       o->name, (unsigned)mode);
+}
+
+/* IPC_SET of the permission bits; owner and group are kept. */
+static int sysv_chmod(spy_obj *o, uint32_t mode, spy_err *err) {
+    struct shmid_ds ds;
+    int rc;
+    if ((rc = sysv_mode_bits(o, mode, err)) != 0)
+        return rc;
+    if (shmctl(o->shmid, IPC_STAT, &ds) != 0)
+        return spy__sysv_error(o->name, errno, err);
+    ds.shm_perm.mode = (ds.shm_perm.mode & ~0777u) | (mode & 0777);
+    if (shmctl(o->shmid, IPC_SET, &ds) != 0) {
+        int e = errno;
+        if (e == EPERM)
+            return spy_err_set(err, SPY_EACCES, e,
+                               "%s: cannot change the mode: only its owner, "
+                               "its creator or CAP_SYS_ADMIN may",
+                               o->name);
+        return spy__sysv_error(o->name, e, err);
+    }
+    return 0;
+}
+
+/* IPC_RMID of a segment still the one opened and not yet marked. */
+static int sysv_unlink(spy_obj *o, spy_err *err) {
+    struct shmid_ds ds;
+    if (shmctl(o->shmid, IPC_STAT, &ds) != 0)
+        return spy__sysv_error(o->name, errno, err);
+    if (ds.shm_perm.mode & SHM_DEST)
+        return spy_err_set(err, SPY_ENOENT, 0,
+                           "%s: already marked for removal (it goes when its "
+                           "last process detaches)",
+                           o->name);
+    if (o->key != 0 && (uint32_t)ds.shm_perm.__key != o->key)
+        return spy_err_set(err, SPY_EEXIST, 0,
+                           "%s: the key now refers to another segment",
+                           o->name);
+    if (shmctl(o->shmid, IPC_RMID, NULL) != 0) {
+        int e = errno;
+        if (e == EPERM)
+            return spy_err_set(err, SPY_EACCES, e,
+                               "%s: cannot remove it: only its owner, its "
+                               "creator or CAP_SYS_ADMIN may",
+                               o->name);
+        return spy__sysv_error(o->name, e, err);
+    }
+    return 0;
+}
+
 int spy_obj_chmod(spy_obj *o, uint32_t mode, spy_err *err) {
+    if (o->shmid >= 0)
+        return sysv_chmod(o, mode, err);
     if (o->fd < 0 && o->via != NULL)
         return not_through_memory(o, "mode", err);
     if (fchmod(o->fd, (mode_t)(mode & 07777)) != 0) {
@@ -342,14 +575,53 @@ int spy_obj_chmod(spy_obj *o, uint32_t mode, spy_err *err) {
     return 0;
 }
 
+/* A memfd:, pid: or fd: name has nothing to unlink. */
+static int no_name(const spy_obj *o, spy_err *err) {
+    return spy_err_set(err, SPY_ENOTSUP, 0,
+                       "%s: names memory through a process: it has no "
+                       "name to remove (it lives while a process holds "
+                       "or maps it)",
+                       o->name);
+}
+
+int spy_obj_can(spy_obj *o, spy_obj_op op, uint64_t value, spy_err *err) {
+    switch (op) {
+    case SPY_OBJ_OP_SIZE:
+        if (o->shmid >= 0)
+            return sysv_fixed_size(o, err);
+        if (o->fd < 0 && o->via != NULL)
+            return not_through_memory(o, "size", err);
+        return sealed_size(o, value, err);
+    case SPY_OBJ_OP_MODE:
+        if (o->shmid >= 0)
+            return sysv_mode_bits(o, (uint32_t)value, err);
+        if (o->fd < 0 && o->via != NULL)
+            return not_through_memory(o, "mode", err);
+        return 0;
+    case SPY_OBJ_OP_UNLINK:
+        if (o->shmid >= 0) {
+            struct shmid_ds ds;
+            if (shmctl(o->shmid, IPC_STAT, &ds) != 0)
+                return spy__sysv_error(o->name, errno, err);
+            if (ds.shm_perm.mode & SHM_DEST)
+                return spy_err_set(err, SPY_ENOENT, 0,
+                                   "%s: already marked for removal (it goes "
+                                   "when its last process detaches)",
+                                   o->name);
+            return 0;
+        }
+        return o->via != NULL ? no_name(o, err) : 0;
+    default:
+        return 0;
+    }
+}
+
 int spy_obj_unlink(spy_obj *o, spy_err *err) {
     struct stat by_name, by_fd;
+    if (o->shmid >= 0)
+        return sysv_unlink(o, err);
     if (o->via != NULL)
-        return spy_err_set(err, SPY_ENOTSUP, 0,
-                           "%s: names memory through a process: it has no "
-                           "name to remove (it lives while a process holds "
-                           "or maps it)",
-                           o->name);
+        return no_name(o, err);
     if (fstat(o->fd, &by_fd) != 0)
         return spy_err_set(err, SPY_EIO, errno, "%s: fstat: %s", o->name,
                            strerror(errno));
@@ -368,6 +640,10 @@ const char *spy_obj_name(const spy_obj *o) {
     return o->name;
 }
 
+const char *spy_obj_lasting_name(const spy_obj *o) {
+    return o->shmid >= 0 ? o->lasting : o->name;
+}
+
 void spy_obj_close(spy_obj *o) {
     if (o == NULL)
         return;
@@ -375,5 +651,6 @@ void spy_obj_close(spy_obj *o) {
         close(o->fd);
     spy__via_release(o->via);
     free(o->via);
+    spy__sysv_reader_free(o->sysv);
     free(o);
 }

@@ -28,9 +28,9 @@ int spy_obj_open(const spy_name *n, int write, spy_obj **out, spy_err *err) {
 }
 
 /* Always SPY_ENOTSUP on Windows. */
-int spy_obj_create(const spy_name *n, uint32_t mode, spy_obj **out,
-                   spy_err *err) {
-    (void)mode;
+int spy_obj_create(const spy_name *n, uint32_t mode, uint64_t size,
+                   spy_obj **out, spy_err *err) {
+    (void)mode, (void)size;
     return spy_obj_open(n, 1, out, err);
 }
 
@@ -69,7 +69,17 @@ int spy_obj_unlink(spy_obj *o, spy_err *err) {
     return no_inject("inject", err);
 }
 
+int spy_obj_can(spy_obj *o, spy_obj_op op, uint64_t value, spy_err *err) {
+    (void)o, (void)op, (void)value;
+    return no_inject("inject", err);
+}
+
 const char *spy_obj_name(const spy_obj *o) {
+    (void)o;
+    return "";
+}
+
+const char *spy_obj_lasting_name(const spy_obj *o) {
     (void)o;
     return "";
 }

@@ -1,12 +1,15 @@
 /* test_ops.c - the ops layer's policies and transactions, tested once for
  * both front ends: the write policy (ops/write.c) and the inject
- * transaction with its undo (ops/inject.c), on real POSIX objects. */
+ * transaction with its undo (ops/inject.c), on real POSIX objects and
+ * System V segments. */
 #include <check.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -228,6 +231,72 @@ START_TEST(test_inject_corrupt_seed_and_default_journal) {
 }
 END_TEST
 
+/* A System V segment with key IPC_PRIVATE: unlink is IPC_RMID, journalled
+ * under its id; undo makes a new private segment with the same size,
+ * mode and bytes, and says its new id; truncate is refused before any
+ * journal. */
+START_TEST(test_inject_sysv_private) {
+    spy_name n;
+    spy_inject_req q;
+    spy_inject_done d;
+    spy_undo_done u;
+    spy_err e;
+    struct shmid_ds ds;
+    char jpath[256], what[160], text[32];
+    int id = shmget(IPC_PRIVATE, 100, IPC_CREAT | 0640), nid;
+    uint8_t *p;
+
+    ck_assert_int_ge(id, 0);
+    p = shmat(id, NULL, 0);
+    ck_assert_ptr_ne(p, (void *)-1);
+    memcpy(p, "private", 7);
+    shmdt(p);
+    snprintf(text, sizeof text, "sysv:%d", id);
+    ck_assert_int_eq(spy_name_parse(text, &n, &e), 0);
+
+    memset(&q, 0, sizeof q);
+    q.kind = SPY_INJ_TRUNCATE;
+    q.name = n;
+    q.new_size = 10;
+    snprintf(jpath, sizeof jpath, "%s/sysv-t.journal", jdir);
+    q.journal = jpath;
+    ck_assert_int_eq(spy_inject_run(&q, &d, &e), SPY_ENOTSUP);
+    ck_assert_ptr_nonnull(strstr(e.msg, "size is fixed"));
+    ck_assert_int_eq(d.journalled, 0);
+    ck_assert_int_eq(access(jpath, F_OK), -1);
+    spy_inject_done_free(&d);
+
+    q.kind = SPY_INJ_UNLINK;
+    snprintf(jpath, sizeof jpath, "%s/sysv-u.journal", jdir);
+    ck_assert_int_eq(spy_inject_run(&q, &d, &e), 0);
+    ck_assert_str_eq(d.j.name, text); /* no key: the id names it */
+    ck_assert_uint_eq(d.j.dev, 0);
+    ck_assert_uint_eq(d.j.ino, (uint64_t)id);
+    ck_assert_uint_eq(d.j.size, 100);
+    ck_assert_uint_eq(d.j.mode, 0640);
+    spy_inject_describe(&d.j, what, sizeof what);
+    ck_assert_ptr_nonnull(strstr(what, "IPC_RMID"));
+    spy_inject_done_free(&d);
+    ck_assert_int_eq(shmctl(id, IPC_STAT, &ds), -1);
+
+    ck_assert_int_eq(spy_inject_undo(jpath, 0, &u, &e), 0);
+    nid = (int)u.new_ino;
+    ck_assert_int_ne(nid, id);
+    snprintf(text, sizeof text, "sysv:%d", nid);
+    ck_assert_str_eq(u.new_name, text);
+    spy_undo_done_free(&u);
+    ck_assert_int_eq(shmctl(nid, IPC_STAT, &ds), 0);
+    ck_assert_uint_eq(ds.shm_segsz, 100);
+    ck_assert_uint_eq(ds.shm_perm.mode & 0777, 0640);
+    ck_assert_int_eq(ds.shm_perm.__key, IPC_PRIVATE);
+    p = shmat(nid, NULL, SHM_RDONLY);
+    ck_assert_ptr_ne(p, (void *)-1);
+    ck_assert_int_eq(memcmp(p, "private", 7), 0);
+    shmdt(p);
+    shmctl(nid, IPC_RMID, NULL);
+}
+END_TEST
+
 /* The rows both front ends show: our objects with their sizes and
  * identity, ordered by name, by size (largest first) and reversed. */
 START_TEST(test_list_gather_and_orders) {
@@ -381,6 +450,7 @@ int main(void) {
     tcase_add_test(tc, test_inject_check);
     tcase_add_test(tc, test_inject_run_and_undo);
     tcase_add_test(tc, test_inject_corrupt_seed_and_default_journal);
+    tcase_add_test(tc, test_inject_sysv_private);
     tcase_add_test(tc, test_list_gather_and_orders);
     tcase_add_test(tc, test_list_row_unused);
     suite_add_tcase(s, tc);
