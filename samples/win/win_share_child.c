@@ -17,7 +17,11 @@
  *   file-section PID handle 0xH    a section of the file below
  *   file PID handle 0xH PATH       the file itself (not a section)
  *   view PID 0xADDR                where the parent maps the first section
+ *                                  (read-write)
+ *   view-ro PID 0xADDR             a second, read-only view of it
  *   ready
+ * and when it lets go:
+ *   at-exit TEXT                   the string the section then holds
  *
  * Inheritance: the parent creates the section with an inheritable handle
  * (SECURITY_ATTRIBUTES.bInheritHandle), starts the child with
@@ -129,7 +133,7 @@ static int hold(const char *self) {
     STARTUPINFOA si;
     PROCESS_INFORMATION pi;
     HANDLE h, file, fsec;
-    char *p, *fp;
+    char *p, *ro, *fp;
     int i;
 
     h = CreateFileMappingA(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, SIZE,
@@ -170,11 +174,15 @@ static int hold(const char *self) {
             return 1;
         }
     }
-    /* The child's string, before saying we are ready (30 s at most). */
-    p = MapViewOfFile(h, FILE_MAP_READ, 0, 0, SIZE);
+    /* The child's string, before saying we are ready (30 s at most). The
+     * view is writable, so that shmspy can write through this process's
+     * memory (pid:PID@ADDR); a second view is read-only, which such a
+     * write must refuse. */
+    p = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, SIZE);
+    ro = MapViewOfFile(h, FILE_MAP_READ, 0, 0, SIZE);
     for (i = 0; p != NULL && p[0] == '\0' && i < 3000; i++)
         Sleep(10);
-    if (p == NULL || p[0] == '\0') {
+    if (p == NULL || ro == NULL || p[0] == '\0') {
         fprintf(stderr, "parent: the child wrote nothing\n");
         TerminateProcess(pi.hProcess, 1);
         return 1;
@@ -190,11 +198,18 @@ static int hold(const char *self) {
            (unsigned long long)(uintptr_t)file, path);
     printf("view %lu 0x%llx\n", (unsigned long)GetCurrentProcessId(),
            (unsigned long long)(uintptr_t)p);
+    printf("view-ro %lu 0x%llx\n", (unsigned long)GetCurrentProcessId(),
+           (unsigned long long)(uintptr_t)ro);
     printf("ready\n");
     fflush(stdout);
     if (fgets(line, sizeof line, stdin) == NULL) {
         /* end of file: let go too */
     }
+    /* What the section holds now, as this process sees it: what others
+     * wrote meanwhile (at most 64 bytes, one line). */
+    printf("at-exit %.64s\n", p);
+    fflush(stdout);
+    UnmapViewOfFile(ro);
     UnmapViewOfFile(p);
     UnmapViewOfFile(fp);
     CloseHandle(fsec);

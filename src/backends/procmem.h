@@ -2,8 +2,8 @@
  * address, without mapping or attaching anything: how a System V segment
  * is read while some process maps it (posix/seg.c), and the access path
  * for memory that has no name at all. posix/procmem.c
- * (process_vm_readv, else /proc/PID/mem); win32/procmem.c (not yet
- * available there). */
+ * (process_vm_readv, else /proc/PID/mem); win32/procmem.c
+ * (ReadProcessMemory, WriteProcessMemory: pid:PID@ADDR on Windows). */
 #ifndef SPY_PROCMEM_H
 #define SPY_PROCMEM_H
 

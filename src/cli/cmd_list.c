@@ -45,8 +45,10 @@ const cli_command cmd_list_spec = {
     "System V segments (as ipcs -m), memfds (memfd:NAME when the name is\n"
     "unique), anonymous shared memory shared across fork (pid:PID@ADDR),\n"
     "regular files mapped shared (file:PATH) and, on Windows, named\n"
-    "sections, with size, mode, owner, mapping and holding processes,\n"
-    "memfd seals and times, then how full /dev/shm is.\n",
+    "sections and sections without a name (handle:PID:0xH; kind anon\n"
+    "when the paging file backs them, file when a file does), with size,\n"
+    "mode, owner, mapping and holding processes, memfd seals and times,\n"
+    "then how full /dev/shm (on Windows, the commit limit) is.\n",
     list_options,
     NULL,
     NULL,
@@ -353,6 +355,39 @@ static void print_via(const spy_list *r, int group) {
     }
 }
 
+/* Windows sections without a name (handle:PID:0xH), anon or file: mode
+ * and owner as for named sections, HOLDERS the processes holding a handle
+ * to the section (what a Windows row counts in nattch and holders alike),
+ * ORIGIN what backs it: "paging file" or the file's path. */
+static void print_unnamed(const spy_list *r, int group) {
+    size_t i;
+    int w = name_width(r, group);
+    printf("%-*s %12s  %-4s  %-10s %7s  %s\n", w, "NAME", "SIZE", "MODE",
+           "OWNER", "HOLDERS", "ORIGIN");
+    for (i = 0; i < r->n; i++) {
+        const spy_list_row *s = &r->v[i];
+        char num[24];
+        int pad;
+        if (group_of(s->kind) != group)
+            continue;
+        pad = w - shown_width(s->name);
+        cli_put_escaped(stdout, s->name);
+        printf("%*s %12" PRIu64 "  %04o  ", pad > 0 ? pad : 0, "", s->size,
+               (unsigned)(s->mode & 07777));
+        cli_put_escaped(stdout, s->owner);
+        pad = 10 - (int)strlen(s->owner);
+        printf("%*s %7s  ", pad > 0 ? pad : 0, "",
+               count_text(s->holders, s->holders_min, num, sizeof num));
+        cli_put_escaped(stdout, s->origin[0] != '\0' ? s->origin : "?");
+        if (s->problem[0] != '\0') {
+            fputs("  (", stdout);
+            cli_put_escaped(stdout, s->problem);
+            fputc(')', stdout);
+        }
+        fputc('\n', stdout);
+    }
+}
+
 /* "/dev/shm: 12.0 MiB used of 3.9 GiB (0%), 3.9 GiB free". */
 static void print_capacity(const spy_capacity *c) {
     char used[32], total[32], avail[32];
@@ -473,11 +508,10 @@ int cmd_list(int argc, char **argv) {
         spy_json_obj_end(&j);
         spy_json_end(&j);
     } else {
-        int first = 1;
+        int first = 1, win = spy_platform_get() == SPY_PLATFORM_WINDOWS;
         /* Windows has neither POSIX objects nor System V segments: say
          * nothing of them unless asked for by --kind. */
-        if (spy_platform_get() == SPY_PLATFORM_WINDOWS &&
-            (flags & SPY_LIST_ALL) == SPY_LIST_ALL)
+        if (win && (flags & SPY_LIST_ALL) == SPY_LIST_ALL)
             flags &= ~(unsigned)(SPY_LIST_POSIX | SPY_LIST_SYSV);
         if ((flags & SPY_LIST_POSIX) != 0) {
             printf("POSIX shared memory (%zu)\n", count_group(&rows, G_POSIX));
@@ -493,8 +527,10 @@ int cmd_list(int argc, char **argv) {
             printf("%sSystem V shared memory (0)\n", first ? "" : "\n");
             first = 0;
         }
+        /* On Windows the named sections' table is there unless --kind
+         * asked for other kinds only. */
         if (count_group(&rows, G_WIN) > 0 ||
-            spy_platform_get() == SPY_PLATFORM_WINDOWS) {
+            (win && (flags & SPY_LIST_WIN) != 0)) {
             printf("%sNamed sections (%zu)\n", first ? "" : "\n",
                    count_group(&rows, G_WIN));
             print_win(&rows);
@@ -511,10 +547,22 @@ int cmd_list(int argc, char **argv) {
             size_t k;
             for (k = 0; k < sizeof via / sizeof via[0]; k++) {
                 size_t n = count_group(&rows, via[k].group);
-                /* Kinds Windows lacks are not announced there unless some
-                 * row has them. */
-                if (n == 0 && (!(flags & via[k].flag) ||
-                               spy_platform_get() == SPY_PLATFORM_WINDOWS))
+                /* Windows has no memfds: not announced there unless some
+                 * row is one. Its anon and file rows are sections without
+                 * a name (handle:PID:0xH), in tables of their own. */
+                if (win && via[k].group != G_MEMFD) {
+                    if (!(flags & via[k].flag) && n == 0)
+                        continue;
+                    printf("%sUnnamed sections, %s (%zu)\n", first ? "" : "\n",
+                           via[k].group == G_ANON ? "backed by the paging file"
+                                                  : "backed by a file",
+                           n);
+                    if (n > 0)
+                        print_unnamed(&rows, via[k].group);
+                    first = 0;
+                    continue;
+                }
+                if (n == 0 && (!(flags & via[k].flag) || win))
                     continue;
                 printf("%s%s (%zu)\n", first ? "" : "\n", via[k].title, n);
                 if (n > 0)

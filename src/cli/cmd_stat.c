@@ -10,6 +10,7 @@
 #include "../ops/capacity.h"
 #include "cli.h"
 #include "../backends/seg.h"
+#include "../backends/demo.h"
 #include "../backends/mappers.h"
 #include "../backends/process.h"
 
@@ -635,6 +636,7 @@ int cmd_stat(int argc, char **argv) {
     /* Descriptor holders: every descriptor of every process (Windows:
      * the handles are the mappers above already). */
     if (info->kind == SPY_KIND_WIN_SECTION || info->kind == SPY_KIND_SYSV ||
+        spy_platform_get() == SPY_PLATFORM_WINDOWS ||
         spy_holders(info, collect_mapper, &h, &hhidden, NULL) != 0)
         hhidden = -1;
     if (json)

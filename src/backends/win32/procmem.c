@@ -1,19 +1,14 @@
 /* win32/procmem.c - procmem.h on Windows: ReadProcessMemory and
- * WriteProcessMemory, how pid:PID@ADDR reads a view of a section in
- * another process (win32/seg.c). Both need a handle to the process with
- * PROCESS_VM_READ (and PROCESS_VM_WRITE | PROCESS_VM_OPERATION to write):
- * granted to the same user, or with SeDebugPrivilege. Nothing is mapped
- * in this process, and the other process sees no change but the bytes
- * written. */
+ * WriteProcessMemory, how pid:PID@ADDR reads (and, opened for writing,
+ * writes) a view of a section in another process (win32/seg.c). Both need a
+ * handle to the process with PROCESS_VM_READ (and PROCESS_VM_WRITE |
+ * PROCESS_VM_OPERATION to write): granted to the same user, or with
+ * SeDebugPrivilege. Nothing is mapped in this process, and the other process
+ * sees no change but the bytes written. */
 #include "../procmem.h"
 
 #include <inttypes.h>
 #include <windows.h>
-
-/* procmem.h's, declared there by the access work of issue 16; repeated
- * here so this file builds on its own (a compatible redeclaration). */
-int spy_procmem_write(int32_t pid, uint64_t start, uint64_t end, uint64_t addr,
-                      const void *src, size_t len, spy_err *err);
 
 /* SPY_ERANGE unless [addr, addr + len) lies in [start, end). */
 static int in_range(int32_t pid, uint64_t start, uint64_t end, uint64_t addr,
@@ -56,6 +51,14 @@ static int copy_error(int32_t pid, uint64_t addr, DWORD e, const char *what,
             err, SPY_EFAULT, (int)e,
             "process %d: address 0x%" PRIx64 " is no longer mapped%s", (int)pid,
             addr, what[0] == 'W' ? " or not writable there" : "");
+    /* The process itself was opened with the rights asked for: a refusal
+     * now is the pages' protection (a view mapped read-only there). */
+    if (e == ERROR_ACCESS_DENIED && what[0] == 'W')
+        return spy_err_set(err, SPY_EACCES, (int)e,
+                           "process %d: 0x%" PRIx64 " is not writable there "
+                           "(a read-only view; WriteProcessMemory was "
+                           "refused)",
+                           (int)pid, addr);
     if (e == ERROR_ACCESS_DENIED)
         return spy_err_set(err, SPY_EACCES, (int)e,
                            "process %d: %s was refused", (int)pid, what);

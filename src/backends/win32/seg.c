@@ -1,8 +1,9 @@
 /* win32/seg.c - seg.h on Windows: named file-mapping sections (`Local\`,
  * `Global\`, a bare name meaning Local), mapped files (file:PATH), any
  * section through a duplicate of a process's handle (handle:PID:0xH,
- * found by win32/unnamed.c) and a section's view read through a
- * process's memory (pid:PID@ADDR, win32/procmem.c);
+ * found by win32/unnamed.c) and a section's view read (and, opened for
+ * writing, written) through a process's memory (pid:PID@ADDR,
+ * win32/procmem.c);
  * opening, stat, guarded read/write; and the helpers the other win32/
  * files share (WTF-8 names, error translation, VirtualQuery words).
  *
@@ -38,7 +39,7 @@ struct spy_seg {
     HANDLE file;    /* file: only; INVALID_HANDLE_VALUE otherwise */
     HANDLE section; /* NULL while there is none (empty file) */
     /* handle:PID:0xH: whose handle the section was duplicated from;
-     * pid:PID@ADDR: whose view [pstart, pend) is read through its memory
+     * pid:PID@ADDR: whose view [pstart, pend) is reached through its memory
      * (win32/procmem.c), offset 0 = the view's start. */
     int32_t hpid;
     uint64_t hvalue;
@@ -546,12 +547,29 @@ static int open_handle(spy_seg *s, const spy_name *n, unsigned flags,
     return s->c.len == 0 || s->c.nomap ? 0 : spy__seg_map_window(s, 0, err);
 }
 
+/* spy_seg_write of pid:PID@ADDR (common.h's write_direct; the range is
+ * checked): WriteProcessMemory into the process's view. A view mapped
+ * read-only there refuses (SPY_EFAULT: "not writable there"); the
+ * message names the segment. */
+static int write_process(spy_seg *s, uint64_t off, const void *src, size_t len,
+                         spy_err *err) {
+    int rc = spy_procmem_write(s->hpid, s->pstart, s->pend, s->pstart + off,
+                               src, len, err);
+    if (rc != 0 && err != NULL) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        spy_err_set(err, rc, err->sys, "%s: %s", s->c.name, why);
+    }
+    return rc;
+}
+
 /* pid:PID@ADDR: the view of a section (MEM_MAPPED) holding ADDR in
  * process PID, read through that process's memory: ReadProcessMemory
  * (win32/procmem.c), nothing mapped here. The view is its whole
  * allocation (every region with its AllocationBase); offset 0 is its
- * start. Read-only: writing needs spy_seg_write to go through
- * WriteProcessMemory (spy_procmem_write), not a window. */
+ * start. Opened with SPY_O_WRITE, spy_seg_write goes through
+ * WriteProcessMemory (write_process), which every holder of the section
+ * sees at once. */
 static int open_pid(spy_seg *s, const spy_name *n, unsigned flags,
                     spy_err *err) {
     MEMORY_BASIC_INFORMATION mbi;
@@ -565,13 +583,6 @@ static int open_pid(spy_seg *s, const spy_name *n, unsigned flags,
         return spy_err_set(err, SPY_EINVAL, 0,
                            "%s: names memory a process maps; it cannot be "
                            "created",
-                           s->c.name);
-    if (flags & SPY_O_WRITE)
-        return spy_err_set(err, SPY_ENOTSUP, 0,
-                           "%s: writing through a process's memory is not "
-                           "available on Windows yet; write through a "
-                           "handle of the section (handle:PID:0xH, see "
-                           "list) or its name",
                            s->c.name);
     s->hpid = (int32_t)n->id;
     proc = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE,
@@ -609,10 +620,24 @@ static int open_pid(spy_seg *s, const spy_name *n, unsigned flags,
          (uint64_t)(uintptr_t)mbi.AllocationBase == base && mbi.RegionSize > 0;)
         q = (uint64_t)(uintptr_t)mbi.BaseAddress + mbi.RegionSize;
     CloseHandle(proc);
+    if (flags & SPY_O_WRITE) {
+        /* Refused now, in one line, rather than at the first write. */
+        proc = OpenProcess(PROCESS_VM_WRITE | PROCESS_VM_OPERATION, FALSE,
+                           (DWORD)n->id);
+        if (proc == NULL)
+            return spy_err_set(err, SPY_EACCES, (int)GetLastError(),
+                               "%s: process %d refuses PROCESS_VM_WRITE "
+                               "(writing its memory needs the same user, or "
+                               "SeDebugPrivilege)",
+                               s->c.name, (int)n->id);
+        CloseHandle(proc);
+    }
     s->pstart = base;
     s->pend = q;
     s->c.len = q - base;
     s->c.nomap = 1; /* never a view here: reads go through the process */
+    if (flags & SPY_O_WRITE)
+        s->c.write_direct = write_process;
     return 0;
 }
 
@@ -981,9 +1006,12 @@ int spy_seg_access(spy_seg *s, spy_access *out, spy_err *err) {
         if (proc != NULL)
             CloseHandle(proc);
         snprintf(out->text, sizeof out->text,
-                 "read through process %d's memory (ReadProcessMemory), its "
-                 "view at 0x%" PRIx64 "-0x%" PRIx64 "; offset 0 is 0x%" PRIx64,
-                 (int)s->hpid, s->pstart, s->pend, s->pstart);
+                 "%s through process %d's memory (%s), its view at "
+                 "0x%" PRIx64 "-0x%" PRIx64 "; offset 0 is 0x%" PRIx64,
+                 s->c.writable ? "read and written" : "read", (int)s->hpid,
+                 s->c.writable ? "ReadProcessMemory, WriteProcessMemory"
+                               : "ReadProcessMemory",
+                 s->pstart, s->pend, s->pstart);
         return 0;
     }
     if (s->form == SPY_NAME_WIN_HANDLE)
