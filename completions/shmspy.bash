@@ -160,7 +160,7 @@ _shmspy() {
     probe) _shmspy_add "$cur" -n --length -w --write --json ;;
     demo) _shmspy_add "$cur" --json ;;
     inject) _shmspy_add "$cur" -s --offset --bit --hex --str -t --as --be -k --count --seed -n --length --journal --follow ;;
-    clean) _shmspy_add "$cur" --older-than -k --kind --yes --journal-dir --json ;;
+    clean) _shmspy_add "$cur" --older-than -k --kind --yes --journal-dir --trust-namespace --json ;;
     esac
     _shmspy_add "$cur" -h --help
     return

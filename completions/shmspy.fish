@@ -188,5 +188,6 @@ complete -c shmspy -n '__shmspy_pos clean 0+' -l older-than -x -d 'only objects 
 complete -c shmspy -n '__shmspy_pos clean 0+' -s k -l kind -x -a 'posix sysv all' -d 'only objects of this kind (default all)'
 complete -c shmspy -n '__shmspy_pos clean 0+' -l yes -d 'remove them (journalled); without it nothing is removed'
 complete -c shmspy -n '__shmspy_pos clean 0+' -l journal-dir -r -F -d 'write the journals there (default: the current directory)'
+complete -c shmspy -n '__shmspy_pos clean 0+' -l trust-namespace -d 'in a PID namespace of its own, count its processes only'
 complete -c shmspy -n '__shmspy_pos clean 0+' -l json -d 'one JSON document (fields in '\''man shmspy'\'')'
 complete -c shmspy -n '__shmspy_pos clean 0+' -s h -l help -d 'show this help'

@@ -66,4 +66,13 @@ typedef struct spy_platform_facts {
 } spy_platform_facts;
 void spy_platform_facts_get(spy_platform_facts *out);
 
+/* 1 if this process can in principle see every process of the machine
+ * (Linux: it is in the initial PID namespace, whose /proc/self/ns/pid
+ * inode is the kernel's fixed PROC_PID_INIT_INO; Windows: always). 0 in a
+ * PID namespace of its own (a container, `unshare -p`): processes outside
+ * it are not in its /proc, so a count of the processes using an object
+ * that other namespaces can reach (a shared /dev/shm) is only a lower
+ * bound; why (cap bytes, when non-NULL) then says so in a phrase. */
+int spy_sees_all_processes(char *why, size_t cap);
+
 #endif

@@ -13,7 +13,7 @@ typedef struct clean_req {
     const char *pattern;
     const char *older;
     const char *journal_dir;
-    int kinds, yes, json;
+    int kinds, yes, json, trust_namespace;
 } clean_req;
 
 static const cli_choice clean_kinds[] = {{"posix", SPY_CLEAN_POSIX, 0, 0},
@@ -31,6 +31,9 @@ static const cli_option clean_options[] = {
     CLI_OPT(0, "journal-dir", CLI_STR, offsetof(clean_req, journal_dir), "DIR",
             "write the journals there (default: the current directory)",
             .value = CLI_V_FILE),
+    CLI_OPT(0, "trust-namespace", CLI_FLAG,
+            offsetof(clean_req, trust_namespace), NULL,
+            "in a PID namespace of its own, count its processes only"),
     CLI_OPT(0, "json", CLI_FLAG, offsetof(clean_req, json), NULL,
             "one JSON document (fields in 'man shmspy')"),
     {0}};
@@ -46,7 +49,7 @@ const cli_command cmd_clean_spec = {
     "clean",
     "clean [PATTERN] [--older-than DURATION] [--kind posix|sysv|all] "
     "[--yes]\n"
-    "             [--journal-dir DIR] [--json]",
+    "             [--journal-dir DIR] [--trust-namespace] [--json]",
     "Lists POSIX objects, named semaphores and System V segments that no\n"
     "process maps or holds open, with kind, size and age (PATTERN: a shell\n"
     "glob on the name). Nothing is removed without --yes; with it, each\n"
@@ -55,7 +58,9 @@ const cli_command cmd_clean_spec = {
     "under its key): 'shmspy inject undo JOURNAL' restores it (a System V\n"
     "segment under a new shmid; one with key IPC_PRIVATE as a new private\n"
     "segment). Objects whose users could not all be counted are never\n"
-    "removed.\n"
+    "removed; in a PID namespace of its own (a container) that is every\n"
+    "POSIX object, unless --trust-namespace says no process outside it\n"
+    "uses them.\n"
     "Exit 0 when nothing was left to do or everything asked was removed;\n"
     "1 when --yes left some object in place (each says why).\n",
     clean_options,
@@ -140,10 +145,11 @@ static int show_item(const spy_clean_item *it, void *arg) {
     }
     printf("%-6s %12" PRIu64 " %6s  ", spy_kind_name(it->kind), it->size, age);
     cli_put_name(stdout, it->name);
-    if (!it->exact)
-        fputs("  (no mapper seen, but some processes could not be "
-              "inspected)",
-              stdout);
+    if (!it->exact) {
+        fputs("  (none seen, but ", stdout);
+        cli_put_escaped(stdout, it->unsure);
+        fputc(')', stdout);
+    }
     fputc('\n', stdout);
     if (it->removed) {
         fputs("    removed; undo: shmspy inject undo ", stdout);
@@ -158,7 +164,7 @@ static int show_item(const spy_clean_item *it, void *arg) {
 }
 
 int cmd_clean(int argc, char **argv) {
-    clean_req q = {NULL, NULL, NULL, SPY_CLEAN_ALL, 0, 0};
+    clean_req q = {NULL, NULL, NULL, SPY_CLEAN_ALL, 0, 0, 0};
     spy_clean_req r;
     spy_clean_done done;
     clean_out o = {NULL, 0, 0, 0};
@@ -173,6 +179,7 @@ int cmd_clean(int argc, char **argv) {
     r.kinds = (unsigned)q.kinds;
     r.yes = q.yes;
     r.journal_dir = q.journal_dir;
+    r.trust_namespace = q.trust_namespace;
     if (q.older != NULL) {
         if (spy_clean_parse_duration(q.older, &r.older_than, &e) != 0)
             return cli_usage_error("clean", "--older-than: %s", e.msg);

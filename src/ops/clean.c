@@ -284,9 +284,9 @@ int spy_clean_run(const spy_clean_req *q, spy_clean_cb cb, void *arg,
     spy_list l;
     unsigned flags = SPY_LIST_MAPPERS | SPY_LIST_HOLDERS;
     int64_t now = spy_now();
-    char *journal = NULL, reason[SPY_ERR_MSG_MAX + 64];
+    char *journal = NULL, reason[SPY_ERR_MSG_MAX + 64], ns_why[128] = "";
     size_t i;
-    int rc;
+    int rc, ns_blind;
 
     memset(done, 0, sizeof *done);
     if (q->kinds & SPY_CLEAN_POSIX)
@@ -305,6 +305,8 @@ int spy_clean_run(const spy_clean_req *q, spy_clean_cb cb, void *arg,
         return spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
     }
     spy_list_sort(&l, SPY_ORDER_NAME, 0);
+    ns_blind =
+        !spy_sees_all_processes(ns_why, sizeof ns_why) && !q->trust_namespace;
     for (i = 0; i < l.n; i++) {
         const spy_list_row *r = &l.v[i];
         spy_unused u = spy_list_row_unused(r);
@@ -320,13 +322,23 @@ int spy_clean_run(const spy_clean_req *q, spy_clean_cb cb, void *arg,
         if (q->have_older && (it.age < 0 || it.age < q->older_than))
             continue;
         it.exact = u == SPY_UNUSED_YES;
+        it.unsure = it.exact ? "" : "some processes could not be inspected";
+        if (it.exact && ns_blind && r->kind != SPY_KIND_SYSV) {
+            it.exact = 0;
+            it.unsure = ns_why;
+        }
         journal[0] = reason[0] = '\0';
         if (q->yes) {
-            if (!it.exact)
+            if (!it.exact && it.unsure == ns_why)
+                snprintf(reason, sizeof reason,
+                         "not removed: %s (--trust-namespace: only its "
+                         "processes use these objects)",
+                         ns_why);
+            else if (!it.exact)
                 snprintf(reason, sizeof reason,
                          "not removed: no mapper seen, but some processes "
-                         "could not be inspected (run as root to count "
-                         "them all)");
+                         "could not be inspected (another user's, or not "
+                         "dumpable: even root may not read some)");
             else if (remove_one(q, r, journal, 4096, reason, sizeof reason) ==
                      0)
                 it.removed = 1;

@@ -44,6 +44,8 @@ typedef struct spy_clean_req {
     int yes;                 /* remove; otherwise only list */
     const char *journal_dir; /* where journals go; NULL: the current
                                 directory */
+    int trust_namespace;     /* in a PID namespace of its own, count only
+                                its processes (see spy_clean_run) */
 } spy_clean_req;
 
 /* One candidate, as reported to the callback (valid during the call). */
@@ -56,6 +58,9 @@ typedef struct spy_clean_item {
     int exact;           /* 1: nothing maps or holds it, counted exactly;
                             0: none seen but some processes could not be
                             inspected (never removed) */
+    const char *unsure;  /* when exact is 0: why ("some processes could
+                            not be inspected", "this is a PID namespace
+                            of its own: ..."); "" otherwise */
     int removed;         /* removed now (yes) */
     const char *journal; /* the journal of the removal, "" when none */
     const char *reason;  /* why it was not removed, "" when it was or
@@ -74,10 +79,15 @@ typedef struct spy_clean_done {
 } spy_clean_done;
 
 /* Lists (and with q->yes removes) the candidates of q, calling cb for
- * each. Returns 0, or the listing's error (a source that could not be
- * listed, SPY_ENOMEM) before any candidate is reported; a failing removal
- * is not an error of the run: it is the item's reason, counted in
- * refused. */
+ * each. In a PID namespace of its own (spy_sees_all_processes), processes
+ * outside it may map a POSIX object of a /dev/shm they share unseen: such
+ * an object's count is not exact (never removed) unless
+ * q->trust_namespace says only this namespace's processes use it (a
+ * container with its own /dev/shm). System V counts are the kernel's
+ * attach counts, exact in every namespace. Returns 0, or the listing's error (a
+ * source that could not be listed, SPY_ENOMEM) before any candidate is
+ * reported; a failing removal is not an error of the run: it is the item's
+ * reason, counted in refused. */
 int spy_clean_run(const spy_clean_req *q, spy_clean_cb cb, void *arg,
                   spy_clean_done *done, spy_err *err);
 

@@ -312,6 +312,28 @@ long spy_self_pid(void) {
     return (long)getpid();
 }
 
+/* The inode of the initial PID namespace (include/linux/proc_ns.h). */
+#define SPY__PID_INIT_INO 0xEFFFFFFCu
+
+int spy_sees_all_processes(char *why, size_t cap) {
+#ifdef __linux__
+    struct stat st;
+    /* Unreadable (no /proc): no namespace can be told apart; the counts
+     * already say that processes could not be inspected. */
+    if (stat("/proc/self/ns/pid", &st) != 0 ||
+        (uint64_t)st.st_ino == SPY__PID_INIT_INO)
+        return 1;
+    if (why != NULL && cap > 0)
+        snprintf(why, cap,
+                 "processes outside this PID namespace are not seen");
+    return 0;
+#else
+    (void)why;
+    (void)cap;
+    return 1;
+#endif
+}
+
 void spy_platform_facts_get(spy_platform_facts *out) {
 #ifdef __linux__
     out->platform = "linux";

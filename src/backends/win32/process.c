@@ -269,6 +269,12 @@ long spy_self_pid(void) {
     return (long)GetCurrentProcessId();
 }
 
+int spy_sees_all_processes(char *why, size_t cap) {
+    (void)why;
+    (void)cap;
+    return 1; /* no PID namespaces */
+}
+
 void spy_platform_facts_get(spy_platform_facts *out) {
     out->platform = "windows";
     out->backend = "win32";
