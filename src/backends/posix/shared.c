@@ -81,6 +81,9 @@ typedef struct tagged_use {
 
 typedef struct scan_ctx {
     spy__shared_set *s;
+    unsigned what;     /* SPY__SCAN_* */
+    int procfd;        /* /proc */
+    int map_files_ok;  /* 0 once map_files refused us (no capability) */
     char dents[32768]; /* getdents64 buffer of scan_fds */
     char name[4096];   /* a vma's path from PROCMAP_QUERY (PATH_MAX) */
     size_t objcap;
@@ -189,6 +192,7 @@ static uint32_t obj_get(scan_ctx *c, uint64_t dev, uint64_t ino,
     o->dev = dev;
     o->ino = ino;
     o->deleted = deleted;
+    o->seals = -1;
     o->kind = kind_of(c, s->text_ + c->textlen, dev);
     c->textlen += len + 1;
     *t = (uint32_t)++s->n;
@@ -237,6 +241,54 @@ static int cut_deleted(const char *path, size_t *len) {
     return 0;
 }
 
+/* Keeps the stat of object obj (and its seals when fd >= 0 and it is a
+ * memfd) when it matches the object's identity. */
+static void keep_reached(scan_ctx *c, uint32_t obj, const struct stat *st,
+                         int fd) {
+    spy__shared_obj *o = &c->s->v[obj];
+    if (o->reached || (uint64_t)st->st_dev != o->dev ||
+        (uint64_t)st->st_ino != o->ino)
+        return;
+    o->st = *st;
+    o->reached = 1;
+    if (fd >= 0 && o->kind == SPY_KIND_MEMFD) {
+        int seals = fcntl(fd, F_GET_SEALS);
+        o->seals = seals >= 0 ? (int32_t)seals : -1;
+    }
+}
+
+/* SPY__SCAN_REACH for a mapping [start, end) of pid that uses object obj:
+ * a memfd is opened through map_files (for its seals), an anonymous
+ * object stat'ed. Once map_files refuses, it is not tried again. */
+static void reach_mapping(scan_ctx *c, int pid, uint32_t obj, uint64_t start,
+                          uint64_t end) {
+    const spy__shared_obj *o = &c->s->v[obj];
+    char path[96];
+    struct stat st;
+    int fd;
+    if (!(c->what & SPY__SCAN_REACH) || !c->map_files_ok || o->reached ||
+        (o->kind != SPY_KIND_MEMFD && o->kind != SPY_KIND_ANON))
+        return;
+    snprintf(path, sizeof path, "%d/map_files/%llx-%llx", pid,
+             (unsigned long long)start, (unsigned long long)end);
+    if (o->kind == SPY_KIND_ANON) {
+        if (fstatat(c->procfd, path, &st, 0) == 0)
+            keep_reached(c, obj, &st, -1);
+        else if (errno == EPERM || errno == EACCES)
+            c->map_files_ok = 0;
+        return;
+    }
+    fd = openat(c->procfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == EPERM || errno == EACCES)
+            c->map_files_ok = 0;
+        return;
+    }
+    if (fstat(fd, &st) == 0)
+        keep_reached(c, obj, &st, fd);
+    close(fd);
+}
+
 /* One shared mapping of pid: a use of object (dev, ino) whose path is
  * [path, path + len), " (deleted)" included. 0, or -1 when out of
  * memory. */
@@ -255,6 +307,7 @@ static int mapping_add(scan_ctx *c, int pid, uint64_t start, uint64_t stop,
     u->offset = offset;
     memcpy(u->perms, perms, 4);
     u->perms[4] = '\0';
+    reach_mapping(c, pid, obj, start, stop);
     return 0;
 }
 
@@ -396,7 +449,7 @@ static int scan_fds(scan_ctx *c, int procfd, int pid) {
             struct stat st;
             ssize_t len;
             size_t l;
-            int deleted;
+            int deleted, memfd, f;
             uint32_t obj;
             spy__use *u;
             off += de->d_reclen;
@@ -406,17 +459,34 @@ static int scan_fds(scan_ctx *c, int procfd, int pid) {
             if (len <= 0)
                 continue;
             link[len] = '\0';
-            if (!starts(link, "/memfd:") && !starts(link, SPY__SHM_DIR "/"))
+            memfd = starts(link, "/memfd:");
+            if (!memfd && !starts(link, SPY__SHM_DIR "/"))
                 continue;
-            if (fstatat(d, de->d_name, &st, 0) != 0)
+            /* With SPY__SCAN_REACH a memfd is opened (for its seals), its
+             * identity read from the open file; else (or when it may not
+             * be opened) stat'ed through the link. */
+            f = memfd && (c->what & SPY__SCAN_REACH)
+                    ? openat(d, de->d_name, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+                    : -1;
+            if (f >= 0 ? fstat(f, &st) != 0
+                       : fstatat(d, de->d_name, &st, 0) != 0) {
+                if (f >= 0)
+                    close(f);
                 continue; /* closed meanwhile */
+            }
             l = (size_t)len;
             deleted = cut_deleted(link, &l);
             obj = obj_get(c, (uint64_t)st.st_dev, (uint64_t)st.st_ino, link, l,
                           deleted);
             if (obj == UINT32_MAX || (u = use_add(c, obj)) == NULL) {
+                if (f >= 0)
+                    close(f);
                 rc = -1;
                 break;
+            }
+            if (f >= 0) {
+                keep_reached(c, obj, &st, f);
+                close(f);
             }
             u->pid = pid;
             u->fd = atoi(de->d_name);
@@ -541,6 +611,12 @@ static int merge(scan_ctx *c, scan_ctx *h, spy__shared_set *hs) {
                          hs->v[i].deleted);
         if (map[i] == UINT32_MAX)
             rc = -1;
+        else if (hs->v[i].reached && !c->s->v[map[i]].reached) {
+            spy__shared_obj *o = &c->s->v[map[i]];
+            o->st = hs->v[i].st;
+            o->seals = hs->v[i].seals;
+            o->reached = 1;
+        }
     }
     for (i = 0; rc == 0 && i < h->ntu; i++) {
         spy__use *u = use_add(c, map[h->tu[i].obj]);
@@ -630,6 +706,9 @@ int spy__shared_scan(unsigned what, int32_t only_pid, spy__shared_set *out,
         goto done;
     }
     c->s = out;
+    c->what = what;
+    c->procfd = job.procfd;
+    c->map_files_ok = 1;
     if (stat(SPY__SHM_DIR, &st) == 0) {
         c->shm_dev = (uint64_t)st.st_dev;
         c->have_shm_dev = 1;
@@ -640,6 +719,9 @@ int spy__shared_scan(unsigned what, int32_t only_pid, spy__shared_set *out,
     if (job.npids >= 2 * PID_BLOCK && spy_cpu_count() > 1 &&
         (hc = calloc(1, sizeof *hc)) != NULL) {
         hc->s = &hs;
+        hc->what = what;
+        hc->procfd = job.procfd;
+        hc->map_files_ok = 1;
         hc->shm_dev = c->shm_dev;
         hc->have_shm_dev = c->have_shm_dev;
         ha.job = &job;

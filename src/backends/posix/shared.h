@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "../../core/err.h"
@@ -40,6 +41,10 @@ typedef struct spy__shared_obj {
                          it to every memfd, anon and System V path too) */
     spy__use *uses;   /* sorted by pid, then fd, then start */
     size_t nuses;
+    int reached;   /* st is the object's own stat, taken during the scan
+                      through one of its uses (SPY__SCAN_REACH) */
+    int32_t seals; /* a memfd's F_GET_SEALS read then, else -1 */
+    struct stat st;
 } spy__shared_obj;
 
 typedef struct spy__shared_set {
@@ -62,7 +67,14 @@ enum {
     /* Read the maps text even where the PROCMAP_QUERY ioctl works: the
      * older kernels' way, forced so tests can compare the two ways on the
      * same processes. Not for anything but tests. */
-    SPY__SCAN_MAPS_TEXT = 4
+    SPY__SCAN_MAPS_TEXT = 4,
+    /* Reach each memfd and anonymous object once during the scan, by the
+     * use that found it first (a holder's /proc/PID/fd/N, a mapping's
+     * /proc/PID/map_files/START-END, which needs CAP_SYS_ADMIN or
+     * CAP_CHECKPOINT_RESTORE): its stat into st (reached), a memfd's
+     * seals too. The listing's rows need them; the scan's two threads
+     * get them cheaper than the rows one by one. */
+    SPY__SCAN_REACH = 8
 };
 
 /* Scans every process (only_pid 0) or only process only_pid: its shared

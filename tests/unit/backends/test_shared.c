@@ -374,6 +374,71 @@ START_TEST(test_query_matches_text) {
 }
 END_TEST
 
+/* SPY__SCAN_REACH: a held memfd is reached through its descriptor, with
+ * its seals; a memfd and an anonymous page only mapped are reached
+ * through map_files when that is allowed to us (as it is to the list's
+ * own reach); without the flag nothing is reached. */
+START_TEST(test_scan_reaches) {
+    spy__shared_set s;
+    spy_err e;
+    struct stat hst, mst, ast;
+    const spy__shared_obj *o;
+    char path[96];
+    int map_files, k;
+    int hfd = memfd_create("spyut-reach-held", MFD_ALLOW_SEALING);
+    int mapped = memfd_create("spyut-reach-mapped", MFD_ALLOW_SEALING);
+    void *hp, *mp, *ap;
+    ck_assert(hfd >= 0 && mapped >= 0);
+    ck_assert_int_eq(ftruncate(hfd, 4096), 0);
+    ck_assert_int_eq(ftruncate(mapped, 4096), 0);
+    ck_assert_int_eq(fcntl(hfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW), 0);
+    ck_assert_int_eq(fcntl(mapped, F_ADD_SEALS, F_SEAL_SEAL), 0);
+    hp = mmap(NULL, 4096, PROT_READ, MAP_SHARED, hfd, 0);
+    mp = mmap(NULL, 4096, PROT_READ, MAP_SHARED, mapped, 0);
+    ap = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+              -1, 0);
+    ck_assert(hp != MAP_FAILED && mp != MAP_FAILED && ap != MAP_FAILED);
+    ck_assert_int_eq(fstat(hfd, &hst), 0);
+    ck_assert_int_eq(fstat(mapped, &mst), 0);
+    close(mapped);
+    snprintf(path, sizeof path, "/proc/self/map_files/%llx-%llx",
+             (unsigned long long)(uintptr_t)ap,
+             (unsigned long long)(uintptr_t)ap + 4096);
+    map_files = stat(path, &ast) == 0;
+
+    for (k = 0; k < 2; k++) {
+        unsigned what = SPY__SCAN_MAPS | SPY__SCAN_FDS;
+        ck_assert_int_eq(spy__shared_scan(k ? what | SPY__SCAN_REACH : what,
+                                          getpid(), &s, &e),
+                         0);
+        o = obj_at(&s, hp);
+        ck_assert_ptr_nonnull(o);
+        ck_assert_int_eq(o->reached, k);
+        ck_assert_int_eq(o->seals, k ? F_SEAL_SHRINK | F_SEAL_GROW : -1);
+        if (k)
+            ck_assert_uint_eq(o->st.st_ino, hst.st_ino);
+        o = obj_at(&s, mp);
+        ck_assert_ptr_nonnull(o);
+        ck_assert_int_eq(o->reached, k && map_files);
+        ck_assert_int_eq(o->seals, k && map_files ? F_SEAL_SEAL : -1);
+        if (k && map_files)
+            ck_assert_uint_eq(o->st.st_ino, mst.st_ino);
+        o = obj_at(&s, ap);
+        ck_assert_ptr_nonnull(o);
+        ck_assert_int_eq(o->kind, SPY_KIND_ANON);
+        ck_assert_int_eq(o->reached, k && map_files);
+        ck_assert_int_eq(o->seals, -1);
+        if (k && map_files)
+            ck_assert_uint_eq(o->st.st_ino, ast.st_ino);
+        spy__shared_free(&s);
+    }
+    munmap(hp, 4096);
+    munmap(mp, 4096);
+    munmap(ap, 4096);
+    close(hfd);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("shared");
     TCase *tc = tcase_create("proc");
@@ -383,6 +448,7 @@ int main(void) {
     tcase_add_test(tc, test_held_not_mapped);
     tcase_add_test(tc, test_spy_holders);
     tcase_add_test(tc, test_query_matches_text);
+    tcase_add_test(tc, test_scan_reaches);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
