@@ -342,9 +342,10 @@ static int maps_line(scan_ctx *c, int pid, const char *p, const char *end) {
     return mapping_add(c, pid, start, stop, offset, perms, dev, ino, path, len);
 }
 
-/* 0: done (or the process is gone); 1: read the maps text instead (the
- * ioctl is missing, or failed for this process: the uses it added are
- * taken back); -1: out of memory. fd: the process's open maps file. */
+/* 0: done (or the process is gone); 2: the process has no memory at all
+ * (a kernel thread, or gone); 1: read the maps text instead (the ioctl is
+ * missing, or failed for this process: the uses it added are taken back);
+ * -1: out of memory. fd: the process's open maps file. */
 static int query_maps(scan_ctx *c, int fd, int pid) {
     struct spy__procmap_query q;
     size_t mark = c->ntu;
@@ -360,8 +361,10 @@ static int query_maps(scan_ctx *c, int fd, int pid) {
         q.vma_name_addr = (uint64_t)(uintptr_t)c->name;
         q.vma_name_size = sizeof c->name;
         if (ioctl(fd, SPY__PROCMAP_QUERY, &q) != 0) {
-            if (errno == ENOENT || errno == ESRCH)
-                return 0; /* no shared mapping after addr; or gone */
+            if (errno == ESRCH)
+                return first ? 2 : 0; /* no memory (kernel thread), gone */
+            if (errno == ENOENT)
+                return 0; /* no shared mapping after addr */
             if (first && (errno == ENOTTY || errno == EINVAL))
                 atomic_store(&procmap_query_missing, 1);
             c->ntu = mark;
@@ -382,8 +385,10 @@ static int query_maps(scan_ctx *c, int fd, int pid) {
     }
 }
 
-/* 0, or 1 when permission was refused, or -1 when out of memory. text:
- * read the maps text even if the ioctl works. */
+/* 0, or 1 when permission was refused, or 2 when the process has no
+ * memory (a kernel thread, or it is gone: it holds no descriptor either),
+ * or -1 when out of memory. text: read the maps text even if the ioctl
+ * works. */
 static int scan_maps(scan_ctx *c, int procfd, int pid, int text, char **buf,
                      size_t *cap) {
     char path[32];
@@ -398,9 +403,9 @@ static int scan_maps(scan_ctx *c, int procfd, int pid, int text, char **buf,
     if (!text &&
         !atomic_load_explicit(&procmap_query_missing, memory_order_relaxed)) {
         r = query_maps(c, fd, pid);
-        if (r <= 0) {
+        if (r != 1) {
             close(fd);
-            if (r == 0)
+            if (r >= 0)
                 c->s->queried++;
             return r;
         }
@@ -413,6 +418,8 @@ static int scan_maps(scan_ctx *c, int procfd, int pid, int text, char **buf,
             return -1;
         return e == EACCES || e == EPERM;
     }
+    if (n == 0)
+        return 2;
     for (p = *buf, end = *buf + n; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl != NULL ? nl : end;
@@ -561,15 +568,17 @@ static void scan_some(scan_job *j, scan_ctx *c) {
             break;
         end = i + PID_BLOCK < j->npids ? i + PID_BLOCK : j->npids;
         for (; i < end && !c->oom; i++) {
-            int pid = j->pids[i], refused = 0, r;
+            int pid = j->pids[i], refused = 0, nomem = 0, r;
             if (j->what & SPY__SCAN_MAPS) {
                 r = scan_maps(c, j->procfd, pid,
                               (j->what & SPY__SCAN_MAPS_TEXT) != 0, &buf, &cap);
                 if (r < 0)
                     c->oom = 1;
-                refused |= r > 0;
+                refused |= r == 1;
+                nomem = r == 2;
             }
-            if (!c->oom && !refused && (j->what & SPY__SCAN_FDS)) {
+            /* A process without memory holds no descriptor either. */
+            if (!c->oom && !refused && !nomem && (j->what & SPY__SCAN_FDS)) {
                 r = scan_fds(c, j->procfd, pid);
                 if (r < 0)
                     c->oom = 1;
