@@ -469,30 +469,25 @@ static int scan_fds(scan_ctx *c, int procfd, int pid) {
             memfd = starts(link, "/memfd:");
             if (!memfd && !starts(link, SPY__SHM_DIR "/"))
                 continue;
-            /* With SPY__SCAN_REACH a memfd is opened (for its seals), its
-             * identity read from the open file; else (or when it may not
-             * be opened) stat'ed through the link. */
-            f = memfd && (c->what & SPY__SCAN_REACH)
-                    ? openat(d, de->d_name, O_RDONLY | O_CLOEXEC | O_NOCTTY)
-                    : -1;
-            if (f >= 0 ? fstat(f, &st) != 0
-                       : fstatat(d, de->d_name, &st, 0) != 0) {
-                if (f >= 0)
-                    close(f);
+            if (fstatat(d, de->d_name, &st, 0) != 0)
                 continue; /* closed meanwhile */
-            }
             l = (size_t)len;
             deleted = cut_deleted(link, &l);
             obj = obj_get(c, (uint64_t)st.st_dev, (uint64_t)st.st_ino, link, l,
                           deleted);
             if (obj == UINT32_MAX || (u = use_add(c, obj)) == NULL) {
-                if (f >= 0)
-                    close(f);
                 rc = -1;
                 break;
             }
-            if (f >= 0) {
-                keep_reached(c, obj, &st, f);
+            /* SPY__SCAN_REACH: a memfd not reached yet (through the
+             * mapping of this process that came first, say) is opened
+             * for its seals; keep_reached checks it is still the object
+             * the stat saw. */
+            if (memfd && (c->what & SPY__SCAN_REACH) && !c->s->v[obj].reached &&
+                (f = openat(d, de->d_name, O_RDONLY | O_CLOEXEC | O_NOCTTY)) >=
+                    0) {
+                if (fstat(f, &st) == 0)
+                    keep_reached(c, obj, &st, f);
                 close(f);
             }
             u->pid = pid;
