@@ -81,11 +81,12 @@ typedef struct tagged_use {
 
 typedef struct scan_ctx {
     spy__shared_set *s;
-    unsigned what;     /* SPY__SCAN_* */
-    int procfd;        /* /proc */
-    int map_files_ok;  /* 0 once map_files refused us (no capability) */
-    char dents[32768]; /* getdents64 buffer of scan_fds */
-    char name[4096];   /* a vma's path from PROCMAP_QUERY (PATH_MAX) */
+    unsigned what;    /* SPY__SCAN_* */
+    int procfd;       /* /proc */
+    int map_files_ok; /* 0 once map_files refused us (no capability) */
+    /* getdents64 buffer of scan_fds: aligned for struct dirent64 */
+    _Alignas(uint64_t) char dents[32768];
+    char name[4096]; /* a vma's path from PROCMAP_QUERY (PATH_MAX) */
     size_t objcap;
     size_t *pathoff; /* per object: its path's offset in text */
     size_t textlen, textcap;
