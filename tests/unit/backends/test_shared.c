@@ -2,7 +2,10 @@
  * processes: an anonymous page and a memfd shared across fork are one
  * object each, with the parent and the child as mappers; a descriptor
  * held is a holder use; a POSIX object is of kind posix; the
- * PROCMAP_QUERY ioctl and the maps text give the same objects and uses. */
+ * PROCMAP_QUERY ioctl and the maps text give the same objects and uses;
+ * SPY__SCAN_REACH stats objects and reads seals. A scan of every process
+ * runs on two threads: also under ThreadSanitizer.
+ * ctest-labels: tsan */
 #include <check.h>
 #include <fcntl.h>
 #include <stdint.h>
