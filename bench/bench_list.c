@@ -4,9 +4,11 @@
  *     Prints, as "name median_ms min_ms" lines, the median and minimum over
  *     RUNS passes of: the POSIX listing without mappers (readdir + fstatat
  *     + owner names), the same with the mapper counts, the mappers pass
- *     alone (one scan of /proc/[0-9]*\/maps, shared.h), the same with the
- *     descriptors of every process (the pass of `list --kind all`), and
- *     the whole listing of every kind with counts.
+ *     alone (one scan of /proc/[0-9]*\/maps, shared.h; PROCMAP_QUERY
+ *     where the kernel has it), the same reading the maps text
+ *     (mappers_pass_text), the descriptors pass alone (fds_pass), both
+ *     passes (the pass of `list --kind all`), and the whole listing of
+ *     every kind with counts.
  *   bench_list pairs
  *     Prints what that pass found, one use a line: "KIND DEV INO PID FD
  *     PATH" (DEV as MAJ:MIN, FD -1 for a mapping), for scripts/bench to
@@ -118,6 +120,9 @@ int main(int argc, char **argv) {
         return 1;
     printf("rows %zu mapped %zu\n", rows, mapped);
     if (time_scan("mappers_pass", SPY__SCAN_MAPS, t, runs) != 0 ||
+        time_scan("mappers_pass_text", SPY__SCAN_MAPS | SPY__SCAN_MAPS_TEXT, t,
+                  runs) != 0 ||
+        time_scan("fds_pass", SPY__SCAN_FDS, t, runs) != 0 ||
         time_scan("shared_pass", SPY__SCAN_MAPS | SPY__SCAN_FDS, t, runs) !=
             0 ||
         time_list("list_all",

@@ -503,7 +503,13 @@ static int list_memfd(const proc_pass *pp, spy_list_cb cb, void *arg,
         else if (name_via_process(o, info->name, sizeof info->name) != 0)
             continue;
         snprintf(info->origin, sizeof info->origin, "%s", label);
-        reached = reach(o, &st, &fd) == 0;
+        if (o->reached) { /* during the scan (SPY__SCAN_REACH) */
+            st = o->st;
+            reached = 1;
+            info->seals = o->seals;
+        } else {
+            reached = reach(o, &st, &fd) == 0;
+        }
         fill_reached(info, o, &st, reached);
         if (fd >= 0) {
             int seals = fcntl(fd, F_GET_SEALS);
@@ -542,7 +548,12 @@ static int list_mapped(const proc_pass *pp, spy_kind k, spy_list_cb cb,
         } else {
             if (name_via_process(o, info->name, sizeof info->name) != 0)
                 continue;
-            reached = reach(o, &st, NULL) == 0;
+            if (o->reached) { /* during the scan (SPY__SCAN_REACH) */
+                st = o->st;
+                reached = 1;
+            } else {
+                reached = reach(o, &st, NULL) == 0;
+            }
             if (k == SPY_KIND_FILE) {
                 if (reached && !S_ISREG(st.st_mode))
                     continue;
@@ -608,7 +619,8 @@ int spy_backend_list(unsigned flags, spy_list_cb cb, void *arg, spy_err *err) {
     if (flags & (SPY_LIST_MAPPERS | SPY_LIST_MEMFD | SPY_LIST_ANON |
                  SPY_LIST_FILES | SPY_LIST_HOLDERS))
         pp.what =
-            SPY__SCAN_MAPS | ((flags & SPY_LIST_HOLDERS) ? SPY__SCAN_FDS : 0);
+            SPY__SCAN_MAPS | ((flags & SPY_LIST_HOLDERS) ? SPY__SCAN_FDS : 0) |
+            ((flags & (SPY_LIST_MEMFD | SPY_LIST_ANON)) ? SPY__SCAN_REACH : 0);
     if (flags & SPY_LIST_POSIX)
         rc = list_posix(flags, cb, arg, info, &pp, err);
     else if (pp.what != 0)

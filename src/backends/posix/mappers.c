@@ -149,25 +149,14 @@ int spy__quick_dev_ino(const char *p, const char *end, uint64_t *dev,
     return 0;
 }
 
-/* Reads all of /proc/PID/maps into *buf (grown as needed) with read(2):
- * one or a few large reads instead of stdio's 4 KiB ones. Returns the
- * length, or -1 with errno set. */
-ssize_t spy__slurp_maps(int procfd, int pid, char **buf, size_t *cap) {
-    char path[32];
+ssize_t spy__slurp_fd(int fd, char **buf, size_t *cap) {
     size_t len = 0;
-    int fd;
-
-    snprintf(path, sizeof path, "%d/maps", pid);
-    fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
     for (;;) {
         ssize_t r;
         if (*cap - len < 4096) {
             size_t ncap = *cap ? *cap * 2 : 65536;
             char *nb = realloc(*buf, ncap);
             if (nb == NULL) {
-                close(fd);
                 errno = ENOMEM;
                 return -1;
             }
@@ -177,19 +166,33 @@ ssize_t spy__slurp_maps(int procfd, int pid, char **buf, size_t *cap) {
         r = read(fd, *buf + len, *cap - len - 1);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r < 0) {
-            int e = errno;
-            close(fd);
-            errno = e;
+        if (r < 0)
             return -1;
-        }
         if (r == 0)
             break;
         len += (size_t)r;
     }
-    close(fd);
     (*buf)[len] = '\0';
     return (ssize_t)len;
+}
+
+/* Reads all of /proc/PID/maps into *buf (grown as needed) with read(2):
+ * one or a few large reads instead of stdio's 4 KiB ones. Returns the
+ * length, or -1 with errno set. */
+ssize_t spy__slurp_maps(int procfd, int pid, char **buf, size_t *cap) {
+    char path[32];
+    ssize_t n;
+    int fd, e;
+
+    snprintf(path, sizeof path, "%d/maps", pid);
+    fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    n = spy__slurp_fd(fd, buf, cap);
+    e = errno;
+    close(fd);
+    errno = e;
+    return n;
 }
 
 /* Whether /proc hides other users' processes from us altogether

@@ -1,10 +1,23 @@
 /* posix/shared.c - every shared mapping on the host (shared.h).
  *
- * The maps text is read whole per process (spy__slurp_maps) and only the
- * lines whose permissions end in 's' are parsed, by hand; objects live in
- * one open-addressing hash table keyed by (device, inode), their paths in
- * one text arena and their uses in one array, so a line costs no
- * allocation. The uses are grouped by object once at the end. */
+ * A process's shared mappings come from the PROCMAP_QUERY ioctl of its
+ * /proc/PID/maps (Linux 6.11): asked for shared mappings only, the kernel
+ * skips the private ones (nearly all of a process's mappings) without
+ * formatting them, and writes the path of the shared ones only. Where the
+ * ioctl is missing (ENOTTY or EINVAL on the first call: an older kernel;
+ * remembered for the rest of the process's life) or fails for one
+ * process, the maps text is read whole (spy__slurp_fd) and only the lines
+ * whose permissions end in 's' are parsed, by hand. Both give the same
+ * fields: the kernel fills the ioctl's from the same vma as the text line
+ * (start, end, offset, device and inode of the file, VM_MAYSHARE as 's',
+ * the path by d_path with its " (deleted)"), except that the text escapes
+ * a newline in a path as "\012". test_shared compares the two ways on
+ * live processes (SPY__SCAN_MAPS_TEXT forces the text).
+ *
+ * Objects live in one open-addressing hash table keyed by (device,
+ * inode), their paths in one text arena and their uses in one array, so a
+ * mapping costs no allocation. The uses are grouped by object once at the
+ * end. */
 #include "shared.h"
 
 #include <dirent.h>
@@ -14,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdatomic.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -22,6 +36,44 @@
 #include "../thread.h"
 #include "internal.h"
 
+/* The PROCMAP_QUERY ioctl of /proc/PID/maps (Linux 6.11), declared here
+ * as the kernel's UAPI header include/uapi/linux/fs.h has it (struct
+ * procmap_query, enum procmap_query_flags), under our own names so the
+ * build works with older headers and does not clash with newer ones. The
+ * layout is ABI: 104 bytes, the size the ioctl number encodes
+ * (0xc0686611). */
+struct spy__procmap_query {
+    uint64_t size;          /* in: sizeof this struct */
+    uint64_t query_flags;   /* in: SPY__PMQ_* */
+    uint64_t query_addr;    /* in */
+    uint64_t vma_start;     /* out */
+    uint64_t vma_end;       /* out */
+    uint64_t vma_flags;     /* out: SPY__PMQ_VMA_* */
+    uint64_t vma_page_size; /* out */
+    uint64_t vma_offset;    /* out: 0 without a file */
+    uint64_t inode;         /* out: 0 without a file */
+    uint32_t dev_major;     /* out */
+    uint32_t dev_minor;     /* out */
+    uint32_t vma_name_size; /* in/out: room, then bytes with the NUL */
+    uint32_t build_id_size; /* in/out */
+    uint64_t vma_name_addr; /* in */
+    uint64_t build_id_addr; /* in */
+};
+_Static_assert(sizeof(struct spy__procmap_query) == 104,
+               "struct procmap_query is 104 bytes");
+#define SPY__PROCMAP_QUERY _IOWR('f', 17, struct spy__procmap_query)
+enum {
+    SPY__PMQ_VMA_READABLE = 0x01,
+    SPY__PMQ_VMA_WRITABLE = 0x02,
+    SPY__PMQ_VMA_EXECUTABLE = 0x04,
+    SPY__PMQ_VMA_SHARED = 0x08, /* VM_MAYSHARE: the 's' of the text */
+    SPY__PMQ_COVERING_OR_NEXT_VMA = 0x10,
+    SPY__PMQ_FILE_BACKED_VMA = 0x20
+};
+
+/* The ioctl answered ENOTTY or EINVAL: this kernel lacks it. */
+static atomic_int procmap_query_missing;
+
 typedef struct tagged_use {
     uint32_t obj;
     spy__use u;
@@ -29,7 +81,12 @@ typedef struct tagged_use {
 
 typedef struct scan_ctx {
     spy__shared_set *s;
-    char dents[32768]; /* getdents64 buffer of scan_fds */
+    unsigned what;    /* SPY__SCAN_* */
+    int procfd;       /* /proc */
+    int map_files_ok; /* 0 once map_files refused us (no capability) */
+    /* getdents64 buffer of scan_fds: aligned for struct dirent64 */
+    _Alignas(uint64_t) char dents[32768];
+    char name[4096]; /* a vma's path from PROCMAP_QUERY (PATH_MAX) */
     size_t objcap;
     size_t *pathoff; /* per object: its path's offset in text */
     size_t textlen, textcap;
@@ -136,6 +193,7 @@ static uint32_t obj_get(scan_ctx *c, uint64_t dev, uint64_t ino,
     o->dev = dev;
     o->ino = ino;
     o->deleted = deleted;
+    o->seals = -1;
     o->kind = kind_of(c, s->text_ + c->textlen, dev);
     c->textlen += len + 1;
     *t = (uint32_t)++s->n;
@@ -184,14 +242,81 @@ static int cut_deleted(const char *path, size_t *len) {
     return 0;
 }
 
+/* Keeps the stat of object obj (and its seals when fd >= 0 and it is a
+ * memfd) when it matches the object's identity. */
+static void keep_reached(scan_ctx *c, uint32_t obj, const struct stat *st,
+                         int fd) {
+    spy__shared_obj *o = &c->s->v[obj];
+    if (o->reached || (uint64_t)st->st_dev != o->dev ||
+        (uint64_t)st->st_ino != o->ino)
+        return;
+    o->st = *st;
+    o->reached = 1;
+    if (fd >= 0 && o->kind == SPY_KIND_MEMFD) {
+        int seals = fcntl(fd, F_GET_SEALS);
+        o->seals = seals >= 0 ? (int32_t)seals : -1;
+    }
+}
+
+/* SPY__SCAN_REACH for a mapping [start, end) of pid that uses object obj:
+ * a memfd is opened through map_files (for its seals), an anonymous
+ * object stat'ed. Once map_files refuses, it is not tried again. */
+static void reach_mapping(scan_ctx *c, int pid, uint32_t obj, uint64_t start,
+                          uint64_t end) {
+    const spy__shared_obj *o = &c->s->v[obj];
+    char path[96];
+    struct stat st;
+    int fd;
+    if (!(c->what & SPY__SCAN_REACH) || !c->map_files_ok || o->reached ||
+        (o->kind != SPY_KIND_MEMFD && o->kind != SPY_KIND_ANON))
+        return;
+    snprintf(path, sizeof path, "%d/map_files/%llx-%llx", pid,
+             (unsigned long long)start, (unsigned long long)end);
+    if (o->kind == SPY_KIND_ANON) {
+        if (fstatat(c->procfd, path, &st, 0) == 0)
+            keep_reached(c, obj, &st, -1);
+        else if (errno == EPERM || errno == EACCES)
+            c->map_files_ok = 0;
+        return;
+    }
+    fd = openat(c->procfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == EPERM || errno == EACCES)
+            c->map_files_ok = 0;
+        return;
+    }
+    if (fstat(fd, &st) == 0)
+        keep_reached(c, obj, &st, fd);
+    close(fd);
+}
+
+/* One shared mapping of pid: a use of object (dev, ino) whose path is
+ * [path, path + len), " (deleted)" included. 0, or -1 when out of
+ * memory. */
+static int mapping_add(scan_ctx *c, int pid, uint64_t start, uint64_t stop,
+                       uint64_t offset, const char *perms, uint64_t dev,
+                       uint64_t ino, const char *path, size_t len) {
+    int deleted = cut_deleted(path, &len);
+    uint32_t obj = obj_get(c, dev, ino, path, len, deleted);
+    spy__use *u;
+    if (obj == UINT32_MAX || (u = use_add(c, obj)) == NULL)
+        return -1;
+    u->pid = pid;
+    u->fd = -1;
+    u->start = start;
+    u->end = stop;
+    u->offset = offset;
+    memcpy(u->perms, perms, 4);
+    u->perms[4] = '\0';
+    reach_mapping(c, pid, obj, start, stop);
+    return 0;
+}
+
 /* One maps line [p, end): kept only when shared (perms "...s"). */
 static int maps_line(scan_ctx *c, int pid, const char *p, const char *end) {
     uint64_t start, stop, offset, dev, ino;
     const char *q, *perms, *path;
     size_t len;
-    int deleted;
-    uint32_t obj;
-    spy__use *u;
 
     q = hex(p, end, &start);
     if (q >= end || *q != '-')
@@ -215,27 +340,87 @@ static int maps_line(scan_ctx *c, int pid, const char *p, const char *end) {
         q++;
     path = q;
     len = (size_t)(end - q);
-    deleted = cut_deleted(path, &len);
-    obj = obj_get(c, dev, ino, path, len, deleted);
-    if (obj == UINT32_MAX || (u = use_add(c, obj)) == NULL)
-        return -1;
-    u->pid = pid;
-    u->fd = -1;
-    u->start = start;
-    u->end = stop;
-    u->offset = offset;
-    memcpy(u->perms, perms, 4);
-    u->perms[4] = '\0';
-    return 0;
+    return mapping_add(c, pid, start, stop, offset, perms, dev, ino, path, len);
 }
 
-/* 0, or 1 when permission was refused, or -1 when out of memory. */
-static int scan_maps(scan_ctx *c, int procfd, int pid, char **buf,
+/* 0: done (or the process is gone); 2: the process has no memory at all
+ * (a kernel thread, or gone); 1: read the maps text instead (the ioctl is
+ * missing, or failed for this process: the uses it added are taken back);
+ * -1: out of memory. fd: the process's open maps file. */
+static int query_maps(scan_ctx *c, int fd, int pid) {
+    struct spy__procmap_query q;
+    size_t mark = c->ntu;
+    uint64_t addr = 0;
+    int first = 1;
+    for (;;) {
+        char perms[4];
+        memset(&q, 0, sizeof q);
+        q.size = sizeof q;
+        q.query_flags = SPY__PMQ_COVERING_OR_NEXT_VMA | SPY__PMQ_VMA_SHARED |
+                        SPY__PMQ_FILE_BACKED_VMA;
+        q.query_addr = addr;
+        q.vma_name_addr = (uint64_t)(uintptr_t)c->name;
+        q.vma_name_size = sizeof c->name;
+        if (ioctl(fd, SPY__PROCMAP_QUERY, &q) != 0) {
+            if (errno == ESRCH)
+                return first ? 2 : 0; /* no memory (kernel thread), gone */
+            if (errno == ENOENT)
+                return 0; /* no shared mapping after addr */
+            if (first && (errno == ENOTTY || errno == EINVAL))
+                atomic_store(&procmap_query_missing, 1);
+            c->ntu = mark;
+            return 1;
+        }
+        first = 0;
+        addr = q.vma_end;
+        if (q.inode == 0 || q.vma_name_size == 0)
+            continue; /* as the text's inode 0 lines */
+        perms[0] = (q.vma_flags & SPY__PMQ_VMA_READABLE) ? 'r' : '-';
+        perms[1] = (q.vma_flags & SPY__PMQ_VMA_WRITABLE) ? 'w' : '-';
+        perms[2] = (q.vma_flags & SPY__PMQ_VMA_EXECUTABLE) ? 'x' : '-';
+        perms[3] = 's';
+        if (mapping_add(c, pid, q.vma_start, q.vma_end, q.vma_offset, perms,
+                        (uint64_t)makedev(q.dev_major, q.dev_minor), q.inode,
+                        c->name, q.vma_name_size - 1) != 0)
+            return -1;
+    }
+}
+
+/* 0, or 1 when permission was refused, or 2 when the process has no
+ * memory (a kernel thread, or it is gone: it holds no descriptor either),
+ * or -1 when out of memory. text: read the maps text even if the ioctl
+ * works. */
+static int scan_maps(scan_ctx *c, int procfd, int pid, int text, char **buf,
                      size_t *cap) {
-    ssize_t n = spy__slurp_maps(procfd, pid, buf, cap);
+    char path[32];
     const char *p, *end;
-    if (n < 0)
+    ssize_t n;
+    int fd, r, e;
+
+    snprintf(path, sizeof path, "%d/maps", pid);
+    fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return errno == EACCES || errno == EPERM;
+    if (!text &&
+        !atomic_load_explicit(&procmap_query_missing, memory_order_relaxed)) {
+        r = query_maps(c, fd, pid);
+        if (r != 1) {
+            close(fd);
+            if (r >= 0)
+                c->s->queried++;
+            return r;
+        }
+    }
+    n = spy__slurp_fd(fd, buf, cap);
+    e = errno;
+    close(fd);
+    if (n < 0) {
+        if (e == ENOMEM)
+            return -1;
+        return e == EACCES || e == EPERM;
+    }
+    if (n == 0)
+        return 2;
     for (p = *buf, end = *buf + n; p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl != NULL ? nl : end;
@@ -272,7 +457,7 @@ static int scan_fds(scan_ctx *c, int procfd, int pid) {
             struct stat st;
             ssize_t len;
             size_t l;
-            int deleted;
+            int deleted, memfd, f;
             uint32_t obj;
             spy__use *u;
             off += de->d_reclen;
@@ -282,7 +467,8 @@ static int scan_fds(scan_ctx *c, int procfd, int pid) {
             if (len <= 0)
                 continue;
             link[len] = '\0';
-            if (!starts(link, "/memfd:") && !starts(link, SPY__SHM_DIR "/"))
+            memfd = starts(link, "/memfd:");
+            if (!memfd && !starts(link, SPY__SHM_DIR "/"))
                 continue;
             if (fstatat(d, de->d_name, &st, 0) != 0)
                 continue; /* closed meanwhile */
@@ -293,6 +479,17 @@ static int scan_fds(scan_ctx *c, int procfd, int pid) {
             if (obj == UINT32_MAX || (u = use_add(c, obj)) == NULL) {
                 rc = -1;
                 break;
+            }
+            /* SPY__SCAN_REACH: a memfd not reached yet (through the
+             * mapping of this process that came first, say) is opened
+             * for its seals; keep_reached checks it is still the object
+             * the stat saw. */
+            if (memfd && (c->what & SPY__SCAN_REACH) && !c->s->v[obj].reached &&
+                (f = openat(d, de->d_name, O_RDONLY | O_CLOEXEC | O_NOCTTY)) >=
+                    0) {
+                if (fstat(f, &st) == 0)
+                    keep_reached(c, obj, &st, f);
+                close(f);
             }
             u->pid = pid;
             u->fd = atoi(de->d_name);
@@ -367,14 +564,17 @@ static void scan_some(scan_job *j, scan_ctx *c) {
             break;
         end = i + PID_BLOCK < j->npids ? i + PID_BLOCK : j->npids;
         for (; i < end && !c->oom; i++) {
-            int pid = j->pids[i], refused = 0, r;
+            int pid = j->pids[i], refused = 0, nomem = 0, r;
             if (j->what & SPY__SCAN_MAPS) {
-                r = scan_maps(c, j->procfd, pid, &buf, &cap);
+                r = scan_maps(c, j->procfd, pid,
+                              (j->what & SPY__SCAN_MAPS_TEXT) != 0, &buf, &cap);
                 if (r < 0)
                     c->oom = 1;
-                refused |= r > 0;
+                refused |= r == 1;
+                nomem = r == 2;
             }
-            if (!c->oom && !refused && (j->what & SPY__SCAN_FDS)) {
+            /* A process without memory holds no descriptor either. */
+            if (!c->oom && !refused && !nomem && (j->what & SPY__SCAN_FDS)) {
                 r = scan_fds(c, j->procfd, pid);
                 if (r < 0)
                     c->oom = 1;
@@ -416,6 +616,12 @@ static int merge(scan_ctx *c, scan_ctx *h, spy__shared_set *hs) {
                          hs->v[i].deleted);
         if (map[i] == UINT32_MAX)
             rc = -1;
+        else if (hs->v[i].reached && !c->s->v[map[i]].reached) {
+            spy__shared_obj *o = &c->s->v[map[i]];
+            o->st = hs->v[i].st;
+            o->seals = hs->v[i].seals;
+            o->reached = 1;
+        }
     }
     for (i = 0; rc == 0 && i < h->ntu; i++) {
         spy__use *u = use_add(c, map[h->tu[i].obj]);
@@ -425,6 +631,7 @@ static int merge(scan_ctx *c, scan_ctx *h, spy__shared_set *hs) {
             *u = h->tu[i].u;
     }
     c->s->hidden += hs->hidden;
+    c->s->queried += hs->queried;
     free(map);
     ctx_free(h);
     spy__shared_free(hs);
@@ -504,6 +711,9 @@ int spy__shared_scan(unsigned what, int32_t only_pid, spy__shared_set *out,
         goto done;
     }
     c->s = out;
+    c->what = what;
+    c->procfd = job.procfd;
+    c->map_files_ok = 1;
     if (stat(SPY__SHM_DIR, &st) == 0) {
         c->shm_dev = (uint64_t)st.st_dev;
         c->have_shm_dev = 1;
@@ -514,6 +724,9 @@ int spy__shared_scan(unsigned what, int32_t only_pid, spy__shared_set *out,
     if (job.npids >= 2 * PID_BLOCK && spy_cpu_count() > 1 &&
         (hc = calloc(1, sizeof *hc)) != NULL) {
         hc->s = &hs;
+        hc->what = what;
+        hc->procfd = job.procfd;
+        hc->map_files_ok = 1;
         hc->shm_dev = c->shm_dev;
         hc->have_shm_dev = c->have_shm_dev;
         ha.job = &job;

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "../../core/err.h"
@@ -40,13 +41,19 @@ typedef struct spy__shared_obj {
                          it to every memfd, anon and System V path too) */
     spy__use *uses;   /* sorted by pid, then fd, then start */
     size_t nuses;
+    int reached;   /* st is the object's own stat, taken during the scan
+                      through one of its uses (SPY__SCAN_REACH) */
+    int32_t seals; /* a memfd's F_GET_SEALS read then, else -1 */
+    struct stat st;
 } spy__shared_obj;
 
 typedef struct spy__shared_set {
     spy__shared_obj *v; /* in no particular order */
     size_t n;
-    int hidden; /* processes whose maps or descriptors could not be read
-                   for lack of permission (1 when /proc hides processes) */
+    int hidden;  /* processes whose maps or descriptors could not be read
+                    for lack of permission (1 when /proc hides processes) */
+    int queried; /* processes whose shared mappings came from the
+                    PROCMAP_QUERY ioctl (the others': the maps text) */
     /* private: */
     spy__use *uses_;
     char *text_;
@@ -54,14 +61,33 @@ typedef struct spy__shared_set {
     size_t table_cap_;
 } spy__shared_set;
 
-enum { SPY__SCAN_MAPS = 1, SPY__SCAN_FDS = 2 };
+enum {
+    SPY__SCAN_MAPS = 1,
+    SPY__SCAN_FDS = 2,
+    /* Read the maps text even where the PROCMAP_QUERY ioctl works: the
+     * older kernels' way, forced so tests can compare the two ways on the
+     * same processes. Not for anything but tests. */
+    SPY__SCAN_MAPS_TEXT = 4,
+    /* Reach each memfd and anonymous object once during the scan, by the
+     * use that found it first (a holder's /proc/PID/fd/N, a mapping's
+     * /proc/PID/map_files/START-END, which needs CAP_SYS_ADMIN or
+     * CAP_CHECKPOINT_RESTORE): its stat into st (reached), a memfd's
+     * seals too. The listing's rows need them; the scan's two threads
+     * get them cheaper than the rows one by one. */
+    SPY__SCAN_REACH = 8
+};
 
 /* Scans every process (only_pid 0) or only process only_pid: its shared
  * mappings with SPY__SCAN_MAPS, its descriptors to memfds and /dev/shm
  * objects with SPY__SCAN_FDS (a readlink per descriptor, a stat of those
- * that match). Processes that exit meanwhile are skipped. *out is
- * initialised here; free it with spy__shared_free in every case. Returns
- * 0, SPY_EIO when /proc cannot be listed, SPY_ENOMEM. */
+ * that match). The shared mappings come from the PROCMAP_QUERY ioctl of
+ * /proc/PID/maps (Linux 6.11), which hands over only the shared ones,
+ * else from the maps text (older kernels, or when the ioctl fails for a
+ * process); both give the same objects, paths and uses, except that the
+ * text escapes a newline in a path as "\012" and the ioctl does not.
+ * Processes that exit meanwhile are skipped. *out is initialised here;
+ * free it with spy__shared_free in every case. Returns 0, SPY_EIO when
+ * /proc cannot be listed, SPY_ENOMEM. */
 int spy__shared_scan(unsigned what, int32_t only_pid, spy__shared_set *out,
                      spy_err *err);
 
@@ -83,6 +109,11 @@ void spy__shared_free(spy__shared_set *s);
  * directory) into *buf (grown as needed, NUL-terminated). Returns the
  * length, or -1 with errno set. */
 ssize_t spy__slurp_maps(int procfd, int pid, char **buf, size_t *cap);
+
+/* Reads fd from its offset to its end into *buf (grown as needed,
+ * NUL-terminated), as spy__slurp_maps does; fd stays open. Returns the
+ * length, or -1 with errno set. */
+ssize_t spy__slurp_fd(int fd, char **buf, size_t *cap);
 
 /* The device and inode columns of the maps line [p, end) without sscanf.
  * 0 on success, -1 if malformed. */
