@@ -395,8 +395,7 @@ static int transfer(spy_obj *o, uint64_t off, uint8_t *p, size_t len,
                                    "process %d has exited", (int)v->pid)
                  : off > v->end - v->start
                      ? spy_err_set(err, SPY_ERANGE, 0, "offset too large")
-                 : writing ? spy_procmem_write(v->pid, v->start, v->end,
-                                               v->start + off, p, len, err)
+                 : writing ? spy__via_write(v, v->start + off, p, len, err)
                            : spy_procmem_read(v->pid, v->start, v->end,
                                               v->start + off, p, len, err);
         if (rc != 0 && err != NULL) {

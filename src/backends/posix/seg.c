@@ -616,8 +616,7 @@ static int write_process(spy_seg *s, uint64_t off, const void *src, size_t len,
                            "%s: the mapping went away while in use (process "
                            "%d exited); nothing written",
                            s->c.name, (int)v->pid);
-    rc = spy_procmem_write(v->pid, v->start, v->end, v->start + off, src, len,
-                           err);
+    rc = spy__via_write(v, v->start + off, src, len, err);
     if (rc != 0 && err != NULL) {
         char why[sizeof err->msg];
         snprintf(why, sizeof why, "%s", err->msg);

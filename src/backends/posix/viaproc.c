@@ -463,7 +463,7 @@ int spy__via_resolve(const spy_name *n, spy__via *v, spy_err *err) {
     int rc;
 
     memset(v, 0, sizeof *v);
-    v->fd = v->hpid = v->hfd = v->shmid = v->pidfd = -1;
+    v->fd = v->hpid = v->hfd = v->shmid = v->pidfd = v->mem_fd = -1;
     spy_name_format(n, v->name, sizeof v->name);
     if (n->form == SPY_NAME_MEMFD)
         return resolve_memfd(v, n->text, err);
@@ -474,12 +474,21 @@ int spy__via_resolve(const spy_name *n, spy__via *v, spy_err *err) {
     v->pid = (int32_t)n->id;
     if (!process_exists(v->pid, &v->puid))
         return no_process(v, err);
+        /* Pin the process before reading its maps: if it exits meanwhile (and
+         * its pid goes to another), the pidfd says so below. */
+#ifdef SYS_pidfd_open
+    v->pidfd = (int)syscall(SYS_pidfd_open, (pid_t)v->pid, 0);
+#endif
     if (n->form == SPY_NAME_PID_FD)
         rc = resolve_fd(v, (int32_t)n->addr, err);
     else
         rc = find_mapping(v, n->addr, 0, 0, err);
-    if (rc != 0)
+    if (rc == 0 && !spy__via_alive(v))
+        rc = no_process(v, err);
+    if (rc != 0) {
+        spy__via_release(v);
         return rc;
+    }
     own_holders(v);
     return 0;
 }
@@ -563,10 +572,25 @@ int spy__via_open(spy__via *v, int writing, int *fd, spy_err *err) {
     mf_refused = errno == EACCES || errno == EPERM;
     /* 4. The process's memory, that one mapping. */
     rc = spy_procmem_read(v->pid, v->start, v->end, v->start, &b, 1, NULL);
+    if (rc == 0 && !spy__via_alive(v))
+        rc = SPY_ENOENT;
+    if (rc == 0 && writing) {
+        /* Writes go through a descriptor of this process's memory, opened
+         * while the pidfd says it lives: no check-then-write window. */
+        if (v->pidfd < 0)
+            return spy_err_set(err, SPY_ENOTSUP, 0,
+                               "%s: writing through process %d's memory "
+                               "needs pidfd_open (Linux 5.3), to be sure "
+                               "the pid is still that process",
+                               v->name, (int)v->pid);
+        snprintf(path, sizeof path, "/proc/%d/mem", (int)v->pid);
+        v->mem_fd = open(path, O_RDWR | O_CLOEXEC);
+        if (v->mem_fd < 0)
+            return refusal(v, "write its memory", mf_refused, err);
+        if (!spy__via_alive(v))
+            rc = SPY_ENOENT;
+    }
     if (rc == 0) {
-#ifdef SYS_pidfd_open
-        v->pidfd = (int)syscall(SYS_pidfd_open, (pid_t)v->pid, 0);
-#endif
         v->how = SPY__VIA_PROCESS;
         snprintf(v->opened, sizeof v->opened, "/proc/%d/mem", (int)v->pid);
         return 0;
@@ -590,10 +614,48 @@ int spy__via_alive(const spy__via *v) {
     return poll(&p, 1, 0) == 0;
 }
 
+int spy__via_write(const spy__via *v, uint64_t addr, const void *src,
+                   size_t len, spy_err *err) {
+    const uint8_t *p = src;
+
+    if (v->mem_fd < 0)
+        return spy_err_set(err, SPY_EROFS, 0,
+                           "process %d: its memory was not opened for writing",
+                           (int)v->pid);
+    if (addr < v->start || addr > v->end || len > v->end - addr)
+        return spy_err_set(err, SPY_ERANGE, 0,
+                           "process %d: %zu bytes at 0x%" PRIx64
+                           " are outside its mapping 0x%" PRIx64 "-0x%" PRIx64,
+                           (int)v->pid, len, addr, v->start, v->end);
+    while (len > 0) {
+        ssize_t n = pwrite(v->mem_fd, p, len, (off_t)addr);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n == 0 ? ESRCH : errno;
+            if (e == ESRCH || !spy__via_alive(v))
+                return spy_err_set(err, SPY_ENOENT, e, "process %d: has exited",
+                                   (int)v->pid);
+            return spy_err_set(err, SPY_EFAULT, e,
+                               "process %d: address 0x%" PRIx64
+                               " is no longer mapped or not writable: %s",
+                               (int)v->pid, addr, strerror(e));
+        }
+        addr += (uint64_t)n;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
 void spy__via_release(spy__via *v) {
     if (v != NULL && v->pidfd >= 0) {
         close(v->pidfd);
         v->pidfd = -1;
+    }
+    if (v != NULL && v->mem_fd >= 0) {
+        close(v->mem_fd);
+        v->mem_fd = -1;
     }
 }
 

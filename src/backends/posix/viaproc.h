@@ -62,8 +62,13 @@ typedef struct spy__via {
     spy__via_how how;
     int32_t hpid, hfd; /* HOLDER_FD: whose descriptor */
     char opened[96];   /* the path opened ("/proc/1/fd/5") */
-    int pidfd;         /* PROCESS: tells when pid exits (-1 where pidfd_open is
+    int pidfd;         /* the process, pinned from the start of resolving:
+                          tells when it exits (-1 where pidfd_open is
                           missing); closed by spy__via_release */
+    int mem_fd;        /* PROCESS, opened for writing: /proc/PID/mem,
+                          opened while pidfd said the process lived, so it
+                          holds that process's memory and never a
+                          successor's; -1 otherwise */
 } spy__via;
 
 /* Resolves n (SPY_NAME_MEMFD, SPY_NAME_PID_ADDR or SPY_NAME_PID_FD) into
@@ -93,8 +98,17 @@ int spy__via_open(spy__via *v, int writing, int *fd, spy_err *err);
  * that got its pid meanwhile. 1 when it cannot be told. */
 int spy__via_alive(const spy__via *v);
 
-/* Closes what spy__via_open kept (the pidfd); v may be NULL. Does not
- * free v. */
+/* Writes len bytes at addr (within [start, end)) into the memory of the
+ * process v was opened through (PROCESS, opened for writing): a pwrite of
+ * the /proc/PID/mem descriptor pinned by spy__via_open, which can reach
+ * no other process. SPY_EROFS when v was not opened for writing, SPY_ERANGE
+ * outside the mapping, SPY_EFAULT when the range is no longer mapped,
+ * SPY_ENOENT when the process has exited; *err names "process PID". */
+int spy__via_write(const spy__via *v, uint64_t addr, const void *src,
+                   size_t len, spy_err *err);
+
+/* Closes what spy__via_resolve and spy__via_open kept (the pidfd, the
+ * memory descriptor); v may be NULL. Does not free v. */
 void spy__via_release(spy__via *v);
 
 /* The sentence of spy_seg_access for v as opened, into out. */
