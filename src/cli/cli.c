@@ -187,6 +187,25 @@ void cli_put_escaped(FILE *f, const char *s) {
     }
 }
 
+void cli_json_seals(spy_json *j, int32_t seals) {
+    char text[64];
+    const char *p;
+    if (seals < 0) {
+        spy_json_null(j);
+        return;
+    }
+    spy_json_arr_begin(j);
+    spy_seals_text(seals, text, sizeof text);
+    for (p = text; seals != 0;) {
+        size_t n = strcspn(p, ",");
+        spy_json_strn(j, p, n);
+        if (p[n] == '\0')
+            break;
+        p += n + 1;
+    }
+    spy_json_arr_end(j);
+}
+
 void cli_put_name(FILE *f, const char *name) {
     if (strncmp(name, "Local\\", 6) == 0) {
         fputs("Local\\", f);

@@ -235,6 +235,11 @@ void cli_put_escaped(FILE *f, const char *s);
  * not the object's) keeps its single backslash. */
 void cli_put_name(FILE *f, const char *name);
 
+/* Writes a memfd's seals (SPY_SEAL_* bits) as a JSON array of their names
+ * (["seal","shrink","grow"], [] for none), or null when seals is -1 (not
+ * a memfd, or not known): one shape for list and stat. */
+void cli_json_seals(spy_json *j, int32_t seals);
+
 /* Writes text to f escaped, word-wrapped to width columns, every line
  * after the first indented by indent spaces; ends with a newline. */
 void cli_put_wrapped(FILE *f, const char *text, int indent, int width);

@@ -57,25 +57,6 @@ const cli_command cmd_list_spec = {
 
 /* A memfd's seals as an array of names ("seal", "shrink", "grow",
  * "write", "future-write"), [] when none, null when unknown or no memfd. */
-static void json_seals(spy_json *j, const spy_list_row *s) {
-    char text[64];
-    const char *p;
-    if (s->kind != SPY_KIND_MEMFD || s->seals < 0) {
-        spy_json_null(j);
-        return;
-    }
-    spy_json_arr_begin(j);
-    spy_seals_text(s->seals, text, sizeof text);
-    for (p = text; s->seals != 0;) {
-        size_t n = strcspn(p, ",");
-        spy_json_strn(j, p, n);
-        if (p[n] == '\0')
-            break;
-        p += n + 1;
-    }
-    spy_json_arr_end(j);
-}
-
 static void json_row(spy_json *j, const spy_list_row *s) {
     char mode[8];
     spy_json_obj_begin(j);
@@ -145,7 +126,7 @@ static void json_row(spy_json *j, const spy_list_row *s) {
         spy_json_null(j);
     }
     spy_json_key(j, "seals");
-    json_seals(j, s);
+    cli_json_seals(j, s->kind == SPY_KIND_MEMFD ? s->seals : -1);
     if (s->problem[0] != '\0') {
         spy_json_key(j, "problem");
         spy_json_str(j, s->problem);

@@ -250,12 +250,8 @@ static void print_holders_json(spy_json *j, const mapper_list *h, int hidden) {
 }
 
 static void print_via_json(spy_json *j, const spy_seg_info *s) {
-    char seals[48];
     spy_json_key(j, "seals");
-    if (s->seals >= 0)
-        spy_json_str(j, spy_seals_text(s->seals, seals, sizeof seals));
-    else
-        spy_json_null(j);
+    cli_json_seals(j, s->kind == SPY_KIND_MEMFD ? s->seals : -1);
     spy_json_key(j, "origin");
     if (s->origin[0] != '\0')
         spy_json_str(j, s->origin);

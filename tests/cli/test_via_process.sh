@@ -48,7 +48,7 @@ t_expect_error 1 "is private, not shared memory" "a private mapping is refused a
 t_run "$SHMSPY" stat "pid:2147483646@0x1000"
 t_expect_error 1 "process 2147483646: no such process" "a process that does not exist"
 t_run "$SHMSPY" stat "memfd:nope-$$"
-t_expect_error 1 "no memfd named nope-$$ \(memfds: [^)]+\)" "no memfd of that name: the names that exist listed"
+t_expect_error 1 "no memfd named 'nope-$$' \(memfds: [^)]+\)" "no memfd of that name: the names that exist listed"
 t_run "$SHMSPY" stat "fd:$P:999"
 t_expect_error 1 "process $P has no descriptor 999" "a descriptor the process lacks"
 # (both ends' other output away from the test's: ctest waits for it)
@@ -76,7 +76,7 @@ if [ "$(id -u)" -eq 0 ]; then
     "holders: the child and its descriptor"
   t_run "$SHMSPY" stat "memfd:$NAME" --json
   t_expect_json "stat --json of memfd:NAME"
-  t_expect_eq "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["access"]["via"], d["seals"], d["origin"], [(h["pid"], h["fd"]) for h in d["holders"]])' "$T_TMP/out")" \
+  t_expect_eq "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["access"]["via"], ",".join(d["seals"]), d["origin"], [(h["pid"], h["fd"]) for h in d["holders"]])' "$T_TMP/out")" \
     "holder_fd seal $NAME [($C, $FD)]" "JSON: access, seals, origin, holders"
 
   t_run "$SHMSPY" write "memfd:$NAME" -s 0 --hex "41"

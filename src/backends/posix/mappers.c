@@ -367,7 +367,7 @@ int spy_holders(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
                 int *hidden, spy_err *err) {
     DIR *d;
     struct dirent *de;
-    int stop = 0, seen_hidden = 0;
+    int stop = 0, seen_hidden = 0, refused;
 
     if (hidden != NULL)
         *hidden = 0;
@@ -392,12 +392,19 @@ int spy_holders(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
                 seen_hidden++;
             continue;
         }
+        refused = 0;
         while (!stop && (fe = readdir(fd_dir)) != NULL) {
             struct stat st;
             spy_mapper m;
-            if (!isdigit((unsigned char)fe->d_name[0]) ||
-                fstatat(dirfd(fd_dir), fe->d_name, &st, 0) != 0 ||
-                (uint64_t)st.st_dev != info->dev ||
+            if (!isdigit((unsigned char)fe->d_name[0]))
+                continue;
+            if (fstatat(dirfd(fd_dir), fe->d_name, &st, 0) != 0) {
+                /* Listed but not to be followed: this process could hold
+                 * it unseen (counted once, below). */
+                refused |= errno == EACCES || errno == EPERM;
+                continue;
+            }
+            if ((uint64_t)st.st_dev != info->dev ||
                 (uint64_t)st.st_ino != info->ino)
                 continue;
             if (!named) {
@@ -414,6 +421,7 @@ int spy_holders(const spy_seg_info *info, spy_mapper_cb cb, void *arg,
             stop = cb(&m, arg);
         }
         closedir(fd_dir);
+        seen_hidden += refused;
     }
     closedir(d);
     if (seen_hidden == 0 && spy__proc_hides_pids())

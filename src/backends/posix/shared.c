@@ -440,7 +440,7 @@ static int scan_maps(scan_ctx *c, int procfd, int pid, int text, char **buf,
  * memory. */
 static int scan_fds(scan_ctx *c, int procfd, int pid) {
     char path[32], link[4096];
-    int d, rc = 0;
+    int d, rc = 0, refused = 0;
 
     snprintf(path, sizeof path, "%d/fd", pid);
     d = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -464,6 +464,8 @@ static int scan_fds(scan_ctx *c, int procfd, int pid) {
             if (de->d_name[0] < '0' || de->d_name[0] > '9')
                 continue;
             len = readlinkat(d, de->d_name, link, sizeof link - 1);
+            if (len < 0 && (errno == EACCES || errno == EPERM))
+                refused = 1; /* a listing we may not follow */
             if (len <= 0)
                 continue;
             link[len] = '\0';
@@ -498,7 +500,7 @@ static int scan_fds(scan_ctx *c, int procfd, int pid) {
             break;
     }
     close(d);
-    return rc;
+    return rc != 0 ? rc : refused;
 }
 
 static int use_cmp(const void *a, const void *b) {

@@ -394,6 +394,8 @@ static int resolve_memfd(spy__via *v, const char *want, spy_err *err) {
             add_item(names, sizeof names, &nu, &nn, 6, o->path + 7);
             continue;
         }
+        if (o->nuses == 0)
+            continue; /* never: an object is made by its first use */
         nhit++;
         if (hit == NULL || o->uses[0].pid < hit->uses[0].pid)
             hit = o;
@@ -405,8 +407,8 @@ static int resolve_memfd(spy__via *v, const char *want, spy_err *err) {
     }
     if (nhit == 0) {
         rc = spy_err_set(err, SPY_ENOENT, 0,
-                         "%s: no memfd named %s (memfds: %s)%s", v->name, want,
-                         nn > 0 ? names : "none seen",
+                         "%s: no memfd named '%s' (memfds: %s)%s", v->name,
+                         want, nn > 0 ? names : "none seen",
                          set.hidden > 0 ? "; some processes could not be "
                                           "inspected"
                                         : "");
