@@ -50,6 +50,35 @@ static int process_exists(int32_t pid, uint32_t *uid) {
     return 1;
 }
 
+/* The start time of pid (field 22 of /proc/PID/stat, after the command's
+ * closing parenthesis), or 0 when it cannot be read (it has exited). */
+static uint64_t start_time(int32_t pid) {
+    char path[32], buf[1024], *p;
+    unsigned long long t = 0;
+    ssize_t n;
+    int fd, field;
+
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    p = strrchr(buf, ')');
+    if (p == NULL)
+        return 0;
+    /* The space after ')' precedes field 3 (the state); the loop stops
+     * at the one before field 22, the start time. */
+    for (field = 2; field < 22 && p != NULL; field++)
+        p = strchr(p + 1, ' ');
+    if (p == NULL || sscanf(p + 1, "%llu", &t) != 1)
+        return 0;
+    return (uint64_t)t;
+}
+
 /* kernel.yama.ptrace_scope, or -1 when Yama is absent. */
 static int ptrace_scope(void) {
     FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
@@ -467,8 +496,24 @@ int spy__via_resolve(const spy_name *n, spy__via *v, spy_err *err) {
     memset(v, 0, sizeof *v);
     v->fd = v->hpid = v->hfd = v->shmid = v->pidfd = v->mem_fd = -1;
     spy_name_format(n, v->name, sizeof v->name);
-    if (n->form == SPY_NAME_MEMFD)
-        return resolve_memfd(v, n->text, err);
+    if (n->form == SPY_NAME_MEMFD) {
+        rc = resolve_memfd(v, n->text, err);
+        if (rc != 0 || !v->has_map)
+            return rc;
+            /* Pin the mapper the scan found, then see that the pinned process
+             * still maps the object there (the scan ran before the pin). */
+#ifdef SYS_pidfd_open
+        v->pidfd = (int)syscall(SYS_pidfd_open, (pid_t)v->pid, 0);
+#endif
+        v->started = start_time(v->pid);
+        v->has_map = 0; /* found again below, or only descriptors reach it */
+        rc = find_mapping(v, v->start, v->dev, v->ino, err);
+        if (rc == 0 && !spy__via_alive(v))
+            rc = no_process(v, err);
+        if (rc != 0)
+            spy__via_release(v);
+        return rc;
+    }
     if (n->form != SPY_NAME_PID_ADDR && n->form != SPY_NAME_PID_FD)
         return spy_err_set(err, SPY_ENOTSUP, 0,
                            "%s: not a name of memory through a process here",
@@ -481,6 +526,7 @@ int spy__via_resolve(const spy_name *n, spy__via *v, spy_err *err) {
 #ifdef SYS_pidfd_open
     v->pidfd = (int)syscall(SYS_pidfd_open, (pid_t)v->pid, 0);
 #endif
+    v->started = start_time(v->pid);
     if (n->form == SPY_NAME_PID_FD)
         rc = resolve_fd(v, (int32_t)n->addr, err);
     else
@@ -579,11 +625,11 @@ int spy__via_open(spy__via *v, int writing, int *fd, spy_err *err) {
     if (rc == 0 && writing) {
         /* Writes go through a descriptor of this process's memory, opened
          * while the pidfd says it lives: no check-then-write window. */
-        if (v->pidfd < 0)
+        if (v->pidfd < 0 && v->started == 0)
             return spy_err_set(err, SPY_ENOTSUP, 0,
                                "%s: writing through process %d's memory "
-                               "needs pidfd_open (Linux 5.3), to be sure "
-                               "the pid is still that process",
+                               "needs a way to be sure the pid is still that "
+                               "process (pidfd_open, or /proc/PID/stat)",
                                v->name, (int)v->pid);
         snprintf(path, sizeof path, "/proc/%d/mem", (int)v->pid);
         v->mem_fd = open(path, O_RDWR | O_CLOEXEC);
@@ -609,7 +655,7 @@ int spy__via_open(spy__via *v, int writing, int *fd, spy_err *err) {
 int spy__via_alive(const spy__via *v) {
     struct pollfd p;
     if (v->pidfd < 0)
-        return 1;
+        return v->started == 0 || start_time(v->pid) == v->started;
     p.fd = v->pidfd;
     p.events = POLLIN;
     p.revents = 0;

@@ -65,6 +65,10 @@ typedef struct spy__via {
     int pidfd;         /* the process, pinned from the start of resolving:
                           tells when it exits (-1 where pidfd_open is
                           missing); closed by spy__via_release */
+    uint64_t started;  /* its start time (/proc/PID/stat, clock ticks
+                          since boot), taken with the pidfd: where there is
+                          no pidfd, the same pid with the same start time
+                          is the same process */
     int mem_fd;        /* PROCESS, opened for writing: /proc/PID/mem,
                           opened while pidfd said the process lived, so it
                           holds that process's memory and never a
@@ -93,9 +97,10 @@ int spy__via_resolve(const spy_name *n, spy__via *v, spy_err *err);
  * opens sysv:SHMID). */
 int spy__via_open(spy__via *v, int writing, int *fd, spy_err *err);
 
-/* 1 unless the process read through (PROCESS) has exited since
- * spy__via_open: a read that worked read that very process, not another
- * that got its pid meanwhile. 1 when it cannot be told. */
+/* 1 unless the process named has exited since spy__via_resolve pinned
+ * it (its pidfd; without one, its pid no longer has the start time it
+ * had): a read that worked read that very process, not another that got
+ * its pid meanwhile. */
 int spy__via_alive(const spy__via *v);
 
 /* Writes len bytes at addr (within [start, end)) into the memory of the
