@@ -45,7 +45,11 @@ typedef struct spy_seg_info {
     spy_kind kind;
     uint64_t size;      /* object size in bytes (st_size, shm_segsz) */
     uint64_t allocated; /* bytes of memory behind it (st_blocks * 512):
-                           less than size when it has holes; 0 unknown */
+                           less than size when it has holes. For objects
+                           with a descriptor (POSIX, memfd, files) 0 means
+                           nothing allocated; elsewhere (System V,
+                           Windows, reached only through a process's
+                           memory) it is 0 and not known */
     uint32_t mode;     /* permission bits, 07777 */
     uint32_t uid, gid; /* owner */
     char owner[64];    /* user name, or the uid in decimal */
