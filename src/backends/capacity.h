@@ -14,10 +14,10 @@
 #include "../core/err.h"
 
 typedef struct spy_capacity {
-    char where[64];  /* what was measured: "/dev/shm", "commit limit" */
-    uint64_t total;  /* bytes it can hold */
-    uint64_t used;   /* bytes in use */
-    uint64_t avail;  /* bytes an unprivileged process may still fill */
+    char where[64]; /* what was measured: "/dev/shm", "commit limit" */
+    uint64_t total; /* bytes it can hold */
+    uint64_t used;  /* bytes in use */
+    uint64_t avail; /* bytes an unprivileged process may still fill */
 } spy_capacity;
 
 /* Fills *out. SPY_ENOENT when there is nothing to measure (no /dev/shm),

@@ -21,11 +21,11 @@
 #include "seginfo.h"
 
 typedef enum spy_name_form {
-    SPY_NAME_PLAIN = 0, /* text = "/name" (leading slash added) */
-    SPY_NAME_SYSV_ID,   /* id = shmid */
-    SPY_NAME_SYSV_KEY,  /* id = key */
-    SPY_NAME_FILE,      /* text = path */
-    SPY_NAME_WIN_LOCAL, /* text = name without the "Local\" prefix */
+    SPY_NAME_PLAIN = 0,  /* text = "/name" (leading slash added) */
+    SPY_NAME_SYSV_ID,    /* id = shmid */
+    SPY_NAME_SYSV_KEY,   /* id = key */
+    SPY_NAME_FILE,       /* text = path */
+    SPY_NAME_WIN_LOCAL,  /* text = name without the "Local\" prefix */
     SPY_NAME_WIN_GLOBAL, /* text = name without the "Global\" prefix */
     SPY_NAME_MEMFD,      /* text = the memfd's name (may be empty) */
     SPY_NAME_PID_ADDR,   /* id = pid, addr = an address in it */

@@ -24,10 +24,10 @@ typedef enum spy_kind {
 
 /* memfd seals (F_GET_SEALS), with Linux's values so a backend can copy
  * the bits. */
-#define SPY_SEAL_SEAL 0x1u         /* no more seals may be added */
-#define SPY_SEAL_SHRINK 0x2u       /* the size may not shrink */
-#define SPY_SEAL_GROW 0x4u         /* the size may not grow */
-#define SPY_SEAL_WRITE 0x8u        /* the contents may not change */
+#define SPY_SEAL_SEAL 0x1u          /* no more seals may be added */
+#define SPY_SEAL_SHRINK 0x2u        /* the size may not shrink */
+#define SPY_SEAL_GROW 0x4u          /* the size may not grow */
+#define SPY_SEAL_WRITE 0x8u         /* the contents may not change */
 #define SPY_SEAL_FUTURE_WRITE 0x10u /* no new writable mapping */
 
 /* System V status bits, kept apart from the permission bits: the kernel
@@ -50,10 +50,10 @@ typedef struct spy_seg_info {
                            nothing allocated; elsewhere (System V,
                            Windows, reached only through a process's
                            memory) it is 0 and not known */
-    uint32_t mode;     /* permission bits, 07777 */
-    uint32_t uid, gid; /* owner */
-    char owner[64];    /* user name, or the uid in decimal */
-    char group[64];    /* group name, or the gid in decimal */
+    uint32_t mode;      /* permission bits, 07777 */
+    uint32_t uid, gid;  /* owner */
+    char owner[64];     /* user name, or the uid in decimal */
+    char group[64];     /* group name, or the gid in decimal */
     int64_t atime, mtime, ctime;
     int32_t nattch;     /* processes mapping it (SysV: shm_nattch) */
     int32_t nattch_min; /* at least this many (nattch when it is known) */

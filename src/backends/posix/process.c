@@ -324,8 +324,7 @@ int spy_sees_all_processes(char *why, size_t cap) {
         (uint64_t)st.st_ino == SPY__PID_INIT_INO)
         return 1;
     if (why != NULL && cap > 0)
-        snprintf(why, cap,
-                 "processes outside this PID namespace are not seen");
+        snprintf(why, cap, "processes outside this PID namespace are not seen");
     return 0;
 #else
     (void)why;
