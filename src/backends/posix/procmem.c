@@ -49,119 +49,77 @@ static int io_error(int32_t pid, uint64_t addr, int e, int writing,
     }
 }
 
-/* The fallback: /proc/PID/mem. Its descriptor holds the process's address
- * space, not its pid, so a pid reused while we read cannot be read by
- * mistake; a read of 0 bytes means the address space is gone. */
-static int read_mem(int32_t pid, uint64_t addr, uint8_t *dst, size_t len,
-                    spy_err *err) {
+/* The fallback: /proc/PID/mem, read (pread) or written (pwrite). Its
+ * descriptor holds the process's address space, not its pid, so a pid
+ * reused meanwhile cannot be reached by mistake; a transfer of 0 bytes
+ * means the address space is gone. */
+static int transfer_mem(int32_t pid, uint64_t addr, uint8_t *buf, size_t len,
+                        int writing, spy_err *err) {
     char path[64];
     int fd, e;
 
     snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = open(path, (writing ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
     if (fd < 0)
-        return io_error(pid, addr, errno, 0, err);
+        return io_error(pid, addr, errno, writing, err);
     while (len > 0) {
-        ssize_t n = pread(fd, dst, len, (off_t)addr);
+        ssize_t n = writing ? pwrite(fd, buf, len, (off_t)addr)
+                            : pread(fd, buf, len, (off_t)addr);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
             e = n == 0 ? ESRCH : errno;
             close(fd);
-            return io_error(pid, addr, e, 0, err);
+            return io_error(pid, addr, e, writing, err);
         }
         addr += (uint64_t)n;
-        dst += n;
+        buf += n;
         len -= (size_t)n;
     }
     close(fd);
+    return 0;
+}
+
+/* Both directions: the range rule, then process_vm_readv/writev (one
+ * system call from or into the other process's pages), and /proc/PID/mem
+ * where those are missing or filtered (ENOSYS, or EPERM from seccomp). */
+static int transfer(int32_t pid, uint64_t start, uint64_t end, uint64_t addr,
+                    uint8_t *buf, size_t len, int writing, spy_err *err) {
+    if (pid <= 0 || addr < start || addr > end || len > end - addr)
+        return spy_err_set(err, SPY_ERANGE, 0,
+                           "process %d: %zu bytes at 0x%" PRIx64
+                           " are outside its mapping 0x%" PRIx64 "-0x%" PRIx64,
+                           (int)pid, len, addr, start, end);
+    while (len > 0) {
+        struct iovec local, remote;
+        ssize_t n;
+        local.iov_base = buf;
+        local.iov_len = len;
+        remote.iov_base = (void *)(uintptr_t)addr;
+        remote.iov_len = len;
+        n = writing ? process_vm_writev((pid_t)pid, &local, 1, &remote, 1, 0)
+                    : process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == ENOSYS || errno == EPERM))
+            return transfer_mem(pid, addr, buf, len, writing, err);
+        if (n <= 0) /* a partial transfer stops where the range faults */
+            return io_error(pid, addr, n == 0 ? EFAULT : errno, writing, err);
+        addr += (uint64_t)n;
+        buf += n;
+        len -= (size_t)n;
+    }
     return 0;
 }
 
 int spy_procmem_read(int32_t pid, uint64_t start, uint64_t end, uint64_t addr,
                      void *dst, size_t len, spy_err *err) {
-    uint8_t *out = dst;
-
-    if (pid <= 0 || addr < start || addr > end || len > end - addr)
-        return spy_err_set(err, SPY_ERANGE, 0,
-                           "process %d: %zu bytes at 0x%" PRIx64
-                           " are outside its mapping 0x%" PRIx64 "-0x%" PRIx64,
-                           (int)pid, len, addr, start, end);
-    while (len > 0) {
-        struct iovec local, remote;
-        ssize_t n;
-        local.iov_base = out;
-        local.iov_len = len;
-        remote.iov_base = (void *)(uintptr_t)addr;
-        remote.iov_len = len;
-        n = process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == ENOSYS || errno == EPERM))
-            return read_mem(pid, addr, out, len, err);
-        if (n <= 0) /* a partial read stops where the range faults */
-            return io_error(pid, addr, n == 0 ? EFAULT : errno, 0, err);
-        addr += (uint64_t)n;
-        out += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* The fallback for writes: /proc/PID/mem opened for writing. */
-static int write_mem(int32_t pid, uint64_t addr, const uint8_t *src, size_t len,
-                     spy_err *err) {
-    char path[64];
-    int fd, e;
-
-    snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
-    fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return io_error(pid, addr, errno, 1, err);
-    while (len > 0) {
-        ssize_t n = pwrite(fd, src, len, (off_t)addr);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            e = n == 0 ? ESRCH : errno;
-            close(fd);
-            return io_error(pid, addr, e, 1, err);
-        }
-        addr += (uint64_t)n;
-        src += n;
-        len -= (size_t)n;
-    }
-    close(fd);
-    return 0;
+    return transfer(pid, start, end, addr, dst, len, 0, err);
 }
 
 int spy_procmem_write(int32_t pid, uint64_t start, uint64_t end, uint64_t addr,
                       const void *src, size_t len, spy_err *err) {
-    const uint8_t *in = src;
-
-    if (pid <= 0 || addr < start || addr > end || len > end - addr)
-        return spy_err_set(err, SPY_ERANGE, 0,
-                           "process %d: %zu bytes at 0x%" PRIx64
-                           " are outside its mapping 0x%" PRIx64 "-0x%" PRIx64,
-                           (int)pid, len, addr, start, end);
-    while (len > 0) {
-        struct iovec local, remote;
-        ssize_t n;
-        /* process_vm_writev only reads local: the cast serves iovec. */
-        local.iov_base = (void *)(uintptr_t)in;
-        local.iov_len = len;
-        remote.iov_base = (void *)(uintptr_t)addr;
-        remote.iov_len = len;
-        n = process_vm_writev((pid_t)pid, &local, 1, &remote, 1, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == ENOSYS || errno == EPERM))
-            return write_mem(pid, addr, in, len, err);
-        if (n <= 0)
-            return io_error(pid, addr, n == 0 ? EFAULT : errno, 1, err);
-        addr += (uint64_t)n;
-        in += n;
-        len -= (size_t)n;
-    }
-    return 0;
+    /* Only read from when writing: the cast serves the one transfer. */
+    return transfer(pid, start, end, addr, (uint8_t *)(uintptr_t)src, len, 1,
+                    err);
 }
