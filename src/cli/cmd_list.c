@@ -157,23 +157,20 @@ static int shown_width(const char *name) {
 }
 
 /* The sections of the text listing, in their order. */
-enum { G_POSIX, G_SYSV, G_WIN, G_MEMFD, G_ANON, G_FILE };
+enum {
+    G_POSIX = SPY_GROUP_POSIX,
+    G_SYSV = SPY_GROUP_SYSV,
+    G_WIN = SPY_GROUP_WIN,
+    G_MEMFD = SPY_GROUP_MEMFD,
+    G_ANON = SPY_GROUP_ANON,
+    G_FILE = SPY_GROUP_FILE
+};
 
-static int group_of(spy_kind k) {
-    switch (k) {
-    case SPY_KIND_SYSV:
-        return G_SYSV;
-    case SPY_KIND_WIN_SECTION:
-        return G_WIN;
-    case SPY_KIND_MEMFD:
-        return G_MEMFD;
-    case SPY_KIND_ANON:
-        return G_ANON;
-    case SPY_KIND_FILE:
-        return G_FILE;
-    default:
-        return G_POSIX; /* posix, sem, other */
-    }
+/* The section of a row (ops/list.h's groups; a removed POSIX object is
+ * shown in the POSIX section, marked). */
+static int group_of(const spy_list_row *r) {
+    spy_list_group g = spy_list_row_group(r);
+    return (int)(g == SPY_GROUP_REMOVED ? SPY_GROUP_POSIX : g);
 }
 
 static int name_width(const spy_list *r, int group) {
@@ -181,7 +178,7 @@ static int name_width(const spy_list *r, int group) {
     int w = 4;
     for (i = 0; i < r->n; i++) {
         int l;
-        if (group_of(r->v[i].kind) != group)
+        if (group_of(&r->v[i]) != group)
             continue;
         l = shown_width(r->v[i].name);
         if (l > w)
@@ -234,7 +231,7 @@ static void print_posix(const spy_list *r) {
          * was most of the user time of listing 10,000 objects. */
         char row[256], num[24], *p = row;
         size_t len = (size_t)shown_width(s->name);
-        if (group_of(s->kind) != G_POSIX)
+        if (group_of(s) != G_POSIX)
             continue;
         if (s->mtime != t_of) {
             cli_format_time(s->mtime, t, sizeof t);
@@ -301,7 +298,7 @@ static void print_via(const spy_list *r, int group) {
         const spy_list_row *s = &r->v[i];
         char num[24];
         int pad;
-        if (group_of(s->kind) != group)
+        if (group_of(s) != group)
             continue;
         if (group != G_FILE) {
             pad = w - shown_width(s->name);
@@ -349,7 +346,7 @@ static void print_unnamed(const spy_list *r, int group) {
         const spy_list_row *s = &r->v[i];
         char num[24];
         int pad;
-        if (group_of(s->kind) != group)
+        if (group_of(s) != group)
             continue;
         pad = w - shown_width(s->name);
         cli_put_escaped(stdout, s->name);
@@ -434,7 +431,7 @@ static void print_win(const spy_list *r) {
 static size_t count_group(const spy_list *r, int group) {
     size_t i, n = 0;
     for (i = 0; i < r->n; i++)
-        n += group_of(r->v[i].kind) == group;
+        n += group_of(&r->v[i]) == group;
     return n;
 }
 

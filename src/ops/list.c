@@ -168,6 +168,39 @@ void spy_list_sort(spy_list *l, spy_list_order o, int reverse) {
         qsort(l->v, l->n, sizeof l->v[0], cmp_rows);
 }
 
+spy_list_group spy_list_row_group(const spy_list_row *row) {
+    switch (row->kind) {
+    case SPY_KIND_SYSV:
+        return SPY_GROUP_SYSV;
+    case SPY_KIND_WIN_SECTION:
+        return SPY_GROUP_WIN;
+    case SPY_KIND_MEMFD:
+        return SPY_GROUP_MEMFD;
+    case SPY_KIND_ANON:
+        return SPY_GROUP_ANON;
+    case SPY_KIND_FILE:
+        return SPY_GROUP_FILE;
+    case SPY_KIND_POSIX:
+    case SPY_KIND_SEM:
+        return row->removed == 1 ? SPY_GROUP_REMOVED : SPY_GROUP_POSIX;
+    case SPY_KIND_OTHER:
+        break;
+    }
+    return SPY_GROUP_POSIX; /* entries of /dev/shm that are not objects */
+}
+
+const char *spy_list_group_title(spy_list_group g) {
+    static const char *const titles[SPY_GROUP_COUNT] = {
+        "POSIX shared memory",
+        "POSIX shared memory removed, still mapped or held",
+        "System V shared memory",
+        "Named sections",
+        "memfd",
+        "Anonymous shared memory",
+        "Files mapped shared"};
+    return (unsigned)g < SPY_GROUP_COUNT ? titles[g] : "?";
+}
+
 spy_unused spy_list_row_unused(const spy_list_row *row) {
     if (row->kind == SPY_KIND_OTHER || row->problem[0] != '\0')
         return SPY_UNUSED_NO;

@@ -74,6 +74,26 @@ int spy_list_row_cmp(const spy_list_row *a, const spy_list_row *b,
 /* Sorts l's rows in order o (reversed when reverse is set). */
 void spy_list_sort(spy_list *l, spy_list_order o, int reverse);
 
+/* The groups both front ends show rows in, in this order (list's text
+ * sections fold REMOVED into POSIX, marking each such row). */
+typedef enum spy_list_group {
+    SPY_GROUP_POSIX,   /* POSIX objects, semaphores, other /dev/shm entries */
+    SPY_GROUP_REMOVED, /* POSIX objects removed, still mapped or held */
+    SPY_GROUP_SYSV,
+    SPY_GROUP_WIN, /* Windows named sections */
+    SPY_GROUP_MEMFD,
+    SPY_GROUP_ANON,
+    SPY_GROUP_FILE,
+    SPY_GROUP_COUNT
+} spy_list_group;
+
+/* The group of row. */
+spy_list_group spy_list_row_group(const spy_list_row *row);
+
+/* The title of group g ("POSIX shared memory", "memfd", ...). A static
+ * string. */
+const char *spy_list_group_title(spy_list_group g);
+
 /* Whether a listed object is unused: no process maps or holds it. */
 typedef enum spy_unused {
     SPY_UNUSED_NO,     /* some process maps it (or it is not an object) */

@@ -26,17 +26,8 @@
 enum { SORT_NAME, SORT_SIZE, SORT_TIME, SORT_MAPPERS, SORT_COUNT };
 static const char *const sort_names[] = {"name", "size", "time", "mappers"};
 
-/* The groups, in the order shown; the titles of `shmspy list`'s sections
- * where there is one. */
-enum { G_POSIX, G_REMOVED, G_SYSV, G_WIN, G_MEMFD, G_ANON, G_FILE, G_COUNT };
-static const char *const group_titles[G_COUNT] = {
-    "POSIX shared memory",
-    "POSIX shared memory removed, still mapped or held",
-    "System V shared memory",
-    "Named sections",
-    "memfd",
-    "Anonymous shared memory",
-    "Files mapped shared"};
+/* The groups, in the order shown (ops/list.h). */
+enum { G_POSIX = SPY_GROUP_POSIX, G_COUNT = SPY_GROUP_COUNT };
 
 /* A line of the list on screen: a row (vis position) or a group's
  * heading. */
@@ -81,25 +72,9 @@ static char *dup_str(const char *s) {
 
 /* ---- groups, filter and sort ----------------------------------------- */
 
-/* The group of a row (see group_titles). */
+/* The group of a row. */
 static int group_of(const spy__brow *r) {
-    switch (r->kind) {
-    case SPY_KIND_SYSV:
-        return G_SYSV;
-    case SPY_KIND_WIN_SECTION:
-        return G_WIN;
-    case SPY_KIND_MEMFD:
-        return G_MEMFD;
-    case SPY_KIND_ANON:
-        return G_ANON;
-    case SPY_KIND_FILE:
-        return G_FILE;
-    case SPY_KIND_POSIX:
-    case SPY_KIND_SEM:
-        return r->removed == 1 ? G_REMOVED : G_POSIX;
-    default:
-        return G_POSIX; /* unusable entries of /dev/shm */
-    }
+    return (int)spy_list_row_group(r);
 }
 
 static const browser *sort_ctx; /* qsort has no context argument */
@@ -381,11 +356,13 @@ static void draw_row(const browser *b, int y, const spy__brow *r, int sel,
 /* A group's heading: its title and how many of its rows are shown. */
 static void draw_heading(const browser *b, int y, int g) {
     if (b->g_shown[g] == b->g_total[g])
-        spy__put(y, 0, COLS, SPY__R_LABEL, 1, "%s (%llu)", group_titles[g],
+        spy__put(y, 0, COLS, SPY__R_LABEL, 1, "%s (%llu)",
+                 spy_list_group_title((spy_list_group)g),
                  (unsigned long long)b->g_shown[g]);
     else
         spy__put(y, 0, COLS, SPY__R_LABEL, 1, "%s (%llu of %llu)",
-                 group_titles[g], (unsigned long long)b->g_shown[g],
+                 spy_list_group_title((spy_list_group)g),
+                 (unsigned long long)b->g_shown[g],
                  (unsigned long long)b->g_total[g]);
 }
 
