@@ -3,13 +3,16 @@
 
   watch_cpu.py SHMSPY NAME SECONDS [WRITER_CMD...]
 
-Runs `SHMSPY watch NAME --hz 60` in a detached tmux session (120x40), lets
-it settle for a second, starts WRITER_CMD (if given) and measures, over
-SECONDS seconds, the CPU time watch used (/proc/PID/schedstat, else
-/proc/PID/stat) as a share of one core; the writer's share too. Prints
-"watch_cpu_pct P writer_cpu_pct W" and removes the session.
+Runs `SHMSPY watch NAME --hz 60` (plus the words of $SPY_WATCH_ARGS, e.g.
+a typed layout) in a detached tmux session (120x40), lets it settle for a
+second, starts WRITER_CMD (if given) and measures, over SECONDS seconds,
+the CPU time watch used (/proc/PID/schedstat, else /proc/PID/stat) as a
+share of one core; the writer's share too; and watch's peak resident
+memory (VmHWM). Prints "watch_cpu_pct P writer_cpu_pct W watch_rss_kib R"
+and removes the session.
 """
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -28,6 +31,15 @@ def cpu_seconds(pid):
             s = f.read()
         fields = s[s.rindex(")") + 2:].split()
         return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def peak_rss_kib(pid):
+    """VmHWM of /proc/PID/status: the peak resident set, in KiB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return -1
 
 
 def find_watch(session):
@@ -55,7 +67,9 @@ def main():
     writer_cmd = sys.argv[4:]
     session = "shmspy-bench-watch-%d" % os.getpid()
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120",
-                    "-y", "40", "exec %s watch %s --hz 60" % (spy, name)],
+                    "-y", "40", "exec %s watch %s --hz 60 %s" % (
+                        shlex.quote(spy), shlex.quote(name),
+                        os.environ.get("SPY_WATCH_ARGS", ""))],
                    check=True)
     writer = None
     try:
@@ -74,8 +88,9 @@ def main():
         if not alive:
             raise SystemExit("watch_cpu: watch exited early")
         wall = t1 - t0
-        print("watch_cpu_pct %.2f writer_cpu_pct %.1f" %
-              (100.0 * (w1 - w0) / wall, 100.0 * (r1 - r0) / wall))
+        print("watch_cpu_pct %.2f writer_cpu_pct %.1f watch_rss_kib %d" %
+              (100.0 * (w1 - w0) / wall, 100.0 * (r1 - r0) / wall,
+               peak_rss_kib(pid)))
     finally:
         if writer is not None:
             writer.terminate()
