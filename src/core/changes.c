@@ -175,7 +175,10 @@ int spy_changes_level(const spy_changes *c, uint64_t off, uint64_t now_ms,
 }
 
 int spy_changes_active(const spy_changes *c, uint64_t now_ms) {
-    return c->have_last && now_ms - c->last_ms < c->fade_ms;
+    /* now_ms may be a fade clock rounded down to before the last change:
+     * that change is still lit, not 2^64 ms old. */
+    return c->have_last &&
+           (now_ms < c->last_ms || now_ms - c->last_ms < c->fade_ms);
 }
 
 uint64_t spy_changes_rate(const spy_changes *c, uint64_t now_ms) {

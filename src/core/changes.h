@@ -72,7 +72,8 @@ int spy_changes_level(const spy_changes *c, uint64_t off, uint64_t now_ms,
                       int levels);
 
 /* Non-zero while some byte of the window is still fading (the view must
- * keep redrawing until then). */
+ * keep redrawing until then). A now_ms before the last change (a clock
+ * rounded down) counts as fading. */
 int spy_changes_active(const spy_changes *c, uint64_t now_ms);
 
 /* Bytes of the window that changed during the last second before now_ms,

@@ -53,6 +53,8 @@ START_TEST(test_fade_levels) {
     ck_assert_int_eq(spy_changes_level(&c, 100, 10000, 0), 0);
     ck_assert_int_eq(spy_changes_active(&c, 11999), 1);
     ck_assert_int_eq(spy_changes_active(&c, 12000), 0);
+    /* A fade clock rounded down to before the change: still fading. */
+    ck_assert_int_eq(spy_changes_active(&c, 9500), 1);
     /* Offsets outside the window are never lit. */
     ck_assert_int_eq(spy_changes_level(&c, 99, 10000, 4), 0);
     ck_assert_int_eq(spy_changes_level(&c, 104, 10000, 4), 0);
