@@ -26,20 +26,21 @@ typedef struct spy_lock_report {
     spy_lock_state st;  /* its bytes, decoded (st.kind NONE: no lock) */
     uint64_t off, size; /* where it lies in the segment */
     /* The owner (mutex; rwlock writer): looked up when st.owner_tid != 0 */
-    int owner_looked_up;    /* 1: owner says who st.owner_tid is now */
-    spy_thread_who owner;   /* owner.exists 0: no such thread now */
-    int owner_dead;         /* the lock is held by a thread that no longer
-                               exists, or the kernel marked its owner dead
-                               (robust mutex, st.owner_died) */
-    int sees_all;           /* 0: shmspy runs in a PID namespace of its
-                               own, so a missing owner may live outside */
-    char lookup_error[128]; /* why the owner could not be looked up, or "" */
+    int owner_looked_up;  /* 1: owner says who st.owner_tid is now */
+    spy_thread_who owner; /* owner.exists 0: no such thread now */
+    int owner_dead;       /* the lock is held by a thread that no longer
+                             exists, or the kernel marked its owner dead
+                             (robust mutex, st.owner_died) */
+    int sees_all;         /* 0: shmspy runs in a PID namespace of its
+                             own, so a missing owner may live outside */
+    char lookup_error[SPY_ERR_MSG_MAX]; /* why the owner could not be looked up,
+                                           or "" */
     /* Threads asleep in futex() on a word inside [off, off + size). */
     int waiters_known;   /* 0: the OS could not say (waiters_error) */
     spy_waiter *waiters; /* malloc'd copies; nwaiters of them */
     size_t nwaiters;
     size_t unreadable; /* threads of mappers that could not be read */
-    char waiters_error[128];
+    char waiters_error[SPY_ERR_MSG_MAX];
 } spy_lock_report;
 
 /* Explains the lock field f of layout l whose bytes are p[0..n) (p[0] is
@@ -87,8 +88,8 @@ typedef struct spy_sem_report {
     int waiters_known;    /* 0: sleeping threads could not be listed */
     spy_waiter *sleepers; /* threads seen asleep on it (malloc'd) */
     size_t nsleepers;
-    size_t unreadable; /* threads of its mappers not readable */
-    char error[128];   /* why not decoded, or "" */
+    size_t unreadable;           /* threads of its mappers not readable */
+    char error[SPY_ERR_MSG_MAX]; /* why not decoded, or "" */
 } spy_sem_report;
 
 /* Reads the named semaphore open as seg (kind SPY_KIND_SEM): its 32

@@ -26,12 +26,9 @@
 #define MUTEX_OFF 256u /* offset in the child's mapping */
 #define MAP_OFF 4096u  /* where the child's mapping starts in the object */
 
+/* The object's name, chosen in main so that main removes it even when a
+ * test (in its own process) fails half-way. */
 static char obj[64];
-
-static void remove_object(void) {
-    if (obj[0] != '\0')
-        shm_unlink(obj);
-}
 
 typedef struct blocker {
     pid_t pid;
@@ -132,8 +129,7 @@ static spy_seg *make_object(void) {
     spy_err e;
     char *p;
     int fd;
-    snprintf(obj, sizeof obj, "/spyut-%d-locks", (int)getpid());
-    atexit(remove_object);
+    shm_unlink(obj);
     fd = shm_open(obj, O_CREAT | O_EXCL | O_RDWR, 0600);
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(ftruncate(fd, 2 * 4096), 0);
@@ -231,6 +227,7 @@ int main(void) {
     TCase *tc = tcase_create("core");
     SRunner *sr;
     int failed;
+    snprintf(obj, sizeof obj, "/spyut-%d-locks", (int)getpid());
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_waiters_found_at_offset);
     tcase_add_test(tc, test_thread_lookup_live_and_exited);
@@ -239,5 +236,6 @@ int main(void) {
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    shm_unlink(obj);
     return failed == 0 ? 0 : 1;
 }
