@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,3 +236,62 @@ int spy_thread_lookup(int32_t tid, spy_thread_who *out, spy_err *err) {
     comm_of(tgid, out->comm, sizeof out->comm);
     return 0;
 }
+
+#if defined(__GLIBC__)
+int spy_lock_native_mutex(spy_layout *l, uint32_t *idx, spy_err *err) {
+    typedef struct __pthread_mutex_s data;
+    spy_ltype t;
+    spy_lmember m;
+    uint32_t ti, tu, ts;
+    int rc;
+
+    memset(&t, 0, sizeof t);
+    t.elem = SPY_LAYOUT_NONE;
+    t.name = "int";
+    t.kind = SPY_L_INT;
+    t.size = sizeof(int);
+    if ((rc = spy_layout_add_type(l, &t, &ti, err)) != 0)
+        return rc;
+    t.name = "unsigned int";
+    t.kind = SPY_L_UINT;
+    if ((rc = spy_layout_add_type(l, &t, &tu, err)) != 0)
+        return rc;
+    t.name = "struct __pthread_mutex_s";
+    t.kind = SPY_L_STRUCT;
+    t.size = sizeof(data);
+    if ((rc = spy_layout_add_type(l, &t, &ts, err)) != 0)
+        return rc;
+    memset(&m, 0, sizeof m);
+#define MEMBER(field, ty)                                                      \
+    do {                                                                       \
+        m.name = #field;                                                       \
+        m.type = (ty);                                                         \
+        m.offset = offsetof(data, field);                                      \
+        if ((rc = spy_layout_add_member(l, ts, &m, err)) != 0)                 \
+            return rc;                                                         \
+    } while (0)
+    MEMBER(__lock, ti);
+    MEMBER(__count, tu);
+    MEMBER(__owner, ti);
+    MEMBER(__nusers, tu);
+    MEMBER(__kind, ti);
+#undef MEMBER
+    t.name = "pthread_mutex_t";
+    t.kind = SPY_L_UNION;
+    t.size = sizeof(pthread_mutex_t);
+    if ((rc = spy_layout_add_type(l, &t, idx, err)) != 0)
+        return rc;
+    m.name = "__data";
+    m.type = ts;
+    m.offset = offsetof(pthread_mutex_t, __data);
+    return spy_layout_add_member(l, *idx, &m, err);
+}
+#else
+int spy_lock_native_mutex(spy_layout *l, uint32_t *idx, spy_err *err) {
+    (void)l;
+    (void)idx;
+    return spy_err_set(err, SPY_ENOTSUP, 0,
+                       "pthread_mutex_t: this C library's layout is not "
+                       "known (glibc only)");
+}
+#endif

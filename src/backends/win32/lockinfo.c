@@ -25,3 +25,10 @@ int spy_thread_lookup(int32_t tid, spy_thread_who *out, spy_err *err) {
                        "not decoded)",
                        (long)tid);
 }
+
+int spy_lock_native_mutex(spy_layout *l, uint32_t *idx, spy_err *err) {
+    (void)l;
+    (void)idx;
+    return spy_err_set(err, SPY_ENOTSUP, 0,
+                       "pthread_mutex_t: Windows has no glibc mutexes");
+}
