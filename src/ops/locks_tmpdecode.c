@@ -41,9 +41,3 @@ void spy_lock_text(const spy_lock_state *s, char *out, size_t cap) {
              (unsigned)s->sem_waiters);
 }
 
-void spy_layout_type_text(const spy_layout *l, const spy_lfield *f, char *out,
-                          size_t cap) {
-    (void)l;
-    (void)f;
-    snprintf(out, cap, "?");
-}
