@@ -36,7 +36,7 @@ static const char *kind_word(spy_lock_kind k) {
 /* Appends to out (cap bytes) at *len, never past cap. */
 static void add(char *out, size_t cap, size_t *len, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    __attribute__((format(SPY_PRINTF_FMT, 4, 5)))
 #endif
     ;
 static void add(char *out, size_t cap, size_t *len, const char *fmt, ...) {
