@@ -124,9 +124,14 @@ int spy_lock_report_read(spy_seg *seg, const spy_layout *l, const spy_lfield *f,
     int rc, have_w;
 
     memset(out, 0, sizeof *out);
-    if ((rc = spy_seg_read(seg, f->offset, buf, n, err)) != 0)
-        return rc;
+    /* Waiters first, bytes after: a thread seen asleep has already set
+     * the waiters flag it sleeps under, so the two agree. */
     have_w = spy_futex_waiters(seg, &w, &we) == 0;
+    if ((rc = spy_seg_read(seg, f->offset, buf, n, err)) != 0) {
+        if (have_w)
+            spy_waiters_free(&w);
+        return rc;
+    }
     rc = spy_lock_report_make(l, f, buf, n, have_w ? &w : NULL,
                               have_w ? NULL : we.msg, out, err);
     if (have_w)
@@ -288,22 +293,27 @@ int spy_sem_report_read(spy_seg *seg, spy_sem_report *out, spy_err *err) {
     spy_lock_state st;
     spy_waiters w;
     spy_err we;
-    int rc;
+    int rc, have_w;
 
     memset(out, 0, sizeof *out);
+    /* Sleepers first, bytes after (as spy_lock_report_read): a thread
+     * seen asleep is already in glibc's count. */
+    have_w = spy_futex_waiters(seg, &w, &we) == 0;
+    if (!have_w && we.code == SPY_ENOMEM)
+        return spy_err_set(err, we.code, 0, "%s", we.msg);
     if ((rc = spy_seg_read(seg, 0, buf, sizeof buf, err)) != 0) {
         snprintf(out->error, sizeof out->error, "%s", err ? err->msg : "");
+        if (have_w)
+            spy_waiters_free(&w);
         return rc;
     }
     spy_lock_decode_sem(buf, sizeof buf, &st);
     out->decoded = 1;
     out->value = st.sem_value;
     out->waiters = st.sem_waiters;
-    if (spy_futex_waiters(seg, &w, &we) != 0) {
+    if (!have_w) { /* not known, and said why */
         snprintf(out->error, sizeof out->error, "%s", we.msg);
-        return we.code == SPY_ENOMEM
-                   ? spy_err_set(err, we.code, 0, "%s", we.msg)
-                   : 0;
+        return 0;
     }
     out->waiters_known = 1;
     out->unreadable = w.unreadable;
