@@ -1,4 +1,4 @@
-/* test_locks.c - ops/locks on real process-shared mutexes in a real POSIX
+/* test_lock_report.c - ops/locks on real process-shared mutexes in a real POSIX
  * object: the owner is a live child's thread (tid, pid, command), a second
  * child asleep on it is its waiter, and after the owner's process exits
  * holding it the report says the lock is held by a dead thread - for a
@@ -213,13 +213,13 @@ START_TEST(test_robust_live_waiter_dead) {
     ck_assert_int_eq(r.owner_looked_up, 1);
     ck_assert_int_eq(r.owner.exists, 1);
     ck_assert_int_eq(r.owner.pid, owner.pid);
-    ck_assert_str_eq(r.owner.comm, "test_locks");
+    ck_assert_str_eq(r.owner.comm, "test_lock_repor");
     ck_assert_int_eq(r.owner_dead, 0);
     ck_assert_uint_eq(r.off, ROBUST_OFF);
     spy_lock_report_text(&r, text, sizeof text);
     {
         char want[96];
-        snprintf(want, sizeof want, "owner: tid %d of pid %d (test_locks)",
+        snprintf(want, sizeof want, "owner: tid %d of pid %d (test_lock_repor)",
                  owner.tid, (int)owner.pid);
         ck_assert_msg(strstr(text, want) != NULL, "text: %s", text);
     }
