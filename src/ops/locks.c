@@ -170,7 +170,12 @@ void spy_lock_report_text(const spy_lock_report *r, char *out, size_t cap) {
     out[0] = '\0';
     spy_lock_text(&r->st, state, sizeof state);
     add(out, cap, &len, "%s: %s", kind_word(r->st.kind), state);
-    if (r->owner_looked_up && r->owner.exists)
+    if (r->owner_looked_up && r->owner.exists && r->st.owner_died)
+        add(out, cap, &len,
+            "; owner thread %d died holding it (its id now belongs to pid "
+            "%d (%s))",
+            (int)r->st.owner_tid, r->owner.pid, r->owner.comm);
+    else if (r->owner_looked_up && r->owner.exists)
         add(out, cap, &len, "; owner: tid %d of pid %d (%s)",
             (int)r->st.owner_tid, r->owner.pid, r->owner.comm);
     else if (r->owner_looked_up)
