@@ -131,6 +131,24 @@ static int struct_fits(spy_seg *seg, const spy_typed *t, uint64_t base,
     return 0;
 }
 
+int spy_typed_field(spy_seg *seg, const spy_typed *t, uint64_t base,
+                    const char *path, spy_lfield *out, uint64_t *avail,
+                    int *usage, spy_err *err) {
+    uint64_t av;
+    int rc;
+
+    if (usage != NULL)
+        *usage = 0;
+    if ((rc = struct_fits(seg, t, base, &av, err)) != 0)
+        return rc;
+    if (avail != NULL)
+        *avail = av;
+    rc = spy_layout_field(&t->layout, t->root, base, av, path, out, err);
+    if (rc != 0 && usage != NULL)
+        *usage = 1;
+    return rc;
+}
+
 int spy_typed_read_at(spy_seg *seg, const spy_lfield *f, spy_typed_value *out,
                       spy_err *err) {
     uint8_t *a, *b, *tmp;

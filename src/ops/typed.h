@@ -70,6 +70,14 @@ typedef struct spy_typed_value {
  * ("struct shared (136 bytes) at 0 does not fit in /x (64 bytes)"). */
 int spy_typed_read(spy_seg *seg, const spy_typed *t, uint64_t base,
                    const char *path, spy_typed_value *out, spy_err *err);
+/* Finds field `path` ("" or NULL: the whole struct) of the struct at
+ * base in seg, without reading it: the struct must fit (SPY_ERANGE, as
+ * spy_typed_read, *usage 0), the path must name a field (the lookup's
+ * SPY_EINVAL / SPY_ERANGE with *usage set: a bad --field is a usage
+ * error). *avail: the bytes from base to the end of the segment. */
+int spy_typed_field(spy_seg *seg, const spy_typed *t, uint64_t base,
+                    const char *path, spy_lfield *out, uint64_t *avail,
+                    int *usage, spy_err *err);
 /* The same torn-checked read of a field already found (f from
  * spy_layout_field or spy_layout_child, its offset in the segment): a
  * dump of a torn struct marks its torn leaves with it. */
