@@ -51,11 +51,11 @@ static const cli_option dump_options[] = {
     {0}};
 
 static const char *const dump_exclusive[][CLI_EXCL_MAX] = {
-    {"length", "type", NULL}, {"length", "header", NULL},
-    {"length", "from", NULL}, {"length", "layout", NULL},
-    {"format", "type", NULL}, {"format", "header", NULL},
-    {"format", "from", NULL}, {"format", "layout", NULL},
-    {"format", "json", NULL}, {"format", "count", NULL},
+    {"length", "type", NULL},  {"length", "header", NULL},
+    {"length", "from", NULL},  {"length", "layout", NULL},
+    {"format", "type", NULL},  {"format", "header", NULL},
+    {"format", "from", NULL},  {"format", "layout", NULL},
+    {"format", "json", NULL},  {"format", "count", NULL},
     {"length", "count", NULL}, {NULL}};
 
 static const cli_pos dump_args[] = {
@@ -65,7 +65,8 @@ static const cli_pos dump_args[] = {
 const cli_command cmd_dump_spec = {
     "dump",
     "dump NAME [-s OFF] [-n LEN] [--format xxd|canonical|raw]\n"
-    "       shmspy dump NAME [-s BASE] --type T (--header H [--cflags WORDS] |\n"
+    "       shmspy dump NAME [-s BASE] --type T (--header H [--cflags WORDS] "
+    "|\n"
     "                   --from PID|PATH | --layout FILE) [--no-cache]\n"
     "                   [--count N] [--json]",
     "Dumps LEN bytes (default: to the end) from offset OFF (default 0).\n"

@@ -140,8 +140,8 @@ static void layout_json(const spy_typed *t) {
                 spy_json_key(&j, "type");
                 json_type_ref(&j, l, m->type);
                 spy_json_key(&j, "size");
-                spy_json_uint(&j, m->type < l->ntypes ? l->types[m->type].size
-                                                      : 0);
+                spy_json_uint(&j,
+                              m->type < l->ntypes ? l->types[m->type].size : 0);
                 if (m->bit_size != 0) {
                     spy_json_key(&j, "bit_size");
                     spy_json_uint(&j, m->bit_size);

@@ -46,8 +46,12 @@ static const cli_pos read_args[] = {
     {NULL, 0, 0, NULL, 0, NULL}};
 
 static const char *const read_exclusive[][CLI_EXCL_MAX] = {
-    {"as", "type", NULL},   {"as", "header", NULL}, {"as", "from", NULL},
-    {"as", "layout", NULL}, {"as", "field", NULL},  {"as", "json", NULL},
+    {"as", "type", NULL},
+    {"as", "header", NULL},
+    {"as", "from", NULL},
+    {"as", "layout", NULL},
+    {"as", "field", NULL},
+    {"as", "json", NULL},
     {NULL}};
 
 static const char *const read_needs[][2] = {
@@ -56,7 +60,8 @@ static const char *const read_needs[][2] = {
 const cli_command cmd_read_spec = {
     "read",
     "read NAME [-s OFF] --as TYPE [--be] [-n MAX]\n"
-    "       shmspy read NAME [-s BASE] --type T (--header H [--cflags WORDS] |\n"
+    "       shmspy read NAME [-s BASE] --type T (--header H [--cflags WORDS] "
+    "|\n"
     "                   --from PID|PATH | --layout FILE) [--no-cache]\n"
     "                   [--field PATH] [--json]",
     "Reads one value at offset OFF (default 0) and prints it.\n"
@@ -130,8 +135,8 @@ static int read_typed(const read_req *q, const spy_name *name) {
         if (ntorn > 0) {
             fputs("shmspy: ", stderr);
             cli_put_name(stderr, spy_seg_name(seg));
-            fprintf(stderr, ": %u torn field%s (changed while read)\n",
-                    ntorn, ntorn == 1 ? "" : "s");
+            fprintf(stderr, ": %u torn field%s (changed while read)\n", ntorn,
+                    ntorn == 1 ? "" : "s");
             rc = CLI_EXIT_TORN;
         }
     }

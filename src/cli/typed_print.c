@@ -50,8 +50,8 @@ int cli_typed_is_scalar(const spy_layout *l, const spy_lfield *f) {
 
 /* What a walk over a value shares. */
 typedef struct walk {
-    FILE *out;        /* text output, or NULL (JSON: collect torn paths) */
-    spy_json *j;      /* torn paths go here when out is NULL */
+    FILE *out;   /* text output, or NULL (JSON: collect torn paths) */
+    spy_json *j; /* torn paths go here when out is NULL */
     spy_seg *seg;
     const spy_layout *l;
     const uint8_t *snap; /* the value's bytes, read at snap_off */
@@ -65,8 +65,8 @@ typedef struct walk {
  * else read on their own (torn-checked). *owned is set to a buffer to
  * free. NULL when it could not be read (the reason in *why). */
 static const uint8_t *leaf_bytes(walk *w, const spy_lfield *f, int *torn,
-                                 unsigned *attempts, uint8_t **owned,
-                                 char *why, size_t whycap) {
+                                 unsigned *attempts, uint8_t **owned, char *why,
+                                 size_t whycap) {
     spy_typed_value v;
     spy_err e;
 
