@@ -91,11 +91,12 @@ static int dump_typed(const dump_req *q, const spy_name *name) {
     int rc;
     const char *tname;
 
-    if ((rc = cli_typed_load("dump", &q->typed, &t)) != 0)
-        return rc;
-    if (spy_seg_open(name, 0, 0, 0, &seg, &e) != 0) {
-        spy_typed_free(&t);
+    /* The object first: its error is the one a missing NAME gives. */
+    if (spy_seg_open(name, 0, 0, 0, &seg, &e) != 0)
         return cli_fail(&e);
+    if ((rc = cli_typed_load("dump", &q->typed, &t)) != 0) {
+        spy_seg_close(seg);
+        return rc;
     }
     cli_note_link(seg, name);
     tname = t.layout.types[t.root].name;

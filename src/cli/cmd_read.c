@@ -85,11 +85,12 @@ static int read_typed(const read_req *q, const spy_name *name) {
     int rc, usage;
     const char *path = q->field != NULL ? q->field : "";
 
-    if ((rc = cli_typed_load("read", &q->typed, &t)) != 0)
-        return rc;
-    if (spy_seg_open(name, 0, 0, 0, &seg, &e) != 0) {
-        spy_typed_free(&t);
+    /* The object first: its error is the one a missing NAME gives. */
+    if (spy_seg_open(name, 0, 0, 0, &seg, &e) != 0)
         return cli_fail(&e);
+    if ((rc = cli_typed_load("read", &q->typed, &t)) != 0) {
+        spy_seg_close(seg);
+        return rc;
     }
     cli_note_link(seg, name);
     if (spy_typed_field(seg, &t, q->off, path, &f, NULL, &usage, &e) != 0 ||

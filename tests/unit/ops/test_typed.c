@@ -419,7 +419,7 @@ int main(void) {
     TCase *tc = tcase_create("typed");
     SRunner *sr;
     int failed;
-    char cmd[256];
+    char cmd[400];
 
     run_pid = (int)getpid();
     snprintf(layout_path, sizeof layout_path, "/tmp/spytyped-%d.layout",
