@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/hexfmt.h"
+#include "../backends/layoutsrc.h"
 #include "../backends/process.h"
 #include "../core/json.h"
 #include "../tui/tui.h"
@@ -16,11 +17,8 @@
 
 /* Optional libraries: no build links them yet; a build that does defines
  * these, and the lines below follow. */
-#ifdef SPY_HAVE_LIBDW
-#define HAVE_LIBDW 1
-#else
-#define HAVE_LIBDW 0
-#endif
+/* libdw is linked into the backends (SPY_HAVE_LIBDW is theirs): asked. */
+#define HAVE_LIBDW spy_layout_dwarf_available()
 #ifdef SPY_HAVE_ZSTD
 #define HAVE_ZSTD 1
 #else
