@@ -124,8 +124,8 @@ static int read_typed(const read_req *q, const spy_name *name) {
             char text[SPY_LVALUE_MAX];
             spy_layout_value_text(&t.layout, &f, v.bytes, (size_t)f.size, text,
                                   sizeof text);
-            cli_put_escaped(stdout, text);
-            fputc('\n', stdout);
+            /* escaped by spy_layout_value_text: no control bytes */
+            puts(text);
             rc = SPY_EXIT_OK;
         }
     } else {

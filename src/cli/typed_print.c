@@ -113,7 +113,8 @@ static void put_line(walk *w, const spy_lfield *f, unsigned depth,
     if (value != NULL) {
         pad = 22 - (int)strlen(type);
         fprintf(w->out, "%*s = ", pad > 0 ? pad : 0, "");
-        cli_put_escaped(w->out, value);
+        /* spy_layout_value_text escaped it already (no control bytes) */
+        fputs(value, w->out);
     }
     fputc('\n', w->out);
 }
