@@ -21,8 +21,7 @@
 #ifndef SPY_HAVE_LIBDW
 
 int spy__dwarf_resolve(const char *path, const char *label, const char *type,
-                       spy_layout *out, char *where, size_t cap,
-                       spy_err *err) {
+                       spy_layout *out, char *where, size_t cap, spy_err *err) {
     (void)path;
     (void)label;
     (void)type;
@@ -122,8 +121,7 @@ static int elf_open(dfile *f, const char *path, const char *label,
     f->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (f->fd < 0) {
         int e = errno;
-        return spy_err_set(err, errno_code(e), e, "%s: %s", esc,
-                           strerror(e));
+        return spy_err_set(err, errno_code(e), e, "%s: %s", esc, strerror(e));
     }
     f->elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL);
     if (f->elf == NULL || elf_kind(f->elf) != ELF_K_ELF) {
@@ -242,9 +240,8 @@ static int dwarf_open(dfile *f, const char *path, const char *label,
             f->melf = dwfl_module_getelf(mod, &bias);
         }
         if (mod == NULL || f->dbg == NULL) {
-            int rc = spy_err_set(err, SPY_EINVAL, 0,
-                                 "%s: unreadable DWARF: %s", esc,
-                                 dwfl_errmsg(-1));
+            int rc = spy_err_set(err, SPY_EINVAL, 0, "%s: unreadable DWARF: %s",
+                                 esc, dwfl_errmsg(-1));
             dfile_close(f);
             return rc;
         }
@@ -341,7 +338,7 @@ static int memo_put(memo *m, Dwarf_Off off, uint32_t val) {
 /* ---- the resolver --------------------------------------------------- */
 
 typedef struct pending {
-    uint32_t idx;    /* a pointer type whose target is not built yet */
+    uint32_t idx; /* a pointer type whose target is not built yet */
     Dwarf_Die target;
 } pending;
 
@@ -367,8 +364,7 @@ static int nomem(rd *r) {
 }
 
 static int bad(rd *r, Dwarf_Die *die, const char *why) {
-    return spy_err_set(r->err, SPY_EINVAL, 0,
-                       "DWARF: DIE 0x%llx: %s",
+    return spy_err_set(r->err, SPY_EINVAL, 0, "DWARF: DIE 0x%llx: %s",
                        (unsigned long long)dwarf_dieoffset(die), why);
 }
 
@@ -824,8 +820,8 @@ static int resolve_array(rd *r, Dwarf_Die *die, uint32_t *idx) {
                     if (dwarf_whatform(&a) == DW_FORM_sdata &&
                         dwarf_formsdata(&a, &s) == 0 && s < 0)
                         count = 0; /* x[0]: gcc writes upper bound -1 */
-                    else if (dwarf_formudata(&a, &w) == 0 &&
-                             w != UINT64_MAX && w != UINT32_MAX)
+                    else if (dwarf_formudata(&a, &w) == 0 && w != UINT64_MAX &&
+                             w != UINT32_MAX)
                         count = w >= lb ? w - lb + 1 : 0;
                     else
                         count = 0;
@@ -983,8 +979,7 @@ static int finish_pointers(rd *r) {
         r->l->types[r->pend[i].idx].elem = ti;
     }
     for (i = 0; i < r->ncopies; i++)
-        r->l->types[r->copies[i].dst].elem =
-            r->l->types[r->copies[i].src].elem;
+        r->l->types[r->copies[i].dst].elem = r->l->types[r->copies[i].src].elem;
     return 0;
 }
 
@@ -1052,8 +1047,7 @@ static int matches(const query *q, Dwarf_Die *d) {
 
 /* Calls fn on every top-level DIE of every unit until it returns
  * non-zero. */
-static int each_top_die(Dwarf *dbg, int (*fn)(Dwarf_Die *, void *),
-                        void *arg) {
+static int each_top_die(Dwarf *dbg, int (*fn)(Dwarf_Die *, void *), void *arg) {
     Dwarf_CU *cu = NULL;
     Dwarf_Die cudie, sub;
     Dwarf_Half ver;
@@ -1136,8 +1130,8 @@ static int suggest_fn(Dwarf_Die *d, void *arg) {
         dist++;
     if (dist > (ql > 6 ? ql / 3 : 2))
         return 0;
-    kw = tag == DW_TAG_structure_type    ? "struct "
-         : tag == DW_TAG_union_type      ? "union "
+    kw = tag == DW_TAG_structure_type     ? "struct "
+         : tag == DW_TAG_union_type       ? "union "
          : tag == DW_TAG_enumeration_type ? "enum "
                                           : "";
     snprintf(full, sizeof full, "%s%s", kw, n);
@@ -1180,13 +1174,12 @@ static int no_such_type(Dwarf *dbg, const query *q, const char *type,
         if (pos < sizeof tail)
             snprintf(tail + pos, sizeof tail - pos, "?)");
     }
-    return spy_err_set(err, SPY_EINVAL, 0, "%s: no such type in %s%s", et,
-                       el, tail);
+    return spy_err_set(err, SPY_EINVAL, 0, "%s: no such type in %s%s", et, el,
+                       tail);
 }
 
 int spy__dwarf_resolve(const char *path, const char *label, const char *type,
-                       spy_layout *out, char *where, size_t cap,
-                       spy_err *err) {
+                       spy_layout *out, char *where, size_t cap, spy_err *err) {
     dfile f;
     query q;
     find_ctx fc;
@@ -1220,8 +1213,8 @@ int spy__dwarf_resolve(const char *path, const char *label, const char *type,
         r.addr_size = 8;
     out->pointer_size = r.addr_size;
     ident = f.melf != NULL ? elf_getident(f.melf, &nident) : NULL;
-    out->big_endian = ident != NULL && nident > EI_DATA &&
-                      ident[EI_DATA] == ELFDATA2MSB;
+    out->big_endian =
+        ident != NULL && nident > EI_DATA && ident[EI_DATA] == ELFDATA2MSB;
     rc = resolve(&r, &fc.found, &root);
     if (rc == 0)
         rc = finish_pointers(&r);

@@ -31,7 +31,7 @@ static char offsets_bin[1024];
 /* One line of typed_offsets' output. */
 typedef struct truth {
     char path[64];
-    int bits; /* 1: a bitfield line */
+    int bits;                /* 1: a bitfield line */
     unsigned long long a, b; /* offset, size / width, bit */
 } truth;
 
@@ -53,8 +53,7 @@ static void read_truth(void) {
         if (sscanf(line, "%63s bits %llu@%llu", t->path, &t->a, &t->b) == 3) {
             t->bits = 1;
             nfacts++;
-        } else if (sscanf(line, "%63s %llu %llu", t->path, &t->a, &t->b) ==
-                   3) {
+        } else if (sscanf(line, "%63s %llu %llu", t->path, &t->a, &t->b) == 3) {
             t->bits = 0;
             nfacts++;
         }
@@ -76,12 +75,11 @@ static void check_against_truth(const spy_layout *l) {
         int rc = spy_layout_field(l, l->root, 0, 1u << 20, t->path, &f, &e);
         ck_assert_msg(rc == 0, "%s: %s", t->path, e.msg);
         if (t->bits) {
-            ck_assert_msg(f.bit_size == t->a &&
-                              f.offset * 8 + f.bit_offset == t->b,
-                          "%s: %u bits at bit %llu, expected %llu@%llu",
-                          t->path, f.bit_size,
-                          (unsigned long long)(f.offset * 8 + f.bit_offset),
-                          t->a, t->b);
+            ck_assert_msg(
+                f.bit_size == t->a && f.offset * 8 + f.bit_offset == t->b,
+                "%s: %u bits at bit %llu, expected %llu@%llu", t->path,
+                f.bit_size, (unsigned long long)(f.offset * 8 + f.bit_offset),
+                t->a, t->b);
         } else {
             ck_assert_msg(f.offset == t->a && f.size == t->b && !f.bit_size,
                           "%s: offset %llu size %llu, expected %llu %llu",
@@ -128,8 +126,8 @@ static int from_header(const char *type, const char *hdr, const char *cflags,
     return spy_layout_resolve_src(&s, l, o, e);
 }
 
-static int from(const char *type, const char *what, int no_cache,
-                spy_layout *l, spy_layout_origin *o, spy_err *e) {
+static int from(const char *type, const char *what, int no_cache, spy_layout *l,
+                spy_layout_origin *o, spy_err *e) {
     spy_layout_src s;
     memset(&s, 0, sizeof s);
     s.type = type;
@@ -142,8 +140,8 @@ START_TEST(header_matches_offsetof) {
     spy_layout l;
     spy_layout_origin o;
     spy_err e;
-    int rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 1,
-                         &l, &o, &e);
+    int rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 1, &l,
+                         &o, &e);
     ck_assert_msg(rc == 0, "%s", e.msg);
     ck_assert_int_eq(o.cached, 0);
     ck_assert(o.compile_ms > 0);
@@ -151,10 +149,8 @@ START_TEST(header_matches_offsetof) {
            o.compile_ms);
     check_against_truth(&l);
     /* the names the lock decoder looks for */
-    ck_assert_uint_ne(spy_layout_find(&l, "pthread_mutex_t"),
-                      SPY_LAYOUT_NONE);
-    ck_assert_uint_ne(spy_layout_find(&l, "enum typed_state"),
-                      SPY_LAYOUT_NONE);
+    ck_assert_uint_ne(spy_layout_find(&l, "pthread_mutex_t"), SPY_LAYOUT_NONE);
+    ck_assert_uint_ne(spy_layout_find(&l, "enum typed_state"), SPY_LAYOUT_NONE);
     spy_layout_free(&l);
 
     /* a bare name finds the tag */
@@ -171,8 +167,8 @@ START_TEST(header_enum_and_bitfields) {
     uint32_t t;
     size_t i;
     int neg = 0;
-    int rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 1,
-                         &l, NULL, &e);
+    int rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 1, &l,
+                         NULL, &e);
     ck_assert_msg(rc == 0, "%s", e.msg);
     t = spy_layout_find(&l, "enum typed_state");
     ck_assert_int_eq(l.types[t].kind, SPY_L_ENUM);
@@ -324,12 +320,11 @@ END_TEST
 START_TEST(missing_type_and_compiler) {
     spy_layout l;
     spy_err e;
-    int rc = from_header("struct typed_sharde", header, "-D_GNU_SOURCE", 1,
-                         &l, NULL, &e);
+    int rc = from_header("struct typed_sharde", header, "-D_GNU_SOURCE", 1, &l,
+                         NULL, &e);
     ck_assert_int_eq(rc, SPY_EINVAL);
     ck_assert_msg(strstr(e.msg, "no such type") != NULL &&
-                      strstr(e.msg, "did you mean struct typed_shared") !=
-                          NULL,
+                      strstr(e.msg, "did you mean struct typed_shared") != NULL,
                   "%s", e.msg);
     rc = from("struct typed_sharde", offsets_bin, 1, &l, NULL, &e);
     ck_assert_int_eq(rc, SPY_EINVAL);
@@ -399,12 +394,12 @@ START_TEST(cache_hits_and_survives_damage) {
     int rc, i;
     double t0, per;
 
-    rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 0, &a,
-                     &o, &e);
+    rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 0, &a, &o,
+                     &e);
     ck_assert_msg(rc == 0, "%s", e.msg);
     ck_assert_int_eq(o.cached, 0);
-    rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 0, &b,
-                     &o, &e);
+    rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 0, &b, &o,
+                     &e);
     ck_assert_msg(rc == 0, "%s", e.msg);
     ck_assert_int_eq(o.cached, 1);
     ck_assert_double_eq(o.compile_ms, 0);
@@ -418,8 +413,8 @@ START_TEST(cache_hits_and_survives_damage) {
     /* the time of a hit */
     t0 = now_ms();
     for (i = 0; i < 50; i++) {
-        rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 0,
-                         &b, &o, &e);
+        rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 0, &b,
+                         &o, &e);
         ck_assert_int_eq(rc, 0);
         ck_assert_int_eq(o.cached, 1);
         spy_layout_free(&b);
@@ -432,14 +427,14 @@ START_TEST(cache_hits_and_survives_damage) {
     /* a damaged entry is ignored and rewritten */
     cache_entry(entry, sizeof entry);
     write_file(entry, "shmspy-layout 1\ngarbage here\n");
-    rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 0, &b,
-                     &o, &e);
+    rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 0, &b, &o,
+                     &e);
     ck_assert_msg(rc == 0, "%s", e.msg);
     ck_assert_int_eq(o.cached, 0);
     check_against_truth(&b);
     spy_layout_free(&b);
-    rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 0, &b,
-                     &o, &e);
+    rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 0, &b, &o,
+                     &e);
     ck_assert_int_eq(rc, 0);
     ck_assert_int_eq(o.cached, 1);
     tb = formatted(&b);
@@ -467,8 +462,8 @@ START_TEST(layout_files_save_and_load) {
     spy_err e;
     char path[400], *ta, *tb;
     size_t n;
-    int rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 1,
-                         &a, NULL, &e);
+    int rc = from_header("struct typed_shared", header, "-D_GNU_SOURCE", 1, &a,
+                         NULL, &e);
     ck_assert_msg(rc == 0, "%s", e.msg);
     ta = spy_layout_format(&a, &n);
     ck_assert_ptr_nonnull(ta);
