@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "../backends/seg.h"
 #include "../backends/demo.h"
+#include "../backends/layoutsrc.h"
 #include "../backends/mappers.h"
 #include "../backends/process.h"
 
@@ -403,6 +404,13 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
             }
             /* The title is the process's own text: escaped. */
             cli_put_escaped(stdout, p->title[0] != '\0' ? p->title : "-");
+            /* Whether its executable carries DWARF (--type T --from PID
+             * can read its structs); nothing where that is not known. */
+            {
+                int dbg = spy_layout_pid_has_debug((int)p->pid, NULL);
+                if (dbg >= 0)
+                    printf("  [debug info: %s]", dbg ? "yes" : "no");
+            }
             printf("%s\n", p->deleted == 1 ? "  (name removed)" : "");
         }
     }
@@ -552,6 +560,14 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
             spy_json_null(&j);
         else
             spy_json_bool(&j, p->deleted);
+        {
+            int dbg = spy_layout_pid_has_debug((int)p->pid, NULL);
+            spy_json_key(&j, "debug_info");
+            if (dbg < 0)
+                spy_json_null(&j);
+            else
+                spy_json_bool(&j, dbg);
+        }
         if (p->handle_only) {
             spy_json_key(&j, "handle");
             spy_json_uint(&j, p->handle);

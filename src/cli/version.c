@@ -15,9 +15,8 @@
 #define SPY_VERSION "0.0.0"
 #endif
 
-/* Optional libraries: no build links them yet; a build that does defines
- * these, and the lines below follow. */
-/* libdw is linked into the backends (SPY_HAVE_LIBDW is theirs): asked. */
+/* Optional libraries: libdw is the backend's to say (layoutsrc.h); a
+ * build that links zstd defines SPY_HAVE_ZSTD. */
 #define HAVE_LIBDW spy_layout_dwarf_available()
 #ifdef SPY_HAVE_ZSTD
 #define HAVE_ZSTD 1
