@@ -280,6 +280,11 @@ static int check_type(const spy_layout *l, size_t i, spy_err *err) {
                                        "layout: %s.%s: a bitfield must be "
                                        "an integer",
                                        nm, mn);
+                if (m->bit_size > l->types[m->type].size * 8)
+                    return spy_err_set(err, SPY_EINVAL, 0,
+                                       "layout: %s.%s: bitfield of %u bits "
+                                       "wider than its type",
+                                       nm, mn, m->bit_size);
                 ms = spy__layout_bit_bytes(m->bit_size, m->bit_offset);
             } else {
                 ms = l->types[m->type].size;
