@@ -378,8 +378,8 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
                s->kind == SPY_KIND_WIN_SECTION ? "handle" : "mapping",
                m->n == 1 ? "" : "s");
     if (m->n > 0) {
-        printf("  %-8s %-16s %-37s %-5s %-8s %s\n", "PID", "COMMAND",
-               "ADDRESS RANGE", "PERMS", "OFFSET", "TITLE");
+        printf("  %-8s %-16s %-37s %-5s %-8s %-5s %s\n", "PID", "COMMAND",
+               "ADDRESS RANGE", "PERMS", "OFFSET", "DEBUG", "TITLE");
         for (i = 0; i < m->n; i++) {
             char range[64];
             const spy_mapper *p = &m->v[i];
@@ -402,15 +402,14 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
                     snprintf(off, sizeof off, "%" PRIu64, p->offset);
                 printf("%-8s ", off);
             }
-            /* The title is the process's own text: escaped. */
-            cli_put_escaped(stdout, p->title[0] != '\0' ? p->title : "-");
             /* Whether its executable carries DWARF (--type T --from PID
-             * can read its structs); nothing where that is not known. */
+             * can read its structs); "-" where that is not known. */
             {
                 int dbg = spy_layout_pid_has_debug((int)p->pid, NULL);
-                if (dbg >= 0)
-                    printf("  [debug info: %s]", dbg ? "yes" : "no");
+                printf("%-5s ", dbg < 0 ? "-" : dbg ? "yes" : "no");
             }
+            /* The title is the process's own text: escaped. */
+            cli_put_escaped(stdout, p->title[0] != '\0' ? p->title : "-");
             printf("%s\n", p->deleted == 1 ? "  (name removed)" : "");
         }
     }

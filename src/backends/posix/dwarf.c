@@ -240,8 +240,8 @@ static int dwarf_open(dfile *f, const char *path, const char *label,
             f->melf = dwfl_module_getelf(mod, &bias);
         }
         if (mod == NULL || f->dbg == NULL) {
-            int rc = spy_err_set(err, SPY_EINVAL, 0, "%s: unreadable DWARF: %s",
-                                 esc, dwfl_errmsg(-1));
+            rc = spy_err_set(err, SPY_EINVAL, 0, "%s: unreadable DWARF: %s",
+                             esc, dwfl_errmsg(-1));
             dfile_close(f);
             return rc;
         }
