@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/locks.h"
 #include "cli.h"
 
 /* Array elements printed before "... N more": an array's first ones; a
@@ -165,8 +166,11 @@ static void walk_field(walk *w, const spy_lfield *f, const char *label,
                        const char *path, unsigned depth) {
     const spy_ltype *ty = &w->l->types[f->type];
     char text[SPY_LVALUE_MAX + 64], why[SPY_ERR_MSG_MAX];
+    spy_lock_kind lk = spy_lock_kind_of(w->l, f->type);
 
-    if (cli_typed_is_scalar(w->l, f)) {
+    /* A lock is one line, its state decoded (its glibc fields are not
+     * what a reader asks about). */
+    if (cli_typed_is_scalar(w->l, f) || lk != SPY_LOCK_NONE) {
         int torn;
         unsigned att = 0;
         uint8_t *owned;
@@ -178,6 +182,16 @@ static void walk_field(walk *w, const spy_lfield *f, const char *label,
             snprintf(text, sizeof text, "? torn (changed while read %u times)",
                      att);
             note_torn(w, path);
+        } else if (lk != SPY_LOCK_NONE) {
+            spy_lock_state st;
+            memset(&st, 0, sizeof st);
+            spy_lock_decode(w->l, f, p, (size_t)f->size, &st);
+            if (st.decoded)
+                spy_lock_text(&st, text, sizeof text);
+            else
+                snprintf(text, sizeof text,
+                         "(a lock whose fields this "
+                         "layout does not name)");
         } else {
             spy_layout_value_text(w->l, f, p, (size_t)f->size, text,
                                   sizeof text);
