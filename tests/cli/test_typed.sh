@@ -131,6 +131,7 @@ t_expect_error 1 "does not fit" "a struct past the end of the object: one line"
 before=$(xxd -p "/dev/shm$N")
 for bad in "small 300" "small -1" "flags.level 4096" "state NOPE" "ready maybe" \
   "msg 0123456789012345678901234567890123456789"; do
+  # shellcheck disable=SC2086 # the words of the case
   set -- $bad
   t_run "$SHMSPY" write "$N" --layout "$LF" --field "$1" "$2"
   t_expect_rc 2 "write --field $1 $2 is refused"
@@ -221,6 +222,17 @@ if [ "$seen" = 1 ] && printf '%s' "$T_OUT" | grep -q '"torn": true' &&
   t_ok "read --json of a torn field: torn true, value null"
 else
   t_fail "read --json of a torn field" "exit $T_RC: $T_OUT"
+fi
+seen=0
+for i in $(seq 600); do
+  t_run "$SHMSPY" dump "$NT" --layout "$LF"
+  if [ "$T_RC" = 4 ]; then seen=1; break; fi
+done
+if [ "$seen" = 1 ] && printf '%s\n' "$T_OUT" | grep -Eq '^0x[0-9a-f]+ +(msg|wide) .*= \? torn \(changed while read [0-9]+ times\)$' &&
+  printf '%s\n' "$T_OUT" | grep -Eq '^0x0008 +small +uint8_t += 90'; then
+  t_ok "dump against --tear marks the torn field, the others clean (try $i)"
+else
+  t_fail "dump against --tear marks the torn field" "exit $T_RC" "$T_OUT" "$T_ERR"
 fi
 
 t_done

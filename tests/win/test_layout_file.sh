@@ -22,6 +22,9 @@ is() {
   if [ "$got" = "$3" ]; then ok "$1"; else bad "$1" "got [$got]" "want [$3]"; fi
 }
 
+# rc_is NAME WANT: the last run exited with WANT.
+rc_is() { if [ "$rc" -eq "$2" ]; then ok "$1"; else bad "$1" "exit $rc, want $2"; fi; }
+
 trap 'exec 3>&- ; wait 2>/dev/null; rm -rf "$T"' EXIT
 trap "" PIPE
 NAME='Local\spy-win-layout'
@@ -52,7 +55,7 @@ LF=$(winepath -w "$T/sample.layout" 2>/dev/null)
 
 run $W read "$NAME" --layout "$LF" --field value
 is "read --layout F --field value" "$out" "100"
-[ "$rc" -eq 0 ] || bad "read --field value: exit 0" "exit $rc"
+rc_is "read --field value: exit 0" 0
 run $W read "$NAME" --layout "$LF" --field text
 is "read --field text: a char array as a string" "$out" '"Hello from Process 1"'
 run $W read "$NAME" --type 'struct sample' --layout "$LF" --field value --json
@@ -63,25 +66,24 @@ run $W dump "$NAME" --layout "$LF"
 has "dump --layout: the struct" "$out" '^0x0000  struct sample'
 has "dump --layout: value" "$out" '^0x0000 +value +int32_t += 100$'
 has "dump --layout: text" "$out" '^0x0008 +text +char\[256\] += "Hello from Process 1"$'
-[ "$rc" -eq 0 ] || bad "dump --layout: exit 0" "exit $rc"
+rc_is "dump --layout: exit 0" 0
 
 run $W write "$NAME" --layout "$LF" --field value 4000000000
-[ "$rc" -eq 2 ] && ok "write a value out of range: usage error" ||
-  bad "write a value out of range: usage error" "exit $rc"
+rc_is "write a value out of range: usage error" 2
 run $W read "$NAME" --as i32
 is "nothing was written" "$out" "100"
 run $W write "$NAME" --layout "$LF" --field value -- -7
-[ "$rc" -eq 0 ] && ok "write --field value -7" || bad "write --field value -7" "exit $rc"
+rc_is "write --field value -7" 0
 run $W read "$NAME" --as i32
 is "the field holds -7" "$out" "-7"
 
 run $W read "$NAME" --layout "$LF" --field nope
 has "a bad --field: one line naming the fields" "$err" 'no field nope in struct sample \(fields: value, text\)'
-[ "$rc" -eq 2 ] && ok "a bad --field: exit 2" || bad "a bad --field: exit 2" "exit $rc"
+rc_is "a bad --field: exit 2" 2
 
 run $W read "$NAME" --type 'struct sample' --header 'C:\x.h' --field value
 has "--header on Windows: one line saying to use --layout" "$err" 'libdw.*--layout'
-[ "$rc" -ne 0 ] && ok "--header on Windows fails" || bad "--header on Windows fails" "exit 0"
+rc_is "--header on Windows: exit 1" 1
 
 run $W layout --layout "$LF"
 has "layout --layout F prints the layout file" "$out" '^shmspy-layout 1'
