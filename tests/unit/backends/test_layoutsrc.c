@@ -206,6 +206,7 @@ START_TEST(binary_matches_offsetof) {
     int rc = from("struct typed_shared", offsets_bin, 1, &l, &o, &e);
     ck_assert_msg(rc == 0, "%s", e.msg);
     ck_assert_double_eq(o.compile_ms, 0);
+    printf("binary resolve: %.1f ms\n", o.resolve_ms);
     ck_assert_ptr_nonnull(strstr(o.where, "typed_offsets"));
     check_against_truth(&l);
     spy_layout_free(&l);
