@@ -20,6 +20,9 @@
 #include "escape.h"
 #include "layout_int.h"
 
+/* Bytes of a source line: escaped, it still fits SPY_LAYOUT_MAX_LINE. */
+#define SOURCE_MAX 1000
+
 /* --- a growable string ---------------------------------------------------- */
 
 typedef struct sbuf {
@@ -479,16 +482,25 @@ char *spy_layout_format(const spy_layout *l, size_t *len) {
     }
     sb_str(&b, "shmspy-layout 1\n");
     if (l->source != NULL) {
+        /* Always quoted (a source is free text), cut to what a reader
+         * takes. */
+        char *src = spy__layout_strdup(l->source);
+        if (src == NULL) {
+            b.oom = 1;
+            goto out;
+        }
+        if (strlen(src) > SOURCE_MAX)
+            src[SOURCE_MAX] = '\0';
         sb_str(&b, "source ");
-        /* always quoted: a source is free text */
-        if (bare_ok(l->source)) {
+        if (bare_ok(src)) {
             sb_str(&b, "\"");
-            sb_str(&b, l->source);
+            sb_str(&b, src);
             sb_str(&b, "\"");
         } else {
-            put_name(&b, l->source);
+            put_name(&b, src);
         }
         sb_str(&b, "\n");
+        free(src);
     }
     sb_str(&b, l->big_endian ? "endian big\n" : "endian little\n");
     sb_fmt(&b, "pointer-size %u\n", l->pointer_size);
@@ -1154,6 +1166,12 @@ static int parse_line(pstate *P, char *s, size_t line, block *b, int *have_root,
             src = spy__layout_strdup(r);
             if (src == NULL)
                 return spy_err_set(err, SPY_ENOMEM, 0, "layout: out of memory");
+        }
+        if (strlen(src) > SOURCE_MAX) {
+            free(src);
+            return spy_err_set(err, SPY_ERANGE, 0,
+                               "line %zu: source longer than %d bytes", line,
+                               SOURCE_MAX);
         }
         free(l->source);
         l->source = src;
