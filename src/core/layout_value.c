@@ -94,9 +94,16 @@ static const char *enum_name(const spy_layout *l, const spy_ltype *t,
     return NULL;
 }
 
+/* An array of plain `char` is text; one of uint8_t, int8_t, unsigned or
+ * signed char (also SPY_L_CHAR in DWARF) is bytes, as C programs use them. */
 static int is_char_array(const spy_layout *l, const spy_ltype *t) {
-    return t->kind == SPY_L_ARRAY && t->elem < l->ntypes &&
-           l->types[t->elem].kind == SPY_L_CHAR && l->types[t->elem].size == 1;
+    const spy_ltype *e;
+
+    if (t->kind != SPY_L_ARRAY || t->elem >= l->ntypes)
+        return 0;
+    e = &l->types[t->elem];
+    return e->kind == SPY_L_CHAR && e->size == 1 && e->name != NULL &&
+           strcmp(e->name, "char") == 0;
 }
 
 /* Hex of at most 16 bytes, "..." after when there are more. */
