@@ -303,6 +303,14 @@ START_TEST(test_values) {
     ck_assert_str_eq(text(&x, "b", b), "true");
     ck_assert_str_eq(text(&x, "grid[1][2]", b), "-300");
     ck_assert_str_eq(text(&x, "items[0]", b), "01 02 00 00");
+    /* An array of unsigned char (uint8_t, int8_t) is bytes, not text. */
+    memset(&f, 0, sizeof f);
+    f.type = add(&x.l, "unsigned char[4]", SPY_L_ARRAY, 4, 0, x.t_uchar, 4);
+    f.offset = 4;
+    f.size = 4;
+    spy_layout_value_text(&x.l, &f, (const uint8_t *)"hi!A", 4, out,
+                          sizeof out);
+    ck_assert_str_eq(out, "68 69 21 41");
     b[24] = 3;
     ck_assert_str_eq(text(&x, "c", b), "3 (no name)");
     memset(b + 40, 0, 8);
