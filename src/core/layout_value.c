@@ -106,6 +106,22 @@ static int is_char_array(const spy_layout *l, const spy_ltype *t) {
            strcmp(e->name, "char") == 0;
 }
 
+/* The shortest %g text that reads back as v (as a float when is_float):
+ * 0.1 rather than 0.10000000000000001. */
+static void shortest_text(double v, int is_float, char *out, size_t cap) {
+    char b[64];
+    int prec, max = is_float ? 9 : 17;
+
+    for (prec = 1; prec < max; prec++) {
+        double r;
+        snprintf(b, sizeof b, "%.*g", prec, v);
+        r = strtod(b, NULL);
+        if (is_float ? (float)r == (float)v : r == v)
+            break;
+    }
+    snprintf(out, cap, "%.*g", prec, v);
+}
+
 /* Hex of at most 16 bytes, "..." after when there are more. */
 static void hex_text(const uint8_t *p, uint64_t size, char *out, size_t cap) {
     size_t i, n = size > 16 ? 16 : (size_t)size, o = 0;
@@ -205,10 +221,9 @@ void spy_layout_value_text(const spy_layout *l, const spy_lfield *f,
         return;
     }
     case SPY_L_FLOAT:
-        if (t->size == 4)
-            snprintf(out, cap, "%.9g", float_of(l, p, 4));
-        else if (t->size == 8)
-            snprintf(out, cap, "%.17g", float_of(l, p, 8));
+        if (t->size == 4 || t->size == 8)
+            shortest_text(float_of(l, p, (size_t)t->size), t->size == 4, out,
+                          cap);
         else
             hex_text(p, t->size, out, cap);
         return;
