@@ -1,4 +1,5 @@
-/* cmd_dump.c - `shmspy dump NAME [-s OFF] [-n LEN] [--format F]`. */
+/* cmd_dump.c - `shmspy dump NAME [-s OFF] [-n LEN] [--format F]`, and the
+ * typed dump `shmspy dump NAME --type T ... [--count N] [--json]`. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -7,14 +8,17 @@
 #include "../core/hexfmt.h"
 #include "../core/range.h"
 #include "cli.h"
+#include "typed_opts.h"
+#include "typed_print.h"
 #include "../ops/dump_pipeline.h"
 #include "../backends/seg.h"
 
 /* What the command line asks for. */
 typedef struct dump_req {
     const char *name_text;
-    uint64_t off, len;
-    int have_len, style;
+    uint64_t off, len, count;
+    int have_len, style, have_count, json;
+    spy_typed_req typed;
 } dump_req;
 
 #define F(member) offsetof(dump_req, member)
@@ -37,7 +41,22 @@ static const cli_option dump_options[] = {
             "canonical: the layout of 'hexdump -C -s OFF -n LEN'\n"
             "raw: the bytes themselves",
             .choices = dump_formats),
+    CLI_TYPED_OPTIONS(F),
+    CLI_OPT(0, "count", CLI_NUM, F(count), "N",
+            "typed: N structs in a row from OFF (default 1; 0: as\n"
+            "many as fit)",
+            .sets = F(have_count), .sets_to = 1),
+    CLI_OPT(0, "json", CLI_FLAG, F(json), NULL,
+            "typed: the structs as JSON, one member per field"),
     {0}};
+
+static const char *const dump_exclusive[][CLI_EXCL_MAX] = {
+    {"length", "type", NULL}, {"length", "header", NULL},
+    {"length", "from", NULL}, {"length", "layout", NULL},
+    {"format", "type", NULL}, {"format", "header", NULL},
+    {"format", "from", NULL}, {"format", "layout", NULL},
+    {"format", "json", NULL}, {"format", "count", NULL},
+    {"length", "count", NULL}, {NULL}};
 
 static const cli_pos dump_args[] = {
     {"NAME", F(name_text), CLI_REQUIRED, NULL, CLI_V_NAME, NULL},
@@ -45,14 +64,112 @@ static const cli_pos dump_args[] = {
 
 const cli_command cmd_dump_spec = {
     "dump",
-    "dump NAME [-s OFF] [-n LEN] [--format xxd|canonical|raw]",
+    "dump NAME [-s OFF] [-n LEN] [--format xxd|canonical|raw]\n"
+    "       shmspy dump NAME [-s BASE] --type T (--header H [--cflags WORDS] |\n"
+    "                   --from PID|PATH | --layout FILE) [--no-cache]\n"
+    "                   [--count N] [--json]",
     "Dumps LEN bytes (default: to the end) from offset OFF (default 0).\n"
-    "Only the asked range is read. Numbers take 0x and K/M/G.\n",
+    "Only the asked range is read. Numbers take 0x and K/M/G.\n"
+    "With --type, prints struct T placed at BASE as a tree of its fields\n"
+    "(offset, name, type, value), or N of them in a row; fields that changed\n"
+    "every time they were read are marked torn (exit status 4).\n",
     dump_options,
     dump_args,
-    NULL,
+    dump_exclusive,
     NULL,
     NULL};
+
+/* `dump NAME --type T [--count N] [--json]`. */
+static int dump_typed(const dump_req *q, const spy_name *name) {
+    spy_typed t;
+    spy_seg *seg;
+    spy_err e;
+    spy_json j;
+    uint64_t size, len, count, i;
+    unsigned ntorn = 0;
+    int rc;
+    const char *tname;
+
+    if ((rc = cli_typed_load("dump", &q->typed, &t)) != 0)
+        return rc;
+    if (spy_seg_open(name, 0, 0, 0, &seg, &e) != 0) {
+        spy_typed_free(&t);
+        return cli_fail(&e);
+    }
+    cli_note_link(seg, name);
+    tname = t.layout.types[t.root].name;
+    size = t.layout.types[t.root].size;
+    len = spy_seg_len(seg);
+    count = q->have_count ? q->count : 1;
+    if (count == 0) {
+        count = size == 0 || q->off > len ? 1 : (len - q->off) / size;
+        if (count == 0)
+            count = 1; /* says why it does not fit */
+    }
+    if (q->json) {
+        spy_json_init(&j, stdout, 1);
+        spy_json_obj_begin(&j);
+        spy_json_key(&j, "type");
+        spy_json_str(&j, tname);
+        spy_json_key(&j, "size");
+        spy_json_uint(&j, size);
+        spy_json_key(&j, "items");
+        spy_json_arr_begin(&j);
+    }
+    rc = SPY_EXIT_OK;
+    for (i = 0; i < count; i++) {
+        spy_typed_value v;
+        uint64_t base = q->off + i * size;
+        char label[SPY_LAYOUT_MAX_NAME + 32];
+        if (size != 0 && i > (UINT64_MAX - q->off) / size)
+            break;
+        if (spy_typed_read(seg, &t, base, "", &v, &e) != 0) {
+            if (q->json) {
+                spy_json_arr_end(&j);
+                rc = cli_fail_in(&j, &e);
+                spy_json_obj_end(&j);
+                spy_json_end(&j);
+            } else {
+                fflush(stdout);
+                rc = cli_fail(&e);
+            }
+            goto done;
+        }
+        if (q->json) {
+            spy_json_obj_begin(&j);
+            ntorn += cli_typed_json_members(&j, seg, &t, &v, "");
+            spy_json_obj_end(&j);
+        } else {
+            if (count > 1)
+                snprintf(label, sizeof label, "[%" PRIu64 "] %s", i, tname);
+            else
+                snprintf(label, sizeof label, "%s", tname);
+            ntorn += cli_typed_tree(stdout, seg, &t, &v, label);
+        }
+        free(v.bytes);
+    }
+    if (q->json) {
+        spy_json_arr_end(&j);
+        spy_json_obj_end(&j);
+        spy_json_end(&j);
+    }
+    if (ntorn > 0) {
+        fputs("shmspy: ", stderr);
+        cli_put_name(stderr, spy_seg_name(seg));
+        fprintf(stderr, ": %u torn field%s (changed while read)\n", ntorn,
+                ntorn == 1 ? "" : "s");
+        rc = CLI_EXIT_TORN;
+    }
+    {
+        int frc = cli_finish_stdout();
+        if (frc != SPY_EXIT_OK)
+            rc = frc;
+    }
+done:
+    spy_seg_close(seg);
+    spy_typed_free(&t);
+    return rc;
+}
 
 /* Bytes read from the object per step: large enough to amortise the
  * read (pread, or the guarded copy of a System V segment) and the write,
@@ -72,7 +189,7 @@ static int emit_stdout(const char *out, size_t n, void *arg) {
 }
 
 int cmd_dump(int argc, char **argv) {
-    dump_req q = {NULL, 0, 0, 0, SPY_HEX_XXD};
+    dump_req q;
     int have_len, rc = SPY_EXIT_OK;
     uint64_t off, len, size, pos, end;
     spy_hexfmt_style style;
@@ -86,10 +203,17 @@ int cmd_dump(int argc, char **argv) {
     int write_errno = 0;
     spy_err e;
 
+    memset(&q, 0, sizeof q);
+    q.style = SPY_HEX_XXD;
     if (!cli_parse(&cmd_dump_spec, argc, argv, &q, &rc))
         return rc;
     if (cli_name("dump", q.name_text, &name) != 0)
         return SPY_EXIT_USAGE;
+    if (spy_typed_wanted(&q.typed))
+        return dump_typed(&q, &name);
+    if (q.have_count || q.json)
+        return cli_usage_error("dump", "%s needs --type T and a layout",
+                               q.have_count ? "--count" : "--json");
     off = q.off;
     len = q.len;
     have_len = q.have_len;

@@ -14,6 +14,8 @@
 #include "../core/value.h"
 #include "../ops/write.h"
 #include "cli.h"
+#include "typed_opts.h"
+#include "typed_print.h"
 #include "../backends/seg.h"
 #include "../backends/process.h"
 
@@ -112,6 +114,8 @@ static int do_write(spy_seg *seg, const write_req *r, uint64_t len,
 typedef struct write_args {
     write_req r;
     const char *name_text, *value_text;
+    spy_typed_req typed;
+    const char *field;
 } write_args;
 
 #define F(member) offsetof(write_args, member)
@@ -156,6 +160,9 @@ static const cli_option write_options[] = {
             "created it (unless --keep)"),
     CLI_OPT(0, "keep", CLI_FLAG, F(r.keep), NULL,
             "--hold: keep an object this command created"),
+    CLI_HEADING("typed (write NAME --type T ... --field PATH VALUE):"),
+    CLI_TYPED_OPTIONS(F),
+    CLI_TYPED_FIELD_OPTION(F),
     {0}};
 
 static const cli_pos write_positionals[] = {
@@ -164,7 +171,19 @@ static const cli_pos write_positionals[] = {
     {NULL, 0, 0, NULL, 0, NULL}};
 
 static const char *const write_exclusive[][CLI_EXCL_MAX] = {
-    {"as", "str", "hex", "file", "fill", NULL}, {NULL}};
+    {"as", "str", "hex", "file", "fill", "type", NULL},
+    {"as", "str", "hex", "file", "fill", "header", NULL},
+    {"as", "str", "hex", "file", "fill", "from", NULL},
+    {"as", "str", "hex", "file", "fill", "layout", NULL},
+    {"create", "type", NULL},
+    {"create", "header", NULL},
+    {"create", "from", NULL},
+    {"create", "layout", NULL},
+    {"hold", "type", NULL},
+    {"hold", "header", NULL},
+    {"hold", "from", NULL},
+    {"hold", "layout", NULL},
+    {NULL}};
 
 static const char *const write_needs[][2] = {{"length", "fill"},
                                              {"be", "as"},
@@ -175,16 +194,78 @@ static const char *const write_needs[][2] = {{"length", "fill"},
 const cli_command cmd_write_spec = {
     "write",
     "write NAME [-s OFF] SOURCE [--create SIZE] [--mode MODE]\n"
-    "                   [--force] [--follow] [--hold [--keep]]",
-    NULL,
+    "                   [--force] [--follow] [--hold [--keep]]\n"
+    "       shmspy write NAME [-s BASE] --type T (--header H [--cflags WORDS] |\n"
+    "                   --from PID|PATH | --layout FILE) [--no-cache]\n"
+    "                   --field PATH VALUE [--force] [--follow]",
+    "With --type, VALUE is checked against field PATH of struct T placed\n"
+    "at BASE (its type and range; enums by name) before anything is\n"
+    "written; a bitfield's neighbouring bits are kept.\n",
     write_options,
     write_positionals,
     write_exclusive,
     write_needs,
     NULL};
 
+/* `write NAME --type T ... --field PATH VALUE`: the layout loaded, the
+ * field found and the value encoded before a byte is written. */
+static int write_typed(const write_args *a) {
+    spy_typed t;
+    spy_name name;
+    spy_seg *seg;
+    spy_lfield f;
+    spy_err e;
+    int rc, usage;
+    unsigned flags = SPY_O_WRITE;
+
+    if (a->field == NULL)
+        return cli_usage_error("write", "--type needs --field PATH");
+    if (a->value_text == NULL)
+        return cli_usage_error("write", "--field %s needs a VALUE", a->field);
+    if (a->r.have_len || a->r.be || a->r.keep || a->r.mode != 0600)
+        return cli_usage_error("write", "%s does not apply to --type",
+                               a->r.have_len ? "--length"
+                               : a->r.be     ? "--be"
+                               : a->r.keep   ? "--keep"
+                                             : "--mode");
+    if (cli_name("write", a->name_text, &name) != 0)
+        return SPY_EXIT_USAGE;
+    if ((rc = cli_typed_load("write", &a->typed, &t)) != 0)
+        return rc;
+    if (a->r.follow)
+        flags |= SPY_O_FOLLOW;
+    if (spy_seg_open(&name, flags, 0, 0, &seg, &e) != 0) {
+        spy_typed_free(&t);
+        return cli_fail(&e);
+    }
+    {
+        char notice[SPY_ERR_MSG_MAX];
+        if (spy_write_notice(seg, notice, sizeof notice) != NULL) {
+            fputs("shmspy: ", stderr);
+            cli_put_escaped(stderr, notice);
+            fputc('\n', stderr);
+        }
+    }
+    if (spy_typed_field(seg, &t, a->r.off, a->field, &f, NULL, &usage, &e) !=
+        0) {
+        rc = usage ? cli_usage_error("write", "%s", e.msg) : cli_fail(&e);
+    } else if (spy_typed_write(seg, &t, a->r.off, a->field, a->value_text,
+                               a->r.force, &e) != 0) {
+        /* The field exists: EINVAL / ERANGE now are the VALUE's. */
+        rc = e.code == SPY_EINVAL || e.code == SPY_ERANGE
+                 ? cli_usage_error("write", "%s", e.msg)
+                 : cli_fail(&e);
+    } else {
+        rc = SPY_EXIT_OK;
+    }
+    spy_seg_close(seg);
+    spy_typed_free(&t);
+    return rc;
+}
+
 /* Fills r and *name_text from the command line: 0, -1 after --help, or
- * the exit code of a usage error (printed). */
+ * the exit code of a usage error (printed). A typed write is done here
+ * (its exit code returned, -1 for success). */
 static int parse_args(write_req *r, int argc, char **argv,
                       const char **name_text) {
     write_args a;
@@ -194,6 +275,12 @@ static int parse_args(write_req *r, int argc, char **argv,
     a.r = *r;
     if (!cli_parse(&cmd_write_spec, argc, argv, &a, &rc))
         return rc == SPY_EXIT_OK ? -1 : rc;
+    if (spy_typed_wanted(&a.typed)) {
+        rc = write_typed(&a);
+        return rc == SPY_EXIT_OK ? -1 : rc;
+    }
+    if (a.field != NULL)
+        return cli_usage_error("write", "--field needs --type T and a layout");
     *r = a.r;
     *name_text = a.name_text;
     if (a.value_text != NULL && r->src != SRC_VALUE)

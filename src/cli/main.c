@@ -21,7 +21,8 @@ static const command commands[] = {
      "size, mode, owner, times and the processes mapping it"},
     {"dump", cmd_dump, &cmd_dump_spec,
      "hex dump (xxd or hexdump -C layout) or raw bytes"},
-    {"read", cmd_read, &cmd_read_spec, "read a typed value at an offset"},
+    {"read", cmd_read, &cmd_read_spec,
+     "read a typed value at an offset, or a struct's field"},
     {"write", cmd_write, &cmd_write_spec,
      "write a value, string, hex bytes, a file or a fill"},
     {"create", cmd_create, &cmd_create_spec,
@@ -36,6 +37,8 @@ static const command commands[] = {
      "inject faults into a live segment, journalled, undoable"},
     {"clean", cmd_clean, &cmd_clean_spec,
      "list (and with --yes remove) objects nothing maps or holds"},
+    {"layout", cmd_layout, &cmd_layout_spec,
+     "a struct's layout from a header, a binary or a layout file"},
 };
 
 static void usage(FILE *f) {
@@ -54,7 +57,8 @@ static void usage(FILE *f) {
           "  mapping holding ADDR, 0x hex or decimal), fd:PID:N\n"
           "Numbers: decimal or 0x hex, optional K/M/G suffix (KiB, MiB, "
           "GiB)\n"
-          "Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 probe fault\n"
+          "Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 probe fault,\n"
+          "  4 torn (a typed value changed while read)\n"
           "'shmspy COMMAND --help' shows a command's options; 'man shmspy' "
           "has them all.\n",
           f);

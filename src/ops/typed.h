@@ -37,9 +37,9 @@ typedef struct spy_typed_req {
 } spy_typed_req;
 
 typedef struct spy_typed {
-    spy_layout layout;         /* owned */
-    uint32_t root;             /* the type asked for */
-    spy_layout_origin origin;  /* how it was resolved */
+    spy_layout layout;        /* owned */
+    uint32_t root;            /* the type asked for */
+    spy_layout_origin origin; /* how it was resolved */
 } spy_typed;
 
 /* 1 when the request asks for a typed layout at all (any of its fields
@@ -60,8 +60,8 @@ void spy_typed_free(spy_typed *t);
 typedef struct spy_typed_value {
     spy_lfield f;
     uint8_t *bytes;
-    int torn;           /* no two consecutive reads agreed */
-    unsigned attempts;  /* reads made */
+    int torn;          /* no two consecutive reads agreed */
+    unsigned attempts; /* reads made */
 } spy_typed_value;
 
 /* Reads field `path` ("" for the whole struct) of the struct at base.
@@ -70,6 +70,19 @@ typedef struct spy_typed_value {
  * ("struct shared (136 bytes) at 0 does not fit in /x (64 bytes)"). */
 int spy_typed_read(spy_seg *seg, const spy_typed *t, uint64_t base,
                    const char *path, spy_typed_value *out, spy_err *err);
+/* Finds field `path` ("" or NULL: the whole struct) of the struct at
+ * base in seg, without reading it: the struct must fit (SPY_ERANGE, as
+ * spy_typed_read, *usage 0), the path must name a field (the lookup's
+ * SPY_EINVAL / SPY_ERANGE with *usage set: a bad --field is a usage
+ * error). *avail: the bytes from base to the end of the segment. */
+int spy_typed_field(spy_seg *seg, const spy_typed *t, uint64_t base,
+                    const char *path, spy_lfield *out, uint64_t *avail,
+                    int *usage, spy_err *err);
+/* The same torn-checked read of a field already found (f from
+ * spy_layout_field or spy_layout_child, its offset in the segment): a
+ * dump of a torn struct marks its torn leaves with it. */
+int spy_typed_read_at(spy_seg *seg, const spy_lfield *f, spy_typed_value *out,
+                      spy_err *err);
 /* Writes text to field `path` (checked by spy_layout_value_encode, then
  * the write policy of ops/write.c; a bitfield read-modify-written).
  * Errors: the encode's (nothing written), the policy's. */
