@@ -670,8 +670,7 @@ static int goto_path(spy__hexview *h, const char *path, spy_err *err) {
     for (i = 1; i <= n; i++) {
         if (i < n && path[i] != '.' && path[i] != '[')
             continue;
-        if (i < n && path[i] == '[' && path[i - 1] == ']')
-            ; /* a[1][2]: a[1] is a node too */
+        /* a[1][2]: a[1] is a node too, as is a.b before .c */
         memcpy(prefix, path, i);
         prefix[i] = '\0';
         if (spy_layout_field(l, p->typed->root, p->base, p->tree.avail, prefix,

@@ -247,7 +247,7 @@ static void draw_rows(spy__hexview *h, uint64_t now, int erased) {
 }
 
 static void draw_status(spy__hexview *h, uint64_t now) {
-    char last[40], line[512], fields[200];
+    char last[40], line[768], fields[200];
     char *size = h->size_text;
 
     if (h->changes.have_last)
