@@ -29,8 +29,10 @@
 #define SPY_LAYOUT_NONE UINT32_MAX /* "no type": void, unknown target */
 #define SPY_LAYOUT_MAX_TYPES 200000u
 #define SPY_LAYOUT_MAX_MEMBERS 1000000u
-#define SPY_LAYOUT_MAX_NAME 256 /* bytes of a type or field name */
+#define SPY_LAYOUT_MAX_NAME 256         /* bytes of a type or field name */
 #define SPY_LAYOUT_MAX_FILE (64u << 20) /* a layout file is refused past it */
+#define SPY_LAYOUT_MAX_CHAIN 64         /* pointers/arrays nested in one type */
+#define SPY_LAYOUT_MAX_LINE 4096        /* bytes of one layout file line */
 
 typedef enum spy_lkind {
     SPY_L_INT,     /* signed integer, size 1, 2, 4 or 8 */
@@ -48,26 +50,28 @@ typedef enum spy_lkind {
 } spy_lkind;
 
 typedef struct spy_ltype {
-    char *name;        /* as C spells it: "int", "struct shared",
-                          "pthread_mutex_t", "char[64]"; anonymous types
-                          get "struct (anonymous N)" */
+    char *name; /* as C spells it: "int", "struct shared",
+                   "pthread_mutex_t", "char[64]"; anonymous types
+                   get "struct (anonymous N)" */
     spy_lkind kind;
-    int is_signed;     /* SPY_L_ENUM and SPY_L_CHAR: signed underlying */
-    uint64_t size;     /* bytes; for a flexible array 0 */
-    uint32_t first;    /* STRUCT/UNION: first member; ENUM: first enumerator */
-    uint32_t count;    /* STRUCT/UNION: members; ENUM: enumerators */
-    uint32_t elem;     /* ARRAY: element type; POINTER: target or NONE */
-    uint64_t nelem;    /* ARRAY: number of elements (0: flexible) */
+    int is_signed;  /* SPY_L_ENUM and SPY_L_CHAR: signed underlying */
+    uint64_t size;  /* bytes; for a flexible array 0 */
+    uint32_t first; /* STRUCT/UNION: first member; ENUM: first enumerator */
+    uint32_t count; /* STRUCT/UNION: members; ENUM: enumerators */
+    uint32_t elem;  /* ARRAY: element type; POINTER: target or NONE */
+    uint64_t nelem; /* ARRAY: number of elements (0: flexible) */
 } spy_ltype;
 
 typedef struct spy_lmember {
-    char *name;          /* "" for an anonymous struct/union member */
-    uint32_t type;       /* index into types */
-    uint64_t offset;     /* bytes from the start of the parent */
-    uint8_t bit_size;    /* 0: not a bitfield; else 1..64 */
-    uint8_t bit_offset;  /* bitfield: bits from offset, counted from the
-                            least significant bit of the little-endian
-                            load at offset (0..63) */
+    char *name;         /* "" for an anonymous struct/union member */
+    uint32_t type;      /* index into types */
+    uint64_t offset;    /* bytes from the start of the parent */
+    uint8_t bit_size;   /* 0: not a bitfield; else 1..64 */
+    uint8_t bit_offset; /* bitfield: bits from offset, counted from the
+                           least significant bit of the little-endian
+                           load at offset (0..63); in a big-endian
+                           layout from the most significant bit of the
+                           byte at offset (DWARF's data_bit_offset) */
 } spy_lmember;
 
 typedef struct spy_lenum {
@@ -82,10 +86,10 @@ typedef struct spy_layout {
     size_t nmembers, members_cap;
     spy_lenum *enums;
     size_t nenums, enums_cap;
-    uint32_t root;         /* the type the layout was resolved for, or NONE */
-    uint8_t pointer_size;  /* 8 or 4 */
-    int big_endian;        /* byte order of the writer; 0 on x86, arm64 */
-    char *source;          /* one line: where it came from, or NULL */
+    uint32_t root;        /* the type the layout was resolved for, or NONE */
+    uint8_t pointer_size; /* 8 or 4 */
+    int big_endian;       /* byte order of the writer; 0 on x86, arm64 */
+    char *source;         /* one line: where it came from, or NULL */
 } spy_layout;
 
 /* --- building (the DWARF reader, the parser) ------------------------- */
@@ -102,8 +106,8 @@ int spy_layout_add_type(spy_layout *l, const spy_ltype *t, uint32_t *idx,
                         spy_err *err);
 /* Appends a member to type `owner` (a struct or union whose members are
  * the last ones appended: owner.first + owner.count == nmembers). */
-int spy_layout_add_member(spy_layout *l, uint32_t owner,
-                          const spy_lmember *m, spy_err *err);
+int spy_layout_add_member(spy_layout *l, uint32_t owner, const spy_lmember *m,
+                          spy_err *err);
 /* Appends an enumerator to enum type `owner` (same rule). */
 int spy_layout_add_enum(spy_layout *l, uint32_t owner, const char *name,
                         int64_t value, spy_err *err);
@@ -135,10 +139,10 @@ int spy_layout_parse(const char *text, size_t len, spy_layout *out,
 
 /* One field of a layout at a fixed place in the segment. */
 typedef struct spy_lfield {
-    uint32_t type;       /* the field's type */
-    uint64_t offset;     /* bytes from the start of the segment */
-    uint64_t size;       /* bytes it occupies (bitfield: bytes it spans) */
-    uint8_t bit_size;    /* as in spy_lmember */
+    uint32_t type;    /* the field's type */
+    uint64_t offset;  /* bytes from the start of the segment */
+    uint64_t size;    /* bytes it occupies (bitfield: bytes it spans) */
+    uint8_t bit_size; /* as in spy_lmember */
     uint8_t bit_offset;
 } spy_lfield;
 
@@ -164,8 +168,7 @@ int spy_layout_field(const spy_layout *l, uint32_t root, uint64_t base,
  * Enums print their name, or the number and "(no name)"; pointers print
  * "0x... (address in the writer)"; NULL pointers "NULL". */
 void spy_layout_value_text(const spy_layout *l, const spy_lfield *f,
-                           const uint8_t *p, size_t n, char *out,
-                           size_t cap);
+                           const uint8_t *p, size_t n, char *out, size_t cap);
 /* Writes the field's value as one JSON value: numbers as numbers, bools,
  * strings for char arrays and enum names, arrays and objects for
  * aggregates (recursively, arrays of more than `max_elems` elements cut
@@ -182,8 +185,8 @@ void spy_layout_value_json(const spy_layout *l, const spy_lfield *f,
  * "3-bit field: 0..7"; SPY_EINVAL for text that is not a value of the
  * type, or a type that cannot be written as one value (struct, union). */
 int spy_layout_value_encode(const spy_layout *l, const spy_lfield *f,
-                            const char *text, const uint8_t *old,
-                            uint8_t *out, size_t cap, spy_err *err);
+                            const char *text, const uint8_t *old, uint8_t *out,
+                            size_t cap, spy_err *err);
 /* 1 when field f's bytes differ between two reads a and b of the same
  * range (both start at byte `a_off` of the segment; f must lie inside
  * [a_off, a_off + n)): a value changing while it was read is torn. */
@@ -204,7 +207,7 @@ int spy_layout_child(const spy_layout *l, const spy_lfield *f, uint64_t i,
                      spy_lfield *out, char *label, size_t cap);
 /* Writes the C spelling of f's type with bitfield width ("unsigned int:3")
  * into out. */
-void spy_layout_type_text(const spy_layout *l, const spy_lfield *f,
-                          char *out, size_t cap);
+void spy_layout_type_text(const spy_layout *l, const spy_lfield *f, char *out,
+                          size_t cap);
 
 #endif
