@@ -365,7 +365,10 @@ static void read_fields(spy__hexview *h, uint64_t now) {
         for (k = 0; j < 0 && k < p->nprev; k++)
             if (same_row(&p->prev[k], r))
                 j = k;
+        r->torn_at = r->torn ? now : 0;
         if (j >= 0) {
+            if (!r->torn)
+                r->torn_at = p->prev[j].torn_at;
             r->changed = p->prev[j].changed;
             if (p->prev[j].hash != hash) {
                 r->changed = now;
@@ -395,6 +398,13 @@ static int fade_level(uint64_t changed, uint64_t now) {
     left = SPY__HEX_FADE_MS - age;
     return (int)(((uint64_t)SPY__FADE_LEVELS * left + SPY__HEX_FADE_MS - 1) /
                  SPY__HEX_FADE_MS);
+}
+
+/* A value torn in this frame, or in the last TORN_MS (on the fade clock):
+ * a value torn now and then stays marked long enough to be seen. */
+#define TORN_MS 1000
+static int torn_shown(const spy__fprow *r, uint64_t fade_now) {
+    return r->torn || (r->torn_at != 0 && fade_now < r->torn_at + TORN_MS);
 }
 
 /* The field under the cursor, or NULL. */
@@ -443,7 +453,8 @@ uint64_t spy__fp_tick(spy__hexview *h, uint64_t now, int read, int *busy) {
             *busy = 1;
     }
     for (i = 0; i < p->nrows; i++)
-        if (fade_level(p->rows[i].changed, h->fade_drawn) > 0) {
+        if (fade_level(p->rows[i].changed, h->fade_drawn) > 0 ||
+            (torn_shown(&p->rows[i], h->fade_drawn) && !p->rows[i].torn)) {
             fading = 1;
             break;
         }
@@ -471,6 +482,33 @@ static int put_text(chtype *line, int x, int w, const char *s, chtype a) {
     return n;
 }
 
+/* Columns a value of f's type usually needs. */
+static int col_width(const spy__fpane *p, const spy_lfield *f) {
+    const spy_ltype *t = type_of(p, f);
+
+    if (f->bit_size != 0)
+        return f->bit_size > 16 ? 10 : 5;
+    switch (t->kind) {
+    case SPY_L_INT:
+    case SPY_L_UINT:
+        return t->size <= 1 ? 4 : t->size == 2 ? 6 : t->size <= 4 ? 11 : 20;
+    case SPY_L_CHAR:
+        return 8;
+    case SPY_L_BOOL:
+        return 5;
+    case SPY_L_FLOAT:
+        return 12;
+    case SPY_L_ENUM:
+        return 12;
+    case SPY_L_POINTER:
+        return 18;
+    case SPY_L_ARRAY:
+        return t->nelem + 2 < 20 ? (int)t->nelem + 2 : 20;
+    default:
+        return 10;
+    }
+}
+
 /* Columns of a table of element type f's struct: the members shown as
  * one value each, as many as fit in w columns from the start. */
 static int table_cols(const spy__fpane *p, const spy_lfield *elem,
@@ -485,11 +523,11 @@ static int table_cols(const spy__fpane *p, const spy_lfield *elem,
                              LABEL_MAX) != 0 ||
             !is_column(p, &col[nc]))
             continue;
-        want = (int)strlen(name[nc]);
-        if (want < 8)
-            want = 8;
-        if (want > 18)
-            want = 18;
+        want = col_width(p, &col[nc]);
+        if (want < (int)strlen(name[nc]))
+            want = (int)strlen(name[nc]);
+        if (want > 20)
+            want = 20;
         if (x + want > w)
             break;
         cw[nc] = want;
@@ -510,14 +548,14 @@ static void draw_row(spy__hexview *h, int i, chtype *line, int w,
     chtype norm = spy__attr(is_cur && p->focus ? SPY__R_SELECT : SPY__R_NORMAL);
     chtype lab = is_cur && p->focus ? norm : spy__attr(SPY__R_LABEL);
     chtype val = norm;
-    int nw = w * 2 / 5, tw = w >= 70 ? (w / 5 < 24 ? w / 5 : 24) : 0;
+    int nw = w * 3 / 10, tw = w >= 60 ? (w / 4 < 26 ? w / 4 : 26) : 0;
     int x, vx, level, indent = 2 * (q->depth - 1);
     char buf[LABEL_MAX + 8];
 
     if (nw < 12)
         nw = 12;
-    if (nw > 44)
-        nw = 44;
+    if (nw > 36)
+        nw = 36;
     if (nw > w)
         nw = w;
     if (indent > nw / 2)
@@ -533,13 +571,13 @@ static void draw_row(spy__hexview *h, int i, chtype *line, int w,
                                                     : "+",
              ri->label);
     put_text(line, indent, nw - 1 - indent, buf, norm);
-    if (tw > 0)
-        put_text(line, nw, tw - 1, ri->table ? "" : ri->type, lab);
+    if (tw > 0 && !ri->table && !ri->header)
+        put_text(line, nw, tw - 1, ri->type, lab);
     vx = nw + tw;
     level = fade_level(p->rows[i].changed, fade_now);
     if (level > 0 && !(is_cur && p->focus))
         val = spy__attr((spy__role)(SPY__R_CHANGE1 + level - 1));
-    if (p->rows[i].torn) {
+    if (torn_shown(&p->rows[i], fade_now)) {
         put_text(line, vx, w - vx, "TORN (changed while read)",
                  spy__attr(SPY__R_ERROR));
         return;
@@ -547,7 +585,7 @@ static void draw_row(spy__hexview *h, int i, chtype *line, int w,
     if (ri->table || ri->header) {
         spy_lfield col[TABLE_COLS], elem;
         char name[TABLE_COLS][LABEL_MAX], text[SPY_LVALUE_MAX], lbl[8];
-        int cw[TABLE_COLS], nc, c, cx = vx;
+        int cw[TABLE_COLS], nc, c, cx = nw;
         const spy_lfield *ef = f;
 
         if (ri->header) {
@@ -556,7 +594,7 @@ static void draw_row(spy__hexview *h, int i, chtype *line, int w,
                 return;
             ef = &elem;
         }
-        nc = table_cols(p, ef, col, name, cw, w - vx);
+        nc = table_cols(p, ef, col, name, cw, w - nw);
         for (c = 0; c < nc; c++, cx += cw[c - 1] + 1) {
             if (ri->header) {
                 put_text(line, cx, cw[c], name[c], lab);
@@ -983,11 +1021,9 @@ int spy__fp_key_probe(const spy__keyhit *k) {
     for (i = 0; i < n; i++)
         addr = addr << 8 | bytes[p->typed->layout.big_endian ? i : n - 1 - i];
     snprintf(note, sizeof note,
-             "0x%llx was read from a pointer field of the segment: it is an "
-             "address in the writer's process, not in shmspy's. Each process "
-             "maps the segment (and everything else) at its own addresses, "
-             "so here it usually faults or shows unrelated memory; store "
-             "offsets from the segment's start instead.",
+             "0x%llx was read from a pointer field of the segment: an "
+             "address in the writer's process, not in shmspy's, so probed "
+             "here it usually faults or shows unrelated memory.",
              (unsigned long long)addr);
     spy__probe_open(addr, note);
     return SPY__KEY_DONE;

@@ -101,7 +101,8 @@ typedef struct spy__fprow {
     int depth;
     uint64_t hash;    /* of its value text */
     uint64_t changed; /* when its value last changed, 0: never */
-    int torn;
+    int torn;         /* torn in the last read */
+    uint64_t torn_at; /* when it was last torn, 0: never */
 } spy__fprow;
 
 typedef struct spy__fpane {

@@ -44,7 +44,11 @@ static void fields_layout(spy__hexview *h, int *avail_w, int *avail_h) {
         p->h = *avail_h;
         *avail_h = 0;
     } else if (COLS >= FIELDS_RIGHT_MIN_COLS) {
-        p->w = COLS * 45 / 100 > FIELDS_MIN_W ? COLS * 45 / 100 : FIELDS_MIN_W;
+        /* The hex keeps 16 bytes a row if the pane still gets its
+         * minimum, else 8. */
+        p->w = COLS - row_width(h->ow, 16) - 1;
+        if (p->w < FIELDS_MIN_W)
+            p->w = COLS - row_width(h->ow, 8) - 1;
         p->x = COLS - p->w;
         p->h = *avail_h;
         *avail_w = COLS - p->w - 1;
