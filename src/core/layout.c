@@ -280,6 +280,11 @@ static int check_type(const spy_layout *l, size_t i, spy_err *err) {
                                        "layout: %s.%s: a bitfield must be "
                                        "an integer",
                                        nm, mn);
+                if (m->bit_size > l->types[m->type].size * 8)
+                    return spy_err_set(err, SPY_EINVAL, 0,
+                                       "layout: %s.%s: bitfield of %u bits "
+                                       "wider than its type",
+                                       nm, mn, m->bit_size);
                 ms = spy__layout_bit_bytes(m->bit_size, m->bit_offset);
             } else {
                 ms = l->types[m->type].size;
@@ -548,12 +553,24 @@ int spy_layout_field(const spy_layout *l, uint32_t root, uint64_t base,
                 return spy_err_set(err, SPY_EINVAL, 0,
                                    "%s: expected [NUMBER] after %s", pe, tn);
             n = array_count(l, t, base, avail, off);
-            if (idx >= n)
+            if (idx >= n) {
+                /* Named by the path so far: "items[8]", "the root[8]". */
+                char so_far[SPY_EXCERPT_CAP];
+                spy_excerpt(path != NULL ? path : "",
+                            (size_t)(p - (path != NULL ? path : "")), so_far);
+                if (ty->nelem == 0)
+                    return spy_err_set(
+                        err, SPY_ERANGE, 0,
+                        "%s: index %llu past the end of %s[] (flexible: "
+                        "%llu fit in the segment)",
+                        pe, (unsigned long long)idx, so_far[0] ? so_far : tn,
+                        (unsigned long long)n);
                 return spy_err_set(err, SPY_ERANGE, 0,
-                                   "%s: index %llu past the end of %s%s%llu]",
-                                   pe, (unsigned long long)idx, tn,
-                                   ty->nelem == 0 ? " (flexible, fits " : "[",
+                                   "%s: index %llu past the end of %s[%llu]",
+                                   pe, (unsigned long long)idx,
+                                   so_far[0] ? so_far : tn,
                                    (unsigned long long)n);
+            }
             t = ty->elem;
             off += idx * l->types[t].size;
             out->type = t;

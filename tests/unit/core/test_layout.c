@@ -217,11 +217,15 @@ START_TEST(test_fields) {
     ck_assert_int_eq(spy_layout_field(&x.l, x.t_s, 0, 72, "items[2]", &f, &e),
                      SPY_ERANGE);
     check_msg(&e);
-    ck_assert_str_eq(e.msg, "items[2]: index 2 past the end of struct "
-                            "item[2][2]");
+    ck_assert_str_eq(e.msg, "items[2]: index 2 past the end of items[2]");
     ck_assert_int_eq(spy_layout_field(&x.l, x.t_s, 0, 72, "tail[2]", &f, &e),
                      SPY_ERANGE);
     check_msg(&e);
+    ck_assert_str_eq(e.msg, "tail[2]: index 2 past the end of tail[] "
+                            "(flexible: 2 fit in the segment)");
+    ck_assert_int_eq(spy_layout_field(&x.l, x.t_s, 0, 72, "grid[1][3]", &f, &e),
+                     SPY_ERANGE);
+    ck_assert_str_eq(e.msg, "grid[1][3]: index 3 past the end of grid[1][3]");
     ck_assert_int_eq(spy_layout_field(&x.l, x.t_s, 0, 72, "nope", &f, &e),
                      SPY_EINVAL);
     check_msg(&e);
