@@ -566,9 +566,9 @@ static void draw_row(spy__hexview *h, int i, chtype *line, int w,
         for (x = 0; x < nw - 1; x++)
             line[x] |= A_UNDERLINE;
     snprintf(buf, sizeof buf, "%s %s",
-             ri->nchild == 0 || is_char_array(p, f) ? " "
-             : ri->open                             ? "-"
-                                                    : "+",
+             ri->nchild == 0 ? " "
+             : ri->open      ? "-"
+                             : "+",
              ri->label);
     put_text(line, indent, nw - 1 - indent, buf, norm);
     if (tw > 0 && !ri->table && !ri->header)
@@ -628,7 +628,9 @@ void spy__fp_draw(spy__hexview *h, uint64_t fade_now, int erased) {
         snprintf(base, sizeof base, " @0x%llx", (unsigned long long)p->base);
         spy__put(p->y, p->x, w, SPY__R_LABEL, 1, " fields: %s%s%s", p->title,
                  p->base ? base : "",
-                 p->focus ? "  (o: hex keys)" : "  (o: field keys)");
+                 p->mode != SPY__FP_BOTH ? "  (t: hex too)"
+                 : p->focus              ? "  (o: keys to the hex)"
+                                         : "  (o: keys to the fields)");
     }
     need = (size_t)p->h * (size_t)w;
     cached =
@@ -807,8 +809,7 @@ int spy__fp_key_expand(const spy__keyhit *k) {
     if (!fields_have_keys(h))
         return SPY__KEY_IGNORED;
     f = cur_field(p);
-    if (f == NULL || spy__ft_nchildren(&p->tree, f) == 0 ||
-        is_char_array(p, f)) {
+    if (f == NULL || spy__ft_nchildren(&p->tree, f) == 0) {
         spy__ui_msg(0, "a value: nothing to expand");
         return SPY__KEY_DONE;
     }

@@ -6,9 +6,9 @@
 # hex / both / fields; and, with typed_writer --tear, torn values marked
 # and counted, an array of structs as a table, a pointer field probed.
 #
-# The layout comes from a layout file: written by `shmspy layout` from the
-# header where this build reads DWARF, else the hand-written one below, so
-# the test runs without libdw too (the typed_writer cases need libdw).
+# demo_layout comes from the hand-written layout file below, so the test
+# runs without libdw too; the typed_writer cases read typed_writer's own
+# DWARF (--from) and are skipped in a build without libdw.
 # shellcheck source=../lib/tui.sh
 . "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
 
@@ -17,16 +17,41 @@ LAYOUT=$T_TMP/demo.layout
 
 # A hand-written layout of struct demo_layout (samples/demo_layout.h).
 cat >"$LAYOUT" <<'EOF'
-@DEMO_LAYOUT_FILE@
+shmspy-layout 1
+source "hand-written: samples/demo_layout.h"
+endian little
+pointer-size 8
+root "struct demo_layout"
+char char 1 signed
+uint uint32_t 4
+uint uint64_t 8
+int int64_t 8
+char uint8_t 1 unsigned
+
+struct "struct demo_layout" 384
+  field magic char[8] 0
+  field version uint32_t 8
+  field pid uint32_t 12
+  field counter uint64_t 16
+  field unix_time int64_t 24
+  field mono_ns uint64_t 32
+  field reserved uint8_t[24] 40
+  field ring char[64] 64
+  field slow uint8_t[256] 128
+end
 EOF
-if "$SHMSPY" layout --header "$ROOT/samples/demo_layout.h" \
-  --type 'struct demo_layout' -o "$T_TMP/demo.dwarf.layout" >/dev/null 2>&1; then
+# typed_writer is built with -g: its own DWARF is a layout source where
+# this build reads DWARF.
+if "$SHMSPY" layout --from "$SPY_SAMPLES/typed_writer" \
+  --type 'struct typed_shared' >/dev/null 2>&1; then
   DWARF=1
-  LAYOUT=$T_TMP/demo.dwarf.layout
 else
   DWARF=0
-  echo "note: no DWARF in this build: the hand-written layout file is used"
 fi
+# The layout file must be good before the screens are looked at.
+t_run "$SHMSPY" layout --layout "$LAYOUT" -o "$T_TMP/again.layout"
+t_expect_rc 0 "the hand-written layout of struct demo_layout parses"
+[ "$T_RC" -eq 0 ] || { t_done; exit; }
 
 D=$(t_name fpdemo)
 t_cleanup "rm -f /dev/shm$D"
@@ -36,14 +61,14 @@ t_cleanup "kill $DW 2>/dev/null"
 t_wait_for "test -s /dev/shm$D" || { t_fail "demo_writer starts"; t_done; exit; }
 
 # The value column of the row NAME in the pane: what follows its type.
-row_of() { printf '%s\n' "$TUI_SCREEN" | grep -E "^.{88}.{0,8}[ +-] $1 " | head -n 1; }
+row_of() { printf '%s\n' "$TUI_SCREEN" | grep -E "[ +-] $1 " | head -n 1; }
 status_line() { printf '%s\n' "$TUI_SCREEN" | grep -E ' @0x[0-9a-f]+' | tail -n 1; }
 
 # ---- the pane on a live struct -----------------------------------------
 tui_start 160 40 -- watch "$D" --layout "$LAYOUT"
 tui_expect 'fields: struct demo_layout' "watch --layout opens the field pane"
-tui_expect '  magic .*"SPYDEMO"' "magic shows as a string"
-tui_expect '  version .* 1( |$)' "version is 1"
+tui_expect '[+] magic .*"SPYDEMO"' "magic shows as a string"
+tui_expect '  version .* 1 *$' "version is 1"
 tui_wait '  counter .* [0-9]+'
 c1=$(row_of counter | sed -E 's/.* ([0-9]+) *$/\1/')
 t_wait_for "tui_capture; [ \"\$(row_of counter | sed -E 's/.* ([0-9]+) *\$/\\1/')\" != '$c1' ]" 50
@@ -57,8 +82,11 @@ t_expect_match "$c1 $c2" '^[0-9]+ [0-9]+$' "the counter shows as a number"
 tui_capture -e
 cnt=$(printf '%s\n' "$TUI_SCREEN" | grep -E 'counter' | head -n 1)
 ver=$(printf '%s\n' "$TUI_SCREEN" | grep -E ' version ' | head -n 1)
-t_expect_match "$cnt" 'counter.*\[[0-9;]*m *[0-9]+' "the changing counter is highlighted"
-t_expect_nomatch "$(printf '%s' "$ver" | sed -E 's/.*uint32_t//')" $'\e\\[[0-9;]*[1-9][0-9;]*m *1' \
+# A highlight is a background colour (or reverse video) on the value.
+HL=$'\e\\[(4[0-7]|7)m'
+t_expect_match "$(printf '%s' "$cnt" | sed -E 's/.*uint64_t//')" "$HL" \
+  "the changing counter is highlighted"
+t_expect_nomatch "$(printf '%s' "$ver" | sed -E 's/.*uint32_t//')" "$HL" \
   "the unchanging version is not"
 
 # ---- cursor sync ---------------------------------------------------------
@@ -103,13 +131,15 @@ tui_expect '^00000000  ' "a plain watch"
 tui_keys t
 tui_expect 'no layout: T loads one' "t without a layout says how to load one"
 tui_keys T
-tui_expect 'layout: ' "T asks for a layout"
-tui_type "--layout '$LAYOUT' --field counter"
+tui_expect '^layout:' "T asks for a layout"
+# (a leading blank: tmux would take a first word "--..." as its own flag)
+tui_type " --layout '$LAYOUT' --field counter"
 tui_keys Enter
 tui_expect 'fields: struct demo_layout' "the layout loads into the pane"
 tui_expect '@0x10( |$)' "--field counter puts the cursor there"
 tui_keys T
-tui_type "--layout '$T_TMP/nonesuch'"
+# The last words are offered again, selected: typing replaces them.
+tui_type " --layout '$T_TMP/nonesuch'"
 tui_keys Enter
 tui_expect 'layout: .*nonesuch' "a missing file is one line naming it"
 tui_expect 'fields: struct demo_layout' "and the loaded layout stays"
@@ -128,7 +158,7 @@ else
   TWP=$!
   t_cleanup "kill $TWP 2>/dev/null"
   t_wait_for "grep -q ready '$T_TMP/tw.out'" || t_fail "typed_writer starts"
-  tui_start 160 50 -- watch "$TW" --header "$ROOT/samples/typed_layout.h" \
+  tui_start 180 50 -- watch "$TW" --from "$SPY_SAMPLES/typed_writer" \
     --type 'struct typed_shared' --hz 30
   tui_expect 'fields: struct typed_shared' "typed_shared in the pane"
   tui_expect ' msg .*TORN|  wide .*TORN' "a field torn by the writer is marked TORN" 300
