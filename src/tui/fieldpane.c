@@ -16,6 +16,7 @@
 #include "fieldpane.h"
 #include "hexview.h"
 
+#include "../core/locks.h"
 #include "../core/num.h"
 #include "../ops/typed.h"
 
@@ -38,7 +39,7 @@ static const char *const MODE_NAME[] = {"hex only", "hex and fields",
 
 /* What one row on screen needs besides its path: its label and type (as
  * C spells it), where its bytes are in the read buffers, its table. */
-typedef struct rowinfo {
+typedef struct spy__fprowinfo {
     char label[LABEL_MAX];
     char type[TYPE_MAX];
     size_t at;       /* its bytes start at a + at */
@@ -49,9 +50,6 @@ typedef struct rowinfo {
     int header; /* 1: an expanded array of structs: its row names columns */
 } rowinfo;
 
-static rowinfo *g_info; /* one per row of the pane; see ensure_rows */
-static size_t g_info_cap;
-
 static uint64_t hash_text(const char *s) {
     uint64_t x = 1469598103934665603ull;
 
@@ -61,12 +59,11 @@ static uint64_t hash_text(const char *s) {
 }
 
 static int ensure_rows(spy__fpane *p, int n) {
-    if (n <= p->cap && (size_t)n <= g_info_cap)
-        return 0;
     if (n > p->cap) {
         spy__ftpath *rp = realloc(p->rowpath, (size_t)n * sizeof *rp);
         char(*tx)[SPY_LVALUE_MAX];
         spy__fprow *r, *pv;
+        rowinfo *ri;
         if (rp == NULL)
             return -1;
         p->rowpath = rp;
@@ -82,14 +79,11 @@ static int ensure_rows(spy__fpane *p, int n) {
         if (pv == NULL)
             return -1;
         p->prev = pv;
-        p->cap = n;
-    }
-    if ((size_t)n > g_info_cap) {
-        rowinfo *ri = realloc(g_info, (size_t)n * sizeof *ri);
+        ri = realloc(p->info, (size_t)n * sizeof *ri);
         if (ri == NULL)
             return -1;
-        g_info = ri;
-        g_info_cap = (size_t)n;
+        p->info = ri;
+        p->cap = n;
     }
     return 0;
 }
@@ -103,6 +97,7 @@ void spy__fp_free(spy__fpane *p) {
     free(p->text);
     free(p->rows);
     free(p->prev);
+    free(p->info);
     free(p->a);
     free(p->b);
     free(p->cache);
@@ -185,7 +180,7 @@ static long plan_rows(spy__fpane *p, int h) {
     if (h <= 0 || q.depth == 0 || ensure_rows(p, h) != 0)
         return h <= 0 || q.depth == 0 ? 0 : -1;
     for (i = 0; i < h; i++) {
-        rowinfo *ri = &g_info[i];
+        rowinfo *ri = &p->info[i];
         spy__ftnode *nd = &q.node[q.depth - 1];
         const spy_lfield *parent =
             q.depth == 1 ? &p->tree.root : &q.node[q.depth - 2].f;
@@ -220,27 +215,27 @@ static void read_rows(spy__hexview *h, uint8_t *buf, int keep) {
 
     while (i < p->nrows) {
         uint64_t lo = p->rowpath[i].node[p->rowpath[i].depth - 1].f.offset;
-        uint64_t hi = lo + g_info[i].have;
+        uint64_t hi = lo + p->info[i].have;
         int j = i + 1, k;
         uint8_t *run;
         spy_err e;
 
-        if (g_info[i].have == 0) {
+        if (p->info[i].have == 0) {
             i++;
             continue;
         }
         /* Rows whose bytes follow closely: one read. */
         while (j < p->nrows) {
             uint64_t o = p->rowpath[j].node[p->rowpath[j].depth - 1].f.offset;
-            if (g_info[j].have != 0 && (o < lo || o > hi + RUN_GAP))
+            if (p->info[j].have != 0 && (o < lo || o > hi + RUN_GAP))
                 break;
-            if (g_info[j].have != 0 && o + g_info[j].have > hi)
-                hi = o + g_info[j].have;
+            if (p->info[j].have != 0 && o + p->info[j].have > hi)
+                hi = o + p->info[j].have;
             j++;
         }
         if (hi - lo > (uint64_t)ROW_READ_MAX * (uint64_t)(j - i)) {
             j = i + 1; /* never more than the rows' own bytes */
-            hi = lo + g_info[i].have;
+            hi = lo + p->info[i].have;
         }
         if (hi > h->size)
             hi = h->size > lo ? h->size : lo;
@@ -250,7 +245,7 @@ static void read_rows(spy__hexview *h, uint8_t *buf, int keep) {
         if (hi > lo && hi - lo <= p->bcap / 2 &&
             spy_seg_read(h->seg, lo, run, (size_t)(hi - lo), &e) == 0) {
             for (k = i; k < j; k++) {
-                rowinfo *ri = &g_info[k];
+                rowinfo *ri = &p->info[k];
                 uint64_t o =
                     p->rowpath[k].node[p->rowpath[k].depth - 1].f.offset;
                 size_t n = 0;
@@ -264,7 +259,7 @@ static void read_rows(spy__hexview *h, uint8_t *buf, int keep) {
             }
         } else if (!keep) {
             for (k = i; k < j; k++)
-                g_info[k].have = 0;
+                p->info[k].have = 0;
         }
         i = j;
     }
@@ -274,12 +269,24 @@ static void read_rows(spy__hexview *h, uint8_t *buf, int keep) {
  * bytes, so its text is its element's bytes in short hex (for change
  * detection only). */
 static void row_text(spy__fpane *p, int i, const uint8_t *bytes) {
-    rowinfo *ri = &g_info[i];
+    rowinfo *ri = &p->info[i];
     const spy_lfield *f = &p->rowpath[i].node[p->rowpath[i].depth - 1].f;
     char *out = p->text[i];
     const spy_ltype *t = type_of(p, f);
 
     out[0] = '\0';
+    /* A lock (by its type's name) is its state in one line. */
+    if (!ri->table && !ri->open && ri->have >= f->size &&
+        spy_lock_kind_of(&p->typed->layout, f->type) != SPY_LOCK_NONE) {
+        spy_lock_state st;
+        memset(&st, 0, sizeof st);
+        if (spy_lock_decode(&p->typed->layout, f, bytes + ri->at, ri->have,
+                            &st) != SPY_LOCK_NONE &&
+            st.decoded) {
+            spy_lock_text(&st, out, SPY_LVALUE_MAX);
+            return;
+        }
+    }
     if (ri->nchild > 0 && !is_char_array(p, f) && !ri->table &&
         t->kind != SPY_L_UNION) {
         size_t k, n = ri->have < AGG_PEEK ? ri->have : AGG_PEEK, o = 0;
@@ -347,7 +354,7 @@ static void read_fields(spy__hexview *h, uint64_t now) {
     for (i = 0; i < p->nrows; i++) {
         const spy__ftpath *q = &p->rowpath[i];
         spy__fprow *r = &p->rows[i];
-        rowinfo *ri = &g_info[i];
+        rowinfo *ri = &p->info[i];
         uint64_t hash;
         int j, k;
 
@@ -543,7 +550,7 @@ static void draw_row(spy__hexview *h, int i, chtype *line, int w,
     spy__fpane *p = &h->fields;
     const spy__ftpath *q = &p->rowpath[i];
     const spy_lfield *f = &q->node[q->depth - 1].f;
-    rowinfo *ri = &g_info[i];
+    rowinfo *ri = &p->info[i];
     int is_cur = spy__ft_cmp(q, &p->cur) == 0;
     chtype norm = spy__attr(is_cur && p->focus ? SPY__R_SELECT : SPY__R_NORMAL);
     chtype lab = is_cur && p->focus ? norm : spy__attr(SPY__R_LABEL);

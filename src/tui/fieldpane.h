@@ -124,6 +124,7 @@ typedef struct spy__fpane {
     spy__ftpath *rowpath; /* h of them */
     char (*text)[SPY_LVALUE_MAX];
     spy__fprow *rows, *prev;
+    struct spy__fprowinfo *info; /* what drawing each row needs */
     int nprev, cap;
     /* Bytes read for the rows: two reads, for the torn check. */
     uint8_t *a, *b;

@@ -165,6 +165,8 @@ else
   tui_expect 'torn [1-9][0-9]*' "the status bar counts torn values"
   tui_expect '  state .*TYPED_BUSY' "an enum shows by name"
   tui_expect '  self .*0x[0-9a-f]+ \(address in the writer\)' "a pointer is an address in the writer"
+  tui_expect '[+] lock .*pthread_mutex_t +unlocked' "a mutex shows its decoded state"
+  tui_expect '[+] sem .*sem_t +value 3' "a semaphore shows its value"
   # The ring: an array of structs, a table once expanded.
   # The ring: an array of structs, a table once expanded (the 14th field).
   tui_keys Home
