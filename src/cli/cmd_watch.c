@@ -35,11 +35,8 @@ static const cli_option watch_options[] = {
     CLI_TYPED_FIELD_OPTION(F),
     {0}};
 
-static const char *const watch_needs[][2] = {{"force", "write"},
-                                             {"follow", "write"},
-                                             {"offset", "type"},
-                                             {"field", "type"},
-                                             {NULL, NULL}};
+static const char *const watch_needs[][2] = {
+    {"force", "write"}, {"follow", "write"}, {NULL, NULL}};
 
 static const cli_pos watch_args[] = {
     {"NAME", F(name_text), CLI_REQUIRED, NULL, CLI_V_NAME, NULL},
@@ -82,6 +79,11 @@ int cmd_watch(int argc, char **argv) {
     o.follow = q.follow;
     if (cli_name("watch", q.name_text, &name) != 0)
         return SPY_EXIT_USAGE;
+    if (!spy_typed_wanted(&q.typed) && (q.field != NULL || q.off != 0))
+        return cli_usage_error("watch",
+                               "%s needs a layout (--type with "
+                               "--header, --from or --layout)",
+                               q.field != NULL ? "--field" : "--offset");
     if (spy_typed_wanted(&q.typed)) {
         /* Resolved before the screen starts: errors on a plain line. */
         if ((rc = cli_typed_load("watch", &q.typed, &t)) != 0)

@@ -53,6 +53,12 @@ t_run "$SHMSPY" layout --layout "$LAYOUT" -o "$T_TMP/again.layout"
 t_expect_rc 0 "the hand-written layout of struct demo_layout parses"
 [ "$T_RC" -eq 0 ] || { t_done; exit; }
 
+# Mistakes are one line on a plain terminal, before any screen.
+t_run "$SHMSPY" watch /spytest-nonesuch --field counter
+t_expect_error 2 "--field needs a layout" "watch --field without a layout is a usage error"
+t_run "$SHMSPY" watch /spytest-nonesuch --type 'struct x'
+t_expect_error 2 "--type needs a layout" "watch --type without a source is a usage error"
+
 D=$(t_name fpdemo)
 t_cleanup "rm -f /dev/shm$D"
 "$SPY_SAMPLES/demo_writer" "$D" --hz 20 --seconds 120 >/dev/null 2>&1 &
@@ -63,6 +69,10 @@ t_wait_for "test -s /dev/shm$D" || { t_fail "demo_writer starts"; t_done; exit; 
 # The value column of the row NAME in the pane: what follows its type.
 row_of() { printf '%s\n' "$TUI_SCREEN" | grep -E "[ +-] $1 " | head -n 1; }
 status_line() { printf '%s\n' "$TUI_SCREEN" | grep -E ' @0x[0-9a-f]+' | tail -n 1; }
+
+t_run "$SHMSPY" watch "$D" --layout "$LAYOUT" --field nope
+t_expect_error 1 "nope: no field nope in struct demo_layout" \
+  "a --field the layout lacks is named, with the fields there are"
 
 # ---- the pane on a live struct -----------------------------------------
 tui_start 160 40 -- watch "$D" --layout "$LAYOUT"
