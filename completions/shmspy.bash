@@ -51,12 +51,24 @@ _shmspy_takes() {
   "dump --length" |\
   "dump -f" |\
   "dump --format" |\
+  "dump --type" |\
+  "dump --header" |\
+  "dump --cflags" |\
+  "dump --from" |\
+  "dump --layout" |\
+  "dump --count" |\
   "read -s" |\
   "read --offset" |\
   "read -t" |\
   "read --as" |\
   "read -n" |\
   "read --length" |\
+  "read --type" |\
+  "read --header" |\
+  "read --cflags" |\
+  "read --from" |\
+  "read --layout" |\
+  "read --field" |\
   "write -t" |\
   "write --as" |\
   "write --str" |\
@@ -69,9 +81,23 @@ _shmspy_takes() {
   "write --length" |\
   "write --create" |\
   "write --mode" |\
+  "write --type" |\
+  "write --header" |\
+  "write --cflags" |\
+  "write --from" |\
+  "write --layout" |\
+  "write --field" |\
   "create -m" |\
   "create --mode" |\
   "watch --hz" |\
+  "watch -s" |\
+  "watch --offset" |\
+  "watch --type" |\
+  "watch --header" |\
+  "watch --cflags" |\
+  "watch --from" |\
+  "watch --layout" |\
+  "watch --field" |\
   "probe -n" |\
   "probe --length" |\
   "inject -s" |\
@@ -90,7 +116,14 @@ _shmspy_takes() {
   "clean --older-than" |\
   "clean -k" |\
   "clean --kind" |\
-  "clean --journal-dir")
+  "clean --journal-dir" |\
+  "layout --type" |\
+  "layout --header" |\
+  "layout --cflags" |\
+  "layout --from" |\
+  "layout --layout" |\
+  "layout -o" |\
+  "layout --output")
     return 0 ;;
   esac
   return 1
@@ -101,7 +134,7 @@ _shmspy() {
   local cmd=${COMP_WORDS[1]-} w i n only=0 args=()
   COMPREPLY=()
   if ((COMP_CWORD == 1)); then
-    _shmspy_add "$cur" list stat dump read write create rm watch probe demo inject clean help --help --version
+    _shmspy_add "$cur" list stat dump read write create rm watch probe demo inject clean layout help --help --version
     return
   fi
   # --opt=VALUE: bash splits the word at the '='.
@@ -118,15 +151,51 @@ _shmspy() {
   "dump --format")
     _shmspy_offer "$cur" words xxd canonical raw
     return ;;
+  "dump --header")
+    _shmspy_offer "$cur" file
+    return ;;
+  "dump --from")
+    _shmspy_offer "$cur" file
+    return ;;
+  "dump --layout")
+    _shmspy_offer "$cur" file
+    return ;;
   "read -t" |\
   "read --as")
     _shmspy_offer "$cur" words i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 str hex:
+    return ;;
+  "read --header")
+    _shmspy_offer "$cur" file
+    return ;;
+  "read --from")
+    _shmspy_offer "$cur" file
+    return ;;
+  "read --layout")
+    _shmspy_offer "$cur" file
     return ;;
   "write -t" |\
   "write --as")
     _shmspy_offer "$cur" words i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 str hex:
     return ;;
   "write --file")
+    _shmspy_offer "$cur" file
+    return ;;
+  "write --header")
+    _shmspy_offer "$cur" file
+    return ;;
+  "write --from")
+    _shmspy_offer "$cur" file
+    return ;;
+  "write --layout")
+    _shmspy_offer "$cur" file
+    return ;;
+  "watch --header")
+    _shmspy_offer "$cur" file
+    return ;;
+  "watch --from")
+    _shmspy_offer "$cur" file
+    return ;;
+  "watch --layout")
     _shmspy_offer "$cur" file
     return ;;
   "inject -t" |\
@@ -143,6 +212,19 @@ _shmspy() {
   "clean --journal-dir")
     _shmspy_offer "$cur" file
     return ;;
+  "layout --header")
+    _shmspy_offer "$cur" file
+    return ;;
+  "layout --from")
+    _shmspy_offer "$cur" file
+    return ;;
+  "layout --layout")
+    _shmspy_offer "$cur" file
+    return ;;
+  "layout -o" |\
+  "layout --output")
+    _shmspy_offer "$cur" file
+    return ;;
   *)
     # A value with nothing to offer.
     _shmspy_takes "$cmd" "$prev" && return ;;
@@ -151,16 +233,17 @@ _shmspy() {
     case $cmd in
     list) _shmspy_add "$cur" --json -k --kind ;;
     stat) _shmspy_add "$cur" --json ;;
-    dump) _shmspy_add "$cur" -s --offset -n --length -f --format ;;
-    read) _shmspy_add "$cur" -s --offset -t --as --be -n --length ;;
-    write) _shmspy_add "$cur" -t --as --str --hex --file --fill -s --offset -n --length --be --create --mode --force --follow --hold --keep ;;
+    dump) _shmspy_add "$cur" -s --offset -n --length -f --format --type --header --cflags --from --layout --no-cache --count --json ;;
+    read) _shmspy_add "$cur" -s --offset -t --as --be -n --length --type --header --cflags --from --layout --no-cache --field --json ;;
+    write) _shmspy_add "$cur" -t --as --str --hex --file --fill -s --offset -n --length --be --create --mode --force --follow --hold --keep --type --header --cflags --from --layout --no-cache --field ;;
     create) _shmspy_add "$cur" -m --mode -f --force --follow ;;
     rm) _shmspy_add "$cur" ;;
-    watch) _shmspy_add "$cur" --hz -w --write --force --follow ;;
+    watch) _shmspy_add "$cur" --hz -w --write --force --follow -s --offset --type --header --cflags --from --layout --no-cache --field ;;
     probe) _shmspy_add "$cur" -n --length -w --write --json ;;
     demo) _shmspy_add "$cur" --json ;;
     inject) _shmspy_add "$cur" -s --offset --bit --hex --str -t --as --be -k --count --seed -n --length --journal --follow ;;
     clean) _shmspy_add "$cur" --older-than -k --kind --yes --journal-dir --trust-namespace --json ;;
+    layout) _shmspy_add "$cur" --type --header --cflags --from --layout --no-cache -o --output --force --json ;;
     esac
     _shmspy_add "$cur" -h --help
     return

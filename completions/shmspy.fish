@@ -9,21 +9,23 @@ function __shmspy_takes
     switch "$argv[1] $argv[2]"
         case 'list -k' 'list --kind'
             return 0
-        case 'dump -s' 'dump --offset' 'dump -n' 'dump --length' 'dump -f' 'dump --format'
+        case 'dump -s' 'dump --offset' 'dump -n' 'dump --length' 'dump -f' 'dump --format' 'dump --type' 'dump --header' 'dump --cflags' 'dump --from' 'dump --layout' 'dump --count'
             return 0
-        case 'read -s' 'read --offset' 'read -t' 'read --as' 'read -n' 'read --length'
+        case 'read -s' 'read --offset' 'read -t' 'read --as' 'read -n' 'read --length' 'read --type' 'read --header' 'read --cflags' 'read --from' 'read --layout' 'read --field'
             return 0
-        case 'write -t' 'write --as' 'write --str' 'write --hex' 'write --file' 'write --fill' 'write -s' 'write --offset' 'write -n' 'write --length' 'write --create' 'write --mode'
+        case 'write -t' 'write --as' 'write --str' 'write --hex' 'write --file' 'write --fill' 'write -s' 'write --offset' 'write -n' 'write --length' 'write --create' 'write --mode' 'write --type' 'write --header' 'write --cflags' 'write --from' 'write --layout' 'write --field'
             return 0
         case 'create -m' 'create --mode'
             return 0
-        case 'watch --hz'
+        case 'watch --hz' 'watch -s' 'watch --offset' 'watch --type' 'watch --header' 'watch --cflags' 'watch --from' 'watch --layout' 'watch --field'
             return 0
         case 'probe -n' 'probe --length'
             return 0
         case 'inject -s' 'inject --offset' 'inject --bit' 'inject --hex' 'inject --str' 'inject -t' 'inject --as' 'inject -k' 'inject --count' 'inject --seed' 'inject -n' 'inject --length' 'inject --journal'
             return 0
         case 'clean --older-than' 'clean -k' 'clean --kind' 'clean --journal-dir'
+            return 0
+        case 'layout --type' 'layout --header' 'layout --cflags' 'layout --from' 'layout --layout' 'layout -o' 'layout --output'
             return 0
     end
     return 1
@@ -82,7 +84,7 @@ set -l __shmspy_none 'test (count (commandline -opc)) -eq 1'
 complete -c shmspy -n $__shmspy_none -a list -d 'list shared memory objects of every kind'
 complete -c shmspy -n $__shmspy_none -a stat -d 'size, mode, owner, times and the processes mapping it'
 complete -c shmspy -n $__shmspy_none -a dump -d 'hex dump (xxd or hexdump -C layout) or raw bytes'
-complete -c shmspy -n $__shmspy_none -a read -d 'read a typed value at an offset'
+complete -c shmspy -n $__shmspy_none -a read -d 'read a typed value at an offset, or a struct'\''s field'
 complete -c shmspy -n $__shmspy_none -a write -d 'write a value, string, hex bytes, a file or a fill'
 complete -c shmspy -n $__shmspy_none -a create -d 'create an object (mode 0600 unless --mode)'
 complete -c shmspy -n $__shmspy_none -a rm -d 'remove an object'\''s name'
@@ -91,6 +93,7 @@ complete -c shmspy -n $__shmspy_none -a probe -d 'touch an address safely and ex
 complete -c shmspy -n $__shmspy_none -a demo -d 'classroom scenarios: faults really caused, explained'
 complete -c shmspy -n $__shmspy_none -a inject -d 'inject faults into a live segment, journalled, undoable'
 complete -c shmspy -n $__shmspy_none -a clean -d 'list (and with --yes remove) objects nothing maps or holds'
+complete -c shmspy -n $__shmspy_none -a layout -d 'a struct'\''s layout from a header, a binary or a layout file'
 complete -c shmspy -n $__shmspy_none -l help -d 'show the commands'
 complete -c shmspy -n $__shmspy_none -l version -d 'show the version'
 
@@ -108,14 +111,30 @@ complete -c shmspy -n '__shmspy_pos stat 0' -x -a '(__shmspy_names)'
 complete -c shmspy -n '__shmspy_pos dump 0+' -s s -l offset -x -d 'offset to start at (default 0)'
 complete -c shmspy -n '__shmspy_pos dump 0+' -s n -l length -x -d 'bytes to dump (default: to the end)'
 complete -c shmspy -n '__shmspy_pos dump 0+' -s f -l format -x -a 'xxd canonical raw' -d 'xxd: the layout of '\''xxd -s OFF -l LEN'\'' (default) canonical: the layout of '\''hexdump -C -s OFF -n LEN'\'' raw: the bytes themselves'
+complete -c shmspy -n '__shmspy_pos dump 0+' -l type -x -d 'typed: the struct (or typedef) to show, from the layout source below (with --layout: default the file'\''s root)'
+complete -c shmspy -n '__shmspy_pos dump 0+' -l header -r -F -d 'typed: compile header H (cc -g) for --type'\''s layout'
+complete -c shmspy -n '__shmspy_pos dump 0+' -l cflags -x -d 'typed: extra compiler words for --header (-I, -D, -std)'
+complete -c shmspy -n '__shmspy_pos dump 0+' -l from -r -F -d 'typed: --type'\''s layout from the debug info of process PID or binary PATH'
+complete -c shmspy -n '__shmspy_pos dump 0+' -l layout -r -F -d 'typed: read the layout from a layout file (`shmspy layout ... -o FILE`)'
+complete -c shmspy -n '__shmspy_pos dump 0+' -l no-cache -d 'typed: resolve --header/--from again, not from the cache'
+complete -c shmspy -n '__shmspy_pos dump 0+' -l count -x -d 'typed: N structs in a row from OFF (default 1; 0: as many as fit)'
+complete -c shmspy -n '__shmspy_pos dump 0+' -l json -d 'typed: the structs as JSON, one member per field'
 complete -c shmspy -n '__shmspy_pos dump 0+' -s h -l help -d 'show this help'
 complete -c shmspy -n '__shmspy_pos dump 0' -x -a '(__shmspy_names)'
 
 # read
-complete -c shmspy -n '__shmspy_pos read 0+' -s s -l offset -x -d 'offset to read at (default 0)'
-complete -c shmspy -n '__shmspy_pos read 0+' -s t -l as -x -a 'i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 str hex:' -d 'i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 str hex:N'
+complete -c shmspy -n '__shmspy_pos read 0+' -s s -l offset -x -d 'offset to read at (default 0); with --type: where the struct starts'
+complete -c shmspy -n '__shmspy_pos read 0+' -s t -l as -x -a 'i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 str hex:' -d 'i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 str hex:N (required unless --type)'
 complete -c shmspy -n '__shmspy_pos read 0+' -l be -d 'big-endian (default little-endian)'
 complete -c shmspy -n '__shmspy_pos read 0+' -s n -l length -x -d 'str: read at most MAX bytes (default: to the end)'
+complete -c shmspy -n '__shmspy_pos read 0+' -l type -x -d 'typed: the struct (or typedef) to show, from the layout source below (with --layout: default the file'\''s root)'
+complete -c shmspy -n '__shmspy_pos read 0+' -l header -r -F -d 'typed: compile header H (cc -g) for --type'\''s layout'
+complete -c shmspy -n '__shmspy_pos read 0+' -l cflags -x -d 'typed: extra compiler words for --header (-I, -D, -std)'
+complete -c shmspy -n '__shmspy_pos read 0+' -l from -r -F -d 'typed: --type'\''s layout from the debug info of process PID or binary PATH'
+complete -c shmspy -n '__shmspy_pos read 0+' -l layout -r -F -d 'typed: read the layout from a layout file (`shmspy layout ... -o FILE`)'
+complete -c shmspy -n '__shmspy_pos read 0+' -l no-cache -d 'typed: resolve --header/--from again, not from the cache'
+complete -c shmspy -n '__shmspy_pos read 0+' -l field -x -d 'typed: the field of --type, as a.b[3].c (default: the whole struct)'
+complete -c shmspy -n '__shmspy_pos read 0+' -l json -d 'typed: the field as JSON (field, offset, size, type, value, torn)'
 complete -c shmspy -n '__shmspy_pos read 0+' -s h -l help -d 'show this help'
 complete -c shmspy -n '__shmspy_pos read 0' -x -a '(__shmspy_names)'
 
@@ -134,6 +153,13 @@ complete -c shmspy -n '__shmspy_pos write 0+' -l force -d 'reuse an existing obj
 complete -c shmspy -n '__shmspy_pos write 0+' -l follow -d 'NAME is a file:PATH that is a symbolic link: write where it points (never a link fs.protected_symlinks forbids)'
 complete -c shmspy -n '__shmspy_pos write 0+' -l hold -d 'keep the object mapped until Enter, end of input, SIGINT or SIGTERM; then remove it if this command created it (unless --keep)'
 complete -c shmspy -n '__shmspy_pos write 0+' -l keep -d '--hold: keep an object this command created'
+complete -c shmspy -n '__shmspy_pos write 0+' -l type -x -d 'typed: the struct (or typedef) to show, from the layout source below (with --layout: default the file'\''s root)'
+complete -c shmspy -n '__shmspy_pos write 0+' -l header -r -F -d 'typed: compile header H (cc -g) for --type'\''s layout'
+complete -c shmspy -n '__shmspy_pos write 0+' -l cflags -x -d 'typed: extra compiler words for --header (-I, -D, -std)'
+complete -c shmspy -n '__shmspy_pos write 0+' -l from -r -F -d 'typed: --type'\''s layout from the debug info of process PID or binary PATH'
+complete -c shmspy -n '__shmspy_pos write 0+' -l layout -r -F -d 'typed: read the layout from a layout file (`shmspy layout ... -o FILE`)'
+complete -c shmspy -n '__shmspy_pos write 0+' -l no-cache -d 'typed: resolve --header/--from again, not from the cache'
+complete -c shmspy -n '__shmspy_pos write 0+' -l field -x -d 'typed: the field of --type, as a.b[3].c (default: the whole struct)'
 complete -c shmspy -n '__shmspy_pos write 0+' -s h -l help -d 'show this help'
 complete -c shmspy -n '__shmspy_pos write 0' -x -a '(__shmspy_names)'
 
@@ -152,6 +178,14 @@ complete -c shmspy -n '__shmspy_pos watch 0+' -l hz -x -d 'refresh rate, 1..60 (
 complete -c shmspy -n '__shmspy_pos watch 0+' -s w -l write -d 'open read-write: type hex digits or text to edit in place'
 complete -c shmspy -n '__shmspy_pos watch 0+' -l force -d 'with --write: edit even an object whose mode is read-only (the write policy of `shmspy write --force`)'
 complete -c shmspy -n '__shmspy_pos watch 0+' -l follow -d 'with --write: NAME is a file:PATH that is a symbolic link: edit where it points (as `shmspy write --follow`)'
+complete -c shmspy -n '__shmspy_pos watch 0+' -s s -l offset -x -d 'typed: where the struct starts (default 0)'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l type -x -d 'typed: the struct (or typedef) to show, from the layout source below (with --layout: default the file'\''s root)'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l header -r -F -d 'typed: compile header H (cc -g) for --type'\''s layout'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l cflags -x -d 'typed: extra compiler words for --header (-I, -D, -std)'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l from -r -F -d 'typed: --type'\''s layout from the debug info of process PID or binary PATH'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l layout -r -F -d 'typed: read the layout from a layout file (`shmspy layout ... -o FILE`)'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l no-cache -d 'typed: resolve --header/--from again, not from the cache'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l field -x -d 'typed: the field of --type, as a.b[3].c (default: the whole struct)'
 complete -c shmspy -n '__shmspy_pos watch 0+' -s h -l help -d 'show this help'
 complete -c shmspy -n '__shmspy_pos watch 0' -x -a '(__shmspy_names)'
 
@@ -191,3 +225,15 @@ complete -c shmspy -n '__shmspy_pos clean 0+' -l journal-dir -r -F -d 'write the
 complete -c shmspy -n '__shmspy_pos clean 0+' -l trust-namespace -d 'in a PID namespace of its own, count its processes only'
 complete -c shmspy -n '__shmspy_pos clean 0+' -l json -d 'one JSON document (fields in '\''man shmspy'\'')'
 complete -c shmspy -n '__shmspy_pos clean 0+' -s h -l help -d 'show this help'
+
+# layout
+complete -c shmspy -n '__shmspy_pos layout 0+' -l type -x -d 'typed: the struct (or typedef) to show, from the layout source below (with --layout: default the file'\''s root)'
+complete -c shmspy -n '__shmspy_pos layout 0+' -l header -r -F -d 'typed: compile header H (cc -g) for --type'\''s layout'
+complete -c shmspy -n '__shmspy_pos layout 0+' -l cflags -x -d 'typed: extra compiler words for --header (-I, -D, -std)'
+complete -c shmspy -n '__shmspy_pos layout 0+' -l from -r -F -d 'typed: --type'\''s layout from the debug info of process PID or binary PATH'
+complete -c shmspy -n '__shmspy_pos layout 0+' -l layout -r -F -d 'typed: read the layout from a layout file (`shmspy layout ... -o FILE`)'
+complete -c shmspy -n '__shmspy_pos layout 0+' -l no-cache -d 'typed: resolve --header/--from again, not from the cache'
+complete -c shmspy -n '__shmspy_pos layout 0+' -s o -l output -r -F -d 'write the layout file to FILE (default: stdout)'
+complete -c shmspy -n '__shmspy_pos layout 0+' -l force -d '-o: replace FILE'
+complete -c shmspy -n '__shmspy_pos layout 0+' -l json -d 'the layout as JSON: types with fields, offsets, sizes'
+complete -c shmspy -n '__shmspy_pos layout 0+' -s h -l help -d 'show this help'
