@@ -10,6 +10,7 @@
 
 #include "../core/err.h"
 #include "../core/fault.h"
+#include "../core/layout.h"
 
 /* ---- classroom experiments ------------------------------------------------
  */
@@ -24,6 +25,7 @@ typedef struct spy_demo_obs {
     int64_t v[4];      /* numbers: sizes, values, counts */
     uint64_t addr[2];  /* addresses: here / in another process */
     char text[2][64];  /* strings read back */
+    int32_t pid[2];    /* processes the experiment started */
 } spy_demo_obs;
 
 /* Runs the experiment called name (the scenario names of `shmspy demo`),
@@ -33,6 +35,27 @@ typedef struct spy_demo_obs {
  * SPY_ENOTSUP when this system or user cannot run it (tmpfs-full without
  * root or mount namespaces): err says "skipped: " and why. */
 int spy_demo_experiment(const char *name, spy_demo_obs *o, spy_err *err);
+
+/* A live scene an experiment leaves for shmspy to inspect before it ends
+ * it (the deadlock: two processes stuck on each other's mutex): the
+ * segment by name, the layout of the struct at its offset 0 (root set),
+ * and the processes taking part. Valid only during the look. */
+typedef struct spy_demo_scene {
+    const char *seg_name;
+    const spy_layout *layout;
+    int32_t pid[2];
+} spy_demo_scene;
+
+/* Called by an experiment with its live scene; records what it sees in
+ * *o (fields of the experiment's choice) and its own arg. */
+typedef void (*spy_demo_look)(const spy_demo_scene *sc, spy_demo_obs *o,
+                              void *arg);
+
+/* spy_demo_experiment, and an experiment that sets up a scene calls look
+ * while its processes are still there (bounded in time: the experiment
+ * ends them after look returns, whatever it did). */
+int spy_demo_experiment_look(const char *name, spy_demo_look look, void *arg,
+                             spy_demo_obs *o, spy_err *err);
 
 /* 1 if this system runs the experiment called name, else 0 (Windows runs
  * the ones that make sense there: no fork, no SIGBUS, no unlink). */

@@ -16,6 +16,10 @@ typedef struct spy__experiment {
     int (*run)(spy_demo_obs *o, spy_err *err);
 } spy__experiment;
 
+/* Calls the look of spy_demo_experiment_look, if any, with sc (for the
+ * experiments that leave a scene). */
+void spy__demo_look(const spy_demo_scene *sc, spy_demo_obs *o);
+
 /* The experiments this system runs (defined by the system's demo file). */
 extern const spy__experiment spy__experiments[];
 extern const size_t spy__n_experiments;

@@ -17,17 +17,18 @@
 #include <stdint.h>
 
 #include "../core/err.h"
+#include "../core/layout.h"
 #include "seg.h"
 
 typedef struct spy_waiter {
     int pid, tid;
-    char comm[32];   /* the thread's process's command, escaped for a
-                        terminal */
-    uint64_t off;    /* segment offset of the futex word it sleeps on */
+    char comm[32]; /* the thread's process's command, escaped for a
+                      terminal */
+    uint64_t off;  /* segment offset of the futex word it sleeps on */
 } spy_waiter;
 
 typedef struct spy_waiters {
-    spy_waiter *v;   /* malloc'd; spy_waiters_free releases it */
+    spy_waiter *v; /* malloc'd; spy_waiters_free releases it */
     size_t n;
     size_t unreadable; /* threads of mappers whose syscall file we could
                           not read (permission) */
@@ -40,14 +41,26 @@ int spy_futex_waiters(spy_seg *seg, spy_waiters *w, spy_err *err);
 void spy_waiters_free(spy_waiters *w);
 
 typedef struct spy_thread_who {
-    int exists;      /* 1: a thread with this id runs now */
-    int pid;         /* its process (thread group) */
-    char comm[32];   /* the process's command, escaped */
+    int exists;    /* 1: a thread with this id runs now */
+    int pid;       /* its process (thread group) */
+    char comm[32]; /* the process's command, escaped */
 } spy_thread_who;
 
 /* Who thread id tid is now. exists 0 when no such thread: for a lock
  * owner, that means the owner died holding it (or the id is from another
  * PID namespace: the caller says so when spy_sees_all_processes is 0). */
 int spy_thread_lookup(int32_t tid, spy_thread_who *out, spy_err *err);
+
+/* Appends glibc's pthread_mutex_t to layout l as the C library shmspy was
+ * built against lays it out (offsetof and sizeof from its headers): the
+ * scalar types it needs, a struct "struct __pthread_mutex_s" with __lock,
+ * __count, __owner, __nusers and __kind, and a union "pthread_mutex_t"
+ * with member __data of it; *idx gets the union's index. For shmspy's
+ * own experiments and tests, whose processes are built with the same
+ * headers: a user's program is described by its own debug information
+ * (layoutsrc.h). Call it where the builder may start a new type (no
+ * struct awaiting members). Errors: SPY_ENOMEM, SPY_ERANGE from the
+ * builder; SPY_ENOTSUP where there is no glibc (Windows). */
+int spy_lock_native_mutex(spy_layout *l, uint32_t *idx, spy_err *err);
 
 #endif

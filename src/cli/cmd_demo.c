@@ -9,12 +9,17 @@
 
 #include "../core/explain.h"
 #include "../core/json.h"
+#include "../core/name.h"
+#include "../ops/locks.h"
 #include "cli.h"
 #include "../backends/demo.h"
+#include "../backends/process.h"
 
 typedef struct demo_out {
     spy_json *json; /* NULL: text */
-    char observed[1024];
+    char observed[2048];
+    char looked[1536]; /* what a look at a live scene saw (deadlock) */
+    char comm[2][32];  /* deadlock: the commands of the holders of A, B */
 } demo_out;
 
 /* Records the observed outcome (formatted), shown as "observed:". */
@@ -228,6 +233,107 @@ static int j_paging(const spy_demo_obs *o, demo_out *d) {
     return o->v[1] >= 0 && o->v[1] <= o->v[2] + 2;
 }
 
+/* ---- deadlock: shmspy's own lock inspection on a live scene ----------- */
+
+#define LOOK_MS                                                                \
+    2000 /* the waiters show up within this, or are reported                   \
+            as they are */
+
+/* How many of the scene's processes w shows asleep in the segment. */
+static int scene_sleepers(const spy_waiters *w, const spy_demo_scene *sc) {
+    size_t i;
+    int n = 0;
+    for (i = 0; i < w->n; i++)
+        n += w->v[i].pid == sc->pid[0] || w->v[i].pid == sc->pid[1];
+    return n;
+}
+
+/* Looks at the deadlocked scene with ops/locks, as `read --field` would:
+ * the report of mutexes a and b. v[0] holder of A, v[1] the process
+ * waiting for A, v[2] holder of B, v[3] waiting for B (0: none seen). */
+static void look_deadlock(const spy_demo_scene *sc, spy_demo_obs *o,
+                          void *arg) {
+    static const char *const field[2] = {"a", "b"};
+    static spy_name n;
+    demo_out *d = arg;
+    spy_seg *seg = NULL;
+    spy_waiters w;
+    spy_err e;
+    uint64_t t0 = spy_monotonic_ms();
+    size_t len = 0;
+    int k;
+
+    if (spy_name_parse(sc->seg_name, &n, &e) != 0 ||
+        spy_seg_open(&n, 0, 0, 0, &seg, &e) != 0) {
+        snprintf(d->looked, sizeof d->looked, "could not open %s: %s",
+                 sc->seg_name, e.msg);
+        return;
+    }
+    /* The backend saw both asleep; their threads show in futex() a moment
+     * later at most. */
+    while (spy_futex_waiters(seg, &w, &e) == 0) {
+        if (scene_sleepers(&w, sc) >= 2 || spy_monotonic_ms() - t0 > LOOK_MS)
+            break;
+        spy_waiters_free(&w);
+    }
+    for (k = 0; k < 2; k++) {
+        spy_lfield f;
+        spy_lock_report r;
+        uint8_t bytes[256];
+        char line[700];
+        int rc = spy_layout_field(sc->layout, sc->layout->root, 0,
+                                  spy_seg_len(seg), field[k], &f, &e);
+        if (rc == 0 && f.size <= sizeof bytes)
+            rc = spy_seg_read(seg, f.offset, bytes, (size_t)f.size, &e);
+        if (rc == 0)
+            rc = spy_lock_report_make(sc->layout, &f, bytes, (size_t)f.size,
+                                      w.v != NULL || w.n == 0 ? &w : NULL, NULL,
+                                      &r, &e);
+        if (rc != 0) {
+            snprintf(line, sizeof line, "%s", e.msg);
+        } else {
+            spy_lock_report_text(&r, line, sizeof line);
+            if (r.owner_looked_up && r.owner.exists) {
+                o->v[2 * k] = r.owner.pid;
+                snprintf(d->comm[k], sizeof d->comm[k], "%s", r.owner.comm);
+            }
+            if (r.nwaiters == 1)
+                o->v[2 * k + 1] = r.waiters[0].pid;
+        }
+        spy_lock_report_free(&r);
+        len += (size_t)snprintf(d->looked + len, sizeof d->looked - len,
+                                "%s%s (offset %" PRIu64 "): %s.",
+                                k == 0 ? "" : " ", k == 0 ? "A" : "B", f.offset,
+                                line);
+        if (len >= sizeof d->looked)
+            len = sizeof d->looked - 1;
+    }
+    spy_waiters_free(&w);
+    spy_seg_close(seg);
+}
+
+/* pid[] the two processes (p1 takes A then B, p2 B then A); v[] as
+ * look_deadlock says. */
+static int j_deadlock(const spy_demo_obs *o, demo_out *d) {
+    int cycle = o->v[0] == o->pid[0] && o->v[3] == o->pid[0] &&
+                o->v[2] == o->pid[1] && o->v[1] == o->pid[1] && o->pid[0] > 0 &&
+                o->pid[1] > 0;
+    if (cycle)
+        observed(d,
+                 "%s So: pid %d (%s) holds A and waits for B; pid %d (%s) "
+                 "holds B and waits for A: a cycle, a deadlock. Both were "
+                 "then killed and the segment removed.",
+                 d->looked, (int)o->pid[0], d->comm[0], (int)o->pid[1],
+                 d->comm[1]);
+    else
+        observed(d,
+                 "%s The two processes (pids %d and %d) were not both seen "
+                 "holding one mutex and waiting for the other. Both were "
+                 "then killed and the segment removed.",
+                 d->looked, (int)o->pid[0], (int)o->pid[1]);
+    return cycle;
+}
+
 /* A scenario's words for POSIX; the win_ ones, where Windows words it
  * differently (NULL: the same words). Whether it runs on this system is
  * the backend's to say (spy_demo_available). */
@@ -238,6 +344,9 @@ typedef struct scenario {
     const char *lesson;
     int (*judge)(const spy_demo_obs *o, demo_out *d);
     const char *win_summary, *win_steps, *win_lesson;
+    /* A scenario whose experiment leaves a live scene: what shmspy does
+     * with it (NULL: none). */
+    void (*look)(const spy_demo_scene *sc, spy_demo_obs *o, void *arg);
 } scenario;
 
 static const scenario scenarios[] = {
@@ -252,14 +361,15 @@ static const scenario scenarios[] = {
      "allocates a fresh page with VirtualAlloc, writes a string "
      "there and reports the page's address. This process then reads "
      "that address.",
-     NULL},
+     NULL, NULL},
     {"null-deref", "read through a NULL pointer", "Read one byte at address 0.",
      "The lowest pages are never mapped so that a NULL dereference faults "
      "at once with SEGV_MAPERR.",
      j_null, NULL, NULL,
      "The lowest 64 KiB of every Windows process are never mapped "
      "(MEM_FREE), so that a NULL dereference raises "
-     "EXCEPTION_ACCESS_VIOLATION at once."},
+     "EXCEPTION_ACCESS_VIOLATION at once.",
+     NULL},
     {"use-after-munmap", "read a mapping after munmap",
      "Map a page, write to it, read it; munmap it; read it again.",
      "After munmap the address range no longer exists: the same pointer now "
@@ -270,7 +380,8 @@ static const scenario scenarios[] = {
      "UnmapViewOfFile; read it again.",
      "After UnmapViewOfFile the address range is free again "
      "(MEM_FREE): the same pointer now raises an access violation "
-     "(or, worse, later points into an unrelated new allocation)."},
+     "(or, worse, later points into an unrelated new allocation).",
+     NULL},
     {"write-to-readonly", "write to a PROT_READ view of shared memory",
      "Map a shared memory object with PROT_READ; read it; write it.",
      "The page exists but is not writable: SIGSEGV with SEGV_ACCERR "
@@ -280,26 +391,27 @@ static const scenario scenarios[] = {
      "are PAGE_READONLY); read it; write it.",
      "The page exists but is read-only: EXCEPTION_ACCESS_VIOLATION "
      "with ExceptionInformation[0] = 1, a write (mapped, wrong "
-     "access). Map the view with FILE_MAP_WRITE to write."},
+     "access). Map the view with FILE_MAP_WRITE to write.",
+     NULL},
     {"truncate-under-reader", "another process shrinks the object while mapped",
      "Map a 2-page object; read page 2; a second process ftruncates the "
      "object to 0; read page 2 again.",
      "The mapping stays, but pages with no object behind them raise SIGBUS "
      "(not SIGSEGV). Readers must check the size (fstat) and tolerate "
      "shrinking, as shmspy does with its fault guard.",
-     j_truncate, NULL, NULL, NULL},
+     j_truncate, NULL, NULL, NULL, NULL},
     {"past-end-of-file", "map a file beyond its end",
      "Write a 100-byte file, map 8192 bytes of it; read offset 200, then "
      "offset 4104.",
      "Within the last page, bytes past the end read as zero; whole pages "
      "past the end raise SIGBUS. Size the file (ftruncate) before mapping.",
-     j_past_eof, NULL, NULL, NULL},
+     j_past_eof, NULL, NULL, NULL, NULL},
     {"unlink-while-mapped", "remove the name of a mapped object",
      "Create, map and write an object; shm_unlink it; try to open the name; "
      "read the mapping.",
      "shm_unlink removes the name, not the memory: the data lives until the "
      "last process unmaps it, but no new process can open it.",
-     j_unlink, NULL, NULL, NULL},
+     j_unlink, NULL, NULL, NULL, NULL},
     {"copy-on-write", "MAP_PRIVATE versus MAP_SHARED",
      "Map one object twice, privately and shared. Write through the private "
      "view and let another process read the object; then write through the "
@@ -313,7 +425,8 @@ static const scenario scenarios[] = {
      "and let it read again.",
      "A FILE_MAP_COPY view (PAGE_WRITECOPY) gets a private copy of "
      "each page it writes: no other process sees those writes. Only "
-     "FILE_MAP_WRITE views change the section."},
+     "FILE_MAP_WRITE views change the section.",
+     NULL},
     {"different-addresses", "one segment, two processes, two addresses",
      "Map an object here and write a string; a second process maps the same "
      "object and reads it.",
@@ -323,7 +436,7 @@ static const scenario scenarios[] = {
      "Create a named section, map a view here and write a string; a "
      "second process opens the section by name (OpenFileMapping), "
      "maps a view and reads it.",
-     NULL},
+     NULL, NULL},
     {"fork-anonymous", "MAP_SHARED|MAP_ANONYMOUS across fork, and its race",
      "Map anonymous shared memory, fork; the child reads a value the parent "
      "writes — first without synchronisation, then waiting on a "
@@ -331,13 +444,13 @@ static const scenario scenarios[] = {
      "The memory is shared, but nothing orders the two processes: without "
      "synchronisation the child may read before the parent writes. A "
      "semaphore (or mutex) makes the order certain.",
-     j_fork_anon, NULL, NULL, NULL},
+     j_fork_anon, NULL, NULL, NULL, NULL},
     {"never-sized", "shm_open without ftruncate",
      "Create an object with shm_open and no ftruncate; fstat it; map 4096 "
      "bytes; touch them.",
      "A new object is 0 bytes. mmap accepts the length, but touching pages "
      "with no object behind them raises SIGBUS. Always ftruncate first.",
-     j_never_sized, NULL, NULL, NULL},
+     j_never_sized, NULL, NULL, NULL, NULL},
     {"misaligned-offset", "mmap at an offset that is not page-aligned",
      "Map an object at offset 100, then at offset 4096.",
      "The offset of mmap must be a multiple of the page size: EINVAL "
@@ -348,13 +461,14 @@ static const scenario scenarios[] = {
      "The offset of MapViewOfFile must be a multiple of the "
      "allocation granularity (64 KiB on every current Windows, not "
      "the 4 KiB page): ERROR_MAPPED_ALIGNMENT otherwise. Map from an "
-     "aligned offset and add the remainder."},
+     "aligned offset and add the remainder.",
+     NULL},
     {"demand-paging", "count page faults while reading 1,000 records",
      "Write 1,000 records of 20 bytes to a file, map it, read every record, "
      "and count minor page faults with getrusage.",
      "Memory is mapped lazily, a page (4 KiB) at a time, often several pages "
      "per fault: the cost is per page touched, not per record read.",
-     j_paging, NULL, NULL, NULL},
+     j_paging, NULL, NULL, NULL, NULL},
     {"tmpfs-full", "SIGBUS from a full tmpfs, nothing truncated",
      "As root, in a private mount namespace (nothing outside sees it): "
      "mount a 256 KiB tmpfs on /dev/shm, create a 1 MiB object (ftruncate: "
@@ -365,7 +479,22 @@ static const scenario scenarios[] = {
      "inside the object: nothing was truncated, unlike the SIGBUS past the "
      "end. Write (or fallocate) the whole object once after sizing it, and "
      "watch how full /dev/shm is ('shmspy stat' warns).",
-     j_tmpfs_full, NULL, NULL, NULL},
+     j_tmpfs_full, NULL, NULL, NULL, NULL},
+    {"deadlock", "two processes, two mutexes, opposite orders: shmspy names it",
+     "Two processes share a segment holding two process-shared mutexes, A "
+     "and B. Process 1 locks A, process 2 locks B; after a barrier (both "
+     "hold one) process 1 asks for B and process 2 for A. Then shmspy "
+     "inspects the segment as 'shmspy read --field' would: each mutex's "
+     "owner thread (from its bytes) and the threads asleep in futex() on "
+     "it (from /proc/PID/task/TID/syscall). Both processes are killed "
+     "after at most a few seconds.",
+     "Each process holds what the other waits for: neither can go on, "
+     "and nothing in the kernel breaks the cycle. Take locks in one "
+     "global order (always A before B), or use pthread_mutex_trylock or "
+     "a timed lock and back off. In shared memory a lock word names its "
+     "owner thread; who sleeps on it is in /proc (futex waiters): that is "
+     "how shmspy names who holds what.",
+     j_deadlock, NULL, NULL, NULL, look_deadlock},
 };
 
 #define N_SCENARIOS (sizeof scenarios / sizeof scenarios[0])
@@ -441,7 +570,8 @@ static int run_one(const scenario *s, spy_json *j, int item) {
 
     memset(&d, 0, sizeof d);
     d.json = j;
-    if ((rc = spy_demo_experiment(s->name, &o, &e)) == SPY_ENOTSUP)
+    if ((rc = spy_demo_experiment_look(s->name, s->look, &d, &o, &e)) ==
+        SPY_ENOTSUP)
         return skipped(s, j, item, &e);
     if (rc != 0) {
         if (j != NULL && item) {

@@ -8,6 +8,7 @@
 #include "../core/explain.h"
 #include "../core/json.h"
 #include "../ops/list.h"
+#include "../ops/locks.h"
 #include "cli.h"
 #include "../backends/seg.h"
 #include "../backends/demo.h"
@@ -21,13 +22,13 @@ typedef struct list_req {
  * over every process's mappings and descriptors serves them all. */
 #define COUNTS (SPY_LIST_MAPPERS | SPY_LIST_HOLDERS)
 static const cli_choice list_kinds[] = {
-    {"posix", SPY_LIST_POSIX | COUNTS, 0, 0},
+    {"posix", SPY_LIST_POSIX | COUNTS | SPY_LIST_SEM_STATE, 0, 0},
     {"sysv", SPY_LIST_SYSV, 0, 0},
     {"win", SPY_LIST_WIN, 0, 0},
     {"memfd", SPY_LIST_MEMFD | COUNTS, 0, 0},
     {"anon", SPY_LIST_ANON | COUNTS, 0, 0},
     {"file", SPY_LIST_FILES | COUNTS, 0, 0},
-    {"all", SPY_LIST_ALL | COUNTS, 0, 0},
+    {"all", SPY_LIST_ALL | COUNTS | SPY_LIST_SEM_STATE, 0, 0},
     {NULL, 0, 0, 0}};
 
 static const cli_option list_options[] = {
@@ -127,6 +128,19 @@ static void json_row(spy_json *j, const spy_list_row *s) {
     }
     spy_json_key(j, "seals");
     cli_json_seals(j, s->kind == SPY_KIND_MEMFD ? s->seals : -1);
+    if (s->kind == SPY_KIND_SEM) { /* value and waiters; null: unknown */
+        spy_sem_report v;
+        if (spy_list_row_sem(s, &v)) {
+            spy_sem_report_json_members(&v, j);
+        } else {
+            spy_json_key(j, "sem_value");
+            spy_json_null(j);
+            spy_json_key(j, "sem_waiters");
+            spy_json_null(j);
+            spy_json_key(j, "sem_waiting");
+            spy_json_null(j);
+        }
+    }
     if (s->problem[0] != '\0') {
         spy_json_key(j, "problem");
         spy_json_str(j, s->problem);
@@ -269,6 +283,15 @@ static void print_posix(const spy_list *r) {
             fputs("  (", stdout);
             cli_put_escaped(stdout, s->problem);
             fputc(')', stdout);
+        }
+        if (s->kind == SPY_KIND_SEM) {
+            spy_sem_report v;
+            char text[512];
+            if (spy_list_row_sem(s, &v)) {
+                /* Numbers and escaped commands: printed as they are. */
+                spy_sem_report_text(&v, text, sizeof text);
+                printf("  (%s)", text);
+            }
         }
         fputc('\n', stdout);
     }
@@ -436,7 +459,7 @@ static size_t count_group(const spy_list *r, int group) {
 }
 
 int cmd_list(int argc, char **argv) {
-    list_req q = {0, SPY_LIST_ALL | COUNTS};
+    list_req q = {0, SPY_LIST_ALL | COUNTS | SPY_LIST_SEM_STATE};
     int json, rc, have_cap;
     spy_capacity cap;
     unsigned flags;

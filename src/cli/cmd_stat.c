@@ -8,6 +8,7 @@
 #include "../core/json.h"
 #include "../core/sizecheck.h"
 #include "../ops/capacity.h"
+#include "../ops/locks.h"
 #include "cli.h"
 #include "../backends/seg.h"
 #include "../backends/demo.h"
@@ -43,6 +44,10 @@ const cli_command cmd_stat_spec = {
     NULL,
     NULL,
     NULL};
+
+/* A named semaphore's value and waiters (sem_read 1 when it was read). */
+static spy_sem_report sem;
+static int sem_read;
 
 typedef struct mapper_list {
     spy_mapper *v;
@@ -337,6 +342,11 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
         printf("identity:  device %" PRIu64 ", inode %" PRIu64 "\n", s->dev,
                s->ino);
     }
+    if (sem_read) { /* numbers and escaped commands only */
+        char text[512];
+        spy_sem_report_text(&sem, text, sizeof text);
+        printf("semaphore: %s\n", text);
+    }
     print_section(s, page);
     if (s->kind == SPY_KIND_SYSV) {
         /* ipcs -t's three times; 0 is "never" (ipcs: "Not set"). */
@@ -478,6 +488,8 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
         spy_json_null(&j);
     else
         spy_json_bool(&j, s->removed);
+    if (sem_read)
+        spy_sem_report_json_members(&sem, &j);
     if (s->kind == SPY_KIND_SYSV) {
         char key[16];
         snprintf(key, sizeof key, "0x%08" PRIx32, (uint32_t)s->key);
@@ -601,6 +613,12 @@ int cmd_stat(int argc, char **argv) {
         /* How read, dump and watch would reach the bytes (nothing is
          * attached to find out). */
         have_acc = rc == 0 && spy_seg_access(seg, &acc, NULL) == 0;
+        /* A named semaphore: its value and who sleeps on it. */
+        if (rc == 0 && info->kind == SPY_KIND_SEM) {
+            spy_err se;
+            spy_sem_report_read(seg, &sem, &se);
+            sem_read = 1;
+        }
         spy_seg_close(seg);
     } else if (e.code == SPY_EACCES && !spy_name_via_process(&name)) {
         /* Not ours to open, but the directory entry is readable. */
@@ -649,5 +667,6 @@ int cmd_stat(int argc, char **argv) {
     free(m.v);
     free(h.v);
     free(info);
+    spy_sem_report_free(&sem);
     return cli_finish_stdout();
 }

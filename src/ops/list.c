@@ -1,10 +1,12 @@
 /* list.c - gathering and ordering list rows (list.h). */
 #include "list.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../backends/seg.h"
+#include "locks.h"
 
 /* Row texts live in 64 KiB blocks that never move: one allocation per
  * few thousand rows instead of one per row. */
@@ -28,6 +30,53 @@ static char *text_alloc(spy_list *r, size_t n) {
     }
     b->used += n;
     return b->data + b->used - n;
+}
+
+/* text_alloc for an array of n bytes aligned for any object. */
+static void *text_alloc_aligned(spy_list *r, size_t n) {
+    char *p = text_alloc(r, n + sizeof(uint64_t));
+    uintptr_t a = (uintptr_t)p;
+    if (p == NULL)
+        return NULL;
+    return p + (sizeof(uint64_t) - a % sizeof(uint64_t)) % sizeof(uint64_t);
+}
+
+/* Fills the sem_ fields of row from the semaphore itself (ops/locks.h).
+ * -1 on ENOMEM. */
+static int sem_state(spy_list *r, spy_list_row *w) {
+    spy_sem_report sr;
+    spy_err e;
+    int rc = spy_sem_report_of(w->name, &sr, &e);
+    if (rc == SPY_ENOMEM) {
+        spy_sem_report_free(&sr);
+        return -1;
+    }
+    if (sr.decoded) {
+        w->sem_value = sr.value;
+        w->sem_waiters = sr.waiters;
+    }
+    if (sr.waiters_known) {
+        spy_waiter *v = text_alloc_aligned(r, sr.nsleepers * sizeof *v + 1);
+        if (v == NULL) {
+            spy_sem_report_free(&sr);
+            return -1;
+        }
+        if (sr.nsleepers > 0)
+            memcpy(v, sr.sleepers, sr.nsleepers * sizeof *v);
+        w->sem_waiting = v;
+        w->sem_nwaiting = sr.nsleepers;
+        w->sem_unreadable = sr.unreadable;
+    }
+    if (sr.error[0] != '\0') {
+        char *t = text_alloc(r, strlen(sr.error) + 1);
+        if (t == NULL) {
+            spy_sem_report_free(&sr);
+            return -1;
+        }
+        w->sem_error = strcpy(t, sr.error);
+    }
+    spy_sem_report_free(&sr);
+    return 0;
 }
 
 static int collect(const spy_seg_info *info, void *arg) {
@@ -91,6 +140,12 @@ static int collect(const spy_seg_info *info, void *arg) {
     w->lpid = info->lpid;
     w->dev = info->dev;
     w->ino = info->ino;
+    w->sem_value = -1;
+    w->sem_waiters = -1;
+    w->sem_waiting = NULL;
+    w->sem_nwaiting = 0;
+    w->sem_unreadable = 0;
+    w->sem_error = "";
     r->n++;
     return 0;
 }
@@ -99,12 +154,35 @@ int spy_list_gather(unsigned flags, spy_list *out, spy_err *err) {
     int rc;
 
     memset(out, 0, sizeof *out);
-    rc = spy_backend_list(flags, collect, out, err);
+    rc = spy_backend_list(flags & ~SPY_LIST_SEM_STATE, collect, out, err);
+    if (!out->oom && (flags & SPY_LIST_SEM_STATE)) {
+        size_t i;
+        for (i = 0; i < out->n && !out->oom; i++)
+            if (out->v[i].kind == SPY_KIND_SEM && out->v[i].problem[0] == '\0')
+                out->oom = sem_state(out, &out->v[i]) != 0;
+    }
     if (out->oom) {
         spy_list_free(out);
         return spy_err_set(err, SPY_ENOMEM, 0, "list: out of memory");
     }
     return rc;
+}
+
+int spy_list_row_sem(const spy_list_row *row, spy_sem_report *view) {
+    memset(view, 0, sizeof *view);
+    if (row->kind != SPY_KIND_SEM ||
+        (row->sem_value < 0 && row->sem_error[0] == '\0'))
+        return 0;
+    view->decoded = row->sem_value >= 0;
+    view->value = row->sem_value >= 0 ? (uint32_t)row->sem_value : 0;
+    view->waiters = row->sem_waiters >= 0 ? (uint32_t)row->sem_waiters : 0;
+    view->waiters_known = row->sem_waiting != NULL;
+    /* Borrowed, never freed through the view (see list.h). */
+    view->sleepers = (spy_waiter *)(uintptr_t)row->sem_waiting;
+    view->nsleepers = row->sem_nwaiting;
+    view->unreadable = row->sem_unreadable;
+    snprintf(view->error, sizeof view->error, "%s", row->sem_error);
+    return 1;
 }
 
 void spy_list_free(spy_list *l) {

@@ -8,8 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../backends/lockinfo.h"
 #include "../core/err.h"
 #include "../core/seginfo.h"
+
+/* With the SPY_LIST_* flags of backends/seg.h: read every named
+ * semaphore's value and the threads asleep on it (sem_value ... of its
+ * row). Each semaphore is opened and its mappers' threads are read, so
+ * it is asked for by `list`, not by every refresh of a view. */
+#define SPY_LIST_SEM_STATE (1u << 16)
 
 /* One listed object: the fields of spy_seg_info that are shown. Texts
  * live in the spy_list's blocks and stay valid until spy_list_free. */
@@ -34,6 +41,15 @@ typedef struct spy_list_row {
     int32_t holders;     /* processes holding a descriptor; -1 unknown */
     int32_t holders_min; /* at least this many */
     const char *origin;  /* what it was or is called: "" when nothing */
+    /* Named semaphores (kind SPY_KIND_SEM) listed with SPY_LIST_SEM_STATE
+     * (ops/locks.h's spy_sem_report; -1, NULL and "" otherwise): */
+    int64_t sem_value;             /* sem_getvalue's answer; -1 unknown */
+    int64_t sem_waiters;           /* glibc's waiter count; -1 unknown */
+    const spy_waiter *sem_waiting; /* threads seen asleep on it; NULL:
+                                      not known */
+    size_t sem_nwaiting;
+    size_t sem_unreadable; /* threads of its mappers not readable */
+    const char *sem_error; /* why the value is unknown, or "" */
 } spy_list_row;
 
 struct spy__text_block;
@@ -63,6 +79,13 @@ typedef enum spy_list_order {
  * the others and the error in *err (its code returned); out of memory is
  * SPY_ENOMEM with no rows. */
 int spy_list_gather(unsigned flags, spy_list *out, spy_err *err);
+
+/* A view of row's semaphore state as a spy_sem_report (for its text and
+ * JSON writers), borrowing row's memory: valid while the list is, and
+ * never passed to spy_sem_report_free. 0 when row has no such state
+ * (not a semaphore, or listed without SPY_LIST_SEM_STATE). */
+struct spy_sem_report;
+int spy_list_row_sem(const spy_list_row *row, struct spy_sem_report *view);
 
 /* Frees the rows and texts of l and empties it. */
 void spy_list_free(spy_list *l);

@@ -6,7 +6,7 @@ source "$SPY_TESTLIB"
 
 t_run "$SHMSPY" demo
 t_expect_rc 0 "demo without a name lists the scenarios"
-t_expect_eq "$(printf '%s\n' "$T_OUT" | wc -l)" "14" "14 scenarios, one line each"
+t_expect_eq "$(printf '%s\n' "$T_OUT" | wc -l)" "15" "15 scenarios, one line each"
 
 # scenario -> what --json must report (signal/code, or errno).
 expect() {
@@ -42,10 +42,10 @@ t_expect_eq "$a" "2" "and they differ"
 # tmpfs-full needs root and a mount namespace; it is skipped otherwise.
 if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
   full=1
-  ran=14
+  ran=15
 else
   full=0
-  ran=13
+  ran=14
 fi
 
 # The truncation SIGBUS is explained as a truncation, not as a full tmpfs.
@@ -88,6 +88,29 @@ t_expect_rc 0 "demo all passes"
 t_expect_eq "$(printf '%s\n' "$T_OUT" | grep -c '^result: *as the lesson says')" "$ran" \
   "every scenario that runs here reports 'as the lesson says'"
 t_expect_eq "$(ls /dev/shm | grep -c "^shmspy-lab-")" "0" "demos leave no object behind"
+
+# ---- deadlock: shmspy names who holds what --------------------------------
+t_run timeout 60 "$SHMSPY" demo deadlock
+t_expect_rc 0 "demo deadlock behaves as the lesson says"
+flat=$(printf '%s' "$T_OUT" | tr -s '\n ' '  ')
+t_expect_match "$flat" "So: pid [0-9]+ \(deadlock-p1\) holds A and waits for B; pid [0-9]+ \(deadlock-p2\) holds B and waits for A: a cycle, a deadlock\." \
+  "deadlock: who holds what and who waits for what, and the cycle"
+p1=$(printf '%s' "$flat" | grep -oE 'pid [0-9]+ \(deadlock-p1\) holds A' | grep -oE '[0-9]+')
+p2=$(printf '%s' "$flat" | grep -oE 'pid [0-9]+ \(deadlock-p2\) holds B' | grep -oE '[0-9]+')
+t_expect_match "$flat" "A \(offset 0\): mutex: locked by tid $p1, .*owner: tid $p1 of pid $p1 \(deadlock-p1\); 1 thread waiting: tid $p2 \(pid $p2 deadlock-p2\)\." \
+  "deadlock: mutex A's owner from its bytes, its waiter from futex()"
+t_expect_match "$flat" "B \(offset [0-9]+\): mutex: locked by tid $p2, .*owner: tid $p2 of pid $p2 \(deadlock-p2\); 1 thread waiting: tid $p1 \(pid $p1 deadlock-p1\)\." \
+  "deadlock: mutex B's owner and waiter"
+t_expect_eq "$(ps -o pid= -p "$p1,$p2" | wc -l)" "0" "deadlock: both processes are gone afterwards"
+t_expect_eq "$(ls /dev/shm | grep -c "^shmspy-lab-")" "0" "deadlock: the segment is removed"
+t_run timeout 60 "$SHMSPY" demo deadlock --json
+t_expect_json "demo deadlock --json"
+t_expect_eq "$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["as_expected"], "a cycle, a deadlock" in d["observed"])')" \
+  "True True" "demo deadlock --json: as expected, the cycle named"
+if t_can_switch_user; then
+  t_run t_as_user 65534 timeout 60 "$SHMSPY" demo deadlock
+  t_expect_rc 0 "as nobody, demo deadlock works too (the processes are its own)"
+fi
 
 t_run "$SHMSPY" demo nope
 t_expect_error 2 "no scenario 'nope'" "an unknown scenario is a usage error"

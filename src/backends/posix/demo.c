@@ -3,10 +3,12 @@
  * the narration and the judgement live in src/cli/cmd_demo.c. */
 #include "../demo_table.h"
 #include "../guard.h"
+#include "../lockinfo.h"
 #include "../process.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -555,6 +558,142 @@ static int tmpfs_full(spy_demo_obs *o, spy_err *err) {
     return 0;
 }
 
+/* ---- deadlock: two processes, two mutexes, taken in opposite orders -- */
+
+/* The shared struct of the experiment. */
+typedef struct deadlock_shared {
+    pthread_mutex_t a, b;
+    pthread_barrier_t both_hold_one;
+} deadlock_shared;
+
+#define DL_FORM_MS 5000     /* the deadlock forms within this, or fails */
+#define DL_CHILD_SECONDS 30 /* a child never outlives this (alarm) */
+
+/* One of the two processes: takes its first mutex, waits until the other
+ * holds its own, then asks for the second and sleeps forever. It dies
+ * with SIGALRM, or with its parent (PR_SET_PDEATHSIG), if not killed. */
+static void deadlock_child(deadlock_shared *s, int a_first, const char *comm) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    alarm(DL_CHILD_SECONDS);
+    prctl(PR_SET_NAME, comm);
+    pthread_mutex_lock(a_first ? &s->a : &s->b);
+    pthread_barrier_wait(&s->both_hold_one);
+    pthread_mutex_lock(a_first ? &s->b : &s->a);
+    _exit(0); /* never reached while the other holds it */
+}
+
+/* 1 when process pid sleeps (state S in /proc/PID/stat). */
+static int sleeping(pid_t pid) {
+    char path[64], buf[256], *p;
+    FILE *f;
+    int ok = 0;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if ((f = fopen(path, "re")) == NULL)
+        return 0;
+    if (fgets(buf, sizeof buf, f) != NULL && (p = strrchr(buf, ')')) != NULL)
+        ok = p[1] == ' ' && p[2] == 'S';
+    fclose(f);
+    return ok;
+}
+
+/* The layout of deadlock_shared, from this build's own headers, into the
+ * empty layout l. */
+static int deadlock_layout(spy_layout *l, spy_err *err) {
+    spy_ltype t;
+    spy_lmember m;
+    uint32_t mt, root;
+    int rc;
+    if ((rc = spy_lock_native_mutex(l, &mt, err)) != 0)
+        return rc;
+    memset(&t, 0, sizeof t);
+    t.name = "struct deadlock_shared";
+    t.kind = SPY_L_STRUCT;
+    t.size = sizeof(deadlock_shared);
+    t.elem = SPY_LAYOUT_NONE;
+    if ((rc = spy_layout_add_type(l, &t, &root, err)) != 0)
+        return rc;
+    memset(&m, 0, sizeof m);
+    m.name = "a";
+    m.type = mt;
+    m.offset = offsetof(deadlock_shared, a);
+    if ((rc = spy_layout_add_member(l, root, &m, err)) != 0)
+        return rc;
+    m.name = "b";
+    m.offset = offsetof(deadlock_shared, b);
+    if ((rc = spy_layout_add_member(l, root, &m, err)) != 0)
+        return rc;
+    l->root = root;
+    return spy_layout_check(l, err);
+}
+
+static int deadlock(spy_demo_obs *o, spy_err *err) {
+    char name[64];
+    deadlock_shared *s;
+    pthread_mutexattr_t ma;
+    pthread_barrierattr_t ba;
+    pid_t pid[2] = {-1, -1};
+    spy_layout l;
+    int i, st, rc = 0, formed = 0;
+
+    spy_layout_init(&l);
+    s = (deadlock_shared *)(void *)lab_map(name, sizeof name, "deadlock", PAGE,
+                                           PROT_READ | PROT_WRITE, err);
+    if (s == NULL)
+        return SPY_EIO;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+    pthread_mutex_init(&s->a, &ma);
+    pthread_mutex_init(&s->b, &ma);
+    pthread_mutexattr_destroy(&ma);
+    pthread_barrierattr_init(&ba);
+    pthread_barrierattr_setpshared(&ba, PTHREAD_PROCESS_SHARED);
+    pthread_barrier_init(&s->both_hold_one, &ba, 2);
+    pthread_barrierattr_destroy(&ba);
+    fflush(NULL);
+    for (i = 0; i < 2; i++) {
+        pid[i] = fork();
+        if (pid[i] == 0)
+            deadlock_child(s, i == 0, i == 0 ? "deadlock-p1" : "deadlock-p2");
+        if (pid[i] < 0) {
+            rc = setup_failed("fork", err);
+            break;
+        }
+        o->pid[i] = (int32_t)pid[i];
+    }
+    /* Formed: both lock words say "locked, someone waits" (2) and both
+     * processes sleep. */
+    for (i = 0; rc == 0 && i < DL_FORM_MS / 10 && !formed; i++) {
+        formed = s->a.__data.__lock == 2 && s->b.__data.__lock == 2 &&
+                 sleeping(pid[0]) && sleeping(pid[1]);
+        if (!formed)
+            usleep(10000);
+    }
+    if (rc == 0 && !formed)
+        rc = spy_err_set(err, SPY_EIO, 0,
+                         "demo deadlock: the two processes did not deadlock "
+                         "within %d ms",
+                         DL_FORM_MS);
+    if (rc == 0 && (rc = deadlock_layout(&l, err)) == 0) {
+        spy_demo_scene sc;
+        usleep(20000); /* into futex() itself, past the lock word */
+        sc.seg_name = name;
+        sc.layout = &l;
+        sc.pid[0] = o->pid[0];
+        sc.pid[1] = o->pid[1];
+        spy__demo_look(&sc, o);
+    }
+    spy_layout_free(&l);
+    /* Whatever happened: both end, nothing is left. */
+    for (i = 0; i < 2; i++)
+        if (pid[i] > 0) {
+            kill(pid[i], SIGKILL);
+            waitpid(pid[i], &st, 0);
+        }
+    munmap(s, PAGE);
+    shm_unlink(name);
+    return rc;
+}
+
 static int null_deref_exp(spy_demo_obs *o, spy_err *err) {
     (void)err;
     return null_deref(o);
@@ -575,6 +714,7 @@ const spy__experiment spy__experiments[] = {
     {"misaligned-offset", misaligned_offset},
     {"demand-paging", demand_paging},
     {"tmpfs-full", tmpfs_full},
+    {"deadlock", deadlock},
 };
 
 const size_t spy__n_experiments =
