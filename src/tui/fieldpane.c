@@ -18,6 +18,7 @@
 
 #include "../core/locks.h"
 #include "../core/num.h"
+#include "../ops/locks.h"
 #include "../ops/typed.h"
 
 /* Bytes of one row read at most: a longer char array or aggregate shows
@@ -34,6 +35,13 @@
 
 static const char *const MODE_NAME[] = {"hex only", "hex and fields",
                                         "fields only"};
+
+/* Rows of fields: the pane less its title, and less the line about the
+ * lock under the cursor when there is one. */
+static int body_rows(const spy__fpane *p) {
+    int n = p->h - 1 - (p->lock_line[0] != '\0');
+    return n > 0 ? n : 0;
+}
 
 /* ---- rows on screen ------------------------------------------------- */
 
@@ -332,8 +340,8 @@ static void read_fields(spy__hexview *h, uint64_t now) {
     long need;
     int i;
 
-    scroll_to_cursor(p, p->h - 1);
-    need = plan_rows(p, p->h - 1);
+    scroll_to_cursor(p, body_rows(p));
+    need = plan_rows(p, body_rows(p));
     if (need < 0)
         return;
     /* Two buffers: the rows, then room for the largest run. */
@@ -432,6 +440,45 @@ static void sync_hex(spy__hexview *h) {
     h->fields.stale = 1;
 }
 
+/* The lock under the cursor, with what only the OS knows (its owner's
+ * process, the threads asleep on it: ops/locks.h), as one line under the
+ * fields; looked for once a second (a scan of /proc), not every frame. */
+static void lock_report(spy__hexview *h, uint64_t now, int *busy) {
+    spy__fpane *p = &h->fields;
+    const spy_lfield *f = cur_field(p);
+    spy_lock_report r;
+    char text[SPY_LVALUE_MAX];
+    spy_err e;
+
+    if (f == NULL ||
+        spy_lock_kind_of(&p->typed->layout, f->type) == SPY_LOCK_NONE) {
+        if (p->lock_line[0] != '\0') {
+            p->lock_line[0] = '\0';
+            p->stale = 1;
+            *busy = 1;
+        }
+        return;
+    }
+    if (now < p->lock_next && p->lock_of == f->offset &&
+        p->lock_line[0] != '\0')
+        return;
+    p->lock_next = now + SPY__HEX_SLOW_MS;
+    p->lock_of = f->offset;
+    spy_err_clear(&e);
+    if (spy_lock_report_read(h->seg, &p->typed->layout, f, &r, &e) == 0)
+        spy_lock_report_text(&r, text, sizeof text);
+    else
+        snprintf(text, sizeof text, "%s", e.msg);
+    spy_lock_report_free(&r);
+    if (strcmp(text, p->lock_line) != 0) {
+        if (p->lock_line[0] == '\0')
+            p->stale = 1; /* one row fewer for the fields */
+        spy__safe(text, p->lock_line, sizeof p->lock_line);
+        p->cache_w = 0;
+        *busy = 1;
+    }
+}
+
 uint64_t spy__fp_tick(spy__hexview *h, uint64_t now, int read, int *busy) {
     spy__fpane *p = &h->fields;
     uint64_t next = UINT64_MAX;
@@ -451,6 +498,9 @@ uint64_t spy__fp_tick(spy__hexview *h, uint64_t now, int read, int *busy) {
             spy__ft_find(&p->tree, h->cur, &p->cur);
         p->stale = 1;
     }
+    lock_report(h, now, busy);
+    if (p->lock_line[0] != '\0' && p->lock_next < next)
+        next = p->lock_next;
     p->changed = 0;
     if (read || p->stale) {
         if (p->stale)
@@ -655,7 +705,7 @@ void spy__fp_draw(spy__hexview *h, uint64_t fade_now, int erased) {
         p->cache_w = w;
         p->cache_h = p->h;
     }
-    for (r = 0; r < p->h - 1; r++) {
+    for (r = 0; r < body_rows(p); r++) {
         int x;
         if (r < p->nrows) {
             draw_row(h, r, line, w, fade_now);
@@ -674,6 +724,9 @@ void spy__fp_draw(spy__hexview *h, uint64_t fade_now, int erased) {
         }
         mvaddchnstr(p->y + 1 + r, p->x, line, w);
     }
+    if (p->lock_line[0] != '\0')
+        spy__put(p->y + p->h - 1, p->x, w, SPY__R_LABEL, 1, " lock: %s",
+                 p->lock_line);
 }
 
 void spy__fp_status(const spy__hexview *h, char *out, size_t cap) {
@@ -751,6 +804,8 @@ int spy__fp_adopt(spy__hexview *h, spy_typed *t, int owned, uint64_t base,
     p->base = base;
     p->nprev = p->nrows = 0;
     p->torn_total = 0;
+    p->lock_line[0] = '\0';
+    p->lock_next = 0;
     p->cache_w = 0;
     snprintf(name, sizeof name, "%s",
              t->root < l->ntypes && l->types[t->root].name != NULL
@@ -793,7 +848,8 @@ int spy__fp_key_move(const spy__keyhit *k) {
         else
             spy__ft_last(&p->tree, &p->cur);
     } else {
-        n = k->arg == SPY__STEP_PAGE ? (p->h > 3 ? p->h - 2 : 1) : 1;
+        n = k->arg == SPY__STEP_PAGE ? (body_rows(p) > 2 ? body_rows(p) - 1 : 1)
+                                     : 1;
         for (i = 0; i < n; i++)
             if (!(back ? spy__ft_prev(&p->tree, &p->cur)
                        : spy__ft_next(&p->tree, &p->cur)))

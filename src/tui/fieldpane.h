@@ -119,6 +119,11 @@ typedef struct spy__fpane {
     int stale;           /* read before drawing */
     int changed;         /* the last read changed what is drawn */
     uint64_t torn_total; /* torn values seen since the layout loaded */
+    /* The lock under the cursor as ops/locks.h tells it (owner process,
+     * waiters), safe to draw, "" when the cursor is on no lock; looked at
+     * again at lock_next. */
+    char lock_line[SPY_LVALUE_MAX];
+    uint64_t lock_next, lock_of;
     /* Rows on screen: their place, value text and state. */
     int nrows;
     spy__ftpath *rowpath; /* h of them */

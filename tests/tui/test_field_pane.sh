@@ -193,6 +193,9 @@ else
   tui_expect "address in the writer's process" "P on a pointer probes it and says whose address it is"
   tui_keys q
   tui_expect 'fields: struct typed_shared' "q closes the probe"
+  tui_keys Down
+  tui_expect ' lock: mutex: unlocked.*waiting' \
+    "on the mutex, a line under the fields says its state and who waits"
   tui_keys q
   tui_expect '^EXIT:0' "q quits"
 fi
