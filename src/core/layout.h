@@ -178,12 +178,14 @@ void spy_layout_value_json(const spy_layout *l, const spy_lfield *f,
                            spy_json *j);
 /* Encodes text for field f into out (cap >= f->size): integers and enums
  * (by name or number), bools (true, false, 0, 1), floats, chars ('a' or a
- * number), char arrays (a string that fits with its NUL; the rest of the
- * array is zero-filled), pointers (a number). A bitfield is merged into
- * `old` (the field's current f->size bytes) so the neighbouring bits are
- * kept. Errors: SPY_ERANGE "300: out of range for unsigned char (0..255)",
- * "3-bit field: 0..7"; SPY_EINVAL for text that is not a value of the
- * type, or a type that cannot be written as one value (struct, union). */
+ * number), char arrays (the text as is, not quoted, if it fits with its
+ * NUL; the rest of the array is zero-filled), pointers (a number or
+ * NULL). Integers are decimal or 0x hex with an optional sign. A bitfield is
+ * merged into `old` (the field's current f->size bytes) so the neighbouring
+ * bits are kept. Errors: SPY_ERANGE "300: out of range for unsigned char
+ * (0..255)", "8: out of range for 3-bit field (0..7)"; SPY_EINVAL for text
+ * that is not a value of the type, or a type that cannot be written as
+ * one value (struct, union). */
 int spy_layout_value_encode(const spy_layout *l, const spy_lfield *f,
                             const char *text, const uint8_t *old, uint8_t *out,
                             size_t cap, spy_err *err);
@@ -197,10 +199,13 @@ int spy_layout_torn(const spy_lfield *f, uint64_t a_off, const uint8_t *a,
 
 /* The children of an aggregate field, in order: for a struct or union its
  * members, for an array its elements. spy_layout_nchildren says how many
- * (0 for a scalar; nelem for an array, `avail`-bounded for a flexible
- * one), spy_layout_child gives the i-th as a field plus its label
- * ("name", "[i]") in label (cap bytes). O(1) per call, so a view draws a
- * window of a 100,000-element array without walking it. */
+ * (0 for a scalar or bitfield; nelem for an array; for a flexible one the
+ * elements that fit in `avail`, the bytes from f->offset to the end of
+ * the segment), spy_layout_child gives the i-th as a field plus its label
+ * ("name", "[i]", "(anonymous union)"; escaped; label may be NULL) in
+ * label (cap bytes); it returns 0, SPY_ERANGE past the last member or
+ * fixed array's element, SPY_EINVAL for a scalar. O(1) per call, so a
+ * view draws a window of a 100,000-element array without walking it. */
 uint64_t spy_layout_nchildren(const spy_layout *l, const spy_lfield *f,
                               uint64_t avail);
 int spy_layout_child(const spy_layout *l, const spy_lfield *f, uint64_t i,

@@ -32,28 +32,30 @@ typedef enum spy_lock_kind {
 
 typedef struct spy_lock_state {
     spy_lock_kind kind;
-    int decoded;          /* 0: the type is a lock but its fields were not
-                             found (a hand-written layout without them) */
+    int decoded; /* 0: the type is a lock but its fields were not
+                    found (a hand-written layout without them) */
     /* sem_t */
     uint32_t sem_value;
     uint32_t sem_waiters; /* the count glibc keeps; backends add futex
                              waiters it sees */
     /* pthread_mutex_t */
-    int locked;           /* mutex: lock word non-zero; rwlock: write- or
-                             read-locked */
-    int32_t owner_tid;    /* mutex, rwlock writer: thread id, 0 if none */
-    int waiters_flag;     /* FUTEX_WAITERS set: someone sleeps on it */
-    int owner_died;       /* FUTEX_OWNER_DIED set by the kernel for a robust
-                             mutex whose owner exited holding it */
-    int inconsistent;     /* __owner == PTHREAD_MUTEX_INCONSISTENT */
-    uint32_t count;       /* recursive mutex: lock count */
-    int mutex_type;       /* PTHREAD_MUTEX_NORMAL.. (kind & 3 when known) */
-    int robust, pshared;  /* kind bits 16 and 128 */
+    int locked;          /* mutex: lock word non-zero; rwlock: write- or
+                            read-locked */
+    int32_t owner_tid;   /* mutex, rwlock writer: thread id, 0 if none;
+                            with owner_died (and not locked): the thread
+                            that died holding it */
+    int waiters_flag;    /* FUTEX_WAITERS set: someone sleeps on it */
+    int owner_died;      /* FUTEX_OWNER_DIED set by the kernel for a robust
+                            mutex whose owner exited holding it */
+    int inconsistent;    /* __owner == PTHREAD_MUTEX_INCONSISTENT */
+    uint32_t count;      /* recursive mutex: lock count */
+    int mutex_type;      /* PTHREAD_MUTEX_NORMAL.. (kind & 3 when known) */
+    int robust, pshared; /* kind bits 16 and 128 */
     /* pthread_rwlock_t */
-    uint32_t readers;     /* readers holding it */
+    uint32_t readers; /* readers holding it */
     /* pthread_cond_t */
     uint32_t cond_waiters;
-    uint64_t futex_off;   /* segment offset of the word waiters sleep on */
+    uint64_t futex_off; /* segment offset of the word waiters sleep on */
 } spy_lock_state;
 
 /* The lock kind of type index t by its name (sem_t, pthread_mutex_t,
@@ -63,8 +65,7 @@ spy_lock_kind spy_lock_kind_of(const spy_layout *l, uint32_t t);
 /* Decodes the lock field f from its bytes p (n bytes, p[0] at f->offset).
  * Returns the kind (SPY_LOCK_NONE when f is not a lock). */
 spy_lock_kind spy_lock_decode(const spy_layout *l, const spy_lfield *f,
-                              const uint8_t *p, size_t n,
-                              spy_lock_state *out);
+                              const uint8_t *p, size_t n, spy_lock_state *out);
 /* A named semaphore's 32 bytes (sem.NAME) decoded without a layout. */
 void spy_lock_decode_sem(const uint8_t *p, size_t n, spy_lock_state *out);
 /* One line about s, without the OS's facts: "locked by tid 4242, waiters
