@@ -19,19 +19,18 @@
 #include "typed_layout.h"
 
 #define T struct typed_shared
-#define F(path, member)                                                      \
-    printf("%s %zu %zu\n", path, offsetof(T, member),                        \
-           sizeof(((T *)0)->member))
+#define F(path, member)                                                        \
+    printf("%s %zu %zu\n", path, offsetof(T, member), sizeof(((T *)0)->member))
 
 /* Prints the bits a bitfield occupies: set it to all ones in a zeroed
  * struct and look. */
-#define BITS(path, member)                                                   \
-    do {                                                                     \
-        static T s_;                                                         \
-        volatile unsigned ones_ = ~0u;                                       \
-        memset(&s_, 0, sizeof s_);                                           \
-        s_.member = ones_;                                                   \
-        print_bits(path, (const unsigned char *)&s_, sizeof s_);            \
+#define BITS(path, member)                                                     \
+    do {                                                                       \
+        static T s_;                                                           \
+        volatile unsigned ones_ = ~0u;                                         \
+        memset(&s_, 0, sizeof s_);                                             \
+        s_.member = ones_;                                                     \
+        print_bits(path, (const unsigned char *)&s_, sizeof s_);               \
     } while (0)
 
 static void print_bits(const char *path, const unsigned char *p, size_t n) {

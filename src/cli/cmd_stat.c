@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "../backends/seg.h"
 #include "../backends/demo.h"
+#include "../backends/layoutsrc.h"
 #include "../backends/mappers.h"
 #include "../backends/process.h"
 
@@ -387,8 +388,8 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
                s->kind == SPY_KIND_WIN_SECTION ? "handle" : "mapping",
                m->n == 1 ? "" : "s");
     if (m->n > 0) {
-        printf("  %-8s %-16s %-37s %-5s %-8s %s\n", "PID", "COMMAND",
-               "ADDRESS RANGE", "PERMS", "OFFSET", "TITLE");
+        printf("  %-8s %-16s %-37s %-5s %-8s %-5s %s\n", "PID", "COMMAND",
+               "ADDRESS RANGE", "PERMS", "OFFSET", "DEBUG", "TITLE");
         for (i = 0; i < m->n; i++) {
             char range[64];
             const spy_mapper *p = &m->v[i];
@@ -410,6 +411,12 @@ static void print_text(const spy_seg_info *s, const mapper_list *m, int hidden,
                 else
                     snprintf(off, sizeof off, "%" PRIu64, p->offset);
                 printf("%-8s ", off);
+            }
+            /* Whether its executable carries DWARF (--type T --from PID
+             * can read its structs); "-" where that is not known. */
+            {
+                int dbg = spy_layout_pid_has_debug((int)p->pid, NULL);
+                printf("%-5s ", dbg < 0 ? "-" : dbg ? "yes" : "no");
             }
             /* The title is the process's own text: escaped. */
             cli_put_escaped(stdout, p->title[0] != '\0' ? p->title : "-");
@@ -564,6 +571,14 @@ static void print_json(const spy_seg_info *s, const mapper_list *m, int hidden,
             spy_json_null(&j);
         else
             spy_json_bool(&j, p->deleted);
+        {
+            int dbg = spy_layout_pid_has_debug((int)p->pid, NULL);
+            spy_json_key(&j, "debug_info");
+            if (dbg < 0)
+                spy_json_null(&j);
+            else
+                spy_json_bool(&j, dbg);
+        }
         if (p->handle_only) {
             spy_json_key(&j, "handle");
             spy_json_uint(&j, p->handle);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/hexfmt.h"
+#include "../backends/layoutsrc.h"
 #include "../backends/process.h"
 #include "../core/json.h"
 #include "../tui/tui.h"
@@ -14,13 +15,9 @@
 #define SPY_VERSION "0.0.0"
 #endif
 
-/* Optional libraries: no build links them yet; a build that does defines
- * these, and the lines below follow. */
-#ifdef SPY_HAVE_LIBDW
-#define HAVE_LIBDW 1
-#else
-#define HAVE_LIBDW 0
-#endif
+/* Optional libraries: libdw is the backend's to say (layoutsrc.h); a
+ * build that links zstd defines SPY_HAVE_ZSTD. */
+#define HAVE_LIBDW spy_layout_dwarf_available()
 #ifdef SPY_HAVE_ZSTD
 #define HAVE_ZSTD 1
 #else

@@ -13,7 +13,7 @@ for fact in "tui: (yes \(n?curses|yes \(PDCurses|no$)" "libdw: (yes|no)$" \
   t_expect_match "$T_OUT" "^$fact" "a line says ${fact%%:*}"
 done
 t_expect_eq "$(printf '%s\n' "$T_OUT" | grep -c '')" 7 "one fact a line, seven lines"
-# This build links ncurses on Linux, neither libdw nor zstd.
+# This build links ncurses on Linux, libdw when found (SPY_LIBDW), not zstd.
 t_expect_match "$T_OUT" "^tui: yes \(ncurses [0-9]" "the TUI is built, with ncurses"
 t_expect_match "$T_OUT" "^platform: linux " "the platform is Linux"
 TEXT=$T_OUT
@@ -27,7 +27,7 @@ v = json.load(open(sys.argv[1]))
 text = dict(l.split(": ", 1) for l in sys.argv[2].splitlines()[1:])
 assert sys.argv[2].splitlines()[0] == "shmspy " + v["version"]
 assert v["tui"] is True and text["tui"] == "yes (%s)" % v["curses"]
-assert v["libdw"] is False and v["zstd"] is False
+assert v["libdw"] is (text["libdw"] == "yes") and v["zstd"] is False
 s = v["simd"]
 assert s["in_use"] in s["available"] and s["available"][-1] == "scalar"
 assert text["simd"] == "%s in use (%s); available: %s" % (

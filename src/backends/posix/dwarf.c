@@ -21,8 +21,7 @@
 #ifndef SPY_HAVE_LIBDW
 
 int spy__dwarf_resolve(const char *path, const char *label, const char *type,
-                       spy_layout *out, char *where, size_t cap,
-                       spy_err *err) {
+                       spy_layout *out, char *where, size_t cap, spy_err *err) {
     (void)path;
     (void)label;
     (void)type;
@@ -41,6 +40,7 @@ int spy__dwarf_has_debug(const char *path, spy_err *err) {
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
 #include <elfutils/libdwelf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -70,14 +70,18 @@ int spy__dwarf_has_debug(const char *path, spy_err *err) {
 
 typedef struct dfile {
     int fd;
-    Elf *elf;
+    Elf *elf;   /* ours, while choosing the file */
+    Dwfl *dwfl; /* owns dbg and melf once opened */
+    Elf *melf;
     Dwarf *dbg;
     char path[4096];
 } dfile;
 
 static void dfile_close(dfile *f) {
-    if (f->dbg != NULL)
-        dwarf_end(f->dbg);
+    if (f->dwfl != NULL)
+        dwfl_end(f->dwfl);
+    f->dwfl = NULL;
+    f->melf = NULL;
     if (f->elf != NULL)
         elf_end(f->elf);
     if (f->fd >= 0)
@@ -108,6 +112,8 @@ static int elf_open(dfile *f, const char *path, const char *label,
     char esc[512];
     f->fd = -1;
     f->elf = NULL;
+    f->dwfl = NULL;
+    f->melf = NULL;
     f->dbg = NULL;
     snprintf(f->path, sizeof f->path, "%s", path);
     spy_escape(label, esc, sizeof esc);
@@ -115,8 +121,7 @@ static int elf_open(dfile *f, const char *path, const char *label,
     f->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (f->fd < 0) {
         int e = errno;
-        return spy_err_set(err, errno_code(e), e, "%s: %s", esc,
-                           strerror(e));
+        return spy_err_set(err, errno_code(e), e, "%s: %s", esc, strerror(e));
     }
     f->elf = elf_begin(f->fd, ELF_C_READ_MMAP, NULL);
     if (f->elf == NULL || elf_kind(f->elf) != ELF_K_ELF) {
@@ -166,6 +171,22 @@ static int build_id_path(Elf *elf, char *out, size_t cap) {
     return 0;
 }
 
+/* libdwfl's search for a separate debug file: none (the file was chosen
+ * above; no debuginfod, no network). */
+static int no_debuginfo(Dwfl_Module *mod, void **user, const char *modname,
+                        Dwarf_Addr base, const char *file,
+                        const char *debuglink, GElf_Word crc, char **name) {
+    (void)mod;
+    (void)user;
+    (void)modname;
+    (void)base;
+    (void)file;
+    (void)debuglink;
+    (void)crc;
+    (void)name;
+    return -1;
+}
+
 /* Opens path and its DWARF: the file's own, else the build-id debug
  * file's. */
 static int dwarf_open(dfile *f, const char *path, const char *label,
@@ -194,11 +215,36 @@ static int dwarf_open(dfile *f, const char *path, const char *label,
                                esc);
         }
     }
-    f->dbg = dwarf_begin_elf(f->elf, DWARF_C_READ, NULL);
-    if (f->dbg == NULL) {
+    /* libdwfl reads the chosen file: it applies the relocations of a
+     * relocatable object's DWARF (the compiled header's .o, whose string
+     * offsets are relocations), which dwarf_begin_elf does not. */
+    {
+        static const Dwfl_Callbacks cb = {
+            .find_debuginfo = no_debuginfo,
+            .section_address = dwfl_offline_section_address,
+        };
+        char chosen[sizeof f->path];
+        Dwfl_Module *mod;
+        Dwarf_Addr bias;
+        memcpy(chosen, f->path, sizeof chosen);
         dfile_close(f);
-        return spy_err_set(err, SPY_EINVAL, 0, "%s: unreadable DWARF: %s",
-                           esc, dwarf_errmsg(-1));
+        memcpy(f->path, chosen, sizeof chosen);
+        f->dwfl = dwfl_begin(&cb);
+        if (f->dwfl == NULL)
+            return spy_err_set(err, SPY_ENOMEM, 0, "%s: libdwfl: %s", esc,
+                               dwfl_errmsg(-1));
+        mod = dwfl_report_offline(f->dwfl, "", chosen, -1);
+        dwfl_report_end(f->dwfl, NULL, NULL);
+        if (mod != NULL) {
+            f->dbg = dwfl_module_getdwarf(mod, &bias);
+            f->melf = dwfl_module_getelf(mod, &bias);
+        }
+        if (mod == NULL || f->dbg == NULL) {
+            rc = spy_err_set(err, SPY_EINVAL, 0, "%s: unreadable DWARF: %s",
+                             esc, dwfl_errmsg(-1));
+            dfile_close(f);
+            return rc;
+        }
     }
     return 0;
 }
@@ -292,7 +338,7 @@ static int memo_put(memo *m, Dwarf_Off off, uint32_t val) {
 /* ---- the resolver --------------------------------------------------- */
 
 typedef struct pending {
-    uint32_t idx;    /* a pointer type whose target is not built yet */
+    uint32_t idx; /* a pointer type whose target is not built yet */
     Dwarf_Die target;
 } pending;
 
@@ -318,8 +364,7 @@ static int nomem(rd *r) {
 }
 
 static int bad(rd *r, Dwarf_Die *die, const char *why) {
-    return spy_err_set(r->err, SPY_EINVAL, 0,
-                       "DWARF: DIE 0x%llx: %s",
+    return spy_err_set(r->err, SPY_EINVAL, 0, "DWARF: DIE 0x%llx: %s",
                        (unsigned long long)dwarf_dieoffset(die), why);
 }
 
@@ -607,7 +652,8 @@ static int resolve_aggregate(rd *r, Dwarf_Die *die, int tag, uint32_t *idx) {
                         rc = bad(r, &c, "a bitfield outside its unit");
                         goto out;
                     }
-                    d = loc * 8 + bsize * 8 - bitoff - bits;
+                    d = r->l->big_endian ? loc * 8 + bitoff
+                                         : loc * 8 + bsize * 8 - bitoff - bits;
                 } else {
                     d = loc * 8;
                 }
@@ -619,11 +665,12 @@ static int resolve_aggregate(rd *r, Dwarf_Die *die, int tag, uint32_t *idx) {
                  * offset aligned to it, as C sees a bitfield; a field
                  * that straddles such a unit (packed) from its first
                  * byte. */
-                if (!(unit == 1 || unit == 2 || unit == 4 || unit == 8))
-                    unit = 1;
+                if (!(unit == 1 || unit == 2 || unit == 4 || unit == 8) ||
+                    r->l->big_endian)
+                    unit = 1; /* big-endian: from the MSB of a byte */
                 m.offset = d / (unit * 8) * unit;
                 bo = d - m.offset * 8;
-                if (bo + bits > unit * 8) {
+                if (bo + bits > unit * 8 || r->l->big_endian) {
                     m.offset = d / 8;
                     bo = d % 8;
                 }
@@ -676,7 +723,13 @@ static int resolve_enum(rd *r, Dwarf_Die *die, uint32_t *idx) {
         snprintf(name, sizeof name, "enum %s", n);
     else
         snprintf(name, sizeof name, "enum (anonymous %u)", ++r->anon);
-    udata(die, DW_AT_byte_size, &size);
+    if (udata(die, DW_AT_byte_size, &size) <= 0 || size == 0) {
+        /* declared only (pointed to): bytes of no known meaning */
+        t.name = name;
+        t.kind = SPY_L_OPAQUE;
+        t.elem = SPY_LAYOUT_NONE;
+        return add_type(r, &t, idx);
+    }
     /* Signedness: the underlying type (DWARF 3+), else a negative
      * enumerator written as signed data. */
     if (type_of(die, &u) == 0) {
@@ -767,8 +820,8 @@ static int resolve_array(rd *r, Dwarf_Die *die, uint32_t *idx) {
                     if (dwarf_whatform(&a) == DW_FORM_sdata &&
                         dwarf_formsdata(&a, &s) == 0 && s < 0)
                         count = 0; /* x[0]: gcc writes upper bound -1 */
-                    else if (dwarf_formudata(&a, &w) == 0 &&
-                             w != UINT64_MAX && w != UINT32_MAX)
+                    else if (dwarf_formudata(&a, &w) == 0 && w != UINT64_MAX &&
+                             w != UINT32_MAX)
                         count = w >= lb ? w - lb + 1 : 0;
                     else
                         count = 0;
@@ -926,8 +979,7 @@ static int finish_pointers(rd *r) {
         r->l->types[r->pend[i].idx].elem = ti;
     }
     for (i = 0; i < r->ncopies; i++)
-        r->l->types[r->copies[i].dst].elem =
-            r->l->types[r->copies[i].src].elem;
+        r->l->types[r->copies[i].dst].elem = r->l->types[r->copies[i].src].elem;
     return 0;
 }
 
@@ -995,8 +1047,7 @@ static int matches(const query *q, Dwarf_Die *d) {
 
 /* Calls fn on every top-level DIE of every unit until it returns
  * non-zero. */
-static int each_top_die(Dwarf *dbg, int (*fn)(Dwarf_Die *, void *),
-                        void *arg) {
+static int each_top_die(Dwarf *dbg, int (*fn)(Dwarf_Die *, void *), void *arg) {
     Dwarf_CU *cu = NULL;
     Dwarf_Die cudie, sub;
     Dwarf_Half ver;
@@ -1079,8 +1130,8 @@ static int suggest_fn(Dwarf_Die *d, void *arg) {
         dist++;
     if (dist > (ql > 6 ? ql / 3 : 2))
         return 0;
-    kw = tag == DW_TAG_structure_type    ? "struct "
-         : tag == DW_TAG_union_type      ? "union "
+    kw = tag == DW_TAG_structure_type     ? "struct "
+         : tag == DW_TAG_union_type       ? "union "
          : tag == DW_TAG_enumeration_type ? "enum "
                                           : "";
     snprintf(full, sizeof full, "%s%s", kw, n);
@@ -1123,13 +1174,12 @@ static int no_such_type(Dwarf *dbg, const query *q, const char *type,
         if (pos < sizeof tail)
             snprintf(tail + pos, sizeof tail - pos, "?)");
     }
-    return spy_err_set(err, SPY_EINVAL, 0, "%s: no such type in %s%s", et,
-                       el, tail);
+    return spy_err_set(err, SPY_EINVAL, 0, "%s: no such type in %s%s", et, el,
+                       tail);
 }
 
 int spy__dwarf_resolve(const char *path, const char *label, const char *type,
-                       spy_layout *out, char *where, size_t cap,
-                       spy_err *err) {
+                       spy_layout *out, char *where, size_t cap, spy_err *err) {
     dfile f;
     query q;
     find_ctx fc;
@@ -1162,9 +1212,9 @@ int spy__dwarf_resolve(const char *path, const char *label, const char *type,
     else
         r.addr_size = 8;
     out->pointer_size = r.addr_size;
-    ident = elf_getident(f.elf, &nident);
-    out->big_endian = ident != NULL && nident > EI_DATA &&
-                      ident[EI_DATA] == ELFDATA2MSB;
+    ident = f.melf != NULL ? elf_getident(f.melf, &nident) : NULL;
+    out->big_endian =
+        ident != NULL && nident > EI_DATA && ident[EI_DATA] == ELFDATA2MSB;
     rc = resolve(&r, &fc.found, &root);
     if (rc == 0)
         rc = finish_pointers(&r);

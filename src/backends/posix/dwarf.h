@@ -11,7 +11,7 @@
 #include "../../core/layout.h"
 
 /* The sentence of every refusal of a build without libdw. */
-#define SPY__NO_LIBDW                                                        \
+#define SPY__NO_LIBDW                                                          \
     "this build reads no debug information (libdw): use --layout FILE"
 
 /* Resolves the type `type` ("struct X", "union X", "enum X", or a bare
@@ -25,8 +25,7 @@
  * debug information (built without -g?)"; SPY_EINVAL "TYPE: no such type
  * in LABEL (did you mean X?)", or a DWARF the layout cannot hold. */
 int spy__dwarf_resolve(const char *path, const char *label, const char *type,
-                       spy_layout *out, char *where, size_t cap,
-                       spy_err *err);
+                       spy_layout *out, char *where, size_t cap, spy_err *err);
 
 /* 1 when the ELF file at path has a .debug_info section (or a separate
  * debug file by build id that has one), 0 when not, negative SPY_E* when

@@ -99,8 +99,8 @@ int spy_layout_load_file(const char *path, spy_layout *out, spy_err *err) {
     rc = spy_file_slurp(path, SPY_LAYOUT_MAX_FILE, &text, &len, &e);
     if (rc == SPY_ERANGE)
         return spy_err_set(err, rc, 0,
-                           "%s: larger than a layout file may be (%u MiB)",
-                           esc, SPY_LAYOUT_MAX_FILE >> 20);
+                           "%s: larger than a layout file may be (%u MiB)", esc,
+                           SPY_LAYOUT_MAX_FILE >> 20);
     if (rc != 0) {
         if (err != NULL)
             *err = e;
@@ -170,8 +170,7 @@ int spy_layout_save_file(const char *path, const char *text, size_t len,
     } else {
         /* No clobbering, atomically: renameat2 RENAME_NOREPLACE, or a
          * hard link (EEXIST) where the file system has no renameat2. */
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) !=
-            0) {
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
             e = errno;
             if (e != EINVAL && e != ENOSYS)
                 goto fail;
@@ -381,8 +380,7 @@ static char **c_locale_env(void) {
 
 /* The first line of the compiler's output that says "error:" (else the
  * first non-empty one), escaped, into out. */
-static void first_error(const char *text, size_t len, char *out,
-                        size_t cap) {
+static void first_error(const char *text, size_t len, char *out, size_t cap) {
     const char *p = text, *end = text + len, *pick = NULL;
     size_t pl = 0;
     char line[1024];
@@ -500,8 +498,8 @@ static int compile(cc_job *j, const char *label, const char *abs,
      * or a typedef is found either way; a tag form is also pointed to. */
     if (is_tag_form(type))
         snprintf(src, sizeof src,
-                 "#include \"%s\"\n%s *spy__use __attribute__((used));\n",
-                 abs, type);
+                 "#include \"%s\"\n%s *spy__use __attribute__((used));\n", abs,
+                 type);
     else
         snprintf(src, sizeof src, "#include \"%s\"\n", abs);
     if (write_all_file(j->tu, src, strlen(src)) != 0)
@@ -547,8 +545,7 @@ static int compile(cc_job *j, const char *label, const char *abs,
                                "%s: not found (install gcc, or use --layout "
                                "FILE)",
                                ec);
-        return spy_err_set(err, errno_code(rc), rc, "%s: %s", ec,
-                           strerror(rc));
+        return spy_err_set(err, errno_code(rc), rc, "%s: %s", ec, strerror(rc));
     }
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
@@ -565,12 +562,13 @@ static int compile(cc_job *j, const char *label, const char *abs,
             snprintf(line, sizeof line, "the compiler exited with %d",
                      WEXITSTATUS(status));
         else
-            snprintf(line, sizeof line, "the compiler was killed by "
-                                        "signal %d",
+            snprintf(line, sizeof line,
+                     "the compiler was killed by "
+                     "signal %d",
                      WTERMSIG(status));
         free(text);
-        return spy_err_set(err, SPY_EINVAL, 0, "%s: does not compile: %s",
-                           esc, line);
+        return spy_err_set(err, SPY_EINVAL, 0, "%s: does not compile: %s", esc,
+                           line);
     }
     return 0;
 nomem:
@@ -615,11 +613,10 @@ static int resolve_header(const spy_layout_src *src, spy_layout *out,
     }
     keyf(key, sizeof key, &kp, "header 1\n%s\n", abs);
     key_stat(key, sizeof key, &kp, &hst);
-    keyf(key, sizeof key, &kp, "%s\n%s\n%s\n%s\n", src->cflags ? src->cflags : "",
-         src->type, cc, ccpath);
+    keyf(key, sizeof key, &kp, "%s\n%s\n%s\n%s\n",
+         src->cflags ? src->cflags : "", src->type, cc, ccpath);
     key_stat(key, sizeof key, &kp, &cst);
-    if (!src->no_cache &&
-        cache_path(key, kp, cpath, sizeof cpath) == 0) {
+    if (!src->no_cache && cache_path(key, kp, cpath, sizeof cpath) == 0) {
         have_cache = 1;
         if (cache_read(cpath, out)) {
             o->cached = 1;
@@ -653,9 +650,8 @@ static int resolve_header(const spy_layout_src *src, spy_layout *out,
 
 /* Resolves from one file (binary or debug file), through the cache. */
 static int resolve_file(const spy_layout_src *src, const char *path,
-                        const char *label, const char *srcline,
-                        spy_layout *out, spy_layout_origin *o,
-                        spy_err *err) {
+                        const char *label, const char *srcline, spy_layout *out,
+                        spy_layout_origin *o, spy_err *err) {
     char key[PATH_MAX + 1024], cpath[PATH_MAX + 64];
     struct stat st;
     size_t kp = 0;
@@ -741,8 +737,8 @@ static int resolve_pid(const spy_layout_src *src, long pid, spy_layout *out,
     n = readlink(path, exe, sizeof exe - 1);
     if (n < 0) {
         int x = errno;
-        return spy_err_set(err, errno_code(x), x,
-                           "PID %ld: its executable: %s", pid, strerror(x));
+        return spy_err_set(err, errno_code(x), x, "PID %ld: its executable: %s",
+                           pid, strerror(x));
     }
     exe[n] = '\0';
     snprintf(srcline, sizeof srcline, "process %ld", pid);
@@ -797,8 +793,7 @@ static int resolve_pid(const spy_layout_src *src, long pid, spy_layout *out,
         int c;
         /* in the process's own root (containers), its mapping, the path */
         snprintf(cand[0], sizeof cand[0], "/proc/%ld/root%s", pid, file);
-        snprintf(cand[1], sizeof cand[1], "/proc/%ld/map_files/%s", pid,
-                 range);
+        snprintf(cand[1], sizeof cand[1], "/proc/%ld/map_files/%s", pid, range);
         snprintf(cand[2], sizeof cand[2], "%s", file);
         for (c = 0; c < 3; c++) {
             if (access(cand[c], R_OK) != 0)
@@ -843,13 +838,11 @@ int spy_layout_resolve_src(const spy_layout_src *src, spy_layout *out,
     if (src == NULL || src->type == NULL)
         return spy_err_set(err, SPY_EINVAL, 0, "no type given (--type T)");
     spy_excerpt(src->type, (size_t)-1, et);
-    if (!valid_type_name(src->type) ||
-        strlen(src->type) >= SPY_LAYOUT_MAX_NAME)
+    if (!valid_type_name(src->type) || strlen(src->type) >= SPY_LAYOUT_MAX_NAME)
         return spy_err_set(err, SPY_EINVAL, 0, "%s: not a C type name", et);
     if ((src->header == NULL) == (src->from == NULL))
         return spy_err_set(err, SPY_EINVAL, 0,
-                           "%s: give one of --header H or --from PID|PATH",
-                           et);
+                           "%s: give one of --header H or --from PID|PATH", et);
     if (src->header != NULL)
         rc = resolve_header(src, out, &o, err);
     else if (is_pid(src->from))
@@ -867,8 +860,7 @@ int spy_layout_pid_has_debug(int pid, spy_err *err) {
     struct stat st;
     snprintf(path, sizeof path, "/proc/%d", pid);
     if (pid <= 0 || stat(path, &st) != 0)
-        return spy_err_set(err, SPY_ENOENT, 0, "PID %d: no such process",
-                           pid);
+        return spy_err_set(err, SPY_ENOENT, 0, "PID %d: no such process", pid);
     snprintf(path, sizeof path, "/proc/%d/exe", pid);
     return spy__dwarf_has_debug(path, err);
 }
