@@ -51,11 +51,11 @@ static const cli_option dump_options[] = {
     {0}};
 
 static const char *const dump_exclusive[][CLI_EXCL_MAX] = {
-    {"length", "type", NULL}, {"length", "header", NULL},
-    {"length", "from", NULL}, {"length", "layout", NULL},
-    {"format", "type", NULL}, {"format", "header", NULL},
-    {"format", "from", NULL}, {"format", "layout", NULL},
-    {"format", "json", NULL}, {"format", "count", NULL},
+    {"length", "type", NULL},  {"length", "header", NULL},
+    {"length", "from", NULL},  {"length", "layout", NULL},
+    {"format", "type", NULL},  {"format", "header", NULL},
+    {"format", "from", NULL},  {"format", "layout", NULL},
+    {"format", "json", NULL},  {"format", "count", NULL},
     {"length", "count", NULL}, {NULL}};
 
 static const cli_pos dump_args[] = {
@@ -65,7 +65,8 @@ static const cli_pos dump_args[] = {
 const cli_command cmd_dump_spec = {
     "dump",
     "dump NAME [-s OFF] [-n LEN] [--format xxd|canonical|raw]\n"
-    "       shmspy dump NAME [-s BASE] --type T (--header H [--cflags WORDS] |\n"
+    "       shmspy dump NAME [-s BASE] --type T (--header H [--cflags WORDS] "
+    "|\n"
     "                   --from PID|PATH | --layout FILE) [--no-cache]\n"
     "                   [--count N] [--json]",
     "Dumps LEN bytes (default: to the end) from offset OFF (default 0).\n"
@@ -90,11 +91,12 @@ static int dump_typed(const dump_req *q, const spy_name *name) {
     int rc;
     const char *tname;
 
-    if ((rc = cli_typed_load("dump", &q->typed, &t)) != 0)
-        return rc;
-    if (spy_seg_open(name, 0, 0, 0, &seg, &e) != 0) {
-        spy_typed_free(&t);
+    /* The object first: its error is the one a missing NAME gives. */
+    if (spy_seg_open(name, 0, 0, 0, &seg, &e) != 0)
         return cli_fail(&e);
+    if ((rc = cli_typed_load("dump", &q->typed, &t)) != 0) {
+        spy_seg_close(seg);
+        return rc;
     }
     cli_note_link(seg, name);
     tname = t.layout.types[t.root].name;

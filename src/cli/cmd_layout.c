@@ -140,8 +140,8 @@ static void layout_json(const spy_typed *t) {
                 spy_json_key(&j, "type");
                 json_type_ref(&j, l, m->type);
                 spy_json_key(&j, "size");
-                spy_json_uint(&j, m->type < l->ntypes ? l->types[m->type].size
-                                                      : 0);
+                spy_json_uint(&j,
+                              m->type < l->ntypes ? l->types[m->type].size : 0);
                 if (m->bit_size != 0) {
                     spy_json_key(&j, "bit_size");
                     spy_json_uint(&j, m->bit_size);
@@ -210,26 +210,32 @@ int cmd_layout(int argc, char **argv) {
                                          "--layout)");
     if ((rc = cli_typed_load("layout", &q.typed, &t)) != 0)
         return rc;
-    note_origin(&q, &t);
     if (q.json) {
+        note_origin(&q, &t);
         layout_json(&t);
         spy_typed_free(&t);
         return cli_finish_stdout();
     }
     t.layout.root = t.root; /* only the types reachable from T */
     text = spy_layout_format(&t.layout, &len);
-    spy_typed_free(&t);
     if (text == NULL) {
+        spy_typed_free(&t);
         spy_err_set(&e, SPY_ENOMEM, 0, "layout: out of memory");
         return cli_fail(&e);
     }
     if (q.out != NULL) {
         rc = spy_layout_save_file(q.out, text, len, q.force, &e);
         free(text);
-        if (rc != 0)
+        if (rc != 0) {
+            spy_typed_free(&t);
             return cli_fail(&e);
+        }
+        note_origin(&q, &t);
+        spy_typed_free(&t);
         return SPY_EXIT_OK;
     }
+    note_origin(&q, &t);
+    spy_typed_free(&t);
     fwrite(text, 1, len, stdout);
     free(text);
     return cli_finish_stdout();

@@ -46,8 +46,12 @@ static const cli_pos read_args[] = {
     {NULL, 0, 0, NULL, 0, NULL}};
 
 static const char *const read_exclusive[][CLI_EXCL_MAX] = {
-    {"as", "type", NULL},   {"as", "header", NULL}, {"as", "from", NULL},
-    {"as", "layout", NULL}, {"as", "field", NULL},  {"as", "json", NULL},
+    {"as", "type", NULL},
+    {"as", "header", NULL},
+    {"as", "from", NULL},
+    {"as", "layout", NULL},
+    {"as", "field", NULL},
+    {"as", "json", NULL},
     {NULL}};
 
 static const char *const read_needs[][2] = {
@@ -56,7 +60,8 @@ static const char *const read_needs[][2] = {
 const cli_command cmd_read_spec = {
     "read",
     "read NAME [-s OFF] --as TYPE [--be] [-n MAX]\n"
-    "       shmspy read NAME [-s BASE] --type T (--header H [--cflags WORDS] |\n"
+    "       shmspy read NAME [-s BASE] --type T (--header H [--cflags WORDS] "
+    "|\n"
     "                   --from PID|PATH | --layout FILE) [--no-cache]\n"
     "                   [--field PATH] [--json]",
     "Reads one value at offset OFF (default 0) and prints it.\n"
@@ -80,11 +85,12 @@ static int read_typed(const read_req *q, const spy_name *name) {
     int rc, usage;
     const char *path = q->field != NULL ? q->field : "";
 
-    if ((rc = cli_typed_load("read", &q->typed, &t)) != 0)
-        return rc;
-    if (spy_seg_open(name, 0, 0, 0, &seg, &e) != 0) {
-        spy_typed_free(&t);
+    /* The object first: its error is the one a missing NAME gives. */
+    if (spy_seg_open(name, 0, 0, 0, &seg, &e) != 0)
         return cli_fail(&e);
+    if ((rc = cli_typed_load("read", &q->typed, &t)) != 0) {
+        spy_seg_close(seg);
+        return rc;
     }
     cli_note_link(seg, name);
     if (spy_typed_field(seg, &t, q->off, path, &f, NULL, &usage, &e) != 0 ||
@@ -118,8 +124,8 @@ static int read_typed(const read_req *q, const spy_name *name) {
             char text[SPY_LVALUE_MAX];
             spy_layout_value_text(&t.layout, &f, v.bytes, (size_t)f.size, text,
                                   sizeof text);
-            cli_put_escaped(stdout, text);
-            fputc('\n', stdout);
+            /* escaped by spy_layout_value_text: no control bytes */
+            puts(text);
             rc = SPY_EXIT_OK;
         }
     } else {
@@ -130,8 +136,8 @@ static int read_typed(const read_req *q, const spy_name *name) {
         if (ntorn > 0) {
             fputs("shmspy: ", stderr);
             cli_put_name(stderr, spy_seg_name(seg));
-            fprintf(stderr, ": %u torn field%s (changed while read)\n",
-                    ntorn, ntorn == 1 ? "" : "s");
+            fprintf(stderr, ": %u torn field%s (changed while read)\n", ntorn,
+                    ntorn == 1 ? "" : "s");
             rc = CLI_EXIT_TORN;
         }
     }

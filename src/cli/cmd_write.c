@@ -195,7 +195,8 @@ const cli_command cmd_write_spec = {
     "write",
     "write NAME [-s OFF] SOURCE [--create SIZE] [--mode MODE]\n"
     "                   [--force] [--follow] [--hold [--keep]]\n"
-    "       shmspy write NAME [-s BASE] --type T (--header H [--cflags WORDS] |\n"
+    "       shmspy write NAME [-s BASE] --type T (--header H [--cflags WORDS] "
+    "|\n"
     "                   --from PID|PATH | --layout FILE) [--no-cache]\n"
     "                   --field PATH VALUE [--force] [--follow]",
     "With --type, VALUE is checked against field PATH of struct T placed\n"

@@ -49,7 +49,7 @@
 /* The --field row: a path into --type, as a.b[3].c. */
 #define CLI_TYPED_FIELD_OPTION(F)                                              \
     CLI_OPT(0, "field", CLI_STR, F(field), "PATH",                             \
-            "typed: the field of --type, as a.b[3].c (default: the whole\n"    \
-            "struct)")
+            "typed: the field of --type, as a.b[3].c\n"                        \
+            "(default: the whole struct)")
 
 #endif

@@ -50,8 +50,8 @@ int cli_typed_is_scalar(const spy_layout *l, const spy_lfield *f) {
 
 /* What a walk over a value shares. */
 typedef struct walk {
-    FILE *out;        /* text output, or NULL (JSON: collect torn paths) */
-    spy_json *j;      /* torn paths go here when out is NULL */
+    FILE *out;   /* text output, or NULL (JSON: collect torn paths) */
+    spy_json *j; /* torn paths go here when out is NULL */
     spy_seg *seg;
     const spy_layout *l;
     const uint8_t *snap; /* the value's bytes, read at snap_off */
@@ -65,8 +65,8 @@ typedef struct walk {
  * else read on their own (torn-checked). *owned is set to a buffer to
  * free. NULL when it could not be read (the reason in *why). */
 static const uint8_t *leaf_bytes(walk *w, const spy_lfield *f, int *torn,
-                                 unsigned *attempts, uint8_t **owned,
-                                 char *why, size_t whycap) {
+                                 unsigned *attempts, uint8_t **owned, char *why,
+                                 size_t whycap) {
     spy_typed_value v;
     spy_err e;
 
@@ -113,7 +113,8 @@ static void put_line(walk *w, const spy_lfield *f, unsigned depth,
     if (value != NULL) {
         pad = 22 - (int)strlen(type);
         fprintf(w->out, "%*s = ", pad > 0 ? pad : 0, "");
-        cli_put_escaped(w->out, value);
+        /* spy_layout_value_text escaped it already (no control bytes) */
+        fputs(value, w->out);
     }
     fputc('\n', w->out);
 }
@@ -167,6 +168,8 @@ static void walk_field(walk *w, const spy_lfield *f, const char *label,
     char text[SPY_LVALUE_MAX + 64], why[SPY_ERR_MSG_MAX];
     spy_lock_kind lk = spy_lock_kind_of(w->l, f->type);
 
+    /* A lock is one line, its state decoded (its glibc fields are not
+     * what a reader asks about). */
     if (cli_typed_is_scalar(w->l, f) || lk != SPY_LOCK_NONE) {
         int torn;
         unsigned att = 0;
@@ -186,8 +189,9 @@ static void walk_field(walk *w, const spy_lfield *f, const char *label,
             if (st.decoded)
                 spy_lock_text(&st, text, sizeof text);
             else
-                spy_layout_value_text(w->l, f, p, (size_t)f->size, text,
-                                      sizeof text);
+                snprintf(text, sizeof text,
+                         "(a lock whose fields this "
+                         "layout does not name)");
         } else {
             spy_layout_value_text(w->l, f, p, (size_t)f->size, text,
                                   sizeof text);

@@ -25,10 +25,10 @@ int cli_typed_is_scalar(const spy_layout *l, const spy_lfield *f);
 
 /* Prints the tree of field v->f (read with spy_typed_read, its bytes the
  * snapshot) to out, the first line labelled label: one line per field,
- * children indented, short arrays of scalars on one line, locks decoded.
- * When v is torn, each leaf is read again on its own (spy_typed_read_at)
- * and the leaves that stay torn are printed as torn. Returns the number of
- * torn leaves. */
+ * children indented, short arrays of scalars on one line (locks: their glibc
+ * fields). When v is torn, each leaf is read again on its own
+ * (spy_typed_read_at) and the leaves that stay torn are printed as torn.
+ * Returns the number of torn leaves. */
 unsigned cli_typed_tree(FILE *out, spy_seg *seg, const spy_typed *t,
                         const spy_typed_value *v, const char *label);
 

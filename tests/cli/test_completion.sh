@@ -89,7 +89,8 @@ check_set() {
 for sh in bash zsh fish; do
   check "$sh" "the commands" "^stat$" shmspy st
   check_set "$sh" "the options of dump" \
-    "-s --offset -n --length -f --format -h --help" shmspy dump -
+    "-s --offset -n --length -f --format -h --help --type --header --cflags --from --layout --no-cache --count --json" \
+    shmspy dump -
   check_set "$sh" "the choices of --format" "xxd canonical raw" shmspy dump --format ""
   check_set "$sh" "the choices of list -k" "posix sysv win memfd anon file all" shmspy list -k ""
   check_set "$sh" "the TYPEs of write --as" \

@@ -71,6 +71,9 @@ declare -A runtime=(
   [probe]="probe 0x1000 --json"
   [demo]="demo unlink-while-mapped --json"
   [clean]="clean --json"
+  [read]="read /x --type t --layout /x.layout --json"
+  [dump]="dump /x --type t --layout /x.layout --json"
+  [layout]="layout --layout /dev/shm/x.layout --json"
 )
 # The sanitizers and valgrind read their options, threads and maps
 # through /proc, which these namespaces take away (LeakSanitizer dies at
