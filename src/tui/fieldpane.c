@@ -241,7 +241,8 @@ static void read_rows(spy__hexview *h, uint8_t *buf, int keep) {
                 hi = o + p->info[j].have;
             j++;
         }
-        if (hi - lo > (uint64_t)ROW_READ_MAX * (uint64_t)(j - i)) {
+        if (hi - lo > (uint64_t)ROW_READ_MAX * (uint64_t)(j - i) ||
+            hi - lo > p->bcap / 2) {
             j = i + 1; /* never more than the rows' own bytes */
             hi = lo + p->info[i].have;
         }
@@ -268,6 +269,11 @@ static void read_rows(spy__hexview *h, uint8_t *buf, int keep) {
         } else if (!keep) {
             for (k = i; k < j; k++)
                 p->info[k].have = 0;
+        } else {
+            /* The second read failed: the first stands (not torn). */
+            for (k = i; k < j; k++)
+                memcpy(buf + p->info[k].at, p->a + p->info[k].at,
+                       p->info[k].have);
         }
         i = j;
     }
