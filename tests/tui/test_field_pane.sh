@@ -84,8 +84,11 @@ c1=$(row_of counter | sed -E 's/.* ([0-9]+) *$/\1/')
 t_wait_for "tui_capture; [ \"\$(row_of counter | sed -E 's/.* ([0-9]+) *\$/\\1/')\" != '$c1' ]" 50
 c2=$(row_of counter | sed -E 's/.* ([0-9]+) *$/\1/')
 t_expect_match "$c1 $c2" '^[0-9]+ [0-9]+$' "the counter shows as a number"
-[ "${c2:-0}" -gt "${c1:-0}" ] && t_ok "the counter changes in the pane ($c1 -> $c2)" ||
+if [ "${c2:-0}" -gt "${c1:-0}" ]; then
+  t_ok "the counter changes in the pane ($c1 -> $c2)"
+else
   t_fail "the counter changes in the pane" "$c1 -> $c2" "$TUI_SCREEN"
+fi
 
 # Highlighted: the counter's value is drawn with attributes, the
 # version's (never changing) is not.
@@ -153,6 +156,14 @@ tui_type " --layout '$T_TMP/nonesuch'"
 tui_keys Enter
 tui_expect 'layout: .*nonesuch' "a missing file is one line naming it"
 tui_expect 'fields: struct demo_layout' "and the loaded layout stays"
+if [ "$DWARF" = 1 ]; then
+  # Quoted words, as on the command line: the type's name has a blank.
+  tui_keys T
+  tui_type " --type 'struct demo_layout' --header \"$ROOT/samples/demo_layout.h\" --field ring"
+  tui_keys Enter
+  tui_expect 'layout struct demo_layout loaded' "T resolves --type 'struct demo_layout' --header H"
+  tui_expect '@0x40( |$)' "and --field ring puts the cursor on ring"
+fi
 tui_keys q
 tui_expect '^EXIT:0' "q quits"
 
