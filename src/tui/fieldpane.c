@@ -828,6 +828,13 @@ int spy__fp_adopt(spy__hexview *h, spy_typed *t, int owned, uint64_t base,
     p->synced = UINT64_MAX;
     spy__hex_layout(h);
     h->stale = 1;
+    if (p->tree.root.size > p->tree.avail)
+        spy__ui_msg(1,
+                    "%s (%llu bytes) at 0x%llx does not fit in %s (%llu "
+                    "bytes): fields past its end show ?",
+                    p->title, (unsigned long long)p->tree.root.size,
+                    (unsigned long long)base, h->disp,
+                    (unsigned long long)h->size);
     if (field != NULL && field[0] != '\0')
         return goto_path(h, field, err);
     sync_hex(h);

@@ -167,6 +167,16 @@ fi
 tui_keys q
 tui_expect '^EXIT:0' "q quits"
 
+# ---- a struct larger than the object ------------------------------------
+SMALL=$(t_name fpsmall)
+shm_make "$SMALL" 20 || t_fail "create $SMALL"
+tui_start 160 40 -- watch "$SMALL" --layout "$LAYOUT"
+tui_expect 'struct demo_layout \(384 bytes\) at 0x0 does not fit in .* \(20 bytes\)' \
+  "a struct past the object's end is said at once"
+tui_expect '  counter .* \?$' "a field that crosses the end shows ?"
+tui_keys q
+tui_expect '^EXIT:0' "q quits"
+
 # ---- torn values, a table, a pointer (typed_writer, DWARF) ---------------
 if [ ! -x "$SPY_SAMPLES/typed_writer" ]; then
   echo "SKIP: torn/table/pointer cases: no samples/typed_writer"
