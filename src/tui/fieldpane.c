@@ -176,13 +176,28 @@ static void scroll_to_cursor(spy__fpane *p, int h) {
         ;
 }
 
+/* Two places are the same node (compared field by field: padding is
+ * never read). */
+static int same_place(const spy__ftpath *a, const spy__ftpath *b) {
+    int d;
+
+    if (a->depth != b->depth)
+        return 0;
+    for (d = 0; d < a->depth; d++)
+        if (a->node[d].index != b->node[d].index ||
+            a->node[d].f.offset != b->node[d].f.offset ||
+            a->node[d].f.type != b->node[d].f.type)
+            return 0;
+    return 1;
+}
+
 /* The rows on screen from top: their paths and what drawing them needs;
  * and where their bytes go in the read buffers. Returns the bytes to
  * read, or -1 on allocation failure. */
 static long plan_rows(spy__fpane *p, int h) {
     spy__ftpath q = p->top;
     size_t need = 0;
-    int i;
+    int i, known = p->nrows; /* rows whose label and type text hold */
 
     p->nrows = 0;
     if (h <= 0 || q.depth == 0 || ensure_rows(p, h) != 0)
@@ -195,11 +210,14 @@ static long plan_rows(spy__fpane *p, int h) {
         spy_lfield dummy;
         uint64_t nb;
 
+        /* The same place as in the last frame: its texts are known. */
+        if (i >= known || !same_place(&p->rowpath[i], &q)) {
+            spy_layout_child(&p->typed->layout, parent, nd->index, &dummy,
+                             ri->label, sizeof ri->label);
+            spy_layout_type_text(&p->typed->layout, &nd->f, ri->type,
+                                 sizeof ri->type);
+        }
         p->rowpath[i] = q;
-        spy_layout_child(&p->typed->layout, parent, nd->index, &dummy,
-                         ri->label, sizeof ri->label);
-        spy_layout_type_text(&p->typed->layout, &nd->f, ri->type,
-                             sizeof ri->type);
         ri->nchild = spy__ft_nchildren(&p->tree, &nd->f);
         ri->open = ri->nchild > 0 && spy__ft_is_open(&p->tree, &nd->f, q.depth);
         ri->table = !ri->open && is_struct_array(p, parent);
