@@ -90,6 +90,14 @@ _shmspy_takes() {
   "create -m" |\
   "create --mode" |\
   "watch --hz" |\
+  "watch -s" |\
+  "watch --offset" |\
+  "watch --type" |\
+  "watch --header" |\
+  "watch --cflags" |\
+  "watch --from" |\
+  "watch --layout" |\
+  "watch --field" |\
   "probe -n" |\
   "probe --length" |\
   "inject -s" |\
@@ -181,6 +189,15 @@ _shmspy() {
   "write --layout")
     _shmspy_offer "$cur" file
     return ;;
+  "watch --header")
+    _shmspy_offer "$cur" file
+    return ;;
+  "watch --from")
+    _shmspy_offer "$cur" file
+    return ;;
+  "watch --layout")
+    _shmspy_offer "$cur" file
+    return ;;
   "inject -t" |\
   "inject --as")
     _shmspy_offer "$cur" words i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 str hex:
@@ -221,7 +238,7 @@ _shmspy() {
     write) _shmspy_add "$cur" -t --as --str --hex --file --fill -s --offset -n --length --be --create --mode --force --follow --hold --keep --type --header --cflags --from --layout --no-cache --field ;;
     create) _shmspy_add "$cur" -m --mode -f --force --follow ;;
     rm) _shmspy_add "$cur" ;;
-    watch) _shmspy_add "$cur" --hz -w --write --force --follow ;;
+    watch) _shmspy_add "$cur" --hz -w --write --force --follow -s --offset --type --header --cflags --from --layout --no-cache --field ;;
     probe) _shmspy_add "$cur" -n --length -w --write --json ;;
     demo) _shmspy_add "$cur" --json ;;
     inject) _shmspy_add "$cur" -s --offset --bit --hex --str -t --as --be -k --count --seed -n --length --journal --follow ;;

@@ -17,7 +17,7 @@ function __shmspy_takes
             return 0
         case 'create -m' 'create --mode'
             return 0
-        case 'watch --hz'
+        case 'watch --hz' 'watch -s' 'watch --offset' 'watch --type' 'watch --header' 'watch --cflags' 'watch --from' 'watch --layout' 'watch --field'
             return 0
         case 'probe -n' 'probe --length'
             return 0
@@ -178,6 +178,14 @@ complete -c shmspy -n '__shmspy_pos watch 0+' -l hz -x -d 'refresh rate, 1..60 (
 complete -c shmspy -n '__shmspy_pos watch 0+' -s w -l write -d 'open read-write: type hex digits or text to edit in place'
 complete -c shmspy -n '__shmspy_pos watch 0+' -l force -d 'with --write: edit even an object whose mode is read-only (the write policy of `shmspy write --force`)'
 complete -c shmspy -n '__shmspy_pos watch 0+' -l follow -d 'with --write: NAME is a file:PATH that is a symbolic link: edit where it points (as `shmspy write --follow`)'
+complete -c shmspy -n '__shmspy_pos watch 0+' -s s -l offset -x -d 'typed: where the struct starts (default 0)'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l type -x -d 'typed: the struct (or typedef) to show, from the layout source below (with --layout: default the file'\''s root)'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l header -r -F -d 'typed: compile header H (cc -g) for --type'\''s layout'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l cflags -x -d 'typed: extra compiler words for --header (-I, -D, -std)'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l from -r -F -d 'typed: --type'\''s layout from the debug info of process PID or binary PATH'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l layout -r -F -d 'typed: read the layout from a layout file (`shmspy layout ... -o FILE`)'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l no-cache -d 'typed: resolve --header/--from again, not from the cache'
+complete -c shmspy -n '__shmspy_pos watch 0+' -l field -x -d 'typed: the field of --type, as a.b[3].c (default: the whole struct)'
 complete -c shmspy -n '__shmspy_pos watch 0+' -s h -l help -d 'show this help'
 complete -c shmspy -n '__shmspy_pos watch 0' -x -a '(__shmspy_names)'
 

@@ -1,12 +1,19 @@
-/* cmd_watch.c - `shmspy watch NAME [--hz N] [--write]`: the live hex view. */
+/* cmd_watch.c - `shmspy watch NAME [--hz N] [--write]`: the live hex view;
+ * with --type ..., the field pane of that struct beside it. */
+#include <string.h>
+
 #include "../tui/tui.h"
 #include "cli.h"
+#include "typed_opts.h"
+#include "typed_print.h"
 
 /* What the command line asks for. */
 typedef struct watch_req {
     const char *name_text;
-    uint64_t hz;
+    uint64_t hz, off;
     int write, force, follow;
+    spy_typed_req typed;
+    const char *field;
 } watch_req;
 
 #define F(member) offsetof(watch_req, member)
@@ -22,6 +29,10 @@ static const cli_option watch_options[] = {
     CLI_OPT(0, "follow", CLI_FLAG, F(follow), NULL,
             "with --write: NAME is a file:PATH that is a symbolic link:\n"
             "edit where it points (as `shmspy write --follow`)"),
+    CLI_OPT('s', "offset", CLI_NUM, F(off), "BASE",
+            "typed: where the struct starts (default 0)"),
+    CLI_TYPED_OPTIONS(F),
+    CLI_TYPED_FIELD_OPTION(F),
     {0}};
 
 static const char *const watch_needs[][2] = {
@@ -33,8 +44,14 @@ static const cli_pos watch_args[] = {
 
 const cli_command cmd_watch_spec = {
     "watch",
-    "watch NAME [--hz N] [--write [--force] [--follow]]",
-    "Live hex view of NAME: bytes that change are highlighted and fade.\n",
+    "watch NAME [--hz N] [--write [--force] [--follow]]\n"
+    "       shmspy watch NAME --type T (--header H [--cflags WORDS] |\n"
+    "                   --from PID|PATH | --layout FILE) [--no-cache]\n"
+    "                   [-s BASE] [--field PATH]",
+    "Live hex view of NAME: bytes that change are highlighted and fade.\n"
+    "With --type, the fields of struct T (at BASE) in a pane beside the\n"
+    "hex: values decoded for their type, changes highlighted, torn values\n"
+    "marked; t shows hex, fields or both, T loads another layout.\n",
     watch_options,
     watch_args,
     NULL,
@@ -42,11 +59,17 @@ const cli_command cmd_watch_spec = {
     "Press ? in the view for every key; q quits.\n"};
 
 int cmd_watch(int argc, char **argv) {
-    watch_req q = {NULL, 10, 0, 0, 0};
+    watch_req q;
     int rc;
-    spy_tui_opts o = {10, 0, 0, 0};
+    spy_tui_opts o;
+    spy_typed t;
+    int typed = 0;
     spy_name name;
     spy_err e;
+
+    memset(&q, 0, sizeof q);
+    memset(&o, 0, sizeof o);
+    q.hz = 10;
 
     if (!cli_parse(&cmd_watch_spec, argc, argv, &q, &rc))
         return rc;
@@ -56,9 +79,25 @@ int cmd_watch(int argc, char **argv) {
     o.follow = q.follow;
     if (cli_name("watch", q.name_text, &name) != 0)
         return SPY_EXIT_USAGE;
+    if (!spy_typed_wanted(&q.typed) && (q.field != NULL || q.off != 0))
+        return cli_usage_error("watch",
+                               "%s needs a layout (--type with "
+                               "--header, --from or --layout)",
+                               q.field != NULL ? "--field" : "--offset");
+    if (spy_typed_wanted(&q.typed)) {
+        /* Resolved before the screen starts: errors on a plain line. */
+        if ((rc = cli_typed_load("watch", &q.typed, &t)) != 0)
+            return rc;
+        typed = 1;
+        o.typed = &t;
+        o.typed_base = q.off;
+        o.field = q.field;
+    }
     spy_err_clear(&e);
     rc = spy_tui_watch(&name, &o, &e);
     if (rc != 0 && e.msg[0] != '\0')
         cli_fail(&e);
+    if (typed)
+        spy_typed_free(&t);
     return rc;
 }

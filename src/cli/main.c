@@ -108,7 +108,7 @@ int main(int argc, char **argv) {
 
     spy_process_init();
     if (argc < 2) {
-        spy_tui_opts o = {10, 0, 0, 0};
+        spy_tui_opts o = {10, 0, 0, 0, NULL, 0, NULL};
         spy_err e;
         int rc;
         spy_err_clear(&e);

@@ -8,7 +8,9 @@
 #include "hexview.h"
 #include "../backends/seg.h"
 
-#define INSP_RIGHT_MIN_COLS 137 /* wide enough for the pane on the right */
+#define INSP_RIGHT_MIN_COLS 137   /* wide enough for the pane on the right */
+#define FIELDS_RIGHT_MIN_COLS 120 /* the field pane beside the hex */
+#define FIELDS_MIN_W 48
 #define INSP_RIGHT_W 58
 #define MAX_BPR 128
 
@@ -26,6 +28,41 @@ static int ascii_x(const spy__hexview *h, int i) {
     return h->ow + 4 + 3 * h->bpr + (h->bpr - 1) / 8 + i;
 }
 
+/* Where the field pane goes: beside the hex on a wide terminal, below it
+ * on a narrow one, or everywhere (fields only); takes its room from
+ * *avail_w / *avail_h. */
+static void fields_layout(spy__hexview *h, int *avail_w, int *avail_h) {
+    spy__fpane *p = &h->fields;
+
+    p->h = 0;
+    if (p->typed == NULL || p->mode == SPY__FP_OFF || *avail_h <= 0)
+        return;
+    p->y = h->hex_y;
+    if (p->mode == SPY__FP_ONLY) {
+        p->x = 0;
+        p->w = COLS;
+        p->h = *avail_h;
+        *avail_h = 0;
+    } else if (COLS >= FIELDS_RIGHT_MIN_COLS) {
+        /* The hex keeps 16 bytes a row if the pane still gets its
+         * minimum, else 8. */
+        p->w = COLS - row_width(h->ow, 16) - 1;
+        if (p->w < FIELDS_MIN_W)
+            p->w = COLS - row_width(h->ow, 8) - 1;
+        p->x = COLS - p->w;
+        p->h = *avail_h;
+        *avail_w = COLS - p->w - 1;
+    } else {
+        p->x = 0;
+        p->w = COLS;
+        p->h = *avail_h / 2;
+        if (p->h < 3)
+            p->h = *avail_h;
+        *avail_h -= p->h;
+        p->y = h->hex_y + *avail_h;
+    }
+}
+
 int spy__hex_layout(spy__hexview *h) {
     int old_bpr = h->bpr, old_rows = h->rows, avail_w = COLS, avail_h, b;
     uint64_t old_top = h->top, maxoff = h->size > 0 ? h->size - 1 : 0;
@@ -38,23 +75,24 @@ int spy__hex_layout(spy__hexview *h) {
                (h->fault[0] != '\0');
     avail_h = LINES - 2 - h->hex_y;
     h->insp_h = 0;
-    if (h->inspector && avail_h > 0) {
-        if (COLS >= INSP_RIGHT_MIN_COLS) {
+    fields_layout(h, &avail_w, &avail_h);
+    if (h->inspector && avail_h > 0 && h->fields.mode != SPY__FP_ONLY) {
+        if (avail_w >= INSP_RIGHT_MIN_COLS) {
             h->insp_w = INSP_RIGHT_W;
-            h->insp_x = COLS - INSP_RIGHT_W;
+            h->insp_x = avail_w - INSP_RIGHT_W;
             h->insp_y = h->hex_y;
             h->insp_h =
                 avail_h < SPY__INSPECTOR_LINES ? avail_h : SPY__INSPECTOR_LINES;
-            avail_w = COLS - INSP_RIGHT_W - 1;
+            avail_w -= INSP_RIGHT_W + 1;
         } else {
             h->insp_h = avail_h - 2 < SPY__INSPECTOR_LINES
                             ? avail_h - 2
                             : SPY__INSPECTOR_LINES;
             if (h->insp_h < 3)
                 h->insp_h = 0;
-            h->insp_w = COLS;
+            h->insp_w = avail_w;
             h->insp_x = 0;
-            h->insp_y = LINES - 2 - h->insp_h;
+            h->insp_y = h->hex_y + avail_h - h->insp_h;
             avail_h -= h->insp_h;
         }
     }
@@ -120,7 +158,8 @@ static chtype byte_attr(const spy__hexview *h, uint64_t off, uint64_t now,
         return spy__attr(SPY__R_MATCH);
     level = spy_changes_level(&h->changes, off, now, SPY__FADE_LEVELS);
     return spy__attr(level > 0 ? (spy__role)(SPY__R_CHANGE1 + level - 1)
-                               : SPY__R_NORMAL);
+                               : SPY__R_NORMAL) |
+           (off - h->sel_off < h->sel_len ? A_UNDERLINE : 0);
 }
 
 /* Widest row: 16 offset digits, 128 bytes per row. */
@@ -212,7 +251,7 @@ static void draw_rows(spy__hexview *h, uint64_t now, int erased) {
 }
 
 static void draw_status(spy__hexview *h, uint64_t now) {
-    char last[40], line[512];
+    char last[40], line[768], fields[200];
     char *size = h->size_text;
 
     if (h->changes.have_last)
@@ -220,6 +259,7 @@ static void draw_status(spy__hexview *h, uint64_t now) {
                  (unsigned long long)h->changes.last_off);
     else
         snprintf(last, sizeof last, "-");
+    spy__fp_status(h, fields, sizeof fields);
     if (h->size_text_of != h->stat_size || size[0] == '\0') {
         /* Formatted when the size changes, not in every frame. */
         h->size_text_of = h->stat_size;
@@ -231,16 +271,19 @@ static void draw_status(spy__hexview *h, uint64_t now) {
     }
     snprintf(line, sizeof line,
              " %s  %s  %s  %04o  %s  %u Hz%s  %llu B/s  last change %s"
-             "  @0x%llx",
+             "  @0x%llx%s",
              h->disp, h->kind, size, (unsigned)(h->mode & 07777),
              spy_seg_writable(h->seg) ? "rw" : "ro", h->hz,
              h->frozen ? " (frozen)" : "",
              (unsigned long long)spy_changes_rate(&h->changes, now), last,
-             (unsigned long long)h->cur);
+             (unsigned long long)h->cur, fields);
     spy__put(LINES - 2, 0, COLS, SPY__R_BAR, 1, "%s", line);
 }
 
-void spy__hex_layout_key(const spy__hexview *h, uint64_t key[6]) {
+void spy__hex_layout_key(const spy__hexview *h,
+                         uint64_t key[SPY__HEX_KEY_WORDS]) {
+    const spy__fpane *p = &h->fields;
+
     uint64_t mlen = h->match_len < 0xffffffu ? h->match_len : 0xffffffu;
     key[0] = h->top;
     key[1] = h->cur;
@@ -254,6 +297,10 @@ void spy__hex_layout_key(const spy__hexview *h, uint64_t key[6]) {
              (uint64_t)(h->frozen != 0) << 23 |
              (uint64_t)(h->nibble != 0) << 24 | mlen << 25 |
              (uint64_t)(h->insp_h & 0xff) << 49;
+    key[6] = (uint64_t)(p->y & 0xffff) << 48 | (uint64_t)(p->x & 0xffff) << 32 |
+             (uint64_t)(p->w & 0xffff) << 16 | (uint64_t)(p->h & 0xffff);
+    key[7] = (uint64_t)p->mode | (uint64_t)(p->focus != 0) << 2 |
+             (uint64_t)(p->typed != NULL) << 3;
 }
 
 uint64_t spy__hex_fade_clock(uint64_t now) {
@@ -266,12 +313,15 @@ void spy__hex_draw(spy__view *v, uint64_t now) {
     /* Highlights are drawn as of the fade clock (see hexview.h). */
     h->fade_drawn = spy__hex_fade_clock(now);
     spy__hex_layout_key(h, h->drawn_key);
+    spy__fp_selection(h, &h->sel_off, &h->sel_len);
 
     /* The title shows only what the layout key holds (and the name). */
     if (v->erased)
         draw_title(h);
     draw_banners(h);
-    draw_rows(h, h->fade_drawn, v->erased);
+    if (h->rows > 0)
+        draw_rows(h, h->fade_drawn, v->erased);
+    spy__fp_draw(h, h->fade_drawn, v->erased);
     if (h->insp_h > 0) {
         const uint8_t *p = NULL;
         size_t avail = 0;

@@ -123,6 +123,11 @@ spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
     h->view.tick = hex_tick;
     h->view.draw = spy__hex_draw;
     h->view.fini = hex_fini;
+    if (o->typed != NULL &&
+        spy__fp_adopt(h, o->typed, 0, o->typed_base, o->field, err) != 0) {
+        hex_fini(&h->view);
+        return NULL;
+    }
     return &h->view;
 }
 
@@ -132,6 +137,7 @@ static void hex_fini(spy__view *v) {
     spy_seg_close(h->seg);
     spy_changes_free(&h->changes);
     spy__search_free(&h->search);
+    spy__fp_free(&h->fields);
     free(h->buf);
     free(h->row_cache);
     free(h);
@@ -295,8 +301,8 @@ static void check_name(spy__hexview *h) {
 
 static uint64_t hex_tick(spy__view *v, uint64_t now) {
     spy__hexview *h = v->self;
-    uint64_t period = 1000 / h->hz, next, key[6];
-    int fading;
+    uint64_t period = 1000 / h->hz, next, key[SPY__HEX_KEY_WORDS], fnext;
+    int fading, did_read = 0, busy = 0;
 
     /* Calm unless something below may change what is drawn. */
     v->calm = 1;
@@ -320,10 +326,12 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
             h->next_read + period > now ? h->next_read + period : now + period;
         check_size(h);
         read_window(h, now);
+        did_read = 1;
         if (h->changed || h->size != size || h->fault[0] != '\0')
             v->calm = 0;
     } else if (h->stale) {
         read_window(h, now);
+        did_read = 1;
         v->calm = 0;
     }
     if (h->searching) {
@@ -350,6 +358,11 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
             }
         }
     }
+    /* The field pane reads its rows with the window, and follows the
+     * cursor. */
+    fnext = spy__fp_tick(h, now, did_read, &busy);
+    if (busy)
+        v->calm = 0;
     /* What was highlighted in the last frame moves a fade step on. */
     fading = spy_changes_active(&h->changes, h->fade_drawn);
     if (fading && spy__hex_fade_clock(now) != h->fade_drawn)
@@ -361,6 +374,8 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
         next = now;
     else if (fading && next > spy__hex_fade_clock(now) + SPY__HEX_FADE_STEP_MS)
         next = spy__hex_fade_clock(now) + SPY__HEX_FADE_STEP_MS;
+    if (fnext < next)
+        next = fnext;
     /* The same layout as drawn last: the draw may paint over it. */
     spy__hex_layout_key(h, key);
     v->partial = memcmp(key, h->drawn_key, sizeof key) == 0;

@@ -10,6 +10,7 @@
 
 #include "../backends/seg.h"
 #include "../core/changes.h"
+#include "fieldpane.h"
 #include "search.h"
 #include "ui.h"
 
@@ -21,6 +22,9 @@
 /* The status bar of a frame drawn over the last one is redrawn at most
  * this often (every erased frame redraws it). */
 #define SPY__HEX_STATUS_MS 250
+
+/* Words of a layout key (spy__hex_layout_key). */
+#define SPY__HEX_KEY_WORDS 8
 
 typedef struct spy__hexview {
     spy__view view;
@@ -71,7 +75,7 @@ typedef struct spy__hexview {
     chtype *row_cache;
     size_t cache_cap;
     int cache_w, cache_rows;
-    uint64_t drawn_key[6];
+    uint64_t drawn_key[SPY__HEX_KEY_WORDS];
 
     /* Banners (empty when not shown). */
     char shrunk[160];
@@ -83,6 +87,11 @@ typedef struct spy__hexview {
     int searching;
     uint64_t match_off;
     size_t match_len; /* 0: no match highlighted */
+
+    /* The field pane (a typed layout; fieldpane.h) and the field under
+     * its cursor, underlined in the hex, as of the last draw. */
+    spy__fpane fields;
+    uint64_t sel_off, sel_len;
 } spy__hexview;
 
 /* Highlights fade in steps on a shared clock: the time now, rounded down
@@ -102,7 +111,8 @@ int spy__hex_layout(spy__hexview *h);
 
 /* The layout the next draw will use, as a key: when it equals the last
  * drawn one, the draw may paint over the last frame. */
-void spy__hex_layout_key(const spy__hexview *h, uint64_t key[6]);
+void spy__hex_layout_key(const spy__hexview *h,
+                         uint64_t key[SPY__HEX_KEY_WORDS]);
 
 /* Draws the whole view (all but the bottom line); on a screen that was
  * not erased (v->erased 0) and in the same layout, only what changed. */

@@ -272,6 +272,25 @@ static void addr_given(void *self, const char *text) {
     spy__ui_push(v);
 }
 
+void spy__probe_open(uint64_t addr, const char *note) {
+    spy__view *v;
+    spy_err e;
+
+    spy_err_clear(&e);
+    if (addr > UINT64_MAX - PROBE_LEN) {
+        spy__ui_msg(1, "probe: ADDR + %d wraps around", PROBE_LEN);
+        return;
+    }
+    v = probe_new(addr, &e);
+    if (v == NULL) {
+        spy__ui_msg(1, "probe: %s", e.msg);
+        return;
+    }
+    if (note != NULL)
+        add(v->self, "note", note);
+    spy__ui_push(v);
+}
+
 int spy__probe_ask(const spy__keyhit *k) {
     (void)k;
     spy__prompt_line("probe address (shmspy's own, e.g. 0xcc8e9ff8cc): ", NULL,

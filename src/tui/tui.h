@@ -8,11 +8,19 @@
 #include "../core/err.h"
 #include "../core/name.h"
 
+struct spy_typed;
+
 typedef struct spy_tui_opts {
     unsigned hz; /* refresh rate, 1..60 (default 10) */
     int write;   /* open segments read-write (watch --write) */
     int force;   /* write even where the mode says read-only (--force) */
     int follow;  /* write through a file: path's last symlink (--follow) */
+    /* watch --type ...: a layout loaded with spy_typed_load (ops/typed.h)
+     * shown in the field pane from the start, or NULL. Not freed by the
+     * TUI: it must outlive spy_tui_watch. */
+    struct spy_typed *typed;
+    uint64_t typed_base; /* the struct's segment offset (-s) */
+    const char *field;   /* --field: the field the cursor starts on */
 } spy_tui_opts;
 
 /* Runs the browser of every segment (`shmspy` with no arguments) until the

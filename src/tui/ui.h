@@ -120,6 +120,10 @@ spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
  * `shmspy probe` prints (probe.c). */
 int spy__probe_ask(const spy__keyhit *k);
 
+/* Opens the probe view on addr at once (no prompt), note (may be NULL)
+ * added as its last paragraph: why this address, what to expect. */
+void spy__probe_open(uint64_t addr, const char *note);
+
 /* Asks for a fault against the object n (disp: its name, safe to draw),
  * the prompt starting with init (may be NULL): "flip OFF [BIT]",
  * "truncate SIZE", "chmod MODE" or "unlink"; then asks y/N, writes and
