@@ -5,7 +5,7 @@
 
 Runs `SHMSPY watch NAME --hz 60` (plus the words of $SPY_WATCH_ARGS, e.g.
 a typed layout) in a detached tmux session (120x40), lets it settle for a
-second, starts WRITER_CMD (if given) and measures, over SECONDS seconds,
+second, sends it the tmux key names of $SPY_WATCH_KEYS (if any), starts WRITER_CMD (if given) and measures, over SECONDS seconds,
 the CPU time watch used (/proc/PID/schedstat, else /proc/PID/stat) as a
 share of one core; the writer's share too; and watch's peak resident
 memory (VmHWM). Prints "watch_cpu_pct P writer_cpu_pct W watch_rss_kib R"
@@ -75,6 +75,11 @@ def main():
     try:
         pid = find_watch(session)
         time.sleep(1.0)
+        keys = os.environ.get("SPY_WATCH_KEYS", "").split()
+        if keys:
+            subprocess.run(["tmux", "send-keys", "-t", session] + keys,
+                           check=True)
+            time.sleep(0.5)
         if writer_cmd:
             writer = subprocess.Popen(writer_cmd + [str(secs + 2)],
                                       stdout=subprocess.DEVNULL)
