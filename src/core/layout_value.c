@@ -106,20 +106,19 @@ static int is_char_array(const spy_layout *l, const spy_ltype *t) {
            strcmp(e->name, "char") == 0;
 }
 
-/* The shortest %g text that reads back as v (as a float when is_float):
- * 0.1 rather than 0.10000000000000001. */
+/* %.15g (%.6g for a float) when that reads back as v, else %.17g (%.9g),
+ * which always does: 0.1 rather than 0.10000000000000001, in at most two
+ * conversions, as a live view formats the values on screen every frame. */
 static void shortest_text(double v, int is_float, char *out, size_t cap) {
     char b[64];
-    int prec, max = is_float ? 9 : 17;
+    double r;
 
-    for (prec = 1; prec < max; prec++) {
-        double r;
-        snprintf(b, sizeof b, "%.*g", prec, v);
-        r = strtod(b, NULL);
-        if (is_float ? (float)r == (float)v : r == v)
-            break;
-    }
-    snprintf(out, cap, "%.*g", prec, v);
+    snprintf(b, sizeof b, "%.*g", is_float ? 6 : 15, v);
+    r = strtod(b, NULL);
+    if (is_float ? (float)r == (float)v : r == v)
+        snprintf(out, cap, "%s", b);
+    else
+        snprintf(out, cap, "%.*g", is_float ? 9 : 17, v);
 }
 
 /* Hex of at most 16 bytes, "..." after when there are more. */

@@ -58,6 +58,15 @@ typedef struct spy__fprowinfo {
     int header; /* 1: an expanded array of structs: its row names columns */
 } rowinfo;
 
+static uint64_t hash_bytes(const uint8_t *b, size_t n) {
+    uint64_t x = 1469598103934665603ull;
+    size_t k;
+
+    for (k = 0; k < n; k++)
+        x = (x ^ b[k]) * 1099511628211ull;
+    return x;
+}
+
 static uint64_t hash_text(const char *s) {
     uint64_t x = 1469598103934665603ull;
 
@@ -109,6 +118,7 @@ void spy__fp_free(spy__fpane *p) {
     free(p->a);
     free(p->b);
     free(p->cache);
+    free(p->dkey);
     memset(p, 0, sizeof *p);
 }
 
@@ -396,14 +406,19 @@ static void read_fields(spy__hexview *h, uint64_t now) {
         r->torn = ri->have > 0 &&
                   spy_layout_torn(&q->node[q->depth - 1].f, r->offset,
                                   p->a + ri->at, p->b + ri->at, ri->have);
-        row_text(p, i, p->b);
-        hash = hash_text(p->text[i]) ^ (uint64_t)r->torn;
+        hash = hash_bytes(p->b + ri->at, ri->have) ^ (uint64_t)r->torn;
         r->changed = 0;
         /* The same field in the last frame: likely the same row. */
         j = i < p->nprev && same_row(&p->prev[i], r) ? i : -1;
         for (k = 0; j < 0 && k < p->nprev; k++)
             if (same_row(&p->prev[k], r))
                 j = k;
+        /* Formatting (a double's shortest text above all) is most of a
+         * frame's cost: only a row whose bytes changed, or that moved,
+         * is formatted again. */
+        if (j != i || !p->prev[i].has_text || p->prev[i].hash != hash)
+            row_text(p, i, p->b);
+        r->has_text = 1;
         r->torn_at = r->torn ? now : 0;
         if (j >= 0) {
             if (!r->torn)
@@ -618,6 +633,33 @@ static int table_cols(const spy__fpane *p, const spy_lfield *elem,
     return nc;
 }
 
+/* What row i's cells are drawn from, hashed: its place and shape, its
+ * bytes, its highlight level, torn mark, cursor and focus, the width. */
+static uint64_t row_key(const spy__hexview *h, int i, int w,
+                        uint64_t fade_now) {
+    const spy__fpane *p = &h->fields;
+    const spy__fprow *r = &p->rows[i];
+    const rowinfo *ri = &p->info[i];
+    uint64_t v[12];
+    const spy__ftpath *q = &p->rowpath[i];
+
+    memset(v, 0, sizeof v);
+    v[0] = r->offset;
+    v[1] = r->type;
+    v[2] = (uint64_t)r->depth;
+    v[3] = r->hash;
+    v[4] = (uint64_t)fade_level(r->changed, fade_now);
+    v[5] = (uint64_t)torn_shown(r, fade_now);
+    v[6] = (uint64_t)(spy__ft_cmp(q, &p->cur) == 0);
+    v[7] = (uint64_t)p->focus;
+    v[8] = (uint64_t)w;
+    v[9] = (uint64_t)ri->open | (uint64_t)ri->table << 1 |
+           (uint64_t)ri->header << 2;
+    v[10] = ri->nchild;
+    v[11] = hash_text(ri->label) ^ hash_text(ri->type);
+    return hash_bytes((const uint8_t *)v, sizeof v) | 1;
+}
+
 /* Draws one row i of the pane into line (w cells). */
 static void draw_row(spy__hexview *h, int i, chtype *line, int w,
                      uint64_t fade_now) {
@@ -729,11 +771,29 @@ void spy__fp_draw(spy__hexview *h, uint64_t fade_now, int erased) {
         p->cache_w = w;
         p->cache_h = p->h;
     }
+    if (p->cache_w == w && (size_t)p->h > p->dkey_cap) {
+        uint64_t *k = realloc(p->dkey, (size_t)p->h * sizeof *k);
+        if (k == NULL) {
+            p->cache_w = 0;
+        } else {
+            p->dkey = k;
+            p->dkey_cap = (size_t)p->h;
+        }
+    }
     for (r = 0; r < body_rows(p); r++) {
         int x;
         if (r < p->nrows) {
+            uint64_t key = row_key(h, r, w, fade_now);
+            /* Drawn from the same facts last time: the cells are as
+             * cached, on screen, and need not be assembled again. */
+            if (cached && p->cache_w == w && p->dkey[r] == key)
+                continue;
+            if (p->cache_w == w)
+                p->dkey[r] = key;
             draw_row(h, r, line, w, fade_now);
         } else {
+            if (p->cache_w == w)
+                p->dkey[r] = 0;
             for (x = 0; x < w; x++)
                 line[x] = ' ' | spy__attr(SPY__R_NORMAL);
             if (r == 0)

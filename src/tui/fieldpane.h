@@ -99,7 +99,10 @@ typedef struct spy__fprow {
     uint64_t offset; /* the field's (identity with type and depth) */
     uint32_t type;
     int depth;
-    uint64_t hash;    /* of its value text */
+    uint64_t hash;    /* of its bytes (and torn): its text is a function
+                         of them, so a row whose hash is as in the last
+                         frame keeps its text unformatted */
+    int has_text;     /* its text is in the pane's text[] at its index */
     uint64_t changed; /* when its value last changed, 0: never */
     int torn;         /* torn in the last read */
     uint64_t torn_at; /* when it was last torn, 0: never */
@@ -136,6 +139,8 @@ typedef struct spy__fpane {
     size_t bcap;
     chtype *cache; /* the pane's rows as drawn last (h x w cells) */
     size_t cache_cap;
+    uint64_t *dkey; /* per cached row: what it was drawn from (row_key) */
+    size_t dkey_cap;
     int cache_w, cache_h;
 } spy__fpane;
 
