@@ -187,6 +187,27 @@ printf 'struct broken { int a }\n' >"$T_TMP/broken.h"
 t_run "$SHMSPY" read "$N" --type 'struct broken' --header "$T_TMP/broken.h"
 t_expect_error 1 "broken.h: does not compile: .*error" "a header that does not compile: the compiler's first error, one line"
 
+# ---- the cache follows every header the compiler read --------------------
+# A type from an included header changes: the cached layout is not used.
+mkdir -p "$T_TMP/inc"
+printf '#include "inc.h"\nstruct s { T a; };\n' >"$T_TMP/inc/top.h"
+printf 'typedef int T;\n' >"$T_TMP/inc/inc.h"
+t_run "$SHMSPY" layout --type 'struct s' --header "$T_TMP/inc/top.h"
+t_expect_match "$T_OUT" 'struct "struct s" 4' "layout of struct s with T = int: 4 bytes"
+t_run "$SHMSPY" layout --type 'struct s' --header "$T_TMP/inc/top.h"
+t_expect_match "$T_ERR" 'from the cache' "the second resolve is from the cache"
+printf 'typedef long long T;\n' >"$T_TMP/inc/inc.h"
+t_run "$SHMSPY" layout --type 'struct s' --header "$T_TMP/inc/top.h"
+t_expect_match "$T_OUT" 'struct "struct s" 8' "an included header changed: resolved again, 8 bytes"
+t_expect_match "$T_ERR" 'resolved in' "not from the cache once an included header changed"
+
+# ---- a compiler that never finishes is stopped -----------------------------
+mkfifo "$T_TMP/inc/fifo"
+printf '#include "%s"\nstruct z { int a; };\n' "$T_TMP/inc/fifo" >"$T_TMP/inc/hang.h"
+SPY_CC_TIMEOUT=2 t_run "$SHMSPY" layout --type 'struct z' --header "$T_TMP/inc/hang.h" --no-cache
+t_expect_error 1 "hang\.h: the compiler did not finish in 2 s and was stopped" \
+  "a header that never compiles: stopped after SPY_CC_TIMEOUT, one line"
+
 # ---- torn reads ------------------------------------------------------------
 # Against the quiet writer: never torn.
 quiet_torn=0

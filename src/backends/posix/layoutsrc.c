@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,8 @@
 extern char **environ;
 
 #define CC_ERR_MAX (64u * 1024) /* bytes of compiler output read back */
+#define CC_TIMEOUT_S 60         /* the compiler's time, SPY_CC_TIMEOUT */
+#define DEPS_MAX (4u << 20)     /* bytes of a dependency list read back */
 #define MAX_LIBS 512            /* shared libraries of a process searched */
 
 static double now_ms(void) {
@@ -441,9 +444,11 @@ static int is_tag_form(const char *t) {
 typedef struct cc_job {
     char dir[PATH_MAX];
     char tu[PATH_MAX + 16], obj[PATH_MAX + 16], errf[PATH_MAX + 16];
+    char dep[PATH_MAX + 16];
 } cc_job;
 
 static void cc_cleanup(cc_job *j) {
+    unlink(j->dep);
     unlink(j->tu);
     unlink(j->obj);
     unlink(j->errf);
@@ -478,6 +483,7 @@ static int compile(cc_job *j, const char *label, const char *abs,
     char **argv = NULL, **envp = NULL;
     size_t argc = 0, acap = 0;
     posix_spawn_file_actions_t fa;
+    posix_spawnattr_t sa;
     pid_t pid;
     int rc, status = 0;
     double t0;
@@ -493,6 +499,7 @@ static int compile(cc_job *j, const char *label, const char *abs,
     snprintf(j->tu, sizeof j->tu, "%s/tu.c", j->dir);
     snprintf(j->obj, sizeof j->obj, "%s/tu.o", j->dir);
     snprintf(j->errf, sizeof j->errf, "%s/cc.err", j->dir);
+    snprintf(j->dep, sizeof j->dep, "%s/tu.d", j->dir);
     /* All of the header's types are kept in the DWARF
      * (-fno-eliminate-unused-debug-types), so a bare name that is a tag
      * or a typedef is found either way; a tag form is also pointed to. */
@@ -520,6 +527,8 @@ static int compile(cc_job *j, const char *label, const char *abs,
     if (push_words(&argv, &argc, &acap,
                    "-g -fno-eliminate-unused-debug-types") != 0 ||
         push_words(&argv, &argc, &acap, cflags) != 0 ||
+        push_words(&argv, &argc, &acap, "-MD -MF") != 0 ||
+        push_word(&argv, &argc, &acap, j->dep, strlen(j->dep)) != 0 ||
         push_words(&argv, &argc, &acap, "-c -o") != 0 ||
         push_word(&argv, &argc, &acap, j->obj, strlen(j->obj)) != 0 ||
         push_words(&argv, &argc, &acap, "-x c") != 0 ||
@@ -532,8 +541,14 @@ static int compile(cc_job *j, const char *label, const char *abs,
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 2, j->errf,
                                      O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    /* Its own process group, so that a compiler stopped for taking too
+     * long goes with its children (cc1, as). */
+    posix_spawnattr_init(&sa);
+    posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&sa, 0);
     t0 = now_ms();
-    rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, envp);
+    rc = posix_spawn(&pid, argv[0], &fa, &sa, argv, envp);
+    posix_spawnattr_destroy(&sa);
     posix_spawn_file_actions_destroy(&fa);
     free(envp);
     free_words(argv, argc);
@@ -547,9 +562,28 @@ static int compile(cc_job *j, const char *label, const char *abs,
                                ec);
         return spy_err_set(err, errno_code(rc), rc, "%s: %s", ec, strerror(rc));
     }
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
+    /* A header may #include a FIFO or a device: never wait for ever. */
+    {
+        const char *te = getenv("SPY_CC_TIMEOUT");
+        long limit = te != NULL && atol(te) > 0 ? atol(te) : CC_TIMEOUT_S;
+        const struct timespec tick = {0, 5 * 1000 * 1000};
+        pid_t w;
+        while ((w = waitpid(pid, &status, WNOHANG)) == 0) {
+            if (now_ms() - t0 > (double)limit * 1000.0) {
+                kill(-pid, SIGKILL);
+                while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                    ;
+                return spy_err_set(err, SPY_EIO, 0,
+                                   "%s: the compiler did not finish in %ld s "
+                                   "and was stopped (does the header "
+                                   "#include a FIFO or a device?)",
+                                   esc, limit);
+            }
+            nanosleep(&tick, NULL);
+        }
+        if (w < 0)
             return sys_err(err, errno, ccpath, "waitpid");
+    }
     *ms = now_ms() - t0;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         char *text = NULL, line[800];
@@ -577,13 +611,138 @@ nomem:
     return spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
 }
 
+/* ---- the headers a cached layout depends on ------------------------- */
+
+/* One dependency line: "INODE SIZE MTIME_S MTIME_NS PATH". */
+static int dep_line(char *out, size_t cap, const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return -1;
+    return snprintf(out, cap, "%llu %lld %lld %ld %s\n",
+                    (unsigned long long)st.st_ino, (long long)st.st_size,
+                    (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec,
+                    path) >= (int)cap
+               ? -1
+               : 0;
+}
+
+/* Turns the compiler's make-style dependency file (-MD) into the list of
+ * dependency lines (malloc'd into *out): every file but the object and
+ * the translation unit. -1 when it cannot be read or a file cannot be
+ * stat'ed (the entry is then not cached). */
+static int deps_from_make(const cc_job *j, char **out, size_t *olen) {
+    char *text = NULL, *buf = NULL, word[PATH_MAX], line[PATH_MAX + 96];
+    size_t len = 0, i = 0, cap = 0, n = 0;
+    int colon = 0;
+
+    if (spy_file_slurp(j->dep, DEPS_MAX, &text, &len, NULL) != 0)
+        return -1;
+    while (i < len) {
+        size_t w = 0;
+        /* a word: backslash escapes a blank; backslash-newline is blank */
+        while (i < len &&
+               (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' ||
+                (text[i] == '\\' && i + 1 < len && text[i + 1] == '\n')))
+            i += text[i] == '\\' ? 2 : 1;
+        while (i < len && text[i] != ' ' && text[i] != '\t' &&
+               text[i] != '\n') {
+            if (text[i] == '\\' && i + 1 < len &&
+                (text[i + 1] == ' ' || text[i + 1] == '\\' ||
+                 text[i + 1] == '#')) {
+                i++;
+            } else if (text[i] == '\\' && i + 1 < len && text[i + 1] == '\n') {
+                break;
+            } else if (text[i] == '$' && i + 1 < len && text[i + 1] == '$') {
+                i++;
+            }
+            if (w + 1 < sizeof word)
+                word[w++] = text[i];
+            i++;
+        }
+        word[w] = '\0';
+        if (w == 0)
+            continue;
+        if (!colon) { /* the target, "tu.o:" */
+            colon = word[w - 1] == ':';
+            continue;
+        }
+        if (strcmp(word, j->tu) == 0)
+            continue;
+        if (dep_line(line, sizeof line, word) != 0)
+            goto fail;
+        {
+            size_t ll = strlen(line);
+            if (n + ll + 1 > cap) {
+                size_t nc = (n + ll + 1) * 2;
+                char *nb = realloc(buf, nc);
+                if (nb == NULL)
+                    goto fail;
+                buf = nb;
+                cap = nc;
+            }
+            memcpy(buf + n, line, ll + 1);
+            n += ll;
+        }
+    }
+    free(text);
+    if (buf == NULL)
+        return -1;
+    *out = buf;
+    *olen = n;
+    return 0;
+fail:
+    free(text);
+    free(buf);
+    return -1;
+}
+
+/* 1 when every file of the dependency list at path is as it was. */
+static int deps_unchanged(const char *path) {
+    char *text = NULL, line[PATH_MAX + 96];
+    size_t len = 0, i = 0;
+    int ok = 1;
+
+    if (spy_file_slurp(path, DEPS_MAX, &text, &len, NULL) != 0)
+        return 0;
+    while (ok && i < len) {
+        size_t e = i;
+        const char *sp;
+        while (e < len && text[e] != '\n')
+            e++;
+        if (e - i >= sizeof line || e == len) {
+            ok = 0;
+            break;
+        }
+        memcpy(line, text + i, e - i);
+        line[e - i] = '\0';
+        {
+            /* the path is what follows the fourth blank */
+            char now[PATH_MAX + 96];
+            int k;
+            sp = line;
+            for (k = 0; k < 4 && sp != NULL; k++) {
+                sp = strchr(sp, ' ');
+                if (sp != NULL)
+                    sp++;
+            }
+            if (sp == NULL || dep_line(now, sizeof now, sp) != 0 ||
+                strncmp(now, line, e - i) != 0 || now[e - i] != '\n')
+                ok = 0;
+        }
+        i = e + 1;
+    }
+    free(text);
+    return ok;
+}
+
 static int resolve_header(const spy_layout_src *src, spy_layout *out,
                           spy_layout_origin *o, spy_err *err) {
     char abs[PATH_MAX], ccpath[PATH_MAX], esc[1024], cpath[PATH_MAX + 64];
-    char key[3 * PATH_MAX + 2048], prog[PATH_MAX];
+    char key[3 * PATH_MAX + 2048], prog[PATH_MAX], dpath[PATH_MAX + 80];
     const char *cc = getenv("CC");
+    char *deps = NULL;
     struct stat hst, cst;
-    size_t kp = 0, plen;
+    size_t kp = 0, plen, dlen = 0;
     int have_cache = 0, rc;
     cc_job j;
 
@@ -617,8 +776,11 @@ static int resolve_header(const spy_layout_src *src, spy_layout *out,
          src->cflags ? src->cflags : "", src->type, cc, ccpath);
     key_stat(key, sizeof key, &kp, &cst);
     if (!src->no_cache && cache_path(key, kp, cpath, sizeof cpath) == 0) {
+        /* The entry stands only while every header the compiler read
+         * (the one named and all it includes) is as it was. */
         have_cache = 1;
-        if (cache_read(cpath, out)) {
+        snprintf(dpath, sizeof dpath, "%s.deps", cpath);
+        if (deps_unchanged(dpath) && cache_read(cpath, out)) {
             o->cached = 1;
             copy_str(o->where, sizeof o->where, abs);
             return 0;
@@ -630,6 +792,8 @@ static int resolve_header(const spy_layout_src *src, spy_layout *out,
     if (rc == 0)
         rc = spy__dwarf_resolve(j.obj, src->header, src->type, out, NULL, 0,
                                 err);
+    if (rc == 0 && have_cache && deps_from_make(&j, &deps, &dlen) != 0)
+        have_cache = 0; /* its dependencies unknown: not cached */
     if (j.dir[0] != '\0')
         cc_cleanup(&j);
     if (rc != 0)
@@ -640,11 +804,16 @@ static int resolve_header(const spy_layout_src *src, spy_layout *out,
         snprintf(s, sizeof s, "header %s", abs);
         if ((rc = spy_layout_set_source(out, s, err)) != 0) {
             spy_layout_free(out);
+            free(deps);
             return rc;
         }
     }
-    if (have_cache)
-        cache_write(cpath, out);
+    if (have_cache) {
+        /* the dependencies first: an entry without them is a miss */
+        if (spy_layout_save_file(dpath, deps, dlen, 1, NULL) == 0)
+            cache_write(cpath, out);
+    }
+    free(deps);
     return 0;
 }
 
