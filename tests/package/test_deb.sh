@@ -77,7 +77,23 @@ copy_in() {
   real=$(readlink -f "$(dirname "$1")")/$(basename "$1")
   [ -e "$R$real" ] || [ -L "$R$real" ] || cp -a --parents "$real" "$R"
 }
-for pkg in $(printf '%s\n' "$depends" | tr ',' '\n' | sed 's/^ *//; s/[ (].*//' | awk 'NF'); do
+# The packages of Depends and, as apt would install them, theirs (libdw1
+# needs libelf1, zlib1g, liblzma5, libbz2-1.0 ...): a breadth-first walk
+# of the installed packages' Depends (alternatives: the first installed).
+pkg_names() { tr ',|' '\n\n' | sed 's/^ *//; s/[ (].*//; s/:.*//' | awk 'NF'; }
+closure=" "
+queue=$(printf '%s\n' "$depends" | pkg_names)
+while [ -n "$queue" ]; do
+  next=""
+  for pkg in $queue; do
+    case "$closure" in *" $pkg "*) continue ;; esac
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || continue
+    closure="$closure$pkg "
+    next="$next $(dpkg-query -W -f='${Pre-Depends}, ${Depends}' "$pkg" 2>/dev/null | pkg_names | tr '\n' ' ')"
+  done
+  queue=$next
+done
+for pkg in $closure; do
   dpkg -L "${pkg%%:*}" 2>/dev/null |
     grep -E '^/(usr/)?lib(32|64|x32)?/[^ ]*\.so[0-9.]*$' |
     while read -r f; do if [ -f "$f" ] || [ -L "$f" ]; then copy_in "$f"; fi; done
