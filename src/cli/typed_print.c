@@ -6,13 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../backends/lockinfo.h"
 #include "../core/locks.h"
+#include "../ops/locks.h"
 #include "cli.h"
 
 /* Array elements printed before "... N more": an array's first ones; a
  * flexible array (bounded only by the segment) shows fewer. */
 #define TREE_MAX_ELEMS 64
 #define TREE_MAX_FLEX 16
+/* Bytes of a flexible array read past its struct for --json. */
+#define TREE_JSON_FLEX_BYTES (1u << 20)
 /* An array of scalars up to this many elements and this wide is printed
  * on one line. */
 #define TREE_LINE_ELEMS 16
@@ -59,7 +63,31 @@ typedef struct walk {
     int snap_torn;
     uint64_t seg_len;
     unsigned ntorn;
+    spy_json *locks; /* a lock field's report goes here, or NULL */
+    /* The segment's futex waiters, gathered once for all its locks. */
+    int waiters_state; /* 0 not yet, 1 gathered, -1 could not be */
+    spy_waiters waiters;
+    char waiters_why[SPY_ERR_MSG_MAX];
 } walk;
+
+/* The lock field f's report (core decoding, the owner's process, the
+ * threads asleep on it) from its bytes p. 0 when made. */
+static int lock_report(walk *w, const spy_lfield *f, const uint8_t *p,
+                       spy_lock_report *r) {
+    if (w->waiters_state == 0) {
+        spy_err e;
+        spy_err_clear(&e);
+        if (spy_futex_waiters(w->seg, &w->waiters, &e) == 0) {
+            w->waiters_state = 1;
+        } else {
+            w->waiters_state = -1;
+            snprintf(w->waiters_why, sizeof w->waiters_why, "%s", e.msg);
+        }
+    }
+    return spy_lock_report_make(w->l, f, p, (size_t)f->size,
+                                w->waiters_state == 1 ? &w->waiters : NULL,
+                                w->waiters_why, r, NULL);
+}
 
 /* The bytes of leaf f: from the snapshot when it holds them cleanly,
  * else read on their own (torn-checked). *owned is set to a buffer to
@@ -183,15 +211,23 @@ static void walk_field(walk *w, const spy_lfield *f, const char *label,
                      att);
             note_torn(w, path);
         } else if (lk != SPY_LOCK_NONE) {
-            spy_lock_state st;
-            memset(&st, 0, sizeof st);
-            spy_lock_decode(w->l, f, p, (size_t)f->size, &st);
-            if (st.decoded)
-                spy_lock_text(&st, text, sizeof text);
+            spy_lock_report r;
+            int made = lock_report(w, f, p, &r) == 0;
+            if (made && r.st.decoded)
+                spy_lock_report_text(&r, text, sizeof text);
             else
                 snprintf(text, sizeof text,
                          "(a lock whose fields this "
                          "layout does not name)");
+            if (made && w->locks != NULL) {
+                spy_json_obj_begin(w->locks);
+                spy_json_key(w->locks, "field");
+                spy_json_str(w->locks, path);
+                spy_json_key(w->locks, "state");
+                spy_lock_report_json(&r, w->locks);
+                spy_json_obj_end(w->locks);
+            }
+            spy_lock_report_free(&r);
         } else {
             spy_layout_value_text(w->l, f, p, (size_t)f->size, text,
                                   sizeof text);
@@ -237,6 +273,12 @@ static void walk_field(walk *w, const spy_lfield *f, const char *label,
     }
 }
 
+static void walk_fini(walk *w) {
+    if (w->waiters_state == 1)
+        spy_waiters_free(&w->waiters);
+    w->waiters_state = 0;
+}
+
 static void walk_init(walk *w, spy_seg *seg, const spy_typed *t,
                       const spy_typed_value *v) {
     memset(w, 0, sizeof *w);
@@ -255,7 +297,24 @@ unsigned cli_typed_tree(FILE *out, spy_seg *seg, const spy_typed *t,
     walk_init(&w, seg, t, v);
     w.out = out;
     walk_field(&w, &v->f, label, label, 0);
+    walk_fini(&w);
     return w.ntorn;
+}
+
+/* 1 when type ty is a flexible array or ends in one (its last member's
+ * type, through nested structs). */
+static int has_flexible(const spy_layout *l, uint32_t ty, int depth) {
+    const spy_ltype *t;
+
+    if (ty >= l->ntypes || depth > 32)
+        return 0;
+    t = &l->types[ty];
+    if (t->kind == SPY_L_ARRAY)
+        return t->nelem == 0;
+    if (t->kind != SPY_L_STRUCT || t->count == 0)
+        return 0;
+    return has_flexible(l, l->members[t->first + t->count - 1].type,
+                        depth + 1);
 }
 
 unsigned cli_typed_json_members(spy_json *j, spy_seg *seg, const spy_typed *t,
@@ -272,11 +331,29 @@ unsigned cli_typed_json_members(spy_json *j, spy_seg *seg, const spy_typed *t,
     spy_json_key(j, "type");
     spy_json_str(j, type);
     spy_json_key(j, "value");
-    if (scalar && v->torn)
+    if (scalar && v->torn) {
         spy_json_null(j); /* never a torn value as a clean one */
-    else
-        spy_layout_value_json(&t->layout, &v->f, v->bytes, (size_t)v->f.size,
-                              TREE_JSON_ELEMS, j);
+    } else {
+        /* A flexible array (a struct ending in one, or the field itself)
+         * goes on past f.size, up to the segment's end: its elements are
+         * read too, at most TREE_JSON_FLEX_BYTES more. */
+        uint64_t len = spy_seg_len(seg);
+        uint64_t have = v->f.offset < len ? len - v->f.offset : 0;
+        uint8_t *ext = NULL;
+        if (have > v->f.size + TREE_JSON_FLEX_BYTES)
+            have = v->f.size + TREE_JSON_FLEX_BYTES;
+        if (have > v->f.size && has_flexible(&t->layout, v->f.type, 0) &&
+            (ext = malloc((size_t)have)) != NULL &&
+            spy_seg_read(seg, v->f.offset, ext, (size_t)have, NULL) == 0) {
+            memcpy(ext, v->bytes, (size_t)v->f.size);
+            spy_layout_value_json(&t->layout, &v->f, ext, (size_t)have,
+                                  TREE_JSON_ELEMS, j);
+        } else {
+            spy_layout_value_json(&t->layout, &v->f, v->bytes,
+                                  (size_t)v->f.size, TREE_JSON_ELEMS, j);
+        }
+        free(ext);
+    }
     spy_json_key(j, "torn_fields");
     spy_json_arr_begin(j);
     walk_init(&w, seg, t, v);
@@ -286,7 +363,22 @@ unsigned cli_typed_json_members(spy_json *j, spy_seg *seg, const spy_typed *t,
     else
         walk_field(&w, &v->f, prefix, prefix, 0);
     spy_json_arr_end(j);
+    walk_fini(&w);
     spy_json_key(j, "torn");
     spy_json_bool(j, w.ntorn > 0);
-    return w.ntorn;
+    /* The locks inside, with what the bytes cannot say: the owner's
+     * process, a dead owner, the threads asleep on them. */
+    {
+        walk lw;
+        unsigned ntorn = w.ntorn;
+        walk_init(&lw, seg, t, v);
+        lw.locks = j;
+        spy_json_key(j, "locks");
+        spy_json_arr_begin(j);
+        if (!(scalar && v->torn))
+            walk_field(&lw, &v->f, prefix, prefix, 0);
+        spy_json_arr_end(j);
+        walk_fini(&lw);
+        return ntorn;
+    }
 }

@@ -1,6 +1,7 @@
 /* layout_value.c - a field's bytes as text and JSON, text encoded into a
  * field's bytes (range-checked, bitfields merged), and the torn check. */
 #include "layout.h"
+#include "locks.h"
 
 #include <ctype.h>
 #include <float.h>
@@ -267,6 +268,57 @@ static void json_rec(const spy_layout *l, const spy_lfield *f,
                      uint64_t base_off, const uint8_t *p, size_t n,
                      size_t max_elems, spy_json *j, unsigned depth);
 
+/* A lock's state from its bytes alone (ops/locks.h adds the owner's
+ * process and the waiters). */
+static void lock_json(const spy_lock_state *s, spy_json *j) {
+    static const char *const kind[] = {"none", "semaphore", "mutex", "rwlock",
+                                       "cond"};
+    spy_json_obj_begin(j);
+    spy_json_key(j, "lock");
+    spy_json_str(j, kind[s->kind <= SPY_LOCK_COND ? s->kind : 0]);
+    switch (s->kind) {
+    case SPY_LOCK_SEM:
+        spy_json_key(j, "value");
+        spy_json_uint(j, s->sem_value);
+        spy_json_key(j, "waiters");
+        spy_json_uint(j, s->sem_waiters);
+        break;
+    case SPY_LOCK_MUTEX:
+        spy_json_key(j, "locked");
+        spy_json_bool(j, s->locked);
+        spy_json_key(j, "owner_tid");
+        spy_json_int(j, s->owner_tid);
+        spy_json_key(j, "waiters_flag");
+        spy_json_bool(j, s->waiters_flag);
+        spy_json_key(j, "owner_died");
+        spy_json_bool(j, s->owner_died);
+        spy_json_key(j, "inconsistent");
+        spy_json_bool(j, s->inconsistent);
+        spy_json_key(j, "count");
+        spy_json_uint(j, s->count);
+        spy_json_key(j, "robust");
+        spy_json_bool(j, s->robust);
+        spy_json_key(j, "pshared");
+        spy_json_bool(j, s->pshared);
+        break;
+    case SPY_LOCK_RWLOCK:
+        spy_json_key(j, "locked");
+        spy_json_bool(j, s->locked);
+        spy_json_key(j, "readers");
+        spy_json_uint(j, s->readers);
+        spy_json_key(j, "writer_tid");
+        spy_json_int(j, s->owner_tid);
+        break;
+    case SPY_LOCK_COND:
+        spy_json_key(j, "waiters");
+        spy_json_uint(j, s->cond_waiters);
+        break;
+    default:
+        break;
+    }
+    spy_json_obj_end(j);
+}
+
 /* Writes the members of struct/union field f as keys of the open object;
  * anonymous struct/union members' members are written in place, as C
  * names them. */
@@ -314,6 +366,16 @@ static void json_rec(const spy_layout *l, const spy_lfield *f,
         return;
     }
     q = p + rel;
+    /* A lock is its decoded state, not glibc's internal fields. */
+    if (spy_lock_kind_of(l, f->type) != SPY_LOCK_NONE && f->size <= n - rel) {
+        spy_lock_state st;
+        memset(&st, 0, sizeof st);
+        if (spy_lock_decode(l, f, q, (size_t)f->size, &st) != SPY_LOCK_NONE &&
+            st.decoded) {
+            lock_json(&st, j);
+            return;
+        }
+    }
     switch (t->kind) {
     case SPY_L_INT:
     case SPY_L_UINT:

@@ -160,8 +160,8 @@ t_expect_match "$T_OUT" '^0x0000  struct typed_shared' "dump: the struct's line 
 t_expect_match "$T_OUT" '^0x0070 +msg +char\[32\] += "hello, typed world"$' "dump: offset, name, type = value"
 t_expect_match "$T_OUT" '^0x0180 +label +char\[12\] += "entry-7"$' "dump: the ring, by element"
 t_expect_match "$T_OUT" 'more \(flexible array' "dump: a flexible array is cut"
-t_expect_match "$T_OUT" '^0x[0-9a-f]+ +lock +pthread_mutex_t += unlocked.*robust' "dump: the robust mutex decoded"
-t_expect_match "$T_OUT" '^0x[0-9a-f]+ +sem +sem_t += value 3' "dump: the semaphore's value"
+t_expect_match "$T_OUT" '^0x[0-9a-f]+ +lock +pthread_mutex_t += mutex: unlocked.*robust.*; 0 threads waiting$' "dump: the robust mutex decoded, with its waiters"
+t_expect_match "$T_OUT" '^0x[0-9a-f]+ +sem +sem_t += semaphore: value 3' "dump: the semaphore's value"
 t_expect_clean "dump --type"
 t_run "$SHMSPY" dump "$N" --layout "$LF" --json
 t_expect_json "dump --json is one JSON document"

@@ -372,11 +372,13 @@ static void cache_entry(char *out, size_t cap) {
     snprintf(dir, sizeof dir, "%s/shmspy/layouts", getenv("XDG_CACHE_HOME"));
     d = opendir(dir);
     ck_assert_ptr_nonnull(d);
-    while ((de = readdir(d)) != NULL)
-        if (strstr(de->d_name, ".layout") != NULL) {
+    while ((de = readdir(d)) != NULL) {
+        size_t nl = strlen(de->d_name);
+        if (nl > 7 && strcmp(de->d_name + nl - 7, ".layout") == 0) {
             snprintf(out, cap, "%s/%s", dir, de->d_name);
             n++;
         }
+    }
     closedir(d);
     ck_assert_int_eq(n, 1);
 }
