@@ -43,7 +43,7 @@ static const cli_option dump_options[] = {
             .choices = dump_formats),
     CLI_TYPED_OPTIONS(F),
     CLI_OPT(0, "count", CLI_NUM, F(count), "N",
-            "typed: N structs in a row from OFF (default 1; 0: as\n"
+            "typed: N structs in a row from BASE (default 1; 0: as\n"
             "many as fit)",
             .sets = F(have_count), .sets_to = 1),
     CLI_OPT(0, "json", CLI_FLAG, F(json), NULL,

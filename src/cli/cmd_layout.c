@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/escape.h"
 #include "cli.h"
 #include "typed_opts.h"
 #include "typed_print.h"
@@ -226,6 +227,12 @@ int cmd_layout(int argc, char **argv) {
     if (q.out != NULL) {
         rc = spy_layout_save_file(q.out, text, len, q.force, &e);
         free(text);
+        if (rc == SPY_EEXIST) {
+            char esc[512];
+            spy_escape(q.out, esc, sizeof esc);
+            spy_err_set(&e, SPY_EEXIST, 0,
+                        "layout: %s exists (--force replaces it)", esc);
+        }
         if (rc != 0) {
             spy_typed_free(&t);
             return cli_fail(&e);

@@ -28,7 +28,7 @@
 /* The six rows of the layout source, in this order. */
 #define CLI_TYPED_OPTIONS(F)                                                   \
     CLI_OPT(0, "type", CLI_STR, F(typed.type), "T",                            \
-            "typed: the struct (or typedef) to show, from the layout\n"        \
+            "typed: the struct (or typedef), from the layout\n"        \
             "source below (with --layout: default the file's root)"),          \
         CLI_OPT(0, "header", CLI_STR, F(typed.header), "H",                    \
                 "typed: compile header H (cc -g) for --type's layout",         \
@@ -49,7 +49,6 @@
 /* The --field row: a path into --type, as a.b[3].c. */
 #define CLI_TYPED_FIELD_OPTION(F)                                              \
     CLI_OPT(0, "field", CLI_STR, F(field), "PATH",                             \
-            "typed: the field of --type, as a.b[3].c\n"                        \
-            "(default: the whole struct)")
+            "typed: the field of --type, as a.b[3].c")
 
 #endif

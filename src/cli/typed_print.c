@@ -313,8 +313,7 @@ static int has_flexible(const spy_layout *l, uint32_t ty, int depth) {
         return t->nelem == 0;
     if (t->kind != SPY_L_STRUCT || t->count == 0)
         return 0;
-    return has_flexible(l, l->members[t->first + t->count - 1].type,
-                        depth + 1);
+    return has_flexible(l, l->members[t->first + t->count - 1].type, depth + 1);
 }
 
 unsigned cli_typed_json_members(spy_json *j, spy_seg *seg, const spy_typed *t,

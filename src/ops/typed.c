@@ -2,6 +2,8 @@
  * chosen once, torn-checked reads, checked writes. */
 #include "typed.h"
 
+#include "../core/escape.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,6 +243,19 @@ int spy_typed_write(spy_seg *seg, const spy_typed *t, uint64_t base,
     rc = spy_layout_value_encode(&t->layout, &f, text, old.bytes, enc,
                                  (size_t)f.size, err);
     free(old.bytes);
+    if (rc != 0 && err != NULL && path != NULL && path[0] != '\0') {
+        /* name the field: "flags.level: 4096: out of range for ..." */
+        char msg[SPY_ERR_MSG_MAX], esc[128];
+        int k;
+        spy_escape(path, esc, sizeof esc);
+        k = snprintf(msg, sizeof msg, "%s: ", esc);
+        if (k > 0 && (size_t)k < sizeof msg) {
+            size_t room = sizeof msg - (size_t)k;
+            memcpy(msg + k, err->msg, room - 1);
+            msg[sizeof msg - 1] = '\0';
+            memcpy(err->msg, msg, sizeof err->msg);
+        }
+    }
     if (rc == 0)
         rc = spy_write_bytes(seg, f.offset, enc, f.size, force, err);
     free(enc);
