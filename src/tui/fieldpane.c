@@ -566,7 +566,8 @@ uint64_t spy__fp_tick(spy__hexview *h, uint64_t now, int read, int *busy) {
 
 #define LINE_MAX_W 1024
 
-/* Puts text s into line[x..x+w) in attribute a (cut to fit). */
+/* Puts text s into line[x..x+w) in attribute a; text cut to fit ends in
+ * '>' so that a cut name or value never passes for a whole one. */
 static int put_text(chtype *line, int x, int w, const char *s, chtype a) {
     int n = 0;
 
@@ -575,6 +576,8 @@ static int put_text(chtype *line, int x, int w, const char *s, chtype a) {
         line[x + n] = (chtype)(c >= 0x20 && c < 0x7f ? c : '?') | a;
         n++;
     }
+    if (n == w && n > 0 && s[n] != '\0')
+        line[x + n - 1] = (chtype)'>' | a;
     return n;
 }
 
