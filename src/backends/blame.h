@@ -81,6 +81,9 @@ int spy_blame_rescan(spy_blame *b, spy_err *err);
 int spy_blame_wait(spy_blame *b, int timeout_ms, spy_blame_cb cb, void *arg,
                    spy_err *err);
 void spy_blame_stats_get(const spy_blame *b, spy_blame_stats *out);
+/* The pids of the processes armed now (at most cap of them into out);
+ * returns how many there are. For spy_codeloc_prepare on each new one. */
+size_t spy_blame_pids(const spy_blame *b, int *out, size_t cap);
 /* Disarms everything and frees b (NULL is fine). */
 void spy_blame_stop(spy_blame *b);
 
