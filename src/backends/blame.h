@@ -54,6 +54,8 @@ typedef struct spy_blame_stats {
     unsigned threads;      /* threads armed now */
     unsigned refused;      /* threads or processes we could not arm */
     uint64_t hits;         /* samples delivered */
+    unsigned hidden;       /* processes whose mappings we may not read
+                              (another user's): they may map it unseen */
     uint64_t lost;         /* samples the kernel dropped (ring overrun),
                               from PERF_RECORD_LOST */
     char refused_why[256]; /* the first refusal's one line, or "" */

@@ -376,6 +376,11 @@ int cmd_blame(int argc, char **argv) {
                 st.processes == 1 ? "" : "es", st.threads,
                 st.threads == 1 ? "" : "s",
                 st.processes == 0 ? "; waiting for a process to map it" : "");
+        if (st.processes == 0 && st.hidden > 0)
+            fprintf(stderr,
+                    "shmspy: blame: note: %u process%s of other users could "
+                    "not be inspected (CAP_SYS_PTRACE or root sees them)\n",
+                    st.hidden, st.hidden == 1 ? "" : "es");
     }
     memset(&out, 0, sizeof out);
     out.q = &q;

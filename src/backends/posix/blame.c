@@ -559,6 +559,7 @@ int spy_blame_rescan(spy_blame *b, spy_err *err) {
     if (rc != 0)
         return rc;
     b->hidden = hidden;
+    b->st.hidden = hidden > 0 ? (unsigned)hidden : 0;
     /* mappings that went away (munmap, or the process exited): let go,
      * after taking what their rings hold */
     for (i = 0; i < b->nw; i++)
@@ -593,16 +594,16 @@ int spy_blame_start(spy_seg *seg, const spy_blame_opts *o, int allow_none,
         spy_blame_stop(b);
         return rc;
     }
-    if (b->nw == 0 && !allow_none) {
+    if (b->nw == 0 && (!allow_none || b->st.refused > 0)) {
         if (b->st.refused > 0)
             rc = spy_err_set(err, SPY_EACCES, 0, "%s", b->st.refused_why);
-        else if (b->hidden > 0)
+        else if (b->hidden > 0 && !b->priv)
             rc = spy_err_set(
                 err, SPY_EACCES, 0,
-                "blame: %d process%s mapping %s may not be inspected (another "
-                "user's: /proc/PID/maps needs ptrace read access, CAP_SYS_"
-                "PTRACE or root)",
-                b->hidden, b->hidden == 1 ? "" : "es", b->info.name);
+                "blame: no process we may inspect maps %s; %d process%s of "
+                "other users may (reading their /proc/PID/maps needs ptrace "
+                "read access: CAP_SYS_PTRACE or root)",
+                b->info.name, b->hidden, b->hidden == 1 ? "" : "es");
         else
             rc = spy_err_set(err, SPY_ENOENT, 0,
                              "blame: no process maps %s at the watched "
