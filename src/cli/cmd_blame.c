@@ -309,6 +309,19 @@ static int blame_offsets(const cli_blame_req *q, spy_seg *seg,
     }
     o->noff = (unsigned)n;
     o->len = q->len != 0 ? (unsigned)q->len : 4;
+    for (n = 0; n < o->noff; n++) {
+        size_t k;
+        if (o->off[n] % o->len != 0)
+            return cli_usage_error("blame",
+                                   "OFFSET 0x%" PRIx64 " is not a multiple "
+                                   "of --len %u (the CPU watches aligned "
+                                   "ranges only)",
+                                   o->off[n], o->len);
+        for (k = 0; k < n; k++)
+            if (o->off[k] == o->off[n])
+                return cli_usage_error(
+                    "blame", "OFFSET 0x%" PRIx64 " given twice", o->off[n]);
+    }
     return 0;
 }
 
@@ -378,8 +391,9 @@ int cmd_blame(int argc, char **argv) {
                 st.processes == 0 ? "; waiting for a process to map it" : "");
         if (st.processes == 0 && st.hidden > 0)
             fprintf(stderr,
-                    "shmspy: blame: note: %u process%s of other users could "
-                    "not be inspected (CAP_SYS_PTRACE or root sees them)\n",
+                    "shmspy: blame: note: %u process%s could not be inspected "
+                    "(/proc/PID/maps not readable to us): a mapping there is "
+                    "not seen\n",
                     st.hidden, st.hidden == 1 ? "" : "es");
     }
     memset(&out, 0, sizeof out);

@@ -138,7 +138,8 @@ static int privileged(void) {
 
 static const char *paranoid_meaning(int p) {
     if (p >= 3)
-        return "no perf events for unprivileged users";
+        return "no perf events for unprivileged users, on kernels that "
+               "enforce level 3";
     if (p == 2)
         return "unprivileged users may watch their own processes' user "
                "space only";
@@ -574,7 +575,7 @@ int spy_blame_rescan(spy_blame *b, spy_err *err) {
 int spy_blame_start(spy_seg *seg, const spy_blame_opts *o, int allow_none,
                     spy_blame **out, spy_err *err) {
     spy_blame *b;
-    int rc;
+    int rc, other;
     long pg = sysconf(_SC_PAGESIZE);
 
     *out = NULL;
@@ -594,9 +595,23 @@ int spy_blame_start(spy_seg *seg, const spy_blame_opts *o, int allow_none,
         spy_blame_stop(b);
         return rc;
     }
-    if (b->nw == 0 && (!allow_none || b->st.refused > 0)) {
+    /* Another user's object that no process we may inspect maps: its
+     * writers are that user's processes, out of our reach (waiting for a
+     * mapper we could see would wait for ever). */
+    other = b->nw == 0 && !b->priv && b->hidden > 0 &&
+            b->info.uid != (uint32_t)geteuid();
+    if (b->nw == 0 && (!allow_none || b->st.refused > 0 || other)) {
         if (b->st.refused > 0)
             rc = spy_err_set(err, SPY_EACCES, 0, "%s", b->st.refused_why);
+        else if (other)
+            rc = spy_err_set(
+                err, SPY_EACCES, 0,
+                "blame: %s belongs to uid %u and no process we may inspect "
+                "maps it: another user's processes need ptrace read access "
+                "and CAP_PERFMON, or root (kernel.perf_event_paranoid is %d: "
+                "%s)",
+                b->info.name, (unsigned)b->info.uid, b->paranoid,
+                paranoid_meaning(b->paranoid));
         else if (b->hidden > 0 && !b->priv)
             rc = spy_err_set(
                 err, SPY_EACCES, 0,
