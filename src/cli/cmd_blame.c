@@ -290,7 +290,11 @@ static int blame_offsets(const cli_blame_req *q, spy_seg *seg,
         rc = spy_blame_field(seg, &t, q->base, q->field, o, &usage, &e);
         spy_typed_free(&t);
         if (rc != 0)
-            return usage ? cli_usage_error("blame", "%s", e.msg) : cli_fail(&e);
+            return usage ? cli_usage_error("blame", "%s",
+                                           strncmp(e.msg, "blame: ", 7) == 0
+                                               ? e.msg + 7
+                                               : e.msg)
+                         : cli_fail(&e);
         return 0;
     }
     if (q->field != NULL)

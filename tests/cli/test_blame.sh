@@ -163,6 +163,22 @@ if [ "$HAVE_DW" = 1 ]; then
 fi
 stop_writer "$WPID"
 
+# ---- --type T --field F --------------------------------------------------
+if [ "$HAVE_DW" = 1 ] && command -v cc >/dev/null; then
+  printf 'struct bl { char pad[16]; unsigned counter; unsigned char big[16]; };\n' >"$T_TMP/bl.h"
+  export XDG_CACHE_HOME=$T_TMP/cache
+  start_writer typed --offset 16 --hz 50
+  t_run timeout 30 "$SHMSPY" blame "$N" --type 'struct bl' --header "$T_TMP/bl.h" --field counter --count 2
+  t_expect_rc 0 "--type --field counter --count 2"
+  t_expect_match "$T_OUT" "^summary: $N: 2 hits from 1 process" "--field counter watches offset 16"
+  t_expect_match "$T_ERR" "watching 0x10 \(4 bytes, writes\)" "the field's offset and size"
+  t_run "$SHMSPY" blame "$N" --type 'struct bl' --header "$T_TMP/bl.h" --field big
+  t_expect_error 2 "blame: field big is 16 bytes: a watch is 1, 2, 4 or 8" "a 16-byte field is a usage error"
+  stop_writer "$WPID"
+else
+  echo "skip: no libdw or no cc: --type/--field not tested"
+fi
+
 # ---- Ctrl-C (SIGINT) and SIGTERM print the summary ------------------------
 start_writer sig --offset 16 --hz 50
 for sig in INT TERM; do
