@@ -118,18 +118,18 @@ stop_writer "$PA"
 stop_writer "$PB"
 
 # ---- a process that maps it while blame runs; a thread started later ----
-"$SHMSPY" blame "$N" 16 --for 3 >"$T_TMP/late.out" 2>"$T_TMP/late.err" &
+"$SHMSPY" blame "$N" 16 --for 4 >"$T_TMP/late.out" 2>"$T_TMP/late.err" &
 BP=$!
-sleep 0.3
+t_wait_for "grep -q watching '$T_TMP/late.err'" 100
 start_writer late --offset 16 --hz 50 --delay-map 0.5
 PL=$WPID
 start_writer thr --offset 16 --hz 50 --threads 1 --thread-delay 1
 PT=$WPID
 wait "$BP"
 rc=$?
-t_expect_eq "$rc" 0 "blame --for 3 in the background ended"
+t_expect_eq "$rc" 0 "blame --for 4 in the background ended"
 out=$(cat "$T_TMP/late.out")
-t_expect_match "$(cat "$T_TMP/late.err")" "waiting for a process to map it|in 0 processes" \
+t_expect_match "$(cat "$T_TMP/late.err")" "in 0 processes, 0 threads; waiting for a process to map it" \
   "blame started with no writer"
 t_expect_match "$out" "pid $PL tid $PL " "a process that mapped the object later is found"
 TID=$(sed -n 's/^thread //p' "$T_TMP/thr.out")
