@@ -74,8 +74,9 @@ const cli_command cmd_blame_spec = {
     "and where in the code it came from (function, source file and line\n"
     "from the debug information; module+offset without it). Processes\n"
     "and threads that start mapping NAME while blame runs are armed too\n"
-    "(within 0.1 s). On exit (--for, --count, Ctrl-C or SIGTERM) a\n"
-    "summary per writer: hits, first and last time, code locations.\n"
+    "(threads within 0.1 s, processes within 0.5 s). On exit (--for,\n"
+    "--count, Ctrl-C or SIGTERM) a summary per writer: hits, first and\n"
+    "last time, code locations.\n"
     "Linux only (perf_event_open): a refusal names why in one line.\n",
     blame_options,
     blame_args,

@@ -315,6 +315,11 @@ START_TEST(late_mapper_found_by_rescan) {
     spy_blame_stats_get(b, &st);
     ck_assert_uint_eq(st.threads, 0);
     child_do(&c, 'w'); /* maps, then writes before any rescan: unseen */
+    /* new processes are looked for every 500 ms (FULL_SCAN_MS) */
+    ck_assert_int_eq(spy_blame_rescan(b, &e), 0);
+    spy_blame_stats_get(b, &st);
+    ck_assert_uint_eq(st.processes, 0);
+    usleep(600 * 1000);
     ck_assert_int_eq(spy_blame_rescan(b, &e), 0);
     spy_blame_stats_get(b, &st);
     ck_assert_uint_eq(st.processes, 1);
