@@ -157,7 +157,6 @@ static int on_event(const spy_blame_event *ev, void *arg) {
             fputs(" value ?", stdout);
         printf(" at %s\n", ev->where);
     }
-    fflush(stdout);
     o->shown++;
     return o->limit != 0 && o->shown >= o->limit ? 1 : 0;
 }
@@ -417,6 +416,8 @@ int cmd_blame(int argc, char **argv) {
                 step_ms = (int)(t_end - now);
         }
         r = spy_blame_session_step(s, step_ms, on_event, &out, &e);
+        fflush(stdout); /* once per batch: a write(2) per hit would cap
+                           the rate blame keeps up with */
         if (r > 0)
             break; /* --count reached */
         if (r < 0) {
