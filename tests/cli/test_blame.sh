@@ -182,14 +182,14 @@ fi
 # ---- Ctrl-C (SIGINT) and SIGTERM print the summary ------------------------
 start_writer sig --offset 16 --hz 50
 for sig in INT TERM; do
-  "$SHMSPY" blame "$N" 16 >"$T_TMP/sig.out" 2>"$T_TMP/sig.err" &
+  "$SHMSPY" blame "$N" 16 >"$T_TMP/sig$sig.out" 2>"$T_TMP/sig$sig.err" &
   BP=$!
-  t_wait_for "grep -q '^+' '$T_TMP/sig.out'" 50
+  t_wait_for "grep -q '^+' '$T_TMP/sig$sig.out'" 50
   kill -"$sig" "$BP"
   wait "$BP"
   rc=$?
   t_expect_eq "$rc" 0 "SIG$sig: blame stops cleanly"
-  t_expect_match "$(cat "$T_TMP/sig.out")" "^summary: $N: [1-9][0-9]* hits? from 1 process" \
+  t_expect_match "$(cat "$T_TMP/sig$sig.out")" "^summary: $N: [1-9][0-9]* hits? from 1 process" \
     "SIG$sig: the summary is printed"
 done
 stop_writer "$WPID"
