@@ -257,7 +257,7 @@ int cli_blame_pages(const cli_blame_req *q, const spy_name *name) {
     rc = SPY_EXIT_OK;
     while (!pages_signal) {
         uint64_t now = spy_monotonic_ms(), wake = now + INTERVAL_MS;
-        int last = 0;
+        int last = 0, counted = 0;
         if (t_end != 0 && wake >= t_end) {
             wake = t_end;
             last = 1;
@@ -275,18 +275,18 @@ int cli_blame_pages(const cli_blame_req *q, const spy_name *name) {
                     iv.refused, iv.refused == 1 ? "" : "es", iv.refusal);
             r.refused_said = iv.refused;
         }
-        for (i = 0; i < iv.nwriters && !last; i++) {
+        for (i = 0; i < iv.nwriters && !counted; i++) {
             show(&r, &iv, &iv.writers[i]);
             add_total(&r, &iv.writers[i]);
             if (q->count != 0 && ++r.lines >= q->count)
-                last = 1; /* --count lines shown */
+                counted = 1; /* --count lines shown */
         }
         if (r.nomem) {
             spy_err_set(&e, SPY_ENOMEM, 0, "blame --pages: out of memory");
             rc = cli_fail(&e);
             break;
         }
-        if (last)
+        if (last || counted)
             break;
     }
     signal(SIGINT, old_int);

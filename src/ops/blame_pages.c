@@ -287,7 +287,8 @@ int spy_pages_tick(spy_pages_session *s, spy_pages_interval *out,
                 w->pages[k++] = w->pages[j];
         w->npages = k;
     }
-    qsort(s->writers, s->nwriters, sizeof *s->writers, cmp_writer);
+    if (s->nwriters > 1)
+        qsort(s->writers, s->nwriters, sizeof *s->writers, cmp_writer);
     rc = arm(s, &arm_refused, arm_refusal, sizeof arm_refusal, &nmappers,
              &hidden, err);
     if (rc != 0)
@@ -371,8 +372,10 @@ void spy_pages_runs_text(const uint64_t *pages, size_t n, uint64_t page_size,
         runs++;
         i = k + 1;
     }
-    if (bruns < total)
-        snprintf(buf + pos, cap - pos, ", ... (%zu more)", total - bruns);
-    if (offs != NULL && oruns < total)
-        snprintf(offs + opos, ocap - opos, ", ... (%zu more)", total - oruns);
+    if (bruns < total && cap > 0)
+        snprintf(buf + pos, cap - pos, "%s... (%zu more)", bruns ? ", " : "",
+                 total - bruns);
+    if (offs != NULL && oruns < total && ocap > 0)
+        snprintf(offs + opos, ocap - opos, "%s... (%zu more)",
+                 oruns ? ", " : "", total - oruns);
 }
