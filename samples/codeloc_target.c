@@ -14,10 +14,11 @@
 
 extern char __executable_start[];
 
-static __attribute__((noinline)) void codeloc_marker(volatile int *p) {
-    *p += 1;
-}
+/* The function must stay on one line (its line is MARKER_LINE). */
+/* clang-format off */
+static __attribute__((noinline)) void codeloc_marker(volatile int *p) { *p += 1; }
 enum { MARKER_LINE = __LINE__ - 1 };
+/* clang-format on */
 
 int main(void) {
     volatile int x = 0;

@@ -41,8 +41,9 @@ static const cli_option blame_options[] = {
             "object"),
     /* page-level attribution: blame_pages.c (cli_blame_pages) */
     CLI_OPT(0, "pages", CLI_FLAG, F(pages), NULL,
-            "which processes dirtied which pages (soft-dirty bits),\n"
-            "instead of hardware watchpoints"),
+            "which processes dirtied which pages, once a second\n"
+            "(soft-dirty bits, cleared each second: visible to CRIU;\n"
+            "--count counts those lines), instead of watchpoints"),
     CLI_OPT('s', "offset", CLI_NUM, F(base), "BASE",
             "typed: where --type's struct starts (default 0)"),
     CLI_TYPED_OPTIONS(F),
@@ -66,7 +67,7 @@ const cli_command cmd_blame_spec = {
     "                    --from PID|PATH | --layout FILE) [--no-cache]\n"
     "                    --field PATH [--access w|rw] [--for DURATION]\n"
     "                    [--count N] [--json]\n"
-    "       shmspy blame NAME --pages ...",
+    "       shmspy blame NAME --pages [--for DURATION] [--count N] [--json]",
     "Arms a hardware watchpoint on each OFFSET (up to 4) in every thread\n"
     "of every process that maps NAME, each at its own address, and prints\n"
     "every write (with --access rw, every read too) as it happens: time\n"

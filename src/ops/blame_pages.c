@@ -40,6 +40,7 @@ typedef struct collect {
     armed *list;
     size_t n, cap;
     int nomem;
+    long self;
 } collect;
 
 static int on_mapper(const spy_mapper *m, void *arg) {
@@ -47,6 +48,8 @@ static int on_mapper(const spy_mapper *m, void *arg) {
     armed *a;
     if (m->handle_only || m->fd >= 0 || m->end <= m->start)
         return 0; /* a holder, or a handle without a view: no pages */
+    if (m->pid == c->self)
+        return 0; /* shmspy's own read-only mapping */
     if (c->n == c->cap) {
         size_t nc = c->cap ? c->cap * 2 : 16;
         armed *nl = realloc(c->list, nc * sizeof *nl);
@@ -71,13 +74,14 @@ static int on_mapper(const spy_mapper *m, void *arg) {
  * refusals; *nmappers is how many distinct processes map the segment. */
 static int arm(spy_pages_session *s, unsigned *refused, char *refusal,
                size_t rcap, unsigned *nmappers, int *hidden, spy_err *err) {
-    collect c = {NULL, 0, 0, 0};
+    collect c = {NULL, 0, 0, 0, 0};
     size_t i, j;
     int rc;
     *refused = 0;
     *nmappers = 0;
     *hidden = 0;
     refusal[0] = '\0';
+    c.self = spy_self_pid();
     rc = spy_mappers(&s->info, on_mapper, &c, hidden, err);
     if (rc == 0 && c.nomem)
         rc = spy_err_set(err, SPY_ENOMEM, 0, "blame --pages: out of memory");
@@ -235,7 +239,9 @@ int spy_pages_start(spy_seg *seg, spy_pages_session **out, spy_err *err) {
         return spy_err_set(err, SPY_ENOMEM, 0, "blame --pages: out of memory");
     s->seg = seg;
     s->ps = spy_page_size();
-    rc = spy_seg_stat(seg, &s->info, err);
+    rc = spy_dirty_supported(err);
+    if (rc == 0)
+        rc = spy_seg_stat(seg, &s->info, err);
     if (rc == 0)
         rc = arm(s, &refused, refusal, sizeof refusal, &nmappers, &hidden, err);
     if (rc == 0 && nmappers > 0 && refused == nmappers)
@@ -281,7 +287,8 @@ int spy_pages_tick(spy_pages_session *s, spy_pages_interval *out,
                 w->pages[k++] = w->pages[j];
         w->npages = k;
     }
-    qsort(s->writers, s->nwriters, sizeof *s->writers, cmp_writer);
+    if (s->nwriters > 1)
+        qsort(s->writers, s->nwriters, sizeof *s->writers, cmp_writer);
     rc = arm(s, &arm_refused, arm_refusal, sizeof arm_refusal, &nmappers,
              &hidden, err);
     if (rc != 0)
@@ -365,8 +372,10 @@ void spy_pages_runs_text(const uint64_t *pages, size_t n, uint64_t page_size,
         runs++;
         i = k + 1;
     }
-    if (bruns < total)
-        snprintf(buf + pos, cap - pos, ", ... (%zu more)", total - bruns);
-    if (offs != NULL && oruns < total)
-        snprintf(offs + opos, ocap - opos, ", ... (%zu more)", total - oruns);
+    if (bruns < total && cap > 0)
+        snprintf(buf + pos, cap - pos, "%s... (%zu more)", bruns ? ", " : "",
+                 total - bruns);
+    if (offs != NULL && oruns < total && ocap > 0)
+        snprintf(offs + opos, ocap - opos, "%s... (%zu more)",
+                 oruns ? ", " : "", total - oruns);
 }

@@ -7,7 +7,8 @@
  * mapping armed by the call before, the soft-dirty bits of that process's
  * pages of the segment, then lists the mappers again (a process that
  * started mapping the segment is picked up here, one that exited is let
- * go) and clears every mapper's bits, which starts the next interval. The
+ * go) and clears every mapper's bits, which starts the next interval
+ * (this process's own mapping of the segment is not a mapper). The
  * caller sleeps between calls (the CLI) or calls from its tick (the TUI).
  * Clearing is process-wide and visible to other users of the bits (CRIU's
  * incremental dumps); a write in the microseconds between a process's

@@ -82,6 +82,12 @@ static int fail(spy_err *err, int e, int pid, const char *file) {
     }
 }
 
+int spy_dirty_supported(spy_err *err) {
+    if (!probe_support())
+        return spy_err_set(err, SPY_ENOTSUP, 0, "%s", NO_SOFT_DIRTY);
+    return 0;
+}
+
 int spy_dirty_clear(int pid, spy_err *err) {
     char path[64];
     int fd;

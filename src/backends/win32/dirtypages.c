@@ -11,6 +11,10 @@
     "Windows keeps no dirty bit another process may read (GetWriteWatch "      \
     "sees only the caller's own memory): blame --pages is Linux-only"
 
+int spy_dirty_supported(spy_err *err) {
+    return spy_err_set(err, SPY_ENOTSUP, 0, "%s", NO_DIRTY);
+}
+
 int spy_dirty_clear(int pid, spy_err *err) {
     return spy_err_set(err, SPY_ENOTSUP, 0, "process %d: %s", pid, NO_DIRTY);
 }

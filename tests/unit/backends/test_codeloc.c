@@ -4,9 +4,10 @@
  * offset from the module's base, the function and file:line. The same
  * program stripped (codeloc_stripped) gives the module and offset only.
  * A process that exits after spy_codeloc_prepare is still resolved from
- * the cache. An address in no file (the stack) is SPY_ENOENT, a process
- * that does not exist too. A build without libdw checks module and offset
- * only. */
+ * the cache, and a binary removed while it runs still (as root, through
+ * /proc/PID/map_files) with its function and line. An address in no file (the
+ * stack) is SPY_ENOENT, a process that does not exist too. A build without
+ * libdw checks module and offset only. */
 #include <check.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -151,6 +152,46 @@ START_TEST(exited_process_resolves_from_cache) {
 }
 END_TEST
 
+/* A binary removed while it runs: its maps say "(deleted)"; as root the
+ * file is read through /proc/PID/map_files, so its function and line are
+ * still named; otherwise at least its module and offset. */
+START_TEST(deleted_binary) {
+    spy_codelocs *c;
+    spy_codeloc l;
+    spy_err e;
+    target t;
+    char dir[] = "/tmp/spy-codeloc.XXXXXX", copy[256], cmd[700];
+    const char *samples = getenv("SPY_SAMPLES");
+    int rc;
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(copy, sizeof copy, "%s/codeloc_target", dir);
+    snprintf(cmd, sizeof cmd, "cp '%s/codeloc_target' '%s'",
+             samples ? samples : "samples", copy);
+    ck_assert_int_eq(system(cmd), 0);
+    setenv("SPY_SAMPLES", dir, 1);
+    spawn("codeloc_target", &t);
+    if (samples != NULL)
+        setenv("SPY_SAMPLES", samples, 1);
+    else
+        unsetenv("SPY_SAMPLES");
+    ck_assert_int_eq(unlink(copy), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+    ck_assert_int_eq(spy_codelocs_open(&c, &e), 0);
+    rc = spy_codeloc_prepare(c, t.pid, &e);
+    ck_assert_msg(rc == 0, "%s", e.msg);
+    rc = spy_codeloc_find(c, t.pid, t.marker, &l, &e);
+    reap(t.pid);
+    ck_assert_msg(rc == 0, "%s", e.msg);
+    ck_assert_str_eq(l.module, copy); /* " (deleted)" cut off */
+    ck_assert_uint_eq(l.module_off, t.marker - t.base);
+    if (spy_layout_dwarf_available() && geteuid() == 0) {
+        ck_assert_str_eq(l.function, "codeloc_marker");
+        ck_assert_int_eq(l.line, t.line);
+    }
+    spy_codelocs_close(c);
+}
+END_TEST
+
 START_TEST(no_module_and_no_process) {
     spy_codelocs *c;
     spy_codeloc l;
@@ -186,6 +227,7 @@ static Suite *suite(void) {
     tcase_add_test(t, function_and_line);
     tcase_add_test(t, stripped_gives_module_and_offset);
     tcase_add_test(t, exited_process_resolves_from_cache);
+    tcase_add_test(t, deleted_binary);
     tcase_add_test(t, no_module_and_no_process);
     suite_add_tcase(s, t);
     return s;
