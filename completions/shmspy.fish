@@ -239,7 +239,7 @@ complete -c shmspy -n '__shmspy_pos blame 0+' -l access -x -a 'w rw' -d 'w: writ
 complete -c shmspy -n '__shmspy_pos blame 0+' -l for -x -d 'stop after DURATION (90s, 5m, 1h; no unit: seconds)'
 complete -c shmspy -n '__shmspy_pos blame 0+' -l count -x -d 'stop after N hits'
 complete -c shmspy -n '__shmspy_pos blame 0+' -l json -d 'one JSON object per hit, one line each, then a summary object'
-complete -c shmspy -n '__shmspy_pos blame 0+' -l pages -d 'which processes dirtied which pages (soft-dirty bits), instead of hardware watchpoints'
+complete -c shmspy -n '__shmspy_pos blame 0+' -l pages -d 'which processes dirtied which pages, once a second (soft-dirty bits, cleared each second: visible to CRIU; --count counts those lines), instead of watchpoints'
 complete -c shmspy -n '__shmspy_pos blame 0+' -s s -l offset -x -d 'typed: where --type'\''s struct starts (default 0)'
 complete -c shmspy -n '__shmspy_pos blame 0+' -l type -x -d 'typed: the struct (or typedef) to show, from the layout source below (with --layout: default the file'\''s root)'
 complete -c shmspy -n '__shmspy_pos blame 0+' -l header -r -F -d 'typed: compile header H (cc -g) for --type'\''s layout'
