@@ -18,6 +18,11 @@
 
 #include "../core/err.h"
 
+/* 0 when this system keeps soft-dirty bits; SPY_ENOTSUP with the reason
+ * when not (a kernel without CONFIG_MEM_SOFT_DIRTY, found by looking at a
+ * fresh page of our own; Windows). Asks the kernel once per run. */
+int spy_dirty_supported(spy_err *err);
+
 /* Clears process pid's soft-dirty bits. Errors: SPY_EACCES naming the
  * rule; SPY_ENOENT when the process is gone; SPY_ENOTSUP. */
 int spy_dirty_clear(int pid, spy_err *err);

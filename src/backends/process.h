@@ -38,6 +38,10 @@ int spy_hold_wait(const char **why, spy_err *err);
 int64_t spy_now(void);
 uint64_t spy_monotonic_ms(void);
 
+/* Sleeps ms milliseconds, or less when a signal arrives (callers that
+ * wait for a flag set by a handler sleep in short slices and re-test). */
+void spy_sleep_ms(unsigned ms);
+
 /* Writes len bytes to a NEW file at path (SPY_EEXIST rather than replace
  * one), mode 0600, then fsyncs the file and its directory, so that the
  * data is on disk before the caller goes on. A failed write removes the

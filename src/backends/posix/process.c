@@ -65,6 +65,13 @@ uint64_t spy_monotonic_ms(void) {
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+void spy_sleep_ms(unsigned ms) {
+    struct timespec ts;
+    ts.tv_sec = (time_t)(ms / 1000u);
+    ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
+    (void)nanosleep(&ts, NULL); /* EINTR: a signal, the caller re-tests */
+}
+
 static volatile sig_atomic_t hold_signal;
 static const int hold_sigs[] = {SIGINT, SIGTERM, SIGHUP};
 static struct sigaction hold_old[3];

@@ -40,6 +40,10 @@ uint64_t spy_monotonic_ms(void) {
     return (uint64_t)GetTickCount64();
 }
 
+void spy_sleep_ms(unsigned ms) {
+    Sleep(ms);
+}
+
 /* ---- holding ------------------------------------------------------------
  * Two waitable events: one set by the console control handler (Ctrl-C,
  * Ctrl-Break, console closed; Windows runs the handler on a thread of its
