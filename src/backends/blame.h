@@ -37,24 +37,26 @@ typedef struct spy_blame_opts {
 } spy_blame_opts;
 
 typedef struct spy_blame_hit {
-    uint64_t time_ns;  /* CLOCK_MONOTONIC of the trap */
+    uint64_t time_ns; /* CLOCK_MONOTONIC of the trap */
     int pid, tid;
-    uint64_t ip;       /* the instruction pointer the kernel reported: on
-                          x86 a data breakpoint traps AFTER the access, so
-                          this is the next instruction; symbolize ip - 1 */
-    uint64_t addr;     /* the watched address in that process */
-    uint64_t off;      /* the segment offset (opts.off[slot]) */
-    unsigned slot;     /* index into opts.off */
+    uint64_t ip;      /* the instruction pointer the kernel reported: on
+                         x86 a data breakpoint traps AFTER the access, so
+                         this is the next instruction; symbolize ip - 1 */
+    uint64_t addr;    /* the watched address in that process */
+    uint64_t off;     /* the segment offset (opts.off[slot]) */
+    unsigned slot;    /* index into opts.off */
+    const char *comm; /* the process's command when it was armed (never
+                         NULL; "" unknown); valid during the callback */
 } spy_blame_hit;
 
 typedef struct spy_blame_stats {
-    unsigned processes;   /* processes with at least one armed thread */
-    unsigned threads;     /* threads armed now */
-    unsigned refused;     /* threads or processes we could not arm */
-    uint64_t hits;        /* samples delivered */
-    uint64_t lost;        /* samples the kernel dropped (ring overrun),
-                             from PERF_RECORD_LOST */
-    char refused_why[256];/* the first refusal's one line, or "" */
+    unsigned processes;    /* processes with at least one armed thread */
+    unsigned threads;      /* threads armed now */
+    unsigned refused;      /* threads or processes we could not arm */
+    uint64_t hits;         /* samples delivered */
+    uint64_t lost;         /* samples the kernel dropped (ring overrun),
+                              from PERF_RECORD_LOST */
+    char refused_why[256]; /* the first refusal's one line, or "" */
 } spy_blame_stats;
 
 typedef struct spy_blame spy_blame;
@@ -79,6 +81,9 @@ int spy_blame_rescan(spy_blame *b, spy_err *err);
 int spy_blame_wait(spy_blame *b, int timeout_ms, spy_blame_cb cb, void *arg,
                    spy_err *err);
 void spy_blame_stats_get(const spy_blame *b, spy_blame_stats *out);
+/* The pids of the processes armed now (at most cap of them into out);
+ * returns how many there are. For spy_codeloc_prepare on each new one. */
+size_t spy_blame_pids(const spy_blame *b, int *out, size_t cap);
 /* Disarms everything and frees b (NULL is fine). */
 void spy_blame_stop(spy_blame *b);
 

@@ -39,6 +39,8 @@ static const command commands[] = {
      "list (and with --yes remove) objects nothing maps or holds"},
     {"layout", cmd_layout, &cmd_layout_spec,
      "a struct's layout from a header, a binary or a layout file"},
+    {"blame", cmd_blame, &cmd_blame_spec,
+     "who writes these bytes: pid, thread and source line (Linux)"},
 };
 
 static void usage(FILE *f) {
