@@ -471,11 +471,17 @@ static int j_lost_update(const spy_demo_obs *o, demo_out *d) {
     observed(d,
              "Without a lock: 2 processes x %" PRId64 " increments should "
              "make %" PRId64 "; the counter reads %" PRId64 ": %" PRId64
-             " updates lost (%.1f%%)%s.",
+             " updates lost (%.1f%%)",
              o->v[0], want, o->v[1], lost,
-             want ? 100.0 * (double)lost / (double)want : 0.0,
-             o->v[3] > 1 ? " (not the first run: an earlier one lost none)"
-                         : "");
+             want ? 100.0 * (double)lost / (double)want : 0.0);
+    n = strlen(d->observed);
+    if (o->v[3] > 1)
+        snprintf(d->observed + n, sizeof d->observed - n,
+                 " in run %" PRId64 " (the %" PRId64
+                 " before lost none: the two processes did not overlap)",
+                 o->v[3], o->v[3] - 1);
+    n = strlen(d->observed);
+    snprintf(d->observed + n, sizeof d->observed - n, ".");
     lu_say_blame(d, &d->lu[0]);
     n = strlen(d->observed);
     snprintf(d->observed + n, sizeof d->observed - n,
