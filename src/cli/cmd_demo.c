@@ -348,8 +348,8 @@ static int j_deadlock(const spy_demo_obs *o, demo_out *d) {
 
 /* ---- lost-update: blame a sample of the increments -------------------- */
 
-#define LU_SAMPLE_HITS 200  /* per process: enough to name its code */
-#define LU_SAMPLE_MS 1500   /* the window never lasts longer */
+#define LU_SAMPLE_HITS 200 /* per process: enough to name its code */
+#define LU_SAMPLE_MS 1500  /* the window never lasts longer */
 
 /* Arms blame (ops/blame.h, the one implementation) on the scene's counter
  * while the two processes increment it slowly, for LU_SAMPLE_HITS hits
@@ -485,8 +485,7 @@ static int j_lost_update(const spy_demo_obs *o, demo_out *d) {
     lu_say_blame(d, &d->lu[0]);
     n = strlen(d->observed);
     snprintf(d->observed + n, sizeof d->observed - n,
-             " With the process-shared mutex: the counter reads %" PRId64
-             "%s.",
+             " With the process-shared mutex: the counter reads %" PRId64 "%s.",
              o->v[2], o->v[2] == want ? ", exactly 2 x N" : ", NOT 2 x N");
     lu_say_blame(d, &d->lu[1]);
     ok = o->v[1] < want && o->v[2] == want;

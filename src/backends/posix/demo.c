@@ -706,10 +706,10 @@ typedef struct lost_shared {
     volatile int sampling; /* 1: children increment slowly (the look) */
 } lost_shared;
 
-#define LU_N 5000000       /* increments per process in the measured run */
-#define LU_TRIES 10        /* unlocked runs until one loses an update */
-#define LU_RUN_MS 20000    /* a measured run ends within this, or fails */
-#define LU_CHILD_SECONDS 60 /* a child never outlives this (alarm) */
+#define LU_N 5000000         /* increments per process in the measured run */
+#define LU_TRIES 10          /* unlocked runs until one loses an update */
+#define LU_RUN_MS 20000      /* a measured run ends within this, or fails */
+#define LU_CHILD_SECONDS 60  /* a child never outlives this (alarm) */
 #define LU_SAMPLE_GAP_US 100 /* pause between sampled increments */
 
 /* The unprotected increment: load, add, store. Another process's store
