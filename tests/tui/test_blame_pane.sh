@@ -94,6 +94,20 @@ EOS
     tui_expect "^ *$WPID +blame_writer +[0-9]+ .*bump_counter" "and names the writer"
     tui_keys W
     tui_expect 'blame disarmed' "W disarms in the field pane too"
+    # A field whose size or offset allows no longer watch: the longest
+    # legal length that fits and that its offset is aligned to.
+    cat >"$T_TMP/d.h" <<'EOS'
+struct odd_seg { unsigned char pad[2]; char name[14]; unsigned counter; };
+EOS
+    tui_keys q
+    tui_expect '^EXIT:0$' "q quits"
+    tui_start 140 40 -- watch "$NAME" --type "struct odd_seg" --header "$T_TMP/d.h" --field name
+    tui_expect 'name' "the odd layout is loaded"
+    tui_keys W
+    tui_expect "blame 0x2, 2 bytes \\(of the field's 14\\) \\(writes\\)" \
+      "W on a 14-byte field at offset 2 watches 2 bytes at 0x2, and says so"
+    tui_keys Escape
+    tui_expect 'blame disarmed: [0-9]+ hits? on 0x2' "Esc disarms"
   else
     echo "skip - the typed layout did not load here: $(printf '%s\n' "$TUI_SCREEN" | tail -n 1)"
   fi
