@@ -701,6 +701,7 @@ static int deadlock(spy_demo_obs *o, spy_err *err) {
 typedef struct lost_shared {
     volatile int64_t counter;
     pthread_mutex_t lock;
+    volatile int named;    /* children named and sampling (atomic adds) */
     volatile int ready;    /* children done with the sample (atomic adds) */
     volatile int go;       /* 1: the measured run starts (both at once) */
     volatile int sampling; /* 1: children increment slowly (the look) */
@@ -734,6 +735,7 @@ static void lost_update_child(lost_shared *s, int locked, const char *comm) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     alarm(LU_CHILD_SECONDS);
     prctl(PR_SET_NAME, comm);
+    __atomic_add_fetch(&s->named, 1, __ATOMIC_SEQ_CST);
     while (s->sampling) {
         if (locked)
             lost_update_add_locked(s);
@@ -778,6 +780,7 @@ static int lost_update_round(lost_shared *s, const char *name, int locked,
     uint64_t t0;
 
     s->counter = 0;
+    s->named = 0;
     s->ready = 0;
     s->go = 0;
     s->sampling = 1;
@@ -792,6 +795,13 @@ static int lost_update_round(lost_shared *s, const char *name, int locked,
             break;
         }
     }
+    /* Both named before the look: blame takes a process's command when
+     * it arms it. */
+    for (t0 = 0;
+         rc == 0 && look && __atomic_load_n(&s->named, __ATOMIC_SEQ_CST) < 2 &&
+         t0 < LU_RUN_MS;
+         t0++)
+        usleep(1000);
     if (rc == 0 && look) {
         spy_demo_scene sc;
         memset(&sc, 0, sizeof sc);
