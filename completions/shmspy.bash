@@ -123,7 +123,19 @@ _shmspy_takes() {
   "layout --from" |\
   "layout --layout" |\
   "layout -o" |\
-  "layout --output")
+  "layout --output" |\
+  "blame --len" |\
+  "blame --access" |\
+  "blame --for" |\
+  "blame --count" |\
+  "blame -s" |\
+  "blame --offset" |\
+  "blame --type" |\
+  "blame --header" |\
+  "blame --cflags" |\
+  "blame --from" |\
+  "blame --layout" |\
+  "blame --field")
     return 0 ;;
   esac
   return 1
@@ -134,7 +146,7 @@ _shmspy() {
   local cmd=${COMP_WORDS[1]-} w i n only=0 args=()
   COMPREPLY=()
   if ((COMP_CWORD == 1)); then
-    _shmspy_add "$cur" list stat dump read write create rm watch probe demo inject clean layout help --help --version
+    _shmspy_add "$cur" list stat dump read write create rm watch probe demo inject clean layout blame help --help --version
     return
   fi
   # --opt=VALUE: bash splits the word at the '='.
@@ -225,6 +237,18 @@ _shmspy() {
   "layout --output")
     _shmspy_offer "$cur" file
     return ;;
+  "blame --access")
+    _shmspy_offer "$cur" words w rw
+    return ;;
+  "blame --header")
+    _shmspy_offer "$cur" file
+    return ;;
+  "blame --from")
+    _shmspy_offer "$cur" file
+    return ;;
+  "blame --layout")
+    _shmspy_offer "$cur" file
+    return ;;
   *)
     # A value with nothing to offer.
     _shmspy_takes "$cmd" "$prev" && return ;;
@@ -244,6 +268,7 @@ _shmspy() {
     inject) _shmspy_add "$cur" -s --offset --bit --hex --str -t --as --be -k --count --seed -n --length --journal --follow ;;
     clean) _shmspy_add "$cur" --older-than -k --kind --yes --journal-dir --trust-namespace --json ;;
     layout) _shmspy_add "$cur" --type --header --cflags --from --layout --no-cache -o --output --force --json ;;
+    blame) _shmspy_add "$cur" --len --access --for --count --json --pages -s --offset --type --header --cflags --from --layout --no-cache --field ;;
     esac
     _shmspy_add "$cur" -h --help
     return
@@ -311,6 +336,12 @@ _shmspy() {
   clean)
     case $n in
     0) : ;;
+    esac ;;
+  blame)
+    ((n > 1)) && n=1
+    case $n in
+    0) _shmspy_offer "$cur" name ;;
+    1) : ;;
     esac ;;
   esac
 }

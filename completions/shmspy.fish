@@ -27,6 +27,8 @@ function __shmspy_takes
             return 0
         case 'layout --type' 'layout --header' 'layout --cflags' 'layout --from' 'layout --layout' 'layout -o' 'layout --output'
             return 0
+        case 'blame --len' 'blame --access' 'blame --for' 'blame --count' 'blame -s' 'blame --offset' 'blame --type' 'blame --header' 'blame --cflags' 'blame --from' 'blame --layout' 'blame --field'
+            return 0
     end
     return 1
 end
@@ -94,6 +96,7 @@ complete -c shmspy -n $__shmspy_none -a demo -d 'classroom scenarios: faults rea
 complete -c shmspy -n $__shmspy_none -a inject -d 'inject faults into a live segment, journalled, undoable'
 complete -c shmspy -n $__shmspy_none -a clean -d 'list (and with --yes remove) objects nothing maps or holds'
 complete -c shmspy -n $__shmspy_none -a layout -d 'a struct'\''s layout from a header, a binary or a layout file'
+complete -c shmspy -n $__shmspy_none -a blame -d 'who writes these bytes: pid, thread and source line (Linux)'
 complete -c shmspy -n $__shmspy_none -l help -d 'show the commands'
 complete -c shmspy -n $__shmspy_none -l version -d 'show the version'
 
@@ -237,3 +240,21 @@ complete -c shmspy -n '__shmspy_pos layout 0+' -s o -l output -r -F -d 'write th
 complete -c shmspy -n '__shmspy_pos layout 0+' -l force -d '-o: replace FILE'
 complete -c shmspy -n '__shmspy_pos layout 0+' -l json -d 'the layout as JSON: types with fields, offsets, sizes'
 complete -c shmspy -n '__shmspy_pos layout 0+' -s h -l help -d 'show this help'
+
+# blame
+complete -c shmspy -n '__shmspy_pos blame 0+' -l len -x -d 'bytes watched at each OFFSET: 1, 2, 4 or 8 (default 4; each OFFSET a multiple of it)'
+complete -c shmspy -n '__shmspy_pos blame 0+' -l access -x -a 'w rw' -d 'w: writes (default); rw: reads and writes'
+complete -c shmspy -n '__shmspy_pos blame 0+' -l for -x -d 'stop after DURATION (90s, 5m, 1h; no unit: seconds)'
+complete -c shmspy -n '__shmspy_pos blame 0+' -l count -x -d 'stop after N hits'
+complete -c shmspy -n '__shmspy_pos blame 0+' -l json -d 'one JSON object per hit, one line each, then a summary object'
+complete -c shmspy -n '__shmspy_pos blame 0+' -l pages -d 'which processes dirtied which pages (soft-dirty bits), instead of hardware watchpoints'
+complete -c shmspy -n '__shmspy_pos blame 0+' -s s -l offset -x -d 'typed: where --type'\''s struct starts (default 0)'
+complete -c shmspy -n '__shmspy_pos blame 0+' -l type -x -d 'typed: the struct (or typedef) to show, from the layout source below (with --layout: default the file'\''s root)'
+complete -c shmspy -n '__shmspy_pos blame 0+' -l header -r -F -d 'typed: compile header H (cc -g) for --type'\''s layout'
+complete -c shmspy -n '__shmspy_pos blame 0+' -l cflags -x -d 'typed: extra compiler words for --header (-I, -D, -std)'
+complete -c shmspy -n '__shmspy_pos blame 0+' -l from -r -F -d 'typed: --type'\''s layout from the debug info of process PID or binary PATH'
+complete -c shmspy -n '__shmspy_pos blame 0+' -l layout -r -F -d 'typed: read the layout from a layout file (`shmspy layout ... -o FILE`)'
+complete -c shmspy -n '__shmspy_pos blame 0+' -l no-cache -d 'typed: resolve --header/--from again, not from the cache'
+complete -c shmspy -n '__shmspy_pos blame 0+' -l field -x -d 'typed: the field of --type, as a.b[3].c (default: the whole struct)'
+complete -c shmspy -n '__shmspy_pos blame 0+' -s h -l help -d 'show this help'
+complete -c shmspy -n '__shmspy_pos blame 0' -x -a '(__shmspy_names)'

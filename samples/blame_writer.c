@@ -6,6 +6,7 @@
  *
  *   blame_writer NAME --offset OFF [--hz N] [--count N] [--threads N]
  *                [--thread-delay S] [--read] [--delay-map S] [--maps N]
+ *                [--wait S]
  *
  *   --offset OFF      byte offset of the counter (default 0; 4-aligned)
  *   --hz N            accesses per second per thread (default 10; 0: as
@@ -19,6 +20,8 @@
  *   --delay-map S     map the object only after S seconds
  *   --maps N          map the object N times (default 1); accesses go
  *                     through each mapping in turn
+ *   --wait S          after mapping, wait S seconds before the first
+ *                     access (time for blame to arm: benchmarks)
  *
  * Creates the object (0600, 4096 bytes or enough for the counter) when it
  * does not exist; never removes it. Prints, one line each, flushed:
@@ -118,7 +121,7 @@ static int usage(void) {
     fputs("usage: blame_writer NAME --offset OFF [--hz N] [--count N] "
           "[--threads N]\n"
           "                    [--thread-delay S] [--read] [--delay-map S] "
-          "[--maps N]\n",
+          "[--maps N] [--wait S]\n",
           stderr);
     return 2;
 }
@@ -126,7 +129,7 @@ static int usage(void) {
 int main(int argc, char **argv) {
     const char *name = NULL;
     unsigned long off = 0, nthreads = 0, done, i;
-    double thread_delay = 0.5, delay_map = 0, t0;
+    double thread_delay = 0.5, delay_map = 0, wait_s = 0, t0;
     pthread_t th[16];
     struct sigaction sa;
     struct stat st;
@@ -157,6 +160,8 @@ int main(int argc, char **argv) {
             thread_delay = atof(v);
         else if (strcmp(argv[a], "--delay-map") == 0)
             delay_map = atof(v);
+        else if (strcmp(argv[a], "--wait") == 0)
+            wait_s = atof(v);
         else if (strcmp(argv[a], "--maps") == 0)
             nmaps = atoi(v);
         else
@@ -198,6 +203,7 @@ int main(int argc, char **argv) {
     }
     printf("\n");
     close(fd);
+    sleep_s(wait_s);
 
     for (i = 0; i < nthreads; i++) {
         if (i == 0)

@@ -54,6 +54,8 @@ typedef struct spy_blame_stats {
     unsigned threads;      /* threads armed now */
     unsigned refused;      /* threads or processes we could not arm */
     uint64_t hits;         /* samples delivered */
+    unsigned hidden;       /* processes whose mappings we may not read
+                              (another user's): they may map it unseen */
     uint64_t lost;         /* samples the kernel dropped (ring overrun),
                               from PERF_RECORD_LOST */
     char refused_why[256]; /* the first refusal's one line, or "" */
@@ -73,8 +75,9 @@ typedef int (*spy_blame_cb)(const spy_blame_hit *h, void *arg);
  * segment (blame still starts when `allow_none` is 1 and waits for one). */
 int spy_blame_start(spy_seg *seg, const spy_blame_opts *o, int allow_none,
                     spy_blame **out, spy_err *err);
-/* Arms new processes and threads, lets go of those that exited. Cheap
- * enough to call every 100 ms. */
+/* Arms new threads of the processes mapping the segment, and every
+ * 500 ms (a full pass over /proc/PID/maps) new processes; lets go of
+ * mappings that went away. Cheap enough to call every 100 ms. */
 int spy_blame_rescan(spy_blame *b, spy_err *err);
 /* Waits up to timeout_ms for hits and calls cb for each. Returns 0, or
  * the first non-zero value cb returned, or a negative SPY_E*. */

@@ -74,8 +74,9 @@ const cli_command cmd_blame_spec = {
     "and where in the code it came from (function, source file and line\n"
     "from the debug information; module+offset without it). Processes\n"
     "and threads that start mapping NAME while blame runs are armed too\n"
-    "(within 0.1 s). On exit (--for, --count, Ctrl-C or SIGTERM) a\n"
-    "summary per writer: hits, first and last time, code locations.\n"
+    "(threads within 0.1 s, processes within 0.5 s). On exit (--for,\n"
+    "--count, Ctrl-C or SIGTERM) a summary per writer: hits, first and\n"
+    "last time, code locations.\n"
     "Linux only (perf_event_open): a refusal names why in one line.\n",
     blame_options,
     blame_args,
@@ -156,7 +157,6 @@ static int on_event(const spy_blame_event *ev, void *arg) {
             fputs(" value ?", stdout);
         printf(" at %s\n", ev->where);
     }
-    fflush(stdout);
     o->shown++;
     return o->limit != 0 && o->shown >= o->limit ? 1 : 0;
 }
@@ -290,7 +290,11 @@ static int blame_offsets(const cli_blame_req *q, spy_seg *seg,
         rc = spy_blame_field(seg, &t, q->base, q->field, o, &usage, &e);
         spy_typed_free(&t);
         if (rc != 0)
-            return usage ? cli_usage_error("blame", "%s", e.msg) : cli_fail(&e);
+            return usage ? cli_usage_error("blame", "%s",
+                                           strncmp(e.msg, "blame: ", 7) == 0
+                                               ? e.msg + 7
+                                               : e.msg)
+                         : cli_fail(&e);
         return 0;
     }
     if (q->field != NULL)
@@ -309,6 +313,19 @@ static int blame_offsets(const cli_blame_req *q, spy_seg *seg,
     }
     o->noff = (unsigned)n;
     o->len = q->len != 0 ? (unsigned)q->len : 4;
+    for (n = 0; n < o->noff; n++) {
+        size_t k;
+        if (o->off[n] % o->len != 0)
+            return cli_usage_error("blame",
+                                   "OFFSET 0x%" PRIx64 " is not a multiple "
+                                   "of --len %u (the CPU watches aligned "
+                                   "ranges only)",
+                                   o->off[n], o->len);
+        for (k = 0; k < n; k++)
+            if (o->off[k] == o->off[n])
+                return cli_usage_error(
+                    "blame", "OFFSET 0x%" PRIx64 " given twice", o->off[n]);
+    }
     return 0;
 }
 
@@ -376,6 +393,12 @@ int cmd_blame(int argc, char **argv) {
                 st.processes == 1 ? "" : "es", st.threads,
                 st.threads == 1 ? "" : "s",
                 st.processes == 0 ? "; waiting for a process to map it" : "");
+        if (st.processes == 0 && st.hidden > 0)
+            fprintf(stderr,
+                    "shmspy: blame: note: %u process%s could not be inspected "
+                    "(/proc/PID/maps not readable to us): a mapping there is "
+                    "not seen\n",
+                    st.hidden, st.hidden == 1 ? "" : "es");
     }
     memset(&out, 0, sizeof out);
     out.q = &q;
@@ -393,6 +416,8 @@ int cmd_blame(int argc, char **argv) {
                 step_ms = (int)(t_end - now);
         }
         r = spy_blame_session_step(s, step_ms, on_event, &out, &e);
+        fflush(stdout); /* once per batch: a write(2) per hit would cap
+                           the rate blame keeps up with */
         if (r > 0)
             break; /* --count reached */
         if (r < 0) {

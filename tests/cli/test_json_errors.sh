@@ -74,6 +74,7 @@ declare -A runtime=(
   [read]="read /x --type t --layout /x.layout --json"
   [dump]="dump /x --type t --layout /x.layout --json"
   [layout]="layout --layout /dev/shm/x.layout --json"
+  [blame]="blame /x 0 --json"
 )
 # The sanitizers and valgrind read their options, threads and maps
 # through /proc, which these namespaces take away (LeakSanitizer dies at
