@@ -42,8 +42,14 @@ int spy_demo_experiment(const char *name, spy_demo_obs *o, spy_err *err);
  * and the processes taking part. Valid only during the look. */
 typedef struct spy_demo_scene {
     const char *seg_name;
-    const spy_layout *layout;
+    const spy_layout *layout; /* NULL when the scene has none */
     int32_t pid[2];
+    /* lost-update: the shared counter (offset and size in the segment)
+     * the two processes are incrementing during the look, and which round
+     * this is (0: no lock, 1: with the process-shared mutex). */
+    uint64_t off;
+    unsigned len;
+    int round;
 } spy_demo_scene;
 
 /* Called by an experiment with its live scene; records what it sees in

@@ -75,6 +75,7 @@ int spy__hex_layout(spy__hexview *h) {
                (h->fault[0] != '\0');
     avail_h = LINES - 2 - h->hex_y;
     h->insp_h = 0;
+    spy__bp_layout(h, &avail_h);
     fields_layout(h, &avail_w, &avail_h);
     if (h->inspector && avail_h > 0 && h->fields.mode != SPY__FP_ONLY) {
         if (avail_w >= INSP_RIGHT_MIN_COLS) {
@@ -300,7 +301,9 @@ void spy__hex_layout_key(const spy__hexview *h,
     key[6] = (uint64_t)(p->y & 0xffff) << 48 | (uint64_t)(p->x & 0xffff) << 32 |
              (uint64_t)(p->w & 0xffff) << 16 | (uint64_t)(p->h & 0xffff);
     key[7] = (uint64_t)p->mode | (uint64_t)(p->focus != 0) << 2 |
-             (uint64_t)(p->typed != NULL) << 3;
+             (uint64_t)(p->typed != NULL) << 3 |
+             (uint64_t)(h->blame.h & 0xff) << 4 |
+             (uint64_t)(h->blame.y & 0xffff) << 12;
 }
 
 uint64_t spy__hex_fade_clock(uint64_t now) {
@@ -322,6 +325,7 @@ void spy__hex_draw(spy__view *v, uint64_t now) {
     if (h->rows > 0)
         draw_rows(h, h->fade_drawn, v->erased);
     spy__fp_draw(h, h->fade_drawn, v->erased);
+    spy__bp_draw(h, h->fade_drawn, v->erased);
     if (h->insp_h > 0) {
         const uint8_t *p = NULL;
         size_t avail = 0;

@@ -454,6 +454,13 @@ static const spy__key hex_keys[] = {
      0,
      {SPY__KC_HEX}},
     {"Esc", "stop a search; leave the ASCII column", key_escape, 0, {27}},
+    {"Esc", "disarm blame (the writers pane)", spy__bp_key_escape, 0, {27}},
+    {"W",
+     "blame: who writes the byte under the cursor (in the fields: the "
+     "field, 1/2/4/8 bytes) - a pane of writers, live; again: disarm",
+     spy__bp_key,
+     0,
+     {'W'}},
     {"r",
      "reopen the name (after it was removed or recreated)",
      key_reopen,

@@ -138,6 +138,7 @@ static void hex_fini(spy__view *v) {
     spy_changes_free(&h->changes);
     spy__search_free(&h->search);
     spy__fp_free(&h->fields);
+    spy__bp_free(h);
     free(h->buf);
     free(h->row_cache);
     free(h);
@@ -301,7 +302,7 @@ static void check_name(spy__hexview *h) {
 
 static uint64_t hex_tick(spy__view *v, uint64_t now) {
     spy__hexview *h = v->self;
-    uint64_t period = 1000 / h->hz, next, key[SPY__HEX_KEY_WORDS], fnext;
+    uint64_t period = 1000 / h->hz, next, key[SPY__HEX_KEY_WORDS], fnext, bnext;
     int fading, did_read = 0, busy = 0;
 
     /* Calm unless something below may change what is drawn. */
@@ -361,6 +362,10 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
     /* The field pane reads its rows with the window, and follows the
      * cursor. */
     fnext = spy__fp_tick(h, now, did_read, &busy);
+    /* The writers pane takes the hits there are (never waits). */
+    bnext = spy__bp_tick(h, now, &busy);
+    if (bnext < fnext)
+        fnext = bnext;
     if (busy)
         v->calm = 0;
     /* What was highlighted in the last frame moves a fade step on. */

@@ -10,6 +10,7 @@
 
 #include "../backends/seg.h"
 #include "../core/changes.h"
+#include "../ops/blame.h"
 #include "fieldpane.h"
 #include "search.h"
 #include "ui.h"
@@ -22,6 +23,25 @@
 /* The status bar of a frame drawn over the last one is redrawn at most
  * this often (every erased frame redraws it). */
 #define SPY__HEX_STATUS_MS 250
+
+/* Lines of the writers pane (blamepane.c): its title, the column heads
+ * and up to SPY__BP_LINES - 2 writers. A fixed height, so that hits never
+ * change the layout. */
+#define SPY__BP_LINES 8
+
+/* The writers pane: a blame session (ops/blame.h) on the bytes under the
+ * cursor or the field under the field cursor, polled by the view's tick
+ * (blamepane.c). */
+typedef struct spy__bpane {
+    spy_blame_session *s; /* NULL: not armed (the pane is not shown) */
+    spy_blame_opts o;     /* what is watched */
+    char what[96];        /* "0x10, 4 bytes", as the title says it */
+    uint64_t armed_ms;    /* spy_monotonic_ms when it was armed */
+    uint64_t hits;        /* hits seen by the last tick */
+    uint64_t drawn_hits;  /* ... and as of the last draw */
+    int drawn_level;      /* the newest row's fade level as drawn */
+    int y, x, w, h;       /* the pane on screen (h 0: not shown) */
+} spy__bpane;
 
 /* Words of a layout key (spy__hex_layout_key). */
 #define SPY__HEX_KEY_WORDS 8
@@ -92,6 +112,9 @@ typedef struct spy__hexview {
      * its cursor, underlined in the hex, as of the last draw. */
     spy__fpane fields;
     uint64_t sel_off, sel_len;
+
+    /* The writers pane (blame). */
+    spy__bpane blame;
 } spy__hexview;
 
 /* Highlights fade in steps on a shared clock: the time now, rounded down
@@ -135,6 +158,28 @@ void spy__hex_goto(spy__hexview *h, uint64_t off, int center);
  * into the pane (y, x, w, h). */
 void spy__inspector_draw(int y, int x, int w, int h, uint64_t off,
                          const uint8_t *p, size_t avail);
+
+/* ---- the writers pane (blamepane.c) ---- */
+
+/* The key W (hex and field pane): arms blame on the bytes under the
+ * cursor (the field under the field cursor when the fields have the
+ * focus: its offset, and the longest length of 1, 2, 4 or 8 within the
+ * field that its offset is aligned to), or disarms it. A refusal is one
+ * line on the message line. */
+int spy__bp_key(const spy__keyhit *k);
+/* Esc: disarms when armed; else declines. */
+int spy__bp_key_escape(const spy__keyhit *k);
+/* Per tick: takes the hits there are (never waits) and says (*busy) when
+ * the pane must be drawn; returns when it next wants a tick (UINT64_MAX:
+ * not armed). */
+uint64_t spy__bp_tick(spy__hexview *h, uint64_t now, int *busy);
+/* Takes the pane's lines from the bottom of *avail_h (when armed). */
+void spy__bp_layout(spy__hexview *h, int *avail_h);
+/* Draws the pane (erased: the screen was erased; else only when its text
+ * changed). */
+void spy__bp_draw(spy__hexview *h, uint64_t fade_now, int erased);
+/* Disarms and forgets the session (the view closes). */
+void spy__bp_free(spy__hexview *h);
 
 /* Lines the inspector wants (its full height). */
 #define SPY__INSPECTOR_LINES 13

@@ -6,7 +6,7 @@ source "$SPY_TESTLIB"
 
 t_run "$SHMSPY" demo
 t_expect_rc 0 "demo without a name lists the scenarios"
-t_expect_eq "$(printf '%s\n' "$T_OUT" | wc -l)" "15" "15 scenarios, one line each"
+t_expect_eq "$(printf '%s\n' "$T_OUT" | wc -l)" "16" "16 scenarios, one line each"
 
 # scenario -> what --json must report (signal/code, or errno).
 expect() {
@@ -42,10 +42,10 @@ t_expect_eq "$a" "2" "and they differ"
 # tmpfs-full needs root and a mount namespace; it is skipped otherwise.
 if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
   full=1
-  ran=15
+  ran=16
 else
   full=0
-  ran=14
+  ran=15
 fi
 
 # The truncation SIGBUS is explained as a truncation, not as a full tmpfs.
@@ -110,6 +110,61 @@ t_expect_eq "$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; d=json.load(s
 if t_can_switch_user; then
   t_run t_as_user 65534 timeout 60 "$SHMSPY" demo deadlock
   t_expect_rc 0 "as nobody, demo deadlock works too (the processes are its own)"
+fi
+
+# ---- lost-update: the shortfall is real, the lock makes it exact, blame
+# names both writers at one instruction ---------------------------------
+# The race depends on both processes running at once; on a loaded machine
+# a run may lose nothing (the scenario itself retries 10 times): run the
+# scenario up to 3 times for a shortfall.
+for try in 1 2 3; do
+  t_run timeout 120 "$SHMSPY" demo lost-update --json
+  lu_json=$T_OUT
+  lu_rc=$T_RC
+  lu=$(printf '%s' "$lu_json" | python3 -c '
+import json, re, sys
+d = json.load(sys.stdin)
+o = d["observed"]
+m = re.search(r"should make (\d+); the counter reads (\d+): (\d+) updates lost", o)
+k = re.search(r"With the process-shared mutex: the counter reads (\d+)", o)
+print(d["as_expected"], m.group(1), m.group(2), m.group(3), k.group(1))' 2>/dev/null)
+  read -r lu_ok lu_want lu_got lu_lost lu_locked <<<"$lu"
+  [ "$lu_ok" = True ] && break
+  echo "# lost-update try $try: $lu"
+done
+t_expect_eq "$lu_rc" "0" "demo lost-update behaves as the lesson says"
+t_expect_eq "$lu_want" "10000000" "lost-update: 2 x 5,000,000 increments expected"
+if [ -n "$lu_got" ] && [ "$lu_got" -lt "$lu_want" ] && [ "$lu_lost" -eq $((lu_want - lu_got)) ]; then
+  t_ok "lost-update: without a lock the counter falls short ($lu_got < $lu_want, $lu_lost lost)"
+else
+  t_fail "lost-update: without a lock the counter falls short (got '$lu_got' of '$lu_want')"
+fi
+t_expect_eq "$lu_locked" "$lu_want" "lost-update: with the mutex the count is exactly 2 x N"
+flat=$(printf '%s' "$lu_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["observed"])')
+if printf '%s' "$flat" | grep -q "Blame skipped:"; then
+  echo "skip - lost-update: blame skipped here: $(printf '%s' "$flat" | grep -oE 'Blame skipped: [^.]*')"
+  t_expect_match "$flat" "updates lost" "lost-update without blame still shows the shortfall"
+else
+  re='pid ([0-9]+) \(lost-update-p1\) wrote it [0-9]+ times and pid ([0-9]+) \(lost-update-p2\) [0-9]+ times, both from the same instruction: lost_update_add\+0x[0-9a-f]+ [^ ]*demo\.c:[0-9]+ '
+  t_expect_match "$flat" "$re" "lost-update: blame names both writer pids at the same instruction (function file:line)"
+  t_expect_match "$flat" "both from the same instruction: lost_update_add_locked\+0x[0-9a-f]+ [^ ]*demo\.c:[0-9]+" \
+    "lost-update: with the mutex, blame names the locked increment"
+  w1=$(printf '%s' "$flat" | grep -oE 'pid [0-9]+ \(lost-update-p1\) wrote' | head -1 | grep -oE 'pid [0-9]+' | grep -oE '[0-9]+')
+  w2=$(printf '%s' "$flat" | grep -oE 'and pid [0-9]+ \(lost-update-p2\)' | head -1 | grep -oE 'pid [0-9]+' | grep -oE '[0-9]+')
+  if [ -n "$w1" ] && [ -n "$w2" ] && [ "$w1" != "$w2" ]; then
+    t_ok "lost-update: the two writers are two processes ($w1, $w2)"
+  else
+    t_fail "lost-update: the two writers are two processes ('$w1', '$w2')"
+  fi
+  t_expect_eq "$(ps -o pid= -p "$w1,$w2" | wc -l)" "0" "lost-update: both processes are gone afterwards"
+fi
+t_expect_eq "$(ls /dev/shm | grep -c "^shmspy-lab-")" "0" "lost-update: the segment is removed"
+if t_can_switch_user; then
+  t_run t_as_user 65534 timeout 120 "$SHMSPY" demo lost-update
+  t_expect_match "$(printf '%s' "$T_OUT" | tr -s '\n ' '  ')" "updates lost" \
+    "as nobody, lost-update runs (the processes are its own)"
+  t_expect_nomatch "$(printf '%s' "$T_OUT" | tr -s '\n ' '  ')" "Blame skipped" \
+    "as nobody with perf_event_paranoid $(cat /proc/sys/kernel/perf_event_paranoid), blame watches its own children"
 fi
 
 t_run "$SHMSPY" demo nope

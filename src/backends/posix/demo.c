@@ -675,6 +675,7 @@ static int deadlock(spy_demo_obs *o, spy_err *err) {
                          DL_FORM_MS);
     if (rc == 0 && (rc = deadlock_layout(&l, err)) == 0) {
         spy_demo_scene sc;
+        memset(&sc, 0, sizeof sc);
         usleep(20000); /* into futex() itself, past the lock word */
         sc.seg_name = name;
         sc.layout = &l;
@@ -689,6 +690,187 @@ static int deadlock(spy_demo_obs *o, spy_err *err) {
             kill(pid[i], SIGKILL);
             waitpid(pid[i], &st, 0);
         }
+    munmap(s, PAGE);
+    shm_unlink(name);
+    return rc;
+}
+
+/* ---- lost-update: two processes, one counter, no lock ----------------- */
+
+/* The shared struct of the experiment; the counter at offset 0. */
+typedef struct lost_shared {
+    volatile int64_t counter;
+    pthread_mutex_t lock;
+    volatile int named;    /* children named and sampling (atomic adds) */
+    volatile int ready;    /* children done with the sample (atomic adds) */
+    volatile int go;       /* 1: the measured run starts (both at once) */
+    volatile int sampling; /* 1: children increment slowly (the look) */
+} lost_shared;
+
+#define LU_N 5000000         /* increments per process in the measured run */
+#define LU_TRIES 10          /* unlocked runs until one loses an update */
+#define LU_RUN_MS 20000      /* a measured run ends within this, or fails */
+#define LU_CHILD_SECONDS 60  /* a child never outlives this (alarm) */
+#define LU_SAMPLE_GAP_US 100 /* pause between sampled increments */
+
+/* The unprotected increment: load, add, store. Another process's store
+ * between our load and our store is overwritten: its update is lost. Not
+ * inlined, so that blame names this function. */
+__attribute__((noinline)) static void lost_update_add(lost_shared *s) {
+    s->counter = s->counter + 1;
+}
+
+/* The same increment under the process-shared mutex. */
+__attribute__((noinline)) static void lost_update_add_locked(lost_shared *s) {
+    pthread_mutex_lock(&s->lock);
+    s->counter = s->counter + 1;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* One of the two processes: increments slowly while the parent looks
+ * (sampling), says it is ready, waits for go (spinning, so that both
+ * start together), then increments LU_N times as fast as it can. */
+static void lost_update_child(lost_shared *s, int locked, const char *comm) {
+    long i;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    alarm(LU_CHILD_SECONDS);
+    prctl(PR_SET_NAME, comm);
+    __atomic_add_fetch(&s->named, 1, __ATOMIC_SEQ_CST);
+    while (s->sampling) {
+        if (locked)
+            lost_update_add_locked(s);
+        else
+            lost_update_add(s);
+        usleep(LU_SAMPLE_GAP_US);
+    }
+    __atomic_add_fetch(&s->ready, 1, __ATOMIC_SEQ_CST);
+    while (!s->go)
+        ;
+    for (i = 0; i < LU_N; i++) {
+        if (locked)
+            lost_update_add_locked(s);
+        else
+            lost_update_add(s);
+    }
+    _exit(0);
+}
+
+/* Waits up to ms for pid to exit; 0 when it exited with status 0. */
+static int lost_update_reap(pid_t pid, int ms) {
+    int st, i;
+    for (i = 0; i < ms; i++) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+        if (r < 0)
+            return -1;
+        usleep(1000);
+    }
+    return -1;
+}
+
+/* One round: two children, a look at them while they increment slowly
+ * (when look is set), then the measured run; *count the counter after
+ * it. */
+static int lost_update_round(lost_shared *s, const char *name, int locked,
+                             int look, spy_demo_obs *o, int64_t *count,
+                             spy_err *err) {
+    pid_t pid[2] = {-1, -1};
+    int i, rc = 0, st;
+    uint64_t t0;
+
+    s->counter = 0;
+    s->named = 0;
+    s->ready = 0;
+    s->go = 0;
+    s->sampling = 1;
+    fflush(NULL);
+    for (i = 0; i < 2; i++) {
+        pid[i] = fork();
+        if (pid[i] == 0)
+            lost_update_child(s, locked,
+                              i == 0 ? "lost-update-p1" : "lost-update-p2");
+        if (pid[i] < 0) {
+            rc = setup_failed("fork", err);
+            break;
+        }
+    }
+    /* Both named before the look: blame takes a process's command when
+     * it arms it. */
+    for (t0 = 0;
+         rc == 0 && look && __atomic_load_n(&s->named, __ATOMIC_SEQ_CST) < 2 &&
+         t0 < LU_RUN_MS;
+         t0++)
+        usleep(1000);
+    if (rc == 0 && look) {
+        spy_demo_scene sc;
+        memset(&sc, 0, sizeof sc);
+        sc.seg_name = name;
+        sc.pid[0] = (int32_t)pid[0];
+        sc.pid[1] = (int32_t)pid[1];
+        sc.off = offsetof(lost_shared, counter);
+        sc.len = sizeof s->counter;
+        sc.round = locked;
+        spy__demo_look(&sc, o);
+    }
+    s->sampling = 0;
+    t0 = 0;
+    while (rc == 0 && __atomic_load_n(&s->ready, __ATOMIC_SEQ_CST) < 2) {
+        if (++t0 > LU_RUN_MS)
+            rc = spy_err_set(err, SPY_EIO, 0,
+                             "demo lost-update: the two processes did not "
+                             "get ready within %d ms",
+                             LU_RUN_MS);
+        usleep(1000);
+    }
+    if (rc == 0) {
+        s->counter = 0; /* nobody writes between ready and go */
+        __atomic_store_n(&s->go, 1, __ATOMIC_SEQ_CST);
+        for (i = 0; i < 2 && rc == 0; i++)
+            if (lost_update_reap(pid[i], LU_RUN_MS) != 0)
+                rc = spy_err_set(err, SPY_EIO, 0,
+                                 "demo lost-update: process %d did not "
+                                 "finish its %d increments within %d ms",
+                                 (int)pid[i], LU_N, LU_RUN_MS);
+            else
+                pid[i] = -1;
+        *count = s->counter;
+    }
+    for (i = 0; i < 2; i++)
+        if (pid[i] > 0) {
+            kill(pid[i], SIGKILL);
+            waitpid(pid[i], &st, 0);
+        }
+    return rc;
+}
+
+/* v[0] increments per process, v[1] the counter after the unlocked run
+ * (the last of v[3] tries: until one lost an update), v[2] after the
+ * locked run. The look sees each round's processes (scene.round). */
+static int lost_update(spy_demo_obs *o, spy_err *err) {
+    char name[64];
+    lost_shared *s;
+    pthread_mutexattr_t ma;
+    int rc = 0, t;
+
+    s = (lost_shared *)(void *)lab_map(name, sizeof name, "lost", PAGE,
+                                       PROT_READ | PROT_WRITE, err);
+    if (s == NULL)
+        return SPY_EIO;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+    pthread_mutex_init(&s->lock, &ma);
+    pthread_mutexattr_destroy(&ma);
+    o->v[0] = LU_N;
+    for (t = 0; rc == 0 && t < LU_TRIES; t++) {
+        rc = lost_update_round(s, name, 0, t == 0, o, &o->v[1], err);
+        o->v[3] = t + 1;
+        if (rc == 0 && o->v[1] < 2 * (int64_t)LU_N)
+            break;
+    }
+    if (rc == 0)
+        rc = lost_update_round(s, name, 1, 1, o, &o->v[2], err);
+    pthread_mutex_destroy(&s->lock);
     munmap(s, PAGE);
     shm_unlink(name);
     return rc;
@@ -715,6 +897,7 @@ const spy__experiment spy__experiments[] = {
     {"demand-paging", demand_paging},
     {"tmpfs-full", tmpfs_full},
     {"deadlock", deadlock},
+    {"lost-update", lost_update},
 };
 
 const size_t spy__n_experiments =
