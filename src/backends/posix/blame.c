@@ -52,6 +52,7 @@
 
 #include "../mappers.h"
 
+#define BUSY_NAP_NS 2000000L /* 2 ms between drains while hits flow */
 #define RING_PAGES 8       /* data pages (a power of two) */
 #define RING_PAGES_PRIV 32 /* for root / CAP_IPC_LOCK: no mlock limit */
 #define RING_PAGES_MIN 1
@@ -100,6 +101,7 @@ struct spy_blame {
     size_t cappfd;
     spy_blame_hit *pending; /* collected, sorted, not yet delivered */
     size_t npending, cappending, ipending;
+    int busy; /* the last drain found hits: nap, then drain again */
     unsigned long gen;
     uint64_t last_full; /* CLOCK_MONOTONIC ms of the last full scan */
     int hidden;         /* processes whose maps we may not read (last scan) */
@@ -717,6 +719,13 @@ int spy_blame_wait(spy_blame *b, int timeout_ms, spy_blame_cb cb, void *arg,
                                       (long)(timeout_ms % 1000) * 1000000L};
                 nanosleep(&ts, NULL);
             }
+        } else if (b->busy && timeout_ms != 0) {
+            /* Hits came in the last round: let the rings fill for a
+             * moment and drain them without a poll, one wake-up per batch
+             * rather than one per sample (the rings hold far more than
+             * BUSY_NAP_NS of hits at any rate a writer reaches). */
+            struct timespec ts = {0, BUSY_NAP_NS};
+            nanosleep(&ts, NULL);
         } else {
             n = poll(b->pfd, (nfds_t)b->nw, timeout_ms);
             if (n < 0 && errno != EINTR)
@@ -729,6 +738,7 @@ int spy_blame_wait(spy_blame *b, int timeout_ms, spy_blame_cb cb, void *arg,
         }
         if (drain_all(b) != 0)
             return spy_err_set(err, SPY_ENOMEM, 0, "blame: out of memory");
+        b->busy = b->npending > 0;
     }
     while (b->ipending < b->npending) {
         spy_blame_hit *h = &b->pending[b->ipending++];
