@@ -260,6 +260,14 @@ if [ "$seen" = 1 ] && printf '%s' "$T_OUT" | grep -q '"torn": true' &&
 else
   t_fail "read --json of a torn field" "exit $T_RC: $T_OUT"
 fi
+# The dump case needs msg torn in 8 reads in a row within one dump: under
+# valgrind a dump takes a second or two, so too few fit in the window for
+# a timing case; valgrind has run the torn paths in the read cases above.
+if [ "${SPY_UNDER_VALGRIND:-0}" = 1 ]; then
+  echo "skip: dump against --tear (timing) under valgrind"
+  t_done
+  exit
+fi
 seen=0
 i=0
 end=$((SECONDS + 40))
