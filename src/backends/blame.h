@@ -56,6 +56,11 @@ typedef struct spy_blame_stats {
     uint64_t hits;         /* samples delivered */
     unsigned hidden;       /* processes whose mappings we may not read
                               (another user's): they may map it unseen */
+    uint64_t throttled;    /* times the kernel stopped sampling an event
+                              for exceeding kernel.perf_event_max_sample_rate
+                              (PERF_RECORD_THROTTLE): its hits until the
+                              matching UNTHROTTLE are not sampled at all */
+    uint64_t throttled_ns; /* the time so lost, summed over events */
     uint64_t lost;         /* samples the kernel dropped (ring overrun),
                               from PERF_RECORD_LOST */
     char refused_why[256]; /* the first refusal's one line, or "" */

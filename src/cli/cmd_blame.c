@@ -55,8 +55,9 @@ static const cli_pos blame_args[] = {
     {"OFFSET", F(offsets), CLI_MANY, NULL, CLI_V_NONE, NULL},
     {NULL, 0, 0, NULL, 0, NULL}};
 
-static const char *const blame_needs[][2] = {
-    {"offset", "type"}, {"field", "type"}, {NULL, NULL}};
+/* --field and -s need a layout (--type, or --layout alone: its root);
+ * blame_offsets says so, as one table row cannot. */
+static const char *const blame_needs[][2] = {{NULL, NULL}};
 
 const cli_command cmd_blame_spec = {
     "blame",
@@ -176,11 +177,19 @@ static void summary_text(spy_blame_session *s, const char *segname) {
     printf(": %" PRIu64 " hit%s from %zu process%s", hits, hits == 1 ? "" : "s",
            n, n == 1 ? "" : "es");
     printf(", %" PRIu64 " lost", st.lost);
+    if (st.throttled > 0)
+        printf(", throttled %" PRIu64 "x", st.throttled);
     printf(", %u refused\n", st.refused);
     if (st.lost > 0)
         printf("  %" PRIu64 " samples lost (ring buffer overrun): the counts "
                "below miss them\n",
                st.lost);
+    if (st.throttled > 0)
+        printf("  throttled %" PRIu64 " time%s by the kernel, %.1f ms in all "
+               "(kernel.perf_event_max_sample_rate): hits in those stretches "
+               "were not sampled, the counts below miss them\n",
+               st.throttled, st.throttled == 1 ? "" : "s",
+               (double)st.throttled_ns / 1e6);
     if (st.refused > 0) {
         fputs("  not armed: ", stdout);
         cli_put_escaped(stdout, st.refused_why);
@@ -219,6 +228,10 @@ static void summary_json(spy_blame_session *s, const char *segname) {
     spy_json_uint(&j, hits);
     spy_json_key(&j, "lost");
     spy_json_uint(&j, st.lost);
+    spy_json_key(&j, "throttled");
+    spy_json_uint(&j, st.throttled);
+    spy_json_key(&j, "throttled_ms");
+    spy_json_double(&j, (double)st.throttled_ns / 1e6);
     spy_json_key(&j, "refused");
     spy_json_uint(&j, st.refused);
     spy_json_key(&j, "refused_why");
@@ -272,6 +285,9 @@ static void summary_json(spy_blame_session *s, const char *segname) {
 static int blame_offsets(const cli_blame_req *q, spy_seg *seg,
                          spy_blame_opts *o) {
     size_t n = 0;
+    if (!spy_typed_wanted(&q->typed) && (q->field != NULL || q->base != 0))
+        return cli_usage_error("blame", "--field and -s/--offset apply with a "
+                                        "layout (--type T ... or --layout F)");
     if (spy_typed_wanted(&q->typed)) {
         spy_typed t;
         spy_err e;
@@ -280,7 +296,7 @@ static int blame_offsets(const cli_blame_req *q, spy_seg *seg,
             return cli_usage_error("blame", "an OFFSET and --type: give the "
                                             "field with --field PATH");
         if (q->field == NULL)
-            return cli_usage_error("blame", "--type needs --field PATH (a "
+            return cli_usage_error("blame", "a layout needs --field PATH (a "
                                             "field of 1, 2, 4 or 8 bytes)");
         if (q->len != 0)
             return cli_usage_error("blame",
@@ -394,12 +410,19 @@ int cmd_blame(int argc, char **argv) {
                 st.processes == 1 ? "" : "es", st.threads,
                 st.threads == 1 ? "" : "s",
                 st.processes == 0 ? "; waiting for a process to map it" : "");
-        if (st.processes == 0 && st.hidden > 0)
+        /* Whatever is not watched is said now, not only at the end. */
+        if (st.hidden > 0)
             fprintf(stderr,
                     "shmspy: blame: note: %u process%s could not be inspected "
-                    "(/proc/PID/maps not readable to us): a mapping there is "
-                    "not seen\n",
+                    "(/proc/PID/maps not readable to us; another user's "
+                    "needs ptrace read access: CAP_SYS_PTRACE or root): a "
+                    "mapping there is not watched\n",
                     st.hidden, st.hidden == 1 ? "" : "es");
+        if (st.refused > 0) {
+            fprintf(stderr, "shmspy: blame: note: %u not armed: ", st.refused);
+            cli_put_escaped(stderr, st.refused_why);
+            fputc('\n', stderr);
+        }
     }
     memset(&out, 0, sizeof out);
     out.q = &q;

@@ -212,8 +212,14 @@ void spy__bp_draw(spy__hexview *h, uint64_t fade_now, int erased) {
     spy_blame_session_writers(b->s, &w, &nw);
     nw_row = newest(w, nw);
     lost[0] = refused[0] = '\0';
-    if (st.lost > 0)
+    if (st.lost > 0 && st.throttled > 0)
+        snprintf(lost, sizeof lost, ", %llu LOST, THROTTLED %llux",
+                 (unsigned long long)st.lost, (unsigned long long)st.throttled);
+    else if (st.lost > 0)
         snprintf(lost, sizeof lost, ", %llu LOST", (unsigned long long)st.lost);
+    else if (st.throttled > 0)
+        snprintf(lost, sizeof lost, ", THROTTLED %llux (hits missed)",
+                 (unsigned long long)st.throttled);
     if (nw == 0 && st.refused_why[0] != '\0') {
         char safe[256];
         spy__safe(st.refused_why, safe, sizeof safe);

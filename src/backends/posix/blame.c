@@ -53,8 +53,8 @@
 #include "../mappers.h"
 
 #define BUSY_NAP_NS 2000000L /* 2 ms between drains while hits flow */
-#define RING_PAGES 8       /* data pages (a power of two) */
-#define RING_PAGES_PRIV 32 /* for root / CAP_IPC_LOCK: no mlock limit */
+#define RING_PAGES 8         /* data pages (a power of two) */
+#define RING_PAGES_PRIV 32   /* for root / CAP_IPC_LOCK: no mlock limit */
 #define RING_PAGES_MIN 1
 #define MAX_RECORD 256 /* our records are 40 bytes; LOST is 24 */
 #define PROC_MAPS 8
@@ -86,6 +86,8 @@ typedef struct bp_watch {
     uint64_t addr;
     unsigned long gen; /* last rescan its mapping was seen */
     int hup;
+    uint64_t throttled_at; /* time of a PERF_RECORD_THROTTLE not yet
+                              followed by its UNTHROTTLE, or 0 */
 } bp_watch;
 
 struct spy_blame {
@@ -476,6 +478,20 @@ static int ring_drain(spy_blame *b, bp_watch *w) {
                 uint64_t lost;
                 memcpy(&lost, rec + 16, 8);
                 b->st.lost += lost;
+            } else if ((hdr.type == PERF_RECORD_THROTTLE ||
+                        hdr.type == PERF_RECORD_UNTHROTTLE) &&
+                       hdr.size >= sizeof hdr + 8) {
+                /* { time, id, stream_id }: sampling stopped (and went on) */
+                uint64_t tm;
+                memcpy(&tm, rec + 8, 8);
+                if (hdr.type == PERF_RECORD_THROTTLE) {
+                    b->st.throttled++;
+                    w->throttled_at = tm;
+                } else if (w->throttled_at != 0) {
+                    if (tm > w->throttled_at)
+                        b->st.throttled_ns += tm - w->throttled_at;
+                    w->throttled_at = 0;
+                }
             }
         }
         tail += hdr.size;
