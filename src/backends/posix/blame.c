@@ -687,9 +687,9 @@ int spy_blame_start(spy_seg *seg, const spy_blame_opts *o, int allow_none,
             rc = spy_err_set(
                 err, SPY_EACCES, 0,
                 "blame: %s belongs to uid %u and no process we may inspect "
-                "maps it: another user's processes need ptrace read access "
-                "and CAP_PERFMON, or root (kernel.perf_event_paranoid is %d: "
-                "%s)",
+                "maps it: another user's processes need CAP_SYS_PTRACE "
+                "(ptrace read access) or CAP_PERFMON, or root "
+                "(kernel.perf_event_paranoid is %d: %s)",
                 b->info.name, (unsigned)b->info.uid, b->paranoid,
                 paranoid_meaning(b->paranoid));
         else if (b->hidden > 0 && !b->priv)
