@@ -22,7 +22,7 @@ typedef struct spy_demo_obs {
     spy_fault fault;
     int err;           /* errno / GetLastError() of a failing call, or 0 */
     char err_name[32]; /* "EINVAL", "ENOENT", "ERROR_MAPPED_ALIGNMENT" */
-    int64_t v[4];      /* numbers: sizes, values, counts */
+    int64_t v[6];      /* numbers: sizes, values, counts */
     uint64_t addr[2];  /* addresses: here / in another process */
     char text[2][64];  /* strings read back */
     int32_t pid[2];    /* processes the experiment started */

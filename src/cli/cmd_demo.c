@@ -463,7 +463,8 @@ static void lu_say_blame(demo_out *d, const struct lu_look *L) {
 }
 
 /* v[0] increments per process, v[1] the counter after the unlocked run
- * (v[3] tries), v[2] after the locked run; d->lu what blame saw. */
+ * (v[3] tries), v[2] after the locked run of v[4] increments per process;
+ * d->lu what blame saw. */
 static int j_lost_update(const spy_demo_obs *o, demo_out *d) {
     int64_t want = 2 * o->v[0], lost = want - o->v[1];
     size_t n;
@@ -485,10 +486,12 @@ static int j_lost_update(const spy_demo_obs *o, demo_out *d) {
     lu_say_blame(d, &d->lu[0]);
     n = strlen(d->observed);
     snprintf(d->observed + n, sizeof d->observed - n,
-             " With the process-shared mutex: the counter reads %" PRId64 "%s.",
-             o->v[2], o->v[2] == want ? ", exactly 2 x N" : ", NOT 2 x N");
+             " With the process-shared mutex: the counter reads %" PRId64
+             " (2 processes x %" PRId64 " increments)%s.",
+             o->v[2], o->v[4],
+             o->v[2] == 2 * o->v[4] ? ", exactly 2 x N" : ", NOT 2 x N");
     lu_say_blame(d, &d->lu[1]);
-    ok = o->v[1] < want && o->v[2] == want;
+    ok = o->v[1] < want && o->v[2] == 2 * o->v[4];
     /* Where blame ran, it must have named both writers at one place. */
     for (n = 0; n < 2; n++)
         if (d->lu[n].looked && !d->lu[n].skipped && !lu_same_site(&d->lu[n]))
@@ -664,9 +667,9 @@ static const scenario scenarios[] = {
      "watchpoint on the counter in both (as 'shmspy blame' does) while they "
      "increment it slowly, and names who writes it and from where; then it "
      "disarms. Then both start together and each increments the counter "
-     "5,000,000 times with counter = counter + 1 and no lock (tried again, "
-     "up to 10 times, should no update be lost). Then the same with the "
-     "mutex held around each increment.",
+     "50,000,000 times with counter = counter + 1 and no lock (tried "
+     "again, up to 10 times, should no update be lost). Then the same with "
+     "the mutex held around each of 1,000,000 increments each.",
      "counter = counter + 1 is three steps: load, add, store. When both "
      "processes load the same value, both store value + 1 and one increment "
      "is lost; nothing warns. Blame shows the two writers at the very same "

@@ -126,20 +126,20 @@ import json, re, sys
 d = json.load(sys.stdin)
 o = d["observed"]
 m = re.search(r"should make (\d+); the counter reads (\d+): (\d+) updates lost", o)
-k = re.search(r"With the process-shared mutex: the counter reads (\d+)", o)
-print(d["as_expected"], m.group(1), m.group(2), m.group(3), k.group(1))' 2>/dev/null)
-  read -r lu_ok lu_want lu_got lu_lost lu_locked <<<"$lu"
+k = re.search(r"With the process-shared mutex: the counter reads (\d+) \(2 processes x (\d+) increments\)", o)
+print(d["as_expected"], m.group(1), m.group(2), m.group(3), k.group(1), 2 * int(k.group(2)))' 2>/dev/null)
+  read -r lu_ok lu_want lu_got lu_lost lu_locked lu_locked_want <<<"$lu"
   [ "$lu_ok" = True ] && break
   echo "# lost-update try $try: $lu"
 done
 t_expect_eq "$lu_rc" "0" "demo lost-update behaves as the lesson says"
-t_expect_eq "$lu_want" "10000000" "lost-update: 2 x 5,000,000 increments expected"
+t_expect_eq "$lu_want" "100000000" "lost-update: 2 x 50,000,000 increments expected"
 if [ -n "$lu_got" ] && [ "$lu_got" -lt "$lu_want" ] && [ "$lu_lost" -eq $((lu_want - lu_got)) ]; then
   t_ok "lost-update: without a lock the counter falls short ($lu_got < $lu_want, $lu_lost lost)"
 else
   t_fail "lost-update: without a lock the counter falls short (got '$lu_got' of '$lu_want')"
 fi
-t_expect_eq "$lu_locked" "$lu_want" "lost-update: with the mutex the count is exactly 2 x N"
+t_expect_eq "$lu_locked" "$lu_locked_want" "lost-update: with the mutex the count is exactly 2 x N"
 flat=$(printf '%s' "$lu_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["observed"])')
 if printf '%s' "$flat" | grep -q "Blame skipped:"; then
   echo "skip - lost-update: blame skipped here: $(printf '%s' "$flat" | grep -oE 'Blame skipped: [^.]*')"

@@ -707,7 +707,14 @@ typedef struct lost_shared {
     volatile int sampling; /* 1: children increment slowly (the look) */
 } lost_shared;
 
-#define LU_N 5000000         /* increments per process in the measured run */
+/* Increments per process in the unlocked run: 50 million take 50-100 ms,
+ * longer than a scheduler time slice, so that even two processes sharing
+ * one core (a busy machine) are switched in the middle of an increment now
+ * and then; 5 million fit in one slice and often lost nothing there. The
+ * locked run takes the mutex for every increment (a contended futex, far
+ * slower): 1 million each. */
+#define LU_N 50000000
+#define LU_N_LOCKED 1000000
 #define LU_TRIES 10          /* unlocked runs until one loses an update */
 #define LU_RUN_MS 20000      /* a measured run ends within this, or fails */
 #define LU_CHILD_SECONDS 60  /* a child never outlives this (alarm) */
@@ -746,12 +753,12 @@ static void lost_update_child(lost_shared *s, int locked, const char *comm) {
     __atomic_add_fetch(&s->ready, 1, __ATOMIC_SEQ_CST);
     while (!s->go)
         ;
-    for (i = 0; i < LU_N; i++) {
-        if (locked)
+    if (locked)
+        for (i = 0; i < LU_N_LOCKED; i++)
             lost_update_add_locked(s);
-        else
+    else
+        for (i = 0; i < LU_N; i++)
             lost_update_add(s);
-    }
     _exit(0);
 }
 
@@ -831,7 +838,8 @@ static int lost_update_round(lost_shared *s, const char *name, int locked,
                 rc = spy_err_set(err, SPY_EIO, 0,
                                  "demo lost-update: process %d did not "
                                  "finish its %d increments within %d ms",
-                                 (int)pid[i], LU_N, LU_RUN_MS);
+                                 (int)pid[i], locked ? LU_N_LOCKED : LU_N,
+                                 LU_RUN_MS);
             else
                 pid[i] = -1;
         *count = s->counter;
@@ -846,7 +854,8 @@ static int lost_update_round(lost_shared *s, const char *name, int locked,
 
 /* v[0] increments per process, v[1] the counter after the unlocked run
  * (the last of v[3] tries: until one lost an update), v[2] after the
- * locked run. The look sees each round's processes (scene.round). */
+ * locked run of v[4] increments per process. The look sees each round's
+ * processes (scene.round). */
 static int lost_update(spy_demo_obs *o, spy_err *err) {
     char name[64];
     lost_shared *s;
@@ -862,6 +871,7 @@ static int lost_update(spy_demo_obs *o, spy_err *err) {
     pthread_mutex_init(&s->lock, &ma);
     pthread_mutexattr_destroy(&ma);
     o->v[0] = LU_N;
+    o->v[4] = LU_N_LOCKED;
     for (t = 0; rc == 0 && t < LU_TRIES; t++) {
         rc = lost_update_round(s, name, 0, t == 0, o, &o->v[1], err);
         o->v[3] = t + 1;
