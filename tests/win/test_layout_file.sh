@@ -25,11 +25,19 @@ is() {
 # rc_is NAME WANT: the last run exited with WANT.
 rc_is() { if [ "$rc" -eq "$2" ]; then ok "$1"; else bad "$1" "exit $rc, want $2"; fi; }
 
-trap 'exec 3>&- ; wait 2>/dev/null; rm -rf "$T"' EXIT
+# At exit: end the writer's input, give it 5 s to go, then kill it (under
+# Wine it once kept waiting after its input ended, and an unbounded wait
+# hung the suite until its timeout).
+wpid=
+trap 'exec 3>&-
+for _ in $(seq 50); do [ -n "$wpid" ] && kill -0 "$wpid" 2>/dev/null || break; sleep 0.1; done
+[ -n "$wpid" ] && kill "$wpid" 2>/dev/null
+rm -rf "$T"' EXIT
 trap "" PIPE
 NAME='Local\spy-win-layout'
 mkfifo "$T/w"
 wine "$S/win_writer.exe" "$NAME" <"$T/w" >"$T/w.log" 2>&1 &
+wpid=$!
 exec 3>"$T/w"
 if ! wait_section "$NAME" "$T/w.log"; then
   echo "$pass passed, $fail failed"
