@@ -24,19 +24,19 @@
 #include "../core/layout.h"
 
 typedef struct spy_layout_src {
-    const char *type;    /* "struct shared", "shared", a typedef name */
-    const char *header;  /* compile this header, or NULL */
-    const char *cflags;  /* extra compiler words for the header, or NULL
-                            (split on blanks; quotes are not interpreted) */
-    const char *from;    /* a binary / debug file path, or a PID, or NULL */
-    int no_cache;        /* 1: neither read nor write the cache */
+    const char *type;   /* "struct shared", "shared", a typedef name */
+    const char *header; /* compile this header, or NULL */
+    const char *cflags; /* extra compiler words for the header, or NULL
+                           (split on blanks; quotes are not interpreted) */
+    const char *from;   /* a binary / debug file path, or a PID, or NULL */
+    int no_cache;       /* 1: neither read nor write the cache */
 } spy_layout_src;
 
 typedef struct spy_layout_origin {
-    int cached;          /* 1: read from the cache */
-    double resolve_ms;   /* wall time spent resolving (compile included) */
-    double compile_ms;   /* the compiler's share, 0 when not run */
-    char where[512];     /* the file the DWARF came from */
+    int cached;        /* 1: read from the cache */
+    double resolve_ms; /* wall time spent resolving (compile included) */
+    double compile_ms; /* the compiler's share, 0 when not run */
+    char where[512];   /* the file the DWARF came from */
 } spy_layout_origin;
 
 /* 1 when this build reads DWARF (libdw), 0 otherwise. */
