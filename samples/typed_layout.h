@@ -31,8 +31,12 @@
 #define TYPED_RING_LEN 8
 #define TYPED_MSG_LEN 32
 
-enum typed_state { TYPED_IDLE = 0, TYPED_BUSY = 1, TYPED_DONE = 2,
-                   TYPED_BROKEN = -1 };
+enum typed_state {
+    TYPED_IDLE = 0,
+    TYPED_BUSY = 1,
+    TYPED_DONE = 2,
+    TYPED_BROKEN = -1
+};
 
 struct typed_flags {
     unsigned int mode : 3;
@@ -43,7 +47,7 @@ struct typed_flags {
 
 struct __attribute__((packed)) typed_packed {
     uint8_t tag;
-    uint32_t value;  /* at offset 1: no padding */
+    uint32_t value; /* at offset 1: no padding */
     uint16_t check;
 };
 
@@ -63,8 +67,8 @@ struct typed_entry {
 };
 
 struct typed_shared {
-    char magic[8];             /* "TYPED01" */
-    uint8_t small;             /* then 7 bytes of padding */
+    char magic[8]; /* "TYPED01" */
+    uint8_t small; /* then 7 bytes of padding */
     uint64_t wide;
     int16_t delta;
     _Bool ready;
@@ -84,7 +88,7 @@ struct typed_shared {
     pthread_cond_t cond;       /* process-shared */
     sem_t sem;                 /* process-shared, value 3 */
     uint32_t ntail;
-    uint32_t tail[];           /* flexible: ntail entries follow */
+    uint32_t tail[]; /* flexible: ntail entries follow */
 };
 
 #endif /* TYPED_LAYOUT_H */

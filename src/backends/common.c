@@ -1,13 +1,18 @@
 /* common.c - the part of seg.h that is the same on every system: the range
  * check, guarded copies through the mapped window, writing, and the
- * accessors of an open segment (see common.h). */
+ * accessors of an open segment (see common.h); and reading a layout file
+ * (layoutsrc.h), whose OS part is spy_file_slurp. */
 #include "common.h"
 
+#include "../core/escape.h"
 #include "../core/range.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 
 #include "guard.h"
+#include "layoutsrc.h"
+#include "process.h"
 
 /* The shared part of s (its first member, see common.h). */
 static spy__seg_common *base_of(spy_seg *s) {
@@ -88,4 +93,31 @@ int spy_seg_writable(const spy_seg *s) {
 
 const char *spy_seg_name(const spy_seg *s) {
     return cbase_of(s)->name;
+}
+
+/* ---- layout files (backends/layoutsrc.h): the same on every system ---- */
+
+int spy_layout_load_file(const char *path, spy_layout *out, spy_err *err) {
+    char *text = NULL, esc[1024];
+    size_t len = 0;
+    spy_err e;
+    int rc;
+
+    spy_layout_init(out);
+    spy_escape(path, esc, sizeof esc);
+    rc = spy_file_slurp(path, SPY_LAYOUT_MAX_FILE, &text, &len, &e);
+    if (rc == SPY_ERANGE)
+        return spy_err_set(err, rc, 0,
+                           "%s: larger than a layout file may be (%u MiB)", esc,
+                           SPY_LAYOUT_MAX_FILE >> 20);
+    if (rc != 0) {
+        if (err != NULL)
+            *err = e;
+        return rc;
+    }
+    rc = spy_layout_parse(text, len, out, &e);
+    free(text);
+    if (rc != 0)
+        return spy_err_set(err, rc, e.sys, "%s: %s", esc, e.msg);
+    return 0;
 }

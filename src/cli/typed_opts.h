@@ -28,7 +28,7 @@
 /* The six rows of the layout source, in this order. */
 #define CLI_TYPED_OPTIONS(F)                                                   \
     CLI_OPT(0, "type", CLI_STR, F(typed.type), "T",                            \
-            "typed: the struct (or typedef), from the layout\n"        \
+            "typed: the struct (or typedef), from the layout\n"                \
             "source below (with --layout: default the file's root)"),          \
         CLI_OPT(0, "header", CLI_STR, F(typed.header), "H",                    \
                 "typed: compile header H (cc -g) for --type's layout",         \

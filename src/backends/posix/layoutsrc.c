@@ -91,31 +91,6 @@ int spy_layout_dwarf_available(void) {
 
 /* ---- layout files -------------------------------------------------- */
 
-int spy_layout_load_file(const char *path, spy_layout *out, spy_err *err) {
-    char *text = NULL, esc[1024];
-    size_t len = 0;
-    spy_err e;
-    int rc;
-
-    spy_layout_init(out);
-    spy_escape(path, esc, sizeof esc);
-    rc = spy_file_slurp(path, SPY_LAYOUT_MAX_FILE, &text, &len, &e);
-    if (rc == SPY_ERANGE)
-        return spy_err_set(err, rc, 0,
-                           "%s: larger than a layout file may be (%u MiB)", esc,
-                           SPY_LAYOUT_MAX_FILE >> 20);
-    if (rc != 0) {
-        if (err != NULL)
-            *err = e;
-        return rc;
-    }
-    rc = spy_layout_parse(text, len, out, &e);
-    free(text);
-    if (rc != 0)
-        return spy_err_set(err, rc, e.sys, "%s: %s", esc, e.msg);
-    return 0;
-}
-
 /* fsyncs the directory holding path (best effort). */
 static void sync_dir_of(const char *path) {
     char dir[PATH_MAX];

@@ -35,31 +35,6 @@ int spy_layout_pid_has_debug(int pid, spy_err *err) {
     return spy_err_set(err, SPY_ENOTSUP, 0, "%s", NO_LIBDW);
 }
 
-int spy_layout_load_file(const char *path, spy_layout *out, spy_err *err) {
-    char *text = NULL, esc[1024];
-    size_t len = 0;
-    spy_err e;
-    int rc;
-
-    spy_layout_init(out);
-    spy_escape(path, esc, sizeof esc);
-    rc = spy_file_slurp(path, SPY_LAYOUT_MAX_FILE, &text, &len, &e);
-    if (rc == SPY_ERANGE)
-        return spy_err_set(err, rc, 0,
-                           "%s: larger than a layout file may be (%u MiB)", esc,
-                           SPY_LAYOUT_MAX_FILE >> 20);
-    if (rc != 0) {
-        if (err != NULL)
-            *err = e;
-        return rc;
-    }
-    rc = spy_layout_parse(text, len, out, &e);
-    free(text);
-    if (rc != 0)
-        return spy_err_set(err, rc, e.sys, "%s: %s", esc, e.msg);
-    return 0;
-}
-
 int spy_layout_save_file(const char *path, const char *text, size_t len,
                          int replace, spy_err *err) {
     WCHAR wide[4096], wtmp[4096 + 32];
