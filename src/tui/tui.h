@@ -33,6 +33,14 @@ int spy_tui_browse(const spy_tui_opts *o, spy_err *err);
  * before the screen is touched. */
 int spy_tui_watch(const spy_name *n, const spy_tui_opts *o, spy_err *err);
 
+/* `shmspy replay FILE` (issue 19): the hex view (and the field pane with
+ * o->typed) over a recording, with a timeline: play/pause, speed, step to
+ * the next change, jump to a time or to the next change of the byte or
+ * field under the cursor. Read-only. Returns the exit code; a recording
+ * that cannot be opened is reported in *err with code 1 before the screen
+ * is touched. */
+int spy_tui_replay(const char *path, const spy_tui_opts *o, spy_err *err);
+
 /* The curses library this build's TUI uses, as one line for
  * `shmspy --version` ("ncurses 6.4.20221231", "PDCurses 3.9"), or NULL
  * when the build has no TUI (src/tui/none). A static string. */

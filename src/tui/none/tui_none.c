@@ -25,6 +25,13 @@ int spy_tui_watch(const spy_name *n, const spy_tui_opts *o, spy_err *err) {
     return no_tui(err);
 }
 
+/* Always fails with the message above; exit code 1. */
+int spy_tui_replay(const char *path, const spy_tui_opts *o, spy_err *err) {
+    (void)path;
+    (void)o;
+    return no_tui(err);
+}
+
 /* This build has no TUI: NULL. */
 const char *spy_tui_library(void) {
     return NULL;

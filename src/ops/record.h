@@ -1,0 +1,130 @@
+/* record.h - sampling a live segment for its history (issue 19): the one
+ * sampler behind `shmspy record`, `shmspy log` and the live view's
+ * scrub-back, and the recorder that feeds it to a file or a ring.
+ *
+ * The sampler reads the whole segment once per step (spy_seg_read) and
+ * compares it with the previous sample in SPY_REC_BLOCK blocks: what
+ * differs becomes the runs of a delta (with old and new bytes). It also
+ * checks, at most once per SPY_SAMPLER_SLOW_MS, whether the object was
+ * resized, removed or recreated under its name (re-opening by name), and
+ * reports those as events and keeps going: a removed segment is waited
+ * for; a recreated one starts with a keyframe.
+ *
+ * Ownership: the sampler owns the segment it opened (by name) and both
+ * sample buffers. Runs passed to callbacks point into those buffers and
+ * are valid only during the call. */
+#ifndef SPY_OPS_RECORD_H
+#define SPY_OPS_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/err.h"
+#include "../core/name.h"
+#include "recording.h"
+
+#define SPY_SAMPLER_SLOW_MS 250
+
+/* One changed run of a sample: old and new bytes. */
+typedef struct spy_sample_run {
+    uint64_t off;
+    uint32_t len;
+    const uint8_t *old_data; /* the previous sample's bytes (NULL when the
+                                run lies past the previous size) */
+    const uint8_t *new_data;
+} spy_sample_run;
+
+/* What one step saw. */
+typedef struct spy_sample {
+    uint64_t t_ns;  /* since the sampler's start (monotonic) */
+    uint64_t seq;   /* sample number */
+    uint64_t size;  /* the segment's size at this sample */
+    const spy_sample_run *runs; /* changed runs, sorted, valid during the
+                                   callback */
+    size_t nruns;
+    const uint8_t *img; /* the whole sample (size bytes) */
+    int key;            /* 1: first sample, or a recreated object: a
+                           keyframe, not a delta (runs empty) */
+    uint64_t missed;    /* periods skipped before this sample */
+    const spy_rec_event *events; /* events seen at this step (resize,
+                                    removed, recreated) */
+    size_t nevents;
+} spy_sample;
+
+typedef struct spy_sampler spy_sampler;
+
+/* Opens NAME read-only and takes the first sample (a keyframe). */
+int spy_sampler_open(const spy_name *n, uint64_t period_ns,
+                     spy_sampler **out, spy_err *err);
+
+/* Sleeps until the next period (absolute deadlines, never drifting; a
+ * deadline already passed by whole periods counts them as missed), then
+ * samples. Returns 0 with *s filled (valid until the next call), or a
+ * negative error (a read that failed for a reason other than the object
+ * shrinking or going away). `wait` 0: sample now without sleeping. */
+int spy_sampler_step(spy_sampler *sp, int wait, spy_sample *s, spy_err *err);
+
+/* The latest sample (the whole image) and its size. */
+const uint8_t *spy_sampler_image(const spy_sampler *sp, uint64_t *size);
+
+/* Statistics. */
+typedef struct spy_sampler_stats {
+    uint64_t samples, missed, changed_bytes, deltas, events;
+    uint64_t busy_ns; /* time spent reading and comparing */
+} spy_sampler_stats;
+void spy_sampler_stats_get(const spy_sampler *sp, spy_sampler_stats *st);
+
+void spy_sampler_close(spy_sampler *sp);
+
+/* ---- the recorder: sampler + until + file or ring -------------------- */
+
+struct spy_until; /* core/until.h */
+
+typedef struct spy_record_opts {
+    const spy_name *name;
+    const char *out;          /* -o FILE */
+    unsigned flags;           /* SPY_RECW_* (--force, --no-compress) */
+    uint64_t period_ns;       /* 1e9 / --hz */
+    uint64_t for_ns;          /* --for (0: until stopped) */
+    uint64_t max_size;        /* --max-size bytes of file (0: none) */
+    uint64_t ring_ns;         /* --ring window (0: write as it goes) */
+    const struct spy_until *until; /* --until, or NULL */
+    /* --blame OFFSET...: hits recorded with the bytes they wrote */
+    uint64_t blame_off[4];
+    unsigned nblame;
+    unsigned blame_len;
+} spy_record_opts;
+
+typedef enum spy_record_end {
+    SPY_RECORD_RUNNING = 0,
+    SPY_RECORD_DURATION,  /* --for elapsed */
+    SPY_RECORD_TRIGGERED, /* --until held */
+    SPY_RECORD_MAXSIZE,   /* --max-size reached */
+    SPY_RECORD_STOPPED    /* spy_record_stop (a signal) */
+} spy_record_end;
+
+typedef struct spy_record_stats {
+    spy_sampler_stats s;
+    uint64_t file_bytes;    /* written (or, in a ring, of the last save) */
+    uint64_t history_bytes; /* a ring's memory now */
+    uint64_t hits;
+    spy_record_end end;
+    uint64_t trigger_ns; /* when --until held */
+} spy_record_stats;
+
+typedef struct spy_recorder spy_recorder;
+
+int spy_record_start(const spy_record_opts *o, spy_recorder **out,
+                     spy_err *err);
+/* One period: sample, write (or keep in the ring), evaluate --until.
+ * Returns 0 while running, 1 when finished (see stats.end), or an error. */
+int spy_record_step(spy_recorder *r, spy_err *err);
+/* A ring: write the window now (SIGUSR1, a key). The ring keeps going. */
+int spy_record_save(spy_recorder *r, spy_err *err);
+/* Ends at the next step (SPY_RECORD_STOPPED). Async-signal-safe. */
+void spy_record_stop(spy_recorder *r);
+void spy_record_stats_get(const spy_recorder *r, spy_record_stats *st);
+/* Finishes the file (a ring: saves the window) and frees r. */
+int spy_record_finish(spy_recorder *r, spy_err *err);
+
+#endif
