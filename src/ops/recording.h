@@ -130,6 +130,12 @@ int spy_rec_writer_open(const char *path, const spy_rec_meta *meta,
 int spy_rec_write_key(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
                       const uint8_t *img, uint64_t size, spy_err *err);
 
+/* 1 when the writer's keyframe policy wants a keyframe at the next
+ * sample (the deltas since the last keyframe grew past what a seek may
+ * replay: see the man page), else 0. The recorder then writes that
+ * sample's delta and right after it a keyframe with the same t_ns/seq. */
+int spy_rec_writer_want_key(const spy_rec_writer *w);
+
 /* Appends a delta: the runs that changed at t_ns; `size` is the segment's
  * size then (runs lie within it). */
 int spy_rec_write_delta(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
