@@ -413,19 +413,19 @@ static void check_script(const char *p, uint64_t seed, uint64_t size,
 }
 
 START_TEST(test_roundtrip_plain) {
-    unsigned keys = write_script(path, 11, 2500000 + 37, 300, SPY_RECW_PLAIN);
-    check_script(path, 11, 2500000 + 37, 300, keys, 0);
+    unsigned keys = write_script(path, 11, 2200000 + 37, 200, SPY_RECW_PLAIN);
+    check_script(path, 11, 2200000 + 37, 200, keys, 0);
 }
 END_TEST
 
 START_TEST(test_roundtrip_compressed) {
-    unsigned keys = write_script(path, 12, 2500000 + 37, 300, 0);
-    check_script(path, 12, 2500000 + 37, 300, keys, spy_rec_have_zstd());
+    unsigned keys = write_script(path, 12, 2200000 + 37, 200, 0);
+    check_script(path, 12, 2200000 + 37, 200, keys, spy_rec_have_zstd());
     if (spy_rec_have_zstd()) {
         /* The same history uncompressed is bigger. */
         FILE *a, *b;
         long la, lb;
-        write_script(path2, 12, 2500000 + 37, 300, SPY_RECW_PLAIN);
+        write_script(path2, 12, 2200000 + 37, 200, SPY_RECW_PLAIN);
         a = fopen(path, "rb");
         b = fopen(path2, "rb");
         fseek(a, 0, SEEK_END);
@@ -610,7 +610,7 @@ static void damage_suite_run(unsigned flags) {
      * every 7th elsewhere). */
     for (cut = 0; cut < n; cut += step) {
         int rc;
-        step = cut < 200 || cut + 2000 > n ? 1 : 3;
+        step = cut < 120 || cut + 400 > n ? 1 : 11;
         spit(path2, b, cut);
         rc = read_all(path2, &complete, &dur);
         if (rc == 0) {
@@ -646,7 +646,7 @@ static void damage_suite_run(unsigned flags) {
         spy_timeline_close(c);
     }
     /* Every flipped byte (every 3rd) is found. */
-    for (i = 0; i < n; i += (i < 200 || i + 2000 > n) ? 1 : 3) {
+    for (i = 0; i < n; i += (i < 120 || i + 400 > n) ? 1 : 13) {
         b[i] ^= 0x20;
         spit(path2, b, n);
         ck_assert_msg(read_all(path2, &complete, &dur) != 0,
