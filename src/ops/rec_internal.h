@@ -46,6 +46,9 @@ struct spy_timeline {
     size_t runcap;
     spy_rec_run *rruns;
     size_t rruncap;
+    size_t *moff;  /* rruncap offsets in mbuf */
+    uint8_t *mbuf; /* the runs of a delta of several chunks, merged */
+    size_t mbufcap;
 };
 
 /* Makes a timeline over src/arg with no entries. */

@@ -443,26 +443,68 @@ int spy_timeline_walk(spy_timeline *tl, uint64_t from_ns, uint64_t to_ns,
             break;
         }
         case SPY_RECFMT_DELTA: {
-            size_t r;
-            if (v->on_delta == NULL)
+            /* The chunks of one delta (one per window it touches: same
+             * time, sample and size) make one call. */
+            size_t j = i + 1, r, total = 0, used = 0;
+            int merge;
+            while (j < tl->n && tl->e[j].type == SPY_RECFMT_DELTA &&
+                   tl->e[j].t_ns == e->t_ns && tl->e[j].seq == e->seq &&
+                   tl->e[j].size == e->size)
+                j++;
+            if (v->on_delta == NULL) {
+                i = j - 1;
                 break;
-            rc = delta_runs(tl, e, 0, &n, err);
-            if (rc != 0)
-                return rc;
-            if (n > tl->rruncap) {
-                spy_rec_run *nr = realloc(tl->rruns, n * sizeof *nr);
-                if (nr == NULL)
-                    return spy_err_set(err, SPY_ENOMEM, 0,
-                                       "timeline: out of memory");
-                tl->rruns = nr;
-                tl->rruncap = n;
             }
-            for (r = 0; r < n; r++) {
-                tl->rruns[r].off = tl->runs[r].off;
-                tl->rruns[r].len = tl->runs[r].len;
-                tl->rruns[r].data = tl->runs[r].data;
+            merge = j - i > 1;
+            for (; i < j; i++) {
+                rc = delta_runs(tl, &tl->e[i], 0, &n, err);
+                if (rc != 0)
+                    return rc;
+                if (total + n > tl->rruncap) {
+                    size_t nc = (total + n) * 2;
+                    spy_rec_run *nr = realloc(tl->rruns, nc * sizeof *nr);
+                    size_t *no;
+                    if (nr == NULL)
+                        return spy_err_set(err, SPY_ENOMEM, 0,
+                                           "timeline: out of memory");
+                    tl->rruns = nr;
+                    no = realloc(tl->moff, nc * sizeof *no);
+                    if (no == NULL)
+                        return spy_err_set(err, SPY_ENOMEM, 0,
+                                           "timeline: out of memory");
+                    tl->moff = no;
+                    tl->rruncap = nc;
+                }
+                for (r = 0; r < n; r++) {
+                    spy_rec_run *out = &tl->rruns[total + r];
+                    out->off = tl->runs[r].off;
+                    out->len = tl->runs[r].len;
+                    out->data = tl->runs[r].data;
+                    if (merge) {
+                        /* Copied out: the next chunk reuses the scratch
+                         * (and mbuf may move: offsets until the end). */
+                        if (used + out->len > tl->mbufcap) {
+                            size_t nc = (used + out->len) * 2;
+                            uint8_t *nb = realloc(tl->mbuf, nc);
+                            if (nb == NULL)
+                                return spy_err_set(err, SPY_ENOMEM, 0,
+                                                   "timeline: out of memory");
+                            tl->mbuf = nb;
+                            tl->mbufcap = nc;
+                        }
+                        memcpy(tl->mbuf + used, out->data, out->len);
+                        tl->moff[total + r] = used;
+                        used += out->len;
+                    }
+                }
+                total += n;
             }
-            stop = v->on_delta(e->t_ns, e->seq, e->size, tl->rruns, n, v->arg);
+            i = j - 1;
+            if (merge)
+                for (r = 0; r < total; r++)
+                    tl->rruns[r].data = tl->mbuf + tl->moff[r];
+            stop =
+                v->on_delta(e->t_ns, e->seq, e->size, tl->rruns, total, v->arg);
             break;
         }
         case SPY_RECFMT_EVENT: {
@@ -533,6 +575,8 @@ void spy_timeline_close(spy_timeline *tl) {
     free(tl->buf[1]);
     free(tl->runs);
     free(tl->rruns);
+    free(tl->mbuf);
+    free(tl->moff);
     free(tl);
 }
 
