@@ -74,6 +74,10 @@ void spy__tl_count(spy_timeline *tl);
 /* Grows the scratch buffer of slot to n bytes; returns it or NULL. */
 uint8_t *spy__tl_scratch(spy_timeline *tl, int slot, size_t n);
 
+/* Index entries per INDEX chunk the writer writes (512 Ki; tests lower
+ * it). */
+extern size_t spy__rec_idx_per_chunk;
+
 /* Opens a timeline over the len bytes at data (borrowed: they must
  * outlive it) as spy_timeline_open opens a file; `name` names them in
  * messages. For the fuzzer and tests. */

@@ -29,6 +29,9 @@
 #define SPY__KEY_BYTES_MIN ((uint64_t)4 * 1024 * 1024)
 #define SPY__KEY_DELTAS 2000
 #define SPY__KEY_NS ((uint64_t)30 * 1000000000)
+/* Index entries per INDEX chunk (32 MiB, under the payload limit); a
+ * variable so that tests make files of many index chunks. */
+size_t spy__rec_idx_per_chunk = (size_t)512 * 1024;
 
 /* ---- codec ------------------------------------------------------------ */
 
@@ -531,27 +534,31 @@ int spy_rec_writer_close(spy_rec_writer *w, spy_err *err) {
         spy_rec_writer_abort(w);
         return rc;
     }
-    len = 4 + w->n * SPY_RECFMT_IDX_ENTRY;
-    if (w->n > UINT32_MAX || grow(&w->enc, &w->enccap, len) != 0) {
-        rc = oom(w, err);
-        spy_rec_writer_abort(w);
-        return rc;
-    }
-    spy_recfmt_put32(w->enc, (uint32_t)w->n);
-    for (i = 0; i < w->n; i++)
-        spy_recfmt_entry_encode(&w->e[i],
-                                w->enc + 4 + i * SPY_RECFMT_IDX_ENTRY);
+    /* The index: INDEX chunks of at most spy__rec_idx_per_chunk entries, one
+     * after the other, then the trailer pointing at the first. */
     ipos = spy_file_size(w->f);
-    if (len > SPY_RECFMT_MAX_PAYLOAD) {
-        /* No room for an index: the reader rebuilds it by a scan. */
-        rc = 0;
-    } else {
+    rc = 0;
+    i = 0;
+    do {
+        size_t cnt = w->n - i < spy__rec_idx_per_chunk ? w->n - i
+                                                       : spy__rec_idx_per_chunk;
+        size_t k;
+        len = 4 + cnt * SPY_RECFMT_IDX_ENTRY;
+        if (grow(&w->enc, &w->enccap, len) != 0) {
+            rc = oom(w, err);
+            break;
+        }
+        spy_recfmt_put32(w->enc, (uint32_t)cnt);
+        for (k = 0; k < cnt; k++)
+            spy_recfmt_entry_encode(&w->e[i + k],
+                                    w->enc + 4 + k * SPY_RECFMT_IDX_ENTRY);
         rc = write_chunk(w, SPY_RECFMT_INDEX, w->last_t, 0, w->cur_size, 0, 0,
                          w->enc, len, 0, err);
-        if (rc == 0) {
-            spy_recfmt_trailer_encode(ipos, tr);
-            rc = spy_file_append(w->f, tr, sizeof tr, err);
-        }
+        i += cnt;
+    } while (rc == 0 && i < w->n);
+    if (rc == 0) {
+        spy_recfmt_trailer_encode(ipos, tr);
+        rc = spy_file_append(w->f, tr, sizeof tr, err);
     }
     if (rc == 0)
         rc = spy_file_sync(w->f, err);

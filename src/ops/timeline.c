@@ -786,47 +786,50 @@ static int load_index(spy_timeline *tl, uint64_t ipos, uint64_t first,
     uint32_t count, i;
     int rc;
 
-    if (ipos < first || ipos > fsz - SPY_RECFMT_TRAILER)
+    uint64_t pos = ipos, end = fsz - SPY_RECFMT_TRAILER;
+
+    if (ipos < first || ipos >= end)
         return spy_err_set(err, SPY_EINVAL, 0,
                            "%s: damaged at byte %llu: trailer points outside "
                            "the file",
-                           path, (unsigned long long)(fsz - 16));
-    rc = read_chunk(tl, ipos, &c, 1, &p, &n, err);
-    if (rc != 0)
-        return rc;
-    if (c.type != SPY_RECFMT_INDEX ||
-        ipos + SPY_RECFMT_CHUNK + c.stored_len != fsz - SPY_RECFMT_TRAILER)
-        return spy_err_set(err, SPY_EINVAL, 0,
-                           "%s: damaged at byte %llu: trailer does not point "
-                           "at the index",
-                           path, (unsigned long long)(fsz - 16));
-    rc = spy_recfmt_index_decode(p, n, ipos + SPY_RECFMT_CHUNK, &count, err);
-    if (rc != 0)
-        return spy__rec_prefix(err, rc, path);
-    for (i = 0; i < count; i++) {
-        spy_recfmt_entry e;
-        rc = spy_recfmt_entry_decode(p, i, ipos + SPY_RECFMT_CHUNK, &e, err);
+                           path, (unsigned long long)end);
+    /* The index: one or more INDEX chunks from ipos to the trailer. */
+    while (pos < end) {
+        uint64_t at;
+        rc = read_chunk(tl, pos, &c, 1, &p, &n, err);
+        if (rc != 0)
+            return rc;
+        if (c.type != SPY_RECFMT_INDEX ||
+            c.stored_len > end - pos - SPY_RECFMT_CHUNK)
+            return spy_err_set(err, SPY_EINVAL, 0,
+                               "%s: damaged at byte %llu: not an index chunk "
+                               "where the trailer says",
+                               path, (unsigned long long)pos);
+        at = pos + SPY_RECFMT_CHUNK;
+        rc = spy_recfmt_index_decode(p, n, at, &count, err);
         if (rc != 0)
             return spy__rec_prefix(err, rc, path);
-        if (e.pos != expect)
-            return spy_err_set(err, SPY_EINVAL, 0,
-                               "%s: damaged at byte %llu: index entry %lu "
-                               "does not follow the one before",
-                               path,
-                               (unsigned long long)(ipos + SPY_RECFMT_CHUNK +
-                                                    4 + 64 * (uint64_t)i),
-                               (unsigned long)i);
-        expect = e.pos + SPY_RECFMT_CHUNK + e.stored_len;
-        if (expect > ipos)
-            return spy_err_set(err, SPY_EINVAL, 0,
-                               "%s: damaged at byte %llu: index entry %lu "
-                               "past the index",
-                               path,
-                               (unsigned long long)(ipos + SPY_RECFMT_CHUNK +
-                                                    4 + 64 * (uint64_t)i),
-                               (unsigned long)i);
-        if ((rc = spy__tl_push(tl, &e, err)) != 0)
-            return rc;
+        for (i = 0; i < count; i++) {
+            spy_recfmt_entry e;
+            uint64_t where = at + 4 + 64 * (uint64_t)i;
+            rc = spy_recfmt_entry_decode(p, i, at, &e, err);
+            if (rc != 0)
+                return spy__rec_prefix(err, rc, path);
+            if (e.pos != expect)
+                return spy_err_set(err, SPY_EINVAL, 0,
+                                   "%s: damaged at byte %llu: index entry "
+                                   "does not follow the one before",
+                                   path, (unsigned long long)where);
+            expect = e.pos + SPY_RECFMT_CHUNK + e.stored_len;
+            if (expect > ipos)
+                return spy_err_set(err, SPY_EINVAL, 0,
+                                   "%s: damaged at byte %llu: index entry "
+                                   "past the index",
+                                   path, (unsigned long long)where);
+            if ((rc = spy__tl_push(tl, &e, err)) != 0)
+                return rc;
+        }
+        pos = at + c.stored_len;
     }
     if (expect != ipos)
         return spy_err_set(err, SPY_EINVAL, 0,
@@ -860,7 +863,16 @@ static int scan(spy_timeline *tl, uint64_t first, spy_err *err) {
             break; /* torn payload */
         }
         if (c.type == SPY_RECFMT_INDEX) {
+            /* The index (one or more chunks) of a file whose trailer is
+             * damaged or torn: torn is fine, damaged is not. */
             uint64_t after = pos + SPY_RECFMT_CHUNK + c.stored_len;
+            while (fsz - after >= SPY_RECFMT_CHUNK + SPY_RECFMT_TRAILER &&
+                   src_pread(fs, after, hdr, sizeof hdr, NULL) == 0 &&
+                   spy_recfmt_chunk_decode(hdr, sizeof hdr, after, &c, NULL) ==
+                       0 &&
+                   c.type == SPY_RECFMT_INDEX &&
+                   fsz - after - SPY_RECFMT_CHUNK >= c.stored_len)
+                after += SPY_RECFMT_CHUNK + c.stored_len;
             if (fsz - after >= SPY_RECFMT_TRAILER)
                 return spy_err_set(err, SPY_EINVAL, 0,
                                    "%s: damaged at byte %llu: bad trailer "

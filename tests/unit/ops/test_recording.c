@@ -15,6 +15,7 @@
 
 #include "backends/process.h"
 #include "core/recfmt.h"
+#include "ops/rec_internal.h"
 #include "ops/recording.h"
 
 static char path[128], path2[128];
@@ -414,7 +415,10 @@ static void check_script(const char *p, uint64_t seed, uint64_t size,
 }
 
 START_TEST(test_roundtrip_plain) {
-    unsigned keys = write_script(path, 11, 2200000 + 37, 200, SPY_RECW_PLAIN);
+    unsigned keys;
+    spy__rec_idx_per_chunk = 100; /* an index of several chunks */
+    keys = write_script(path, 11, 2200000 + 37, 200, SPY_RECW_PLAIN);
+    spy__rec_idx_per_chunk = 512 * 1024;
     check_script(path, 11, 2200000 + 37, 200, keys, 0);
 }
 END_TEST
@@ -596,7 +600,7 @@ static int read_all(const char *p, int *complete, uint64_t *dur) {
     return rc;
 }
 
-static void damage_suite_run(unsigned flags) {
+static void damage_suite_run(unsigned flags, size_t idx_per_chunk) {
     uint8_t *b;
     size_t n, cut, step, i;
     int complete;
@@ -604,7 +608,9 @@ static void damage_suite_run(unsigned flags) {
     unsigned ok = 0, refused = 0;
 
     run_blocks = 4;
+    spy__rec_idx_per_chunk = idx_per_chunk;
     write_script(path, 21, 3000, 30, flags);
+    spy__rec_idx_per_chunk = 512 * 1024;
     run_blocks = 128;
     b = slurp(path, &n);
     /* Every truncation (every byte in the header and the last chunks,
@@ -658,12 +664,13 @@ static void damage_suite_run(unsigned flags) {
 }
 
 START_TEST(test_damage_plain) {
-    damage_suite_run(SPY_RECW_PLAIN);
+    damage_suite_run(SPY_RECW_PLAIN, 512 * 1024);
 }
 END_TEST
 
 START_TEST(test_damage_compressed) {
-    damage_suite_run(0);
+    /* And an index in many chunks. */
+    damage_suite_run(0, 7);
 }
 END_TEST
 
