@@ -397,6 +397,7 @@ static void check_script(const char *p, uint64_t seed, uint64_t size,
     ck_assert_uint_eq(ws.size, sc.size);
     ck_assert(memcmp(ws.img, sc.img, (size_t)sc.size) == 0);
     /* A walk stops when asked; a window (from, to] holds only its part. */
+    free(ws.img);
     memset(&ws, 0, sizeof ws);
     ws.img = calloc(1, (size_t)size * 2);
     ws.stop_after = 1;
