@@ -8,6 +8,7 @@
 #include "../backends/layoutsrc.h"
 #include "../backends/process.h"
 #include "../core/json.h"
+#include "../ops/recording.h"
 #include "../tui/tui.h"
 #include "cli.h"
 
@@ -15,14 +16,10 @@
 #define SPY_VERSION "0.0.0"
 #endif
 
-/* Optional libraries: libdw is the backend's to say (layoutsrc.h); a
- * build that links zstd defines SPY_HAVE_ZSTD. */
+/* Optional libraries, each said by the layer that links it: libdw by
+ * the backend (layoutsrc.h), zstd by ops (recording.h). */
 #define HAVE_LIBDW spy_layout_dwarf_available()
-#ifdef SPY_HAVE_ZSTD
-#define HAVE_ZSTD 1
-#else
-#define HAVE_ZSTD 0
-#endif
+#define HAVE_ZSTD spy_rec_have_zstd()
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define ARCH "x86_64"
