@@ -13,7 +13,14 @@ for fact in "tui: (yes \(n?curses|yes \(PDCurses|no$)" "libdw: (yes|no)$" \
   t_expect_match "$T_OUT" "^$fact" "a line says ${fact%%:*}"
 done
 t_expect_eq "$(printf '%s\n' "$T_OUT" | grep -c '')" 7 "one fact a line, seven lines"
-# This build links ncurses on Linux, libdw when found (SPY_LIBDW), not zstd.
+# This build links ncurses on Linux, libdw when found (SPY_LIBDW), zstd
+# when found (SPY_ZSTD): the build's cache says which.
+want_zstd=no
+if grep -q '^SPY_ZSTD:BOOL=ON' "$SPY_BUILD_DIR/CMakeCache.txt" &&
+  grep -q '^LIBZSTD_FOUND:INTERNAL=1' "$SPY_BUILD_DIR/CMakeCache.txt"; then
+  want_zstd=yes
+fi
+t_expect_match "$T_OUT" "^zstd: $want_zstd\$" "zstd: $want_zstd, as the build was configured"
 t_expect_match "$T_OUT" "^tui: yes \(ncurses [0-9]" "the TUI is built, with ncurses"
 t_expect_match "$T_OUT" "^platform: linux " "the platform is Linux"
 TEXT=$T_OUT
@@ -27,7 +34,8 @@ v = json.load(open(sys.argv[1]))
 text = dict(l.split(": ", 1) for l in sys.argv[2].splitlines()[1:])
 assert sys.argv[2].splitlines()[0] == "shmspy " + v["version"]
 assert v["tui"] is True and text["tui"] == "yes (%s)" % v["curses"]
-assert v["libdw"] is (text["libdw"] == "yes") and v["zstd"] is False
+assert v["libdw"] is (text["libdw"] == "yes")
+assert v["zstd"] is (text["zstd"] == "yes")
 s = v["simd"]
 assert s["in_use"] in s["available"] and s["available"][-1] == "scalar"
 assert text["simd"] == "%s in use (%s); available: %s" % (
