@@ -146,8 +146,8 @@ static int run(char *step, int n) {
     int nw = 0;
     char copy[512];
     snprintf(copy, sizeof copy, "%s", step);
-    for (char *p = strtok(step, " \t\r"); p != NULL && nw < 8;
-         p = strtok(NULL, " \t\r"))
+    for (char *p = strtok(step, " \t\r\n"); p != NULL && nw < 8;
+         p = strtok(NULL, " \t\r\n"))
         w[nw++] = p;
     if (nw == 0)
         return 0;
