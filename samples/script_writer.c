@@ -163,9 +163,11 @@ static int run(char *step, int n) {
         uint64_t v = num(w[4]), off = num(w[6]);
         if (width == 0)
             bad(copy);
+        uint8_t b[8];
         check_range(off, width, copy);
         for (unsigned i = 0; i < width; i++)
-            map[off + i] = (uint8_t)(v >> (8 * i));
+            b[i] = (uint8_t)(v >> (8 * i));
+        memcpy(map + off, b, width); /* (one store when aligned) */
     } else if (strcmp(w[2], "fill") == 0 && nw == 6 &&
                strcmp(w[4], "with") == 0) {
         char *dots = strstr(w[3], "..");
