@@ -31,7 +31,7 @@ struct spy_recorder {
     int until_had;      /* ... and whether it lay within it */
     uint64_t t_last, seq_last;
     uint64_t t_put;   /* time of the last record written or kept */
-    int put_any;      /* ... and whether there is one after the key */
+    uint64_t chunks;  /* records written (chunks of the file, about) */
     uint64_t tick_ns; /* a ring: an empty delta at least this often */
     volatile sig_atomic_t stop;
     spy_record_stats st;
@@ -43,10 +43,16 @@ struct spy_recorder {
     char disp[256];
 };
 
+/* Chunks a keyframe of size bytes takes (pieces, and its header). */
+static uint64_t key_chunks(uint64_t size) {
+    return size / SPY_REC_PIECE + 2;
+}
+
 /* Writes (or keeps in the ring) one event. */
 static int put_event(spy_recorder *r, uint64_t t, uint64_t seq,
                      const spy_rec_event *ev, spy_err *err) {
     r->t_put = t;
+    r->chunks++;
     if (r->h != NULL)
         return spy_history_add_event(r->h, t, seq, ev, err);
     return spy_rec_write_event(r->w, t, seq, ev, err);
@@ -54,6 +60,10 @@ static int put_event(spy_recorder *r, uint64_t t, uint64_t seq,
 
 static int put_delta(spy_recorder *r, uint64_t t, uint64_t seq, uint64_t size,
                      const spy_rec_run *runs, size_t n, spy_err *err) {
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += runs[i].len;
+    r->chunks += 1 + bytes / (SPY_REC_PIECE / 2);
     if (r->h != NULL)
         return spy_history_add_delta(r->h, t, seq, size, runs, n, err);
     return spy_rec_write_delta(r->w, t, seq, size, runs, n, err);
@@ -64,6 +74,7 @@ static int put_delta(spy_recorder *r, uint64_t t, uint64_t seq, uint64_t size,
 static int put_key(spy_recorder *r, uint64_t t, uint64_t seq,
                    const uint8_t *img, uint64_t size, spy_err *err) {
     spy_rec_run run;
+    r->chunks += key_chunks(size);
     if (r->h == NULL)
         return spy_rec_write_key(r->w, t, seq, img, size, err);
     if (size == 0)
@@ -261,12 +272,24 @@ fail:
     return rc;
 }
 
-/* A bound on what a delta of these runs adds to the file (the runs' bytes
- * uncompressed plus their headers): --max-size stops before it. */
-static uint64_t delta_bound(const spy_sample *s) {
-    uint64_t n = 64;
+/* What this sample may add to the file at most, and with it the index
+ * that close writes (64 bytes a chunk, each record being at least one)
+ * and the last records (an end delta, a note), so that --max-size stops
+ * before the finished file would pass it: the runs' bytes uncompressed
+ * with their headers, events, and a keyframe when one is due. */
+static uint64_t sample_bound(const spy_recorder *r, const spy_sample *s) {
+    uint64_t n = 64, chunks = 1 + s->nevents + 1;
     for (size_t i = 0; i < s->nruns; i++)
         n += 16 + s->runs[i].len;
+    chunks += n / (SPY_REC_PIECE / 2);
+    if (s->key || spy_rec_writer_want_key(r->w)) {
+        n += s->size + 64 * key_chunks(s->size);
+        chunks += key_chunks(s->size);
+    }
+    n += 64 * (s->nevents + 1);
+    /* the index: every chunk so far and these; its header and trailer;
+     * then the end delta and a note */
+    n += 64 * (r->chunks + r->st.hits + chunks + 2) + 64 + 64 + 64 + 320;
     return n;
 }
 
@@ -290,9 +313,7 @@ int spy_record_step(spy_recorder *r, spy_err *err) {
         return 1;
     }
     if (r->w != NULL && r->o.max_size != 0 &&
-        spy_rec_writer_bytes(r->w) + delta_bound(&s) + (s.key ? s.size : 0) +
-                64 * (s.nevents + 2) >
-            r->o.max_size) {
+        spy_rec_writer_bytes(r->w) + sample_bound(r, &s) > r->o.max_size) {
         r->st.end = SPY_RECORD_MAXSIZE;
         return 1;
     }
@@ -332,7 +353,7 @@ int spy_record_step(spy_recorder *r, spy_err *err) {
         }
         rc = put_delta(r, s.t_ns, s.seq, s.size, r->rruns, s.nruns, err);
         if (rc == 0 && r->w != NULL && spy_rec_writer_want_key(r->w))
-            rc = spy_rec_write_key(r->w, s.t_ns, s.seq, s.img, s.size, err);
+            rc = put_key(r, s.t_ns, s.seq, s.img, s.size, err);
     }
     if (rc == 0)
         rc = blame_drain(r, err);
