@@ -11,7 +11,7 @@ source "$SPY_TESTLIB"
 
 W="$SPY_SAMPLES/script_writer"
 N=$(t_name rec)
-t_cleanup "rm -f /dev/shm$N"
+t_cleanup "rm -f '/dev/shm$N'"
 
 # The summary line's count of a word ("3 events" -> 3).
 count_of() { printf '%s\n' "$T_ERR" | grep -oE "[0-9]+ $1" | tail -1 | cut -d' ' -f1; }
@@ -22,7 +22,7 @@ mkdir -p "$T_TMP/s1"
   "at 300 write u32 7 at 0x40; at 500 fill 0x100..0x200 with 0xAB;
    at 700 truncate to 2048; at 900 truncate to 8192;
    at 1100 write u8 1 at 0x1ff0" &
-t_wait_for "test -e /dev/shm$N"
+t_wait_for "test -e '/dev/shm$N'"
 t_run "$SHMSPY" record "$N" -o "$T_TMP/a.rec" --for 1.8s
 wait
 t_expect_rc 0 "record --for ends with 0"
@@ -40,10 +40,10 @@ else t_fail "the writes are deltas" "$T_ERR"; fi
 t_expect_eq "$(stat -c '%a' "$T_TMP/a.rec")" "600" "the recording is mode 0600"
 
 # --- --until ---------------------------------------------------------------
-rm -f /dev/shm$N
+rm -f "/dev/shm$N"
 mkdir -p "$T_TMP/s2"
 "$W" "$N" 4096 "$T_TMP/s2" "at 400 write u32 5 at 0x40; at 600 write u32 0 at 0x80" &
-t_wait_for "test -e /dev/shm$N"
+t_wait_for "test -e '/dev/shm$N'"
 t_run "$SHMSPY" record "$N" -o "$T_TMP/u.rec" --until 'off=0x80 u32 == 0' --for 5s
 t_expect_rc 0 "--until already true at the start triggers at once (exit 0)"
 t_expect_match "$T_ERR" "triggered at 0\.000s: off=0x80 u32 == 0" \
@@ -69,11 +69,11 @@ T_ERR=$(cat "$T_TMP/u4.err")
 t_expect_rc 0 "--until 'off=64 len=8 changes' triggers on a change in range"
 
 # --- removal and recreation while recording ------------------------------
-rm -f /dev/shm$N
+rm -f "/dev/shm$N"
 mkdir -p "$T_TMP/s3"
 "$W" "$N" 4096 "$T_TMP/s3" \
   "at 300 remove; at 900 create 2048; at 1300 write u32 9 at 0" &
-t_wait_for "test -e /dev/shm$N"
+t_wait_for "test -e '/dev/shm$N'"
 t_run "$SHMSPY" record "$N" -o "$T_TMP/r.rec" --for 2s --until 'off=0 u32 == 9'
 wait
 t_expect_rc 0 "recording goes on after the name is removed and comes back: the new object's write triggers"
@@ -82,12 +82,12 @@ if [ "${ev:-0}" -ge 2 ]; then t_ok "removed and recreated are events ($ev)"
 else t_fail "removed and recreated are events" "$T_ERR"; fi
 
 # --- --max-size -----------------------------------------------------------
-rm -f /dev/shm$N
+rm -f "/dev/shm$N"
 mkdir -p "$T_TMP/s4"
 script=""
 for i in $(seq 1 40); do script+="at $((i * 30)) fill 0..4096 with $i;"; done
 "$W" "$N" 4096 "$T_TMP/s4" "$script" &
-t_wait_for "test -e /dev/shm$N"
+t_wait_for "test -e '/dev/shm$N'"
 t_run "$SHMSPY" record "$N" -o "$T_TMP/m.rec" --max-size 20K --no-compress --for 5s
 wait
 t_expect_rc 0 "--max-size ends the recording (exit 0)"
@@ -97,7 +97,7 @@ if [ "$sz" -le 20480 ]; then t_ok "the file stayed within --max-size ($sz bytes)
 else t_fail "the file stayed within --max-size" "$sz bytes"; fi
 
 # --- a ring: saved on SIGUSR1 and at the end; SIGINT ends cleanly -----------
-rm -f /dev/shm$N
+rm -f "/dev/shm$N"
 shm_make "$N" 4096
 "$SHMSPY" record "$N" -o "$T_TMP/ring.rec" --ring 300ms 2>"$T_TMP/ring.err" &
 rp=$!
@@ -128,6 +128,30 @@ T_RC=$?
 T_ERR=$(cat "$T_TMP/int.err")
 t_expect_rc 0 "SIGINT ends a recording with 0"
 t_expect_match "$T_ERR" "stopped by SIGINT" "the summary says SIGINT"
+
+# --- --until field=PATH with a typed layout ---------------------------------
+ROOT=$(cd "$(dirname "$SPY_TESTLIB")/../.." && pwd)
+if "$SHMSPY" layout --header "$ROOT/samples/typed_layout.h" \
+  --type "struct typed_shared" -o "$T_TMP/t.layout" 2>/dev/null; then
+  "$SHMSPY" record "$N" -o "$T_TMP/f.rec" --layout "$T_TMP/t.layout" \
+    --until 'field=delta < -3' --for 20s 2>"$T_TMP/f.err" &
+  rp=$!
+  t_wait_for "grep -q 'Ctrl-C stops' '$T_TMP/f.err'"
+  "$SHMSPY" write "$N" --layout "$T_TMP/t.layout" --field delta -- -2
+  sleep 0.1
+  "$SHMSPY" write "$N" --layout "$T_TMP/t.layout" --field delta -- -5
+  wait $rp
+  T_RC=$?
+  T_ERR=$(cat "$T_TMP/f.err")
+  t_expect_rc 0 "--until 'field=delta < -3' (int16_t from the layout) triggers on -5, not -2"
+  t_expect_match "$T_ERR" "triggered at .*: field=delta < -3" "the summary names the field condition"
+  t_run "$SHMSPY" record "$N" -o "$T_TMP/f2.rec" --layout "$T_TMP/t.layout" --until 'field=msg == 1'
+  t_expect_error 2 "field=msg == 1'.*not a number: only 'changes'" "a comparison on a char array is a usage error"
+  t_run "$SHMSPY" record "$N" -o "$T_TMP/f2.rec" --layout "$T_TMP/t.layout" --until 'field=nope changes'
+  t_expect_error 2 "no field nope" "an unknown field is a usage error"
+else
+  echo "skip - no typed layouts from headers here (cc or libdw missing)"
+fi
 
 # --- errors: one line and the exit code ----------------------------------
 t_run "$SHMSPY" record "$N" -o "$T_TMP/int.rec" --for 100ms
