@@ -146,7 +146,7 @@ typedef struct spy__hexview {
 #define SPY__HEX_HISTORY_MAX (64ull << 20)
 /* Bytes the history's sampler may read per second: a larger segment is
  * sampled less often than the view refreshes (at least once a second). */
-#define SPY__HEX_HISTORY_RATE (256ull << 20)
+#define SPY__HEX_HISTORY_RATE (64ull << 20)
 
 /* Highlights fade in steps on a shared clock: the time now, rounded down
  * to a step (a quarter of the fade). Every highlight on screen changes
