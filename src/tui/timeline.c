@@ -125,8 +125,18 @@ void spy__time_window(spy__hexview *h) {
     rebuild = !t->fed || t->fed_base != h->top || t->fed_len != n ||
               t->t < t->fed_t || t->t - t->fed_t > step;
     if (rebuild) {
+        uint64_t last = 0;
+        spy_err e;
+        int recent;
+
         spy_changes_reset(&h->changes);
-        for (k = SPY__FADE_LEVELS; k >= 1; k--) {
+        /* Nothing on screen changed within a fade before the moment (the
+         * index says so without reading a byte): one frame is enough. */
+        spy_err_clear(&e);
+        recent = n > 0 && spy_timeline_prev_change(t->tl, t->t + 1, h->top, n,
+                                                   &last, &e) == 1;
+        recent = recent && t->t - last < (uint64_t)SPY__FADE_LEVELS * step;
+        for (k = recent ? SPY__FADE_LEVELS : 0; k >= 1; k--) {
             uint64_t back = (uint64_t)k * step;
             if (t->t < t->from + back)
                 continue;
