@@ -135,7 +135,23 @@ _shmspy_takes() {
   "blame --cflags" |\
   "blame --from" |\
   "blame --layout" |\
-  "blame --field")
+  "blame --field" |\
+  "record -o" |\
+  "record --output" |\
+  "record --hz" |\
+  "record --for" |\
+  "record --until" |\
+  "record --max-size" |\
+  "record --ring" |\
+  "record --blame" |\
+  "record --blame-len" |\
+  "record -s" |\
+  "record --offset" |\
+  "record --type" |\
+  "record --header" |\
+  "record --cflags" |\
+  "record --from" |\
+  "record --layout")
     return 0 ;;
   esac
   return 1
@@ -146,7 +162,7 @@ _shmspy() {
   local cmd=${COMP_WORDS[1]-} w i n only=0 args=()
   COMPREPLY=()
   if ((COMP_CWORD == 1)); then
-    _shmspy_add "$cur" list stat dump read write create rm watch probe demo inject clean layout blame help --help --version
+    _shmspy_add "$cur" list stat dump read write create rm watch probe demo inject clean layout blame record help --help --version
     return
   fi
   # --opt=VALUE: bash splits the word at the '='.
@@ -249,6 +265,19 @@ _shmspy() {
   "blame --layout")
     _shmspy_offer "$cur" file
     return ;;
+  "record -o" |\
+  "record --output")
+    _shmspy_offer "$cur" file
+    return ;;
+  "record --header")
+    _shmspy_offer "$cur" file
+    return ;;
+  "record --from")
+    _shmspy_offer "$cur" file
+    return ;;
+  "record --layout")
+    _shmspy_offer "$cur" file
+    return ;;
   *)
     # A value with nothing to offer.
     _shmspy_takes "$cmd" "$prev" && return ;;
@@ -269,6 +298,7 @@ _shmspy() {
     clean) _shmspy_add "$cur" --older-than -k --kind --yes --journal-dir --trust-namespace --json ;;
     layout) _shmspy_add "$cur" --type --header --cflags --from --layout --no-cache -o --output --force --json ;;
     blame) _shmspy_add "$cur" --len --access --for --count --json --pages -s --offset --type --header --cflags --from --layout --no-cache --field ;;
+    record) _shmspy_add "$cur" -o --output --hz --for --until --max-size --ring --force --no-compress --blame --blame-len -s --offset --type --header --cflags --from --layout --no-cache ;;
     esac
     _shmspy_add "$cur" -h --help
     return
@@ -342,6 +372,10 @@ _shmspy() {
     case $n in
     0) _shmspy_offer "$cur" name ;;
     1) : ;;
+    esac ;;
+  record)
+    case $n in
+    0) _shmspy_offer "$cur" name ;;
     esac ;;
   esac
 }

@@ -29,6 +29,8 @@ function __shmspy_takes
             return 0
         case 'blame --len' 'blame --access' 'blame --for' 'blame --count' 'blame -s' 'blame --offset' 'blame --type' 'blame --header' 'blame --cflags' 'blame --from' 'blame --layout' 'blame --field'
             return 0
+        case 'record -o' 'record --output' 'record --hz' 'record --for' 'record --until' 'record --max-size' 'record --ring' 'record --blame' 'record --blame-len' 'record -s' 'record --offset' 'record --type' 'record --header' 'record --cflags' 'record --from' 'record --layout'
+            return 0
     end
     return 1
 end
@@ -97,6 +99,7 @@ complete -c shmspy -n $__shmspy_none -a inject -d 'inject faults into a live seg
 complete -c shmspy -n $__shmspy_none -a clean -d 'list (and with --yes remove) objects nothing maps or holds'
 complete -c shmspy -n $__shmspy_none -a layout -d 'a struct'\''s layout from a header, a binary or a layout file'
 complete -c shmspy -n $__shmspy_none -a blame -d 'who writes these bytes: pid, thread and source line (Linux)'
+complete -c shmspy -n $__shmspy_none -a record -d 'record a segment'\''s changes over time to a file (or a ring)'
 complete -c shmspy -n $__shmspy_none -l help -d 'show the commands'
 complete -c shmspy -n $__shmspy_none -l version -d 'show the version'
 
@@ -258,3 +261,24 @@ complete -c shmspy -n '__shmspy_pos blame 0+' -l no-cache -d 'typed: resolve --h
 complete -c shmspy -n '__shmspy_pos blame 0+' -l field -x -d 'typed: the field of --type, as a.b[3].c'
 complete -c shmspy -n '__shmspy_pos blame 0+' -s h -l help -d 'show this help'
 complete -c shmspy -n '__shmspy_pos blame 0' -x -a '(__shmspy_names)'
+
+# record
+complete -c shmspy -n '__shmspy_pos record 0+' -s o -l output -r -F -d 'the recording to write (created, mode 0600; suffix .shmspy-rec suggested)'
+complete -c shmspy -n '__shmspy_pos record 0+' -l hz -x -d 'samples per second (default 100; 1 to 100000)'
+complete -c shmspy -n '__shmspy_pos record 0+' -l for -x -d 'stop after DURATION (1.5s, 250ms, 2m; no unit: seconds)'
+complete -c shmspy -n '__shmspy_pos record 0+' -l until -x -d 'stop when COND holds: '\''off=0x40 u32 == 0'\'', '\''off=64 len=8 changes'\'', '\''field=a.b < 3'\'' (with --type)'
+complete -c shmspy -n '__shmspy_pos record 0+' -l max-size -x -d 'stop before the file would grow past SIZE bytes (K/M/G)'
+complete -c shmspy -n '__shmspy_pos record 0+' -l ring -x -d 'flight recorder: keep only the last DURATION in memory; write FILE on SIGUSR1, on --until and at the end'
+complete -c shmspy -n '__shmspy_pos record 0+' -l force -d 'replace an existing FILE (a new file renamed over it)'
+complete -c shmspy -n '__shmspy_pos record 0+' -l no-compress -d 'store the changes uncompressed'
+complete -c shmspy -n '__shmspy_pos record 0+' -l blame -x -d 'also record who writes at these offsets (up to 4; hardware watchpoints, Linux: see blame)'
+complete -c shmspy -n '__shmspy_pos record 0+' -l blame-len -x -d 'bytes watched at each --blame offset: 1, 2, 4 or 8 (default 4)'
+complete -c shmspy -n '__shmspy_pos record 0+' -s s -l offset -x -d 'typed: where --type'\''s struct starts (default 0)'
+complete -c shmspy -n '__shmspy_pos record 0+' -l type -x -d 'typed: the struct (or typedef), from the layout source below (with --layout: default the file'\''s root)'
+complete -c shmspy -n '__shmspy_pos record 0+' -l header -r -F -d 'typed: compile header H (cc -g) for --type'\''s layout'
+complete -c shmspy -n '__shmspy_pos record 0+' -l cflags -x -d 'typed: extra compiler words for --header (-I, -D, -std)'
+complete -c shmspy -n '__shmspy_pos record 0+' -l from -r -F -d 'typed: --type'\''s layout from the debug info of process PID or binary PATH'
+complete -c shmspy -n '__shmspy_pos record 0+' -l layout -r -F -d 'typed: read the layout from a layout file (`shmspy layout ... -o FILE`)'
+complete -c shmspy -n '__shmspy_pos record 0+' -l no-cache -d 'typed: resolve --header/--from again, not from the cache'
+complete -c shmspy -n '__shmspy_pos record 0+' -s h -l help -d 'show this help'
+complete -c shmspy -n '__shmspy_pos record 0' -x -a '(__shmspy_names)'

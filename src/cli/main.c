@@ -41,6 +41,8 @@ static const command commands[] = {
      "a struct's layout from a header, a binary or a layout file"},
     {"blame", cmd_blame, &cmd_blame_spec,
      "who writes these bytes: pid, thread and source line (Linux)"},
+    {"record", cmd_record, &cmd_record_spec,
+     "record a segment's changes over time to a file (or a ring)"},
 };
 
 static void usage(FILE *f) {
@@ -60,7 +62,8 @@ static void usage(FILE *f) {
           "Numbers: decimal or 0x hex, optional K/M/G suffix (KiB, MiB, "
           "GiB)\n"
           "Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 probe fault,\n"
-          "  4 torn (a typed value changed while read)\n"
+          "  4 torn (a typed value changed while read),\n"
+          "  5 record --until ended without the condition holding\n"
           "'shmspy COMMAND --help' shows a command's options; 'man shmspy' "
           "has them all.\n",
           f);
