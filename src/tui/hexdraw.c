@@ -270,9 +270,10 @@ static void draw_status(spy__hexview *h, uint64_t now) {
     spy__time_status(h, past, sizeof past);
     if (h->seg == NULL) {
         /* A replay: the recording's moment, no live object. */
+        /* The file and the name are in the title and the bar. */
         snprintf(line, sizeof line,
-                 " %s  %s  %llu B  %llu B/s  last change %s  @0x%llx%s", past,
-                 h->disp, (unsigned long long)h->size,
+                 " %s  %llu B  %llu B/s  last change %s  @0x%llx%s", past,
+                 (unsigned long long)h->size,
                  (unsigned long long)spy_changes_rate(&h->changes,
                                                       spy__hex_clock(h, now)),
                  last, (unsigned long long)h->cur, fields);

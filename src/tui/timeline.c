@@ -281,6 +281,74 @@ static spy__tline *timeline_of(spy__hexview *h, int back) {
     return h->tline;
 }
 
+/* Bytes of a range compared per candidate (a field longer than this is
+ * compared on its first bytes). */
+#define CMP_MAX 4096
+/* A search for a change of a range stops after this long (ms) at the last
+ * record it looked at, and says so: another press goes on from there. */
+#define SEARCH_MS 200
+
+/* Reads [off, off+len) at ts into buf (len <= CMP_MAX); 0 or -1. */
+static int range_at(spy__tline *t, uint64_t ts, uint64_t off, uint64_t len,
+                    uint8_t *buf, spy_err *e) {
+    uint64_t valid = 0;
+
+    if (spy_timeline_frame(t->tl, ts, off, len, buf, &valid, e) != 0)
+        return -1;
+    /* Bytes past the size read 0; a range that leaves the object (or
+     * comes back) changes even if they were 0. */
+    memcpy(buf + len, &valid, sizeof valid);
+    return 0;
+}
+
+/* The index names the records that touch a range (a record holds whole
+ * blocks: SPY_REC_BLOCK bytes, so a neighbour's change touches the range
+ * too); this keeps only those that change its bytes, comparing the range
+ * before and after each candidate. Returns 1 with *at, 0 when there is
+ * none, -1 on error (said), 2 when the time budget ran out (*at: where
+ * the search stopped). */
+static int range_change(spy__tline *t, int back, uint64_t off, uint64_t len,
+                        uint64_t *at, spy_err *e) {
+    static uint8_t a[CMP_MAX + 8], b[CMP_MAX + 8];
+    uint64_t x = t->t, c = 0, deadline = spy_monotonic_ms() + SEARCH_MS;
+    uint8_t *known = a, *other = b, *tmp;
+    int rc, have = 0;
+
+    if (len > CMP_MAX)
+        len = CMP_MAX;
+    /* known: the range as of x (forward), or as of the candidate c, just
+     * after it (backward). */
+    if (!back && range_at(t, x, off, len, known, e) != 0)
+        return -1;
+    for (;;) {
+        rc = back ? spy_timeline_prev_change(t->tl, x, off, len, &c, e)
+                  : spy_timeline_next_change(t->tl, x, off, len, &c, e);
+        if (rc <= 0)
+            return rc < 0 ? -1 : 0;
+        if (back && !have) {
+            if (range_at(t, c, off, len, known, e) != 0)
+                return -1;
+            have = 1;
+        }
+        /* other: after c (forward), or just before c (backward). */
+        if (range_at(t, back ? (c > 0 ? c - 1 : 0) : c, off, len, other, e) !=
+            0)
+            return -1;
+        if (memcmp(known, other, (size_t)len + 8) != 0 || (back && c == 0)) {
+            *at = c;
+            return 1;
+        }
+        tmp = known;
+        known = other;
+        other = tmp;
+        x = c;
+        if (spy_monotonic_ms() >= deadline) {
+            *at = c;
+            return 2;
+        }
+    }
+}
+
 /* Moves to the previous (back) or next change of [off, off+len) (len 0:
  * anywhere); none: to the start or the end, said so. */
 static void to_change(spy__hexview *h, int back, uint64_t off, uint64_t len,
@@ -294,12 +362,23 @@ static void to_change(spy__hexview *h, int back, uint64_t off, uint64_t len,
         return;
     t->playing = 0;
     spy_err_clear(&e);
-    rc = back ? spy_timeline_prev_change(t->tl, t->t, off, len, &at, &e)
-              : spy_timeline_next_change(t->tl, t->t, off, len, &at, &e);
+    if (len > 0)
+        rc = range_change(t, back, off, len, &at, &e);
+    else
+        rc = back ? spy_timeline_prev_change(t->tl, t->t, off, len, &at, &e)
+                  : spy_timeline_next_change(t->tl, t->t, off, len, &at, &e);
     if (rc < 0) {
         char m[SPY_ERR_MSG_MAX];
         spy__safe(e.msg, m, sizeof m);
         spy__ui_msg(1, "%s", m);
+        return;
+    }
+    if (rc == 2) {
+        char s[40];
+        spy__time_seek(h, at);
+        spy__ui_msg(0, "no change of %s up to %s yet: %s again looks on", what,
+                    spy_format_seconds(at - t->from, s, sizeof s),
+                    back ? "[" : "]");
         return;
     }
     if (rc == 0 || (back ? at < t->from : at > t->to)) {
