@@ -41,6 +41,8 @@ static const command commands[] = {
      "a struct's layout from a header, a binary or a layout file"},
     {"blame", cmd_blame, &cmd_blame_spec,
      "who writes these bytes: pid, thread and source line (Linux)"},
+    {"diff", cmd_diff, &cmd_diff_spec,
+     "bytes or fields that differ between two moments (NAME, FILE@TIME)"},
 };
 
 static void usage(FILE *f) {
