@@ -42,6 +42,13 @@ uint64_t spy_monotonic_ms(void);
  * wait for a flag set by a handler sleep in short slices and re-test). */
 void spy_sleep_ms(unsigned ms);
 
+/* Monotonic nanoseconds (an arbitrary origin), and a sleep until the
+ * monotonic time `deadline_ns` (absolute, so periodic sleepers never
+ * drift). The sleep returns early when a signal arrives (POSIX); callers
+ * re-test their flags. A deadline already past returns at once. */
+uint64_t spy_monotonic_ns(void);
+void spy_sleep_until_ns(uint64_t deadline_ns);
+
 /* Writes len bytes to a NEW file at path (SPY_EEXIST rather than replace
  * one), mode 0600, then fsyncs the file and its directory, so that the
  * data is on disk before the caller goes on. A failed write removes the

@@ -4,10 +4,25 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
+
+/* The argument as it may be printed (no control characters, cut). */
+static const char *shown(const char *s, char *buf) {
+    spy_excerpt(s, 40, buf);
+    return buf;
+}
+
 static int bad(const char *what, const char *s, spy_err *err) {
+    char b[SPY_EXCERPT_CAP];
     return spy_err_set(err, SPY_EINVAL, 0,
-                       "%s: bad duration '%.40s' (use e.g. 1.5s, 250ms, 2m)",
-                       what, s);
+                       "%s: bad duration '%s' (use e.g. 1.5s, 250ms, 2m)", what,
+                       shown(s, b));
+}
+
+static int too_long(const char *what, const char *s, spy_err *err) {
+    char b[SPY_EXCERPT_CAP];
+    return spy_err_set(err, SPY_ERANGE, 0, "%s: '%s' is too long", what,
+                       shown(s, b));
 }
 
 int spy_parse_duration(const char *what, const char *s, uint64_t *ns,
@@ -30,8 +45,7 @@ int spy_parse_duration(const char *what, const char *s, uint64_t *ns,
         return bad(what, "", err);
     while (*p >= '0' && *p <= '9') {
         if (whole > (UINT64_MAX - 9) / 10)
-            return spy_err_set(err, SPY_ERANGE, 0, "%s: '%.40s' is too long",
-                               what, s);
+            return too_long(what, s, err);
         whole = whole * 10 + (uint64_t)(*p++ - '0');
         digits++;
     }
@@ -54,16 +68,14 @@ int spy_parse_duration(const char *what, const char *s, uint64_t *ns,
             continue;
         uint64_t u = units[i].ns;
         if (whole > (UINT64_MAX / 2) / u)
-            return spy_err_set(err, SPY_ERANGE, 0, "%s: '%.40s' is too long",
-                               what, s);
+            return too_long(what, s, err);
         /* frac < frac_scale <= 1e9: when the unit is a multiple of the
          * scale (s, m, h) divide first, else frac * u < 1e9 * 1e6. */
         uint64_t f = u % frac_scale == 0 ? frac * (u / frac_scale)
                                          : (frac * u) / frac_scale;
         *ns = whole * u + f;
         if (*ns > UINT64_MAX / 2)
-            return spy_err_set(err, SPY_ERANGE, 0, "%s: '%.40s' is too long",
-                               what, s);
+            return too_long(what, s, err);
         return 0;
     }
     return bad(what, s, err);

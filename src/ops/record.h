@@ -36,16 +36,16 @@ typedef struct spy_sample_run {
 
 /* What one step saw. */
 typedef struct spy_sample {
-    uint64_t t_ns;  /* since the sampler's start (monotonic) */
-    uint64_t seq;   /* sample number */
-    uint64_t size;  /* the segment's size at this sample */
+    uint64_t t_ns;              /* since the sampler's start (monotonic) */
+    uint64_t seq;               /* sample number */
+    uint64_t size;              /* the segment's size at this sample */
     const spy_sample_run *runs; /* changed runs, sorted, valid during the
                                    callback */
     size_t nruns;
-    const uint8_t *img; /* the whole sample (size bytes) */
-    int key;            /* 1: first sample, or a recreated object: a
-                           keyframe, not a delta (runs empty) */
-    uint64_t missed;    /* periods skipped before this sample */
+    const uint8_t *img;          /* the whole sample (size bytes) */
+    int key;                     /* 1: first sample, or a recreated object: a
+                                    keyframe, not a delta (runs empty) */
+    uint64_t missed;             /* periods skipped before this sample */
     const spy_rec_event *events; /* events seen at this step (resize,
                                     removed, recreated) */
     size_t nevents;
@@ -54,8 +54,8 @@ typedef struct spy_sample {
 typedef struct spy_sampler spy_sampler;
 
 /* Opens NAME read-only and takes the first sample (a keyframe). */
-int spy_sampler_open(const spy_name *n, uint64_t period_ns,
-                     spy_sampler **out, spy_err *err);
+int spy_sampler_open(const spy_name *n, uint64_t period_ns, spy_sampler **out,
+                     spy_err *err);
 
 /* Sleeps until the next period (absolute deadlines, never drifting; a
  * deadline already passed by whole periods counts them as missed), then
@@ -63,6 +63,14 @@ int spy_sampler_open(const spy_name *n, uint64_t period_ns,
  * negative error (a read that failed for a reason other than the object
  * shrinking or going away). `wait` 0: sample now without sleeping. */
 int spy_sampler_step(spy_sampler *sp, int wait, spy_sample *s, spy_err *err);
+
+/* The first sample (taken by spy_sampler_open) as a keyframe into *s:
+ * t_ns 0, seq 0, key 1, the whole image (valid until the next step). */
+void spy_sampler_first(const spy_sampler *sp, spy_sample *s);
+
+/* 1 while the name is removed (the sampler waits for it to come back;
+ * samples then hold no runs), else 0. */
+int spy_sampler_gone(const spy_sampler *sp);
 
 /* The latest sample (the whole image) and its size. */
 const uint8_t *spy_sampler_image(const spy_sampler *sp, uint64_t *size);
@@ -82,12 +90,12 @@ struct spy_until; /* core/until.h */
 
 typedef struct spy_record_opts {
     const spy_name *name;
-    const char *out;          /* -o FILE */
-    unsigned flags;           /* SPY_RECW_* (--force, --no-compress) */
-    uint64_t period_ns;       /* 1e9 / --hz */
-    uint64_t for_ns;          /* --for (0: until stopped) */
-    uint64_t max_size;        /* --max-size bytes of file (0: none) */
-    uint64_t ring_ns;         /* --ring window (0: write as it goes) */
+    const char *out;               /* -o FILE */
+    unsigned flags;                /* SPY_RECW_* (--force, --no-compress) */
+    uint64_t period_ns;            /* 1e9 / --hz */
+    uint64_t for_ns;               /* --for (0: until stopped) */
+    uint64_t max_size;             /* --max-size bytes of file (0: none) */
+    uint64_t ring_ns;              /* --ring window (0: write as it goes) */
     const struct spy_until *until; /* --until, or NULL */
     /* --blame OFFSET...: hits recorded with the bytes they wrote */
     uint64_t blame_off[4];

@@ -72,6 +72,20 @@ void spy_sleep_ms(unsigned ms) {
     (void)nanosleep(&ts, NULL); /* EINTR: a signal, the caller re-tests */
 }
 
+uint64_t spy_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void spy_sleep_until_ns(uint64_t deadline_ns) {
+    struct timespec ts;
+    ts.tv_sec = (time_t)(deadline_ns / 1000000000u);
+    ts.tv_nsec = (long)(deadline_ns % 1000000000u);
+    /* EINTR: a signal, the caller re-tests */
+    (void)clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
 static volatile sig_atomic_t hold_signal;
 static const int hold_sigs[] = {SIGINT, SIGTERM, SIGHUP};
 static struct sigaction hold_old[3];

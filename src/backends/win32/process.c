@@ -44,6 +44,29 @@ void spy_sleep_ms(unsigned ms) {
     Sleep(ms);
 }
 
+uint64_t spy_monotonic_ns(void) {
+    LARGE_INTEGER f, c;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&c);
+    return (uint64_t)(c.QuadPart / f.QuadPart) * 1000000000u +
+           (uint64_t)(c.QuadPart % f.QuadPart) * 1000000000u /
+               (uint64_t)f.QuadPart;
+}
+
+/* Sleep's granularity is the timer tick (1 to 15.6 ms): the last
+ * millisecond is waited out by yielding. */
+void spy_sleep_until_ns(uint64_t deadline_ns) {
+    for (;;) {
+        uint64_t now = spy_monotonic_ns();
+        if (now >= deadline_ns)
+            return;
+        if (deadline_ns - now > 2000000u)
+            Sleep((DWORD)((deadline_ns - now) / 1000000u - 1));
+        else
+            Sleep(0);
+    }
+}
+
 /* ---- holding ------------------------------------------------------------
  * Two waitable events: one set by the console control handler (Ctrl-C,
  * Ctrl-Break, console closed; Windows runs the handler on a thread of its
