@@ -43,6 +43,8 @@ static const command commands[] = {
      "who writes these bytes: pid, thread and source line (Linux)"},
     {"diff", cmd_diff, &cmd_diff_spec,
      "bytes or fields that differ between two moments (NAME, FILE@TIME)"},
+    {"log", cmd_log, &cmd_log_spec,
+     "one line per change as it happens (tail -f; --json for jq)"},
 };
 
 static void usage(FILE *f) {

@@ -436,7 +436,8 @@ static void json_begin(printer *p, spy_json *j) {
     spy_json_obj_begin(j);
     if (p->t_ns != SPY_CHANGELOG_NO_TIME) {
         spy_json_key(j, "t");
-        spy_json_double(j, (double)p->t_ns / 1e9);
+        /* microseconds: the sampler's clock is no finer in practice */
+        spy_json_double(j, (double)(p->t_ns / 1000) / 1e6);
     }
 }
 
