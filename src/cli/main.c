@@ -45,6 +45,10 @@ static const command commands[] = {
      "bytes or fields that differ between two moments (NAME, FILE@TIME)"},
     {"log", cmd_log, &cmd_log_spec,
      "one line per change as it happens (tail -f; --json for jq)"},
+    {"snapshot", cmd_snapshot, &cmd_snapshot_spec,
+     "the segment now, as a recording of one frame (for diff, replay)"},
+    {"replay", cmd_replay, &cmd_replay_spec,
+     "play a recording back (TUI); --info, --log, --dump print it"},
 };
 
 static void usage(FILE *f) {

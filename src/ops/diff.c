@@ -11,6 +11,7 @@
 #include "../core/escape.h"
 #include "../core/json.h"
 #include "../core/name.h"
+#include "recording.h"
 
 /* ---- ranges ----------------------------------------------------------- */
 
@@ -283,10 +284,115 @@ static int load_segment(const char *text, spy_diff_image *out, int *usage,
     return rc;
 }
 
+int spy_diff_parse_time(const char *text, uint64_t *ns, spy_err *err) {
+    if (strcmp(text, "start") == 0) {
+        *ns = 0;
+        return 0;
+    }
+    if (strcmp(text, "end") == 0) {
+        *ns = SPY_DIFF_END;
+        return 0;
+    }
+    return spy_parse_duration("TIME", text, ns, err);
+}
+
+/* The frame at t_ns (SPY_DIFF_END: the end) of the open recording. */
+static int load_frame(spy_timeline *tl, const char *path, uint64_t t_ns,
+                      spy_diff_image *out, spy_err *err) {
+    const spy_rec_meta *m = spy_timeline_meta(tl);
+    char tb[32];
+    int rc;
+
+    if (t_ns > m->duration_ns)
+        t_ns = m->duration_ns;
+    out->is_file = 1;
+    out->t_ns = t_ns;
+    out->size = spy_timeline_size_at(tl, t_ns);
+    snprintf(out->label, sizeof out->label, "%s@%s", path,
+             spy_format_seconds(t_ns, tb, sizeof tb));
+    if ((uint64_t)(size_t)out->size != out->size)
+        return spy_err_set(err, SPY_ERANGE, 0,
+                           "%s: %" PRIu64 " bytes do not fit in memory", path,
+                           out->size);
+    if (out->size == 0)
+        return 0;
+    if ((out->bytes = malloc((size_t)out->size)) == NULL)
+        return spy_err_set(err, SPY_ENOMEM, 0,
+                           "%s: out of memory for %" PRIu64 " bytes", path,
+                           out->size);
+    rc = spy_timeline_frame(tl, t_ns, 0, out->size, out->bytes, NULL, err);
+    if (rc != 0) {
+        free(out->bytes);
+        out->bytes = NULL;
+        out->size = 0;
+    }
+    return rc;
+}
+
+/* text spells a path rather than a NAME: a '.', or a '/' after its first
+ * character. */
+static int looks_like_path(const char *text) {
+    return strchr(text, '.') != NULL ||
+           (text[0] != '\0' && strchr(text + 1, '/') != NULL);
+}
+
 int spy_diff_image_load(const char *text, spy_diff_image *out, int *usage,
                         spy_err *err) {
+    spy_timeline *tl = NULL;
+    const char *at = strrchr(text, '@');
+    int rc;
+
     memset(out, 0, sizeof *out);
     *usage = 0;
+    if (at != NULL && at != text) {
+        /* FILE@TIME, when a file is at FILE. */
+        size_t plen = (size_t)(at - text);
+        char *path = malloc(plen + 1);
+        if (path == NULL)
+            return spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
+        memcpy(path, text, plen);
+        path[plen] = '\0';
+        rc = spy_timeline_open(path, &tl, err);
+        if (rc == 0) {
+            uint64_t t_ns;
+            if ((rc = spy_diff_parse_time(at + 1, &t_ns, err)) != 0) {
+                *usage = 1;
+                spy_err_set(err, rc, 0,
+                            "%s: bad time '%s' (use start, end, or the time "
+                            "since the start: 1.5s, 250ms, 2m)",
+                            text, at + 1);
+            } else {
+                rc = load_frame(tl, path, t_ns, out, err);
+            }
+            spy_timeline_close(tl);
+            free(path);
+            return rc;
+        }
+        free(path);
+        if (rc != SPY_ENOENT && rc != SPY_ETYPE)
+            return rc; /* a file is there: its damage is the error */
+    }
+    rc = spy_timeline_open(text, &tl, err);
+    if (rc == 0) {
+        rc = load_frame(tl, text, SPY_DIFF_END, out, err);
+        spy_timeline_close(tl);
+        return rc;
+    }
+    if (rc != SPY_ENOENT && rc != SPY_ETYPE && looks_like_path(text))
+        return rc;
+    if (rc == SPY_ENOENT && looks_like_path(text)) {
+        /* No such file: a segment, else the file's error. */
+        spy_err ferr = *err;
+        spy_err_clear(err);
+        if ((rc = load_segment(text, out, usage, err)) != 0) {
+            spy_diff_image_free(out);
+            *usage = 0;
+            *err = ferr;
+            return ferr.code;
+        }
+        return 0;
+    }
+    spy_err_clear(err);
     return load_segment(text, out, usage, err);
 }
 

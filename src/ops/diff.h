@@ -112,6 +112,12 @@ int spy_diff_image_load(const char *text, spy_diff_image *out, int *usage,
                         spy_err *err);
 void spy_diff_image_free(spy_diff_image *im);
 
+/* A time in a recording: "start" (0), "end" (SPY_DIFF_END: the end,
+ * whatever the duration) or a duration since the start ("1.5s"). Errors:
+ * SPY_EINVAL / SPY_ERANGE from spy_parse_duration, naming "TIME". */
+#define SPY_DIFF_END UINT64_MAX
+int spy_diff_parse_time(const char *text, uint64_t *ns, spy_err *err);
+
 /* Reads the whole of the live segment `seg` into a new malloc'd buffer
  * (*out, *size; NULL for an empty segment): snapshot and diff share it. A
  * segment that shrinks while read is read again at its new size (at most
