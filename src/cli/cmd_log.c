@@ -159,6 +159,12 @@ int cmd_log(int argc, char **argv) {
         rc = cli_fail(&e);
         goto out;
     }
+    /* Said once the first sample is taken: a change made after this
+     * line is a line of the log (scripts and tests wait for it). */
+    fputs("shmspy: log ", stderr);
+    cli_put_name(stderr, q.name_text);
+    fprintf(stderr, ": %" PRIu64 " bytes, %" PRIu64 " samples a second%s\n",
+            s.size, q.hz, for_ns != 0 ? "" : " (Ctrl-C stops)");
     log_stop = 0;
     old_int = signal(SIGINT, on_signal);
     old_term = signal(SIGTERM, on_signal);

@@ -17,12 +17,15 @@ start_log() {
   shift
   "$SHMSPY" log "$N" "$@" >"$out" 2>"$out.err" &
   LOGPID=$!
-  # Ready once its first sample is taken: a change made now is seen.
-  sleep 0.3
+  # Ready once its first sample is taken (its line on stderr): a change
+  # made from then on is a line of the log.
+  t_wait_for "grep -q 'samples a second' '$out.err'" 100 ||
+    echo "log did not say it started"
 }
 
-# lines_at_least FILE COUNT
-lines_at_least() { [ "$(grep -c '' "$1" 2>/dev/null)" -ge "$2" ]; }
+# lines_at_least FILE COUNT: COUNT lines, not counting missed samples (a
+# busy machine makes the sampler fall behind: a line says so).
+lines_at_least() { [ "$(grep -vc 'missed' "$1" 2>/dev/null)" -ge "$2" ]; }
 
 # step FILE COUNT HEXOFF HEX: makes one change, then waits for log's
 # COUNT-th line.
@@ -44,11 +47,13 @@ t_wait_for "lines_at_least '$J' 7" 100
 kill -INT "$LOGPID"
 wait "$LOGPID"
 t_expect_eq "$?" 0 "log ends with status 0 on SIGINT"
-t_expect_eq "$(cat "$J.err")" "" "log says nothing on stderr"
+t_expect_match "$(cat "$J.err")" "^shmspy: log $N: 256 bytes, 200 samples a second \(Ctrl-C stops\)$" \
+  "log says once on stderr that it started, nothing else"
 
 python3 - "$J" >"$T_TMP/py.out" 2>&1 <<'EOF'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
+lines = [l for l in lines if l.get("event") != "missed"]
 want = [
     (64, 1, "00", "01"),
     (64, 1, "01", "02"),
@@ -77,13 +82,13 @@ LC_ALL=C start_log "$T" --hz 200
 step "$T" 1 64 "2a"
 kill -INT "$LOGPID"
 wait "$LOGPID"
-t_expect_match "$(cat "$T")" '^[0-9]+\.[0-9]{3}s  0x40  1  03 -> 2a$' \
+t_expect_match "$(grep -v missed "$T")" '^[0-9]+\.[0-9]{3}s  0x40  1  03 -> 2a$' \
   "a text line: time, offset, length, old -> new (ASCII arrow outside UTF-8)"
 LC_ALL=C.UTF-8 start_log "$T" --hz 200
 step "$T" 1 64 "2b"
 kill -INT "$LOGPID"
 wait "$LOGPID"
-t_expect_match "$(cat "$T")" '  2a → 2b$' "an arrow in a UTF-8 locale"
+t_expect_match "$(grep -v missed "$T")" '  2a → 2b$' "an arrow in a UTF-8 locale"
 
 # ---- fields --------------------------------------------------------------
 cat >"$T_TMP/s.layout" <<'EOF'
@@ -110,6 +115,7 @@ wait "$LOGPID"
 python3 - "$F" >"$T_TMP/py.out" 2>&1 <<'EOF'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
+lines = [l for l in lines if l.get("event") != "missed"]
 got = [(l["field"], l["off"], l["len"], l["old"], l["new"]) for l in lines]
 want = [("ring[2]", 20, 4, 0, 41), ("seq", 0, 4, 0, 7),
         ("name", 4, 8, "", "hi")]
@@ -124,9 +130,9 @@ shm_poke "$N" 0 "08"    # seq: outside --field ring, not printed
 step "$F2" 1 24 "05"    # ring[3]
 kill -INT "$LOGPID"
 wait "$LOGPID"
-t_expect_match "$(cat "$F2")" '^[0-9.]+s  ring\[3\]  0 -> 5$' \
+t_expect_match "$(grep -v missed "$F2")" '^[0-9.]+s  ring\[3\]  0 -> 5$' \
   "--field limits the log to a subtree (a change of seq is not printed)"
-t_expect_eq "$(grep -c '' "$F2")" 1 "and only the subtree's change is a line"
+t_expect_eq "$(grep -vc missed "$F2")" 1 "and only the subtree's change is a line"
 
 # ---- ends ----------------------------------------------------------------
 t_run "$SHMSPY" log "$N" --for 200ms --hz 50
@@ -137,15 +143,15 @@ t_expect_rc 0 "--for ends the log by itself with status 0"
   "$SHMSPY" log "$N" --hz 200 2>"$T_TMP/head.err" | head -1 >"$T_TMP/head.out"
   echo "${PIPESTATUS[0]}" >"$T_TMP/head.rc"
 ) &
-sleep 0.3
-for i in $(seq 1 50); do
+t_wait_for "grep -q 'samples a second' '$T_TMP/head.err'" 100
+for i in $(seq 1 100); do
   [ -s "$T_TMP/head.rc" ] && break
   shm_poke "$N" 100 "$(printf '%02x' "$i")"
   sleep 0.1
 done
 t_wait_for "[ -s '$T_TMP/head.rc' ]" 50
 t_expect_eq "$(cat "$T_TMP/head.rc")" 0 "log | head -1: log exits 0 once head has gone"
-t_expect_eq "$(cat "$T_TMP/head.err")" "" "and says nothing on stderr"
+t_expect_nomatch "$(cat "$T_TMP/head.err")" "error|Broken|EPIPE|stdout" "and says nothing about the closed pipe"
 t_expect_eq "$(grep -c '' "$T_TMP/head.out")" 1 "head got one line"
 
 # ---- errors --------------------------------------------------------------

@@ -45,6 +45,9 @@ fi
 R=$T_TMP/r.shmspy-rec
 "$SHMSPY" record "$N" -o "$R" --hz 200 >"$T_TMP/rec.out" 2>"$T_TMP/rec.err" &
 RPID=$!
+# Started once its file holds a header (and then a little more): a change
+# before its first sample would be part of that first frame, not a delta.
+t_wait_for "[ -s '$R' ]" 100
 sleep 0.5
 for i in 1 2 3 4 5; do
   shm_poke "$N" $((i * 100)) "$(printf '%02x' $((i * 16 + i)))"
