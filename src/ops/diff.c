@@ -102,11 +102,13 @@ static size_t first_range_after(const fwalk *w, uint64_t off) {
     return lo;
 }
 
+/* Whether [off, off + size) meets a range; size 0 (a flexible array,
+ * bounded only by the segment) reaches to the end. */
 static int overlaps(const fwalk *w, uint64_t off, uint64_t size) {
     size_t i = first_range_after(w, off);
     if (size == 0)
-        size = 1;
-    return i < w->nr && w->r[i].off < off + size;
+        size = UINT64_MAX - off;
+    return i < w->nr && (w->r[i].off <= off || w->r[i].off - off < size);
 }
 
 static int is_leaf(const spy_layout *l, const spy_lfield *f) {
@@ -159,11 +161,15 @@ static int walk(fwalk *w, const spy_lfield *f, const char *path,
     const spy_ltype *ty = &w->l->types[f->type];
     uint64_t avail, n, i;
 
-    if (depth > SPY_LAYOUT_MAX_CHAIN * 4 || !overlaps(w, f->offset, f->size))
+    /* An aggregate is not pruned by its own size: a struct's size leaves
+     * out its flexible array (its children are checked one by one). */
+    if (depth > SPY_LAYOUT_MAX_CHAIN * 4)
         return 0;
     if (is_leaf(w->l, f)) {
         spy_diff_field df;
         uint64_t end = f->offset + f->size;
+        if (!overlaps(w, f->offset, f->size))
+            return 0;
         df.path = path;
         df.f = *f;
         df.old = end <= w->na ? w->a + f->offset : NULL;
@@ -736,7 +742,8 @@ int spy_changelog_key(spy_changelog *cl, uint64_t t_ns, const uint8_t *img,
             return rc;
     }
     cl->have_key = 1;
-    memcpy(cl->prev, cl->cur, (size_t)(old > size ? old : size));
+    if (cl->cap > 0)
+        memcpy(cl->prev, cl->cur, (size_t)(old > size ? old : size));
     cl->prev_size = size;
     return 0;
 }

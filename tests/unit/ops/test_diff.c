@@ -274,6 +274,64 @@ START_TEST(test_fields) {
 }
 END_TEST
 
+/* struct f { uint32_t n; uint32_t items[]; }: a change far into the
+ * flexible array is found (its size is the segment's, not 0). */
+START_TEST(test_flexible) {
+    spy_layout l;
+    spy_ltype t;
+    spy_lmember m;
+    uint32_t u32, arr, st;
+    uint8_t a[4096], b[4096];
+    spy_lfield top;
+    spy_diff_list r;
+    spy_err e;
+    seen s;
+
+    spy_layout_init(&l);
+    memset(&t, 0, sizeof t);
+    t.name = "uint32_t";
+    t.kind = SPY_L_UINT;
+    t.size = 4;
+    ck_assert_int_eq(spy_layout_add_type(&l, &t, &u32, &e), 0);
+    t.name = "uint32_t[]";
+    t.kind = SPY_L_ARRAY;
+    t.size = 0;
+    t.elem = u32;
+    t.nelem = 0;
+    ck_assert_int_eq(spy_layout_add_type(&l, &t, &arr, &e), 0);
+    memset(&t, 0, sizeof t);
+    t.name = "struct f";
+    t.kind = SPY_L_STRUCT;
+    t.size = 4;
+    t.first = (uint32_t)l.nmembers;
+    ck_assert_int_eq(spy_layout_add_type(&l, &t, &st, &e), 0);
+    memset(&m, 0, sizeof m);
+    m.name = "n";
+    m.type = u32;
+    ck_assert_int_eq(spy_layout_add_member(&l, st, &m, &e), 0);
+    m.name = "items";
+    m.type = arr;
+    m.offset = 4;
+    ck_assert_int_eq(spy_layout_add_member(&l, st, &m, &e), 0);
+    l.root = st;
+    ck_assert_int_eq(spy_layout_check(&l, &e), 0);
+
+    memset(a, 0, sizeof a);
+    memcpy(b, a, sizeof b);
+    b[4 + 4 * 900 + 2] = 1; /* items[900] */
+    memset(&r, 0, sizeof r);
+    ck_assert_int_eq(spy_diff_ranges(a, sizeof a, b, sizeof b, 0, &r, &e), 0);
+    ck_assert_int_eq(spy_layout_field(&l, st, 0, sizeof a, "", &top, &e), 0);
+    memset(&s, 0, sizeof s);
+    spy_diff_fields(&l, &top, "", a, sizeof a, b, sizeof b, r.v, r.n, collect,
+                    &s);
+    ck_assert_int_eq(s.n, 1);
+    ck_assert_str_eq(s.paths[0], "items[900]");
+    spy_diff_list_free(&r);
+    spy_layout_free(&l);
+}
+END_TEST
+
 /* Reads everything written to f. */
 static char *slurp(FILE *f) {
     long n;
@@ -370,6 +428,7 @@ int main(void) {
     tcase_add_test(tc, test_random_ranges);
     tcase_add_test(tc, test_gap_rule);
     tcase_add_test(tc, test_fields);
+    tcase_add_test(tc, test_flexible);
     tcase_add_test(tc, test_changelog_text);
     tcase_add_test(tc, test_changelog_json);
     suite_add_tcase(s, tc);
