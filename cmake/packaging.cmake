@@ -66,7 +66,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT) # shmspy_VERSION_ARCH.deb
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER ${SPY_DEB_MAINTAINER})
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# Depends: from the libraries the binary links (dpkg-shlibdeps, dpkg-dev).
+# Depends: from the libraries the binary links (dpkg-shlibdeps, dpkg-dev):
+# libc6, libncurses6/libtinfo6, libdw1 and libzstd1 (recordings) when the
+# build found them (scripts/package installs libdw-dev and libzstd-dev).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "list, inspect, watch, write and probe shared memory")

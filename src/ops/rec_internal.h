@@ -34,7 +34,7 @@ struct spy_timeline {
     const spy__tl_source *src;
     void *arg; /* the source's state */
     spy_rec_meta meta;
-    uint32_t piece; /* the keyframe piece size of the source */
+    uint64_t piece; /* the keyframe piece size of the source */
     spy_recfmt_entry *e;
     size_t n, cap;
     size_t *keys; /* indices of the KEY entries */

@@ -203,8 +203,9 @@ int spy_timeline_next_change(spy_timeline *tl, uint64_t t_ns, uint64_t off,
 int spy_timeline_prev_change(spy_timeline *tl, uint64_t t_ns, uint64_t off,
                              uint64_t len, uint64_t *prev, spy_err *err);
 
-/* Every record in (from_ns, to_ns], in order, for `replay --log`, diff's
- * listings and the writers of tests. Each callback returns non-zero to
+/* Every record in (from_ns, to_ns], in order (from_ns 0 includes the
+ * records at time 0, so walk(tl, 0, UINT64_MAX, ...) is every record),
+ * for `replay --log`, diff's listings and the writers of tests. Each callback returns non-zero to
  * stop the walk (then this returns 1). Any callback may be NULL. Runs
  * carry the new bytes; a keyframe is reported as one run over the whole
  * segment to on_key (its bytes valid only during the call). */
@@ -249,6 +250,11 @@ int spy_history_add_event(spy_history *h, uint64_t t_ns, uint64_t seq,
                           const spy_rec_event *ev, spy_err *err);
 int spy_history_add_hit(spy_history *h, uint64_t t_ns, uint64_t seq,
                         const spy_rec_hit *hit, spy_err *err);
+
+/* Sets the wall clock (Unix ns) of time 0 of the history, written as
+ * start_wall_ns by spy_history_save and shown by its timeline's meta
+ * (0, unknown, until set). */
+void spy_history_set_start_wall(spy_history *h, uint64_t start_wall_ns);
 
 /* The span held: [*from_ns, *to_ns]. */
 void spy_history_span(const spy_history *h, uint64_t *from_ns,

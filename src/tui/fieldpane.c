@@ -280,7 +280,7 @@ static void read_rows(spy__hexview *h, uint8_t *buf, int keep) {
         run = buf + p->bcap / 2;
         spy_err_clear(&e);
         if (hi > lo && hi - lo <= p->bcap / 2 &&
-            spy_seg_read(h->seg, lo, run, (size_t)(hi - lo), &e) == 0) {
+            spy__hex_read(h, lo, run, (size_t)(hi - lo), &e) == 0) {
             for (k = i; k < j; k++) {
                 rowinfo *ri = &p->info[k];
                 uint64_t o =
@@ -489,7 +489,9 @@ static void lock_report(spy__hexview *h, uint64_t now, int *busy) {
     char text[SPY_LVALUE_MAX];
     spy_err e;
 
-    if (f == NULL ||
+    /* A lock's owner and waiters are the live kernel's: not in a
+     * timeline (its fields still decode the lock's bytes). */
+    if (f == NULL || h->tline != NULL ||
         spy_lock_kind_of(&p->typed->layout, f->type) == SPY_LOCK_NONE) {
         if (p->lock_line[0] != '\0') {
             p->lock_line[0] = '\0';
@@ -1172,7 +1174,7 @@ int spy__fp_key_probe(const spy__keyhit *k) {
     }
     n = f->size < sizeof bytes ? (size_t)f->size : sizeof bytes;
     spy_err_clear(&e);
-    if (spy_seg_read(h->seg, f->offset, bytes, n, &e) != 0) {
+    if (spy__hex_read(h, f->offset, bytes, n, &e) != 0) {
         spy__ui_msg(1, "probe: %s", e.msg);
         return SPY__KEY_DONE;
     }

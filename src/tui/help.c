@@ -12,9 +12,21 @@
 #define KEY_W 12
 #define GAP 2 /* the box's margin, left and right */
 
-/* The i-th row shown: the view's rows first, then the loop's. */
-static const spy__key *row(spy__keymap view, spy__keymap loop, size_t i) {
-    return i < view.n ? &view.row[i] : &loop.row[i - view.n];
+/* Rows shown at most (the view's and the loop's). */
+#define ROWS_MAX 96
+
+/* The rows shown, in order: the view's rows for its kind, then the
+ * loop's. Returns their number. */
+static size_t rows_shown(spy__keymap view, int kind, spy__keymap loop,
+                         const spy__key **out) {
+    size_t i, n = 0;
+
+    for (i = 0; i < view.n && n < ROWS_MAX; i++)
+        if (spy__keys_for(&view.row[i], kind))
+            out[n++] = &view.row[i];
+    for (i = 0; i < loop.n && n < ROWS_MAX; i++)
+        out[n++] = &loop.row[i];
+    return n;
 }
 
 /* Word-wraps s at width w; when draw is set, draws its lines from screen
@@ -43,13 +55,14 @@ static int wrap(const char *s, int w, int draw, int y, int x, int ymax) {
     return lines;
 }
 
-void spy__help_draw(spy__keymap view, spy__keymap loop) {
-    size_t n = view.n + loop.n, i, split;
+void spy__help_draw(spy__keymap view, int kind, spy__keymap loop) {
+    const spy__key *row[ROWS_MAX];
+    size_t n = rows_shown(view, kind, loop, row), i, split;
     int cols = 1, colw, textw, longest = 0, total, h, w, y0, x0, top, r;
     int height[2] = {0, 0};
 
     for (i = 0; i < n; i++) {
-        int len = (int)strlen(row(view, loop, i)->help);
+        int len = (int)strlen(row[i]->help);
         if (len > longest)
             longest = len;
     }
@@ -60,7 +73,7 @@ void spy__help_draw(spy__keymap view, spy__keymap loop) {
         colw = COLS - 2 * GAP;
     total = 0;
     for (i = 0; i < n; i++)
-        total += wrap(row(view, loop, i)->help, colw - KEY_W - GAP, 0, 0, 0, 0);
+        total += wrap(row[i]->help, colw - KEY_W - GAP, 0, 0, 0, 0);
     if (total + 3 > LINES && COLS >= 100) {
         cols = 2;
         if (colw > (COLS - 2 * GAP) / 2)
@@ -70,10 +83,10 @@ void spy__help_draw(spy__keymap view, spy__keymap loop) {
     /* Rows go to the first column until it holds half the lines. */
     total = 0;
     for (i = 0; i < n; i++)
-        total += wrap(row(view, loop, i)->help, textw, 0, 0, 0, 0);
+        total += wrap(row[i]->help, textw, 0, 0, 0, 0);
     split = n;
     for (i = 0; i < n; i++) {
-        int l = wrap(row(view, loop, i)->help, textw, 0, 0, 0, 0);
+        int l = wrap(row[i]->help, textw, 0, 0, 0, 0);
         if (cols == 2 && i > 0 && height[0] + l > (total + 1) / 2 && split == n)
             split = i;
         height[i < split ? 0 : 1] += l;
@@ -96,7 +109,7 @@ void spy__help_draw(spy__keymap view, spy__keymap loop) {
              "shmspy keys (any key closes this)");
     height[0] = height[1] = 0;
     for (i = 0; i < n; i++) {
-        const spy__key *k = row(view, loop, i);
+        const spy__key *k = row[i];
         int c = i < split ? 0 : 1, y = y0 + top + height[c];
         int x = x0 + GAP + c * colw, ymax = y0 + h - 1;
         if (y < ymax)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hexview.h"
+#include "timeline.h"
 #include "../backends/seg.h"
 
 #define INSP_RIGHT_MIN_COLS 137   /* wide enough for the pane on the right */
@@ -73,7 +74,8 @@ int spy__hex_layout(spy__hexview *h) {
         h->ow++;
     h->hex_y = 1 + (h->shrunk[0] != '\0') + (h->gone[0] != '\0') +
                (h->fault[0] != '\0');
-    avail_h = LINES - 2 - h->hex_y;
+    /* A timeline's bar takes the line above the status bar. */
+    avail_h = LINES - 2 - h->hex_y - (h->tline != NULL);
     h->insp_h = 0;
     spy__bp_layout(h, &avail_h);
     fields_layout(h, &avail_w, &avail_h);
@@ -124,11 +126,15 @@ static void draw_title(const spy__hexview *h) {
     char flags[96];
     int x;
 
-    snprintf(flags, sizeof flags, "%s%s%s", h->frozen ? " [FROZEN]" : "",
-             spy_seg_writable(h->seg) ? " [WRITER]" : "",
-             h->text_col ? " [TEXT]" : "");
-    spy__put(0, 0, COLS, SPY__R_BAR, 1, " shmspy watch %s", h->disp);
-    x = (int)strlen(h->disp) + 14;
+    snprintf(flags, sizeof flags, "%s%s%s%s",
+             h->frozen && h->tline == NULL ? " [FROZEN]" : "",
+             spy__hex_writable(h) ? " [WRITER]" : "",
+             h->text_col ? " [TEXT]" : "",
+             h->tline == NULL                 ? ""
+             : h->view.kind == SPY__KV_REPLAY ? " [REPLAY]"
+                                              : " [HISTORY]");
+    spy__put(0, 0, COLS, SPY__R_BAR, 1, " shmspy %s %s", h->cmd, h->disp);
+    x = (int)strlen(h->disp) + (int)strlen(h->cmd) + 9;
     if (x < COLS)
         spy__put(0, x, COLS - x, SPY__R_BAR_HI, 0, "%s", flags);
     if (COLS > 60)
@@ -252,7 +258,7 @@ static void draw_rows(spy__hexview *h, uint64_t now, int erased) {
 }
 
 static void draw_status(spy__hexview *h, uint64_t now) {
-    char last[40], line[768], fields[200];
+    char last[40], line[2048], fields[200], past[SPY_ERR_MSG_MAX + 32];
     char *size = h->size_text;
 
     if (h->changes.have_last)
@@ -261,6 +267,25 @@ static void draw_status(spy__hexview *h, uint64_t now) {
     else
         snprintf(last, sizeof last, "-");
     spy__fp_status(h, fields, sizeof fields);
+    spy__time_status(h, past, sizeof past);
+    if (h->seg == NULL) {
+        /* A replay: the recording's moment, no live object. */
+        snprintf(line, sizeof line,
+                 " %s  %s  %llu B  %llu B/s  last change %s  @0x%llx%s", past,
+                 h->disp, (unsigned long long)h->size,
+                 (unsigned long long)spy_changes_rate(&h->changes,
+                                                      spy__hex_clock(h, now)),
+                 last, (unsigned long long)h->cur, fields);
+        spy__put(LINES - 2, 0, COLS, SPY__R_BAR, 1, "%s", line);
+        return;
+    }
+    /* The history's state, short: the whole reason is on the message
+     * line when a key asks for the history. */
+    if (past[0] == '\0')
+        snprintf(past, sizeof past, "%s",
+                 h->scrub != NULL                 ? "history 60s"
+                 : h->size > SPY__HEX_HISTORY_MAX ? "no history: over 64 MiB"
+                                                  : "no history (< says why)");
     if (h->size_text_of != h->stat_size || size[0] == '\0') {
         /* Formatted when the size changes, not in every frame. */
         h->size_text_of = h->stat_size;
@@ -271,13 +296,16 @@ static void draw_status(spy__hexview *h, uint64_t now) {
             strcat(size, " B");
     }
     snprintf(line, sizeof line,
-             " %s  %s  %s  %04o  %s  %u Hz%s  %llu B/s  last change %s"
+             " %s%s%s  %s  %s  %04o  %s  %u Hz%s  %s%s%llu B/s  last change %s"
              "  @0x%llx%s",
+             h->tline != NULL ? past : "", h->tline != NULL ? "  " : "",
              h->disp, h->kind, size, (unsigned)(h->mode & 07777),
              spy_seg_writable(h->seg) ? "rw" : "ro", h->hz,
-             h->frozen ? " (frozen)" : "",
-             (unsigned long long)spy_changes_rate(&h->changes, now), last,
-             (unsigned long long)h->cur, fields);
+             h->frozen ? " (frozen)" : "", h->tline != NULL ? "" : past,
+             h->tline != NULL ? "" : "  ",
+             (unsigned long long)spy_changes_rate(&h->changes,
+                                                  spy__hex_clock(h, now)),
+             last, (unsigned long long)h->cur, fields);
     spy__put(LINES - 2, 0, COLS, SPY__R_BAR, 1, "%s", line);
 }
 
@@ -303,7 +331,8 @@ void spy__hex_layout_key(const spy__hexview *h,
     key[7] = (uint64_t)p->mode | (uint64_t)(p->focus != 0) << 2 |
              (uint64_t)(p->typed != NULL) << 3 |
              (uint64_t)(h->blame.h & 0xff) << 4 |
-             (uint64_t)(h->blame.y & 0xffff) << 12;
+             (uint64_t)(h->blame.y & 0xffff) << 12 |
+             (uint64_t)(h->tline != NULL) << 28;
 }
 
 uint64_t spy__hex_fade_clock(uint64_t now) {
@@ -313,8 +342,9 @@ uint64_t spy__hex_fade_clock(uint64_t now) {
 void spy__hex_draw(spy__view *v, uint64_t now) {
     spy__hexview *h = v->self;
 
-    /* Highlights are drawn as of the fade clock (see hexview.h). */
-    h->fade_drawn = spy__hex_fade_clock(now);
+    /* Highlights are drawn as of the fade clock (see hexview.h), on the
+     * timeline's clock when the view shows a timeline. */
+    h->fade_drawn = spy__hex_fade_clock(spy__hex_clock(h, now));
     spy__hex_layout_key(h, h->drawn_key);
     spy__fp_selection(h, &h->sel_off, &h->sel_len);
 
@@ -348,4 +378,6 @@ void spy__hex_draw(spy__view *v, uint64_t now) {
         h->status_next = now + SPY__HEX_STATUS_MS;
         draw_status(h, now);
     }
+    if (h->tline != NULL)
+        spy__time_draw_bar(h, LINES - 3);
 }

@@ -10,6 +10,7 @@
 #include "../core/hexbytes.h"
 #include "../core/num.h"
 #include "hexview.h"
+#include "timeline.h"
 
 #include "../ops/write.h"
 #include "../backends/seg.h"
@@ -82,6 +83,8 @@ static int put_byte(spy__hexview *h, uint64_t off, uint8_t b) {
     spy_err e;
     char m[SPY_ERR_MSG_MAX];
 
+    if (spy__hex_refuse_past(h))
+        return -1;
     spy_err_clear(&e);
     if (spy_write_bytes(h->seg, off, &b, 1, h->force, &e) != 0) {
         spy__safe(e.msg, m, sizeof m);
@@ -101,7 +104,7 @@ static void edit_nibble(spy__hexview *h, int d) {
         return;
     spy_err_clear(&e);
     /* Read it fresh: another process may have changed the other nibble. */
-    if (spy_seg_read(h->seg, h->cur, &old, 1, &e) != 0) {
+    if (spy__hex_read(h, h->cur, &old, 1, &e) != 0) {
         spy__ui_msg(1, "read failed: %s", e.msg);
         return;
     }
@@ -213,6 +216,8 @@ static void write_confirmed(void *self, const char *text) {
 static void ask_write(spy__hexview *h) {
     char q[400];
 
+    if (spy__hex_refuse_past(h))
+        return;
     if (spy_seg_writable(h->seg)) {
         spy__ui_msg(0, "already read-write");
         return;
@@ -282,7 +287,7 @@ static int key_text(const spy__keyhit *k) {
     if (k->which == 1) { /* a printable key */
         if (!h->text_col)
             return SPY__KEY_IGNORED;
-        if (!spy_seg_writable(h->seg)) {
+        if (!spy__hex_writable(h)) {
             h->text_col = 0;
             refuse_read_only();
         } else {
@@ -290,7 +295,9 @@ static int key_text(const spy__keyhit *k) {
         }
         return SPY__KEY_DONE;
     }
-    if (!spy_seg_writable(h->seg)) {
+    if (spy__hex_refuse_past(h)) {
+        h->text_col = 0;
+    } else if (!spy_seg_writable(h->seg)) {
         refuse_read_only();
     } else {
         h->text_col = !h->text_col;
@@ -340,6 +347,8 @@ static int key_write(const spy__keyhit *k) {
 static int key_nibble(const spy__keyhit *k) {
     spy__hexview *h = k->self;
 
+    if (spy__hex_refuse_past(h))
+        return SPY__KEY_DONE;
     if (!spy_seg_writable(h->seg))
         refuse_read_only();
     else
@@ -363,6 +372,17 @@ static int key_escape(const spy__keyhit *k) {
     return SPY__KEY_IGNORED;
 }
 
+/* In the history: back to the live view; else declines. */
+static int key_live(const spy__keyhit *k) {
+    spy__hexview *h = k->self;
+
+    if (h->tline == NULL)
+        return SPY__KEY_IGNORED;
+    spy__hex_history_leave(h);
+    spy__ui_msg(0, "live again");
+    return SPY__KEY_DONE;
+}
+
 static int key_reopen(const spy__keyhit *k) {
     spy__hexview *h = k->self;
 
@@ -380,6 +400,46 @@ static int key_inject(const spy__keyhit *k) {
 }
 
 static const spy__key hex_keys[] = {
+    /* Time (timeline.c): a replay's, and the live view's history. They
+     * bind no key the hex's rows below use. */
+    {"Space",
+     "replay: play / pause",
+     spy__time_key_play,
+     0,
+     {' ', SPY__KC_ONLY(SPY__KV_REPLAY)}},
+    {"- +",
+     "replay: slower / faster (x0.25 .. x64)",
+     spy__time_key_speed,
+     0,
+     {'-', '+', '=', SPY__KC_ONLY(SPY__KV_REPLAY)}},
+    {"{ }",
+     "replay: the start / the end",
+     spy__time_key_ends,
+     0,
+     {'{', '}', SPY__KC_ONLY(SPY__KV_REPLAY)}},
+    {"< >",
+     "the previous / next change anywhere (live: < looks back into the "
+     "last minute)",
+     spy__time_key_change,
+     0,
+     {'<', '>'}},
+    {"[ ]",
+     "the previous / next change of the byte under the cursor (in the "
+     "fields: of the field)",
+     spy__time_key_here,
+     0,
+     {'[', ']'}},
+    {", .",
+     "a step back / forward in time (one sampling period)",
+     spy__time_key_step,
+     0,
+     {',', '.'}},
+    {"J",
+     "jump to a time: 1.5s from the start (live: 1.5s ago), -2s before the "
+     "end, start, end",
+     spy__time_key_jump,
+     0,
+     {'J'}},
     /* The field pane's rows come first: with the fields focused they take
      * the movement keys; else they decline and the hex's rows below get
      * them. */
@@ -441,7 +501,11 @@ static const spy__key hex_keys[] = {
      0,
      {'/'}},
     {"n", "next match", key_next, 0, {'n'}},
-    {"Space", "freeze / resume the live refresh", key_freeze, 0, {' '}},
+    {"Space",
+     "freeze / resume the live refresh",
+     key_freeze,
+     0,
+     {' ', SPY__KC_ONLY(SPY__KV_LIVE)}},
     {"i",
      "data inspector: the bytes at the cursor as every type",
      key_inspector,
@@ -454,18 +518,27 @@ static const spy__key hex_keys[] = {
      0,
      {SPY__KC_HEX}},
     {"Esc", "stop a search; leave the ASCII column", key_escape, 0, {27}},
-    {"Esc", "disarm blame (the writers pane)", spy__bp_key_escape, 0, {27}},
+    {"Esc",
+     "history: back to the live view",
+     key_live,
+     0,
+     {27, SPY__KC_ONLY(SPY__KV_LIVE)}},
+    {"Esc",
+     "disarm blame (the writers pane)",
+     spy__bp_key_escape,
+     0,
+     {27, SPY__KC_ONLY(SPY__KV_LIVE)}},
     {"W",
      "blame: who writes the byte under the cursor (in the fields: the "
      "field, 1/2/4/8 bytes) - a pane of writers, live; again: disarm",
      spy__bp_key,
      0,
-     {'W'}},
+     {'W', SPY__KC_ONLY(SPY__KV_LIVE)}},
     {"r",
      "reopen the name (after it was removed or recreated)",
      key_reopen,
      0,
-     {'r'}},
+     {'r', SPY__KC_ONLY(SPY__KV_LIVE)}},
     {"p",
      "probe an address of shmspy itself: what it is, why it faults",
      spy__probe_ask,
@@ -498,7 +571,7 @@ static const spy__key hex_keys[] = {
      "suggested): asks y/N, journals first",
      key_inject,
      0,
-     {'I'}},
+     {'I', SPY__KC_ONLY(SPY__KV_LIVE)}},
 };
 
 const spy__keymap spy__hex_keys = SPY__KEYMAP(hex_keys);

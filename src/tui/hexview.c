@@ -9,9 +9,13 @@
 #include <string.h>
 
 #include "hexview.h"
+#include "timeline.h"
 
-#include "../ops/write.h"
+#include "../backends/process.h"
 #include "../backends/seg.h"
+#include "../ops/record.h"
+#include "../ops/recording.h"
+#include "../ops/write.h"
 
 static uint64_t hex_tick(spy__view *v, uint64_t now);
 static void hex_fini(spy__view *v);
@@ -53,6 +57,8 @@ static int open_seg(const spy_name *n, int write, int follow, spy_seg **out,
 
 /* Starts over on a freshly opened segment. */
 static void adopt(spy__hexview *h, spy_seg *s) {
+    if (h->tline != NULL)
+        spy__hex_history_leave(h);
     spy_seg_close(h->seg);
     h->seg = s;
     h->size = spy_seg_len(s);
@@ -63,7 +69,7 @@ static void adopt(spy__hexview *h, spy_seg *s) {
     h->len = 0;
     h->stale = 1;
     h->nibble = 0;
-    if (!spy_seg_writable(s))
+    if (!spy__hex_writable(h))
         h->text_col = 0;
     if (h->cur >= h->size)
         h->cur = h->size > 0 ? h->size - 1 : 0;
@@ -82,6 +88,200 @@ static int warn_policy(spy__hexview *h) {
     spy__safe(e.msg, m, sizeof m);
     spy__ui_msg(1, "edits will be refused: %s", m);
     return 1;
+}
+
+/* ---- what the view shows: the segment or a timeline ------------------ */
+
+int spy__hex_read(spy__hexview *h, uint64_t off, void *dst, size_t len,
+                  spy_err *err) {
+    if (h->tline != NULL)
+        return spy__time_read(h->tline, off, dst, len, err);
+    return spy_seg_read(h->seg, off, dst, len, err);
+}
+
+int spy__hex_refuse_past(spy__hexview *h) {
+    if (h->tline == NULL)
+        return 0;
+    if (h->tline->replay)
+        spy__ui_msg(1, "replay is read-only");
+    else
+        spy__ui_msg(1, "the history is read-only: Esc goes back to the live "
+                       "view");
+    return 1;
+}
+
+int spy__hex_writable(const spy__hexview *h) {
+    return h->seg != NULL && h->tline == NULL && spy_seg_writable(h->seg);
+}
+
+uint64_t spy__hex_clock(const spy__hexview *h, uint64_t now) {
+    return h->tline != NULL ? spy__time_clock(h->tline) : now;
+}
+
+/* ---- the history (scrub-back) ---------------------------------------- */
+
+/* Stops keeping the history (why: the status line says it). */
+static void history_stop(spy__hexview *h, const char *why) {
+    char m[SPY_ERR_MSG_MAX];
+
+    if (h->tline != NULL && h->tline == h->scrub)
+        spy__hex_history_leave(h);
+    spy__time_free(h->scrub);
+    h->scrub = NULL;
+    spy_history_free(h->hist);
+    h->hist = NULL;
+    spy_sampler_close(h->sampler);
+    h->sampler = NULL;
+    free(h->hist_runs);
+    h->hist_runs = NULL;
+    h->hist_cap = 0;
+    spy__safe(why, m, sizeof m);
+    snprintf(h->hist_off, sizeof h->hist_off, "no history: %s", m);
+}
+
+/* Starts the history: a sampler over the whole segment (its own mapping,
+ * by name), sampling at the view's rate, slower for a large segment so
+ * that it reads at most SPY__HEX_HISTORY_RATE bytes a second; none for a
+ * segment over SPY__HEX_HISTORY_MAX (said in the status line). */
+static void history_start(spy__hexview *h) {
+    uint64_t size = h->size, ms = 1000 / h->hz, img_size = 0;
+    const uint8_t *img;
+    spy_timeline *tl = NULL;
+    char canon[SPY_NAME_MAX], a[32];
+    spy_err e;
+
+    if (size > SPY__HEX_HISTORY_MAX) {
+        snprintf(h->hist_off, sizeof h->hist_off,
+                 "no history: %s bytes, over its %llu MiB limit",
+                 spy__fmt_size(size, a, sizeof a),
+                 (unsigned long long)(SPY__HEX_HISTORY_MAX >> 20));
+        return;
+    }
+    if (size * 1000 / SPY__HEX_HISTORY_RATE > ms)
+        ms = size * 1000 / SPY__HEX_HISTORY_RATE;
+    if (ms > 1000)
+        ms = 1000;
+    if (ms == 0)
+        ms = 1;
+    h->hist_ms = (unsigned)ms;
+    spy_err_clear(&e);
+    spy_name_format(&h->name, canon, sizeof canon);
+    if (spy_sampler_open(&h->name, ms * 1000000ull, &h->sampler, &e) != 0) {
+        h->sampler = NULL;
+        history_stop(h, e.msg);
+        return;
+    }
+    img = spy_sampler_image(h->sampler, &img_size);
+    if (spy_history_new(canon, ms * 1000000ull,
+                        (uint64_t)SPY__HEX_HISTORY_S * 1000000000ull, 0, img,
+                        img_size, &h->hist, &e) != 0) {
+        h->hist = NULL;
+        history_stop(h, e.msg);
+        return;
+    }
+    if (spy_history_timeline(h->hist, &tl, &e) != 0) {
+        history_stop(h, e.msg);
+        return;
+    }
+    h->scrub = spy__time_new(tl, 0, 0, 0, ms * 1000000ull, 0, h->disp);
+    if (h->scrub == NULL) {
+        history_stop(h, "out of memory");
+        return;
+    }
+    h->hist_now = 0;
+    h->hist_next = spy_monotonic_ms() + ms;
+}
+
+/* One sample into the history, when due. */
+static void history_sample(spy__hexview *h, uint64_t now) {
+    spy_rec_run *runs;
+    spy_sample s;
+    uint64_t from = 0, to = 0;
+    spy_err e;
+    size_t i, n;
+
+    if (h->sampler == NULL || now < h->hist_next)
+        return;
+    h->hist_next = h->hist_next + h->hist_ms > now ? h->hist_next + h->hist_ms
+                                                   : now + h->hist_ms;
+    spy_err_clear(&e);
+    if (spy_sampler_step(h->sampler, 0, &s, &e) != 0) {
+        history_stop(h, e.msg);
+        return;
+    }
+    if (s.size > SPY__HEX_HISTORY_MAX) {
+        history_stop(h, "the segment grew past the history's limit");
+        return;
+    }
+    for (i = 0; i < s.nevents; i++)
+        if (spy_history_add_event(h->hist, s.t_ns, s.seq, &s.events[i], &e) !=
+            0) {
+            history_stop(h, e.msg);
+            return;
+        }
+    /* A recreated object comes as a keyframe: all of its bytes. */
+    n = s.key ? (s.size > 0) : s.nruns;
+    if (n > h->hist_cap) {
+        void *p = realloc(h->hist_runs, n * sizeof *runs);
+        if (p == NULL) {
+            history_stop(h, "out of memory");
+            return;
+        }
+        h->hist_runs = p;
+        h->hist_cap = n;
+    }
+    runs = h->hist_runs;
+    if (s.key && n > 0) {
+        runs[0].off = 0;
+        runs[0].len = (uint32_t)s.size;
+        runs[0].data = s.img;
+    }
+    for (i = 0; !s.key && i < n; i++) {
+        runs[i].off = s.runs[i].off;
+        runs[i].len = s.runs[i].len;
+        runs[i].data = s.runs[i].new_data;
+    }
+    if (n > 0 && spy_history_add_delta(h->hist, s.t_ns, s.seq, s.size, runs, n,
+                                       &e) != 0) {
+        history_stop(h, e.msg);
+        return;
+    }
+    h->hist_now = s.t_ns;
+    spy_history_span(h->hist, &from, &to);
+    h->scrub->from = from;
+    h->scrub->to = s.t_ns > to ? s.t_ns : to;
+    /* Looking back at a moment that just left the window: its start. */
+    if (h->tline == h->scrub && h->scrub->t < from)
+        spy__time_seek(h, from);
+}
+
+int spy__hex_history_enter(spy__hexview *h, uint64_t at) {
+    if (h->scrub == NULL) {
+        spy__ui_msg(1, "%s",
+                    h->hist_off[0] != '\0' ? h->hist_off
+                                           : "no history in this view");
+        return -1;
+    }
+    h->tline = h->scrub;
+    h->tline->fed = 0;
+    h->tline->playing = 0;
+    h->text_col = 0;
+    h->nibble = 0;
+    spy__time_seek(h, at == UINT64_MAX ? h->scrub->to : at);
+    return 0;
+}
+
+void spy__hex_history_leave(spy__hexview *h) {
+    h->tline = NULL;
+    /* The tracker ran on the history's clock: start again on the live
+     * one. */
+    spy_changes_reset(&h->changes);
+    h->size = spy_seg_len(h->seg);
+    if (h->cur >= h->size)
+        h->cur = h->size > 0 ? h->size - 1 : 0;
+    h->next_read = 0;
+    h->stale = 1;
+    spy__hex_layout(h);
 }
 
 spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
@@ -120,9 +320,12 @@ spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
     }
     h->view.self = h;
     h->view.keys = spy__hex_keys;
+    h->view.kind = SPY__KV_LIVE;
     h->view.tick = hex_tick;
     h->view.draw = spy__hex_draw;
     h->view.fini = hex_fini;
+    h->cmd = "watch";
+    history_start(h);
     if (o->typed != NULL &&
         spy__fp_adopt(h, o->typed, 0, o->typed_base, o->field, err) != 0) {
         hex_fini(&h->view);
@@ -134,6 +337,13 @@ spy__view *spy__hexview_new(const spy_name *n, const spy_tui_opts *o,
 static void hex_fini(spy__view *v) {
     spy__hexview *h = v->self;
 
+    if (h->tline != NULL && h->tline != h->scrub)
+        spy__time_free(h->tline); /* a replay's */
+    h->tline = NULL;
+    spy__time_free(h->scrub);
+    spy_history_free(h->hist);
+    spy_sampler_close(h->sampler);
+    free(h->hist_runs);
     spy_seg_close(h->seg);
     spy_changes_free(&h->changes);
     spy__search_free(&h->search);
@@ -243,7 +453,7 @@ static void read_window(spy__hexview *h, uint64_t now) {
                 ? (size_t)(h->size - h->top < want ? h->size - h->top : want)
                 : 0;
         spy_err_clear(&e);
-        rc = n > 0 ? spy_seg_read(h->seg, h->top, h->buf, n, &e) : 0;
+        rc = n > 0 ? spy__hex_read(h, h->top, h->buf, n, &e) : 0;
         if (rc == 0)
             break;
         /* It shrank between the size check and the read: look again. */
@@ -300,27 +510,49 @@ static void check_name(spy__hexview *h) {
     spy_seg_close(probe);
 }
 
+/* The search's reader: what the view shows. */
+static int search_read(void *arg, uint64_t off, void *dst, size_t len,
+                       spy_err *err) {
+    return spy__hex_read(arg, off, dst, len, err);
+}
+
 static uint64_t hex_tick(spy__view *v, uint64_t now) {
     spy__hexview *h = v->self;
     uint64_t period = 1000 / h->hz, next, key[SPY__HEX_KEY_WORDS], fnext, bnext;
+    uint64_t clk, tnext = UINT64_MAX;
     int fading, did_read = 0, busy = 0;
 
     /* Calm unless something below may change what is drawn. */
     v->calm = 1;
     h->changed = 0;
+    /* The history keeps going while the view looks back into it. */
+    history_sample(h, now);
     if (spy__hex_layout(h))
         h->stale = 1;
     if (h->stale || h->searching)
         v->calm = 0;
-    if (now >= h->next_slow) {
+    if (h->seg != NULL && now >= h->next_slow) {
         v->calm = 0; /* stat, size and name checks: about once a second */
         h->next_slow = now + SPY__HEX_SLOW_MS;
-        if (h->frozen)
+        if (h->frozen && h->tline == NULL)
             check_size(h);
         take_stat(h, 0);
         check_name(h);
     }
-    if (!h->frozen && now >= h->next_read) {
+    if (h->tline != NULL) {
+        /* A moment of a timeline: read when it (or the window) moved. */
+        uint64_t at = h->tline->t;
+        tnext = spy__time_tick(h, now);
+        if (h->tline->t != at)
+            v->calm = 0;
+        if (h->tline == h->scrub)
+            v->calm = 0; /* "HISTORY -3.2s" grows with the present */
+        if (h->stale) {
+            spy__time_window(h);
+            did_read = 1;
+            v->calm = 0;
+        }
+    } else if (!h->frozen && now >= h->next_read) {
         uint64_t size = h->size;
         /* Keep the cadence; after a stall, start again from now. */
         h->next_read =
@@ -335,20 +567,25 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
         did_read = 1;
         v->calm = 0;
     }
+    clk = spy__hex_clock(h, now);
     if (h->searching) {
+        spy__search_src src = {search_read, h, h->size};
         uint64_t at = 0;
         int wrapped = 0, rc;
         spy_err e;
 
         spy_err_clear(&e);
-        rc = spy__search_step(&h->search, h->seg, 8u << 20, &at, &wrapped, &e);
+        rc = spy__search_step(&h->search, &src, 8u << 20, &at, &wrapped, &e);
         if (rc != SPY__MORE) {
             h->searching = 0;
             if (rc == SPY__FOUND) {
                 h->match_off = at;
                 h->match_len = h->search.n;
                 spy__hex_goto(h, at, 1);
-                read_window(h, now);
+                if (h->tline != NULL)
+                    spy__time_window(h);
+                else
+                    read_window(h, now);
                 spy__ui_msg(0, "found at 0x%llx%s", (unsigned long long)at,
                             wrapped ? " (search wrapped around the end)" : "");
             } else if (rc == SPY__NOT_FOUND) {
@@ -361,7 +598,9 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
     }
     /* The field pane reads its rows with the window, and follows the
      * cursor. */
-    fnext = spy__fp_tick(h, now, did_read, &busy);
+    fnext = spy__fp_tick(h, clk, did_read, &busy);
+    if (h->tline != NULL)
+        fnext = UINT64_MAX; /* its fades run on the timeline's clock */
     /* The writers pane takes the hits there are (never waits). */
     bnext = spy__bp_tick(h, now, &busy);
     if (bnext < fnext)
@@ -370,11 +609,19 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
         v->calm = 0;
     /* What was highlighted in the last frame moves a fade step on. */
     fading = spy_changes_active(&h->changes, h->fade_drawn);
-    if (fading && spy__hex_fade_clock(now) != h->fade_drawn)
+    if (fading && spy__hex_fade_clock(clk) != h->fade_drawn)
         v->calm = 0;
-    next = h->frozen
+    if (h->tline != NULL)
+        fading = 0; /* a timeline's fades move only with its moment */
+    next = h->frozen || h->tline != NULL
                ? h->next_slow
                : (h->next_read < h->next_slow ? h->next_read : h->next_slow);
+    if (h->seg == NULL)
+        next = UINT64_MAX;
+    if (h->sampler != NULL && h->hist_next < next)
+        next = h->hist_next;
+    if (tnext < next)
+        next = tnext;
     if (h->searching || h->stale)
         next = now;
     else if (fading && next > spy__hex_fade_clock(now) + SPY__HEX_FADE_STEP_MS)
@@ -385,4 +632,37 @@ static uint64_t hex_tick(spy__view *v, uint64_t now) {
     spy__hex_layout_key(h, key);
     v->partial = memcmp(key, h->drawn_key, sizeof key) == 0;
     return next;
+}
+
+spy__view *spy__hexview_replay(struct spy__tline *t, const char *title,
+                               const spy_tui_opts *o, spy_err *err) {
+    spy__hexview *h = calloc(1, sizeof *h);
+
+    if (h == NULL) {
+        spy__time_free(t);
+        spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
+        return NULL;
+    }
+    spy__safe(title, h->disp, sizeof h->disp);
+    h->hz = o->hz >= 1 && o->hz <= 60 ? o->hz : 20;
+    h->cmd = "replay";
+    snprintf(h->kind, sizeof h->kind, "replay");
+    spy_changes_init(&h->changes, SPY__HEX_FADE_MS);
+    h->tline = t;
+    h->size = spy__time_size(t);
+    h->stat_size = h->size;
+    h->stale = 1;
+    h->next_slow = UINT64_MAX;
+    h->view.self = h;
+    h->view.keys = spy__hex_keys;
+    h->view.kind = SPY__KV_REPLAY;
+    h->view.tick = hex_tick;
+    h->view.draw = spy__hex_draw;
+    h->view.fini = hex_fini;
+    if (o->typed != NULL &&
+        spy__fp_adopt(h, o->typed, 0, o->typed_base, o->field, err) != 0) {
+        hex_fini(&h->view);
+        return NULL;
+    }
+    return &h->view;
 }

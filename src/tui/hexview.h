@@ -43,6 +43,8 @@ typedef struct spy__bpane {
     int y, x, w, h;       /* the pane on screen (h 0: not shown) */
 } spy__bpane;
 
+struct spy__tline; /* timeline.h */
+
 /* Words of a layout key (spy__hex_layout_key). */
 #define SPY__HEX_KEY_WORDS 8
 
@@ -50,7 +52,12 @@ typedef struct spy__hexview {
     spy__view view;
     spy_name name;
     char disp[256]; /* the name, safe to draw */
-    spy_seg *seg;
+    spy_seg *seg;   /* the live segment (NULL in a replay) */
+    /* Where the bytes shown come from: NULL, the live segment; else a
+     * timeline at its current moment (the replay of a recording, or the
+     * live view looking back into its history). Every reader of the view
+     * goes through spy__hex_read, and edits are refused meanwhile. */
+    struct spy__tline *tline;
     unsigned hz;
     char kind[16];         /* "posix", "sysv", ... */
     uint32_t mode;         /* permission bits from the last stat */
@@ -115,7 +122,31 @@ typedef struct spy__hexview {
 
     /* The writers pane (blame). */
     spy__bpane blame;
+
+    /* The live view's history (its scrub-back): a sampler of the whole
+     * segment (ops/record.h) feeding the last SPY__HEX_HISTORY_S seconds
+     * into memory, and the timeline over it that h->tline points at
+     * while the view looks back. All NULL when off (hist_off says why). */
+    struct spy_sampler *sampler;
+    struct spy_history *hist;
+    struct spy__tline *scrub;
+    uint64_t hist_now;  /* the latest sample's time (the history's clock) */
+    uint64_t hist_next; /* monotonic ms of the next sample */
+    unsigned hist_ms;   /* the sampling period */
+    char hist_off[SPY_ERR_MSG_MAX + 16]; /* why no history, or "" */
+    void *hist_runs; /* scratch: a sample's runs as the history takes
+                        them (spy_rec_run) */
+    size_t hist_cap;
+    const char *cmd; /* "watch" or "replay", for the title */
 } spy__hexview;
+
+/* How much the live view keeps (seconds), and the largest segment whose
+ * history it keeps: sampling reads the whole segment once a period. */
+#define SPY__HEX_HISTORY_S 60
+#define SPY__HEX_HISTORY_MAX (64ull << 20)
+/* Bytes the history's sampler may read per second: a larger segment is
+ * sampled less often than the view refreshes (at least once a second). */
+#define SPY__HEX_HISTORY_RATE (64ull << 20)
 
 /* Highlights fade in steps on a shared clock: the time now, rounded down
  * to a step (a quarter of the fade). Every highlight on screen changes
@@ -144,6 +175,36 @@ void spy__hex_draw(spy__view *v, uint64_t now);
 /* The keys of the view: each key, its help line and its handler
  * (hexkeys.c). */
 extern const spy__keymap spy__hex_keys;
+
+/* Reads len bytes at off of what the view shows: the live segment
+ * (spy_seg_read: guarded) or, with h->tline, the frame of the timeline at
+ * its current moment. 0 or a negative SPY_E* code with err filled. */
+int spy__hex_read(spy__hexview *h, uint64_t off, void *dst, size_t len,
+                  spy_err *err);
+
+/* The clock of highlights and fades: now (monotonic ms) for the live
+ * segment, the moment shown (ms on the timeline) for a timeline. */
+uint64_t spy__hex_clock(const spy__hexview *h, uint64_t now);
+
+/* The hex view over a recording's timeline t (owned from now on; freed
+ * with the view, also on failure): `shmspy replay` (replay.c). title is
+ * what the title bar names. NULL with err set on failure. */
+spy__view *spy__hexview_replay(struct spy__tline *t, const char *title,
+                               const spy_tui_opts *o, spy_err *err);
+
+/* The replay view of the recording at path (replay.c): the recording is
+ * opened and checked first; NULL with err set when it cannot be. */
+spy__view *spy__replay_new(const char *path, const spy_tui_opts *o,
+                           spy_err *err);
+
+/* 1 if the view shows a timeline (a replay, or the live view's history),
+ * after saying on the message line that edits are refused there; else 0.
+ * Every edit asks it first. */
+int spy__hex_refuse_past(spy__hexview *h);
+
+/* 1 if edits would go to a segment open for writing (not in a replay, nor
+ * while looking into the history). */
+int spy__hex_writable(const spy__hexview *h);
 
 /* Re-opens the object by name (read-write if write), replacing the open
  * segment on success; on failure keeps the old one and shows why. Returns

@@ -17,12 +17,26 @@ static int code_matches(int code, int ch) {
     }
 }
 
+int spy__keys_for(const spy__key *k, int kind) {
+    int j, marked = 0;
+
+    for (j = 0; j < SPY__KEY_CODES && k->codes[j] != 0; j++) {
+        if (k->codes[j] == SPY__KC_ONLY(kind))
+            return 1;
+        if (k->codes[j] <= SPY__KC_ONLY(0))
+            marked = 1;
+    }
+    return !marked;
+}
+
 int spy__keys_dispatch(spy__keymap m, spy__view *v, int ch) {
     size_t i;
     int j, r;
 
     for (i = 0; i < m.n; i++) {
         const spy__key *k = &m.row[i];
+        if (!spy__keys_for(k, v->kind))
+            continue;
         for (j = 0; j < SPY__KEY_CODES && k->codes[j] != 0; j++) {
             spy__keyhit hit = {v, v->self, ch, j, k->arg};
             if (!code_matches(k->codes[j], ch))

@@ -1,9 +1,9 @@
-/* search.c - incremental pattern search through guarded reads. */
+/* search.c - incremental pattern search through a reader (the hex view's:
+ * guarded reads of the segment, or the frame of a recording). */
 #include "search.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include "../backends/seg.h"
 
 /* Bytes read per slice; a match may straddle two slices, so each read
  * takes n - 1 more. */
@@ -49,9 +49,10 @@ static long find(const spy__search *s, size_t starts) {
     return -1;
 }
 
-int spy__search_step(spy__search *s, spy_seg *seg, uint64_t budget,
-                     uint64_t *at, int *wrapped, spy_err *err) {
-    uint64_t size = spy_seg_len(seg);
+int spy__search_step(spy__search *s, const spy__search_src *src,
+                     uint64_t budget, uint64_t *at, int *wrapped,
+                     spy_err *err) {
+    uint64_t size = src->size;
 
     if (s->pat == NULL)
         return SPY__NOT_FOUND;
@@ -79,7 +80,7 @@ int spy__search_step(spy__search *s, spy_seg *seg, uint64_t budget,
         if (starts > CHUNK)
             starts = CHUNK;
         rd = (size_t)starts + s->n - 1;
-        rc = spy_seg_read(seg, s->pos, s->chunk, rd, err);
+        rc = src->read(src->arg, s->pos, s->chunk, rd, err);
         if (rc != 0)
             return rc;
         hit = find(s, (size_t)starts);

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../backends/seg.h"
+#include "../core/err.h"
 
 typedef struct spy__search {
     uint8_t *pat; /* the pattern, n bytes (owned) */
@@ -26,13 +26,23 @@ enum { SPY__FOUND = 1, SPY__NOT_FOUND = 0, SPY__MORE = 2 };
 int spy__search_begin(spy__search *s, const uint8_t *pat, size_t n,
                       uint64_t from);
 
-/* Examines about `budget` bytes of seg. Returns SPY__FOUND with the
+/* Where a search reads: len bytes at off of an object of `size` bytes
+ * into dst, through read (0 or a negative SPY_E* code with err filled);
+ * arg is read's. The hex view reads the live segment or the moment of a
+ * recording it shows (spy__hex_read). */
+typedef struct spy__search_src {
+    int (*read)(void *arg, uint64_t off, void *dst, size_t len, spy_err *err);
+    void *arg;
+    uint64_t size;
+} spy__search_src;
+
+/* Examines about `budget` bytes of src. Returns SPY__FOUND with the
  * offset in *at (and *wrapped non-zero if the search went past the end),
  * SPY__NOT_FOUND when the whole object was searched, SPY__MORE when the
  * budget ran out first, or a negative SPY_E* code if a read failed (the
  * object shrank) with err filled. */
-int spy__search_step(spy__search *s, spy_seg *seg, uint64_t budget,
-                     uint64_t *at, int *wrapped, spy_err *err);
+int spy__search_step(spy__search *s, const spy__search_src *src,
+                     uint64_t budget, uint64_t *at, int *wrapped, spy_err *err);
 
 /* Frees the pattern and the buffer; s may be begun again. */
 void spy__search_free(spy__search *s);

@@ -12,6 +12,7 @@
 
 #include "../backends/process.h"
 #include "../backends/term.h"
+#include "hexview.h"
 #include "ui.h"
 
 #define MAX_VIEWS 4
@@ -217,7 +218,7 @@ static void draw(spy__view *v, uint64_t now) {
     v->draw(v, now);
     if (U.help) {
         spy__keymap loop = SPY__KEYMAP(loop_keys);
-        spy__help_draw(v->keys, loop);
+        spy__help_draw(v->keys, v->kind, loop);
     }
     if (spy__prompt_active()) {
         curs_set(1);
@@ -339,6 +340,20 @@ int spy_tui_watch(const spy_name *n, const spy_tui_opts *o, spy_err *err) {
     if (spy_term_hooks_install(restore_terminal, err) != 0)
         return 1;
     if ((v = spy__hexview_new(n, o, err)) == NULL) {
+        spy_term_hooks_remove();
+        return 1;
+    }
+    return run_view(v, err);
+}
+
+int spy_tui_replay(const char *path, const spy_tui_opts *o, spy_err *err) {
+    spy__view *v;
+
+    if (spy_term_hooks_install(restore_terminal, err) != 0)
+        return 1;
+    /* The recording is checked before the screen starts: a damaged file
+     * is one line on a plain terminal. */
+    if ((v = spy__replay_new(path, o, err)) == NULL) {
         spy_term_hooks_remove();
         return 1;
     }

@@ -37,6 +37,14 @@ enum {
 /* Key codes one row binds at most. */
 #define SPY__KEY_CODES 6
 
+/* Kinds of view (spy__view.kind): the hex view's table serves the live
+ * view and the replay of a recording, with a few rows for one of them
+ * only. Such a row says so with a marker among its codes (never matched
+ * as a key): SPY__KC_ONLY(SPY__KV_REPLAY). */
+#define SPY__KV_LIVE 1   /* a live segment (watch) */
+#define SPY__KV_REPLAY 2 /* a recording (replay) */
+#define SPY__KC_ONLY(kind) (-16 - (kind))
+
 typedef struct spy__view spy__view;
 
 /* How far a movement row moves (its arg): a row binds the key back
@@ -80,6 +88,8 @@ typedef struct spy__keymap {
 struct spy__view {
     void *self;       /* the view's own state */
     spy__keymap keys; /* the view's keys, dispatched and shown by the loop */
+    int kind;         /* a SPY__KV_* kind, or 0: rows marked for another
+                         kind (SPY__KC_ONLY) are skipped */
     /* Does whatever is due at now (refresh data, a step of a search) and
      * returns the time at which it next wants to run or redraw. */
     uint64_t (*tick)(spy__view *v, uint64_t now);
@@ -170,13 +180,19 @@ void spy__prompt_draw(int y);
 void spy__prompt_drop(void);
 
 /* Offers ch to the rows of m that bind it, in order, until one handles it
- * (keys.c). Returns SPY__KEY_IGNORED if none did. */
+ * (keys.c); rows not for v->kind (spy__keys_for) are skipped. Returns
+ * SPY__KEY_IGNORED if none did. */
 int spy__keys_dispatch(spy__keymap m, spy__view *v, int ch);
 
+/* 1 if row k is for views of kind `kind`: it has no SPY__KC_ONLY marker,
+ * or one naming that kind. */
+int spy__keys_for(const spy__key *k, int kind);
+
 /* Draws the help screen over the current screen: every row of the view's
- * table, then every row of the loop's (the keys of every view), each key
- * column as the row names it and the help wrapped to the width (help.c). */
-void spy__help_draw(spy__keymap view, spy__keymap loop);
+ * table that is for its kind, then every row of the loop's (the keys of
+ * every view), each key column as the row names it and the help wrapped
+ * to the width (help.c). */
+void spy__help_draw(spy__keymap view, int kind, spy__keymap loop);
 
 /* ---- drawing --------------------------------------------------------- */
 

@@ -38,6 +38,7 @@ t_expect_eq "$(dpkg-deb -f "$DEB" Version)" "$VERSION" "its version is the proje
 depends=$(dpkg-deb -f "$DEB" Depends)
 t_expect_match "$depends" "libc6 \(>= [0-9.]+\)" "Depends is computed: libc6 with a version"
 t_expect_match "$depends" "libncurses|libtinfo" "Depends is computed: the curses library"
+t_expect_match "$depends" "libzstd1" "Depends is computed: zstd (recordings)"
 files=$(dpkg-deb -c "$DEB" | awk '{ print $6 }')
 for f in ./usr/bin/shmspy ./usr/share/man/man1/shmspy.1.gz \
   ./usr/share/bash-completion/completions/shmspy \

@@ -16,19 +16,30 @@ SRC="$(dirname "$0")/../../src/tui"
 TITLE='shmspy keys (any key closes this)'
 TITLE_RE='shmspy keys \(any key closes this\)'
 
-# table_keys FILE TABLE: the keys column of every row of
+# table_keys FILE TABLE [KIND]: the keys column of every row of
 # `static const spy__key TABLE[] = {` in FILE, one per line. Every row
-# (a line opening with "{" at the table's indent) must start with its keys
-# as a string, else the row count printed last does not match and the
-# caller fails.
+# (a line opening with "{" at the table's indent, up to the next) must
+# start with its keys as a string, else the row count printed last does
+# not match and the caller fails. A row marked for some kinds of view only
+# (SPY__KC_ONLY(SPY__KV_LIVE) among its codes) is listed only when KIND
+# (LIVE, REPLAY) is one of them.
 table_keys() {
-  awk -v t="$2" '
-    $0 ~ "^static const spy__key " t "\\[\\] = \\{$" { on = 1; next }
-    on && /^};/ { on = 0; done = 1 }
-    on && /^    \{/ {
+  awk -v t="$2" -v kind="${3:-}" '
+    function flush() {
+      if (row == "") return
       rows++
-      if (match($0, /^    \{"[^"\\]*",/)) { print substr($0, 7, RLENGTH - 8); got++ }
+      if (match(row, /^    \{"[^"\\]*",/)) {
+        got++
+        if (row !~ /SPY__KC_ONLY\(/ ||
+            (kind != "" && index(row, "SPY__KC_ONLY(SPY__KV_" kind ")") > 0))
+          print substr(row, 7, RLENGTH - 8)
+      }
+      row = ""
     }
+    $0 ~ "^static const spy__key " t "\\[\\] = \\{$" { on = 1; next }
+    on && /^};/ { flush(); on = 0; done = 1 }
+    on && /^    \{/ { flush(); row = $0; next }
+    on && row != "" && !/^ *\/?\*/ { row = row " " $0 }
     END { if (!done || rows == 0 || rows != got) print "UNPARSED " t " " rows + 0 " " got + 0 }
   ' "$SRC/$1"
 }
@@ -52,11 +63,12 @@ help_keys() {
     }'
 }
 
-# check_view DESC FILE TABLE: opens the help on the view now on screen and
-# compares its keys column to TABLE's rows followed by the loop's.
+# check_view DESC FILE TABLE [KIND]: opens the help on the view now on
+# screen and compares its keys column to TABLE's rows (those for KIND)
+# followed by the loop's.
 check_view() {
   local desc=$1 want got
-  want=$(table_keys "$2" "$3")
+  want=$(table_keys "$2" "$3" "${4:-}")
   case "$want$LOOP" in
   *UNPARSED*)
     t_fail "$desc: the key tables parse" "$want" "$LOOP"
@@ -91,7 +103,7 @@ shm_make "$NAME" 4096 || { t_fail "create $NAME"; t_done; exit; }
 # Tall enough for every help on one column.
 tui_start 120 50 -- watch "$NAME"
 tui_expect '^00000000  ' "hex view is up"
-check_view "hex view" hexkeys.c hex_keys
+check_view "hex view" hexkeys.c hex_keys LIVE
 
 tui_keys p
 tui_expect 'probe address' "p prompts for an address"
@@ -117,7 +129,7 @@ tui_expect '^00000000  ' "hex view is up on a short terminal"
 tui_keys '?'
 tui_expect 'a taller terminal shows every key' "a short help says it is cut"
 got=$(help_keys)
-want=$(table_keys hexkeys.c hex_keys | head -n "$(printf '%s\n' "$got" | wc -l)")
+want=$(table_keys hexkeys.c hex_keys LIVE | head -n "$(printf '%s\n' "$got" | wc -l)")
 t_expect_eq "$got" "$want" "and shows the first rows of the table"
 tui_keys x Q
 tui_expect '^EXIT:0' "Q quits"
