@@ -49,6 +49,17 @@ void spy_sleep_ms(unsigned ms);
 uint64_t spy_monotonic_ns(void);
 void spy_sleep_until_ns(uint64_t deadline_ns);
 
+/* The wall clock as nanoseconds since the Unix epoch (a recording's
+ * start). */
+uint64_t spy_wall_ns(void);
+
+/* `record --ring`'s "save now" signal: SIGUSR1 calls fn (from a signal
+ * handler: fn may only set a volatile sig_atomic_t) until
+ * spy_save_signal_restore. SPY_ENOTSUP on Windows, which has no such
+ * signal. */
+int spy_save_signal_catch(void (*fn)(int), spy_err *err);
+void spy_save_signal_restore(void);
+
 /* Writes len bytes to a NEW file at path (SPY_EEXIST rather than replace
  * one), mode 0600, then fsyncs the file and its directory, so that the
  * data is on disk before the caller goes on. A failed write removes the

@@ -1,4 +1,4 @@
-/* record.c - the sampler and the recorder (record.h).
+/* record.c - the sampler (record.h; the recorder is in recorder.c).
  *
  * The sampler keeps ONE image of the segment (its latest sample) and a
  * chunk of scratch: each step reads the segment a chunk at a time into the
@@ -8,7 +8,12 @@
  * So memory is the segment's size plus the bytes that changed, and a
  * 1 GiB segment costs 1 GiB, not 2. Runs of adjacent changed blocks are
  * merged; their old bytes point into the aside buffer, their new ones into
- * the image, both valid until the next step. */
+ * the image, both valid until the next step.
+ *
+ * The size is checked every sample (spy_seg_refresh: one fstat), so a
+ * resize is seen by the next sample; whether the name still names the
+ * object (re-opened by name, dev/ino compared) at most every
+ * SPY_SAMPLER_SLOW_MS. */
 #include "record.h"
 
 #include <stdio.h>
@@ -194,7 +199,7 @@ static int slow_checks(spy_sampler *sp, int *key, spy_err *err) {
     spy_seg *probe = NULL;
     spy_err e;
     uint64_t dev = 0, ino = 0;
-    int rc, changed = 0;
+    int rc;
 
     *key = 0;
     spy_err_clear(&e);
@@ -229,12 +234,17 @@ static int slow_checks(spy_sampler *sp, int *key, spy_err *err) {
     spy_seg_close(probe);
     if (rc == 0)
         sp->gone = 0; /* (back under the same identity) */
-    if (sp->gone)
-        return 0;
+    return 0;
+}
+
+/* The size, every sample: one fstat for objects with a descriptor
+ * (System V segments never change size), so a resize is seen by the
+ * sample that follows it. */
+static void check_size(spy_sampler *sp) {
+    int changed = 0;
     if (spy_seg_refresh(sp->seg, &changed, NULL) == 0 && changed &&
         spy_seg_len(sp->seg) != sp->size)
         add_event(sp, SPY_REC_EV_RESIZE, sp->size, spy_seg_len(sp->seg));
-    return 0;
 }
 
 /* Reads the object and compares it with the image: the runs. */
@@ -388,8 +398,10 @@ int spy_sampler_step(spy_sampler *sp, int wait, spy_sample *s, spy_err *err) {
         sp->next_slow = t + (uint64_t)SPY_SAMPLER_SLOW_MS * 1000000u;
         rc = slow_checks(sp, &key, err);
     }
-    if (rc == 0 && !key && !sp->gone)
+    if (rc == 0 && !key && !sp->gone) {
+        check_size(sp);
         rc = read_compare(sp, err);
+    }
     sp->st.busy_ns += spy_monotonic_ns() - t;
     if (rc != 0)
         return rc;
@@ -433,4 +445,8 @@ void spy_sampler_close(spy_sampler *sp) {
     free(sp->aside);
     free(sp->runs);
     free(sp);
+}
+
+uint64_t spy_sampler_start_ns(const spy_sampler *sp) {
+    return sp->t0;
 }

@@ -4,15 +4,18 @@
  *
  * The sampler reads the whole segment once per step (spy_seg_read) and
  * compares it with the previous sample in SPY_REC_BLOCK blocks: what
- * differs becomes the runs of a delta (with old and new bytes). It also
- * checks, at most once per SPY_SAMPLER_SLOW_MS, whether the object was
- * resized, removed or recreated under its name (re-opening by name), and
+ * differs becomes the runs of a delta (with old and new bytes). It checks
+ * the size at every sample (one fstat) and, at most once per
+ * SPY_SAMPLER_SLOW_MS, whether the object was removed or recreated under
+ * its name (re-opening by name, comparing dev/ino), and
  * reports those as events and keeps going: a removed segment is waited
  * for; a recreated one starts with a keyframe.
  *
- * Ownership: the sampler owns the segment it opened (by name) and both
- * sample buffers. Runs passed to callbacks point into those buffers and
- * are valid only during the call. */
+ * Ownership: the sampler owns the segment it opened (by name), the image
+ * of the latest sample and the buffer of the old bytes of the last
+ * step's runs. A spy_sample's runs, events and image point into them and
+ * are valid until the next step. (ops/record.c: the sampler;
+ * ops/recorder.c: the recorder.) */
 #ifndef SPY_OPS_RECORD_H
 #define SPY_OPS_RECORD_H
 
@@ -21,6 +24,7 @@
 
 #include "../core/err.h"
 #include "../core/name.h"
+#include "../backends/seg.h"
 #include "recording.h"
 
 #define SPY_SAMPLER_SLOW_MS 250
@@ -72,6 +76,10 @@ void spy_sampler_first(const spy_sampler *sp, spy_sample *s);
  * samples then hold no runs), else 0. */
 int spy_sampler_gone(const spy_sampler *sp);
 
+/* The monotonic time (backends/process.h spy_monotonic_ns) of the first
+ * sample: t_ns 0 of the samples. */
+uint64_t spy_sampler_start_ns(const spy_sampler *sp);
+
 /* The latest sample (the whole image) and its size. */
 const uint8_t *spy_sampler_image(const spy_sampler *sp, uint64_t *size);
 
@@ -113,11 +121,13 @@ typedef enum spy_record_end {
 
 typedef struct spy_record_stats {
     spy_sampler_stats s;
+    uint64_t size;          /* the segment's size at the last sample */
     uint64_t file_bytes;    /* written (or, in a ring, of the last save) */
     uint64_t history_bytes; /* a ring's memory now */
     uint64_t hits;
     spy_record_end end;
     uint64_t trigger_ns; /* when --until held */
+    uint64_t last_ns;    /* the last sample's time: the duration */
 } spy_record_stats;
 
 typedef struct spy_recorder spy_recorder;
@@ -132,7 +142,25 @@ int spy_record_save(spy_recorder *r, spy_err *err);
 /* Ends at the next step (SPY_RECORD_STOPPED). Async-signal-safe. */
 void spy_record_stop(spy_recorder *r);
 void spy_record_stats_get(const spy_recorder *r, spy_record_stats *st);
+/* Adds a NOTE event (free text: "stopped by SIGINT") at the last
+ * sample's time. */
+int spy_record_note(spy_recorder *r, const char *text, spy_err *err);
 /* Finishes the file (a ring: saves the window) and frees r. */
 int spy_record_finish(spy_recorder *r, spy_err *err);
+/* The same, filling *st (if non-NULL) with the final statistics: the
+ * file's bytes then include its index and trailer. */
+int spy_record_finish_stats(spy_recorder *r, spy_record_stats *st,
+                            spy_err *err);
+
+/* --until field=PATH: finds PATH in the typed layout t placed at base in
+ * seg (ops/typed.h) and resolves u to the field's offset, size and type
+ * (integers, enums, chars, bools and floats are numbers; anything else,
+ * bitfields included, allows only `changes`; the layout's byte order
+ * unless the condition names a type). Errors: spy_typed_field's (*usage
+ * set: a bad path is a usage error) and spy_until_resolve's (usage). */
+struct spy_typed;
+int spy_record_until_field(struct spy_until *u, spy_seg *seg,
+                           const struct spy_typed *t, uint64_t base, int *usage,
+                           spy_err *err);
 
 #endif

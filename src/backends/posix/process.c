@@ -86,6 +86,33 @@ void spy_sleep_until_ns(uint64_t deadline_ns) {
     (void)clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
+uint64_t spy_wall_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static struct sigaction save_old;
+static int save_armed;
+
+int spy_save_signal_catch(void (*fn)(int), spy_err *err) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fn;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGUSR1, &sa, &save_old) != 0)
+        return spy_err_set(err, SPY_EIO, errno, "SIGUSR1: %s",
+                           strerror(errno));
+    save_armed = 1;
+    return 0;
+}
+
+void spy_save_signal_restore(void) {
+    if (save_armed)
+        (void)sigaction(SIGUSR1, &save_old, NULL);
+    save_armed = 0;
+}
+
 static volatile sig_atomic_t hold_signal;
 static const int hold_sigs[] = {SIGINT, SIGTERM, SIGHUP};
 static struct sigaction hold_old[3];

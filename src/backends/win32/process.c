@@ -53,6 +53,24 @@ uint64_t spy_monotonic_ns(void) {
                (uint64_t)f.QuadPart;
 }
 
+uint64_t spy_wall_ns(void) {
+    FILETIME ft;
+    uint64_t t;
+    GetSystemTimeAsFileTime(&ft);
+    t = ((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime;
+    /* 100 ns units since 1601 */
+    return (t - UINT64_C(116444736000000000)) * 100u;
+}
+
+int spy_save_signal_catch(void (*fn)(int), spy_err *err) {
+    (void)fn;
+    return spy_err_set(err, SPY_ENOTSUP, 0,
+                       "Windows has no SIGUSR1: a ring is saved at the end");
+}
+
+void spy_save_signal_restore(void) {
+}
+
 /* Sleep's granularity is the timer tick (1 to 15.6 ms): the last
  * millisecond is waited out by yielding. */
 void spy_sleep_until_ns(uint64_t deadline_ns) {
