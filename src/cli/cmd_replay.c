@@ -275,10 +275,12 @@ int cmd_replay(int argc, char **argv) {
         /* The view: refused on a plain line when there is no terminal,
          * before anything is read. */
         spy_tui_opts o;
-        if (!spy_term_isatty(1))
-            return cli_usage_error(
-                "replay", "the replay view needs a terminal: standard output "
-                          "is not one (use --info, --log or --dump)");
+        if (!spy_term_isatty(1)) {
+            spy_err_set(&e, SPY_EINVAL, 0,
+                        "replay: the replay view needs a terminal: standard "
+                        "output is not one (use --info, --log or --dump)");
+            return cli_fail(&e);
+        }
         memset(&o, 0, sizeof o);
         o.hz = 30;
         if (spy_typed_wanted(&q.typed)) {

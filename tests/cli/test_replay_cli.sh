@@ -25,7 +25,7 @@ t_run "$SHMSPY" replay "$S" --log
 t_expect_rc 0 "--log of a snapshot"
 t_expect_eq "$T_OUT" "" "prints no change"
 t_run "$SHMSPY" replay "$S"
-t_expect_error 2 "needs a terminal" "the view without a terminal: one line, status 2"
+t_expect_error 1 "needs a terminal" "the view without a terminal: one line, status 1 (as watch)"
 t_run "$SHMSPY" replay "$S" --dump --at 1x
 t_expect_error 2 "bad time '1x'" "a bad --at is a usage error"
 t_run "$SHMSPY" replay "$S" --at 1s
