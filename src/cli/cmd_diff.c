@@ -161,7 +161,10 @@ static void put_hunks(const spy_diff_image *a, const spy_diff_image *b,
 
 static void put_label(char sign, const spy_diff_image *im) {
     printf("%c%c%c ", sign, sign, sign);
-    cli_put_escaped(stdout, im->label);
+    if (im->is_file)
+        cli_put_escaped(stdout, im->label);
+    else /* a NAME: its Local\ or Global\ keeps its one backslash */
+        cli_put_name(stdout, im->label);
     putchar('\n');
 }
 
