@@ -68,7 +68,8 @@ static void usage(FILE *f) {
           "Numbers: decimal or 0x hex, optional K/M/G suffix (KiB, MiB, "
           "GiB)\n"
           "Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 probe fault,\n"
-          "  4 torn (a typed value changed while read)\n"
+          "  4 torn (a typed value changed while read), 6 diff: A and B "
+          "differ\n"
           "'shmspy COMMAND --help' shows a command's options; 'man shmspy' "
           "has them all.\n",
           f);
