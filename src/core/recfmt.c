@@ -3,28 +3,27 @@
 
 #include <string.h>
 
-static uint32_t crc_table[256];
-static int crc_ready;
-
-static void crc_init(void) {
-    uint32_t i, j, c;
-    for (i = 0; i < 256; i++) {
-        c = i;
-        for (j = 0; j < 8; j++)
-            c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        crc_table[i] = c;
-    }
-    crc_ready = 1;
-}
+#include "recfmt_crc.h"
 
 uint32_t spy_crc32(uint32_t crc, const void *p, size_t len) {
     const uint8_t *b = p;
-    size_t i;
-    if (!crc_ready)
-        crc_init(); /* idempotent: a race writes the same values */
     crc = ~crc;
-    for (i = 0; i < len; i++)
-        crc = crc_table[(crc ^ b[i]) & 0xff] ^ (crc >> 8);
+    /* Slicing by 8: eight bytes per step through eight tables. */
+    while (len >= 8) {
+        uint32_t one = ((uint32_t)b[0] | (uint32_t)b[1] << 8 |
+                        (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24) ^
+                       crc;
+        uint32_t two = (uint32_t)b[4] | (uint32_t)b[5] << 8 |
+                       (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
+        crc = crc_tab[7][one & 0xff] ^ crc_tab[6][(one >> 8) & 0xff] ^
+              crc_tab[5][(one >> 16) & 0xff] ^ crc_tab[4][one >> 24] ^
+              crc_tab[3][two & 0xff] ^ crc_tab[2][(two >> 8) & 0xff] ^
+              crc_tab[1][(two >> 16) & 0xff] ^ crc_tab[0][two >> 24];
+        b += 8;
+        len -= 8;
+    }
+    while (len-- > 0)
+        crc = crc_tab[0][(crc ^ *b++) & 0xff] ^ (crc >> 8);
     return ~crc;
 }
 
@@ -100,7 +99,7 @@ int spy_recfmt_header_decode(const uint8_t *p, size_t n, spy_recfmt_header *h,
     memset(h, 0, sizeof *h);
     if (n < 8 || memcmp(p, SPY_RECFMT_MAGIC, 8) != 0) {
         if (n < 8 && memcmp(p, SPY_RECFMT_MAGIC, n) == 0)
-            return truncated(err, 0, "file header");
+            return truncated(err, n, "file header");
         return damaged(err, 0, "not a shmspy recording (no SHMSPYRC marker)");
     }
     if (n < SPY_RECFMT_HDR_FIXED)
@@ -427,6 +426,7 @@ int spy_recfmt_entry_decode(const uint8_t *p, uint32_t i, uint64_t base,
     const uint8_t *q = p + 4 + (size_t)i * SPY_RECFMT_IDX_ENTRY;
     uint64_t at = base + 4 + (uint64_t)i * SPY_RECFMT_IDX_ENTRY;
     static const uint8_t zero[6];
+    memset(e, 0, sizeof *e);
     e->pos = get64(q);
     e->t_ns = get64(q + 8);
     e->seq = get64(q + 16);

@@ -46,6 +46,9 @@ struct spy_timeline {
     size_t runcap;
     spy_rec_run *rruns;
     size_t rruncap;
+    size_t *moff;  /* rruncap offsets in mbuf */
+    uint8_t *mbuf; /* the runs of a delta of several chunks, merged */
+    size_t mbufcap;
 };
 
 /* Makes a timeline over src/arg with no entries. */
@@ -70,6 +73,16 @@ void spy__tl_count(spy_timeline *tl);
 
 /* Grows the scratch buffer of slot to n bytes; returns it or NULL. */
 uint8_t *spy__tl_scratch(spy_timeline *tl, int slot, size_t n);
+
+/* Index entries per INDEX chunk the writer writes (512 Ki; tests lower
+ * it). */
+extern size_t spy__rec_idx_per_chunk;
+
+/* Opens a timeline over the len bytes at data (borrowed: they must
+ * outlive it) as spy_timeline_open opens a file; `name` names them in
+ * messages. For the fuzzer and tests. */
+int spy__timeline_open_mem(const char *name, const uint8_t *data, size_t len,
+                           spy_timeline **out, spy_err *err);
 
 /* Compresses n bytes at src with zstd level 1 into dst (cap bytes);
  * returns the compressed length, or 0 when it does not fit or this build

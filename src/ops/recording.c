@@ -29,8 +29,9 @@
 #define SPY__KEY_BYTES_MIN ((uint64_t)4 * 1024 * 1024)
 #define SPY__KEY_DELTAS 2000
 #define SPY__KEY_NS ((uint64_t)30 * 1000000000)
-/* A delta bigger than this is written as several chunks. */
-#define SPY__DELTA_SPLIT ((size_t)16 * 1024 * 1024)
+/* Index entries per INDEX chunk (32 MiB, under the payload limit); a
+ * variable so that tests make files of many index chunks. */
+size_t spy__rec_idx_per_chunk = (size_t)512 * 1024;
 
 /* ---- codec ------------------------------------------------------------ */
 
@@ -391,24 +392,30 @@ int spy_rec_write_delta(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
                                wpath(w), i, (unsigned long long)runs[i].off,
                                (unsigned)runs[i].len);
     }
-    /* Runs longer than a chunk may hold are cut into adjacent parts, then
-     * the parts are packed into chunks of at most SPY__DELTA_SPLIT. */
+    /* Runs are cut at the boundaries of the SPY_REC_PIECE windows (the
+     * keyframe pieces), and each window's runs go in a chunk of their own:
+     * a seek then reads only the deltas of the windows under its range
+     * ([lo, hi) of each chunk says which), not every byte of a sample that
+     * changed all over the segment. */
     {
-        const size_t part = SPY__DELTA_SPLIT - 12 - 12;
+        const uint64_t win = SPY_REC_PIECE;
         size_t np = 0, k, first;
         spy_recfmt_run *rr;
         for (i = 0; i < nruns; i++)
-            np += (runs[i].len + part - 1) / part;
+            np += (size_t)((runs[i].off + runs[i].len - 1) / win -
+                           runs[i].off / win + 1);
         rr = malloc((np ? np : 1) * sizeof *rr);
         if (rr == NULL)
             return oom(w, err);
         for (i = 0, k = 0; i < nruns; i++) {
             uint32_t done = 0;
             while (done < runs[i].len) {
+                uint64_t off = runs[i].off + done;
+                uint64_t room = win - off % win;
                 uint32_t l = runs[i].len - done;
-                if (l > part)
-                    l = (uint32_t)part;
-                rr[k].off = runs[i].off + done;
+                if (l > room)
+                    l = (uint32_t)room;
+                rr[k].off = off;
                 rr[k].len = l;
                 rr[k].data = runs[i].data + done;
                 done += l;
@@ -419,9 +426,7 @@ int spy_rec_write_delta(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
         do {
             size_t j = first, len;
             uint64_t bytes = 0, lo = 0, hi = 0;
-            while (j < np &&
-                   spy_recfmt_delta_len(j - first + 1, bytes + rr[j].len) <=
-                       SPY__DELTA_SPLIT) {
+            while (j < np && rr[j].off / win == rr[first].off / win) {
                 bytes += rr[j].len;
                 j++;
             }
@@ -529,27 +534,31 @@ int spy_rec_writer_close(spy_rec_writer *w, spy_err *err) {
         spy_rec_writer_abort(w);
         return rc;
     }
-    len = 4 + w->n * SPY_RECFMT_IDX_ENTRY;
-    if (w->n > UINT32_MAX || grow(&w->enc, &w->enccap, len) != 0) {
-        rc = oom(w, err);
-        spy_rec_writer_abort(w);
-        return rc;
-    }
-    spy_recfmt_put32(w->enc, (uint32_t)w->n);
-    for (i = 0; i < w->n; i++)
-        spy_recfmt_entry_encode(&w->e[i],
-                                w->enc + 4 + i * SPY_RECFMT_IDX_ENTRY);
+    /* The index: INDEX chunks of at most spy__rec_idx_per_chunk entries, one
+     * after the other, then the trailer pointing at the first. */
     ipos = spy_file_size(w->f);
-    if (len > SPY_RECFMT_MAX_PAYLOAD) {
-        /* No room for an index: the reader rebuilds it by a scan. */
-        rc = 0;
-    } else {
+    rc = 0;
+    i = 0;
+    do {
+        size_t cnt = w->n - i < spy__rec_idx_per_chunk ? w->n - i
+                                                       : spy__rec_idx_per_chunk;
+        size_t k;
+        len = 4 + cnt * SPY_RECFMT_IDX_ENTRY;
+        if (grow(&w->enc, &w->enccap, len) != 0) {
+            rc = oom(w, err);
+            break;
+        }
+        spy_recfmt_put32(w->enc, (uint32_t)cnt);
+        for (k = 0; k < cnt; k++)
+            spy_recfmt_entry_encode(&w->e[i + k],
+                                    w->enc + 4 + k * SPY_RECFMT_IDX_ENTRY);
         rc = write_chunk(w, SPY_RECFMT_INDEX, w->last_t, 0, w->cur_size, 0, 0,
                          w->enc, len, 0, err);
-        if (rc == 0) {
-            spy_recfmt_trailer_encode(ipos, tr);
-            rc = spy_file_append(w->f, tr, sizeof tr, err);
-        }
+        i += cnt;
+    } while (rc == 0 && i < w->n);
+    if (rc == 0) {
+        spy_recfmt_trailer_encode(ipos, tr);
+        rc = spy_file_append(w->f, tr, sizeof tr, err);
     }
     if (rc == 0)
         rc = spy_file_sync(w->f, err);

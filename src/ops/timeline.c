@@ -443,26 +443,68 @@ int spy_timeline_walk(spy_timeline *tl, uint64_t from_ns, uint64_t to_ns,
             break;
         }
         case SPY_RECFMT_DELTA: {
-            size_t r;
-            if (v->on_delta == NULL)
+            /* The chunks of one delta (one per window it touches: same
+             * time, sample and size) make one call. */
+            size_t j = i + 1, r, total = 0, used = 0;
+            int merge;
+            while (j < tl->n && tl->e[j].type == SPY_RECFMT_DELTA &&
+                   tl->e[j].t_ns == e->t_ns && tl->e[j].seq == e->seq &&
+                   tl->e[j].size == e->size)
+                j++;
+            if (v->on_delta == NULL) {
+                i = j - 1;
                 break;
-            rc = delta_runs(tl, e, 0, &n, err);
-            if (rc != 0)
-                return rc;
-            if (n > tl->rruncap) {
-                spy_rec_run *nr = realloc(tl->rruns, n * sizeof *nr);
-                if (nr == NULL)
-                    return spy_err_set(err, SPY_ENOMEM, 0,
-                                       "timeline: out of memory");
-                tl->rruns = nr;
-                tl->rruncap = n;
             }
-            for (r = 0; r < n; r++) {
-                tl->rruns[r].off = tl->runs[r].off;
-                tl->rruns[r].len = tl->runs[r].len;
-                tl->rruns[r].data = tl->runs[r].data;
+            merge = j - i > 1;
+            for (; i < j; i++) {
+                rc = delta_runs(tl, &tl->e[i], 0, &n, err);
+                if (rc != 0)
+                    return rc;
+                if (total + n > tl->rruncap) {
+                    size_t nc = (total + n) * 2;
+                    spy_rec_run *nr = realloc(tl->rruns, nc * sizeof *nr);
+                    size_t *no;
+                    if (nr == NULL)
+                        return spy_err_set(err, SPY_ENOMEM, 0,
+                                           "timeline: out of memory");
+                    tl->rruns = nr;
+                    no = realloc(tl->moff, nc * sizeof *no);
+                    if (no == NULL)
+                        return spy_err_set(err, SPY_ENOMEM, 0,
+                                           "timeline: out of memory");
+                    tl->moff = no;
+                    tl->rruncap = nc;
+                }
+                for (r = 0; r < n; r++) {
+                    spy_rec_run *out = &tl->rruns[total + r];
+                    out->off = tl->runs[r].off;
+                    out->len = tl->runs[r].len;
+                    out->data = tl->runs[r].data;
+                    if (merge) {
+                        /* Copied out: the next chunk reuses the scratch
+                         * (and mbuf may move: offsets until the end). */
+                        if (used + out->len > tl->mbufcap) {
+                            size_t nc = (used + out->len) * 2;
+                            uint8_t *nb = realloc(tl->mbuf, nc);
+                            if (nb == NULL)
+                                return spy_err_set(err, SPY_ENOMEM, 0,
+                                                   "timeline: out of memory");
+                            tl->mbuf = nb;
+                            tl->mbufcap = nc;
+                        }
+                        memcpy(tl->mbuf + used, out->data, out->len);
+                        tl->moff[total + r] = used;
+                        used += out->len;
+                    }
+                }
+                total += n;
             }
-            stop = v->on_delta(e->t_ns, e->seq, e->size, tl->rruns, n, v->arg);
+            i = j - 1;
+            if (merge)
+                for (r = 0; r < total; r++)
+                    tl->rruns[r].data = tl->mbuf + tl->moff[r];
+            stop =
+                v->on_delta(e->t_ns, e->seq, e->size, tl->rruns, total, v->arg);
             break;
         }
         case SPY_RECFMT_EVENT: {
@@ -533,6 +575,8 @@ void spy_timeline_close(spy_timeline *tl) {
     free(tl->buf[1]);
     free(tl->runs);
     free(tl->rruns);
+    free(tl->mbuf);
+    free(tl->moff);
     free(tl);
 }
 
@@ -574,16 +618,39 @@ void spy__tl_count(spy_timeline *tl) {
 /* ---- the file source ---------------------------------------------------- */
 
 typedef struct file_src {
-    spy_file *f;
+    spy_file *f;        /* the file, or NULL when reading memory: */
+    const uint8_t *mem; /* the bytes of spy__timeline_open_mem */
+    uint64_t memlen;
+    char name[256];  /* the name of the bytes in messages */
     uint8_t *stored; /* scratch for compressed payloads */
     size_t storedcap;
 } file_src;
+
+static const char *src_path(const file_src *fs) {
+    return fs->f != NULL ? spy_file_path(fs->f) : fs->name;
+}
+
+static uint64_t src_size(const file_src *fs) {
+    return fs->f != NULL ? spy_file_size(fs->f) : fs->memlen;
+}
+
+static int src_pread(file_src *fs, uint64_t off, void *buf, size_t len,
+                     spy_err *err) {
+    if (fs->f != NULL)
+        return spy_file_pread(fs->f, off, buf, len, err);
+    if (off > fs->memlen || len > fs->memlen - off)
+        return spy_err_set(err, SPY_EINVAL, 0,
+                           "%s: damaged at byte %llu: cut short (truncated)",
+                           fs->name, (unsigned long long)off);
+    memcpy(buf, fs->mem + off, len);
+    return 0;
+}
 
 static const spy__tl_source file_source;
 
 static const char *tl_where(const spy_timeline *tl) {
     if (tl->src == &file_source)
-        return spy_file_path(((const file_src *)tl->arg)->f);
+        return src_path((const file_src *)tl->arg);
     return "history";
 }
 
@@ -592,34 +659,32 @@ static const char *tl_where(const spy_timeline *tl) {
 static int read_chunk(spy_timeline *tl, uint64_t pos, spy_recfmt_chunk *c,
                       int slot, const uint8_t **p, size_t *n, spy_err *err) {
     file_src *fs = tl->arg;
-    const char *path = spy_file_path(fs->f);
+    const char *path = src_path(fs);
     uint8_t hdr[SPY_RECFMT_CHUNK];
     uint8_t *raw;
     int rc;
 
-    if (pos > spy_file_size(fs->f) ||
-        spy_file_size(fs->f) - pos < SPY_RECFMT_CHUNK)
+    if (pos > src_size(fs) || src_size(fs) - pos < SPY_RECFMT_CHUNK)
         return spy_err_set(err, SPY_EINVAL, 0,
                            "%s: damaged at byte %llu: chunk past the end", path,
                            (unsigned long long)pos);
-    if ((rc = spy_file_pread(fs->f, pos, hdr, sizeof hdr, err)) != 0)
+    if ((rc = src_pread(fs, pos, hdr, sizeof hdr, err)) != 0)
         return rc;
     rc = spy_recfmt_chunk_decode(hdr, sizeof hdr, pos, c, err);
     if (rc != 0)
         return spy__rec_prefix(err, rc, path);
-    if (spy_file_size(fs->f) - pos - SPY_RECFMT_CHUNK < c->stored_len)
+    if (src_size(fs) - pos - SPY_RECFMT_CHUNK < c->stored_len)
         return spy_err_set(err, SPY_EINVAL, 0,
                            "%s: damaged at byte %llu: chunk payload past the "
                            "end (truncated)",
-                           path, (unsigned long long)spy_file_size(fs->f));
+                           path, (unsigned long long)src_size(fs));
     if (c->codec == SPY_RECFMT_ZSTD && !spy_rec_have_zstd())
         return spy__rec_no_zstd(path, err);
     raw = spy__tl_scratch(tl, slot, c->raw_len);
     if (raw == NULL)
         return spy_err_set(err, SPY_ENOMEM, 0, "%s: out of memory", path);
     if (c->codec == SPY_RECFMT_STORED) {
-        rc = spy_file_pread(fs->f, pos + SPY_RECFMT_CHUNK, raw, c->stored_len,
-                            err);
+        rc = src_pread(fs, pos + SPY_RECFMT_CHUNK, raw, c->stored_len, err);
         if (rc != 0)
             return rc;
         rc = spy_recfmt_payload_check(c, raw, pos + SPY_RECFMT_CHUNK, err);
@@ -634,8 +699,8 @@ static int read_chunk(spy_timeline *tl, uint64_t pos, spy_recfmt_chunk *c,
             fs->stored = ns;
             fs->storedcap = c->stored_len;
         }
-        rc = spy_file_pread(fs->f, pos + SPY_RECFMT_CHUNK, fs->stored,
-                            c->stored_len, err);
+        rc = src_pread(fs, pos + SPY_RECFMT_CHUNK, fs->stored, c->stored_len,
+                       err);
         if (rc != 0)
             return rc;
         rc = spy_recfmt_payload_check(c, fs->stored, pos + SPY_RECFMT_CHUNK,
@@ -662,7 +727,7 @@ static int same_entry(const spy_recfmt_chunk *c, const spy_recfmt_entry *e) {
 static int file_payload(spy_timeline *tl, const spy_recfmt_entry *e, int slot,
                         const uint8_t **p, size_t *n, spy_err *err) {
     file_src *fs = tl->arg;
-    const char *path = spy_file_path(fs->f);
+    const char *path = src_path(fs);
     spy_recfmt_chunk c;
     uint64_t target;
     int rc = read_chunk(tl, e->pos, &c, slot, p, n, err);
@@ -697,11 +762,14 @@ static int file_payload(spy_timeline *tl, const spy_recfmt_entry *e, int slot,
     return 0;
 }
 
-static void file_close(spy_timeline *tl) {
-    file_src *fs = tl->arg;
+static void file_close_src(file_src *fs) {
     spy_file_close(fs->f, NULL);
     free(fs->stored);
     free(fs);
+}
+
+static void file_close(spy_timeline *tl) {
+    file_close_src(tl->arg);
 }
 
 static const spy__tl_source file_source = {file_payload, NULL, file_close};
@@ -710,55 +778,58 @@ static const spy__tl_source file_source = {file_payload, NULL, file_close};
 static int load_index(spy_timeline *tl, uint64_t ipos, uint64_t first,
                       spy_err *err) {
     file_src *fs = tl->arg;
-    const char *path = spy_file_path(fs->f);
-    uint64_t fsz = spy_file_size(fs->f), expect = first;
+    const char *path = src_path(fs);
+    uint64_t fsz = src_size(fs), expect = first;
     spy_recfmt_chunk c;
     const uint8_t *p;
     size_t n;
     uint32_t count, i;
     int rc;
 
-    if (ipos < first || ipos > fsz - SPY_RECFMT_TRAILER)
+    uint64_t pos = ipos, end = fsz - SPY_RECFMT_TRAILER;
+
+    if (ipos < first || ipos >= end)
         return spy_err_set(err, SPY_EINVAL, 0,
                            "%s: damaged at byte %llu: trailer points outside "
                            "the file",
-                           path, (unsigned long long)(fsz - 16));
-    rc = read_chunk(tl, ipos, &c, 1, &p, &n, err);
-    if (rc != 0)
-        return rc;
-    if (c.type != SPY_RECFMT_INDEX ||
-        ipos + SPY_RECFMT_CHUNK + c.stored_len != fsz - SPY_RECFMT_TRAILER)
-        return spy_err_set(err, SPY_EINVAL, 0,
-                           "%s: damaged at byte %llu: trailer does not point "
-                           "at the index",
-                           path, (unsigned long long)(fsz - 16));
-    rc = spy_recfmt_index_decode(p, n, ipos + SPY_RECFMT_CHUNK, &count, err);
-    if (rc != 0)
-        return spy__rec_prefix(err, rc, path);
-    for (i = 0; i < count; i++) {
-        spy_recfmt_entry e;
-        rc = spy_recfmt_entry_decode(p, i, ipos + SPY_RECFMT_CHUNK, &e, err);
+                           path, (unsigned long long)end);
+    /* The index: one or more INDEX chunks from ipos to the trailer. */
+    while (pos < end) {
+        uint64_t at;
+        rc = read_chunk(tl, pos, &c, 1, &p, &n, err);
+        if (rc != 0)
+            return rc;
+        if (c.type != SPY_RECFMT_INDEX ||
+            c.stored_len > end - pos - SPY_RECFMT_CHUNK)
+            return spy_err_set(err, SPY_EINVAL, 0,
+                               "%s: damaged at byte %llu: not an index chunk "
+                               "where the trailer says",
+                               path, (unsigned long long)pos);
+        at = pos + SPY_RECFMT_CHUNK;
+        rc = spy_recfmt_index_decode(p, n, at, &count, err);
         if (rc != 0)
             return spy__rec_prefix(err, rc, path);
-        if (e.pos != expect)
-            return spy_err_set(err, SPY_EINVAL, 0,
-                               "%s: damaged at byte %llu: index entry %lu "
-                               "does not follow the one before",
-                               path,
-                               (unsigned long long)(ipos + SPY_RECFMT_CHUNK +
-                                                    4 + 64 * (uint64_t)i),
-                               (unsigned long)i);
-        expect = e.pos + SPY_RECFMT_CHUNK + e.stored_len;
-        if (expect > ipos)
-            return spy_err_set(err, SPY_EINVAL, 0,
-                               "%s: damaged at byte %llu: index entry %lu "
-                               "past the index",
-                               path,
-                               (unsigned long long)(ipos + SPY_RECFMT_CHUNK +
-                                                    4 + 64 * (uint64_t)i),
-                               (unsigned long)i);
-        if ((rc = spy__tl_push(tl, &e, err)) != 0)
-            return rc;
+        for (i = 0; i < count; i++) {
+            spy_recfmt_entry e;
+            uint64_t where = at + 4 + 64 * (uint64_t)i;
+            rc = spy_recfmt_entry_decode(p, i, at, &e, err);
+            if (rc != 0)
+                return spy__rec_prefix(err, rc, path);
+            if (e.pos != expect)
+                return spy_err_set(err, SPY_EINVAL, 0,
+                                   "%s: damaged at byte %llu: index entry "
+                                   "does not follow the one before",
+                                   path, (unsigned long long)where);
+            expect = e.pos + SPY_RECFMT_CHUNK + e.stored_len;
+            if (expect > ipos)
+                return spy_err_set(err, SPY_EINVAL, 0,
+                                   "%s: damaged at byte %llu: index entry "
+                                   "past the index",
+                                   path, (unsigned long long)where);
+            if ((rc = spy__tl_push(tl, &e, err)) != 0)
+                return rc;
+        }
+        pos = at + c.stored_len;
     }
     if (expect != ipos)
         return spy_err_set(err, SPY_EINVAL, 0,
@@ -772,8 +843,8 @@ static int load_index(spy_timeline *tl, uint64_t ipos, uint64_t first,
 /* Rebuilds the index by reading every chunk header from first on. */
 static int scan(spy_timeline *tl, uint64_t first, spy_err *err) {
     file_src *fs = tl->arg;
-    const char *path = spy_file_path(fs->f);
-    uint64_t fsz = spy_file_size(fs->f), pos = first;
+    const char *path = src_path(fs);
+    uint64_t fsz = src_size(fs), pos = first;
     int rc;
 
     while (pos < fsz) {
@@ -783,7 +854,7 @@ static int scan(spy_timeline *tl, uint64_t first, spy_err *err) {
         if (fsz - pos < SPY_RECFMT_CHUNK) {
             break; /* torn header */
         }
-        if ((rc = spy_file_pread(fs->f, pos, hdr, sizeof hdr, err)) != 0)
+        if ((rc = src_pread(fs, pos, hdr, sizeof hdr, err)) != 0)
             return rc;
         rc = spy_recfmt_chunk_decode(hdr, sizeof hdr, pos, &c, err);
         if (rc != 0)
@@ -792,7 +863,16 @@ static int scan(spy_timeline *tl, uint64_t first, spy_err *err) {
             break; /* torn payload */
         }
         if (c.type == SPY_RECFMT_INDEX) {
+            /* The index (one or more chunks) of a file whose trailer is
+             * damaged or torn: torn is fine, damaged is not. */
             uint64_t after = pos + SPY_RECFMT_CHUNK + c.stored_len;
+            while (fsz - after >= SPY_RECFMT_CHUNK + SPY_RECFMT_TRAILER &&
+                   src_pread(fs, after, hdr, sizeof hdr, NULL) == 0 &&
+                   spy_recfmt_chunk_decode(hdr, sizeof hdr, after, &c, NULL) ==
+                       0 &&
+                   c.type == SPY_RECFMT_INDEX &&
+                   fsz - after - SPY_RECFMT_CHUNK >= c.stored_len)
+                after += SPY_RECFMT_CHUNK + c.stored_len;
             if (fsz - after >= SPY_RECFMT_TRAILER)
                 return spy_err_set(err, SPY_EINVAL, 0,
                                    "%s: damaged at byte %llu: bad trailer "
@@ -819,8 +899,10 @@ static int scan(spy_timeline *tl, uint64_t first, spy_err *err) {
     return 0;
 }
 
-int spy_timeline_open(const char *path, spy_timeline **out, spy_err *err) {
-    file_src *fs;
+/* Reads the header and the index of the source fs (owned: freed on
+ * error) into a new timeline. */
+static int open_src(file_src *fs, spy_timeline **out, spy_err *err) {
+    const char *path = src_path(fs);
     spy_timeline *tl = NULL;
     spy_recfmt_header h;
     uint8_t buf[SPY_RECFMT_HDR_MAX], tr[SPY_RECFMT_TRAILER];
@@ -828,22 +910,12 @@ int spy_timeline_open(const char *path, spy_timeline **out, spy_err *err) {
     size_t n, used = 0;
     int rc;
 
-    *out = NULL;
-    fs = calloc(1, sizeof *fs);
-    if (fs == NULL)
-        return spy_err_set(err, SPY_ENOMEM, 0, "%s: out of memory", path);
-    rc = spy_file_open_read(path, &fs->f, err);
-    if (rc != 0) {
-        free(fs);
-        return rc;
-    }
     rc = spy__tl_new(&file_source, fs, &tl, err);
     if (rc != 0) {
-        spy_file_close(fs->f, NULL);
-        free(fs);
+        file_close_src(fs);
         return rc;
     }
-    fsz = spy_file_size(fs->f);
+    fsz = src_size(fs);
     n = fsz < sizeof buf ? (size_t)fsz : sizeof buf;
     if (n == 0) {
         rc = spy_err_set(err, SPY_EINVAL, 0,
@@ -852,7 +924,7 @@ int spy_timeline_open(const char *path, spy_timeline **out, spy_err *err) {
                          path);
         goto fail;
     }
-    if ((rc = spy_file_pread(fs->f, 0, buf, n, err)) != 0)
+    if ((rc = src_pread(fs, 0, buf, n, err)) != 0)
         goto fail;
     rc = spy_recfmt_header_decode(buf, n, &h, &used, err);
     if (rc != 0) {
@@ -880,8 +952,7 @@ int spy_timeline_open(const char *path, spy_timeline **out, spy_err *err) {
     }
     rc = 0;
     if (fsz >= used + SPY_RECFMT_CHUNK + SPY_RECFMT_TRAILER) {
-        if ((rc = spy_file_pread(fs->f, fsz - sizeof tr, tr, sizeof tr, err)) !=
-            0)
+        if ((rc = src_pread(fs, fsz - sizeof tr, tr, sizeof tr, err)) != 0)
             goto fail;
         rc = spy_recfmt_trailer_decode(tr, fsz - sizeof tr, &ipos, err);
         if (rc < 0) {
@@ -906,4 +977,34 @@ int spy_timeline_open(const char *path, spy_timeline **out, spy_err *err) {
 fail:
     spy_timeline_close(tl);
     return rc;
+}
+
+int spy_timeline_open(const char *path, spy_timeline **out, spy_err *err) {
+    file_src *fs;
+    int rc;
+
+    *out = NULL;
+    fs = calloc(1, sizeof *fs);
+    if (fs == NULL)
+        return spy_err_set(err, SPY_ENOMEM, 0, "%s: out of memory", path);
+    rc = spy_file_open_read(path, &fs->f, err);
+    if (rc != 0) {
+        free(fs);
+        return rc;
+    }
+    return open_src(fs, out, err);
+}
+
+int spy__timeline_open_mem(const char *name, const uint8_t *data, size_t len,
+                           spy_timeline **out, spy_err *err) {
+    file_src *fs;
+
+    *out = NULL;
+    fs = calloc(1, sizeof *fs);
+    if (fs == NULL)
+        return spy_err_set(err, SPY_ENOMEM, 0, "%s: out of memory", name);
+    snprintf(fs->name, sizeof fs->name, "%s", name);
+    fs->mem = data;
+    fs->memlen = len;
+    return open_src(fs, out, err);
 }
