@@ -134,6 +134,27 @@ t_expect_match "$(grep -v missed "$F2")" '^[0-9.]+s  ring\[3\]  0 -> 5$' \
   "--field limits the log to a subtree (a change of seq is not printed)"
 t_expect_eq "$(grep -vc missed "$F2")" 1 "and only the subtree's change is a line"
 
+# ---- removal and re-creation ------------------------------------------------
+RR=$T_TMP/log.removed
+start_log "$RR" --json --hz 100
+rm -f "/dev/shm/${N#/}"
+t_wait_for "grep -q '\"removed\"' '$RR'" 100
+"$SPY_SAMPLES/trio_create" "$N" 512 >/dev/null
+t_wait_for "grep -q '\"recreated\"' '$RR'" 100
+kill -INT "$LOGPID"
+wait "$LOGPID"
+# The new object is zeros: what differed from the old one (the bytes of
+# the cases above, and its grown end) follows the event as ranges.
+t_expect_match "$(grep -v missed "$RR" | python3 -c '
+import json, sys
+lines = [json.loads(l) for l in sys.stdin]
+print(" ".join(l.get("event", "bytes") for l in lines[:3]),
+      all(l.get("new", "0").strip("0") == "" for l in lines[2:]),
+      lines[-1]["off"] + lines[-1]["len"])')" \
+  "^removed recreated bytes True 512$" \
+  "removal and re-creation are events; the new object's bytes follow"
+truncate -s 256 "/dev/shm/${N#/}"
+
 # ---- ends ----------------------------------------------------------------
 t_run "$SHMSPY" log "$N" --for 200ms --hz 50
 t_expect_rc 0 "--for ends the log by itself with status 0"
