@@ -419,6 +419,43 @@ START_TEST(test_changelog_json) {
 }
 END_TEST
 
+START_TEST(test_changelog_hit) {
+    FILE *f = tmpfile();
+    spy_changelog_opts o;
+    spy_changelog *cl;
+    spy_rec_hit h;
+    spy_err e;
+    char *out;
+
+    memset(&o, 0, sizeof o);
+    o.out = f;
+    ck_assert_int_eq(spy_changelog_new(&o, &cl, &e), 0);
+    memset(&h, 0, sizeof h);
+    h.pid = 12;
+    h.tid = 13;
+    h.off = 0x40;
+    h.len = 4;
+    h.value[0] = 0x2a;
+    snprintf(h.comm, sizeof h.comm, "wr\x1bit"); /* a control byte */
+    snprintf(h.where, sizeof h.where, "main w.c:7 (w)");
+    ck_assert_int_eq(spy_changelog_hit(cl, 2000000000ull, &h, &e), 0);
+    o.json = 1;
+    spy_changelog_free(cl);
+    ck_assert_int_eq(spy_changelog_new(&o, &cl, &e), 0);
+    ck_assert_int_eq(spy_changelog_hit(cl, 2000000000ull, &h, &e), 0);
+    spy_changelog_free(cl);
+    out = slurp(f);
+    ck_assert_str_eq(out, "2.000s  hit 0x40 4 = 2a 00 00 00 by pid 12 tid 13 "
+                          "(wr\\x1bit) at main w.c:7 (w)\n"
+                          "{\"t\":2,\"event\":\"hit\",\"pid\":12,\"tid\":13,"
+                          "\"comm\":\"wr\\u001bit\",\"off\":64,\"len\":4,"
+                          "\"value\":\"2a000000\",\"ip\":0,\"where\":\"main "
+                          "w.c:7 (w)\"}\n");
+    free(out);
+    fclose(f);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("diff");
     TCase *tc = tcase_create("diff");
@@ -431,6 +468,7 @@ int main(void) {
     tcase_add_test(tc, test_flexible);
     tcase_add_test(tc, test_changelog_text);
     tcase_add_test(tc, test_changelog_json);
+    tcase_add_test(tc, test_changelog_hit);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
