@@ -105,6 +105,11 @@ t_expect_rc 0 "a snapshot equals its segment"
 t_run "$SHMSPY" diff "$S1" "$B" --json
 t_expect_eq "$T_OUT" "$(cat "$T_TMP/ranges.json")" \
   "snapshot of A against B: the same ranges as A against B"
+S2=$T_TMP/two.shmspy-rec
+"$SHMSPY" snapshot "$B" -o "$S2" --no-compress || exit 1
+t_run "$SHMSPY" diff "$S1" "$S2" --json
+t_expect_eq "$T_OUT" "$(cat "$T_TMP/ranges.json")" \
+  "two snapshots (one compressed, one not): the ranges cmp -l found"
 for at in start end 0 1.5s 250ms; do
   t_run "$SHMSPY" diff "$S1@$at" "$A"
   t_expect_rc 0 "FILE@$at of a snapshot is its one frame"
