@@ -151,7 +151,38 @@ _shmspy_takes() {
   "record --header" |\
   "record --cflags" |\
   "record --from" |\
-  "record --layout")
+  "record --layout" |\
+  "diff -C" |\
+  "diff --context" |\
+  "diff -s" |\
+  "diff --offset" |\
+  "diff --type" |\
+  "diff --header" |\
+  "diff --cflags" |\
+  "diff --from" |\
+  "diff --layout" |\
+  "diff --field" |\
+  "log --hz" |\
+  "log --for" |\
+  "log -s" |\
+  "log --offset" |\
+  "log --type" |\
+  "log --header" |\
+  "log --cflags" |\
+  "log --from" |\
+  "log --layout" |\
+  "log --field" |\
+  "snapshot -o" |\
+  "snapshot --output" |\
+  "replay --at" |\
+  "replay -s" |\
+  "replay --offset" |\
+  "replay --type" |\
+  "replay --header" |\
+  "replay --cflags" |\
+  "replay --from" |\
+  "replay --layout" |\
+  "replay --field")
     return 0 ;;
   esac
   return 1
@@ -162,7 +193,7 @@ _shmspy() {
   local cmd=${COMP_WORDS[1]-} w i n only=0 args=()
   COMPREPLY=()
   if ((COMP_CWORD == 1)); then
-    _shmspy_add "$cur" list stat dump read write create rm watch probe demo inject clean layout blame record help --help --version
+    _shmspy_add "$cur" list stat dump read write create rm watch probe demo inject clean layout blame record diff log snapshot replay help --help --version
     return
   fi
   # --opt=VALUE: bash splits the word at the '='.
@@ -278,6 +309,37 @@ _shmspy() {
   "record --layout")
     _shmspy_offer "$cur" file
     return ;;
+  "diff --header")
+    _shmspy_offer "$cur" file
+    return ;;
+  "diff --from")
+    _shmspy_offer "$cur" file
+    return ;;
+  "diff --layout")
+    _shmspy_offer "$cur" file
+    return ;;
+  "log --header")
+    _shmspy_offer "$cur" file
+    return ;;
+  "log --from")
+    _shmspy_offer "$cur" file
+    return ;;
+  "log --layout")
+    _shmspy_offer "$cur" file
+    return ;;
+  "snapshot -o" |\
+  "snapshot --output")
+    _shmspy_offer "$cur" file
+    return ;;
+  "replay --header")
+    _shmspy_offer "$cur" file
+    return ;;
+  "replay --from")
+    _shmspy_offer "$cur" file
+    return ;;
+  "replay --layout")
+    _shmspy_offer "$cur" file
+    return ;;
   *)
     # A value with nothing to offer.
     _shmspy_takes "$cmd" "$prev" && return ;;
@@ -299,6 +361,10 @@ _shmspy() {
     layout) _shmspy_add "$cur" --type --header --cflags --from --layout --no-cache -o --output --force --json ;;
     blame) _shmspy_add "$cur" --len --access --for --count --json --pages -s --offset --type --header --cflags --from --layout --no-cache --field ;;
     record) _shmspy_add "$cur" -o --output --hz --for --until --max-size --ring --force --no-compress --blame --blame-len -s --offset --type --header --cflags --from --layout --no-cache ;;
+    diff) _shmspy_add "$cur" --json -C --context -s --offset --type --header --cflags --from --layout --no-cache --field ;;
+    log) _shmspy_add "$cur" --hz --for --json -s --offset --type --header --cflags --from --layout --no-cache --field ;;
+    snapshot) _shmspy_add "$cur" -o --output --force --no-compress ;;
+    replay) _shmspy_add "$cur" --info --log --dump --at --json -s --offset --type --header --cflags --from --layout --no-cache --field ;;
     esac
     _shmspy_add "$cur" -h --help
     return
@@ -376,6 +442,23 @@ _shmspy() {
   record)
     case $n in
     0) _shmspy_offer "$cur" name ;;
+    esac ;;
+  diff)
+    case $n in
+    0) _shmspy_offer "$cur" file ;;
+    1) _shmspy_offer "$cur" file ;;
+    esac ;;
+  log)
+    case $n in
+    0) _shmspy_offer "$cur" name ;;
+    esac ;;
+  snapshot)
+    case $n in
+    0) _shmspy_offer "$cur" name ;;
+    esac ;;
+  replay)
+    case $n in
+    0) _shmspy_offer "$cur" file ;;
     esac ;;
   esac
 }

@@ -31,6 +31,14 @@ function __shmspy_takes
             return 0
         case 'record -o' 'record --output' 'record --hz' 'record --for' 'record --until' 'record --max-size' 'record --ring' 'record --blame' 'record --blame-len' 'record -s' 'record --offset' 'record --type' 'record --header' 'record --cflags' 'record --from' 'record --layout'
             return 0
+        case 'diff -C' 'diff --context' 'diff -s' 'diff --offset' 'diff --type' 'diff --header' 'diff --cflags' 'diff --from' 'diff --layout' 'diff --field'
+            return 0
+        case 'log --hz' 'log --for' 'log -s' 'log --offset' 'log --type' 'log --header' 'log --cflags' 'log --from' 'log --layout' 'log --field'
+            return 0
+        case 'snapshot -o' 'snapshot --output'
+            return 0
+        case 'replay --at' 'replay -s' 'replay --offset' 'replay --type' 'replay --header' 'replay --cflags' 'replay --from' 'replay --layout' 'replay --field'
+            return 0
     end
     return 1
 end
@@ -100,6 +108,10 @@ complete -c shmspy -n $__shmspy_none -a clean -d 'list (and with --yes remove) o
 complete -c shmspy -n $__shmspy_none -a layout -d 'a struct'\''s layout from a header, a binary or a layout file'
 complete -c shmspy -n $__shmspy_none -a blame -d 'who writes these bytes: pid, thread and source line (Linux)'
 complete -c shmspy -n $__shmspy_none -a record -d 'record a segment'\''s changes over time to a file (or a ring)'
+complete -c shmspy -n $__shmspy_none -a diff -d 'bytes or fields that differ between two moments (NAME, FILE@TIME)'
+complete -c shmspy -n $__shmspy_none -a log -d 'one line per change as it happens (tail -f; --json for jq)'
+complete -c shmspy -n $__shmspy_none -a snapshot -d 'the segment now, as a recording of one frame (for diff, replay)'
+complete -c shmspy -n $__shmspy_none -a replay -d 'play a recording back (TUI); --info, --log, --dump print it'
 complete -c shmspy -n $__shmspy_none -l help -d 'show the commands'
 complete -c shmspy -n $__shmspy_none -l version -d 'show the version'
 
@@ -282,3 +294,57 @@ complete -c shmspy -n '__shmspy_pos record 0+' -l layout -r -F -d 'typed: read t
 complete -c shmspy -n '__shmspy_pos record 0+' -l no-cache -d 'typed: resolve --header/--from again, not from the cache'
 complete -c shmspy -n '__shmspy_pos record 0+' -s h -l help -d 'show this help'
 complete -c shmspy -n '__shmspy_pos record 0' -x -a '(__shmspy_names)'
+
+# diff
+complete -c shmspy -n '__shmspy_pos diff 0+' -l json -d 'one JSON object a line per changed range (off, len, old, new: hex) or, with --type, per field (field, off, len, old, new: values)'
+complete -c shmspy -n '__shmspy_pos diff 0+' -s C -l context -x -d 'rows of unchanged bytes shown around each change (default 0)'
+complete -c shmspy -n '__shmspy_pos diff 0+' -s s -l offset -x -d 'typed: where the struct starts (default 0)'
+complete -c shmspy -n '__shmspy_pos diff 0+' -l type -x -d 'typed: the struct (or typedef), from the layout source below (with --layout: default the file'\''s root)'
+complete -c shmspy -n '__shmspy_pos diff 0+' -l header -r -F -d 'typed: compile header H (cc -g) for --type'\''s layout'
+complete -c shmspy -n '__shmspy_pos diff 0+' -l cflags -x -d 'typed: extra compiler words for --header (-I, -D, -std)'
+complete -c shmspy -n '__shmspy_pos diff 0+' -l from -r -F -d 'typed: --type'\''s layout from the debug info of process PID or binary PATH'
+complete -c shmspy -n '__shmspy_pos diff 0+' -l layout -r -F -d 'typed: read the layout from a layout file (`shmspy layout ... -o FILE`)'
+complete -c shmspy -n '__shmspy_pos diff 0+' -l no-cache -d 'typed: resolve --header/--from again, not from the cache'
+complete -c shmspy -n '__shmspy_pos diff 0+' -l field -x -d 'typed: the field of --type, as a.b[3].c'
+complete -c shmspy -n '__shmspy_pos diff 0+' -s h -l help -d 'show this help'
+complete -c shmspy -n '__shmspy_pos diff 0' -r -F
+complete -c shmspy -n '__shmspy_pos diff 1' -r -F
+
+# log
+complete -c shmspy -n '__shmspy_pos log 0+' -l hz -x -d 'samples per second, 1..10000 (default 100): a change undone within one period is not seen'
+complete -c shmspy -n '__shmspy_pos log 0+' -l for -x -d 'stop after duration D (1.5s, 250ms, 2m; default: until interrupted)'
+complete -c shmspy -n '__shmspy_pos log 0+' -l json -d 'one JSON object a line (t, off, len, old, new; field; event), flushed per line'
+complete -c shmspy -n '__shmspy_pos log 0+' -s s -l offset -x -d 'typed: where the struct starts (default 0)'
+complete -c shmspy -n '__shmspy_pos log 0+' -l type -x -d 'typed: the struct (or typedef), from the layout source below (with --layout: default the file'\''s root)'
+complete -c shmspy -n '__shmspy_pos log 0+' -l header -r -F -d 'typed: compile header H (cc -g) for --type'\''s layout'
+complete -c shmspy -n '__shmspy_pos log 0+' -l cflags -x -d 'typed: extra compiler words for --header (-I, -D, -std)'
+complete -c shmspy -n '__shmspy_pos log 0+' -l from -r -F -d 'typed: --type'\''s layout from the debug info of process PID or binary PATH'
+complete -c shmspy -n '__shmspy_pos log 0+' -l layout -r -F -d 'typed: read the layout from a layout file (`shmspy layout ... -o FILE`)'
+complete -c shmspy -n '__shmspy_pos log 0+' -l no-cache -d 'typed: resolve --header/--from again, not from the cache'
+complete -c shmspy -n '__shmspy_pos log 0+' -l field -x -d 'typed: the field of --type, as a.b[3].c'
+complete -c shmspy -n '__shmspy_pos log 0+' -s h -l help -d 'show this help'
+complete -c shmspy -n '__shmspy_pos log 0' -x -a '(__shmspy_names)'
+
+# snapshot
+complete -c shmspy -n '__shmspy_pos snapshot 0+' -s o -l output -r -F -d 'the recording to write (created 0600; never through a symbolic link)'
+complete -c shmspy -n '__shmspy_pos snapshot 0+' -l force -d 'replace FILE if it exists (a new file renamed over it)'
+complete -c shmspy -n '__shmspy_pos snapshot 0+' -l no-compress -d 'store the bytes without zstd'
+complete -c shmspy -n '__shmspy_pos snapshot 0+' -s h -l help -d 'show this help'
+complete -c shmspy -n '__shmspy_pos snapshot 0' -x -a '(__shmspy_names)'
+
+# replay
+complete -c shmspy -n '__shmspy_pos replay 0+' -l info -d 'print what the recording holds (name, start, duration, samples, keyframes, deltas, events, hits) and exit'
+complete -c shmspy -n '__shmspy_pos replay 0+' -l log -d 'print every recorded change, event and hit, one a line, as `shmspy log` prints them'
+complete -c shmspy -n '__shmspy_pos replay 0+' -l dump -d 'print the segment as recorded at --at TIME (default: the end) in the xxd layout'
+complete -c shmspy -n '__shmspy_pos replay 0+' -l at -x -d 'with --dump: start, end, or the time since the start (1.5s, 250ms)'
+complete -c shmspy -n '__shmspy_pos replay 0+' -l json -d 'with --info: one JSON document; with --log: one JSON object a line'
+complete -c shmspy -n '__shmspy_pos replay 0+' -s s -l offset -x -d 'typed: where the struct starts (default 0)'
+complete -c shmspy -n '__shmspy_pos replay 0+' -l type -x -d 'typed: the struct (or typedef), from the layout source below (with --layout: default the file'\''s root)'
+complete -c shmspy -n '__shmspy_pos replay 0+' -l header -r -F -d 'typed: compile header H (cc -g) for --type'\''s layout'
+complete -c shmspy -n '__shmspy_pos replay 0+' -l cflags -x -d 'typed: extra compiler words for --header (-I, -D, -std)'
+complete -c shmspy -n '__shmspy_pos replay 0+' -l from -r -F -d 'typed: --type'\''s layout from the debug info of process PID or binary PATH'
+complete -c shmspy -n '__shmspy_pos replay 0+' -l layout -r -F -d 'typed: read the layout from a layout file (`shmspy layout ... -o FILE`)'
+complete -c shmspy -n '__shmspy_pos replay 0+' -l no-cache -d 'typed: resolve --header/--from again, not from the cache'
+complete -c shmspy -n '__shmspy_pos replay 0+' -l field -x -d 'typed: the field of --type, as a.b[3].c'
+complete -c shmspy -n '__shmspy_pos replay 0+' -s h -l help -d 'show this help'
+complete -c shmspy -n '__shmspy_pos replay 0' -r -F

@@ -272,12 +272,16 @@ int cmd_clean(int argc, char **argv);
 int cmd_layout(int argc, char **argv);
 int cmd_blame(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 /* `shmspy --version [--json]` (version.c): argv[0] is "--version". */
 int cli_version(int argc, char **argv);
 extern const cli_command cmd_list_spec, cmd_stat_spec, cmd_dump_spec,
     cmd_read_spec, cmd_write_spec, cmd_create_spec, cmd_rm_spec, cmd_watch_spec,
     cmd_probe_spec, cmd_demo_spec, cmd_inject_spec, cmd_clean_spec,
-    cmd_layout_spec, cmd_blame_spec;
-extern const cli_command cmd_record_spec;
+    cmd_layout_spec, cmd_blame_spec, cmd_record_spec, cmd_diff_spec,
+    cmd_log_spec, cmd_snapshot_spec, cmd_replay_spec;
 
 #endif

@@ -43,6 +43,14 @@ static const command commands[] = {
      "who writes these bytes: pid, thread and source line (Linux)"},
     {"record", cmd_record, &cmd_record_spec,
      "record a segment's changes over time to a file (or a ring)"},
+    {"diff", cmd_diff, &cmd_diff_spec,
+     "bytes or fields that differ between two moments (NAME, FILE@TIME)"},
+    {"log", cmd_log, &cmd_log_spec,
+     "one line per change as it happens (tail -f; --json for jq)"},
+    {"snapshot", cmd_snapshot, &cmd_snapshot_spec,
+     "the segment now, as a recording of one frame (for diff, replay)"},
+    {"replay", cmd_replay, &cmd_replay_spec,
+     "play a recording back (TUI); --info, --log, --dump print it"},
 };
 
 static void usage(FILE *f) {
@@ -63,7 +71,8 @@ static void usage(FILE *f) {
           "GiB)\n"
           "Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 probe fault,\n"
           "  4 torn (a typed value changed while read),\n"
-          "  5 record --until ended without the condition holding\n"
+          "  5 record --until ended without the condition holding,\n"
+          "  6 diff: A and B differ\n"
           "'shmspy COMMAND --help' shows a command's options; 'man shmspy' "
           "has them all.\n",
           f);

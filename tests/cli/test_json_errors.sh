@@ -75,6 +75,9 @@ declare -A runtime=(
   [dump]="dump /x --type t --layout /x.layout --json"
   [layout]="layout --layout /dev/shm/x.layout --json"
   [blame]="blame /x 0 --json"
+  [diff]="diff /x /y --json"
+  [log]="log /x --json"
+  [replay]="replay /dev/shm/x.shmspy-rec --info --json"
 )
 # The sanitizers and valgrind read their options, threads and maps
 # through /proc, which these namespaces take away (LeakSanitizer dies at
