@@ -50,4 +50,12 @@ void spy_term_flow_control_restore(void);
  * terminal. */
 int spy_term_isatty(int which);
 
+/* For a command that runs until told (record --ring): 1 if the user has
+ * pressed Enter on the terminal of standard input since the last call
+ * (what was typed is consumed), else 0. Never blocks, and never reads
+ * unless standard input is a terminal and this process is in its
+ * foreground (a job started with `&` would otherwise be stopped by
+ * SIGTTIN). On Windows: any key pressed in the console. */
+int spy_term_enter_pressed(void);
+
 #endif

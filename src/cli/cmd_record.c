@@ -3,7 +3,7 @@
  * [--blame OFF[,OFF...]] [--blame-len N]` (issue 19): the recorder of
  * ops/record.h behind a command line. One start line and one summary
  * line on stderr; SIGINT and SIGTERM end with a finished file, SIGUSR1
- * saves a ring. Exit status with --until: 0 when it triggered, 5 when the
+ * or Enter on the terminal saves a ring. Exit status with --until: 0 when it triggered, 5 when the
  * recording ended without it. */
 #include <inttypes.h>
 #include <signal.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../backends/process.h"
+#include "../backends/term.h"
 #include "../core/duration.h"
 #include "../core/num.h"
 #include "../core/until.h"
@@ -51,7 +52,7 @@ static const cli_option record_options[] = {
             .max = UINT64_MAX),
     CLI_OPT(0, "ring", CLI_STR, F(ring_text), "DURATION",
             "flight recorder: keep only the last DURATION in memory;\n"
-            "write FILE on SIGUSR1, on --until and at the end"),
+            "write FILE on Enter, SIGUSR1, --until and at the end"),
     CLI_OPT(0, "force", CLI_FLAG, F(force), NULL,
             "replace an existing FILE (a new file renamed over it)"),
     CLI_OPT(0, "no-compress", CLI_FLAG, F(no_compress), NULL,
@@ -191,8 +192,13 @@ static void start_line(const record_req *q, const spy_record_opts *o,
         fprintf(stderr, ", keeping the last %s in memory for ",
                 spy_format_seconds(o->ring_ns, d, sizeof d));
         cli_put_escaped(stderr, q->out);
-        if (can_save)
+        if (can_save && spy_term_isatty(0))
+            fprintf(stderr, " (Enter or kill -USR1 %ld saves it)",
+                    spy_self_pid());
+        else if (can_save)
             fprintf(stderr, " (kill -USR1 %ld saves it)", spy_self_pid());
+        else if (spy_term_isatty(0))
+            fputs(" (a key saves it)", stderr);
         fputs("; Ctrl-C stops and saves\n", stderr);
     } else {
         fputs(" to ", stderr);
@@ -321,6 +327,9 @@ int cmd_record(int argc, char **argv) {
             rc = cli_fail(&e);
             break;
         }
+        /* The key that saves a ring: Enter (backends/term.h). */
+        if (o.ring_ns != 0 && spy_term_enter_pressed())
+            rec_save = 1;
         if (rec_save) {
             rec_save = 0;
             if (spy_record_save(r, &e) != 0)

@@ -434,7 +434,7 @@ int spy_history_save(spy_history *h, const char *path, unsigned flags,
     m.start_wall_ns = h->start_wall_ns;
     m.period_ns = h->period_ns;
     m.size = h->base_size;
-    m.ring = h->dropped;
+    m.ring = 1; /* a saved history is a flight recorder's window, cut or not */
     /* The working image: the base, then every delta applied (the writer's
      * keyframe policy asks for keyframes along the way). */
     img = malloc((size_t)(h->base_cap ? h->base_cap : 1));

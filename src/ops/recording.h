@@ -264,7 +264,7 @@ void spy_history_span(const spy_history *h, uint64_t *from_ns,
 uint64_t spy_history_bytes(const spy_history *h);
 
 /* Writes the history as a recording (keyframe at the window's start, then
- * every record, marked ring with a CUT event when anything was dropped).
+ * every record), marked ring, with a CUT event when anything was dropped.
  * The history is unchanged and keeps going. */
 int spy_history_save(spy_history *h, const char *path, unsigned flags,
                      spy_err *err);

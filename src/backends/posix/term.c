@@ -6,6 +6,7 @@
 #include "../term.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <termios.h>
@@ -144,4 +145,18 @@ void spy_term_flow_control_restore(void) {
 
 int spy_term_isatty(int which) {
     return isatty(which == 0 ? STDIN_FILENO : STDOUT_FILENO);
+}
+
+int spy_term_enter_pressed(void) {
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+    char buf[256];
+    ssize_t n;
+
+    if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp())
+        return 0;
+    if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN))
+        return 0;
+    /* Canonical mode: readable means a whole line (or Ctrl-D). */
+    n = read(STDIN_FILENO, buf, sizeof buf);
+    return n > 0;
 }

@@ -1,6 +1,7 @@
 /* win32/term.c - term.h on Windows (for the PDCurses TUI): console control
  * events become quit requests; an unhandled exception restores the
  * terminal before the process dies as it would have. */
+#include <conio.h>
 #include <io.h>
 #include <stdio.h>
 
@@ -80,4 +81,16 @@ void spy_term_flow_control_restore(void) {
 
 int spy_term_isatty(int which) {
     return _isatty(which == 0 ? _fileno(stdin) : _fileno(stdout)) != 0;
+}
+
+int spy_term_enter_pressed(void) {
+    int any = 0;
+
+    if (!_isatty(_fileno(stdin)))
+        return 0;
+    while (_kbhit()) {
+        (void)_getch();
+        any = 1;
+    }
+    return any;
 }
