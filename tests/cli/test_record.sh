@@ -153,6 +153,45 @@ else
   echo "skip - no typed layouts from headers here (cc or libdw missing)"
 fi
 
+# --- --blame: hits recorded with the writer and the bytes -----------------
+BN=$(t_name rblame)
+t_cleanup "rm -f /dev/shm$BN"
+if "$SHMSPY" create "$BN" 4096 >/dev/null; then
+  "$SPY_SAMPLES/blame_writer" "$BN" --offset 64 --hz 50 >"$T_TMP/bw.out" 2>&1 &
+  BWPID=$!
+  t_cleanup "kill $BWPID 2>/dev/null"
+  t_wait_for "grep -q '^mapped' '$T_TMP/bw.out'" 50
+  t_run "$SHMSPY" record "$BN" -o "$T_TMP/blame.rec" --for 1s --blame 64
+  if [ "$T_RC" -ne 0 ] && printf '%s' "$T_ERR" | grep -qi "breakpoint\|perf_event"; then
+    echo "skip - no hardware watchpoints here: $T_ERR"
+  else
+    t_expect_rc 0 "record --blame 64 records"
+    t_expect_match "$T_ERR" "[1-9][0-9]* blame hits" "the summary counts the hits"
+    t_run "$SHMSPY" replay "$T_TMP/blame.rec" --log --json
+    t_expect_rc 0 "replay --log --json of a recording with hits"
+    if python3 - "$T_TMP/out" "$BWPID" <<'PY'; then
+import json, sys
+hits = [h for h in map(json.loads, open(sys.argv[1])) if h.get("event") == "hit"]
+assert len(hits) >= 10, len(hits)
+for h in hits:
+    assert h["pid"] == int(sys.argv[2]) and h["off"] == 64 and h["len"] == 4, h
+    assert h["comm"] == "blame_writer" and len(h["value"]) == 8, h
+# Past the first sample, each hit has the value its write left: the
+# writer counts up by one per write.
+vals = [int.from_bytes(bytes.fromhex(h["value"]), "little") for h in hits[5:]]
+assert all(b == a + 1 for a, b in zip(vals, vals[1:])), vals
+PY
+      t_ok "each hit names the writer, the offset and the value it wrote"
+    else
+      t_fail "each hit names the writer, the offset and the value it wrote" "$(head -c 2000 "$T_TMP/out")"
+    fi
+  fi
+  kill "$BWPID" 2>/dev/null
+  wait "$BWPID" 2>/dev/null
+else
+  t_fail "create $BN"
+fi
+
 # --- errors: one line and the exit code ----------------------------------
 t_run "$SHMSPY" record "$N" -o "$T_TMP/int.rec" --for 100ms
 t_expect_error 1 "exists.*--force" "an existing -o without --force is refused"
