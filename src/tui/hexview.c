@@ -643,7 +643,7 @@ spy__view *spy__hexview_replay(struct spy__tline *t, const char *title,
         spy_err_set(err, SPY_ENOMEM, 0, "out of memory");
         return NULL;
     }
-    spy__safe(title, h->disp, sizeof h->disp);
+    snprintf(h->disp, sizeof h->disp, "%s", title); /* already safe */
     h->hz = o->hz >= 1 && o->hz <= 60 ? o->hz : 20;
     h->cmd = "replay";
     snprintf(h->kind, sizeof h->kind, "replay");

@@ -188,7 +188,8 @@ uint64_t spy__hex_clock(const spy__hexview *h, uint64_t now);
 
 /* The hex view over a recording's timeline t (owned from now on; freed
  * with the view, also on failure): `shmspy replay` (replay.c). title is
- * what the title bar names. NULL with err set on failure. */
+ * what the title bar names, already made safe for the screen (spy__safe,
+ * spy__safe_name: not escaped again). NULL with err set on failure. */
 spy__view *spy__hexview_replay(struct spy__tline *t, const char *title,
                                const spy_tui_opts *o, spy_err *err);
 
