@@ -18,6 +18,12 @@
  * without a stat per call. */
 void spy_process_init(void);
 
+/* 1 if errnum, the errno of a failed write or flush of standard output,
+ * means that its reader has gone (`shmspy dump | head`): EPIPE; on
+ * Windows also the EINVAL its C runtime gives for a write to a pipe whose
+ * reader closed it (ERROR_NO_DATA). Else 0. */
+int spy_stdout_reader_gone(int errnum);
+
 /* The system page size in bytes. */
 uint64_t spy_page_size(void);
 

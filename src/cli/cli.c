@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "../backends/process.h"
 #include "../core/escape.h"
 #include "../core/json.h"
 #include "../core/num.h"
@@ -296,7 +297,7 @@ int cli_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
 int cli_finish_stdout(void) {
     if (fflush(stdout) != 0 || ferror(stdout)) {
         /* The reader went away (`dump | head`): it has what it wanted. */
-        if (errno == EPIPE)
+        if (spy_stdout_reader_gone(errno))
             return SPY_EXIT_OK;
         fprintf(stderr, "shmspy: stdout: %s\n", strerror(errno));
         return SPY_EXIT_RUNTIME;

@@ -390,3 +390,7 @@ void spy_platform_facts_get(spy_platform_facts *out) {
     out->backend = "posix";
     out->kinds = "POSIX shm, System V shm, files";
 }
+
+int spy_stdout_reader_gone(int errnum) {
+    return errnum == EPIPE;
+}

@@ -2,6 +2,7 @@
  * size, clocks, the hold (waiting for Enter, end of input or a console
  * control event: write --hold), files written durably (the inject
  * journal) or read whole, and entropy. */
+#include <errno.h>
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
@@ -324,4 +325,15 @@ void spy_platform_facts_get(spy_platform_facts *out) {
     out->platform = "windows";
     out->backend = "win32";
     out->kinds = "named sections, files";
+}
+
+int spy_stdout_reader_gone(int errnum) {
+    HANDLE h = GetStdHandle(STD_OUTPUT_HANDLE);
+
+    if (errnum == EPIPE)
+        return 1;
+    /* The C runtime maps ERROR_NO_DATA ("the pipe is being closed") to
+     * EINVAL; a pipe is the only place that comes from on a write. */
+    return errnum == EINVAL && h != INVALID_HANDLE_VALUE && h != NULL &&
+           GetFileType(h) == FILE_TYPE_PIPE;
 }
