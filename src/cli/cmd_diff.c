@@ -44,10 +44,10 @@ static const cli_option diff_options[] = {
     {0}};
 
 static const cli_pos diff_args[] = {
-    {"A", F(a_text), CLI_REQUIRED, "missing A (NAME, FILE or FILE@TIME)",
-     CLI_V_FILE, NULL},
-    {"B", F(b_text), CLI_REQUIRED, "missing B (NAME, FILE or FILE@TIME)",
-     CLI_V_FILE, NULL},
+    {"A", F(a_text), CLI_REQUIRED, "A (NAME, FILE or FILE@TIME)", CLI_V_FILE,
+     NULL},
+    {"B", F(b_text), CLI_REQUIRED, "B (NAME, FILE or FILE@TIME)", CLI_V_FILE,
+     NULL},
     {NULL, 0, 0, NULL, 0, NULL}};
 
 static const char *const diff_exclusive[][CLI_EXCL_MAX] = {

@@ -3,8 +3,8 @@
  * [--blame OFF[,OFF...]] [--blame-len N]` (issue 19): the recorder of
  * ops/record.h behind a command line. One start line and one summary
  * line on stderr; SIGINT and SIGTERM end with a finished file, SIGUSR1
- * or Enter on the terminal saves a ring. Exit status with --until: 0 when it triggered, 5 when the
- * recording ended without it. */
+ * or Enter on the terminal saves a ring. Exit status with --until: 0 when it
+ * triggered, 5 when the recording ended without it. */
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -217,7 +217,7 @@ static void summary_line(const record_req *q, const spy_record_stats *st,
             st->s.samples, st->s.deltas);
     put_bytes(stderr, st->s.changed_bytes);
     fprintf(stderr, " changed), %" PRIu64 " missed, %" PRIu64 " events",
-            st->s.missed, st->s.events);
+            st->s.missed, st->events);
     if (st->hits > 0)
         fprintf(stderr, ", %" PRIu64 " blame hits", st->hits);
     fputs(", ", stderr);
@@ -247,6 +247,49 @@ static void summary_line(const record_req *q, const spy_record_stats *st,
     if (u != NULL && st->end != SPY_RECORD_TRIGGERED)
         fputs(" (--until did not hold)", stderr);
     fputc('\n', stderr);
+}
+
+/* A condition on bytes past the segment's end can hold only if it grows:
+ * said once at the start, as a data breakpoint that cannot fire would
+ * otherwise look like one that did not. */
+static void until_reach_warning(const spy_until *u, spy_recorder *r) {
+    spy_record_stats st;
+
+    if (u == NULL || !u->resolved)
+        return;
+    spy_record_stats_get(r, &st);
+    if (u->off + u->len <= st.size)
+        return;
+    fputs("shmspy: record: note: --until '", stderr);
+    cli_put_escaped(stderr, u->text);
+    fprintf(stderr,
+            "' looks past the segment's end (%" PRIu64
+            " bytes): it can hold only if the segment grows\n",
+            st.size);
+}
+
+/* Once the sampler has had a second: when it misses most periods, says
+ * once what rate it really keeps (a sample reads the whole segment).
+ * Returns 1 once said or once there is no need (then never again). */
+static int rate_warning(spy_recorder *r, uint64_t hz) {
+    spy_record_stats st;
+    uint64_t per_ns;
+
+    spy_record_stats_get(r, &st);
+    if (st.last_ns < 1000000000ull)
+        return 0;
+    if (st.s.missed <= st.s.samples || st.s.samples == 0)
+        return 1;
+    per_ns = st.s.busy_ns / st.s.samples;
+    fprintf(stderr,
+            "shmspy: record: note: a sample of %" PRIu64
+            " bytes takes about %" PRIu64 " ms, so about %" PRIu64
+            " of the %" PRIu64
+            " samples a second are taken (each reads the whole segment; "
+            "missed ones are counted)\n",
+            st.size, per_ns / 1000000,
+            per_ns > 0 ? (uint64_t)1000000000 / per_ns : hz, hz);
+    return 1;
 }
 
 int cmd_record(int argc, char **argv) {
@@ -320,13 +363,16 @@ int cmd_record(int argc, char **argv) {
     if (o.ring_ns != 0)
         can_save = spy_save_signal_catch(on_save, NULL) == 0;
     start_line(&q, &o, r, can_save);
+    until_reach_warning(q.until_text != NULL ? &until : NULL, r);
     rc = SPY_EXIT_OK;
-    for (;;) {
+    for (int warned = 0;;) {
         int s = spy_record_step(r, &e);
         if (s < 0) {
             rc = cli_fail(&e);
             break;
         }
+        if (!warned)
+            warned = rate_warning(r, q.hz);
         /* The key that saves a ring: Enter (backends/term.h). */
         if (o.ring_ns != 0 && spy_term_enter_pressed())
             rec_save = 1;

@@ -13,6 +13,7 @@
 #include "../ops/diff.h"
 #include "../ops/recording.h"
 #include "../tui/tui.h"
+#include "../core/escape.h"
 #include "cli.h"
 #include "typed_opts.h"
 #include "typed_print.h"
@@ -308,12 +309,14 @@ int cmd_replay(int argc, char **argv) {
         const spy_rec_meta *m = spy_timeline_meta(tl);
         if (q.at_text != NULL &&
             spy_diff_parse_time(q.at_text, &t_ns, &e) != 0) {
+            char xa[SPY_EXCERPT_CAP];
+            spy_excerpt(q.at_text, (size_t)-1, xa);
             spy_timeline_close(tl);
             return cli_usage_error("replay",
                                    "--at: bad time '%s' (use start, "
                                    "end, or the time since the "
                                    "start: 1.5s, 250ms, 2m)",
-                                   q.at_text);
+                                   xa);
         }
         if (t_ns > m->duration_ns)
             t_ns = m->duration_ns;

@@ -362,11 +362,14 @@ int spy_diff_image_load(const char *text, spy_diff_image *out, int *usage,
         if (rc == 0) {
             uint64_t t_ns;
             if ((rc = spy_diff_parse_time(at + 1, &t_ns, err)) != 0) {
+                char xt[SPY_EXCERPT_CAP], xa[SPY_EXCERPT_CAP];
                 *usage = 1;
+                spy_excerpt(text, (size_t)-1, xt);
+                spy_excerpt(at + 1, (size_t)-1, xa);
                 spy_err_set(err, rc, 0,
                             "%s: bad time '%s' (use start, end, or the time "
                             "since the start: 1.5s, 250ms, 2m)",
-                            text, at + 1);
+                            xt, xa);
             } else {
                 rc = load_frame(tl, path, t_ns, out, err);
             }

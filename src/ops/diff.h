@@ -180,7 +180,7 @@ typedef struct spy_changelog spy_changelog;
  * ("old"/"new" hex of a missing side is null; runs longer than
  * SPY_CHANGELOG_JSON_MAX are cut there with "truncated": true.) */
 #define SPY_CHANGELOG_TEXT_BYTES 16
-#define SPY_CHANGELOG_JSON_MAX (1u << 20)
+#define SPY_CHANGELOG_JSON_MAX (64u << 10)
 
 int spy_changelog_new(const spy_changelog_opts *o, spy_changelog **out,
                       spy_err *err);

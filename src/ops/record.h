@@ -125,6 +125,8 @@ typedef struct spy_record_stats {
     uint64_t file_bytes;    /* written (or, in a ring, of the last save) */
     uint64_t history_bytes; /* a ring's memory now */
     uint64_t hits;
+    uint64_t events; /* events recorded, of every kind (resized, removed,
+                        recreated, missed samples, --until, notes) */
     spy_record_end end;
     uint64_t trigger_ns; /* when --until held */
     uint64_t last_ns;    /* the last sample's time: the duration */

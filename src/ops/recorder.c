@@ -53,6 +53,7 @@ static int put_event(spy_recorder *r, uint64_t t, uint64_t seq,
                      const spy_rec_event *ev, spy_err *err) {
     r->t_put = t;
     r->chunks++;
+    r->st.events++;
     if (r->h != NULL)
         return spy_history_add_event(r->h, t, seq, ev, err);
     return spy_rec_write_event(r->w, t, seq, ev, err);

@@ -80,11 +80,11 @@ typedef struct spy_rec_event {
 typedef struct spy_rec_hit {
     int32_t pid, tid;
     uint64_t off;
-    uint32_t len;      /* 1, 2, 4 or 8 */
-    uint8_t value[8];  /* the bytes at off right after the access */
-    uint64_t ip;       /* the instruction pointer (0 unknown) */
-    char comm[64];     /* the process's command (raw) */
-    char where[256];   /* "FUNCTION FILE:LINE (MODULE)" or "" (raw) */
+    uint32_t len;     /* 1, 2, 4 or 8 */
+    uint8_t value[8]; /* the bytes at off right after the access */
+    uint64_t ip;      /* the instruction pointer (0 unknown) */
+    char comm[64];    /* the process's command (raw) */
+    char where[256];  /* "FUNCTION FILE:LINE (MODULE)" or "" (raw) */
 } spy_rec_hit;
 
 /* What a recording says about itself (its header, plus what the reader
@@ -97,13 +97,13 @@ typedef struct spy_rec_meta {
     int compressed;         /* chunks may be zstd-compressed */
     int ring;               /* written by a ring (flight recorder) */
     /* Reader only (0 for the writer's argument): */
-    uint64_t duration_ns;   /* time of the last record */
-    uint64_t samples;       /* samples taken (last seq + 1) */
+    uint64_t duration_ns; /* time of the last record */
+    uint64_t samples;     /* samples taken (last seq + 1) */
     uint64_t deltas, keyframes, events, hits;
     uint64_t file_bytes;
-    int complete;           /* 1: the file ends with its index (closed
-                               cleanly); 0: the index was rebuilt by a
-                               scan (the recorder was killed) */
+    int complete; /* 1: the file ends with its index (closed
+                     cleanly); 0: the index was rebuilt by a
+                     scan (the recorder was killed) */
 } spy_rec_meta;
 
 /* ---- writing ---------------------------------------------------------- */
@@ -205,10 +205,10 @@ int spy_timeline_prev_change(spy_timeline *tl, uint64_t t_ns, uint64_t off,
 
 /* Every record in (from_ns, to_ns], in order (from_ns 0 includes the
  * records at time 0, so walk(tl, 0, UINT64_MAX, ...) is every record),
- * for `replay --log`, diff's listings and the writers of tests. Each callback returns non-zero to
- * stop the walk (then this returns 1). Any callback may be NULL. Runs
- * carry the new bytes; a keyframe is reported as one run over the whole
- * segment to on_key (its bytes valid only during the call). */
+ * for `replay --log`, diff's listings and the writers of tests. Each callback
+ * returns non-zero to stop the walk (then this returns 1). Any callback may be
+ * NULL. Runs carry the new bytes; a keyframe is reported as one run over the
+ * whole segment to on_key (its bytes valid only during the call). */
 typedef struct spy_timeline_visitor {
     int (*on_key)(uint64_t t_ns, uint64_t seq, uint64_t size,
                   const uint8_t *img, void *arg);
@@ -244,8 +244,8 @@ int spy_history_new(const char *name, uint64_t period_ns, uint64_t window_ns,
  * of the window. Times must not go backwards. A resize's bytes come as a
  * delta after the event. */
 int spy_history_add_delta(spy_history *h, uint64_t t_ns, uint64_t seq,
-                          uint64_t size, const spy_rec_run *runs,
-                          size_t nruns, spy_err *err);
+                          uint64_t size, const spy_rec_run *runs, size_t nruns,
+                          spy_err *err);
 int spy_history_add_event(spy_history *h, uint64_t t_ns, uint64_t seq,
                           const spy_rec_event *ev, spy_err *err);
 int spy_history_add_hit(spy_history *h, uint64_t t_ns, uint64_t seq,
@@ -257,8 +257,7 @@ int spy_history_add_hit(spy_history *h, uint64_t t_ns, uint64_t seq,
 void spy_history_set_start_wall(spy_history *h, uint64_t start_wall_ns);
 
 /* The span held: [*from_ns, *to_ns]. */
-void spy_history_span(const spy_history *h, uint64_t *from_ns,
-                      uint64_t *to_ns);
+void spy_history_span(const spy_history *h, uint64_t *from_ns, uint64_t *to_ns);
 
 /* Bytes held (base image + records), for the status line and the bench. */
 uint64_t spy_history_bytes(const spy_history *h);

@@ -175,6 +175,38 @@ t_expect_eq "$(cat "$T_TMP/head.rc")" 0 "log | head -1: log exits 0 once head ha
 t_expect_nomatch "$(cat "$T_TMP/head.err")" "error|Broken|EPIPE|stdout" "and says nothing about the closed pipe"
 t_expect_eq "$(grep -c '' "$T_TMP/head.out")" 1 "head got one line"
 
+# ---- a long range: JSON cut at 64 KiB a side, said ---------------------
+BIG=$(t_name logbig)
+t_cleanup "rm -f '/dev/shm$BIG'"
+if shm_make "$BIG" 256K; then
+  JB=$T_TMP/big.json
+  "$SHMSPY" log "$BIG" --json --hz 100 >"$JB" 2>"$JB.err" &
+  BPID=$!
+  t_wait_for "grep -q 'samples a second' '$JB.err'" 100
+  "$SHMSPY" write "$BIG" --fill 0x5a -n 200K >/dev/null
+  t_wait_for "[ -s '$JB' ]" 100
+  kill -INT "$BPID"
+  wait "$BPID"
+  if python3 - "$JB" <<'EOF' >"$T_TMP/big.py" 2>&1; then
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if '"off"' in l]
+total = sum(l["len"] for l in lines)
+assert total == 200 * 1024, total
+for l in lines:
+    cut = l["len"] > 65536
+    assert l.get("truncated", False) is cut, l.keys()
+    assert len(l["new"]) == 2 * min(l["len"], 65536), (l["len"], len(l["new"]))
+    assert l["new"] == "5a" * min(l["len"], 65536)
+assert any(l.get("truncated") for l in lines)
+EOF
+    t_ok "log --json: a range over 64 KiB shows its first 64 KiB, marked truncated"
+  else
+    t_fail "log --json: a range over 64 KiB shows its first 64 KiB, marked truncated" "$(cat "$T_TMP/big.py")"
+  fi
+else
+  t_fail "create $BIG"
+fi
+
 # ---- errors --------------------------------------------------------------
 t_run "$SHMSPY" log "/spytest-$$-missing"
 t_expect_error 1 "spytest-$$-missing" "a missing NAME: one line, status 1"

@@ -101,8 +101,7 @@ int spy_save_signal_catch(void (*fn)(int), spy_err *err) {
     sa.sa_handler = fn;
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGUSR1, &sa, &save_old) != 0)
-        return spy_err_set(err, SPY_EIO, errno, "SIGUSR1: %s",
-                           strerror(errno));
+        return spy_err_set(err, SPY_EIO, errno, "SIGUSR1: %s", strerror(errno));
     save_armed = 1;
     return 0;
 }
