@@ -33,6 +33,8 @@
 #define SPY__KEY_BYTES_MIN ((uint64_t)4 * 1024 * 1024)
 #define SPY__KEY_DELTAS 2000
 #define SPY__KEY_NS ((uint64_t)30 * 1000000000)
+/* A delta chunk ends at a window's end once it holds this many bytes. */
+#define SPY__DELTA_GROUP ((uint64_t)16 * 1024)
 /* Index entries per INDEX chunk (32 MiB, under the payload limit); a
  * variable so that tests make files of many index chunks. */
 size_t spy__rec_idx_per_chunk = (size_t)512 * 1024;
@@ -408,10 +410,14 @@ int spy_rec_write_delta(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
                                (unsigned)runs[i].len);
     }
     /* Runs are cut at the boundaries of the SPY_REC_PIECE windows (the
-     * keyframe pieces), and each window's runs go in a chunk of their own:
-     * a seek then reads only the deltas of the windows under its range
-     * ([lo, hi) of each chunk says which), not every byte of a sample that
-     * changed all over the segment. */
+     * keyframe pieces), and a chunk holds the runs of one window or of
+     * several consecutive ones: it ends at a window's end once it holds
+     * SPY__DELTA_GROUP bytes. A seek then reads only the chunks under its
+     * range ([lo, hi) of each says which), at most a window and a group
+     * of bytes a sample, not every byte of a sample that changed all
+     * over the segment; and a sample of scattered small changes is one
+     * chunk (one header, one index entry, compressed together), not one
+     * per window it touches. */
     {
         const uint64_t win = w->piece;
         size_t np = 0, k, first;
@@ -443,15 +449,18 @@ int spy_rec_write_delta(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
         do {
             size_t j = first, len;
             uint64_t bytes = 0, lo = 0, hi = 0;
-            while (j < np && rr[j].off / win == rr[first].off / win) {
-                bytes += rr[j].len;
-                j++;
+            while (j < np && bytes < SPY__DELTA_GROUP) {
+                uint64_t wi = rr[j].off / win;
+                while (j < np && rr[j].off / win == wi) {
+                    bytes += rr[j].len;
+                    j++;
+                }
             }
             if (j > first) {
                 lo = rr[first].off;
                 hi = rr[j - 1].off + rr[j - 1].len;
             }
-            len = spy_recfmt_delta_len(j - first, bytes);
+            len = spy_recfmt_delta_len(size, rr + first, j - first);
             if (grow(&w->enc, &w->enccap, len) != 0) {
                 free(rr);
                 return oom(w, err);

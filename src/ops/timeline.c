@@ -309,7 +309,7 @@ static int changes(spy_timeline *tl, size_t i, uint64_t off, uint64_t len,
     case SPY_RECFMT_KEY:
         return i == 0; /* later keyframes repeat a state already reached */
     case SPY_RECFMT_DELTA:
-        if (e->raw_len == 12)
+        if (e->lo == e->hi)
             return 0; /* no run */
         if (len == 0)
             return 1;
