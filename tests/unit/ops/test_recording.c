@@ -675,6 +675,46 @@ START_TEST(test_damage_compressed) {
 }
 END_TEST
 
+/* A file cut before its first keyframe is whole (a recorder killed at
+ * once, a copy cut short) is refused, naming where it ends; cut right
+ * after it, it opens with that keyframe. */
+START_TEST(test_truncated_first_key) {
+    uint8_t *b;
+    size_t n, k, used = SPY_RECFMT_HDR_FIXED + strlen("/rectest") + 4;
+    size_t key_end = used + 64 + SPY_RECFMT_KEY_LEN + 3 * 64 + 2200037;
+    size_t cuts[] = {used,
+                     used + 10,
+                     used + 64,
+                     used + 64 + SPY_RECFMT_KEY_LEN,
+                     used + 64 + SPY_RECFMT_KEY_LEN + 64 + 1000,
+                     used + 64 + SPY_RECFMT_KEY_LEN + 64 + SPY_REC_PIECE,
+                     key_end - 1};
+    spy_timeline *tl;
+    spy_err e;
+    char want[64];
+
+    write_script(path, 31, 2200037, 3, SPY_RECW_PLAIN);
+    b = slurp(path, &n);
+    ck_assert_uint_gt(n, key_end);
+    for (k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
+        spit(path2, b, cuts[k]);
+        ck_assert_int_eq(spy_timeline_open(path2, &tl, &e), SPY_EINVAL);
+        snprintf(want, sizeof want, "damaged at byte %zu: ", cuts[k]);
+        ck_assert_msg(strstr(e.msg, want) != NULL &&
+                          strstr(e.msg, "ends before its first keyframe "
+                                        "(truncated?)") != NULL &&
+                          one_line_with_offset(e.msg, path2),
+                      "cut at %zu: %s", cuts[k], e.msg);
+    }
+    spit(path2, b, key_end);
+    ck_assert_msg(spy_timeline_open(path2, &tl, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(spy_timeline_meta(tl)->keyframes, 1);
+    ck_assert_int_eq(spy_timeline_meta(tl)->complete, 0);
+    spy_timeline_close(tl);
+    free(b);
+}
+END_TEST
+
 /* A hand-made file: header, then one chunk of codec zstd. */
 START_TEST(test_zstd_refused_without_zstd) {
     spy_recfmt_header h;
@@ -852,6 +892,7 @@ static Suite *recording_suite(void) {
     tcase_add_test(tc, test_exists_force_abort);
     tcase_add_test(tc, test_damage_plain);
     tcase_add_test(tc, test_damage_compressed);
+    tcase_add_test(tc, test_truncated_first_key);
     tcase_add_test(tc, test_zstd_refused_without_zstd);
     suite_add_tcase(s, tc);
     return s;
