@@ -231,20 +231,106 @@ int spy_recfmt_key_decode(const uint8_t *p, size_t n, uint64_t base,
     return 0;
 }
 
-size_t spy_recfmt_delta_len(size_t nruns, uint64_t bytes) {
-    return 12 + 12 * nruns + (size_t)bytes;
+/* ---- deltas ------------------------------------------------------------ */
+
+/* Unsigned LEB128: 7 bits a byte, low first, at most 10 bytes. */
+static size_t varint_len(uint64_t v) {
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static size_t put_varint(uint8_t *out, uint64_t v) {
+    size_t n = 0;
+    while (v >= 0x80) {
+        out[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    out[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Reads a varint at p[*at] (n bytes in all): 1 done, 0 cut short, -1 over
+ * 64 bits. */
+static int get_varint(const uint8_t *p, size_t n, size_t *at, uint64_t *v) {
+    uint64_t r = 0;
+    unsigned sh = 0;
+    size_t i = *at;
+    for (;;) {
+        uint8_t c;
+        if (i >= n)
+            return 0;
+        c = p[i++];
+        if (sh == 63 && (c & 0x7e) != 0)
+            return -1;
+        r |= (uint64_t)(c & 0x7f) << sh;
+        if (!(c & 0x80))
+            break;
+        sh += 7;
+        if (sh > 63)
+            return -1;
+    }
+    *at = i;
+    *v = r;
+    return 1;
+}
+
+/* The unit of a delta's run table: the largest power of two (at most
+ * 2^20) dividing every run's offset and length, but for a run ending at
+ * the segment's end, whose length is rounded up (the reader cuts it at
+ * the size). */
+static unsigned delta_shift(uint64_t size, const spy_recfmt_run *runs,
+                            size_t nruns) {
+    uint64_t g = (uint64_t)1 << 20;
+    unsigned s = 0;
+    size_t i;
+    for (i = 0; i < nruns; i++) {
+        g |= runs[i].off;
+        if (runs[i].off + runs[i].len != size)
+            g |= runs[i].len;
+    }
+    while (!(g & 1)) {
+        g >>= 1;
+        s++;
+    }
+    return s;
+}
+
+size_t spy_recfmt_delta_len(uint64_t size, const spy_recfmt_run *runs,
+                            size_t nruns) {
+    unsigned s = delta_shift(size, runs, nruns);
+    uint64_t end = 0, unit = (uint64_t)1 << s;
+    size_t n = varint_len(size) + varint_len(nruns) + 1, i;
+    for (i = 0; i < nruns; i++) {
+        uint64_t lu = (runs[i].len + unit - 1) >> s;
+        n += varint_len((runs[i].off - end) >> s << 1) +
+             (lu != 1 ? varint_len(lu) : 0) + runs[i].len;
+        end = runs[i].off + runs[i].len;
+    }
+    return n;
 }
 
 size_t spy_recfmt_delta_encode(uint64_t size, const spy_recfmt_run *runs,
                                size_t nruns, uint8_t *out) {
-    size_t i, at = 12;
-    put64(out, size);
-    put32(out + 8, (uint32_t)nruns);
+    unsigned s = delta_shift(size, runs, nruns);
+    uint64_t end = 0, unit = (uint64_t)1 << s;
+    size_t at = 0, i;
+    at += put_varint(out + at, size);
+    at += put_varint(out + at, nruns);
+    out[at++] = (uint8_t)s;
     for (i = 0; i < nruns; i++) {
-        put64(out + at, runs[i].off);
-        put32(out + at + 8, runs[i].len);
-        memcpy(out + at + 12, runs[i].data, runs[i].len);
-        at += 12 + runs[i].len;
+        uint64_t lu = (runs[i].len + unit - 1) >> s;
+        at += put_varint(out + at, (runs[i].off - end) >> s << 1 | (lu != 1));
+        if (lu != 1)
+            at += put_varint(out + at, lu);
+        end = runs[i].off + runs[i].len;
+    }
+    for (i = 0; i < nruns; i++) {
+        memcpy(out + at, runs[i].data, runs[i].len);
+        at += runs[i].len;
     }
     return at;
 }
@@ -252,41 +338,78 @@ size_t spy_recfmt_delta_encode(uint64_t size, const spy_recfmt_run *runs,
 int spy_recfmt_delta_decode(const uint8_t *p, size_t n, uint64_t base,
                             uint64_t *size, size_t *nruns, spy_recfmt_run *runs,
                             size_t cap, spy_err *err) {
-    size_t at = 12, i, cnt;
-    uint64_t end = 0;
-    if (n < 12)
+    size_t at = 0, i, cnt, cnt_at, data;
+    uint64_t v, end = 0, unit, total = 0;
+    unsigned s;
+    int r;
+
+    if ((r = get_varint(p, n, &at, size)) <= 0)
+        return r == 0 ? truncated(err, base + n, "delta")
+                      : damaged(err, base + at, "delta size over 64 bits");
+    cnt_at = at;
+    if ((r = get_varint(p, n, &at, &v)) <= 0)
+        return r == 0 ? truncated(err, base + n, "delta")
+                      : damaged(err, base + at, "delta run count over 64 bits");
+    if (at >= n)
         return truncated(err, base + n, "delta");
-    *size = get64(p);
-    cnt = get32(p + 8);
-    if (cnt > (n - 12) / 12)
-        return damaged(err, base + 8, "delta run count past its end");
+    s = p[at];
+    if (s > 32)
+        return damaged(err, base + at, "delta unit past 2^32");
+    at++;
+    unit = (uint64_t)1 << s;
+    /* (each run takes at least 1 byte of table and 1 of data) */
+    if (v > (n - at) / 2)
+        return damaged(err, base + cnt_at, "delta run count past its end");
+    cnt = (size_t)v;
+    /* The table: where each run's bytes are is known once it is read. */
     for (i = 0; i < cnt; i++) {
-        uint64_t off;
-        uint32_t len;
-        if (n - at < 12)
-            return truncated(err, base + n, "delta run");
-        off = get64(p + at);
-        len = get32(p + at + 8);
-        if (len == 0)
-            return damaged(err, base + at + 8, "empty delta run");
-        if (len > n - at - 12)
-            return truncated(err, base + n, "delta run");
-        if (i > 0 && off < end)
-            return damaged(err, base + at, "delta runs overlap or unsorted");
-        if (off > *size || len > *size - off)
-            return damaged(err, base + at,
-                           "delta run past the segment's "
-                           "size");
+        uint64_t gap, lu, off, len;
+        size_t run_at = at;
+        lu = 1;
+        if ((r = get_varint(p, n, &at, &gap)) > 0 && (gap & 1))
+            r = get_varint(p, n, &at, &lu);
+        if (r <= 0)
+            return r == 0
+                       ? truncated(err, base + n, "delta run table")
+                       : damaged(err, base + run_at, "delta run over 64 bits");
+        gap >>= 1;
+        if (lu == 0)
+            return damaged(err, base + run_at, "empty delta run");
+        if (gap > (*size - end) >> s)
+            return damaged(err, base + run_at,
+                           "delta run past the segment's size");
+        off = end + (gap << s);
+        if (lu > (UINT64_MAX >> s) || lu > ((*size - off) >> s) + 1)
+            return damaged(err, base + run_at,
+                           "delta run past the segment's size");
+        len = lu << s;
+        if (len > *size - off) {
+            /* (only a run ending at the size is cut there) */
+            if (len - (*size - off) >= unit || off == *size)
+                return damaged(err, base + run_at,
+                               "delta run past the segment's size");
+            len = *size - off;
+        }
+        if (len > UINT32_MAX)
+            return damaged(err, base + run_at, "delta run longer than 4 GiB");
         if (runs != NULL && i < cap) {
             runs[i].off = off;
-            runs[i].len = len;
-            runs[i].data = p + at + 12;
+            runs[i].len = (uint32_t)len;
         }
+        total += len;
         end = off + len;
-        at += 12 + (size_t)len;
     }
-    if (at != n)
-        return damaged(err, base + at, "bytes after a delta's last run");
+    data = at;
+    if (total > n - data)
+        return truncated(err, base + n, "delta run");
+    if (total < n - data)
+        return damaged(err, base + data + total,
+                       "bytes after a delta's last run");
+    if (runs != NULL)
+        for (i = 0; i < cnt && i < cap; i++) {
+            runs[i].data = p + at;
+            at += runs[i].len;
+        }
     *nruns = cnt;
     return 0;
 }

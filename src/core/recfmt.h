@@ -52,8 +52,9 @@ enum {
     SPY_RECFMT_KEY = 1,   /* u64 size, u32 npieces, u32 piece size */
     SPY_RECFMT_PIECE = 2, /* the bytes [lo, hi) of the keyframe */
     SPY_RECFMT_PREF = 3,  /* u64 offset of the PIECE chunk to use */
-    SPY_RECFMT_DELTA = 4, /* u64 size, u32 nruns, runs: u64 off, u32 len,
-                             bytes */
+    SPY_RECFMT_DELTA = 4, /* varint size, varint nruns, u8 unit shift,
+                             nruns x (varint gap, [varint len]) in units,
+                             then the runs' bytes (see below) */
     SPY_RECFMT_EVENT = 5, /* u32 kind, u64 a, u64 b, u16 n, text */
     SPY_RECFMT_HIT = 6,   /* i32 pid, i32 tid, u64 off, u32 len, u8[8]
                              value, u64 ip, u16 n, comm, u16 n, where */
@@ -137,15 +138,29 @@ typedef struct spy_recfmt_run {
     const uint8_t *data;
 } spy_recfmt_run;
 
-/* Bytes of a delta payload holding nruns runs of total bytes. */
-size_t spy_recfmt_delta_len(size_t nruns, uint64_t bytes);
-/* Encodes a delta into out (spy_recfmt_delta_len bytes); returns it. */
+/* A delta payload: varint size (the segment's size after it), varint
+ * nruns, u8 shift (the unit is 2^shift bytes, at most 2^32), then per run
+ * varint (gap << 1 | long), gap being in units from the end of the
+ * previous run (or from 0), then when long is 1 varint length in units
+ * (a run without it is one unit long); then every run's bytes, in order.
+ * A run ending at the size is rounded up to a unit and the reader cuts
+ * it at the size. Varints are unsigned LEB128 (7 bits a byte, low
+ * first). The writer picks the largest unit up to 2^20 that divides
+ * every offset and length: 64 (a block) for a sampler's runs, so a
+ * one-block run 2 MiB after the previous costs 3 bytes of table. */
+
+/* Bytes of the delta payload of these runs. */
+size_t spy_recfmt_delta_len(uint64_t size, const spy_recfmt_run *runs,
+                            size_t nruns);
+/* Encodes a delta into out (spy_recfmt_delta_len bytes); returns it.
+ * Runs are non-empty, sorted, non-overlapping, within size. */
 size_t spy_recfmt_delta_encode(uint64_t size, const spy_recfmt_run *runs,
                                size_t nruns, uint8_t *out);
 /* Decodes a delta: *size, *nruns and, when runs is not NULL, up to cap
  * runs (call with NULL first to learn the count; the count is at most
- * n / 12). Checks that runs are non-empty, sorted, non-overlapping, and
- * lie within size, and that nothing follows the last. */
+ * n / 2). Checks each varint, that runs are non-empty and lie within
+ * size (sorted and apart by construction), no longer than 4 GiB, and
+ * that their bytes fill the rest exactly. */
 int spy_recfmt_delta_decode(const uint8_t *p, size_t n, uint64_t base,
                             uint64_t *size, size_t *nruns, spy_recfmt_run *runs,
                             size_t cap, spy_err *err);

@@ -30,6 +30,10 @@ struct spy_history {
     uint64_t rec_bytes;
     uint64_t last_t;
     uint64_t gen; /* bumped by every change (timelines resync) */
+    /* Room for the runs of the largest delta added (fold decodes into
+     * it: folding never allocates). */
+    spy_recfmt_run *fold_runs;
+    size_t fold_cap;
 };
 
 static int oom(spy_err *err) {
@@ -83,20 +87,19 @@ void spy_history_set_start_wall(spy_history *h, uint64_t start_wall_ns) {
 static void fold(spy_history *h, const hrec *r) {
     if (r->e.type == SPY_RECFMT_DELTA) {
         uint64_t size;
-        size_t n, i, at = 12;
-        /* Our own encoding: walk it without the checks. */
-        size = spy_recfmt_get64(r->data);
-        n = spy_recfmt_get32(r->data + 8);
+        size_t n = 0, i;
+        /* (our own encoding, of at most fold_cap runs: it decodes) */
+        if (spy_recfmt_delta_decode(r->data, r->e.raw_len, 0, &size, &n,
+                                    h->fold_runs, h->fold_cap, NULL) != 0 ||
+            n > h->fold_cap)
+            return;
         if (size < h->base_size)
             memset(h->base + size, 0, (size_t)(h->base_size - size));
         if (base_resize(h, size) != 0)
             return; /* cannot happen: room was made when it was added */
-        for (i = 0; i < n; i++) {
-            uint64_t off = spy_recfmt_get64(r->data + at);
-            uint32_t len = spy_recfmt_get32(r->data + at + 8);
-            memcpy(h->base + off, r->data + at + 12, len);
-            at += 12 + (size_t)len;
-        }
+        for (i = 0; i < n; i++)
+            memcpy(h->base + h->fold_runs[i].off, h->fold_runs[i].data,
+                   h->fold_runs[i].len);
     } else if (r->e.type == SPY_RECFMT_EVENT) {
         if (r->e.size < h->base_size)
             memset(h->base + r->e.size, 0, (size_t)(h->base_size - r->e.size));
@@ -193,8 +196,8 @@ int spy_history_add_delta(spy_history *h, uint64_t t_ns, uint64_t seq,
                                (unsigned)runs[i].len);
         bytes += runs[i].len;
     }
-    len = spy_recfmt_delta_len(nruns, bytes);
-    if (len > UINT32_MAX)
+    if (nruns > UINT32_MAX / 64 ||
+        bytes > UINT32_MAX - 20 * (uint64_t)nruns - 32)
         return spy_err_set(err, SPY_ERANGE, 0,
                            "history: a delta of %llu bytes is too large",
                            (unsigned long long)bytes);
@@ -205,17 +208,26 @@ int spy_history_add_delta(spy_history *h, uint64_t t_ns, uint64_t seq,
             return oom(err);
         h->base_size = keep;
     }
-    rr = malloc((nruns ? nruns : 1) * sizeof *rr);
-    data = malloc(len);
-    if (rr == NULL || data == NULL) {
-        free(rr);
-        free(data);
-        return oom(err);
+    if (nruns > h->fold_cap) {
+        spy_recfmt_run *fr = realloc(h->fold_runs, nruns * sizeof *fr);
+        if (fr == NULL)
+            return oom(err);
+        h->fold_runs = fr;
+        h->fold_cap = nruns;
     }
+    rr = malloc((nruns ? nruns : 1) * sizeof *rr);
+    if (rr == NULL)
+        return oom(err);
     for (i = 0; i < nruns; i++) {
         rr[i].off = runs[i].off;
         rr[i].len = runs[i].len;
         rr[i].data = runs[i].data;
+    }
+    len = spy_recfmt_delta_len(size, rr, nruns);
+    data = malloc(len);
+    if (data == NULL) {
+        free(rr);
+        return oom(err);
     }
     spy_recfmt_delta_encode(size, rr, nruns, data);
     free(rr);
@@ -297,6 +309,7 @@ void spy_history_free(spy_history *h) {
         free(h->r[h->head + i].data);
     free(h->r);
     free(h->base);
+    free(h->fold_runs);
     free(h);
 }
 

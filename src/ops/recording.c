@@ -2,12 +2,16 @@
  * when built with SPY_HAVE_ZSTD) that the writer and the reader
  * (timeline.c) share. The byte layout is core/recfmt.h's.
  *
- * Keyframe pieces: the writer keeps a copy of the last keyframe (memory:
- * the segment's size) and the file offset of the PIECE chunk holding each
- * of its pieces. A new keyframe's piece whose range and bytes equal the
- * last keyframe's (memcmp: it stops at the first difference and a hash
- * would cost the same pass over the bytes, without the certainty) is
- * written as a PREF to that chunk.
+ * Keyframe pieces: the writer keeps the file offset of the PIECE chunk
+ * holding each piece of the last keyframe, and one dirty mark per piece
+ * (memory: 9 bytes per SPY_REC_PIECE of segment, not a copy of it). A
+ * frame is the last keyframe plus the deltas since (the format's
+ * contract, and so the callers'), and every delta passes through this
+ * writer: a piece no delta touched since the last keyframe, while the
+ * size stayed that keyframe's, holds the same bytes, and the next
+ * keyframe writes it as a PREF to that chunk. Exact, without reading the
+ * bytes; a piece changed and changed back is written again (correct,
+ * only not as small as it could be).
  *
  * Keyframe policy (spy_rec_writer_want_key): a keyframe is wanted once
  * the deltas since the last one hold more than max(4 MiB, size / 4) raw
@@ -29,6 +33,8 @@
 #define SPY__KEY_BYTES_MIN ((uint64_t)4 * 1024 * 1024)
 #define SPY__KEY_DELTAS 2000
 #define SPY__KEY_NS ((uint64_t)30 * 1000000000)
+/* A delta chunk ends at a window's end once it holds this many bytes. */
+#define SPY__DELTA_GROUP ((uint64_t)16 * 1024)
 /* Index entries per INDEX chunk (32 MiB, under the payload limit); a
  * variable so that tests make files of many index chunks. */
 size_t spy__rec_idx_per_chunk = (size_t)512 * 1024;
@@ -135,11 +141,14 @@ struct spy_rec_writer {
     int compress;
     void *cctx;
     uint32_t piece;
-    /* The last keyframe: its bytes and the chunk holding each piece. */
-    uint8_t *key;
+    /* The last keyframe: its size, the chunk holding each piece, which
+     * pieces a delta touched since (dirty), and whether the size left
+     * key_size since (all dirty). */
     uint64_t key_size;
     uint64_t *piece_pos;
-    int have_key;
+    uint8_t *dirty;
+    uint64_t npieces;
+    int have_key, all_dirty;
     /* Every chunk written, for the index. */
     spy_recfmt_entry *e;
     size_t n, cap;
@@ -304,7 +313,8 @@ int spy_rec_write_key(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
     spy_recfmt_key k;
     uint8_t kp[SPY_RECFMT_KEY_LEN];
     uint64_t i, np, *pos;
-    int rc;
+    uint8_t *dirty;
+    int rc, same;
 
     if ((rc = check_time(w, t_ns, err)) != 0)
         return rc;
@@ -320,16 +330,20 @@ int spy_rec_write_key(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
     k.piece = w->piece;
     spy_recfmt_key_encode(&k, kp);
     pos = malloc((size_t)(np ? np : 1) * sizeof *pos);
-    if (pos == NULL)
+    dirty = calloc((size_t)(np ? np : 1), 1);
+    if (pos == NULL || dirty == NULL) {
+        free(pos);
+        free(dirty);
         return oom(w, err);
+    }
+    same =
+        w->have_key && !w->all_dirty && size == w->key_size && np == w->npieces;
     rc = write_chunk(w, SPY_RECFMT_KEY, t_ns, seq, size, 0, size, kp, sizeof kp,
                      1, err);
     for (i = 0; rc == 0 && i < np; i++) {
         uint64_t lo = i * w->piece;
         uint64_t len = size - lo < w->piece ? size - lo : w->piece;
-        if (w->have_key && lo + len <= w->key_size &&
-            (len == w->piece || lo + len == w->key_size) &&
-            memcmp(w->key + lo, img + lo, (size_t)len) == 0) {
+        if (same && !w->dirty[i]) {
             uint8_t ref[8];
             spy_recfmt_put64(ref, w->piece_pos[i]);
             pos[i] = w->piece_pos[i];
@@ -343,27 +357,30 @@ int spy_rec_write_key(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
     }
     if (rc != 0) {
         free(pos);
+        free(dirty);
         return rc;
     }
     free(w->piece_pos);
+    free(w->dirty);
     w->piece_pos = pos;
-    if (size > w->key_size || w->key == NULL) {
-        uint8_t *nk = realloc(w->key, (size_t)(size ? size : 1));
-        if (nk == NULL) {
-            w->have_key = 0;
-            return oom(w, err);
-        }
-        w->key = nk;
-    }
-    if (size > 0)
-        memcpy(w->key, img, (size_t)size);
+    w->dirty = dirty;
+    w->npieces = np;
     w->key_size = size;
     w->have_key = 1;
+    w->all_dirty = 0;
     w->since_bytes = 0;
     w->since_deltas = 0;
     w->key_t = t_ns;
     w->cur_size = size;
     return 0;
+}
+
+/* Notes the size after a record: once it leaves the keyframe's, no piece
+ * of that keyframe is reused. */
+static void note_size(spy_rec_writer *w, uint64_t size) {
+    w->cur_size = size;
+    if (size != w->key_size)
+        w->all_dirty = 1;
 }
 
 int spy_rec_writer_want_key(const spy_rec_writer *w) {
@@ -393,12 +410,16 @@ int spy_rec_write_delta(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
                                (unsigned)runs[i].len);
     }
     /* Runs are cut at the boundaries of the SPY_REC_PIECE windows (the
-     * keyframe pieces), and each window's runs go in a chunk of their own:
-     * a seek then reads only the deltas of the windows under its range
-     * ([lo, hi) of each chunk says which), not every byte of a sample that
-     * changed all over the segment. */
+     * keyframe pieces), and a chunk holds the runs of one window or of
+     * several consecutive ones: it ends at a window's end once it holds
+     * SPY__DELTA_GROUP bytes. A seek then reads only the chunks under its
+     * range ([lo, hi) of each says which), at most a window and a group
+     * of bytes a sample, not every byte of a sample that changed all
+     * over the segment; and a sample of scattered small changes is one
+     * chunk (one header, one index entry, compressed together), not one
+     * per window it touches. */
     {
-        const uint64_t win = SPY_REC_PIECE;
+        const uint64_t win = w->piece;
         size_t np = 0, k, first;
         spy_recfmt_run *rr;
         for (i = 0; i < nruns; i++)
@@ -418,6 +439,8 @@ int spy_rec_write_delta(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
                 rr[k].off = off;
                 rr[k].len = l;
                 rr[k].data = runs[i].data + done;
+                if (off / win < w->npieces)
+                    w->dirty[off / win] = 1;
                 done += l;
                 k++;
             }
@@ -426,15 +449,18 @@ int spy_rec_write_delta(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
         do {
             size_t j = first, len;
             uint64_t bytes = 0, lo = 0, hi = 0;
-            while (j < np && rr[j].off / win == rr[first].off / win) {
-                bytes += rr[j].len;
-                j++;
+            while (j < np && bytes < SPY__DELTA_GROUP) {
+                uint64_t wi = rr[j].off / win;
+                while (j < np && rr[j].off / win == wi) {
+                    bytes += rr[j].len;
+                    j++;
+                }
             }
             if (j > first) {
                 lo = rr[first].off;
                 hi = rr[j - 1].off + rr[j - 1].len;
             }
-            len = spy_recfmt_delta_len(j - first, bytes);
+            len = spy_recfmt_delta_len(size, rr + first, j - first);
             if (grow(&w->enc, &w->enccap, len) != 0) {
                 free(rr);
                 return oom(w, err);
@@ -452,7 +478,7 @@ int spy_rec_write_delta(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
         free(rr);
     }
     w->since_deltas++;
-    w->cur_size = size;
+    note_size(w, size);
     return 0;
 }
 
@@ -472,7 +498,7 @@ int spy_rec_write_event(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
     snprintf(e.text, sizeof e.text, "%s", ev->text);
     n = spy_recfmt_event_encode(&e, buf);
     if (ev->kind == SPY_REC_EV_RESIZE || ev->kind == SPY_REC_EV_RECREATED)
-        w->cur_size = ev->b;
+        note_size(w, ev->b);
     if (ev->kind == SPY_REC_EV_RECREATED)
         w->have_key = 0; /* a new object: no piece of the old one */
     return write_chunk(w, SPY_RECFMT_EVENT, t_ns, seq, w->cur_size, 0,
@@ -512,8 +538,8 @@ uint64_t spy_rec_writer_bytes(const spy_rec_writer *w) {
 
 static void free_writer(spy_rec_writer *w) {
     spy__rec_cctx_free(w->cctx);
-    free(w->key);
     free(w->piece_pos);
+    free(w->dirty);
     free(w->e);
     free(w->enc);
     free(w->comp);

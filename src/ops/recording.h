@@ -125,8 +125,10 @@ int spy_rec_writer_open(const char *path, const spy_rec_meta *meta,
                         unsigned flags, spy_rec_writer **out, spy_err *err);
 
 /* Appends a keyframe: the whole segment, size bytes at img (size may be
- * 0). Pieces whose bytes equal the last keyframe's are stored as
- * references. */
+ * 0). img must be the last keyframe plus the deltas written since (the
+ * format's contract; a RECREATED event starts afresh): the pieces no
+ * delta touched since, the size unchanged, are stored as references to
+ * the last keyframe's, without reading their bytes. */
 int spy_rec_write_key(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
                       const uint8_t *img, uint64_t size, spy_err *err);
 

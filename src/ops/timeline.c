@@ -93,7 +93,9 @@ int spy__tl_check(spy_timeline *tl, const char *where, int drop_torn,
                     if (tl->e[j].type != SPY_RECFMT_PIECE &&
                         tl->e[j].type != SPY_RECFMT_PREF)
                         break;
-                if (drop_torn && j == tl->n && i > 0) {
+                if (drop_torn && j == tl->n) {
+                    /* (the first one torn: the caller refuses a file
+                     * without a keyframe) */
                     cut_at(tl, i);
                     tl->meta.complete = 0;
                     return 0;
@@ -309,7 +311,7 @@ static int changes(spy_timeline *tl, size_t i, uint64_t off, uint64_t len,
     case SPY_RECFMT_KEY:
         return i == 0; /* later keyframes repeat a state already reached */
     case SPY_RECFMT_DELTA:
-        if (e->raw_len == 12)
+        if (e->lo == e->hi)
             return 0; /* no run */
         if (len == 0)
             return 1;
@@ -963,11 +965,19 @@ static int open_src(file_src *fs, spy_timeline **out, spy_err *err) {
     rc = rc == 1 ? load_index(tl, ipos, used, err) : scan(tl, used, err);
     if (rc == 0)
         rc = spy__tl_check(tl, path, !tl->meta.complete, err);
-    if (rc == 0 && tl->n == 0 && tl->meta.complete) {
+    if (rc == 0 && tl->nkeys == 0 && tl->meta.complete) {
         rc = spy_err_set(err, SPY_EINVAL, 0,
                          "%s: damaged at byte %llu: a recording without "
                          "a keyframe",
                          path, (unsigned long long)used);
+    } else if (rc == 0 && tl->nkeys == 0) {
+        /* Cut inside its first keyframe (a recorder killed at once, a
+         * copy cut short): nothing to show, and not a recording to
+         * append to by hand either. */
+        rc = spy_err_set(err, SPY_EINVAL, 0,
+                         "%s: damaged at byte %llu: ends before its first "
+                         "keyframe (truncated?)",
+                         path, (unsigned long long)fsz);
     }
     if (rc != 0)
         goto fail;

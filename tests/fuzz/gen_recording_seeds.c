@@ -1,6 +1,7 @@
 /* gen_recording_seeds.c - writes the seed corpus of fuzz_recording
  * (tests/fuzz/corpus/recording/): a small recording uncompressed and with
- * zstd (deltas, a NOTE event, a blame hit, a second keyframe), one cut
+ * zstd (deltas, a NOTE event, a blame hit, a second keyframe and a third
+ * referring to its piece), one cut
  * short as by a killed recorder (no index), and a snapshot. Not built by
  * CMake; run by hand after a format change:
  *   cc -std=c11 -Isrc tests/fuzz/gen_recording_seeds.c -o /tmp/gen \
@@ -66,8 +67,11 @@ static void mk(const char *p, unsigned flags, int n, int cut) {
             strcpy(h.where, "f a.c:1 (a)");
             spy_rec_write_hit(w, s * 10000000ull, s, &h, &e);
         }
-        if (s == 5)
+        if (s == 5) {
+            /* a keyframe, then one with no delta since: a reference */
             spy_rec_write_key(w, s * 10000000ull, s, img, 300, &e);
+            spy_rec_write_key(w, s * 10000000ull, s, img, 300, &e);
+        }
     }
     if (spy_rec_writer_close(w, &e)) {
         fprintf(stderr, "%s\n", e.msg);

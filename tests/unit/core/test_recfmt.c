@@ -177,15 +177,19 @@ START_TEST(test_key) {
 END_TEST
 
 START_TEST(test_delta) {
-    uint8_t a[3] = {1, 2, 3}, b[64], buf[256];
-    spy_recfmt_run runs[2] = {{10, 3, a}, {64, 64, b}}, got[2];
+    uint8_t a[3] = {1, 2, 3}, b[64], c[64], buf[256];
+    spy_recfmt_run runs[2] = {{10, 3, a}, {64, 64, b}}, got[3];
+    spy_recfmt_run al[3] = {{64, 64, b}, {192, 64, c}, {960, 40, b}};
     uint64_t size;
     size_t n, cnt, cut;
     spy_err e;
 
     memset(b, 0xab, sizeof b);
+    memset(c, 0xcd, sizeof c);
     n = spy_recfmt_delta_encode(1000, runs, 2, buf);
-    ck_assert_uint_eq(n, spy_recfmt_delta_len(2, 67));
+    ck_assert_uint_eq(n, spy_recfmt_delta_len(1000, runs, 2));
+    /* size 2, count 1, unit 1, 2 x 2 of table, 67 bytes */
+    ck_assert_uint_eq(n, 2 + 1 + 1 + 4 + 67);
     ck_assert_int_eq(
         spy_recfmt_delta_decode(buf, n, 0, &size, &cnt, NULL, 0, &e), 0);
     ck_assert_uint_eq(cnt, 2);
@@ -196,6 +200,7 @@ START_TEST(test_delta) {
     ck_assert_uint_eq(got[0].len, 3);
     ck_assert_mem_eq(got[0].data, a, 3);
     ck_assert_uint_eq(got[1].off, 64);
+    ck_assert_uint_eq(got[1].len, 64);
     ck_assert_mem_eq(got[1].data, b, 64);
     /* Every truncation is refused (at the cut: the data was short). */
     for (cut = 0; cut < n; cut++) {
@@ -209,40 +214,75 @@ START_TEST(test_delta) {
         spy_recfmt_delta_decode(buf, n - 1, 7000, &size, &cnt, NULL, 0, &e),
         SPY_EINVAL);
     ck_offset(&e, 7000 + n - 1);
+    /* Block-aligned runs: a unit of 64, one byte of table a run (a gap,
+     * no length: one unit); the last run, ending at the size, rounded up
+     * to a unit and cut. */
+    n = spy_recfmt_delta_encode(1000, al, 3, buf);
+    ck_assert_uint_eq(n, spy_recfmt_delta_len(1000, al, 3));
+    ck_assert_uint_eq(n, 2 + 1 + 1 + 3 + 168);
+    ck_assert_uint_eq(buf[3], 6);
+    ck_assert_int_eq(
+        spy_recfmt_delta_decode(buf, n, 0, &size, &cnt, got, 3, &e), 0);
+    ck_assert_uint_eq(cnt, 3);
+    ck_assert_uint_eq(got[1].off, 192);
+    ck_assert_mem_eq(got[1].data, c, 64);
+    ck_assert_uint_eq(got[2].off, 960);
+    ck_assert_uint_eq(got[2].len, 40);
+    ck_assert_mem_eq(got[2].data, b, 40);
+    /* ... and the same table with a smaller size is past it. */
+    buf[0] = 0xbf; /* 959 */
+    ck_assert_int_eq(
+        spy_recfmt_delta_decode(buf, n, 0, &size, &cnt, NULL, 0, &e),
+        SPY_EINVAL);
+    ck_assert_ptr_nonnull(strstr(e.msg, "past the segment"));
+    ck_offset(&e, 6);
     /* Zero runs. */
     n = spy_recfmt_delta_encode(5, runs, 0, buf);
     ck_assert_int_eq(
         spy_recfmt_delta_decode(buf, n, 0, &size, &cnt, NULL, 0, &e), 0);
     ck_assert_uint_eq(cnt, 0);
-    /* Hostile: a count past the end, overlapping, past the size, empty. */
+    /* Hostile: a count past the end, past the size, empty, a varint of
+     * more than 64 bits, a unit past 2^32, a run of more than 4 GiB. */
     n = spy_recfmt_delta_encode(1000, runs, 2, buf);
-    spy_recfmt_put32(buf + 8, 0xffffffffu);
+    buf[2] = 0x7f;
     ck_assert_int_eq(
         spy_recfmt_delta_decode(buf, n, 0, &size, &cnt, NULL, 0, &e),
         SPY_EINVAL);
-    ck_offset(&e, 8);
-    runs[1].off = 12;
-    n = spy_recfmt_delta_encode(1000, runs, 2, buf);
-    ck_assert_int_eq(
-        spy_recfmt_delta_decode(buf, n, 0, &size, &cnt, NULL, 0, &e),
-        SPY_EINVAL);
-    ck_assert_ptr_nonnull(strstr(e.msg, "overlap"));
-    runs[1].off = 64;
+    ck_offset(&e, 2);
     n = spy_recfmt_delta_encode(100, runs, 2, buf);
     ck_assert_int_eq(
         spy_recfmt_delta_decode(buf, n, 0, &size, &cnt, NULL, 0, &e),
         SPY_EINVAL);
     ck_assert_ptr_nonnull(strstr(e.msg, "past the segment"));
     n = spy_recfmt_delta_encode(1000, runs, 2, buf);
-    spy_recfmt_put64(buf + 12, UINT64_MAX - 1); /* off + len wraps */
+    buf[5] = 0;
     ck_assert_int_eq(
         spy_recfmt_delta_decode(buf, n, 0, &size, &cnt, NULL, 0, &e),
         SPY_EINVAL);
+    ck_assert_ptr_nonnull(strstr(e.msg, "empty"));
+    ck_offset(&e, 4);
+    memset(buf, 0xff, 11);
+    buf[11] = 0;
+    ck_assert_int_eq(
+        spy_recfmt_delta_decode(buf, 12, 0, &size, &cnt, NULL, 0, &e),
+        SPY_EINVAL);
+    ck_assert_ptr_nonnull(strstr(e.msg, "over 64 bits"));
     n = spy_recfmt_delta_encode(1000, runs, 2, buf);
-    spy_recfmt_put32(buf + 20, 0xfffffff0u); /* a run longer than all */
+    buf[3] = 33;
     ck_assert_int_eq(
         spy_recfmt_delta_decode(buf, n, 0, &size, &cnt, NULL, 0, &e),
         SPY_EINVAL);
+    ck_offset(&e, 3);
+    {
+        /* size 2^40, 1 run, unit 2^32, gap 0 long, 2 units */
+        static const uint8_t big[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x20,
+                                      1,    32,   1,    2,    0};
+        ck_assert_int_eq(spy_recfmt_delta_decode(big, sizeof big, 0, &size,
+                                                 &cnt, NULL, 0, &e),
+                         SPY_EINVAL);
+        ck_assert_ptr_nonnull(strstr(e.msg, "4 GiB"));
+        ck_offset(&e, 8);
+    }
     /* Trailing bytes. */
     n = spy_recfmt_delta_encode(1000, runs, 2, buf);
     ck_assert_int_eq(

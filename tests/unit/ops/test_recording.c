@@ -675,6 +675,46 @@ START_TEST(test_damage_compressed) {
 }
 END_TEST
 
+/* A file cut before its first keyframe is whole (a recorder killed at
+ * once, a copy cut short) is refused, naming where it ends; cut right
+ * after it, it opens with that keyframe. */
+START_TEST(test_truncated_first_key) {
+    uint8_t *b;
+    size_t n, k, used = SPY_RECFMT_HDR_FIXED + strlen("/rectest") + 4;
+    size_t key_end = used + 64 + SPY_RECFMT_KEY_LEN + 3 * 64 + 2200037;
+    size_t cuts[] = {used,
+                     used + 10,
+                     used + 64,
+                     used + 64 + SPY_RECFMT_KEY_LEN,
+                     used + 64 + SPY_RECFMT_KEY_LEN + 64 + 1000,
+                     used + 64 + SPY_RECFMT_KEY_LEN + 64 + SPY_REC_PIECE,
+                     key_end - 1};
+    spy_timeline *tl;
+    spy_err e;
+    char want[64];
+
+    write_script(path, 31, 2200037, 3, SPY_RECW_PLAIN);
+    b = slurp(path, &n);
+    ck_assert_uint_gt(n, key_end);
+    for (k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
+        spit(path2, b, cuts[k]);
+        ck_assert_int_eq(spy_timeline_open(path2, &tl, &e), SPY_EINVAL);
+        snprintf(want, sizeof want, "damaged at byte %zu: ", cuts[k]);
+        ck_assert_msg(strstr(e.msg, want) != NULL &&
+                          strstr(e.msg, "ends before its first keyframe "
+                                        "(truncated?)") != NULL &&
+                          one_line_with_offset(e.msg, path2),
+                      "cut at %zu: %s", cuts[k], e.msg);
+    }
+    spit(path2, b, key_end);
+    ck_assert_msg(spy_timeline_open(path2, &tl, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(spy_timeline_meta(tl)->keyframes, 1);
+    ck_assert_int_eq(spy_timeline_meta(tl)->complete, 0);
+    spy_timeline_close(tl);
+    free(b);
+}
+END_TEST
+
 /* A hand-made file: header, then one chunk of codec zstd. */
 START_TEST(test_zstd_refused_without_zstd) {
     spy_recfmt_header h;
@@ -725,6 +765,121 @@ START_TEST(test_zstd_refused_without_zstd) {
 }
 END_TEST
 
+/* The keyframe pieces: the writer reuses (PREF) a piece no delta touched
+ * since the last keyframe, stores again one a delta touched (even when
+ * changed and changed back), and every piece after a resize; frames
+ * equal the truth at every time either way. */
+#define KP_SIZE ((uint64_t)SPY_REC_PIECE * 3 + 37) /* 4 pieces */
+
+static void kp_delta(spy_rec_writer *w, uint8_t *truth, uint64_t t,
+                     uint64_t size, uint64_t off, uint32_t len, uint8_t v) {
+    spy_rec_run run;
+    spy_err e;
+    memset(truth + off, v, len);
+    run.off = off;
+    run.len = len;
+    run.data = truth + off;
+    ck_assert_msg(spy_rec_write_delta(w, t, t, size, &run, 1, &e) == 0, "%s",
+                  e.msg);
+}
+
+START_TEST(test_key_pieces) {
+    spy_rec_writer *w;
+    spy_rec_meta m;
+    spy_timeline *tl;
+    spy_err e;
+    spy_rec_event ev;
+    uint64_t t, i, valid, size = KP_SIZE;
+    uint8_t *truth[8], *out;
+    /* The kind of each piece of the keyframes at t 0, 3, 5 and 7: P
+     * piece, R reference. */
+    static const char *want[] = {"PPPP", "RPRP", "RPRR", "PPP"};
+    size_t k, nk = 0;
+
+    out = malloc((size_t)KP_SIZE);
+    ck_assert_ptr_nonnull(out);
+    memset(&m, 0, sizeof m);
+    snprintf(m.name, sizeof m.name, "/kp");
+    m.period_ns = 1;
+    m.size = size;
+    for (t = 0; t < 8; t++) {
+        truth[t] = malloc((size_t)KP_SIZE);
+        ck_assert_ptr_nonnull(truth[t]);
+    }
+    for (i = 0; i < size; i++)
+        truth[0][i] = (uint8_t)(i * 7 + i / 4096);
+    ck_assert_int_eq(spy_rec_writer_open(path, &m, SPY_RECW_PLAIN, &w, &e), 0);
+    ck_assert_int_eq(spy_rec_write_key(w, 0, 0, truth[0], size, &e), 0);
+    /* t 1: piece 1 changes; t 2: it changes back, and piece 3 (the short
+     * one) changes; t 3: a keyframe. */
+    memcpy(truth[1], truth[0], (size_t)size);
+    kp_delta(w, truth[1], 1, size, SPY_REC_PIECE + 4096, 64, 0xAA);
+    memcpy(truth[2], truth[1], (size_t)size);
+    memcpy(truth[2] + SPY_REC_PIECE + 4096, truth[0] + SPY_REC_PIECE + 4096,
+           64);
+    {
+        spy_rec_run run[2];
+        run[0].off = SPY_REC_PIECE + 4096;
+        run[0].len = 64;
+        run[0].data = truth[2] + run[0].off;
+        memset(truth[2] + 3 * (uint64_t)SPY_REC_PIECE, 0x55, 37);
+        run[1].off = 3 * (uint64_t)SPY_REC_PIECE;
+        run[1].len = 37;
+        run[1].data = truth[2] + run[1].off;
+        ck_assert_int_eq(spy_rec_write_delta(w, 2, 2, size, run, 2, &e), 0);
+    }
+    memcpy(truth[3], truth[2], (size_t)size);
+    ck_assert_int_eq(spy_rec_write_key(w, 3, 3, truth[3], size, &e), 0);
+    /* t 4: a run ending at the end of piece 1; t 5: a keyframe. */
+    memcpy(truth[4], truth[3], (size_t)size);
+    kp_delta(w, truth[4], 4, size, 2 * (uint64_t)SPY_REC_PIECE - 128, 128, 1);
+    memcpy(truth[5], truth[4], (size_t)size);
+    ck_assert_int_eq(spy_rec_write_key(w, 5, 5, truth[5], size, &e), 0);
+    /* t 6: shrink to 3 pieces (the event, then an empty delta); t 7: a
+     * keyframe, all pieces stored. */
+    memcpy(truth[6], truth[5], (size_t)size);
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SPY_REC_EV_RESIZE;
+    ev.a = size;
+    ev.b = 3 * (uint64_t)SPY_REC_PIECE;
+    ck_assert_int_eq(spy_rec_write_event(w, 6, 6, &ev, &e), 0);
+    size = ev.b;
+    ck_assert_int_eq(spy_rec_write_delta(w, 6, 6, size, NULL, 0, &e), 0);
+    memcpy(truth[7], truth[6], (size_t)size);
+    ck_assert_int_eq(spy_rec_write_key(w, 7, 7, truth[7], size, &e), 0);
+    ck_assert_int_eq(spy_rec_writer_close(w, &e), 0);
+
+    ck_assert_msg(spy_timeline_open(path, &tl, &e) == 0, "%s", e.msg);
+    for (k = 0; k < tl->n; k++) {
+        char got[8];
+        size_t j = 0;
+        if (tl->e[k].type != SPY_RECFMT_KEY)
+            continue;
+        while (k + 1 < tl->n && j < 7 &&
+               (tl->e[k + 1].type == SPY_RECFMT_PIECE ||
+                tl->e[k + 1].type == SPY_RECFMT_PREF))
+            got[j++] = tl->e[++k].type == SPY_RECFMT_PIECE ? 'P' : 'R';
+        got[j] = 0;
+        ck_assert_uint_lt(nk, 4);
+        ck_assert_str_eq(got, want[nk]);
+        nk++;
+    }
+    ck_assert_uint_eq(nk, 4);
+    for (t = 0; t < 8; t++) {
+        uint64_t sz = t < 6 ? KP_SIZE : 3 * (uint64_t)SPY_REC_PIECE;
+        ck_assert_int_eq(spy_timeline_frame(tl, t, 0, KP_SIZE, out, &valid, &e),
+                         0);
+        ck_assert_uint_eq(valid, sz);
+        ck_assert_msg(memcmp(out, truth[t], (size_t)sz) == 0,
+                      "frame at t=%llu differs", (unsigned long long)t);
+    }
+    spy_timeline_close(tl);
+    for (t = 0; t < 8; t++)
+        free(truth[t]);
+    free(out);
+}
+END_TEST
+
 static Suite *recording_suite(void) {
     Suite *s = suite_create("recording");
     TCase *tc = tcase_create("recording");
@@ -733,9 +888,11 @@ static Suite *recording_suite(void) {
     tcase_add_test(tc, test_roundtrip_plain);
     tcase_add_test(tc, test_roundtrip_compressed);
     tcase_add_test(tc, test_small_and_empty);
+    tcase_add_test(tc, test_key_pieces);
     tcase_add_test(tc, test_exists_force_abort);
     tcase_add_test(tc, test_damage_plain);
     tcase_add_test(tc, test_damage_compressed);
+    tcase_add_test(tc, test_truncated_first_key);
     tcase_add_test(tc, test_zstd_refused_without_zstd);
     suite_add_tcase(s, tc);
     return s;
