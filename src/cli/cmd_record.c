@@ -50,8 +50,8 @@ static const cli_option record_options[] = {
             "'off=64 len=8 changes', 'field=a.b < 3' (with --type)"),
     CLI_OPT(0, "max-size", CLI_NUM, F(max_size), "SIZE",
             "stop before the file would grow past SIZE bytes (K/M/G);\n"
-            "with --ring, the ring's memory cap", .min = 1,
-            .max = UINT64_MAX),
+            "with --ring, the ring's memory cap",
+            .min = 1, .max = UINT64_MAX),
     CLI_OPT(0, "ring", CLI_STR, F(ring_text), "DURATION",
             "flight recorder: keep only the last DURATION in memory\n"
             "(at most --max-size bytes of it, default 256M + 4 times\n"
