@@ -220,8 +220,10 @@ static void start_line(const record_req *q, const spy_record_opts *o,
     cli_put_name(stderr, q->name_text);
     fprintf(stderr, " (%" PRIu64 " bytes) at %" PRIu64 " Hz", st.size, q->hz);
     if (o->ring_ns != 0) {
-        fprintf(stderr, ", keeping the last %s in memory for ",
+        fprintf(stderr, ", keeping the last %s in memory (at most ",
                 spy_format_seconds(o->ring_ns, d, sizeof d));
+        put_bytes(stderr, st.ring_limit);
+        fputs(") for ", stderr);
         cli_put_escaped(stderr, q->out);
         if (can_save && spy_term_isatty(0))
             fprintf(stderr, " (Enter or kill -USR1 %ld saves it)",

@@ -114,7 +114,25 @@ T_RC=$?
 T_ERR=$(cat "$T_TMP/ring.err")
 t_expect_rc 0 "SIGINT ends a ring with 0"
 t_expect_match "$T_ERR" "stopped by SIGINT" "the summary says SIGINT"
-t_expect_match "$T_ERR" "keeping the last 0\.300s in memory" "the start line says the window"
+t_expect_match "$T_ERR" "keeping the last 0\.300s in memory \(at most 256\.0 MiB\)" \
+  "the start line says the window and the default memory cap"
+
+# --max-size with --ring caps the ring's memory: a segment rewritten
+# all over keeps less than the window, and the summary says so.
+( while :; do
+    dd if=/dev/urandom of="/dev/shm$N" bs=4096 count=1 conv=notrunc \
+      status=none 2>/dev/null || exit
+    sleep 0.01
+  done ) &
+churn=$!
+t_run "$SHMSPY" record "$N" -o "$T_TMP/cap.rec" --ring 60s --max-size 24K --for 1s
+kill "$churn"
+wait "$churn" 2>/dev/null
+t_expect_rc 0 "--ring with --max-size records"
+t_expect_match "$T_ERR" "\(the last [0-9]+\.[0-9]{3}s kept: 24\\.0 KiB of memory shortened --ring\)" \
+  "the summary says the memory cap shortened the window"
+t_run "$SHMSPY" replay "$T_TMP/cap.rec" --info
+t_expect_match "$T_OUT" "^ring +yes" "... and the file saved is a ring's"
 
 # SIGINT while writing as it goes: exit 0 and a file.
 "$SHMSPY" record "$N" -o "$T_TMP/int.rec" 2>"$T_TMP/int.err" &
