@@ -55,6 +55,13 @@ const char *spy_file_path(const spy_file *f);
  * the old file as it was and removes the new one. f may be NULL. */
 int spy_file_close(spy_file *f, spy_err *err);
 
+/* For a write that failed half way (a full disk, a file size limit):
+ * cuts f back to its first `size` bytes (what is known whole), then
+ * closes it as spy_file_close does (a file of create_replace is renamed
+ * over its path: what was recorded replaces the old file, as asked). On
+ * an error the file is closed and left as it is. f may not be NULL. */
+int spy_file_close_at(spy_file *f, uint64_t size, spy_err *err);
+
 /* Closes f and removes what it created (the temporary of
  * create_replace, or the file of create). f may be NULL. */
 void spy_file_discard(spy_file *f);

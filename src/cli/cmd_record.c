@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../backends/file.h"
 #include "../backends/process.h"
 #include "../backends/term.h"
 #include "../core/duration.h"
@@ -48,11 +49,14 @@ static const cli_option record_options[] = {
             "stop when COND holds: 'off=0x40 u32 == 0',\n"
             "'off=64 len=8 changes', 'field=a.b < 3' (with --type)"),
     CLI_OPT(0, "max-size", CLI_NUM, F(max_size), "SIZE",
-            "stop before the file would grow past SIZE bytes (K/M/G)", .min = 1,
-            .max = UINT64_MAX),
+            "stop before the file would grow past SIZE bytes (K/M/G);\n"
+            "with --ring, the ring's memory cap",
+            .min = 1, .max = UINT64_MAX),
     CLI_OPT(0, "ring", CLI_STR, F(ring_text), "DURATION",
-            "flight recorder: keep only the last DURATION in memory;\n"
-            "write FILE on Enter, SIGUSR1, --until and at the end"),
+            "flight recorder: keep only the last DURATION in memory\n"
+            "(at most --max-size bytes of it, default 256M + 4 times\n"
+            "the segment's size); write FILE on Enter, SIGUSR1,\n"
+            "--until and at the end"),
     CLI_OPT(0, "force", CLI_FLAG, F(force), NULL,
             "replace an existing FILE (a new file renamed over it)"),
     CLI_OPT(0, "no-compress", CLI_FLAG, F(no_compress), NULL,
@@ -170,6 +174,33 @@ static int resolve_field(const record_req *q, const spy_name *name,
     return 0;
 }
 
+/* A ring writes FILE only when it saves: refuse at the start what it
+ * could never write, by creating and removing the file (with --force, the
+ * temporary beside it that a save renames over it): "FILE: exists (use
+ * --force to replace it)", "FILE: no such file or directory", "FILE:
+ * permission denied (...)". */
+static int ring_output_check(const char *path, int force) {
+    spy_file *f;
+    spy_err e;
+    int rc = force ? spy_file_create_replace(path, &f, &e)
+                   : spy_file_create(path, &f, &e);
+    if (rc == 0) {
+        spy_file_discard(f);
+        return 0;
+    }
+    if (force) {
+        /* (named after FILE, not after its temporary) */
+        size_t n = strlen(path);
+        const char *why = strstr(e.msg + (strlen(e.msg) > n ? n : 0), ": ");
+        if (strncmp(e.msg, path, n) == 0 && why != NULL) {
+            spy_err e2;
+            spy_err_set(&e2, e.code, e.sys, "%s%s", path, why);
+            e = e2;
+        }
+    }
+    return cli_fail(&e);
+}
+
 static void put_bytes(FILE *f, uint64_t n) {
     if (n >= 10u << 20)
         fprintf(f, "%.1f MiB", (double)n / (1 << 20));
@@ -189,8 +220,10 @@ static void start_line(const record_req *q, const spy_record_opts *o,
     cli_put_name(stderr, q->name_text);
     fprintf(stderr, " (%" PRIu64 " bytes) at %" PRIu64 " Hz", st.size, q->hz);
     if (o->ring_ns != 0) {
-        fprintf(stderr, ", keeping the last %s in memory for ",
+        fprintf(stderr, ", keeping the last %s in memory (at most ",
                 spy_format_seconds(o->ring_ns, d, sizeof d));
+        put_bytes(stderr, st.ring_limit);
+        fputs(") for ", stderr);
         cli_put_escaped(stderr, q->out);
         if (can_save && spy_term_isatty(0))
             fprintf(stderr, " (Enter or kill -USR1 %ld saves it)",
@@ -225,6 +258,12 @@ static void summary_line(const record_req *q, const spy_record_stats *st,
     fprintf(stderr, " in ");
     cli_put_escaped(stderr, q->out);
     fprintf(stderr, ", %s", spy_format_seconds(st->last_ns, d, sizeof d));
+    if (st->ring_limited) {
+        fprintf(stderr, " (the last %s kept: ",
+                spy_format_seconds(st->ring_kept_ns, d, sizeof d));
+        put_bytes(stderr, st->ring_limit);
+        fputs(" of memory shortened --ring)", stderr);
+    }
     switch (st->end) {
     case SPY_RECORD_TRIGGERED:
         fprintf(stderr, "; triggered at %s: ",
@@ -301,7 +340,7 @@ int cmd_record(int argc, char **argv) {
     spy_name name;
     spy_err e;
     void (*old_int)(int), (*old_term)(int);
-    int rc, code, can_save = 0;
+    int rc, code, can_save = 0, step_failed = 0;
 
     memset(&q, 0, sizeof q);
     q.hz = 100;
@@ -332,10 +371,6 @@ int cmd_record(int argc, char **argv) {
             return cli_usage_error("record", "%s", e.msg);
         if (o.ring_ns == 0)
             return cli_usage_error("record", "--ring: must be more than 0");
-        if (q.max_size != 0)
-            return cli_usage_error("record",
-                                   "--max-size applies to a file written as "
-                                   "it goes, not to --ring");
     }
     if (q.blame_text != NULL && (rc = parse_blame(q.blame_text, &o)) != 0)
         return rc;
@@ -347,6 +382,9 @@ int cmd_record(int argc, char **argv) {
             return rc;
         o.until = &until;
     }
+
+    if (o.ring_ns != 0 && (rc = ring_output_check(q.out, q.force)) != 0)
+        return rc;
 
     rec_signal = 0;
     rec_save = 0;
@@ -368,7 +406,10 @@ int cmd_record(int argc, char **argv) {
     for (int warned = 0;;) {
         int s = spy_record_step(r, &e);
         if (s < 0) {
-            rc = cli_fail(&e);
+            /* said after finishing: a failed write is said by finish,
+             * with what was kept */
+            step_failed = 1;
+            rc = SPY_EXIT_RUNTIME;
             break;
         }
         if (!warned)
@@ -403,6 +444,8 @@ int cmd_record(int argc, char **argv) {
     {
         spy_err fe;
         int frc = spy_record_finish_stats(r, &st, &fe);
+        if (step_failed && (frc == 0 || strstr(fe.msg, e.msg) == NULL))
+            rc = cli_fail(&e);
         if (frc != 0) {
             cli_fail(&fe);
             return SPY_EXIT_RUNTIME;

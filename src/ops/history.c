@@ -19,6 +19,8 @@ typedef struct hrec {
 struct spy_history {
     char name[256];
     uint64_t period_ns, window_ns, start_wall_ns;
+    uint64_t limit; /* bytes held at most (0: none): spy_history_set_limit */
+    int limited;    /* the limit folded records still in the window */
     /* The state at base_t: base_size bytes (base_cap allocated). */
     uint8_t *base;
     uint64_t base_size, base_cap, base_t, base_seq;
@@ -108,23 +110,41 @@ static void fold(spy_history *h, const hrec *r) {
     h->base_seq = r->e.seq;
 }
 
-/* Drops what is older than the window's start. */
+/* Folds the oldest record into the base and frees it. */
+static void fold_oldest(spy_history *h) {
+    hrec *r = &h->r[h->head];
+    fold(h, r);
+    h->rec_bytes -= r->e.raw_len;
+    free(r->data);
+    h->head++;
+    h->n--;
+}
+
+/* The bytes the limit counts: the base and the records. */
+static uint64_t held(const spy_history *h) {
+    return h->base_cap + h->rec_bytes + h->n * sizeof(hrec);
+}
+
+/* Drops what is older than the window's start, then the oldest records
+ * while more than the limit is held (the window shrinks: the base moves
+ * to the time of the last record folded). */
 static void trim(spy_history *h) {
-    uint64_t start;
-    if (h->last_t - h->first_t <= h->window_ns)
-        return;
-    start = h->last_t - h->window_ns;
-    while (h->n > 0 && h->r[h->head].e.t_ns < start) {
-        hrec *r = &h->r[h->head];
-        fold(h, r);
-        h->rec_bytes -= r->e.raw_len;
-        free(r->data);
-        h->head++;
-        h->n--;
+    if (h->last_t - h->first_t > h->window_ns) {
+        uint64_t start = h->last_t - h->window_ns;
+        while (h->n > 0 && h->r[h->head].e.t_ns < start)
+            fold_oldest(h);
+        if (start > h->base_t) {
+            h->base_t = start;
+            h->dropped = 1;
+        }
     }
-    if (start > h->base_t) {
-        h->base_t = start;
+    while (h->limit != 0 && h->n > 0 && held(h) > h->limit) {
+        uint64_t t = h->r[h->head].e.t_ns;
+        fold_oldest(h);
+        if (t > h->base_t)
+            h->base_t = t;
         h->dropped = 1;
+        h->limited = 1;
     }
     if (h->head > 0 && h->head >= h->cap / 2) {
         memmove(h->r, h->r + h->head, h->n * sizeof *h->r);
@@ -289,6 +309,16 @@ int spy_history_add_hit(spy_history *h, uint64_t t_ns, uint64_t seq,
     n = spy_recfmt_hit_encode(&r, data);
     return push(h, SPY_RECFMT_HIT, t_ns, seq, cur_size(h), hit->off,
                 hit->off + hit->len, data, n, err);
+}
+
+void spy_history_set_limit(spy_history *h, uint64_t max_bytes) {
+    h->limit = max_bytes;
+    h->gen++;
+    trim(h);
+}
+
+int spy_history_limited(const spy_history *h) {
+    return h->limited;
 }
 
 void spy_history_span(const spy_history *h, uint64_t *from_ns,

@@ -96,13 +96,19 @@ void spy_sampler_close(spy_sampler *sp);
 
 struct spy_until; /* core/until.h */
 
+/* A ring's memory cap without --max-size: 256 MiB plus 4 times the
+ * segment's size at the start (spy_history_set_limit). */
+#define SPY_RECORD_RING_LIMIT(size) (((uint64_t)256 << 20) + 4 * (size))
+
 typedef struct spy_record_opts {
     const spy_name *name;
     const char *out;               /* -o FILE */
     unsigned flags;                /* SPY_RECW_* (--force, --no-compress) */
     uint64_t period_ns;            /* 1e9 / --hz */
     uint64_t for_ns;               /* --for (0: until stopped) */
-    uint64_t max_size;             /* --max-size bytes of file (0: none) */
+    uint64_t max_size;             /* --max-size bytes of file (0: none);
+                                      with --ring, the ring's memory cap
+                                      (0: SPY_RECORD_RING_LIMIT) */
     uint64_t ring_ns;              /* --ring window (0: write as it goes) */
     const struct spy_until *until; /* --until, or NULL */
     /* --blame OFFSET...: hits recorded with the bytes they wrote */
@@ -124,6 +130,9 @@ typedef struct spy_record_stats {
     uint64_t size;          /* the segment's size at the last sample */
     uint64_t file_bytes;    /* written (or, in a ring, of the last save) */
     uint64_t history_bytes; /* a ring's memory now */
+    uint64_t ring_limit;    /* a ring's memory cap (bytes) */
+    uint64_t ring_kept_ns;  /* a ring: the span of the last save */
+    int ring_limited;       /* ... shorter than --ring: cut by the cap */
     uint64_t hits;
     uint64_t events; /* events recorded, of every kind (resized, removed,
                         recreated, missed samples, --until, notes) */

@@ -244,8 +244,13 @@ int spy_record_start(const spy_record_opts *o, spy_recorder **out,
     if (o->ring_ns != 0) {
         rc = spy_history_new(r->disp, o->period_ns, o->ring_ns, 0, first.img,
                              first.size, &r->h, err);
-        if (rc == 0)
+        if (rc == 0) {
+            r->st.ring_limit = o->max_size != 0
+                                   ? o->max_size
+                                   : SPY_RECORD_RING_LIMIT(first.size);
+            spy_history_set_limit(r->h, r->st.ring_limit);
             spy_history_set_start_wall(r->h, meta.start_wall_ns);
+        }
     } else {
         rc = spy_rec_writer_open(o->out, &meta, o->flags, &r->w, err);
         if (rc == 0)
@@ -382,6 +387,11 @@ int spy_record_save(spy_recorder *r, spy_err *err) {
     rc = spy_history_save(r->h, r->o.out, flags, err);
     if (rc == 0) {
         spy_timeline *tl = NULL;
+        uint64_t from, to;
+        spy_history_span(r->h, &from, &to);
+        r->st.ring_kept_ns = to - from;
+        /* (the window starts later than --ring says: the cap folded it) */
+        r->st.ring_limited = from > (to > r->o.ring_ns ? to - r->o.ring_ns : 0);
         r->saved = 1;
         if (spy_timeline_open(r->o.out, &tl, NULL) == 0) {
             r->st.file_bytes = spy_timeline_meta(tl)->file_bytes;
@@ -449,9 +459,10 @@ int spy_record_finish_stats(spy_recorder *r, spy_record_stats *st,
             r->t_put = r->t_last;
         }
         r->st.file_bytes = spy_rec_writer_bytes(r->w);
-        rc2 = spy_rec_writer_close(r->w, rc == 0 ? err : NULL);
+        /* (a failed write is said by close: what was kept) */
+        rc2 = spy_rec_writer_close(r->w, err);
         r->w = NULL;
-        if (rc == 0)
+        if (rc2 != 0)
             rc = rc2;
         if (rc2 == 0 && spy_timeline_open(r->o.out, &tl, NULL) == 0) {
             r->st.file_bytes = spy_timeline_meta(tl)->file_bytes;

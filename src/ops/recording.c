@@ -28,6 +28,7 @@
 #endif
 
 #include "../backends/file.h"
+#include "../core/duration.h"
 #include "rec_internal.h"
 
 #define SPY__KEY_BYTES_MIN ((uint64_t)4 * 1024 * 1024)
@@ -158,6 +159,14 @@ struct spy_rec_writer {
     uint8_t *enc, *comp;
     size_t enccap, compcap;
     int failed;
+    /* A failed write (a full disk, a file size limit): the file is cut
+     * back to `good` (the end of the last chunk before the one at the
+     * latest time: every sample before it is whole; 0 while the first
+     * keyframe is not) and kept, without index. */
+    uint64_t good, chunk_t;
+    int chunked;
+    uint64_t fail_t;
+    spy_err fail;
 };
 
 static const char *wpath(const spy_rec_writer *w) {
@@ -176,9 +185,23 @@ static int grow(uint8_t **buf, size_t *cap, size_t n) {
     return 0;
 }
 
-static int oom(spy_rec_writer *w, spy_err *err) {
+/* Remembers the first failure (what close reports). */
+static int note_fail(spy_rec_writer *w, uint64_t t_ns, int rc,
+                     const spy_err *err) {
+    if (!w->failed) {
+        w->fail_t = t_ns;
+        if (err != NULL)
+            w->fail = *err;
+        else
+            spy_err_set(&w->fail, rc, 0, "%s: a write failed", wpath(w));
+    }
     w->failed = 1;
-    return spy_err_set(err, SPY_ENOMEM, 0, "%s: out of memory", wpath(w));
+    return rc;
+}
+
+static int oom(spy_rec_writer *w, spy_err *err) {
+    spy_err_set(err, SPY_ENOMEM, 0, "%s: out of memory", wpath(w));
+    return note_fail(w, w->last_t, SPY_ENOMEM, err);
 }
 
 /* Writes one chunk (compressing its payload when that helps) and keeps
@@ -238,13 +261,18 @@ static int write_chunk(spy_rec_writer *w, uint8_t type, uint64_t t_ns,
         w->e = ne;
         w->cap = nc;
     }
+    if (index_it && (!w->chunked || t_ns != w->chunk_t)) {
+        /* a new time: what was written before is whole samples */
+        if (w->chunked)
+            w->good = en.pos;
+        w->chunked = 1;
+        w->chunk_t = t_ns;
+    }
     rc = spy_file_append(w->f, hdr, sizeof hdr, err);
     if (rc == 0)
         rc = spy_file_append(w->f, stored, sn, err);
-    if (rc != 0) {
-        w->failed = 1;
-        return rc;
-    }
+    if (rc != 0)
+        return note_fail(w, t_ns, rc, err);
     if (index_it)
         w->e[w->n++] = en;
     return 0;
@@ -536,6 +564,34 @@ uint64_t spy_rec_writer_bytes(const spy_rec_writer *w) {
     return spy_file_size(w->f);
 }
 
+static void free_writer(spy_rec_writer *w);
+
+/* After a failed write: the file cut back to its last whole sample and
+ * kept without index (the reader rebuilds the index by a scan and says
+ * complete no), or removed when its first keyframe is not whole. One
+ * line: "rec: write: No space left on device at 1.234s: the recording up
+ * to there is kept (N bytes)". */
+static int close_failed(spy_rec_writer *w, spy_err *err) {
+    char d[32];
+    uint64_t keep = w->good;
+    int rc = w->fail.code ? w->fail.code : SPY_EIO;
+
+    if (keep == 0) {
+        spy_err_set(err, rc, w->fail.sys, "%s: nothing kept", w->fail.msg);
+        spy_rec_writer_abort(w);
+        return rc;
+    }
+    if (spy_file_close_at(w->f, keep, err) == 0)
+        spy_err_set(err, rc, w->fail.sys,
+                    "%s at %s: the recording up to there is kept (%llu "
+                    "bytes)",
+                    w->fail.msg, spy_format_seconds(w->fail_t, d, sizeof d),
+                    (unsigned long long)keep);
+    w->f = NULL;
+    free_writer(w);
+    return rc;
+}
+
 static void free_writer(spy_rec_writer *w) {
     spy__rec_cctx_free(w->cctx);
     free(w->piece_pos);
@@ -554,12 +610,9 @@ int spy_rec_writer_close(spy_rec_writer *w, spy_err *err) {
 
     if (w == NULL)
         return 0;
-    if (w->failed) {
-        rc = spy_err_set(err, SPY_EIO, 0, "%s: an earlier write failed",
-                         wpath(w));
-        spy_rec_writer_abort(w);
-        return rc;
-    }
+    if (w->failed)
+        return close_failed(w, err);
+    w->good = spy_file_size(w->f); /* every record is whole */
     /* The index: INDEX chunks of at most spy__rec_idx_per_chunk entries, one
      * after the other, then the trailer pointing at the first. */
     ipos = spy_file_size(w->f);
@@ -589,8 +642,8 @@ int spy_rec_writer_close(spy_rec_writer *w, spy_err *err) {
     if (rc == 0)
         rc = spy_file_sync(w->f, err);
     if (rc != 0) {
-        spy_rec_writer_abort(w);
-        return rc;
+        (void)note_fail(w, w->last_t, rc, err);
+        return close_failed(w, err);
     }
     rc = spy_file_close(w->f, err);
     w->f = NULL;

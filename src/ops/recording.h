@@ -156,7 +156,13 @@ int spy_rec_write_hit(spy_rec_writer *w, uint64_t t_ns, uint64_t seq,
 uint64_t spy_rec_writer_bytes(const spy_rec_writer *w);
 
 /* Writes the index and trailer, flushes to disk and closes (with
- * SPY_RECW_FORCE, renames over the old file). Frees w even on error. */
+ * SPY_RECW_FORCE, renames over the old file). Frees w even on error.
+ * After a failed write (a full disk: ENOSPC; a file size limit: EFBIG;
+ * here or earlier) the file is cut back to the end of its last whole
+ * sample and kept without index (its reader rebuilds the index by a scan,
+ * meta.complete 0), and the error says so in one line: "rec: write: No
+ * space left on device at 1.234s: the recording up to there is kept
+ * (N bytes)"; a file whose first keyframe is not whole is removed. */
 int spy_rec_writer_close(spy_rec_writer *w, spy_err *err);
 
 /* Closes without finishing: the file is removed (an aborted write never
@@ -257,6 +263,18 @@ int spy_history_add_hit(spy_history *h, uint64_t t_ns, uint64_t seq,
  * start_wall_ns by spy_history_save and shown by its timeline's meta
  * (0, unknown, until set). */
 void spy_history_set_start_wall(spy_history *h, uint64_t start_wall_ns);
+
+/* Caps the memory of the history: when the base image and the records
+ * hold more than max_bytes (0: no cap, the default), the oldest records
+ * are folded into the base image as if they had left the window (the
+ * window shrinks: spy_history_span says what is kept; frames within it
+ * stay exact). A cap below the segment's size keeps only the latest
+ * state. Applies at once and on every append. */
+void spy_history_set_limit(spy_history *h, uint64_t max_bytes);
+
+/* 1 once the cap of spy_history_set_limit shortened the window (records
+ * younger than window_ns were folded), else 0. */
+int spy_history_limited(const spy_history *h);
 
 /* The span held: [*from_ns, *to_ns]. */
 void spy_history_span(const spy_history *h, uint64_t *from_ns, uint64_t *to_ns);

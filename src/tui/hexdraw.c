@@ -284,7 +284,7 @@ static void draw_status(spy__hexview *h, uint64_t now) {
      * line when a key asks for the history. */
     if (past[0] == '\0')
         snprintf(past, sizeof past, "%s",
-                 h->scrub != NULL                 ? "history 60s"
+                 h->scrub != NULL                 ? h->hist_label
                  : h->size > SPY__HEX_HISTORY_MAX ? "no history: over 64 MiB"
                                                   : "no history (< says why)");
     if (h->size_text_of != h->stat_size || size[0] == '\0') {

@@ -179,6 +179,9 @@ static void history_start(spy__hexview *h) {
         history_stop(h, e.msg);
         return;
     }
+    spy_history_set_limit(h->hist, SPY__HEX_HISTORY_MEM(img_size));
+    snprintf(h->hist_label, sizeof h->hist_label, "history %ds",
+             SPY__HEX_HISTORY_S);
     if (spy_history_timeline(h->hist, &tl, &e) != 0) {
         history_stop(h, e.msg);
         return;
@@ -248,6 +251,19 @@ static void history_sample(spy__hexview *h, uint64_t now) {
     }
     h->hist_now = s.t_ns;
     spy_history_span(h->hist, &from, &to);
+    {
+        /* The memory cap shortened the window: the status line says
+         * what is kept ("history 12s"), else what is kept at most. */
+        const uint64_t win = (uint64_t)SPY__HEX_HISTORY_S * 1000000000ull;
+        uint64_t kept = to - from;
+        if (from > (to > win ? to - win : 0))
+            snprintf(h->hist_label, sizeof h->hist_label, "history %llu.%llus",
+                     (unsigned long long)(kept / 1000000000ull),
+                     (unsigned long long)(kept / 100000000ull % 10));
+        else
+            snprintf(h->hist_label, sizeof h->hist_label, "history %ds",
+                     SPY__HEX_HISTORY_S);
+    }
     h->scrub->from = from;
     h->scrub->to = s.t_ns > to ? s.t_ns : to;
     /* Looking back at a moment that just left the window: its start. */

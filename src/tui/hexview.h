@@ -134,6 +134,8 @@ typedef struct spy__hexview {
     uint64_t hist_next; /* monotonic ms of the next sample */
     unsigned hist_ms;   /* the sampling period */
     char hist_off[SPY_ERR_MSG_MAX + 16]; /* why no history, or "" */
+    char hist_label[32]; /* the status line's "history 60s", or the span
+                            kept when the memory cap shortened it */
     void *hist_runs; /* scratch: a sample's runs as the history takes
                         them (spy_rec_run) */
     size_t hist_cap;
@@ -147,6 +149,10 @@ typedef struct spy__hexview {
 /* Bytes the history's sampler may read per second: a larger segment is
  * sampled less often than the view refreshes (at least once a second). */
 #define SPY__HEX_HISTORY_RATE (64ull << 20)
+/* The history's memory cap (spy_history_set_limit): 256 MiB, or 4 times
+ * the segment's size when that is more (the base image is the size). */
+#define SPY__HEX_HISTORY_MEM(size)                                             \
+    (4 * (size) > (256ull << 20) ? 4 * (size) : (256ull << 20))
 
 /* Highlights fade in steps on a shared clock: the time now, rounded down
  * to a step (a quarter of the fade). Every highlight on screen changes

@@ -114,7 +114,25 @@ T_RC=$?
 T_ERR=$(cat "$T_TMP/ring.err")
 t_expect_rc 0 "SIGINT ends a ring with 0"
 t_expect_match "$T_ERR" "stopped by SIGINT" "the summary says SIGINT"
-t_expect_match "$T_ERR" "keeping the last 0\.300s in memory" "the start line says the window"
+t_expect_match "$T_ERR" "keeping the last 0\.300s in memory \(at most 256\.0 MiB\)" \
+  "the start line says the window and the default memory cap"
+
+# --max-size with --ring caps the ring's memory: a segment rewritten
+# all over keeps less than the window, and the summary says so.
+( while :; do
+    dd if=/dev/urandom of="/dev/shm$N" bs=4096 count=1 conv=notrunc \
+      status=none 2>/dev/null || exit
+    sleep 0.01
+  done ) &
+churn=$!
+t_run "$SHMSPY" record "$N" -o "$T_TMP/cap.rec" --ring 60s --max-size 24K --for 1s
+kill "$churn"
+wait "$churn" 2>/dev/null
+t_expect_rc 0 "--ring with --max-size records"
+t_expect_match "$T_ERR" "\(the last [0-9]+\.[0-9]{3}s kept: 24\\.0 KiB of memory shortened --ring\)" \
+  "the summary says the memory cap shortened the window"
+t_run "$SHMSPY" replay "$T_TMP/cap.rec" --info
+t_expect_match "$T_OUT" "^ring +yes" "... and the file saved is a ring's"
 
 # SIGINT while writing as it goes: exit 0 and a file.
 "$SHMSPY" record "$N" -o "$T_TMP/int.rec" 2>"$T_TMP/int.err" &
@@ -202,6 +220,38 @@ t_run "$SHMSPY" record "$(t_name none)" -o "$T_TMP/none.rec"
 t_expect_error 1 "no such shared memory object" "a missing segment"
 if [ -e "$T_TMP/none.rec" ]; then t_fail "no file is left for a missing segment"
 else t_ok "no file is left for a missing segment"; fi
+# A ring writes FILE only when it saves: what it could never write is
+# refused at the start, in one line, and nothing is left behind.
+t_run "$SHMSPY" record "$N" -o "$T_TMP/int.rec" --ring 1s --for 100ms
+t_expect_error 1 "int\.rec: exists \(use --force to replace it\)" \
+  "--ring: an existing -o without --force is refused at the start"
+t_expect_nomatch "$T_ERR" "recording" "... before recording"
+t_run "$SHMSPY" record "$N" -o "$T_TMP/nodir/r.rec" --ring 1s --for 100ms
+t_expect_error 1 "nodir/r\.rec: no such file or directory" \
+  "--ring: a missing directory is refused at the start"
+t_run "$SHMSPY" record "$N" -o "$T_TMP/nodir/r.rec" --ring 1s --for 100ms --force
+t_expect_error 1 "nodir/r\.rec: no such file or directory" \
+  "--ring --force: a missing directory is refused, naming FILE"
+mkdir "$T_TMP/ro"
+chmod 0500 "$T_TMP/ro"
+if t_can_switch_user; then
+  chmod 0711 "$T_TMP" # (searchable: only ro/ is not writable)
+  t_run t_as_user 65534 "$SHMSPY" record "$N" -o "$T_TMP/ro/r.rec" --ring 1s --for 100ms
+  t_expect_error 1 "ro/r\.rec: permission denied" \
+    "--ring: a directory not writable is refused at the start"
+elif [ "$(id -u)" -ne 0 ]; then
+  t_run "$SHMSPY" record "$N" -o "$T_TMP/ro/r.rec" --ring 1s --for 100ms
+  t_expect_error 1 "ro/r\.rec: permission denied" \
+    "--ring: a directory not writable is refused at the start"
+else
+  echo "skip - --ring into a directory not writable: root writes anywhere"
+fi
+t_expect_eq "$(ls -A "$T_TMP/ro")" "" "... and nothing is left in it"
+chmod 0700 "$T_TMP/ro"
+t_run "$SHMSPY" record "$N" -o "$T_TMP/ring-ok.rec" --ring 1s --for 200ms
+t_expect_rc 0 "--ring into a writable place still records"
+t_expect_eq "$(ls "$T_TMP" | grep -c 'ring-ok\.rec\.tmp')" "0" \
+  "... and leaves no temporary beside it"
 t_run "$SHMSPY" record "$N" -o "$T_TMP/x.rec" --until 'off=0x40 u32 => 0'
 t_expect_error 2 "--until 'off=0x40 u32 => 0': unknown operator '=>' \(use ==, !=, <, >, changes\)" \
   "a bad --until is a usage error naming the condition and the reason"

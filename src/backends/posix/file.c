@@ -236,6 +236,18 @@ int spy_file_close(spy_file *f, spy_err *err) {
     return rc;
 }
 
+int spy_file_close_at(spy_file *f, uint64_t size, spy_err *err) {
+    if (ftruncate(f->fd, (off_t)size) != 0) {
+        int e = errno;
+        spy_err_set(err, SPY_EIO, e, "%s: truncate: %s", f->path, strerror(e));
+        (void)spy_file_close(f, NULL);
+        return SPY_EIO;
+    }
+    f->size = size;
+    (void)fsync(f->fd); /* what is kept is on disk when it can be */
+    return spy_file_close(f, err);
+}
+
 void spy_file_discard(spy_file *f) {
     if (f == NULL)
         return;

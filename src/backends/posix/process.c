@@ -43,6 +43,10 @@ void spy_process_init(void) {
         }
     }
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit (ulimit -f) is then an EFBIG write error that
+     * record and snapshot report (keeping what was written), not a
+     * silent kill. */
+    signal(SIGXFSZ, SIG_IGN);
     /* Without TZ, glibc's localtime() stats /etc/localtime on every call
      * (10,000 rows of `list`, 10,000 stats); TZ=:/etc/localtime is the
      * same zone, read once. */

@@ -222,6 +222,19 @@ int spy_file_close(spy_file *f, spy_err *err) {
     return rc;
 }
 
+int spy_file_close_at(spy_file *f, uint64_t size, spy_err *err) {
+    LARGE_INTEGER at;
+    at.QuadPart = (LONGLONG)size;
+    if (!SetFilePointerEx(f->h, at, NULL, FILE_BEGIN) || !SetEndOfFile(f->h)) {
+        int rc = spy__win_error(f->path, "truncate", GetLastError(), err);
+        (void)spy_file_close(f, NULL);
+        return rc;
+    }
+    f->size = size;
+    (void)FlushFileBuffers(f->h); /* what is kept is on disk when it can be */
+    return spy_file_close(f, err);
+}
+
 void spy_file_discard(spy_file *f) {
     if (f == NULL)
         return;

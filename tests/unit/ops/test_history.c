@@ -2,7 +2,8 @@
  * exactly the last window (older records folded into the base image), its
  * timeline's frames equal the truth at every time held (across resizes),
  * its timeline sees records added after it was made, and a saved history
- * opens as a recording with the same frames, marked ring with a CUT event.
+ * opens as a recording with the same frames, marked ring with a CUT event;
+ * a memory cap folds the oldest records early and keeps frames exact.
  * Portable: runs on Windows too. */
 #include <check.h>
 #include <stdint.h>
@@ -212,6 +213,64 @@ START_TEST(test_short_history_keeps_all) {
 }
 END_TEST
 
+/* A memory cap: the oldest records are folded although still in the
+ * window, the bytes held stay under the cap, the span says what is kept
+ * and every frame within it is exact. */
+#define LIMIT (CAP + 40000)
+START_TEST(test_limit) {
+    spy_history *h;
+    spy_timeline *tl;
+    spy_err e;
+    uint64_t from, to;
+
+    init_truth();
+    ck_assert_int_eq(spy_history_new("/hist", PERIOD, UINT64_MAX / 2, 0,
+                                     truth[0], SIZE, &h, &e),
+                     0);
+    spy_history_set_limit(h, LIMIT);
+    ck_assert_int_eq(spy_history_limited(h), 0);
+    ck_assert_int_eq(spy_history_timeline(h, &tl, &e), 0);
+    feed(h, tl, 7); /* (checks the latest frame after every sample) */
+    spy_history_span(h, &from, &to);
+    ck_assert_uint_eq(to, ttime[SAMPLES]);
+    ck_assert_uint_gt(from, 0);
+    ck_assert_uint_lt(from, to);
+    ck_assert_int_eq(spy_history_limited(h), 1);
+    /* The records held (the base, the records and their table) fit the
+     * cap; what is beyond it is the table's spare room. */
+    ck_assert_uint_le(spy_history_bytes(h), LIMIT + 16384);
+    ck_assert_int_eq(spy_timeline_meta(tl)->ring, 1);
+    check_frames(tl, from);
+    spy_timeline_close(tl);
+    spy_history_free(h);
+
+    /* A cap set later applies at once. */
+    init_truth();
+    ck_assert_int_eq(spy_history_new("/hist", PERIOD, UINT64_MAX / 2, 0,
+                                     truth[0], SIZE, &h, &e),
+                     0);
+    feed(h, NULL, 8);
+    spy_history_span(h, &from, &to);
+    ck_assert_uint_eq(from, 0);
+    spy_history_set_limit(h, LIMIT);
+    spy_history_span(h, &from, &to);
+    ck_assert_uint_gt(from, 0);
+    ck_assert_uint_eq(to, ttime[SAMPLES]);
+    ck_assert_int_eq(spy_history_limited(h), 1);
+    ck_assert_int_eq(spy_history_timeline(h, &tl, &e), 0);
+    check_frames(tl, from);
+    spy_timeline_close(tl);
+    /* A cap below the segment's size keeps the latest state alone. */
+    spy_history_set_limit(h, 1);
+    spy_history_span(h, &from, &to);
+    ck_assert_uint_eq(from, to);
+    ck_assert_int_eq(spy_history_timeline(h, &tl, &e), 0);
+    check_frames(tl, from);
+    spy_timeline_close(tl);
+    spy_history_free(h);
+}
+END_TEST
+
 typedef struct cut_seen {
     int cut, first_is_key;
     unsigned records;
@@ -281,6 +340,7 @@ static Suite *history_suite(void) {
     tcase_add_test(tc, test_window);
     tcase_add_test(tc, test_short_history_keeps_all);
     tcase_add_test(tc, test_save_then_open);
+    tcase_add_test(tc, test_limit);
     suite_add_tcase(s, tc);
     return s;
 }
