@@ -58,4 +58,8 @@ int spy_term_isatty(int which);
  * SIGTTIN). On Windows: any key pressed in the console. */
 int spy_term_enter_pressed(void);
 
+/* 1 if standard input is a terminal and this process is in its
+ * foreground (where spy_term_enter_pressed can see a key), else 0. */
+int spy_term_stdin_foreground(void);
+
 #endif

@@ -225,12 +225,12 @@ static void start_line(const record_req *q, const spy_record_opts *o,
         put_bytes(stderr, st.ring_limit);
         fputs(") for ", stderr);
         cli_put_escaped(stderr, q->out);
-        if (can_save && spy_term_isatty(0))
+        if (can_save && spy_term_stdin_foreground())
             fprintf(stderr, " (Enter or kill -USR1 %ld saves it)",
                     spy_self_pid());
         else if (can_save)
             fprintf(stderr, " (kill -USR1 %ld saves it)", spy_self_pid());
-        else if (spy_term_isatty(0))
+        else if (spy_term_stdin_foreground())
             fputs(" (a key saves it)", stderr);
         fputs("; Ctrl-C stops and saves\n", stderr);
     } else {

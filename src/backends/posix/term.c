@@ -147,12 +147,16 @@ int spy_term_isatty(int which) {
     return isatty(which == 0 ? STDIN_FILENO : STDOUT_FILENO);
 }
 
+int spy_term_stdin_foreground(void) {
+    return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+}
+
 int spy_term_enter_pressed(void) {
     struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
     char buf[256];
     ssize_t n;
 
-    if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp())
+    if (!spy_term_stdin_foreground())
         return 0;
     if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN))
         return 0;

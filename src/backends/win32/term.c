@@ -83,6 +83,10 @@ int spy_term_isatty(int which) {
     return _isatty(which == 0 ? _fileno(stdin) : _fileno(stdout)) != 0;
 }
 
+int spy_term_stdin_foreground(void) {
+    return _isatty(_fileno(stdin)) != 0;
+}
+
 int spy_term_enter_pressed(void) {
     int any = 0;
 
