@@ -196,8 +196,17 @@ static int key_quit(const spy__keyhit *k) {
 static const spy__key loop_keys[] = {
     {"? F1", "this help (any key closes it)", key_help, 0, {'?', KEY_F(1)}},
     {"Ctrl-L", "redraw the screen", key_redraw, 0, {12}},
-    {"q", "back to the list / quit", key_back, 0, {'q'}},
-    {"Esc", "back to the list (never quits)", key_escape, 0, {27}},
+    {"q",
+     "back to the list / quit",
+     key_back,
+     0,
+     {'q', SPY__KC_ONLY(SPY__KV_OTHER), SPY__KC_ONLY(SPY__KV_LIVE)}},
+    {"q", "quit", key_back, 0, {'q', SPY__KC_ONLY(SPY__KV_REPLAY)}},
+    {"Esc",
+     "back to the list (never quits)",
+     key_escape,
+     0,
+     {27, SPY__KC_ONLY(SPY__KV_OTHER), SPY__KC_ONLY(SPY__KV_LIVE)}},
     {"Q", "quit shmspy", key_quit, 0, {'Q'}},
 };
 
