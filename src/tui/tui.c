@@ -58,6 +58,13 @@ void spy__ui_msg(int is_error, const char *fmt, ...) {
     U.dirty = 1;
 }
 
+void spy__ui_msg_clear(void) {
+    if (U.msg[0] != '\0') {
+        U.msg[0] = '\0';
+        U.dirty = 1;
+    }
+}
+
 void spy__ui_push(spy__view *v) {
     if (U.depth == MAX_VIEWS) {
         v->fini(v);

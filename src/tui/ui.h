@@ -154,6 +154,10 @@ void spy__ui_msg(int is_error, const char *fmt, ...)
 #endif
     ;
 
+/* Takes the message off the bottom line (a key that worked makes the
+ * last message stale: "live again", an error of an earlier try). */
+void spy__ui_msg_clear(void);
+
 /* Called with the text typed at a prompt, or NULL if it was cancelled. */
 typedef void (*spy__prompt_cb)(void *self, const char *text);
 
