@@ -16,7 +16,7 @@
 #define ROWS_MAX 96
 
 /* The rows shown, in order: the view's rows for its kind, then the
- * loop's. Returns their number. */
+ * loop's for its kind. Returns their number. */
 static size_t rows_shown(spy__keymap view, int kind, spy__keymap loop,
                          const spy__key **out) {
     size_t i, n = 0;
@@ -25,7 +25,8 @@ static size_t rows_shown(spy__keymap view, int kind, spy__keymap loop,
         if (spy__keys_for(&view.row[i], kind))
             out[n++] = &view.row[i];
     for (i = 0; i < loop.n && n < ROWS_MAX; i++)
-        out[n++] = &loop.row[i];
+        if (spy__keys_for(&loop.row[i], kind))
+            out[n++] = &loop.row[i];
     return n;
 }
 

@@ -375,7 +375,9 @@ void spy__hex_draw(spy__view *v, uint64_t now) {
     /* The status bar's rate and last change move in every frame of a
      * busy view: shown four times a second, one run less per frame to
      * send. */
-    if (v->erased || now >= h->status_next) {
+    /* A timeline's moment is in the bar and the status line: both are
+     * drawn in every frame, from the same value. */
+    if (v->erased || now >= h->status_next || h->tline != NULL) {
         h->status_next = now + SPY__HEX_STATUS_MS;
         draw_status(h, now);
     }

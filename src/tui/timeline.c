@@ -40,7 +40,118 @@ void spy__time_free(spy__tline *t) {
     if (t == NULL)
         return;
     spy_timeline_close(t->tl);
+    free(t->ev);
     free(t);
+}
+
+/* ---- events ---------------------------------------------------------- */
+
+static int on_event(uint64_t t_ns, uint64_t seq, const spy_rec_event *ev,
+                    void *arg) {
+    spy__tline *t = arg;
+    spy__tevent *e;
+
+    (void)seq;
+    if (ev->kind != SPY_REC_EV_REMOVED && ev->kind != SPY_REC_EV_RECREATED &&
+        ev->kind != SPY_REC_EV_RESIZE)
+        return 0;
+    if (t->ev == NULL) {
+        t->ev = malloc(SPY__TIME_EVENTS * sizeof *t->ev);
+        if (t->ev == NULL)
+            return 1; /* out of memory: no events told */
+    }
+    if (t->nev == SPY__TIME_EVENTS) {
+        memmove(t->ev, t->ev + 1, (SPY__TIME_EVENTS - 1) * sizeof *t->ev);
+        t->nev--;
+        t->ev_said = 0;
+    }
+    e = &t->ev[t->nev++];
+    e->t_ns = t_ns;
+    e->kind = ev->kind;
+    e->a = ev->a;
+    e->b = ev->b;
+    return 0;
+}
+
+/* Collects the events up to the end of the span (only their records are
+ * read: the index says which). A damaged record stops it, unsaid: the
+ * frames say so. */
+static void events_sync(spy__tline *t) {
+    spy_timeline_visitor v = {NULL, NULL, on_event, NULL, t};
+    spy_err e;
+
+    if (t->ev_walked && t->to <= t->ev_upto)
+        return;
+    spy_err_clear(&e);
+    (void)spy_timeline_walk(t->tl, t->ev_walked ? t->ev_upto : 0, t->to, &v,
+                            &e);
+    t->ev_walked = 1;
+    t->ev_upto = t->to;
+}
+
+/* The event to tell at the moment shown: 1 + its index, 0 for none. */
+static size_t event_now(const spy__tline *t) {
+    uint64_t fade = (uint64_t)SPY__HEX_FADE_MS * NS_PER_MS;
+    size_t i = t->nev;
+
+    while (i > 0 && t->ev[i - 1].t_ns > t->t)
+        i--;
+    if (i == 0)
+        return 0;
+    if (t->ev[i - 1].kind == SPY_REC_EV_REMOVED ||
+        t->t - t->ev[i - 1].t_ns < fade)
+        return i;
+    return 0;
+}
+
+/* "1.520s" from the start (replay), "-3.100s" before the present. */
+static const char *event_time(const spy__tline *t, uint64_t ts, char *buf,
+                              size_t cap) {
+    char s[40];
+
+    if (t->replay)
+        return spy_format_seconds(ts - t->from, buf, cap);
+    snprintf(buf, cap, "-%s", spy_format_seconds(t->to - ts, s, sizeof s));
+    return buf;
+}
+
+void spy__time_event_text(const spy__tline *t, char *out, size_t cap) {
+    size_t i = event_now(t);
+    const spy__tevent *e;
+    char at[48];
+
+    out[0] = '\0';
+    if (i == 0)
+        return;
+    e = &t->ev[i - 1];
+    event_time(t, e->t_ns, at, sizeof at);
+    if (e->kind == SPY_REC_EV_REMOVED)
+        snprintf(out, cap, "removed at %s", at);
+    else if (e->kind == SPY_REC_EV_RECREATED)
+        snprintf(out, cap, "recreated at %s (%llu bytes)", at,
+                 (unsigned long long)e->b);
+    else
+        snprintf(out, cap, "resized %llu -> %llu bytes at %s",
+                 (unsigned long long)e->a, (unsigned long long)e->b, at);
+}
+
+/* Says on the message line what became of the segment when the moment
+ * shown comes to another event (not again for the same one). */
+static void events_tell(spy__tline *t) {
+    size_t i;
+    char m[160];
+
+    events_sync(t);
+    i = event_now(t);
+    if (i == 0 || (i == t->ev_said && t->ev[i - 1].t_ns == t->ev_said_t)) {
+        if (i == 0)
+            t->ev_said = 0;
+        return;
+    }
+    t->ev_said = i;
+    t->ev_said_t = t->ev[i - 1].t_ns;
+    spy__time_event_text(t, m, sizeof m);
+    spy__ui_msg(0, "%s", m);
 }
 
 int spy__time_read(spy__tline *t, uint64_t off, void *dst, size_t len,
@@ -127,7 +238,7 @@ void spy__time_window(spy__hexview *h) {
     if (rebuild) {
         uint64_t last = 0;
         spy_err e;
-        int recent;
+        int recent, fed_from = 0;
 
         spy_changes_reset(&h->changes);
         /* Nothing on screen changed within a fade before the moment (the
@@ -136,14 +247,17 @@ void spy__time_window(spy__hexview *h) {
         recent = n > 0 && spy_timeline_prev_change(t->tl, t->t + 1, h->top, n,
                                                    &last, &e) == 1;
         recent = recent && t->t - last < (uint64_t)SPY__FADE_LEVELS * step;
+        /* Near the start the fade steps before it are the start itself
+         * (fed once): what changed since the start still lights up. */
         for (k = recent ? SPY__FADE_LEVELS : 0; k >= 1; k--) {
             uint64_t back = (uint64_t)k * step;
-            if (t->t < t->from + back)
+            uint64_t ts = t->t - t->from > back ? t->t - back : t->from;
+            if (ts == t->t || (ts == t->from && fed_from))
                 continue;
-            if (frame_at(h, t->t - back, n) == 0)
+            fed_from = ts == t->from;
+            if (frame_at(h, ts, n) == 0)
                 spy_changes_update(&h->changes, h->top, h->buf,
-                                   n < visible ? n : visible,
-                                   clock_of(t->t - back));
+                                   n < visible ? n : visible, clock_of(ts));
         }
     }
     if (frame_at(h, t->t, n) != 0)
@@ -157,6 +271,7 @@ void spy__time_window(spy__hexview *h) {
         spy__ui_msg(1, "out of memory");
     if (changed != 0 || rebuild)
         h->changed = 1;
+    events_tell(t);
     t->fed = 1;
     t->fed_t = t->t;
     t->fed_base = h->top;
@@ -206,32 +321,33 @@ void spy__time_status(const spy__hexview *h, char *out, size_t cap) {
     } else if (t->replay) {
         snprintf(out, cap, "REPLAY %s", spy_format_seconds(t->t, s, sizeof s));
     } else {
-        /* Tenths: the status bar is redrawn four times a second. */
-        uint64_t back = (t->to - t->t) / 100000000ull;
-        snprintf(out, cap, "HISTORY -%llu.%llus",
-                 (unsigned long long)(back / 10),
-                 (unsigned long long)(back % 10));
+        /* The bar says the same (it is drawn with the status line). */
+        snprintf(out, cap, "HISTORY -%s",
+                 spy_format_seconds(t->to - t->t, s, sizeof s));
     }
 }
 
 void spy__time_draw_bar(const spy__hexview *h, int y) {
     const spy__tline *t = h->tline;
-    char left[200], right[340], a[40], b[40], sp[16];
+    char left[400], right[340], a[40], b[40], sp[16], ev[160], hist[64];
     int x, w, fill, i, barw;
     uint64_t span;
 
     if (t == NULL || y < 0)
         return;
+    spy__time_event_text(t, ev, sizeof ev);
+    spy__time_status(h, hist, sizeof hist);
     if (t->replay)
-        snprintf(left, sizeof left, " REPLAY  %s %s  %s / %s ",
+        snprintf(left, sizeof left, " REPLAY  %s %s  %s / %s %s%s%s",
                  t->playing ? "> playing" : "|| paused",
                  speed_text(t->speed, sp, sizeof sp),
                  spy_format_seconds(t->t - t->from, a, sizeof a),
-                 spy_format_seconds(t->to - t->from, b, sizeof b));
+                 spy_format_seconds(t->to - t->from, b, sizeof b),
+                 ev[0] != '\0' ? " ! " : "", ev, ev[0] != '\0' ? "  " : "");
     else
-        snprintf(left, sizeof left, " HISTORY -%s  (%s kept) ",
-                 spy_format_seconds(t->to - t->t, a, sizeof a),
-                 spy_format_seconds(t->to - t->from, b, sizeof b));
+        snprintf(left, sizeof left, " %s  (%s kept) %s%s%s", hist,
+                 spy_format_seconds(t->to - t->from, b, sizeof b),
+                 ev[0] != '\0' ? " ! " : "", ev, ev[0] != '\0' ? "  " : "");
     snprintf(right, sizeof right, "  %s ",
              t->replay ? t->what : "Esc: back to live");
     spy__put(y, 0, COLS, SPY__R_BAR, 1, "%s", "");
@@ -373,6 +489,7 @@ static void to_change(spy__hexview *h, int back, uint64_t off, uint64_t len,
         spy__ui_msg(1, "%s", m);
         return;
     }
+    spy__ui_msg_clear();
     if (rc == 2) {
         char s[40];
         spy__time_seek(h, at);
@@ -430,6 +547,7 @@ int spy__time_key_step(const spy__keyhit *k) {
     if (t == NULL)
         return SPY__KEY_DONE;
     t->playing = 0;
+    spy__ui_msg_clear();
     if (back)
         spy__time_seek(h, t->t - t->from > t->step ? t->t - t->step : t->from);
     else
@@ -442,7 +560,7 @@ int spy__time_key_step(const spy__keyhit *k) {
 static void jump_done(void *self, const char *text) {
     spy__hexview *h = self;
     spy__tline *t;
-    uint64_t d = 0, at;
+    uint64_t d = 0, at, span;
     spy_err e;
     int minus;
 
@@ -453,10 +571,12 @@ static void jump_done(void *self, const char *text) {
         return;
     t->playing = 0;
     if (strcmp(text, "start") == 0) {
+        spy__ui_msg_clear();
         spy__time_seek(h, t->from);
         return;
     }
     if (strcmp(text, "end") == 0 || strcmp(text, "now") == 0) {
+        spy__ui_msg_clear();
         spy__time_seek(h, t->to);
         return;
     }
@@ -468,11 +588,26 @@ static void jump_done(void *self, const char *text) {
         spy__ui_msg(1, "%s", m);
         return;
     }
+    spy__ui_msg_clear();
+    span = t->to - t->from;
     if (minus || !t->replay)
-        at = t->to - t->from > d ? t->to - d : t->from;
+        at = span > d ? t->to - d : t->from;
     else
-        at = t->to - t->from > d ? t->from + d : t->to;
+        at = span > d ? t->from + d : t->to;
     spy__time_seek(h, at);
+    /* Past an end: where the view went, and why (said after what became
+     * of the segment there, so that it stays on the message line). */
+    if (d > span) {
+        char s[40];
+        events_tell(t);
+        spy_format_seconds(span, s, sizeof s);
+        if (!t->replay)
+            spy__ui_msg(0, "only %s kept: at the start", s);
+        else if (minus)
+            spy__ui_msg(0, "only %s recorded: at the start", s);
+        else
+            spy__ui_msg(0, "only %s recorded: at the end", s);
+    }
 }
 
 int spy__time_key_jump(const spy__keyhit *k) {
@@ -523,6 +658,7 @@ int spy__time_key_ends(const spy__keyhit *k) {
     if (t == NULL)
         return SPY__KEY_IGNORED;
     t->playing = 0;
+    spy__ui_msg_clear();
     spy__time_seek(h, k->which == 0 ? t->from : t->to);
     return SPY__KEY_DONE;
 }

@@ -36,7 +36,33 @@ typedef struct spy__tline {
     uint64_t fed_t, fed_base;
     size_t fed_len;
     char what[300]; /* the bar's name: "rec.shmspy (/name)", safe */
+    /* The events that say what became of the segment (removed,
+     * recreated, resized), collected from the timeline as it grows: the
+     * last SPY__TIME_EVENTS of them, oldest first. */
+    struct spy__tevent *ev;
+    size_t nev;
+    uint64_t ev_upto; /* walked up to here (0: not yet) */
+    int ev_walked;
+    size_t ev_said; /* 1 + the index of the event said last (0: none) */
+    uint64_t ev_said_t;
 } spy__tline;
+
+/* An event of the timeline the view tells (spy__tline.ev). */
+typedef struct spy__tevent {
+    uint64_t t_ns;
+    spy_rec_event_kind kind;
+    uint64_t a, b;
+} spy__tevent;
+
+/* Events kept at most (the oldest go first). */
+#define SPY__TIME_EVENTS 1024
+
+/* What became of the segment at the moment shown, into out ("" when
+ * nothing to tell): "removed at 1.520s" while it is gone (until
+ * recreated), "recreated at 2.020s (4096 bytes)" or "resized 256 -> 512
+ * bytes at 1.500s" for a fade period after. In a history the times are
+ * before the present ("removed at -3.100s"). */
+void spy__time_event_text(const spy__tline *t, char *out, size_t cap);
 
 /* A timeline over tl (owned from now on) spanning [from, to], stepping by
  * step ns, at the moment `at`; NULL when out of memory (tl is then
@@ -81,7 +107,8 @@ uint64_t spy__time_tick(spy__hexview *h, uint64_t now);
  * view looks (history). */
 void spy__time_draw_bar(const spy__hexview *h, int y);
 
-/* "HISTORY -3.200s" or "REPLAY 1.500s" for the status line, into out. */
+/* "HISTORY -3.200s" or "REPLAY 1.500s" for the status line, into out;
+ * the bar shows the same text (both are drawn in the same frame). */
 void spy__time_status(const spy__hexview *h, char *out, size_t cap);
 
 /* ---- keys (rows of the hex view's table, hexkeys.c) ---- */

@@ -58,6 +58,13 @@ void spy__ui_msg(int is_error, const char *fmt, ...) {
     U.dirty = 1;
 }
 
+void spy__ui_msg_clear(void) {
+    if (U.msg[0] != '\0') {
+        U.msg[0] = '\0';
+        U.dirty = 1;
+    }
+}
+
 void spy__ui_push(spy__view *v) {
     if (U.depth == MAX_VIEWS) {
         v->fini(v);
@@ -196,8 +203,17 @@ static int key_quit(const spy__keyhit *k) {
 static const spy__key loop_keys[] = {
     {"? F1", "this help (any key closes it)", key_help, 0, {'?', KEY_F(1)}},
     {"Ctrl-L", "redraw the screen", key_redraw, 0, {12}},
-    {"q", "back to the list / quit", key_back, 0, {'q'}},
-    {"Esc", "back to the list (never quits)", key_escape, 0, {27}},
+    {"q",
+     "back to the list / quit",
+     key_back,
+     0,
+     {'q', SPY__KC_ONLY(SPY__KV_OTHER), SPY__KC_ONLY(SPY__KV_LIVE)}},
+    {"q", "quit", key_back, 0, {'q', SPY__KC_ONLY(SPY__KV_REPLAY)}},
+    {"Esc",
+     "back to the list (never quits)",
+     key_escape,
+     0,
+     {27, SPY__KC_ONLY(SPY__KV_OTHER), SPY__KC_ONLY(SPY__KV_LIVE)}},
     {"Q", "quit shmspy", key_quit, 0, {'Q'}},
 };
 

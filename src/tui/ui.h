@@ -39,8 +39,10 @@ enum {
 
 /* Kinds of view (spy__view.kind): the hex view's table serves the live
  * view and the replay of a recording, with a few rows for one of them
- * only. Such a row says so with a marker among its codes (never matched
- * as a key): SPY__KC_ONLY(SPY__KV_REPLAY). */
+ * only (and the loop's rows differ a little by kind). Such a row says so
+ * with a marker among its codes (never matched as a key), one per kind it
+ * is for: SPY__KC_ONLY(SPY__KV_REPLAY). */
+#define SPY__KV_OTHER 0  /* any other view (the browser, the probe) */
 #define SPY__KV_LIVE 1   /* a live segment (watch) */
 #define SPY__KV_REPLAY 2 /* a recording (replay) */
 #define SPY__KC_ONLY(kind) (-16 - (kind))
@@ -88,8 +90,8 @@ typedef struct spy__keymap {
 struct spy__view {
     void *self;       /* the view's own state */
     spy__keymap keys; /* the view's keys, dispatched and shown by the loop */
-    int kind;         /* a SPY__KV_* kind, or 0: rows marked for another
-                         kind (SPY__KC_ONLY) are skipped */
+    int kind;         /* a SPY__KV_* kind (SPY__KV_OTHER: 0): rows marked
+                         for other kinds only (SPY__KC_ONLY) are skipped */
     /* Does whatever is due at now (refresh data, a step of a search) and
      * returns the time at which it next wants to run or redraw. */
     uint64_t (*tick)(spy__view *v, uint64_t now);
@@ -152,6 +154,10 @@ void spy__ui_msg(int is_error, const char *fmt, ...)
 #endif
     ;
 
+/* Takes the message off the bottom line (a key that worked makes the
+ * last message stale: "live again", an error of an earlier try). */
+void spy__ui_msg_clear(void);
+
 /* Called with the text typed at a prompt, or NULL if it was cancelled. */
 typedef void (*spy__prompt_cb)(void *self, const char *text);
 
@@ -189,8 +195,8 @@ int spy__keys_dispatch(spy__keymap m, spy__view *v, int ch);
 int spy__keys_for(const spy__key *k, int kind);
 
 /* Draws the help screen over the current screen: every row of the view's
- * table that is for its kind, then every row of the loop's (the keys of
- * every view), each key column as the row names it and the help wrapped
+ * table that is for its kind, then the loop's rows for its kind (the keys
+ * of every view), each key column as the row names it and the help wrapped
  * to the width (help.c). */
 void spy__help_draw(spy__keymap view, int kind, spy__keymap loop);
 

@@ -22,7 +22,7 @@ TITLE_RE='shmspy keys \(any key closes this\)'
 # start with its keys as a string, else the row count printed last does
 # not match and the caller fails. A row marked for some kinds of view only
 # (SPY__KC_ONLY(SPY__KV_LIVE) among its codes) is listed only when KIND
-# (LIVE, REPLAY) is one of them.
+# (OTHER, LIVE, REPLAY) is one of them.
 table_keys() {
   awk -v t="$2" -v kind="${3:-}" '
     function flush() {
@@ -44,8 +44,6 @@ table_keys() {
   ' "$SRC/$1"
 }
 
-LOOP=$(table_keys tui.c loop_keys)
-
 # help_keys: the keys column of the help screen on $TUI_SCREEN, one per
 # line: the 12 columns under the title's start, from the line after the
 # title to the first line of the box with no text (or the note that the
@@ -63,12 +61,13 @@ help_keys() {
     }'
 }
 
-# check_view DESC FILE TABLE [KIND]: opens the help on the view now on
+# check_view DESC FILE TABLE KIND: opens the help on the view now on
 # screen and compares its keys column to TABLE's rows (those for KIND)
-# followed by the loop's.
+# followed by the loop's (those for KIND).
 check_view() {
-  local desc=$1 want got
-  want=$(table_keys "$2" "$3" "${4:-}")
+  local desc=$1 want got LOOP
+  want=$(table_keys "$2" "$3" "$4")
+  LOOP=$(table_keys tui.c loop_keys "$4")
   case "$want$LOOP" in
   *UNPARSED*)
     t_fail "$desc: the key tables parse" "$want" "$LOOP"
@@ -110,7 +109,7 @@ tui_expect 'probe address' "p prompts for an address"
 tui_type 0x10
 tui_keys Enter
 tui_expect 'shmspy probe 0x10' "the probe view is up"
-check_view "probe view" probe.c probe_keys
+check_view "probe view" probe.c probe_keys OTHER
 tui_keys q
 tui_expect '^00000000  ' "q closes the probe"
 tui_keys q
@@ -118,9 +117,31 @@ tui_expect '^EXIT:0' "q quits"
 
 tui_start 120 50 --
 tui_expect 'objects' "browser is up"
-check_view "browser" browser.c browser_keys
+check_view "browser" browser.c browser_keys OTHER
 tui_keys q
 tui_expect '^EXIT:0' "q quits"
+
+# The replay of a recording: its own rows, none of the live view's (writer
+# mode, the nibbles, back to the list), and these named outright.
+REC=$T_TMP/help.shmspy-rec
+if "$SHMSPY" snapshot "$NAME" -o "$REC" >/dev/null 2>"$T_TMP/snap.err"; then
+  tui_start 120 50 -- replay "$REC"
+  tui_expect 'REPLAY' "the replay view is up"
+  check_view "replay view" hexkeys.c hex_keys REPLAY
+  tui_keys '?'
+  tui_expect 'replay: play / pause' "the replay help lists play / pause"
+  sleep 0.2 # the whole box is drawn in one refresh; be sure it is in
+  tui_capture
+  if printf '%s\n' "$TUI_SCREEN" | grep -Eq 'writer mode|nibble|back to the list|back to the live'; then
+    t_fail "the replay help lists no key of the live view" "$TUI_SCREEN"
+  else
+    t_ok "the replay help lists no key of the live view"
+  fi
+  tui_keys x q
+  tui_expect '^EXIT:0' "q quits the replay"
+else
+  t_fail "snapshot $NAME for the replay's help" "$(cat "$T_TMP/snap.err")"
+fi
 
 # Too short for every key: the help says so instead of dropping rows
 # silently, and what it shows is the start of the table.

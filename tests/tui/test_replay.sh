@@ -4,8 +4,11 @@
 # the bytes at the start; > steps to the next change and the screen shows
 # the new byte; ] finds the next change of the byte under the cursor; J
 # jumps to a time typed at the prompt; Space plays and pauses (the moment
-# moves forward); edits are refused; q quits and restores the terminal. A
-# file that is not a recording is one line and exit status 1, before the
+# moves forward); the edit keys are not bound; q quits and restores the
+# terminal. A second recording, with a removal, a recreation and a resize:
+# the bar says what became of the segment at the moment shown, and a
+# moment shows the same highlights however the view came to it. A file
+# that is not a recording is one line and exit status 1, before the
 # screen is touched. No timing is asserted: the script's steps are far
 # apart and every wait is a bounded poll of the screen.
 # shellcheck source=../lib/tui.sh
@@ -87,9 +90,10 @@ tui_keys Space
 tui_expect '\|\| paused' "Space pauses"
 tui_expect_not 'REPLAY  \|\| paused x2  0\.000s' "the moment moved forward"
 
-# Read-only.
+# Read-only: the edit keys are the live view's only (a digit edits
+# nothing here).
 tui_keys 5
-tui_expect 'replay is read-only' "an edit is refused"
+tui_expect '^00000010  (11|22|44) ' "a digit changes no byte"
 
 # The help names the replay's keys, not the live view's.
 tui_keys '?'
@@ -124,6 +128,100 @@ tui_expect '^00000010  00 ' "at the start"
 tui_keys ']'
 tui_expect '^00000020  33 ' "] in the fields: the next change of the field b"
 tui_expect ' b +u8 +51' "the field pane shows b's new value"
+tui_keys q
+tui_expect '^EXIT:0' "q quits"
+
+# A second recording: a change soon after the start, another, then the
+# segment is removed, recreated and resized. The replay says what became
+# of the segment at the moment shown (the bar, and the message line when
+# the moment comes to it).
+REC2=$T_TMP/ev.shmspy-rec
+NAME2=$(t_name replayev)
+shm_make "$NAME2" 4096 || { t_fail "create $NAME2"; t_done; exit; }
+"$SHMSPY" record "$NAME2" -o "$REC2" --hz 100 2>"$T_TMP/record2.err" &
+RECPID=$!
+t_wait_for "test -s '$REC2'" 100 || t_fail "the recorder starts" "$(cat "$T_TMP/record2.err")"
+mkdir -p "$T_TMP/steps2"
+"$SPY_SAMPLES/script_writer" "$NAME2" 0 "$T_TMP/steps2" \
+  "at 50 write u8 0x11 at 0x18; at 700 write u8 0x22 at 0x18;
+   at 1000 remove; at 1600 create 4096; at 1900 write u8 0x55 at 0x18;
+   at 2200 truncate to 8192; at 2500 wait" >/dev/null ||
+  t_fail "the script runs"
+kill -INT "$RECPID"
+wait "$RECPID"
+t_expect_eq "$?" 0 "the recorder ends cleanly on SIGINT"
+
+tui_start 100 30 -- replay "$REC2"
+tui_expect '^00000010  (00 ){8} 00 ' "the start of the second recording"
+tui_expect_not 'removed at|recreated at|resized' "at the start, no event is told"
+
+# The highlights of a moment do not depend on how the view came to it:
+# forward from the start, or back to it (the fades before a moment near
+# the start are the start itself). ] and [ (the byte at 0x18) stop only
+# where it changes: an event of a loaded machine (samples missed) is no
+# stop for them.
+tui_keys g
+tui_type 0x18
+tui_keys Enter
+tui_expect '@0x18' "the cursor is on 0x18"
+tui_keys '{' ']'
+tui_expect '^00000010  (00 ){8} 11 ' "] from the start: the first change"
+tui_expect 'last change 0x18' "the status line names the byte that changed"
+# The row's highlights, with the cursor away from it (Home: 0x0).
+tui_keys Home
+tui_expect '@0x0( |$)' "Home: the cursor leaves the row"
+tui_capture -e
+row1=$(printf '%s\n' "$TUI_SCREEN" | grep -m1 '00000010')
+tui_keys g
+tui_type 0x18
+tui_keys Enter
+tui_expect '@0x18' "the cursor is on 0x18 again"
+tui_keys ']'
+tui_expect '^00000010  (00 ){8} 22 ' "] again: the second change"
+tui_keys '['
+tui_expect '^00000010  (00 ){8} 11 ' "[ back to the first change"
+tui_expect 'last change 0x18' "back at it, the status line still names the change"
+tui_keys Home
+tui_expect '@0x0( |$)' "Home: the cursor leaves the row"
+tui_capture -e
+row2=$(printf '%s\n' "$TUI_SCREEN" | grep -m1 '00000010')
+t_expect_eq "$row2" "$row1" "back at it, the same bytes are highlighted"
+
+# > stops at every event (samples missed on a loaded machine too): press
+# it until the moment comes to the one looked for.
+next_until() {
+  local i
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    tui_keys '>'
+    if tui_wait "$1" 20; then t_ok "$2"; return; fi
+  done
+  t_fail "$2" "screen never matched /$1/:" "$TUI_SCREEN"
+}
+next_until 'removed at [0-9]+\.[0-9]{3}s' "> to the removal: the bar says when the segment was removed"
+tui_keys '.'
+tui_expect 'removed at [0-9]+\.[0-9]{3}s' "a step later it is still removed"
+next_until 'recreated at [0-9]+\.[0-9]{3}s \(4096 bytes\)' "> to the new object: recreated, with its size"
+tui_expect_not 'removed at' "and no longer removed"
+next_until 'resized 4096 -> 8192 bytes at [0-9]+\.[0-9]{3}s' "> to the resize: the sizes and the time"
+tui_keys '{'
+tui_expect_not 'removed at|recreated at|resized' "back at the start, no event is told"
+
+# A jump past the end says where it went; a good key clears an old error.
+tui_keys J
+tui_type bogus
+tui_keys Enter
+tui_expect "bad duration 'bogus'" "a bad time is said"
+tui_keys J
+tui_type 1h
+tui_keys Enter
+tui_expect 'only [0-9]+\.[0-9]{3}s recorded: at the end' "J past the end says so"
+tui_expect_not "bad duration" "the old error is gone"
+tui_keys J
+tui_type bogus
+tui_keys Enter
+tui_expect "bad duration 'bogus'" "a bad time again"
+tui_keys '{'
+tui_expect_not "bad duration" "a move that worked takes the old error away"
 tui_keys q
 tui_expect '^EXIT:0' "q quits"
 

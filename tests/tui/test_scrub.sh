@@ -3,7 +3,9 @@
 # after another process changes a byte, < looks back into the history
 # (the status line says HISTORY -N.Ns), the old value shows again, > goes
 # forward to the change, edits are refused while looking back, and Esc
-# returns to the live view, which follows new changes again. A segment
+# returns to the live view, which follows new changes again. The bar and
+# the status line say the same HISTORY -x; J further back than is kept
+# says so; a move that worked clears "live again". A segment
 # over the history's limit says in the status line that it has none.
 # shellcheck source=../lib/tui.sh
 . "$(dirname "${SPY_TESTLIB:?}")/tui.sh"
@@ -24,7 +26,7 @@ tui_expect '^00000010  22 ' "the live view shows the new value"
 # its start; a second < finds no earlier change than that and goes to the
 # start. Either way the old value shows.
 tui_keys '<'
-tui_expect 'HISTORY -[0-9]+\.[0-9]s' "< looks back: the status line says HISTORY"
+tui_expect 'HISTORY -[0-9]+\.[0-9]{3}s' "< looks back: the status line says HISTORY"
 tui_expect '\[HISTORY\]' "the title says HISTORY"
 tui_keys '<'
 tui_expect '^00000010  11 ' "looking back shows the old value"
@@ -48,8 +50,28 @@ t_run "$SHMSPY" write "$NAME" -s 0x10 --hex 33
 tui_expect '^00000010  33 ' "and follows new changes"
 
 # , from the live view looks back a step; J jumps back by a duration.
+# A move that worked takes "live again" off the message line.
+tui_expect 'live again' "Esc says the view is live again"
 tui_keys ','
 tui_expect 'HISTORY -' ", looks back a step"
+tui_expect_not 'live again' "looking back again, 'live again' is gone"
+# The bar and the status line say the same HISTORY -x (one value, drawn in
+# the same frame): steps forward and back, then compare them in one screen
+# (a capture between two frames may differ: a few tries).
+tui_keys '<' ',' '.' '.' '.'
+same=0
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  tui_capture
+  vals=$(printf '%s\n' "$TUI_SCREEN" | grep -oE 'HISTORY -[0-9]+\.[0-9]+s')
+  if [ "$(printf '%s\n' "$vals" | wc -l)" -eq 2 ] &&
+    [ "$(printf '%s\n' "$vals" | sort -u | wc -l)" -eq 1 ]; then
+    same=1
+    break
+  fi
+  sleep 0.1
+done
+if [ "$same" = 1 ]; then t_ok "the bar and the status line say the same HISTORY -x"
+else t_fail "the bar and the status line say the same HISTORY -x" "$vals" "$TUI_SCREEN"; fi
 tui_keys Escape
 tui_expect_not 'HISTORY' "Esc again: live"
 tui_keys J
@@ -57,6 +79,7 @@ tui_expect 'look back' "J asks how far back"
 tui_type 1h
 tui_keys Enter
 tui_expect '^00000010  11 ' "J 1h: the oldest moment held, with the old value"
+tui_expect 'only [0-9]+\.[0-9]{3}s kept: at the start' "J 1h says how much is kept"
 tui_keys Escape
 tui_expect_not 'HISTORY' "Esc: live"
 

@@ -130,7 +130,7 @@ tui_expect 'history 60s' "the status line says the history is kept"
 cli write "$NAME" -s 0x30 --hex 55
 need '^00000030  55 ' "the live view shows the new value"
 tui_keys '<'
-tui_expect 'HISTORY -[0-9]+\.[0-9]s' "< looks back: the status line says HISTORY"
+tui_expect 'HISTORY -[0-9]+\.[0-9]+s' "< looks back: the status line says HISTORY"
 tui_keys '<'
 tui_expect '^00000030  22 ' "looking back shows the old value"
 tui_keys '>'
