@@ -16,15 +16,38 @@ t_cleanup "rm -f '/dev/shm$N'"
 # The summary line's count of a word ("3 events" -> 3).
 count_of() { printf '%s\n' "$T_ERR" | grep -oE "[0-9]+ $1" | tail -1 | cut -d' ' -f1; }
 
+# rec_bg TAG ARGS...: record NAME in the background; back once it has
+# said it started (its first sample is taken: a slow start, e.g. under
+# valgrind, must not miss a scripted change). rec_wait: its status and
+# stderr in T_RC and T_ERR.
+rec_bg() {
+  local tag=$1
+  shift
+  "$SHMSPY" record "$N" "$@" >"$T_TMP/$tag.out" 2>"$T_TMP/$tag.err" &
+  RPID=$!
+  RTAG=$tag
+  t_wait_for "grep -q 'Ctrl-C stops' '$T_TMP/$tag.err'" 300 ||
+    echo "record did not say it started"
+}
+rec_wait() {
+  wait "$RPID"
+  T_RC=$?
+  T_ERR=$(cat "$T_TMP/$RTAG.err")
+}
+
 # --- a scripted writer, recorded while it runs --------------------------
+# The segment first, then the recorder, then the writer (SIZE 0: it opens
+# the existing segment), so every step happens while recording.
+shm_make "$N" 4096
 mkdir -p "$T_TMP/s1"
-"$W" "$N" 4096 "$T_TMP/s1" \
+rec_bg a -o "$T_TMP/a.rec" --for 2.5s
+"$W" "$N" 0 "$T_TMP/s1" \
   "at 300 write u32 7 at 0x40; at 500 fill 0x100..0x200 with 0xAB;
    at 700 truncate to 2048; at 900 truncate to 8192;
    at 1100 write u8 1 at 0x1ff0" &
-t_wait_for "test -e '/dev/shm$N'"
-t_run "$SHMSPY" record "$N" -o "$T_TMP/a.rec" --for 1.8s
-wait
+WPID=$!
+rec_wait
+wait "$WPID"
 t_expect_rc 0 "record --for ends with 0"
 t_expect_match "$T_ERR" "^shmspy: recording $N \(4096 bytes\) at 100 Hz to .*a\.rec; Ctrl-C stops" \
   "one start line names the segment, its size, the rate and the file"
@@ -70,12 +93,14 @@ t_expect_rc 0 "--until 'off=64 len=8 changes' triggers on a change in range"
 
 # --- removal and recreation while recording ------------------------------
 rm -f "/dev/shm$N"
+shm_make "$N" 4096
 mkdir -p "$T_TMP/s3"
-"$W" "$N" 4096 "$T_TMP/s3" \
+rec_bg r -o "$T_TMP/r.rec" --for 5s --until 'off=0 u32 == 9'
+"$W" "$N" 0 "$T_TMP/s3" \
   "at 300 remove; at 900 create 2048; at 1300 write u32 9 at 0" &
-t_wait_for "test -e '/dev/shm$N'"
-t_run "$SHMSPY" record "$N" -o "$T_TMP/r.rec" --for 2s --until 'off=0 u32 == 9'
-wait
+WPID=$!
+rec_wait
+wait "$WPID"
 t_expect_rc 0 "recording goes on after the name is removed and comes back: the new object's write triggers"
 ev=$(count_of events)
 if [ "${ev:-0}" -ge 2 ]; then t_ok "removed and recreated are events ($ev)"
