@@ -136,8 +136,8 @@ typedef struct spy__hexview {
     char hist_off[SPY_ERR_MSG_MAX + 16]; /* why no history, or "" */
     char hist_label[32]; /* the status line's "history 60s", or the span
                             kept when the memory cap shortened it */
-    void *hist_runs; /* scratch: a sample's runs as the history takes
-                        them (spy_rec_run) */
+    void *hist_runs;     /* scratch: a sample's runs as the history takes
+                            them (spy_rec_run) */
     size_t hist_cap;
     const char *cmd; /* "watch" or "replay", for the title */
 } spy__hexview;
